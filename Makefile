@@ -1,0 +1,42 @@
+# nps-toolkit front door.  `make report` and `make test` work on a fresh clone
+# where only Python 3.11 exists: both create .venv and install the package.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lint format bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nps-toolkit needs Python >= 3.11 (set PYTHON=python3.11)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with its dev tools (only when needed)
+
+report: setup  ## render every survey in surveys.yml into reports/
+	$(PY) -m nps_toolkit.cli render --config surveys.yml --output reports
+
+test: setup  ## run the whole test suite: unit tests, doctests and every notebook (nbval)
+	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile
+
+lint: setup  ## ruff check and format check
+	$(PY) -m ruff check nps_toolkit tests benchmarks
+	$(PY) -m ruff format --check nps_toolkit tests benchmarks
+
+format: setup  ## ruff: fix what can be fixed and format
+	$(PY) -m ruff check --fix nps_toolkit tests benchmarks
+	$(PY) -m ruff format nps_toolkit tests benchmarks
+
+bench: setup  ## run every benchmark (long): prints toolkit vs alternative times and ratios
+	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:  ## remove .venv and rendered reports
+	rm -rf $(VENV) reports/*/ .pytest_cache

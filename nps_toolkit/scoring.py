@@ -1,0 +1,392 @@
+"""Scoring: classify 0-10 answers, count categories, NPS, bands and summaries.
+
+NPS = % promoters (9-10) - % detractors (0-6), on the -100..100 scale.
+Blank answers (NaN) are never an error: they are excluded from the score and
+counted, so nothing disappears without a trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+CATEGORIES = ("detractor", "passive", "promoter")
+CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES), ordered=True)
+
+BANDS = ("needs improvement", "acceptable", "good", "excellent", "world-class")
+# Upper edges of the bands.  A band includes its upper edge and excludes its
+# lower edge, except that 0 belongs to "acceptable" ("below 0" is the only way
+# to "need improvement"): 0 -> acceptable, 30 -> acceptable, 50 -> good,
+# 70 -> excellent, 70.1 -> world-class.
+_BAND_EDGES = (0.0, 30.0, 50.0, 70.0)
+
+
+class Counts(NamedTuple):
+    """Category counts of one set of answers (weighted sums when weights are given).
+
+    ``n`` is the number (or weighted total) of non-blank answers.
+    """
+
+    detractors: float
+    passives: float
+    promoters: float
+    n: float
+
+    @property
+    def nps(self) -> float:
+        """NPS of these counts on the -100..100 scale."""
+        if self.n <= 0:
+            raise ValueError("no responses: NPS is undefined for zero answers")
+        return 100.0 * (self.promoters - self.detractors) / self.n
+
+
+def _as_score_array(scores, name: str = "scores") -> np.ndarray:
+    """0-10 answers as a float array (NaN = blank), validated.
+
+    Raises ``ValueError`` naming the positions of values that are not whole
+    numbers between 0 and 10.
+    """
+    if isinstance(scores, pd.Series) and not pd.api.types.is_numeric_dtype(scores):
+        converted = pd.to_numeric(scores, errors="coerce")
+        bad = converted.isna() & scores.notna()
+        if bad.any():
+            where = list(scores.index[bad][:5])
+            raise ValueError(
+                f"{name}: {int(bad.sum())} non-numeric value(s), e.g. "
+                f"{scores[bad].iloc[0]!r} at index {where}"
+            )
+        scores = converted
+    arr = np.asarray(scores, dtype=float).ravel()
+    finite = ~np.isnan(arr)
+    bad = finite & ((arr < 0) | (arr > 10) | (arr != np.round(arr)))
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        raise ValueError(
+            f"{name}: {bad.sum()} value(s) are not whole numbers from 0 to 10, "
+            f"e.g. {arr[pos[0]]!r} at position(s) {pos[:5].tolist()}"
+        )
+    return arr
+
+
+def _as_weights(weights, size: int) -> np.ndarray:
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.shape[0] != size:
+        raise ValueError(f"weights has length {w.shape[0]} but there are {size} scores")
+    if np.isnan(w).any() or (w < 0).any():
+        pos = np.flatnonzero(np.isnan(w) | (w < 0))
+        raise ValueError(
+            f"weights must be non-negative numbers; bad at position(s) {pos[:5].tolist()}"
+        )
+    return w
+
+
+def classify(scores) -> pd.Series:
+    """Classify 0-10 answers as detractor (0-6), passive (7-8) or promoter (9-10).
+
+    Returns an ordered categorical Series (blank answers stay missing); a
+    pandas Series keeps its index.
+
+    >>> classify([0, 6, 7, 8, 9, 10]).tolist()
+    ['detractor', 'detractor', 'passive', 'passive', 'promoter', 'promoter']
+    """
+    arr = _as_score_array(scores)
+    codes = np.full(arr.shape, -1, dtype=np.int8)
+    codes[arr <= 6] = 0
+    codes[(arr >= 7) & (arr <= 8)] = 1
+    codes[arr >= 9] = 2
+    index = scores.index if isinstance(scores, pd.Series) else None
+    name = scores.name if isinstance(scores, pd.Series) else None
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=CATEGORY_DTYPE), index=index, name=name)
+
+
+def _category_codes(arr: np.ndarray) -> np.ndarray:
+    """0 detractor, 1 passive, 2 promoter, -1 blank, for a validated float array."""
+    codes = np.where(arr >= 9, 2, np.where(arr >= 7, 1, 0)).astype(np.int8)
+    codes[np.isnan(arr)] = -1
+    return codes
+
+
+def category_counts(scores, weights=None) -> Counts:
+    """Count detractors, passives and promoters (weighted sums when weights are given).
+
+    Blank answers are left out of every count and of ``n``.
+
+    >>> category_counts([10, 9, 8, 3, None])
+    Counts(detractors=1.0, passives=1.0, promoters=2.0, n=4.0)
+    """
+    arr = _as_score_array(scores)
+    codes = _category_codes(arr)
+    w = np.ones(arr.shape) if weights is None else _as_weights(weights, arr.shape[0])
+    sums = np.bincount(codes[codes >= 0], weights=w[codes >= 0], minlength=3)
+    return Counts(float(sums[0]), float(sums[1]), float(sums[2]), float(sums.sum()))
+
+
+def nps(scores, weights=None) -> float:
+    """Net Promoter Score, % promoters - % detractors, from -100 to 100.
+
+    >>> nps([10] * 60 + [8] * 20 + [2] * 20)
+    40.0
+    """
+    return category_counts(scores, weights).nps
+
+
+def band(value: float) -> str | None:
+    """Name the band an NPS value falls in.
+
+    Bands: below 0 "needs improvement"; 0-30 "acceptable"; above 30 to 50
+    "good"; above 50 to 70 "excellent"; above 70 "world-class".  Each band
+    includes its upper edge (30 is "acceptable", 50 "good", 70 "excellent")
+    and 0 is "acceptable".  Missing values give ``None``.
+
+    >>> [band(v) for v in (-1, 0, 30, 30.5, 50, 70, 71)]
+    ['needs improvement', 'acceptable', 'acceptable', 'good', 'good', 'excellent', 'world-class']
+    """
+    if value is None or pd.isna(value):
+        return None
+    value = float(value)
+    if not -100.0 <= value <= 100.0:
+        raise ValueError(f"NPS must lie between -100 and 100, got {value}")
+    if value < 0:
+        return BANDS[0]
+    for edge, name in zip(_BAND_EDGES[1:], BANDS[1:], strict=False):
+        if value <= edge:
+            return name
+    return BANDS[-1]
+
+
+def csat(ratings, scale: int = 5, top: int = 2) -> float:
+    """Customer satisfaction: percent of answers in the top ``top`` boxes of a 1..scale scale.
+
+    Blank ratings are excluded.
+
+    >>> csat([5, 4, 3, 2, 5])
+    60.0
+    """
+    arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        raise ValueError("no ratings: CSAT is undefined for zero answers")
+    if ((arr < 1) | (arr > scale)).any():
+        raise ValueError(f"CSAT ratings must lie between 1 and {scale}")
+    if not 1 <= top < scale:
+        raise ValueError(f"top must be between 1 and {scale - 1}, got {top}")
+    return 100.0 * float(np.mean(arr > scale - top))
+
+
+def ces(ratings) -> float:
+    """Customer effort score: the mean effort rating (blank ratings excluded).
+
+    >>> ces([1, 2, 3, 6])
+    3.0
+    """
+    arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
+    arr = arr[~np.isnan(arr)]
+    if arr.size == 0:
+        raise ValueError("no ratings: CES is undefined for zero answers")
+    return float(arr.mean())
+
+
+def response_rate(invited: int, responses: int) -> float:
+    """Percent of invited people who answered.
+
+    >>> round(response_rate(1055, 180), 1)
+    17.1
+    """
+    if invited is None or invited <= 0:
+        raise ValueError(f"invited must be a positive number, got {invited}")
+    if responses < 0:
+        raise ValueError(f"responses cannot be negative, got {responses}")
+    if responses > invited:
+        raise ValueError(f"responses ({responses}) exceed the number invited ({invited})")
+    return 100.0 * responses / invited
+
+
+def _as_list(by) -> list:
+    if by is None:
+        return []
+    if isinstance(by, str) or not isinstance(by, Sequence):
+        return [by]
+    return list(by)
+
+
+def summarize(
+    df: pd.DataFrame,
+    score: str = "recommend",
+    by=None,
+    weights=None,
+    method: str = "adjusted-wald",
+    confidence_level: float = 0.95,
+    min_n: int = 5,
+    *,
+    csat_column: str | None = "csat",
+    csat_scale: int = 5,
+    ces_column: str | None = "ces",
+    retention_column: str | None = "retained",
+) -> pd.DataFrame:
+    """NPS per group as a tidy table, one row per group.
+
+    Parameters
+    ----------
+    df : DataFrame with one row per respondent.
+    score : column with the 0-10 answers; blanks are excluded and counted in
+        ``excluded_blank``.
+    by : column name or list of names to group by; ``None`` gives one row for
+        all respondents.  Missing segment values form their own group.
+    weights : column name or array of survey weights.  Percentages, NPS and the
+        interval are weighted (interval on Kish's effective sample size);
+        ``n`` and the category counts stay unweighted respondent counts.
+    method, confidence_level : interval method and level (see ``nps_interval``).
+    min_n : groups with fewer answers are ``suppressed``: their counts,
+        percentages, NPS and interval are hidden so that small groups stay
+        anonymous.
+    csat_column, ces_column, retention_column : when these columns exist,
+        CSAT (top-2-box %), CES (mean) and retention rate (% true) are added.
+
+    Returns
+    -------
+    DataFrame with the group columns, ``n``, ``detractors``, ``passives``,
+    ``promoters``, ``pct_detractors``, ``pct_passives``, ``pct_promoters``,
+    ``nps``, ``ci_low``, ``ci_high``, ``standard_error``, ``band``,
+    ``suppressed``, ``excluded_blank`` (and ``n_effective`` with weights).
+
+    >>> df = pd.DataFrame({"recommend": [10] * 6 + [8] * 2 + [0] * 2})
+    >>> summarize(df)[["n", "nps", "band"]].to_dict("records")
+    [{'n': 10, 'nps': 40.0, 'band': 'good'}]
+    """
+    from .intervals import interval_arrays
+
+    keys = _as_list(by)
+    missing = [c for c in [score, *keys] if c not in df.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+    arr = _as_score_array(df[score], name=f"column {score!r}")
+    codes = _category_codes(arr)
+    if weights is None:
+        w = np.ones(len(df))
+    elif isinstance(weights, str):
+        w = _as_weights(df[weights], len(df))
+    else:
+        w = _as_weights(weights, len(df))
+    answered = codes >= 0
+    wa = np.where(answered, w, 0.0)
+    work = pd.DataFrame(
+        {
+            "n": answered.astype(np.int64),
+            "detractors": (codes == 0).astype(np.int64),
+            "passives": (codes == 1).astype(np.int64),
+            "promoters": (codes == 2).astype(np.int64),
+            "_wd": np.where(codes == 0, w, 0.0),
+            "_wp": np.where(codes == 2, w, 0.0),
+            "_wn": wa,
+            "_w2": wa**2,
+            "excluded_blank": (~answered).astype(np.int64),
+        },
+        index=df.index,
+    )
+    extras = {}
+    if csat_column and csat_column in df.columns:
+        c = pd.to_numeric(df[csat_column], errors="raise")
+        work["_csat_top"] = 100.0 * (c > csat_scale - 2).astype(float).where(c.notna())
+        extras["csat"] = "_csat_top"
+    if ces_column and ces_column in df.columns:
+        work["_ces"] = pd.to_numeric(df[ces_column], errors="raise")
+        extras["ces"] = "_ces"
+    if retention_column and retention_column in df.columns:
+        work["_ret"] = 100.0 * df[retention_column].astype("boolean").astype(float)
+        extras["retention_rate"] = "_ret"
+    sum_cols = [
+        "n",
+        "detractors",
+        "passives",
+        "promoters",
+        "_wd",
+        "_wp",
+        "_wn",
+        "_w2",
+        "excluded_blank",
+    ]
+    if keys:
+        for k in keys:
+            work[k] = df[k]
+        grouped = work.groupby(keys, dropna=False, observed=True, sort=True)
+        out = grouped[sum_cols].sum()
+        for name, col in extras.items():
+            out[name] = grouped[col].mean()
+        out = out.reset_index()
+    else:
+        out = work[sum_cols].sum().to_frame().T
+        for name, col in extras.items():
+            out[name] = work[col].mean()
+    for c in ["n", "detractors", "passives", "promoters", "excluded_blank"]:
+        out[c] = out[c].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wn = out["_wn"].to_numpy(float)
+        pd_ = out["_wd"].to_numpy(float) / wn
+        pp = out["_wp"].to_numpy(float) / wn
+        n_eff = wn**2 / out["_w2"].to_numpy(float)
+    if weights is None:
+        n_eff = out["n"].to_numpy(float)
+    out["pct_detractors"] = 100 * pd_
+    out["pct_passives"] = 100 * (1 - pd_ - pp)
+    out["pct_promoters"] = 100 * pp
+    out["nps"] = 100 * (pp - pd_)
+    ok = out["n"].to_numpy() > 0
+    low = np.full(len(out), np.nan)
+    high = np.full(len(out), np.nan)
+    se = np.full(len(out), np.nan)
+    if ok.any():
+        _, low[ok], high[ok], se[ok] = interval_arrays(
+            pp[ok], pd_[ok], n_eff[ok], method=method, confidence_level=confidence_level
+        )
+    out["ci_low"], out["ci_high"], out["standard_error"] = low, high, se
+    out["band"] = [band(v) for v in out["nps"]]
+    if weights is not None:
+        out["n_effective"] = n_eff
+    out["suppressed"] = out["n"] < min_n
+    hide = [
+        "detractors",
+        "passives",
+        "promoters",
+        "pct_detractors",
+        "pct_passives",
+        "pct_promoters",
+        "nps",
+        "ci_low",
+        "ci_high",
+        "standard_error",
+        "band",
+        *extras,
+        *(["n_effective"] if weights is not None else []),
+    ]
+    out[["detractors", "passives", "promoters"]] = out[
+        ["detractors", "passives", "promoters"]
+    ].astype("Int64")
+    out.loc[out["suppressed"], hide] = pd.NA
+    cols = [
+        *keys,
+        "n",
+        "detractors",
+        "passives",
+        "promoters",
+        "pct_detractors",
+        "pct_passives",
+        "pct_promoters",
+        "nps",
+        "ci_low",
+        "ci_high",
+        "standard_error",
+        "band",
+    ]
+    cols += list(extras) + (["n_effective"] if weights is not None else [])
+    cols += ["suppressed", "excluded_blank"]
+    out = out[cols]
+    out.attrs.update(
+        method=method,
+        confidence_level=confidence_level,
+        min_n=min_n,
+        excluded_blank=int(out["excluded_blank"].sum()),
+    )
+    return out

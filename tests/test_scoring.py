@@ -1,0 +1,178 @@
+"""Scoring pinned to hand-worked numbers (DESIGN.md worked checks)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.scoring import BANDS
+
+
+def test_classify_boundaries():
+    got = nps.classify(pd.Series([0, 6, 7, 8, 9, 10, np.nan], index=list("abcdefg")))
+    assert got.tolist()[:6] == [
+        "detractor",
+        "detractor",
+        "passive",
+        "passive",
+        "promoter",
+        "promoter",
+    ]
+    assert pd.isna(got["g"])
+    assert list(got.index) == list("abcdefg")
+    assert got.cat.ordered and list(got.cat.categories) == list(nps.CATEGORIES)
+
+
+def test_sixty_promoters_twenty_detractors_give_40():
+    scores = [9] * 30 + [10] * 30 + [7] * 20 + [0] * 10 + [6] * 10
+    assert nps.nps(scores) == pytest.approx(40.0)
+
+
+def test_70_15_15_gives_55():
+    scores = [10] * 70 + [8] * 15 + [3] * 15
+    c = nps.category_counts(scores)
+    assert (c.detractors, c.passives, c.promoters, c.n) == (15, 15, 70, 100)
+    assert nps.nps(scores) == pytest.approx(55.0)
+
+
+def test_extremes():
+    assert nps.nps([9, 10, 10]) == 100
+    assert nps.nps([0, 3, 6]) == -100
+    assert nps.nps([7, 8]) == 0
+
+
+def test_weighted_equals_repeated_rows(rng):
+    scores = rng.integers(0, 11, size=200)
+    w = rng.integers(0, 5, size=200)
+    assert nps.nps(scores, weights=w) == pytest.approx(nps.nps(np.repeat(scores, w)))
+    c = nps.category_counts(scores, weights=w)
+    assert c.n == w.sum()
+
+
+def test_blank_answers_are_excluded_not_errors():
+    c = nps.category_counts([10, None, np.nan, 0])
+    assert c == (1, 0, 1, 2)
+
+
+@pytest.mark.parametrize("bad", [11, -1, 7.5])
+def test_out_of_range_scores_raise(bad):
+    with pytest.raises(ValueError, match="0 to 10"):
+        nps.nps([10, bad])
+
+
+def test_no_responses_raise():
+    with pytest.raises(ValueError, match="no responses"):
+        nps.nps([np.nan, np.nan])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-100, "needs improvement"),
+        (-0.1, "needs improvement"),
+        (0, "acceptable"),  # 0 is not "below 0"
+        (30, "acceptable"),  # each band includes its upper edge
+        (30.01, "good"),
+        (50, "good"),
+        (50.5, "excellent"),
+        (70, "excellent"),  # "above 70" is world-class
+        (70.01, "world-class"),
+        (100, "world-class"),
+    ],
+)
+def test_band_boundaries(value, expected):
+    assert nps.band(value) == expected
+
+
+def test_band_rejects_out_of_scale_and_passes_missing():
+    assert nps.band(np.nan) is None
+    with pytest.raises(ValueError):
+        nps.band(101)
+    assert len(BANDS) == 5
+
+
+def test_csat_ces_response_rate():
+    assert nps.csat([5, 4, 3, 2, 1]) == pytest.approx(40.0)
+    assert nps.csat([10, 9, 8, 1], scale=10, top=2) == pytest.approx(50.0)
+    assert nps.ces([1, 7, 4, np.nan]) == pytest.approx(4.0)
+    assert nps.response_rate(1055, 180) == pytest.approx(100 * 180 / 1055)
+    with pytest.raises(ValueError, match="exceed"):
+        nps.response_rate(10, 11)
+    with pytest.raises(ValueError, match="positive"):
+        nps.response_rate(0, 0)
+    with pytest.raises(ValueError):
+        nps.csat([6], scale=5)
+
+
+@pytest.fixture
+def survey():
+    return pd.DataFrame(
+        {
+            "recommend": [10] * 7 + [8] * 2 + [0] + [9, 9, 3, np.nan] + [10, 2],
+            "region": ["north"] * 10 + ["south"] * 4 + ["east"] * 2,
+            "tier": ["a", "b"] * 8,
+        }
+    )
+
+
+def test_summarize_overall(survey):
+    s = nps.summarize(survey)
+    assert len(s) == 1
+    row = s.iloc[0]
+    # answered: 16 - 1 blank = 15; promoters 7 + 2 + 1 = 10; detractors 1 + 1 + 1 = 3
+    assert (row.n, row.promoters, row.passives, row.detractors) == (15, 10, 2, 3)
+    assert row.nps == pytest.approx(100 * 7 / 15)
+    assert row.pct_promoters + row.pct_passives + row.pct_detractors == pytest.approx(100)
+    assert row.excluded_blank == 1
+    assert row.band == nps.band(row.nps)
+    assert row.ci_low < row.nps < row.ci_high
+
+
+def test_summarize_groups_and_suppression(survey):
+    s = nps.summarize(survey, by="region", min_n=3).set_index("region")
+    assert s.loc["north", "nps"] == pytest.approx(60.0)  # 7 promoters, 1 detractor of 10
+    assert s.loc["south", "n"] == 3 and s.loc["south", "excluded_blank"] == 1
+    assert s.loc["south", "nps"] == pytest.approx(100 * (2 - 1) / 3)
+    east = s.loc["east"]
+    assert bool(east.suppressed) and east.n == 2
+    assert pd.isna(east.nps) and pd.isna(east.promoters) and pd.isna(east.ci_low)
+    assert s["excluded_blank"].sum() == 1
+
+
+def test_summarize_several_columns(survey):
+    s = nps.summarize(survey, by=["region", "tier"], min_n=1)
+    assert list(s.columns[:2]) == ["region", "tier"]
+    assert s["n"].sum() == 15
+    assert len(s) == 6
+
+
+def test_summarize_weights_match_repeated_rows(survey, rng):
+    w = rng.integers(1, 4, size=len(survey))
+    weighted = nps.summarize(survey.assign(w=w), weights="w")
+    repeated = nps.summarize(survey.loc[survey.index.repeat(w)])
+    assert weighted.nps.iloc[0] == pytest.approx(repeated.nps.iloc[0])
+    # Kish effective n: (sum w)^2 / sum w^2 over answered rows
+    answered = survey.recommend.notna().to_numpy()
+    n_eff = w[answered].sum() ** 2 / (w[answered] ** 2).sum()
+    assert weighted.n_effective.iloc[0] == pytest.approx(n_eff)
+    assert weighted.n.iloc[0] == 15  # bases stay unweighted
+
+
+def test_summarize_missing_column_names_it(survey):
+    with pytest.raises(KeyError, match="segment"):
+        nps.summarize(survey, by="segment")
+
+
+def test_summarize_extra_metrics():
+    df = pd.DataFrame(
+        {
+            "recommend": [10, 9, 3, 8, 7],
+            "csat": [5, 4, 3, 2, np.nan],
+            "ces": [1, 2, 3, 4, 5],
+            "retained": [True, True, False, True, False],
+        }
+    )
+    s = nps.summarize(df).iloc[0]
+    assert s.csat == pytest.approx(50.0)  # 2 of 4 non-blank ratings are 4 or 5
+    assert s.ces == pytest.approx(3.0)
+    assert s.retention_rate == pytest.approx(60.0)
