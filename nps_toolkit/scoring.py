@@ -212,8 +212,182 @@ def _as_list(by) -> list:
     return list(by)
 
 
+COUNT_COLUMNS = [
+    "n",
+    "detractors",
+    "passives",
+    "promoters",
+    "excluded_blank",
+    "w_n",
+    "w_detractors",
+    "w_promoters",
+    "w_sq",
+]
+
+
+def _resolve_weights(df: pd.DataFrame, weights) -> np.ndarray | None:
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in df.columns:
+            raise KeyError(
+                f"weight column {weights!r} not in the data; columns are {list(df.columns)}"
+            )
+        return _as_weights(df[weights], len(df))
+    return _as_weights(weights, len(df))
+
+
+def group_counts(
+    source, score: str = "recommend", by=None, weights=None, *, period=None
+) -> pd.DataFrame:
+    """Category counts per group: the only thing every NPS statistic needs.
+
+    ``source`` is a pandas DataFrame, or (handled by ``nps_toolkit.backends``)
+    a path or glob of Parquet/CSV files, a DuckDB relation or a Spark
+    DataFrame, counted where the data lives.  ``period=(date_column, freq)``
+    adds a ``period`` key (a pandas Period, e.g. freq "QE" -> "2024Q1").
+
+    Returns one row per group with the key columns and ``COUNT_COLUMNS``:
+    unweighted ``n`` (answered), ``detractors``, ``passives``, ``promoters``,
+    ``excluded_blank``, and weighted sums ``w_n``, ``w_detractors``,
+    ``w_promoters`` and ``w_sq`` (sum of squared weights, for Kish's n_eff);
+    without weights the weighted sums equal the counts.
+    """
+    if not isinstance(source, pd.DataFrame):
+        from . import backends
+
+        return backends.group_counts(source, score=score, by=by, weights=weights, period=period)
+    keys = _as_list(by)
+    missing = [c for c in [score, *keys] if c not in source.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the data; columns are {list(source.columns)}")
+    codes = _category_codes(_as_score_array(source[score], name=f"column {score!r}"))
+    w = _resolve_weights(source, weights)
+    answered = codes >= 0
+    work = pd.DataFrame(
+        {
+            "n": answered.astype(np.int64),
+            "detractors": (codes == 0).astype(np.int64),
+            "passives": (codes == 1).astype(np.int64),
+            "promoters": (codes == 2).astype(np.int64),
+            "excluded_blank": (~answered).astype(np.int64),
+        },
+        index=source.index,
+    )
+    if w is None:
+        work["w_n"], work["w_detractors"] = work["n"], work["detractors"]
+        work["w_promoters"], work["w_sq"] = work["promoters"], work["n"]
+    else:
+        wa = np.where(answered, w, 0.0)
+        work["w_n"] = wa
+        work["w_detractors"] = np.where(codes == 0, w, 0.0)
+        work["w_promoters"] = np.where(codes == 2, w, 0.0)
+        work["w_sq"] = wa**2
+    if period is not None:
+        date, freq = period
+        work["period"] = _to_period(source[date], freq)
+        keys = [*keys, "period"]
+    if not keys:
+        return work[COUNT_COLUMNS].sum().to_frame().T.astype(work[COUNT_COLUMNS].dtypes)
+    for k in keys:
+        if k != "period":
+            work[k] = source[k]
+    out = work.groupby(keys, dropna=False, observed=True, sort=True)[COUNT_COLUMNS].sum()
+    return out.reset_index()
+
+
+# pandas offset aliases ending in "E" (period end) name the same periods as
+# the Period frequencies without it.
+_PERIOD_FREQ = {"QE": "Q", "ME": "M", "YE": "Y", "Q": "Q", "M": "M", "Y": "Y", "W": "W", "D": "D"}
+
+
+def _to_period(dates: pd.Series, freq: str) -> pd.Series:
+    if freq not in _PERIOD_FREQ:
+        raise ValueError(f"unknown freq {freq!r}; valid: {sorted(_PERIOD_FREQ)}")
+    return pd.to_datetime(dates).dt.to_period(_PERIOD_FREQ[freq])
+
+
+def summary_from_counts(
+    counts: pd.DataFrame,
+    by=None,
+    *,
+    weighted: bool = False,
+    method: str = "adjusted-wald",
+    confidence_level: float = 0.95,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """The ``summarize`` table from a ``group_counts`` frame (see ``summarize``)."""
+    from .intervals import interval_arrays
+
+    keys = _as_list(by)
+    out = counts.copy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wn = out["w_n"].to_numpy(float)
+        pd_ = out["w_detractors"].to_numpy(float) / wn
+        pp = out["w_promoters"].to_numpy(float) / wn
+        n_eff = wn**2 / out["w_sq"].to_numpy(float) if weighted else out["n"].to_numpy(float)
+    out["pct_detractors"] = 100 * pd_
+    out["pct_passives"] = 100 * (1 - pd_ - pp)
+    out["pct_promoters"] = 100 * pp
+    out["nps"] = 100 * (pp - pd_)
+    ok = out["n"].to_numpy() > 0
+    low, high, se = (np.full(len(out), np.nan) for _ in range(3))
+    if ok.any():
+        _, low[ok], high[ok], se[ok] = interval_arrays(
+            pp[ok], pd_[ok], n_eff[ok], method=method, confidence_level=confidence_level
+        )
+    out["ci_low"], out["ci_high"], out["standard_error"] = low, high, se
+    out["band"] = [band(v) for v in out["nps"]]
+    extras = [c for c in ("csat", "ces", "retention_rate") if c in out.columns]
+    if weighted:
+        out["n_effective"] = n_eff
+        extras.append("n_effective")
+    cats = ["detractors", "passives", "promoters"]
+    out[cats] = out[cats].astype("Int64")
+    out["suppressed"] = out["n"] < min_n
+    hide = [
+        *cats,
+        "pct_detractors",
+        "pct_passives",
+        "pct_promoters",
+        "nps",
+        "ci_low",
+        "ci_high",
+        "standard_error",
+        "band",
+        *extras,
+    ]
+    suppressed = out["suppressed"].to_numpy()
+    for c in hide:
+        out[c] = out[c].mask(suppressed)  # missing: numbers of small groups stay hidden
+    cols = [
+        *keys,
+        "n",
+        *cats,
+        "pct_detractors",
+        "pct_passives",
+        "pct_promoters",
+        "nps",
+        "ci_low",
+        "ci_high",
+        "standard_error",
+        "band",
+        *extras,
+        "suppressed",
+        "excluded_blank",
+    ]
+    out = out[cols].astype({"n": np.int64, "excluded_blank": np.int64})
+    out.attrs.update(
+        method=method,
+        confidence_level=confidence_level,
+        min_n=min_n,
+        excluded_blank=int(out["excluded_blank"].sum()),
+    )
+    return out
+
+
 def summarize(
-    df: pd.DataFrame,
+    df,
     score: str = "recommend",
     by=None,
     weights=None,
@@ -230,163 +404,59 @@ def summarize(
 
     Parameters
     ----------
-    df : DataFrame with one row per respondent.
+    df : DataFrame with one row per respondent, or a path/glob of Parquet or
+        CSV files, a DuckDB relation or a Spark DataFrame (counted where the
+        data lives; see ``group_counts``).
     score : column with the 0-10 answers; blanks are excluded and counted in
         ``excluded_blank``.
     by : column name or list of names to group by; ``None`` gives one row for
         all respondents.  Missing segment values form their own group.
-    weights : column name or array of survey weights.  Percentages, NPS and the
-        interval are weighted (interval on Kish's effective sample size);
-        ``n`` and the category counts stay unweighted respondent counts.
+    weights : column name (or, for a DataFrame, an array) of survey weights.
+        Percentages, NPS and the interval are weighted (interval on Kish's
+        effective sample size, reported as ``n_effective``); ``n`` and the
+        category counts stay unweighted respondent counts.
     method, confidence_level : interval method and level (see ``nps_interval``).
     min_n : groups with fewer answers are ``suppressed``: their counts,
         percentages, NPS and interval are hidden so that small groups stay
         anonymous.
-    csat_column, ces_column, retention_column : when these columns exist,
-        CSAT (top-2-box %), CES (mean) and retention rate (% true) are added.
+    csat_column, ces_column, retention_column : when these columns exist in a
+        DataFrame, CSAT (top-2-box % on a 1..csat_scale scale), CES (mean) and
+        retention rate (% true) are added.
 
     Returns
     -------
     DataFrame with the group columns, ``n``, ``detractors``, ``passives``,
     ``promoters``, ``pct_detractors``, ``pct_passives``, ``pct_promoters``,
     ``nps``, ``ci_low``, ``ci_high``, ``standard_error``, ``band``,
-    ``suppressed``, ``excluded_blank`` (and ``n_effective`` with weights).
+    ``suppressed`` and ``excluded_blank``.
 
     >>> df = pd.DataFrame({"recommend": [10] * 6 + [8] * 2 + [0] * 2})
     >>> summarize(df)[["n", "nps", "band"]].to_dict("records")
     [{'n': 10, 'nps': 40.0, 'band': 'good'}]
     """
-    from .intervals import interval_arrays
-
     keys = _as_list(by)
-    missing = [c for c in [score, *keys] if c not in df.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
-    arr = _as_score_array(df[score], name=f"column {score!r}")
-    codes = _category_codes(arr)
-    if weights is None:
-        w = np.ones(len(df))
-    elif isinstance(weights, str):
-        w = _as_weights(df[weights], len(df))
-    else:
-        w = _as_weights(weights, len(df))
-    answered = codes >= 0
-    wa = np.where(answered, w, 0.0)
-    work = pd.DataFrame(
-        {
-            "n": answered.astype(np.int64),
-            "detractors": (codes == 0).astype(np.int64),
-            "passives": (codes == 1).astype(np.int64),
-            "promoters": (codes == 2).astype(np.int64),
-            "_wd": np.where(codes == 0, w, 0.0),
-            "_wp": np.where(codes == 2, w, 0.0),
-            "_wn": wa,
-            "_w2": wa**2,
-            "excluded_blank": (~answered).astype(np.int64),
-        },
-        index=df.index,
-    )
-    extras = {}
-    if csat_column and csat_column in df.columns:
-        c = pd.to_numeric(df[csat_column], errors="raise")
-        work["_csat_top"] = 100.0 * (c > csat_scale - 2).astype(float).where(c.notna())
-        extras["csat"] = "_csat_top"
-    if ces_column and ces_column in df.columns:
-        work["_ces"] = pd.to_numeric(df[ces_column], errors="raise")
-        extras["ces"] = "_ces"
-    if retention_column and retention_column in df.columns:
-        work["_ret"] = 100.0 * df[retention_column].astype("boolean").astype(float)
-        extras["retention_rate"] = "_ret"
-    sum_cols = [
-        "n",
-        "detractors",
-        "passives",
-        "promoters",
-        "_wd",
-        "_wp",
-        "_wn",
-        "_w2",
-        "excluded_blank",
-    ]
-    if keys:
-        for k in keys:
-            work[k] = df[k]
-        grouped = work.groupby(keys, dropna=False, observed=True, sort=True)
-        out = grouped[sum_cols].sum()
-        for name, col in extras.items():
-            out[name] = grouped[col].mean()
-        out = out.reset_index()
-    else:
-        out = work[sum_cols].sum().to_frame().T
-        for name, col in extras.items():
-            out[name] = work[col].mean()
-    for c in ["n", "detractors", "passives", "promoters", "excluded_blank"]:
-        out[c] = out[c].astype(np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wn = out["_wn"].to_numpy(float)
-        pd_ = out["_wd"].to_numpy(float) / wn
-        pp = out["_wp"].to_numpy(float) / wn
-        n_eff = wn**2 / out["_w2"].to_numpy(float)
-    if weights is None:
-        n_eff = out["n"].to_numpy(float)
-    out["pct_detractors"] = 100 * pd_
-    out["pct_passives"] = 100 * (1 - pd_ - pp)
-    out["pct_promoters"] = 100 * pp
-    out["nps"] = 100 * (pp - pd_)
-    ok = out["n"].to_numpy() > 0
-    low = np.full(len(out), np.nan)
-    high = np.full(len(out), np.nan)
-    se = np.full(len(out), np.nan)
-    if ok.any():
-        _, low[ok], high[ok], se[ok] = interval_arrays(
-            pp[ok], pd_[ok], n_eff[ok], method=method, confidence_level=confidence_level
-        )
-    out["ci_low"], out["ci_high"], out["standard_error"] = low, high, se
-    out["band"] = [band(v) for v in out["nps"]]
-    if weights is not None:
-        out["n_effective"] = n_eff
-    out["suppressed"] = out["n"] < min_n
-    hide = [
-        "detractors",
-        "passives",
-        "promoters",
-        "pct_detractors",
-        "pct_passives",
-        "pct_promoters",
-        "nps",
-        "ci_low",
-        "ci_high",
-        "standard_error",
-        "band",
-        *extras,
-        *(["n_effective"] if weights is not None else []),
-    ]
-    out[["detractors", "passives", "promoters"]] = out[
-        ["detractors", "passives", "promoters"]
-    ].astype("Int64")
-    out.loc[out["suppressed"], hide] = pd.NA
-    cols = [
-        *keys,
-        "n",
-        "detractors",
-        "passives",
-        "promoters",
-        "pct_detractors",
-        "pct_passives",
-        "pct_promoters",
-        "nps",
-        "ci_low",
-        "ci_high",
-        "standard_error",
-        "band",
-    ]
-    cols += list(extras) + (["n_effective"] if weights is not None else [])
-    cols += ["suppressed", "excluded_blank"]
-    out = out[cols]
-    out.attrs.update(
+    counts = group_counts(df, score=score, by=keys, weights=weights)
+    if isinstance(df, pd.DataFrame):
+        extras = {}
+        if csat_column and csat_column in df.columns:
+            c = pd.to_numeric(df[csat_column], errors="raise")
+            extras["csat"] = 100.0 * (c > csat_scale - 2).astype(float).where(c.notna())
+        if ces_column and ces_column in df.columns:
+            extras["ces"] = pd.to_numeric(df[ces_column], errors="raise")
+        if retention_column and retention_column in df.columns:
+            extras["retention_rate"] = 100.0 * df[retention_column].astype("boolean").astype(float)
+        if extras:
+            frame = pd.DataFrame(extras, index=df.index)
+            if keys:
+                means = frame.join(df[keys]).groupby(keys, dropna=False, observed=True).mean()
+                counts = counts.merge(means.reset_index(), on=keys, how="left")
+            else:
+                counts = counts.assign(**frame.mean().to_dict())
+    return summary_from_counts(
+        counts,
+        keys,
+        weighted=weights is not None,
         method=method,
         confidence_level=confidence_level,
         min_n=min_n,
-        excluded_blank=int(out["excluded_blank"].sum()),
     )
-    return out
