@@ -21,7 +21,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install the package with its dev tools (only when needed)
 
-report: setup  ## render every survey in surveys.yml into reports/
+report: setup  ## write the example surveys' data, then render every survey in surveys.yml into reports/
+	$(PY) -m nps_toolkit.cli example b2b-annual --out data/examples/b2b-annual.csv
+	$(PY) -m nps_toolkit.cli example b2c-monthly --out data/examples/b2c-monthly.csv
 	$(PY) -m nps_toolkit.cli render --config surveys.yml --output reports
 
 test: setup  ## run the whole test suite: unit tests, doctests and every notebook (nbval)
