@@ -1,0 +1,949 @@
+"""Driver analysis: which experience ratings move likelihood-to-recommend.
+
+``driver_importance`` ranks driver ratings (communication, price, quality, ...)
+by how much of the outcome they explain; ``importance_performance`` places
+each driver in the classic importance-performance quadrants ("fix first",
+"keep up", "lower priority", "possible overkill").
+
+Methods
+-------
+``"shapley"``
+    LMG / general dominance: each driver's average increase in R^2 over all
+    orders of entry.  Computed from the (weighted) correlation matrix: the
+    R^2 of a subset S is ``r_yS' R_SS^-1 r_yS``, so the 2^k subsets cost 2^k
+    tiny k-by-k solves (batched in numpy) instead of 2^k regressions on the
+    raw rows, which is what the ``dominance-analysis`` package and R's
+    ``relaimpo`` run.  The importances sum to the full-model R^2.
+``"relative-weights"``
+    Johnson's (2000) relative weights from the eigendecomposition of the
+    drivers' correlation matrix; they also sum to R^2 and are usually within a
+    few hundredths of the Shapley values.
+``"correlation"`` / ``"spearman"``
+    Pearson / Spearman correlation of each driver with the outcome.
+``"regression"``
+    Standardized OLS (WLS with weights) coefficients with HC3 robust
+    standard errors (cluster-robust with ``clusters=``), statsmodels.
+``"logit"``
+    Logistic regression of promoter (or detractor) membership on the raw
+    ratings: odds ratios per rating point and average marginal effects
+    (change in the probability of being a promoter per rating point).
+``"ordinal"``
+    Proportional-odds model (statsmodels ``OrderedModel``) of the 0-10 score.
+
+``target`` chooses what is explained: ``"score"`` (the 0-10 answer),
+``"promoter"`` (1 for 9-10, else 0) or ``"detractor"`` (1 for 0-6).  With
+``"shapley"``, ``"relative-weights"``, ``"correlation"`` and ``"regression"``
+a binary target is analysed as a linear probability model: R^2 is that of
+the 0/1 indicator.  What makes someone a promoter is often not what raises the
+mean score (a driver can lift 5s to 7s without creating a single 9), so pass
+several targets, ``target=("score", "promoter", "detractor")``, to get them
+side by side in one tidy frame with a ``target`` column.
+
+statsmodels is imported inside the functions that need it so that
+``import nps_toolkit`` stays fast in a report kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import factorial
+
+import numpy as np
+import pandas as pd
+
+METHODS = (
+    "shapley",
+    "relative-weights",
+    "correlation",
+    "spearman",
+    "regression",
+    "logit",
+    "ordinal",
+)
+TARGETS = ("score", "promoter", "detractor")
+MISSING = ("listwise", "raise")
+QUADRANTS = ("fix first", "keep up", "lower priority", "possible overkill")
+
+# Above this many rows x resamples, bootstrap count weights are built in chunks
+# so that memory stays around 50 MB whatever n and B are.
+_CHUNK_CELLS = 6_000_000
+
+
+# --------------------------------------------------------------------------
+# input validation (at the edge)
+# --------------------------------------------------------------------------
+
+
+def _as_name_list(drivers) -> list:
+    if isinstance(drivers, str) or not isinstance(drivers, Sequence | pd.Index):
+        return [drivers]
+    return list(drivers)
+
+
+def _numeric_column(df: pd.DataFrame, col) -> np.ndarray:
+    """Column as float array; error names the column and the first bad row."""
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype(float)
+    if not pd.api.types.is_numeric_dtype(s):
+        converted = pd.to_numeric(s, errors="coerce")
+        bad = converted.isna() & s.notna()
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValueError(
+                f"column {col!r} must hold numeric ratings, but row {s.index[pos]!r} "
+                f"(position {pos}) has {s.iloc[pos]!r}; {int(bad.sum())} non-numeric value(s) in all"
+            )
+        s = converted
+    arr = s.to_numpy(dtype=float, na_value=np.nan)
+    inf = np.isinf(arr)
+    if inf.any():
+        pos = int(np.flatnonzero(inf)[0])
+        raise ValueError(f"column {col!r} has an infinite value at row {s.index[pos]!r}")
+    return arr
+
+
+def _check_zero_to_ten(y: np.ndarray, index: pd.Index, outcome) -> None:
+    finite = ~np.isnan(y)
+    bad = finite & ((y < 0) | (y > 10) | (y != np.round(y)))
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"outcome {outcome!r} must be a 0-10 score for this target/method, but row "
+            f"{index[pos]!r} has {y[pos]!r}"
+        )
+
+
+def _row_vector(values, df: pd.DataFrame, what: str):
+    """A column name or an array of len(df) -> Series aligned with df."""
+    if isinstance(values, str):
+        if values not in df.columns:
+            raise KeyError(
+                f"{what} column {values!r} not in the data; columns are {list(df.columns)}"
+            )
+        return df[values]
+    s = pd.Series(
+        np.asarray(values).ravel() if not isinstance(values, pd.Series) else values.to_numpy()
+    )
+    if len(s) != len(df):
+        raise ValueError(f"{what} has length {len(s)} but the data has {len(df)} rows")
+    s.index = df.index
+    return s
+
+
+class _Prepared:
+    """Validated, listwise-complete arrays (internal)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, confidence_level):
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    drivers = _as_name_list(drivers)
+    if not drivers:
+        raise ValueError("drivers is empty: name at least one driver rating column")
+    dupes = sorted({d for d in drivers if drivers.count(d) > 1}, key=str)
+    if dupes:
+        raise ValueError(f"drivers listed more than once: {dupes}")
+    if outcome in drivers:
+        raise ValueError(f"the outcome {outcome!r} is also listed as a driver")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; valid methods are {list(METHODS)}")
+    targets = [target] if isinstance(target, str) else list(target)
+    if not targets:
+        raise ValueError(f"target is empty; valid targets are {list(TARGETS)}")
+    for t in targets:
+        if t not in TARGETS:
+            raise ValueError(f"unknown target {t!r}; valid targets are {list(TARGETS)}")
+    if method == "logit" and "score" in targets:
+        raise ValueError(
+            "method='logit' models promoter or detractor membership: use target='promoter' "
+            "or target='detractor' (method='ordinal' models the whole 0-10 score)"
+        )
+    if method == "ordinal" and targets != ["score"]:
+        raise ValueError("method='ordinal' models the 0-10 score: use target='score'")
+    if missing not in MISSING:
+        raise ValueError(f"unknown missing={missing!r}; valid options are {list(MISSING)}")
+    if not 0 < confidence_level < 1:
+        raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
+    absent = [c for c in [outcome, *drivers] if c not in df.columns]
+    if absent:
+        raise KeyError(f"column(s) {absent} not in the data; columns are {list(df.columns)}")
+
+    y = _numeric_column(df, outcome)
+    if method == "ordinal" or any(t != "score" for t in targets):
+        _check_zero_to_ten(y, df.index, outcome)
+    X = np.column_stack([_numeric_column(df, d) for d in drivers])
+
+    w = None
+    if weights is not None:
+        ws = _row_vector(weights, df, "weights")
+        w = pd.to_numeric(ws, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = np.isnan(w) | (w < 0) | np.isinf(w)
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"weights must be non-negative numbers; row {df.index[pos]!r} has {ws.iloc[pos]!r}"
+            )
+    cl = None
+    if clusters is not None:
+        cl = _row_vector(clusters, df, "clusters")
+
+    cols = {outcome: np.isnan(y)}
+    cols.update({d: np.isnan(X[:, j]) for j, d in enumerate(drivers)})
+    if cl is not None:
+        cols["clusters"] = cl.isna().to_numpy()
+    miss_any = np.zeros(len(df), dtype=bool)
+    for m in cols.values():
+        miss_any |= m
+    missing_by_column = {str(c): int(m.sum()) for c, m in cols.items() if m.any()}
+    if missing == "raise" and miss_any.any():
+        pos = int(np.flatnonzero(miss_any)[0])
+        col = next(c for c, m in cols.items() if m[pos])
+        raise ValueError(
+            f"missing value in column {col!r} at row {df.index[pos]!r} "
+            f"({int(miss_any.sum())} incomplete row(s)); use missing='listwise' to exclude them"
+        )
+    keep = ~miss_any
+    y, X = y[keep], X[keep]
+    k = len(drivers)
+    if w is not None:
+        w = w[keep]
+        if w.sum() <= 0:
+            raise ValueError("all weights of the complete rows are zero")
+    n_used = int(keep.sum())
+    if n_used < k + 2:
+        raise ValueError(
+            f"{n_used} complete row(s) for {k} driver(s): need at least drivers + 2 = {k + 2} "
+            f"({int(miss_any.sum())} row(s) excluded for missing values: {missing_by_column})"
+        )
+    support = np.ones(n_used, bool) if w is None else w > 0
+    constant = [d for j, d in enumerate(drivers) if np.ptp(X[support, j]) == 0]
+    if constant:
+        raise ValueError(f"driver(s) {constant} are constant in the complete rows: drop them")
+    codes = None
+    if cl is not None:
+        codes, _ = pd.factorize(cl[keep], sort=True)
+    return _Prepared(
+        y=y,
+        X=X,
+        w=w,
+        clusters=codes,
+        drivers=drivers,
+        targets=targets,
+        outcome=outcome,
+        n_rows=len(df),
+        n_used=n_used,
+        n_excluded=int(miss_any.sum()),
+        missing_by_column=missing_by_column,
+    )
+
+
+def _target_vector(y: np.ndarray, target: str) -> np.ndarray:
+    if target == "promoter":
+        return (y >= 9).astype(float)
+    if target == "detractor":
+        return (y <= 6).astype(float)
+    return y
+
+
+def _check_collinear(R: np.ndarray, drivers: list) -> None:
+    """Name the drivers that take part in an exact linear dependence."""
+    evals, evecs = np.linalg.eigh(R)
+    null = evals < 1e-10 * max(evals[-1], 1.0)
+    if null.any():
+        involved = np.abs(evecs[:, null]).max(axis=1) > 1e-6
+        names = [d for d, i in zip(drivers, involved, strict=True) if i]
+        raise ValueError(
+            f"drivers {names} are perfectly collinear (one is an exact linear combination of "
+            f"the others): drop or combine one of them"
+        )
+
+
+# --------------------------------------------------------------------------
+# correlation matrices (weighted, batched over resamples)
+# --------------------------------------------------------------------------
+
+
+def _weighted_corr(Z: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Correlation matrix of the columns of Z with row weights w."""
+    if w is None:
+        w = np.ones(Z.shape[0])
+    m = w @ Z / w.sum()
+    Zc = Z - m
+    C = (Zc * w[:, None]).T @ Zc
+    s = np.sqrt(np.diag(C))
+    return C / np.outer(s, s)
+
+
+def _batched_corr(Z: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Correlation matrices for every row of weights W (B, n) at once -> (B, p, p).
+
+    Hand-written because it turns B resamples into two matrix products:
+    W @ Z and W @ (row-wise outer products of Z), instead of B passes over
+    the data.  Z is centred first (at its column means) for numerical
+    stability of the one-pass moments.
+    """
+    n, p = Z.shape
+    Zc = Z - Z.mean(axis=0)
+    outer = (Zc[:, :, None] * Zc[:, None, :]).reshape(n, p * p)
+    sw = W.sum(axis=1)[:, None]
+    m = (W @ Zc) / sw
+    S = ((W @ outer) / sw).reshape(-1, p, p) - m[:, :, None] * m[:, None, :]
+    d = np.sqrt(np.clip(np.einsum("bii->bi", S), 0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return S / (d[:, :, None] * d[:, None, :])
+
+
+def _rank(a: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    return np.column_stack([rankdata(a[:, j]) for j in range(a.shape[1])])
+
+
+# --------------------------------------------------------------------------
+# importance from a correlation matrix (all batched over leading axes)
+# --------------------------------------------------------------------------
+
+
+def _subset_members(k: int) -> tuple[np.ndarray, np.ndarray]:
+    masks = np.arange(1 << k)
+    members = ((masks[:, None] >> np.arange(k)) & 1).astype(bool)
+    return members, members.sum(axis=1)
+
+
+def all_subset_r2(R: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """R^2 of every subset of drivers from correlations, visiting each subset once.
+
+    Parameters
+    ----------
+    R : array (..., k, k)
+        Correlations among the drivers.
+    r : array (..., k)
+        Correlations of the drivers with the outcome.
+
+    Returns
+    -------
+    array (..., 2**k)
+        Entry ``m`` is the R^2 of the drivers whose bits are set in ``m``
+        (bit j = driver j); entry 0 (no drivers) is 0.
+
+    Examples
+    --------
+    Two uncorrelated drivers: the R^2 values add up.
+
+    >>> all_subset_r2(np.eye(2), np.array([0.3, 0.4])).round(2).tolist()
+    [0.0, 0.09, 0.16, 0.25]
+    """
+    R = np.asarray(R, dtype=float)
+    r = np.asarray(r, dtype=float)
+    k = R.shape[-1]
+    members, size = _subset_members(k)
+    out = np.zeros(r.shape[:-1] + (1 << k,))
+    # All subsets of one size share a shape, so each size is one batched
+    # solve: sum_s C(k, s) systems of size s (k = 15: 32,767 tiny solves).
+    for s in range(1, k + 1):
+        sel = np.flatnonzero(size == s)
+        idx = np.nonzero(members[sel])[1].reshape(len(sel), s)
+        RS = R[..., idx[:, :, None], idx[:, None, :]]
+        rS = r[..., idx]
+        beta = np.linalg.solve(RS, rS[..., None])[..., 0]
+        out[..., sel] = np.einsum("...i,...i->...", rS, beta)
+    return out
+
+
+def _shapley_matrix(k: int) -> np.ndarray:
+    """(2^k, k) matrix C so that shapley = subset_r2 @ C.
+
+    phi_j = sum over S containing j of w(|S|-1) R2(S) - sum over S without j of
+    w(|S|) R2(S), with w(s) = s! (k-s-1)! / k!  (the share of the k! orders in
+    which the drivers of S, and only they, enter before j).
+    """
+    members, size = _subset_members(k)
+    wt = np.array([factorial(s) * factorial(k - s - 1) / factorial(k) for s in range(k)])
+    size = size[:, None]
+    return np.where(members, wt[np.maximum(size - 1, 0)], -wt[np.minimum(size, k - 1)])
+
+
+def _shapley(R: np.ndarray, r: np.ndarray) -> np.ndarray:
+    k = R.shape[-1]
+    return all_subset_r2(R, r) @ _shapley_matrix(k)
+
+
+def _relative_weights(R: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Johnson (2000): eps_j = sum_i Lambda_ji^2 beta_i^2.
+
+    Lambda = V sqrt(L) V' (R = V L V') holds the correlations of the drivers
+    with their closest orthonormal counterparts Z, and beta = Lambda^-1 r the
+    standardized coefficients of the outcome on Z.
+    """
+    evals, evecs = np.linalg.eigh(R)
+    sq = np.sqrt(np.clip(evals, 0, None))
+    lam = (evecs * sq[..., None, :]) @ np.swapaxes(evecs, -1, -2)
+    beta = np.linalg.solve(lam, r[..., None])[..., 0]
+    return (lam**2) @ (beta**2)
+
+
+def _std_beta(R: np.ndarray, r: np.ndarray) -> np.ndarray:
+    return np.linalg.solve(R, r[..., None])[..., 0]
+
+
+_FROM_CORR = {
+    "shapley": _shapley,
+    "relative-weights": _relative_weights,
+    "regression": _std_beta,
+    "correlation": lambda R, r: r,
+    "spearman": lambda R, r: r,
+}
+
+
+# --------------------------------------------------------------------------
+# bootstrap
+# --------------------------------------------------------------------------
+
+
+def _count_weights(rng, n: int, clusters: np.ndarray | None, size: int) -> np.ndarray:
+    """(size, n) resampling counts: respondents, or whole clusters."""
+    if clusters is None:
+        return rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(float)
+    g = clusters.max() + 1
+    cc = rng.multinomial(g, np.full(g, 1.0 / g), size=size).astype(float)
+    return cc[:, clusters]
+
+
+def _bootstrap_corr_method(prep, yt, Z_extra_rank, method, n_resamples, rng):
+    """(B, k) bootstrap replicates of a correlation-matrix method (NaN = degenerate resample)."""
+    Z = np.column_stack([yt, prep.X])
+    if Z_extra_rank:
+        Z = _rank(Z)
+    n = Z.shape[0]
+    k = Z.shape[1] - 1
+    func = _FROM_CORR[method]
+    chunk = max(1, _CHUNK_CELLS // n)
+    reps = []
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        W = _count_weights(rng, n, prep.clusters, size)
+        if prep.w is not None:
+            W *= prep.w
+        C = _batched_corr(Z, W)
+        R, r = C[:, 1:, 1:], C[:, 0, 1:]
+        ok = np.isfinite(C).all(axis=(1, 2))
+        ok[ok] = np.linalg.eigvalsh(R[ok])[:, 0] > 1e-10
+        # degenerate resamples (a driver constant by chance) get an identity
+        # placeholder and are reported as NaN, then left out of the percentiles
+        R = np.where(ok[:, None, None], R, np.eye(k))
+        r = np.where(ok[:, None], r, 0.0)
+        est = func(R, r)
+        est[~ok] = np.nan
+        reps.append(est)
+    return np.concatenate(reps)
+
+
+def _percentile_ci(reps: np.ndarray, confidence_level: float):
+    alpha = (1 - confidence_level) / 2
+    good = np.isfinite(reps).all(axis=1)
+    if not good.any():
+        nan = np.full(reps.shape[1], np.nan)
+        return nan, nan, 0
+    lo, hi = np.quantile(reps[good], [alpha, 1 - alpha], axis=0)
+    return lo, hi, int((~good).sum())
+
+
+# --------------------------------------------------------------------------
+# model-based methods (statsmodels, imported lazily)
+# --------------------------------------------------------------------------
+
+
+def _regression_table(prep, yt, confidence_level):
+    import statsmodels.api as sm
+
+    w = prep.w
+    Z = np.column_stack([yt, prep.X])
+    ww = np.ones(len(yt)) if w is None else w
+    m = ww @ Z / ww.sum()
+    sd = np.sqrt(ww @ (Z - m) ** 2 / ww.sum())
+    Zs = (Z - m) / sd
+    exog = sm.add_constant(Zs[:, 1:], has_constant="add")
+    model = sm.OLS(Zs[:, 0], exog) if w is None else sm.WLS(Zs[:, 0], exog, weights=w)
+    if prep.clusters is not None:
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": prep.clusters})
+    else:
+        fit = model.fit(cov_type="HC3")
+    ci = np.asarray(fit.conf_int(alpha=1 - confidence_level))[1:]
+    return {
+        "importance": np.asarray(fit.params)[1:],
+        "se": np.asarray(fit.bse)[1:],
+        "p_value": np.asarray(fit.pvalues)[1:],
+        "model_low": ci[:, 0],
+        "model_high": ci[:, 1],
+    }, float(fit.rsquared)
+
+
+def _logit_ame(X1: np.ndarray, beta: np.ndarray, w: np.ndarray, cov: np.ndarray | None):
+    """Average marginal effects of a logit fit and their delta-method SEs.
+
+    AME_j = mean_w[p(1-p)] beta_j.  Written out (rather than statsmodels'
+    ``get_margeff``) because it must also work for weighted fits (GLM with
+    frequency weights), which ``get_margeff`` does not support; the tests pin
+    it to ``Logit(...).fit().get_margeff()`` on unweighted data.
+    """
+    p = 1 / (1 + np.exp(-(X1 @ beta)))
+    s = p * (1 - p)
+    ws = w / w.sum()
+    ame = (ws @ s) * beta[1:]
+    if cov is None:
+        return ame, None
+    # d AME_j / d beta_l = mean_w[s * (delta_jl + beta_j (1 - 2p) x_l)]
+    a = ws @ (s[:, None] * (1 - 2 * p)[:, None] * X1)  # (p,)
+    G = np.outer(beta[1:], a)
+    G[:, 1:] += (ws @ s) * np.eye(len(ame))
+    return ame, np.sqrt(np.diag(G @ cov @ G.T))
+
+
+def _logit_fit(X1, yt, w):
+    import statsmodels.api as sm
+
+    return sm.GLM(yt, X1, family=sm.families.Binomial(), freq_weights=w)
+
+
+def _logit_table(prep, yt, confidence_level):
+    from scipy.stats import norm
+
+    X1 = np.column_stack([np.ones(len(yt)), prep.X])
+    # survey weights are rescaled to average 1 so that standard errors reflect
+    # the number of respondents, not the size of the population they stand for
+    w = np.ones(len(yt)) if prep.w is None else prep.w * len(yt) / prep.w.sum()
+    model = _logit_fit(X1, yt, None if prep.w is None else w)
+    if prep.clusters is not None:
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": prep.clusters})
+    else:
+        fit = model.fit()
+    beta = np.asarray(fit.params)
+    cov = np.asarray(fit.cov_params())
+    z = norm.ppf(0.5 + confidence_level / 2)
+    ame, ame_se = _logit_ame(X1, beta, w, cov)
+    se = np.sqrt(np.diag(cov))[1:]
+    # McFadden pseudo R^2 (weighted log-likelihoods)
+    ybar = w @ yt / w.sum()
+    llnull = w @ (yt * np.log(ybar) + (1 - yt) * np.log(1 - ybar))
+    return {
+        "importance": ame,
+        "odds_ratio": np.exp(beta[1:]),
+        "or_low": np.exp(beta[1:] - z * se),
+        "or_high": np.exp(beta[1:] + z * se),
+        "ame": ame,
+        "ame_low": ame - z * ame_se,
+        "ame_high": ame + z * ame_se,
+        "p_value": np.asarray(fit.pvalues)[1:],
+    }, float(1 - fit.llf / llnull)
+
+
+def _logit_bootstrap(prep, yt, n_resamples, rng, max_iter=50):
+    """(B, k) bootstrap AMEs by a batched Newton-Raphson over all resamples at once.
+
+    Hand-written: B statsmodels fits take ~B x 20 ms; one Newton iteration
+    here is two matrix products and a batched (k+1)-square solve for all B.
+    Resamples that do not converge (e.g. complete separation) are NaN.
+    """
+    n = len(yt)
+    X1 = np.column_stack([np.ones(n), prep.X])
+    p = X1.shape[1]
+    outer = (X1[:, :, None] * X1[:, None, :]).reshape(n, p * p)
+    chunk = max(1, _CHUNK_CELLS // n)
+    reps = []
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        W = _count_weights(rng, n, prep.clusters, size)
+        if prep.w is not None:
+            W *= prep.w
+        beta = np.zeros((size, p))
+        ok = np.ones(size, bool)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(max_iter):
+                mu = 1 / (1 + np.exp(-(beta @ X1.T)))  # (B, n)
+                grad = (W * (yt - mu)) @ X1
+                H = ((W * mu * (1 - mu)) @ outer).reshape(size, p, p)
+                H[~ok] = np.eye(p)
+                grad[~ok] = 0
+                try:
+                    step = np.linalg.solve(H, grad[..., None])[..., 0]
+                except np.linalg.LinAlgError:
+                    good = np.linalg.cond(H) < 1e12
+                    ok &= good
+                    H[~ok] = np.eye(p)
+                    grad[~ok] = 0
+                    step = np.linalg.solve(H, grad[..., None])[..., 0]
+                beta += step
+                ok &= np.isfinite(beta).all(axis=1) & (np.abs(beta).max(axis=1) < 50)
+                if np.abs(step[ok]).max(initial=0) < 1e-10:
+                    break
+            conv = ok & (np.abs(step).max(axis=1) < 1e-6)
+            mu = 1 / (1 + np.exp(-(beta @ X1.T)))
+            s = (W * mu * (1 - mu)).sum(axis=1) / W.sum(axis=1)
+        est = s[:, None] * beta[:, 1:]
+        est[~conv] = np.nan
+        reps.append(est)
+    return np.concatenate(reps)
+
+
+def _ordinal_fit(y, X, freq=None):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    if freq is not None:
+        rows = np.repeat(np.arange(len(y)), freq.astype(int))
+        y, X = y[rows], X[rows]
+    model = OrderedModel(y.astype(int), X, distr="logit")
+    return model.fit(method="bfgs", disp=False, maxiter=2000)
+
+
+def _ordinal_table(prep, confidence_level):
+    fit = _ordinal_fit(prep.y, prep.X)
+    k = prep.X.shape[1]
+    coef = np.asarray(fit.params)[:k]
+    ci = np.asarray(fit.conf_int(alpha=1 - confidence_level))[:k]
+    return {
+        "importance": coef,
+        "odds_ratio": np.exp(coef),
+        "or_low": np.exp(ci[:, 0]),
+        "or_high": np.exp(ci[:, 1]),
+        "p_value": np.asarray(fit.pvalues)[:k],
+    }, float(fit.prsquared)
+
+
+def _ordinal_bootstrap(prep, n_resamples, rng):
+    # OrderedModel has no weights: each resample is refit on repeated rows
+    # (slow: about a second per 20 resamples).
+    k = prep.X.shape[1]
+    W = _count_weights(rng, prep.n_used, prep.clusters, n_resamples)
+    reps = np.full((n_resamples, k), np.nan)
+    for b in range(n_resamples):
+        try:
+            reps[b] = np.asarray(_ordinal_fit(prep.y, prep.X, W[b]).params)[:k]
+        except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - degenerate resample
+            pass
+    return reps
+
+
+# --------------------------------------------------------------------------
+# public functions
+# --------------------------------------------------------------------------
+
+
+def _one_target(prep, target, method, n_resamples, confidence_level, rng):
+    yt = _target_vector(prep.y, target)
+    support = np.ones(len(yt), bool) if prep.w is None else prep.w > 0
+    if np.ptp(yt[support]) == 0:
+        what = {
+            "promoter": "no respondent or every respondent is a promoter",
+            "detractor": "no respondent or every respondent is a detractor",
+        }
+        raise ValueError(
+            f"the outcome {prep.outcome!r} has no variation for target={target!r}"
+            + (f" ({what[target]})" if target in what else "")
+        )
+    Z = np.column_stack([yt, prep.X])
+    if method == "spearman":
+        Z = _rank(Z)
+    C = _weighted_corr(Z, prep.w)
+    R, r = C[1:, 1:], C[0, 1:]
+    _check_collinear(R, prep.drivers)
+    full_r2 = float(r @ np.linalg.solve(R, r))
+
+    cols: dict = {}
+    r2 = full_r2
+    if method in ("shapley", "relative-weights"):
+        imp = _FROM_CORR[method](R, r)
+        share = 100 * imp / imp.sum()
+        cols["importance"] = imp
+    elif method in ("correlation", "spearman"):
+        imp = r
+        share = 100 * r**2 / (r**2).sum()
+        cols["importance"] = imp
+    elif method == "regression":
+        cols, r2 = _regression_table(prep, yt, confidence_level)
+        # Pratt's measure beta_j * r_j: the shares of R^2 (they sum to 100)
+        share = 100 * cols["importance"] * r / r2
+    elif method == "logit":
+        cols, r2 = _logit_table(prep, yt, confidence_level)
+        share = 100 * np.abs(cols["importance"]) / np.abs(cols["importance"]).sum()
+    else:  # ordinal
+        cols, r2 = _ordinal_table(prep, confidence_level)
+        share = 100 * np.abs(cols["importance"]) / np.abs(cols["importance"]).sum()
+
+    ci_method = None
+    n_failed = 0
+    if n_resamples > 0:
+        if method == "logit":
+            reps = _logit_bootstrap(prep, yt, n_resamples, rng)
+        elif method == "ordinal":
+            reps = _ordinal_bootstrap(prep, n_resamples, rng)
+        else:
+            reps = _bootstrap_corr_method(prep, yt, method == "spearman", method, n_resamples, rng)
+        lo, hi, n_failed = _percentile_ci(reps, confidence_level)
+        cols["ci_low"], cols["ci_high"] = lo, hi
+        ci_method = "percentile bootstrap" + (" (clusters)" if prep.clusters is not None else "")
+    elif method == "regression":
+        cols["ci_low"], cols["ci_high"] = cols["model_low"], cols["model_high"]
+        ci_method = "cluster-robust" if prep.clusters is not None else "HC3"
+    cols.pop("model_low", None)
+    cols.pop("model_high", None)
+
+    w = np.ones(prep.n_used) if prep.w is None else prep.w
+    out = pd.DataFrame(
+        {"driver": prep.drivers, "importance": cols.pop("importance"), "share": share}
+    )
+    for name in ("ci_low", "ci_high"):
+        if name in cols:
+            out[name] = cols.pop(name)
+    out["mean"] = w @ prep.X / w.sum()
+    out["n"] = prep.n_used
+    for name, values in cols.items():
+        out[name] = values
+    key = (
+        out["importance"].abs()
+        if method not in ("shapley", "relative-weights")
+        else out["importance"]
+    )
+    out["rank"] = key.rank(ascending=False, method="min").astype(int)
+    out = out.sort_values(["rank", "driver"], kind="stable").reset_index(drop=True)
+    cols_order = ["driver", "importance", "share", "ci_low", "ci_high", "mean", "n", "rank"]
+    first = [c for c in cols_order if c in out.columns]
+    out = out[first + [c for c in out.columns if c not in first]]
+    info = {"r_squared": r2, "ci_method": ci_method, "n_resamples_failed": n_failed}
+    if method in ("logit", "ordinal"):
+        info["linear_r_squared"] = full_r2
+    return out, info
+
+
+def driver_importance(
+    df: pd.DataFrame,
+    outcome,
+    drivers,
+    *,
+    method: str = "shapley",
+    target="score",
+    weights=None,
+    clusters=None,
+    n_resamples: int = 0,
+    confidence_level: float = 0.95,
+    rng=None,
+    missing: str = "listwise",
+) -> pd.DataFrame:
+    """Rank driver ratings by how much they move likelihood-to-recommend.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent.
+    outcome : str
+        The 0-10 likelihood-to-recommend column.
+    drivers : list of str
+        Driver rating columns (numeric; at least one).
+    method : {"shapley", "relative-weights", "correlation", "spearman", "regression", "logit", "ordinal"}
+        See the module docstring.  ``"shapley"`` (LMG / general dominance) is
+        the default: its importances sum to R^2 and do not depend on the order
+        of the drivers.
+    target : {"score", "promoter", "detractor"} or a sequence of them
+        What is explained: the 0-10 score, or membership of the promoter
+        (9-10) or detractor (0-6) group.  Linear methods treat the 0/1
+        membership as a linear probability model.  A sequence returns one
+        block of rows per target with a ``target`` column.
+    weights : str or array, optional
+        Respondent weights (column name or array): weighted correlations,
+        WLS, frequency-weighted logit (rescaled to average 1).
+    clusters : str or array, optional
+        Cluster ids (e.g. account): the bootstrap resamples whole clusters and
+        ``"regression"``/``"logit"`` use cluster-robust standard errors.
+    n_resamples : int
+        Bootstrap resamples for percentile intervals ``ci_low``/``ci_high``
+        (0 = none).  Resampling is vectorised: all resamples' weighted
+        correlation matrices come from two matrix products.
+    confidence_level : float
+    rng : int or numpy.random.Generator, optional
+        Seed for the bootstrap.
+    missing : {"listwise", "raise"}
+        ``"listwise"`` excludes rows with a blank outcome, driver rating or
+        cluster and records how many in ``attrs``; ``"raise"`` stops at the
+        first such row.
+
+    Returns
+    -------
+    DataFrame
+        One row per driver, most important first: ``driver``, ``importance``,
+        ``share`` (percent of the total explained; for ``"regression"``
+        Pratt's beta*r / R^2, for correlations r^2 / sum r^2, for
+        ``"logit"``/``"ordinal"`` |importance| / sum |importance|), ``ci_low``,
+        ``ci_high`` (bootstrap when ``n_resamples > 0``; HC3 for
+        ``"regression"`` otherwise), ``mean`` (the driver's average rating:
+        performance), ``n``, ``rank``.  ``"regression"`` adds ``se`` and
+        ``p_value``; ``"logit"`` (importance = average marginal effect on the
+        probability, per rating point) adds ``odds_ratio``, ``or_low``,
+        ``or_high``, ``ame``, ``ame_low``, ``ame_high``, ``p_value``;
+        ``"ordinal"`` (importance = log cumulative odds per rating point)
+        adds ``odds_ratio``, ``or_low``, ``or_high``, ``p_value``.
+        ``attrs``: ``r_squared`` (McFadden pseudo R^2 for logit/ordinal),
+        ``n_used``, ``n_excluded_missing``, ``missing_by_column``, ``method``,
+        ``target``, ``outcome``, ``confidence_level``, ``n_resamples``,
+        ``ci_method``, ``n_resamples_failed``.
+
+    Examples
+    --------
+    Two uncorrelated drivers: each one's Shapley importance is its squared
+    correlation with the score (0.6^2 = 0.36 and 0.8^2 = 0.64 here, and the
+    two explain the score exactly, R^2 = 1).
+
+    >>> df = pd.DataFrame({"a": [1, -1, 1, -1], "b": [1, 1, -1, -1]})
+    >>> df["ltr"] = 5 + 0.6 * df["a"] + 0.8 * df["b"]
+    >>> res = driver_importance(df, "ltr", ["a", "b"])
+    >>> res[["driver", "importance", "share", "rank"]].round(2)
+      driver  importance  share  rank
+    0      b        0.64   64.0     1
+    1      a        0.36   36.0     2
+    >>> round(res.attrs["r_squared"], 6)
+    1.0
+    """
+    prep = _prepare(
+        df, outcome, drivers, method, target, weights, clusters, missing, confidence_level
+    )
+    if method == "ordinal" and prep.w is not None:
+        raise ValueError(
+            "method='ordinal' does not take weights (statsmodels OrderedModel has none); "
+            "use method='regression' or 'shapley' for weighted data"
+        )
+    if int(n_resamples) != n_resamples or n_resamples < 0:
+        raise ValueError(f"n_resamples must be a whole number >= 0, got {n_resamples!r}")
+    gen = np.random.default_rng(rng)
+    frames, infos = [], {}
+    for t in prep.targets:
+        out, info = _one_target(prep, t, method, int(n_resamples), confidence_level, gen)
+        if len(prep.targets) > 1:
+            out.insert(0, "target", t)
+        frames.append(out)
+        infos[t] = info
+    result = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def pick(key):
+        if len(prep.targets) == 1:
+            return infos[prep.targets[0]][key]
+        return {t: infos[t][key] for t in prep.targets}
+
+    result.attrs = {
+        "method": method,
+        "target": prep.targets[0] if len(prep.targets) == 1 else tuple(prep.targets),
+        "outcome": outcome,
+        "r_squared": pick("r_squared"),
+        "n_used": prep.n_used,
+        "n_excluded_missing": prep.n_excluded,
+        "missing_by_column": prep.missing_by_column,
+        "weighted": prep.w is not None,
+        "confidence_level": confidence_level,
+        "n_resamples": int(n_resamples),
+        "ci_method": pick("ci_method"),
+        "n_resamples_failed": pick("n_resamples_failed"),
+    }
+    if method in ("logit", "ordinal"):
+        result.attrs["linear_r_squared"] = pick("linear_r_squared")
+    return result
+
+
+def importance_performance(
+    importance_df: pd.DataFrame,
+    *,
+    importance: str = "share",
+    performance: str = "mean",
+    thresholds="mean",
+) -> pd.DataFrame:
+    """Place drivers in importance-performance quadrants.
+
+    A driver is "high" on an axis when its value is at or above the threshold.
+
+    ============  ================  =====================
+    importance    low performance   high performance
+    ============  ================  =====================
+    high          "fix first"       "keep up"
+    low           "lower priority"  "possible overkill"
+    ============  ================  =====================
+
+    Parameters
+    ----------
+    importance_df : DataFrame
+        The result of :func:`driver_importance` (or any frame with the two
+        columns).  With a ``target`` column, thresholds are set per target.
+    importance, performance : str
+        Column names of the two axes.
+    thresholds : "mean", "median" or (float, float)
+        Where the axes are split: the mean or median over the drivers, or
+        fixed (importance, performance) values.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``quadrant`` (ordered categorical), plus
+        ``attrs["thresholds"]`` = (importance, performance) split points.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"driver": ["price", "speed", "tone", "decor"],
+    ...                   "share": [40, 30, 20, 10], "mean": [6, 9, 5, 9]})
+    >>> importance_performance(d)[["driver", "quadrant"]]
+      driver           quadrant
+    0  price          fix first
+    1  speed            keep up
+    2   tone     lower priority
+    3  decor  possible overkill
+    """
+    if not isinstance(importance_df, pd.DataFrame):
+        raise TypeError(f"importance_df must be a DataFrame, got {type(importance_df).__name__}")
+    absent = [c for c in (importance, performance) if c not in importance_df.columns]
+    if absent:
+        raise KeyError(
+            f"column(s) {absent} not in importance_df; columns are {list(importance_df.columns)}"
+        )
+    if isinstance(thresholds, str):
+        if thresholds not in ("mean", "median"):
+            raise ValueError(
+                f"unknown thresholds={thresholds!r}; use 'mean', 'median' or an "
+                "(importance, performance) pair of numbers"
+            )
+    else:
+        try:
+            t_imp, t_perf = (float(v) for v in thresholds)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"thresholds must be 'mean', 'median' or an (importance, performance) pair "
+                f"of numbers, got {thresholds!r}"
+            ) from None
+    out = importance_df.copy()
+    imp = pd.to_numeric(out[importance], errors="coerce").astype(float)
+    perf = pd.to_numeric(out[performance], errors="coerce").astype(float)
+    for name, s in ((importance, imp), (performance, perf)):
+        if s.isna().any():
+            raise ValueError(
+                f"column {name!r} has a missing or non-numeric value at row {s.index[s.isna()][0]!r}"
+            )
+    groups = out["target"] if "target" in out.columns else pd.Series(0, index=out.index)
+    if isinstance(thresholds, str):
+        t_i = imp.groupby(groups).transform(thresholds)
+        t_p = perf.groupby(groups).transform(thresholds)
+    else:
+        t_i = pd.Series(t_imp, index=out.index)
+        t_p = pd.Series(t_perf, index=out.index)
+    hi_i = (imp >= t_i).to_numpy()
+    hi_p = (perf >= t_p).to_numpy()
+    labels = np.select(
+        [hi_i & ~hi_p, hi_i & hi_p, ~hi_i & ~hi_p], list(QUADRANTS[:3]), default=QUADRANTS[3]
+    )
+    out["quadrant"] = pd.Categorical(labels, categories=list(QUADRANTS), ordered=True)
+    if "target" in out.columns:
+        out.attrs["thresholds"] = {
+            t: (float(t_i[groups == t].iloc[0]), float(t_p[groups == t].iloc[0]))
+            for t in groups.unique()
+        }
+    else:
+        out.attrs["thresholds"] = (float(t_i.iloc[0]), float(t_p.iloc[0]))
+    out.attrs["importance_column"] = importance
+    out.attrs["performance_column"] = performance
+    return out
