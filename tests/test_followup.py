@@ -1,0 +1,163 @@
+"""Closing the loop: follow-up and thank-you lists on hand-made frames."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.followup import FOLLOWUP_COLUMNS, write_followup
+
+NOW = pd.Timestamp("2025-06-10 12:00")
+
+
+@pytest.fixture
+def responses():
+    """Ten hand-made answers: 4 detractors, 2 passives, 3 promoters, 1 blank."""
+    return pd.DataFrame(
+        {
+            "respondent_id": [f"r{i}" for i in range(10)],
+            "recommend": [6, 3, 3, 0, 7, 8, 9, 10, 10, np.nan],
+            "responded_at": pd.to_datetime(
+                [
+                    "2025-06-09 08:00",  # r0 detractor 6
+                    "2025-06-01 09:00",  # r1 detractor 3, older
+                    "2025-06-08 09:00",  # r2 detractor 3, newer
+                    "2025-06-05 10:00",  # r3 detractor 0
+                    "2025-06-09 11:00",  # r4 passive 7
+                    "2025-06-10 07:00",  # r5 passive 8
+                    "2025-06-02 12:00",  # r6 promoter 9
+                    "2025-06-03 12:00",  # r7 promoter 10
+                    "2025-06-04 12:00",  # r8 promoter 10, newer
+                    "2025-06-04 12:00",  # r9 blank score
+                ]
+            ),
+            "email": [
+                "r0@x.fi",
+                None,
+                "r2@x.fi",
+                "   ",
+                "r4@x.fi",
+                "r5@x.fi",
+                "r6@x.fi",
+                "",
+                "r8@x.fi",
+                "r9@x.fi",
+            ],
+            "comment": ["slow", None, "price", "bad", "ok", "fine", "good", "great", "", "?"],
+            "account_id": list("AABBCCDDEE"),
+        }
+    )
+
+
+def test_detractors_lowest_score_first_then_most_recent(responses):
+    out = nps.followup_list(responses, now=NOW)
+    # scores 0, 3, 3, 6; the two 3s: r2 (June 8) is more recent than r1 (June 1)
+    assert out["respondent_id"].tolist() == ["r3", "r2", "r1", "r0"]
+    assert out["score"].tolist() == [0, 3, 3, 6]
+    assert (out["category"] == "detractor").all()
+    assert list(out.columns) == FOLLOWUP_COLUMNS
+
+
+def test_passives_only_when_asked(responses):
+    without = nps.followup_list(responses, now=NOW)
+    assert "passive" not in set(without["category"])
+    with_passives = nps.followup_list(responses, include_passives=True, now=NOW)
+    assert with_passives["respondent_id"].tolist() == ["r3", "r2", "r1", "r0", "r4", "r5"]
+    assert with_passives["category"].tolist()[-2:] == ["passive", "passive"]
+
+
+def test_due_by_and_overdue_arithmetic(responses):
+    out = nps.followup_list(responses, within_hours=48, now=NOW).set_index("respondent_id")
+    # r0 answered June 9 08:00 -> due June 11 08:00, not overdue at June 10 12:00
+    assert out.loc["r0", "due_by"] == pd.Timestamp("2025-06-11 08:00")
+    assert not out.loc["r0", "overdue"]
+    # r2 answered June 8 09:00 -> due June 10 09:00, three hours overdue
+    assert out.loc["r2", "due_by"] == pd.Timestamp("2025-06-10 09:00")
+    assert out.loc["r2", "overdue"]
+    short = nps.followup_list(responses, within_hours=1.5, now=NOW).set_index("respondent_id")
+    assert short.loc["r0", "due_by"] == pd.Timestamp("2025-06-09 09:30")
+    # due exactly now is not yet overdue
+    edge = nps.followup_list(responses, within_hours=28, now=NOW).set_index("respondent_id")
+    assert edge.loc["r0", "due_by"] == NOW and not edge.loc["r0", "overdue"]
+
+
+def test_no_contact_rows_are_kept_flagged_and_counted(responses):
+    out = nps.followup_list(responses, now=NOW).set_index("respondent_id")
+    # r1 has no e-mail, r3 only blanks: both stay on the list, flagged
+    assert set(out.index) == {"r0", "r1", "r2", "r3"}
+    assert out["no_contact"].to_dict() == {"r3": True, "r2": False, "r1": True, "r0": False}
+    assert out.attrs["no_contact"] == 2
+    assert out.attrs["n_listed"] == 4
+    assert out.attrs["excluded_blank"] == 1  # r9's blank score is nobody's category
+
+
+def test_thank_list_has_only_promoters(responses):
+    out = nps.thank_list(responses, now=NOW)
+    assert set(out["category"]) == {"promoter"}
+    # highest score first, then most recent: r8 (10, June 4), r7 (10, June 3), r6 (9)
+    assert out["respondent_id"].tolist() == ["r8", "r7", "r6"]
+    assert out.attrs["no_contact"] == 1  # r7 has an empty e-mail
+
+
+def test_extra_columns_and_blank_times(responses):
+    df = responses.copy()
+    df.loc[0, "responded_at"] = pd.NaT
+    out = nps.followup_list(df, extra_columns=["account_id"], now=NOW)
+    assert out["account_id"].tolist() == ["B", "B", "A", "A"]
+    # r0 has no time: listed last among equal scores, due_by and overdue unknown
+    last = out.iloc[-1]
+    assert last["respondent_id"] == "r0" and pd.isna(last["due_by"]) and pd.isna(last["overdue"])
+
+
+def test_time_zones(responses):
+    df = responses.assign(responded_at=responses["responded_at"].dt.tz_localize("Europe/Helsinki"))
+    out = nps.followup_list(df, now=pd.Timestamp("2025-06-10 09:00", tz="UTC"))
+    r2 = out.set_index("respondent_id").loc["r2"]
+    assert str(r2["due_by"].tz) == "Europe/Helsinki"
+    # due 09:00 Helsinki = 06:00 UTC, so overdue at 09:00 UTC
+    assert r2["overdue"]
+
+
+def test_bad_input_is_named(responses):
+    with pytest.raises(KeyError, match="phone"):
+        nps.followup_list(responses, contact="phone")
+    bad = responses.assign(recommend=responses["recommend"].replace(10, 11))
+    with pytest.raises(ValueError, match="0 to 10"):
+        nps.followup_list(bad)
+    bad_time = responses.astype({"responded_at": object})
+    bad_time.loc[4, "responded_at"] = "yesterday-ish"
+    with pytest.raises(ValueError, match=r"'yesterday-ish' at row\(s\) \[4\]"):
+        nps.followup_list(bad_time)
+    with pytest.raises(ValueError, match="within_hours"):
+        nps.followup_list(responses, within_hours=-1)
+
+
+def test_without_comment_column(responses):
+    out = nps.followup_list(responses.drop(columns="comment"), now=NOW)
+    assert out["comment"].isna().all() and out["themes"].isna().all()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_write_followup_round_trip(responses, tmp_path, suffix):
+    df = responses.copy()
+    df.loc[2, "comment"] = '=HYPERLINK("http://evil")'  # must stay text in Excel
+    out = nps.followup_list(df, include_passives=True, extra_columns=["account_id"], now=NOW)
+    path = write_followup(out, tmp_path / f"sub/list{suffix}")
+    assert path.exists()
+    if suffix == ".csv":
+        back = pd.read_csv(path, parse_dates=["responded_at", "due_by"])
+    else:
+        back = pd.read_excel(path)
+    assert list(back.columns) == list(out.columns)
+    assert back["respondent_id"].tolist() == out["respondent_id"].tolist()
+    assert back["score"].tolist() == out["score"].tolist()
+    assert back["no_contact"].tolist() == out["no_contact"].tolist()
+    assert back["overdue"].tolist() == out["overdue"].tolist()
+    assert (back["due_by"] == out["due_by"]).all()
+    assert back["comment"].tolist()[1] == '=HYPERLINK("http://evil")'
+    assert back["contact"].fillna("").tolist() == out["contact"].fillna("").tolist()
+
+
+def test_write_followup_rejects_unknown_extension(tmp_path):
+    with pytest.raises(ValueError, match=r"\.csv or \.xlsx"):
+        write_followup(pd.DataFrame({"a": [1]}), tmp_path / "list.json")
