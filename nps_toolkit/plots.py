@@ -186,3 +186,138 @@ def driver_importance_plot(df, *, ax=None, x="importance", color="#4575b4"):
 
 
 # --- trend figures -----------------------------------------------------------
+
+
+def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
+    """NPS per period with its confidence-interval band (from ``nps_trend``).
+
+    Periods are evenly spaced in time order.  Periods below the trend's
+    ``min_n`` are drawn as hollow points (read them as unreliable); empty
+    periods leave a gap in the line and the band.  With ``show_n`` the tick
+    labels carry each period's number of answers.
+
+    Parameters
+    ----------
+    trend : DataFrame from ``nps_trend`` (``period``, ``nps``, ``ci_low``,
+        ``ci_high``, ``n``; ``below_min_n`` optional).
+    ax : matplotlib Axes, optional
+    color : line and band colour.
+    show_n : add "n=..." under each period label.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import numpy as np
+
+    missing = [c for c in ("period", "nps", "ci_low", "ci_high", "n") if c not in trend.columns]
+    if missing:
+        raise KeyError(f"trend lacks column(s) {missing}; make it with nps_trend")
+    ax = _axes(ax, figsize=(min(12.0, max(5.0, 0.7 * len(trend) + 2)), 4))
+    x = np.arange(len(trend))
+    y = trend["nps"].to_numpy(float)
+    level = trend.attrs.get("confidence_level", 0.95)
+    ax.fill_between(
+        x,
+        trend["ci_low"].to_numpy(float),
+        trend["ci_high"].to_numpy(float),
+        color=color,
+        alpha=0.2,
+        lw=0,
+        label=f"{level:.0%} interval",
+    )
+    ax.plot(x, y, color=color, lw=2, label="NPS")
+    small = (
+        trend["below_min_n"].to_numpy(bool)
+        if "below_min_n" in trend.columns
+        else np.zeros(len(trend), bool)
+    )
+    ax.plot(x[~small], y[~small], "o", color=color, ms=6, ls="none")
+    if small.any():
+        min_n = trend.attrs.get("min_n")
+        ax.plot(
+            x[small],
+            y[small],
+            "o",
+            mfc="white",
+            mec=color,
+            ms=6,
+            ls="none",
+            label=f"n < {min_n}" if min_n is not None else "small n",
+        )
+    ax.axhline(0, color="0.6", lw=0.8)
+    labels = [str(p) for p in trend["period"]]
+    if show_n:
+        labels = [f"{p}\nn={n:,}" for p, n in zip(labels, trend["n"], strict=True)]
+    ax.set_xticks(x, labels)
+    if len(trend) > 12:
+        ax.tick_params(axis="x", labelrotation=90)
+    lo = np.nanmin(trend["ci_low"].to_numpy(float), initial=0.0)
+    hi = np.nanmax(trend["ci_high"].to_numpy(float), initial=0.0)
+    pad = max(5.0, 0.1 * (hi - lo))
+    ax.set_ylim(max(-100.0, lo - pad), min(100.0, hi + pad))
+    wave = trend.attrs.get("wave")
+    ax.set(xlabel=f"{wave}" if wave else "", ylabel="NPS")
+    ax.legend(loc="best", frameon=False)
+    return ax
+
+
+def goal_plot(progress, *, ax=None, color="#1a9850"):
+    """Promoter share against its goal (from ``goal_progress``).
+
+    The dashed line is the target path from the baseline share; points are the
+    actual shares with their interval, filled when on track and hollow red
+    when behind.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import numpy as np
+
+    need = ("period", "target", "actual", "baseline_share", "on_track", "share_low", "share_high")
+    missing = [c for c in need if c not in progress.columns]
+    if missing:
+        raise KeyError(f"progress lacks column(s) {missing}; make it with goal_progress")
+    ax = _axes(ax, figsize=(max(5.0, 0.7 * len(progress) + 2.7), 4))
+    k = len(progress)
+    x = np.arange(k + 1)  # position 0 is the baseline period
+    base = float(progress["baseline_share"].iat[0]) if k else np.nan
+    target = np.concatenate([[base], progress["target"].to_numpy(float)])
+    actual = progress["actual"].to_numpy(float)
+    ax.plot(x, target, ls="--", color="0.3", lw=1.5, label="target")
+    ax.plot([0], [base], "s", color="0.3", ms=7, label="baseline")
+    on = progress["on_track"].fillna(False).to_numpy(bool)
+    err = np.vstack(
+        [
+            actual - progress["share_low"].to_numpy(float),
+            progress["share_high"].to_numpy(float) - actual,
+        ]
+    )
+    for mask, style, label in (
+        (on, dict(color=color, mfc=color), "on track"),
+        (~on, dict(color="#d7301f", mfc="white"), "behind"),
+    ):
+        if mask.any():
+            ax.errorbar(
+                x[1:][mask],
+                actual[mask],
+                yerr=err[:, mask],
+                fmt="o",
+                capsize=3,
+                ms=6,
+                label=label,
+                **style,
+            )
+    baseline = progress.attrs.get("baseline", "baseline")
+    ax.set_xticks(x, [str(baseline), *(str(p) for p in progress["period"])])
+    growth = progress.attrs.get("promoter_growth")
+    if growth is not None:
+        if progress.attrs.get("absolute"):
+            goal = f"{100 * growth:+.3g} percentage points of promoters a year"
+        else:
+            goal = f"promoter share {growth:+.0%} a year (relative growth)"
+        ax.set_title(f"goal: {goal}", fontsize=10)
+    ax.set(ylabel="promoters (%)", xlabel="")
+    ax.legend(loc="best", frameon=False)
+    return ax
