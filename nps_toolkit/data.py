@@ -1,0 +1,1027 @@
+"""Load survey files into one canonical frame and validate them at the edge.
+
+``load_survey`` reads CSV (comma, semicolon, tab or pipe delimited; decimal
+point or comma; UTF-8 with or without BOM, or cp1252 as written by Finnish
+and other Western European Excel), Excel ``.xlsx``, Parquet and SPSS ``.sav``
+(needs the optional ``pyreadstat``), renames the file's columns to canonical
+names, turns text-labelled or shifted ratings into numbers (``recode``) and
+runs ``validate``.
+
+Canonical column names
+    ``respondent_id``, ``recommend`` (the 0-10 answer), ``responded_at``,
+    ``account_id``, ``weight``, ``comment``, ``email``; segment and driver
+    columns keep whatever names you give them.
+
+Every bad value is reported at once in a ``SurveyDataError`` that names the
+file, the row and the column of each problem.  Rows are numbered the way you
+find them in the file:
+
+* CSV: the physical **line** of the file where the record starts, the header
+  being line 1.  Records whose quoted comments span several lines, and blank
+  lines (which are skipped, and counted), are accounted for.
+* Excel: the sheet **row** number shown by Excel.
+* Parquet and SPSS: the 1-based **data row** (record) number.
+* ``validate`` on your own DataFrame: the **index** label.
+
+A blank recommend answer is not an error: the row stays in the frame with a
+missing score, is left out of NPS by ``summarize`` and counted in
+``df.attrs["excluded_blank"]``.  Nothing is dropped without being counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import fnmatch
+import gzip
+import hashlib
+import io
+import os
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+CANONICAL = (
+    "respondent_id",
+    "recommend",
+    "responded_at",
+    "account_id",
+    "weight",
+    "comment",
+    "email",
+)
+# columns kept as text whatever they look like (an id "00123" must not become 123)
+TEXT_COLUMNS = ("respondent_id", "account_id", "email", "comment")
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".sav": "spss",
+    ".zsav": "spss",
+}
+CONFIG_KEYS = (
+    "columns",
+    "recode",
+    "score",
+    "required",
+    "sheet",
+    "encoding",
+    "delimiter",
+    "decimal",
+    "date_format",
+    "dayfirst",
+)
+MAX_SHOWN = 20  # problems written into the message; the rest are counted
+MAX_KEPT = 10_000  # problems kept per check in ``.problems`` (all are counted)
+# words that usually name the recommend question, used only to suggest a mapping
+_SCORE_HINTS = ("recommend", "nps", "ltr", "likely", "likelihood", "rec")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class Problem(NamedTuple):
+    """One bad value (or a file-level problem when ``row`` is None)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    reason: str
+
+
+class SurveyDataError(ValueError):
+    """Survey data that cannot be analysed as it is; lists every problem found.
+
+    Attributes
+    ----------
+    problems : list of ``Problem(file, row, column, value, reason)``, in file
+        order (file-level problems first).  At most 10,000 per check are kept.
+    n_problems : the number of problems found (may exceed ``len(problems)``).
+    row_label : what ``row`` counts: ``"line"`` (CSV), ``"row"`` (Excel),
+        ``"data row"`` (Parquet, SPSS) or ``"index"`` (a DataFrame).
+
+    The message names the file, then one problem a line (the first 20) and
+    "... and N more".
+
+    >>> err = SurveyDataError([Problem("s.csv", 3, "recommend", "ten", "is not a number")])
+    >>> print(err)
+    s.csv: 1 problem in the survey data
+      s.csv, line 3, column 'recommend': value 'ten' is not a number
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def __init__(self, problems, *, n_problems=None, row_label="line"):
+        self.problems = list(problems)
+        self.n_problems = len(self.problems) if n_problems is None else int(n_problems)
+        self.row_label = row_label
+        super().__init__(self._message())
+
+    def __reduce__(self):  # keep the fields when pickled (multiprocessing, papermill)
+        return (
+            _rebuild_error,
+            (self.problems, self.n_problems, self.row_label),
+        )
+
+    def _message(self) -> str:
+        files = list(dict.fromkeys(p.file for p in self.problems)) or ["survey data"]
+        n = self.n_problems
+        head = f"{', '.join(files)}: {n} problem{'s' if n != 1 else ''} in the survey data"
+        lines = [head] + ["  " + self._describe(p) for p in self.problems[:MAX_SHOWN]]
+        if n > MAX_SHOWN:
+            lines.append(f"  ... and {n - MAX_SHOWN} more")
+        return "\n".join(lines)
+
+    def _describe(self, p: Problem) -> str:
+        where = [p.file]
+        if p.row is not None:
+            where.append(f"{self.row_label} {p.row}")
+        if p.column is not None:
+            where.append(f"column {p.column!r}")
+        what = p.reason if p.row is None else f"value {p.value!r} {p.reason}"
+        return f"{', '.join(where)}: {what}"
+
+
+def _rebuild_error(problems, n_problems, row_label):
+    return SurveyDataError(problems, n_problems=n_problems, row_label=row_label)
+
+
+def _py(value):
+    """A plain Python value for messages (numpy scalars print as np.float64(...))."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@dataclass
+class _Problems:
+    """Collects problems from vectorised checks: masks in, ``Problem`` rows out."""
+
+    source: str
+    rows: np.ndarray
+    label: str = "line"  # what rows count: line, row, data row, index
+    shown: dict = field(default_factory=dict)  # canonical name -> file's name
+    items: list = field(default_factory=list)
+    total: int = 0
+
+    def column(self, name: str) -> str:
+        # messages name the column as it is spelled in the file
+        return self.shown.get(name, name)
+
+    def add(self, column, reason, value=None, row=None):
+        self.total += 1
+        col = None if column is None else self.column(column)
+        self.items.append(Problem(self.source, row, col, value, reason))
+
+    def add_mask(self, mask, column, values, reason):
+        """One problem per True in ``mask``; ``reason`` is a str or ``f(position)``."""
+        pos = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if pos.size == 0:
+            return
+        self.total += int(pos.size)
+        col = self.column(column)
+        for p in pos[:MAX_KEPT].tolist():
+            text = reason if isinstance(reason, str) else reason(p)
+            self.items.append(Problem(self.source, int(self.rows[p]), col, _py(values[p]), text))
+
+    def raise_if_any(self, row_label):
+        if self.total:
+            # file-level problems first, then in file order (rows increase with position)
+            items = sorted(self.items, key=lambda p: (p.row is not None, p.row or 0))
+            raise SurveyDataError(items, n_problems=self.total, row_label=row_label)
+
+
+# ------------------------------------------------------------------- column names
+
+
+def _suggest(name: str, found) -> list[str]:
+    """Up to three column names close to ``name`` (difflib, substrings, NPS hints)."""
+    found = [str(c) for c in found]
+    folded = {c.casefold(): c for c in found}
+    key = str(name).casefold()
+    out = [folded[key]] if key in folded else []
+    out += [folded[m] for m in difflib.get_close_matches(key, list(folded), n=3, cutoff=0.6)]
+    out += [c for c in found if len(c) >= 3 and (key in c.casefold() or c.casefold() in key)]
+    if key == "recommend":
+        out += [c for c in found if any(h in c.casefold() for h in _SCORE_HINTS)]
+    return list(dict.fromkeys(out))[:3]
+
+
+def _found_and_suggest(name: str, found) -> str:
+    found = [str(c) for c in found]
+    shown = found if len(found) <= 30 else found[:30] + [f"... ({len(found) - 30} more)"]
+    text = f"columns found: {shown}"
+    close = _suggest(name, found)
+    if close:
+        text += f"; did you mean {close[0]!r}"
+        text += f" (or {', '.join(map(repr, close[1:]))})?" if len(close) > 1 else "?"
+        text += f" Map it with columns={{{close[0]!r}: {name!r}}}"
+    return text
+
+
+# ------------------------------------------------------------------------ config
+
+
+def _read_yaml(path) -> dict:
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path}: expected a mapping of column names, got {type(data).__name__}")
+    return dict(data)
+
+
+def _resolve_config(columns) -> dict:
+    """``columns`` as given -> config dict with at least the key "columns"."""
+    if columns is None:
+        return {"columns": {}}
+    if isinstance(columns, str | os.PathLike):
+        path = Path(columns)
+        if not path.is_file():
+            raise FileNotFoundError(f"column mapping file not found: {path}")
+        columns = _read_yaml(path)
+    if not isinstance(columns, Mapping):
+        raise TypeError(
+            f"columns must be a dict {{file name: canonical name}} or a YAML file path, "
+            f"got {type(columns).__name__}"
+        )
+    # A plain mapping has only text values; a config has nested parts (columns:, recode:).
+    if any(isinstance(v, Mapping | list) for v in columns.values()) or "columns" in columns:
+        unknown = sorted(set(map(str, columns)) - set(CONFIG_KEYS))
+        if unknown:
+            raise ValueError(
+                f"unknown key(s) {unknown} in the survey config; valid keys: {list(CONFIG_KEYS)}"
+            )
+        config = dict(columns)
+        config["columns"] = dict(config.get("columns") or {})
+    else:
+        config = {"columns": dict(columns)}
+    mapping = {}
+    for k, v in config["columns"].items():
+        if not isinstance(v, str):
+            raise TypeError(f"column mapping {k!r}: {v!r} must map to a column name (text)")
+        mapping[str(k)] = v
+    config["columns"] = mapping
+    return config
+
+
+# ----------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Raw:
+    frame: pd.DataFrame
+    rows: np.ndarray  # the number of each record as the user finds it in the file
+    row_label: str
+    source: str
+    info: dict
+
+
+def _source_name(path) -> str:
+    if isinstance(path, str | os.PathLike):
+        return str(path)
+    return str(getattr(path, "name", "<data>"))
+
+
+def _read_bytes(path) -> bytes:
+    if isinstance(path, str | os.PathLike):
+        return Path(path).read_bytes()
+    data = path.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _format_of(path, fmt) -> str:
+    if fmt is not None:
+        if fmt not in set(FORMATS.values()):
+            raise ValueError(f"unknown format {fmt!r}; valid: {sorted(set(FORMATS.values()))}")
+        return fmt
+    if not isinstance(path, str | os.PathLike):
+        return "csv"  # a buffer
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix in (".xls", ".sas7bdat", ".dta"):
+        hint = "save it as .xlsx" if suffix == ".xls" else "export it as CSV or Parquet"
+        raise ValueError(f"{path}: {suffix} files are not supported; {hint}")
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"{path}: cannot tell the file format from {suffix or 'a missing suffix'!r}; "
+            f"supported: {sorted(FORMATS)} (or pass format='csv')"
+        )
+    return FORMATS[suffix]
+
+
+def _decode(data: bytes, encoding) -> tuple[str, str]:
+    """Bytes -> text: UTF-8 (BOM removed) or, failing that, cp1252 (Finnish Excel)."""
+    if encoding is not None:
+        return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # 5 byte values cp1252 leaves undefined
+        return data.decode("latin-1"), "latin-1"
+
+
+def _sample_records(text: str, delimiter: str, n: int = 50) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
+    out = []
+    try:
+        for rec in reader:
+            if rec and any(f.strip() for f in rec):
+                out.append(rec)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        pass
+    return out[:-1] if len(out) > 1 and len(text) > 200_000 else out  # last may be cut
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the header into the most fields consistently.
+
+    Counting characters fails on headers like "On a scale of 0-10, how ...";
+    parsing a sample with each candidate and preferring a consistent field
+    count does not.
+    """
+    best, best_key = ",", (-1.0, 0)
+    for delim in (",", ";", "\t", "|"):
+        recs = _sample_records(text, delim)
+        if not recs or len(recs[0]) < 2:
+            continue
+        width = len(recs[0])
+        body = recs[1:] or recs
+        key = (sum(len(r) == width for r in body) / len(body), width)
+        if key > best_key:
+            best, best_key = delim, key
+    return best
+
+
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
+_DECIMAL_POINT = re.compile(r"^[-+]?\d*\.\d+$")
+
+
+def _sniff_decimal(text: str, delimiter: str) -> str:
+    if delimiter == ",":
+        return "."
+    fields = [f.strip() for rec in _sample_records(text, delimiter, 200)[1:] for f in rec]
+    commas = sum(bool(_DECIMAL_COMMA.match(f)) for f in fields)
+    points = sum(bool(_DECIMAL_POINT.match(f)) for f in fields)
+    if commas != points:
+        return "," if commas > points else "."
+    return "," if delimiter == ";" else "."  # European Excel writes ; with decimal commas
+
+
+def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int] | None:
+    """Line where each data record starts, and the number of blank lines skipped.
+
+    Only called when the file has more lines than records (quoted newlines or
+    blank lines).  This is a Python loop over csv.reader (C speed, ~1 s per
+    million records): line numbers a researcher can find in an editor are
+    worth it.  Returns None if csv.reader and pandas would disagree.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, prev, blank = [], 0, 0
+    try:
+        for rec in reader:
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                blank += reader.line_num - prev  # pandas skips blank lines
+            else:
+                starts.append(prev + 1)
+            prev = reader.line_num
+    except csv.Error:  # e.g. a field over csv's size limit
+        return None
+    return np.asarray(starts[1:], dtype=np.int64), blank
+
+
+def _read_csv(data: bytes, source: str, opts: dict, text_columns) -> _Raw:
+    if not data.strip():
+        raise SurveyDataError([Problem(source, None, None, None, "the file is empty")])
+    text, encoding = _decode(data, opts.get("encoding"))
+    delimiter = opts.get("delimiter") or _sniff_delimiter(text)
+    decimal = opts.get("decimal") or _sniff_decimal(text, delimiter)
+    header = next(iter(_sample_records(text, delimiter, 1)), [])
+    dtype = {c: "str" for c in header if c.strip() in text_columns}
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, dtype=dtype)
+    except pd.errors.EmptyDataError:
+        raise SurveyDataError([Problem(source, None, None, None, "the file is empty")]) from None
+    except pd.errors.ParserError as exc:
+        reason = f"cannot be read as {delimiter!r}-delimited CSV: {exc}".replace("\n", " ")
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    row_label, blank = "line", 0
+    if n_lines == len(frame) + 1:  # one line per record: no quoted newlines, no blank lines
+        rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    else:
+        found = _record_lines(text, delimiter)
+        if found is not None and len(found[0]) == len(frame):
+            rows, blank = found
+        else:  # be honest: count records, not lines
+            rows, row_label = np.arange(1, len(frame) + 1, dtype=np.int64), "data row"
+    info = dict(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal)
+    info["skipped_blank_lines"] = int(blank)
+    return _Raw(frame, rows, row_label, source, info)
+
+
+def _dedupe(names) -> list[str]:
+    seen, out = Counter(), []
+    for i, name in enumerate(names):
+        name = f"Unnamed: {i}" if name is None or not str(name).strip() else str(name).strip()
+        out.append(name if not seen[name] else f"{name}.{seen[name]}")
+        seen[name] += 1
+    return out
+
+
+def _read_excel(data: bytes, source: str, sheet) -> _Raw:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml errors: name the file, not openpyxl's internals
+        reason = f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__}: {exc})"
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+            ws = wb.worksheets[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            ws = wb[sheet]
+        else:
+            raise SurveyDataError(
+                [Problem(source, None, None, None, f"has no sheet {sheet!r}; sheets: {names}")]
+            )
+        header, header_row, rows, numbers, blank = None, None, [], [], 0
+        # openpyxl's read-only reader yields empty rows too, so i is Excel's row number
+        for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                blank += header is not None
+                continue
+            if header is None:
+                header, header_row = row, i
+            else:
+                rows.append(row)
+                numbers.append(i)
+        title = ws.title
+    finally:
+        wb.close()
+    where = f"{source} [sheet {title!r}]"
+    if header is None:
+        raise SurveyDataError([Problem(where, None, None, None, "the sheet is empty")])
+    names = _dedupe(header)
+    frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    # blank rows between the header and the last answer are skipped and counted;
+    # trailing empty rows are formatting, not respondents
+    blank = (numbers[-1] - header_row - len(numbers)) if numbers else 0
+    info = dict(format="excel", sheet=title, header_row=header_row, skipped_blank_lines=blank)
+    return _Raw(frame, np.asarray(numbers, dtype=np.int64), "row", where, info)
+
+
+def _read_parquet(data: bytes, source: str) -> _Raw:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow errors: name the file
+        reason = f"cannot be read as Parquet ({type(exc).__name__}: {exc})"
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+    frame = frame.reset_index(drop=True)
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    return _Raw(frame, rows, "data row", source, dict(format="parquet", skipped_blank_lines=0))
+
+
+def _read_spss(path, source: str, score_names) -> _Raw:
+    try:
+        import pyreadstat
+    except ImportError:
+        raise ImportError(
+            "reading SPSS .sav files needs pyreadstat, an optional extra: "
+            "pip install 'nps-toolkit[spss]' (or export the file as CSV)"
+        ) from None
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError("SPSS files must be given as a path, not a buffer")
+    # user-defined missing values (e.g. 99 = "don't know") are read as blanks
+    frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
+    for col, mapping in labels.items():
+        # label a column only when every answer has a label (segments such as
+        # region); the score and partly labelled rating scales keep their codes
+        if col in score_names or col not in frame:
+            continue
+        values = frame[col].dropna()
+        if len(values) and values.isin(list(mapping)).all():
+            frame[col] = frame[col].map(mapping).astype("str").where(frame[col].notna())
+    rows = np.arange(1, len(frame) + 1, dtype=np.int64)
+    info = dict(format="spss", skipped_blank_lines=0, value_labels=labels)
+    info["column_labels"] = dict(zip(meta.column_names, meta.column_labels, strict=False))
+    return _Raw(frame, rows, "data row", source, info)
+
+
+# ------------------------------------------------------------------------ recode
+
+
+def _norm_label(x) -> str:
+    if isinstance(x, float | np.floating) and float(x).is_integer():
+        x = int(x)
+    return str(x).strip().casefold()
+
+
+def _recode(df: pd.DataFrame, recode: Mapping, problems: _Problems, originals: dict) -> None:
+    """Apply ``recode`` in place (``df`` is a fresh copy); record bad labels."""
+    for key, rule in recode.items():
+        targets = [c for c in df.columns if fnmatch.fnmatchcase(str(c), str(key))]
+        targets += [
+            canon
+            for canon, original in problems.shown.items()
+            if canon in df.columns and fnmatch.fnmatchcase(original, str(key))
+        ]
+        targets = list(dict.fromkeys(targets))
+        if not targets:
+            problems.add(
+                None,
+                f"recode names {key!r}, which matches no column; {_found_and_suggest(key, df.columns)}",
+            )
+            continue
+        for col in targets:
+            s = df[col]
+            originals.setdefault(col, s)
+            if isinstance(rule, Mapping):
+                table = {_norm_label(k): v for k, v in rule.items()}
+                # look each distinct answer up once, then map the rows (vectorised)
+                norm = {u: _norm_label(u) for u in pd.unique(s.dropna().to_numpy(object))}
+                new = pd.to_numeric(
+                    s.map({u: table.get(k, np.nan) for u, k in norm.items()}), errors="coerce"
+                )
+                blank = s.isna() | s.map({u: k == "" for u, k in norm.items()}).eq(True)
+                bad = (new.isna() & ~blank).to_numpy(dtype=bool)
+                problems.add_mask(
+                    bad, col, s.to_numpy(object), f"is not one of the recode labels {list(rule)}"
+                )
+                df[col] = new.astype(float)
+            elif isinstance(rule, int | float) and not isinstance(rule, bool):
+                num, bad, blank = _to_number(s)
+                problems.add_mask(bad, col, s.to_numpy(object), "is not a number (cannot shift it)")
+                df[col] = num + rule
+            else:
+                raise TypeError(
+                    f"recode[{key!r}] must be a dict {{label: value}} or a number to add, "
+                    f"got {rule!r}"
+                )
+
+
+# ---------------------------------------------------------------------- validate
+
+
+def _to_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(float values, not-a-number mask, blank mask), vectorised.
+
+    Text is stripped; "7,5" is read as 7.5 whatever the file's decimal mark.
+    """
+    if pd.api.types.is_bool_dtype(s):
+        return np.full(len(s), np.nan), s.notna().to_numpy(), s.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(s):
+        num = s.astype(float).to_numpy()
+        return num, np.zeros(len(s), bool), np.isnan(num)
+    text = s.astype("str").str.strip().where(s.notna())
+    blank = (text.isna() | text.eq("")).to_numpy(dtype=bool, na_value=True)
+    num = pd.to_numeric(text, errors="coerce")
+    retry = num.isna() & ~blank
+    if retry.any():
+        num[retry] = pd.to_numeric(text[retry].str.replace(",", ".", regex=False), errors="coerce")
+    num = num.astype(float).to_numpy()
+    return num, np.isnan(num) & ~blank, blank
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Ids and free text as strings; whole-number floats (1.0 from Excel) as "1"."""
+    if pd.api.types.is_float_dtype(s):
+        whole = s.dropna()
+        if (whole == np.round(whole)).all():
+            s = s.astype("Int64")
+    return s.astype("str").where(s.notna())
+
+
+def _to_dates(s: pd.Series, date_format, dayfirst) -> pd.Series:
+    """Parse dates (vectorised); NaT where a value is not a date.
+
+    pandas infers one format from the first value.  When some values fail and
+    ``dayfirst`` was not given, day-first reading (23.11.2026, Finnish) is
+    tried for the whole column; values that still fail are parsed one by one
+    (``format="mixed"``), so only odd values pay the slow path.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+
+    def parse(values, **kw):
+        try:
+            return pd.to_datetime(values, errors="coerce", **kw)
+        except (ValueError, TypeError):  # mixed time-zone offsets
+            return pd.to_datetime(values, errors="coerce", utc=True, **kw)
+
+    parsed = parse(s, format=date_format, dayfirst=bool(dayfirst))
+    failed = parsed.isna() & s.notna()
+    if failed.any() and dayfirst is None and date_format is None:
+        other = parse(s, dayfirst=True)
+        if (other.isna() & s.notna()).sum() < failed.sum():
+            parsed, dayfirst = other, True
+            failed = parsed.isna() & s.notna()
+    if failed.any() and date_format is None:
+        retry = parse(s[failed], format="mixed", dayfirst=bool(dayfirst))
+        if retry.notna().any():
+            try:
+                parsed = parsed.copy()
+                parsed[failed] = retry
+            except (TypeError, ValueError):  # time zones that do not mix: leave NaT
+                pass
+    return parsed
+
+
+def _check(
+    df: pd.DataFrame,
+    problems: _Problems,
+    originals: dict,
+    *,
+    score,
+    required,
+    weight,
+    id_column,
+    date,
+    date_format,
+    dayfirst,
+) -> pd.DataFrame:
+    """Run every check (vectorised), convert the canonical columns, return the frame."""
+    if len(df.columns) == 0:
+        problems.add(None, "the file has no columns")
+        return df
+    if len(df) == 0:
+        problems.add(None, f"has no data rows below the header (columns: {list(df.columns)})")
+    for name in dict.fromkeys([score, *required]):
+        if name not in df.columns:
+            problems.add(
+                name, f"required column is missing; {_found_and_suggest(name, df.columns)}"
+            )
+    if len(df) == 0:
+        return df
+
+    def raw(col):
+        return originals.get(col, df[col]).to_numpy(object)
+
+    def reason(col, what, num):
+        if col not in originals:
+            return what
+        return lambda p: f"(recoded to {_py(num[p])!r}) {what}"
+
+    if score in df.columns:
+        num, not_number, blank = _to_number(df[score])
+        finite = ~np.isnan(num)
+        outside = finite & ((num < 0) | (num > 10))
+        fraction = finite & ~outside & (num != np.round(num))
+        problems.add_mask(not_number, score, raw(score), "is not a number (0-10 expected)")
+        problems.add_mask(outside, score, raw(score), reason(score, "is outside 0-10", num))
+        problems.add_mask(
+            fraction, score, raw(score), reason(score, "is not a whole number 0-10", num)
+        )
+        df[score] = num
+    if weight and weight in df.columns:
+        s = df[weight]
+        num, not_number, blank = _to_number(s)
+        problems.add_mask(not_number, weight, raw(weight), "is not a number (weights must be >= 0)")
+        problems.add_mask(blank, weight, raw(weight), "is blank (every row needs a weight)")
+        problems.add_mask(num < 0, weight, raw(weight), "is negative (weights must be >= 0)")
+        problems.add_mask(np.isinf(num), weight, raw(weight), "is not a finite number")
+        df[weight] = num
+    if id_column and id_column in df.columns:
+        ids = _as_text(df[id_column])
+        dup = ids.duplicated(keep="first") & ids.notna()
+        if dup.any():
+            rows = pd.Series(problems.rows, index=ids.index)
+            first = rows.groupby(ids, dropna=True).transform("first").to_numpy()
+            problems.add_mask(
+                dup.to_numpy(),
+                id_column,
+                ids.to_numpy(object),
+                lambda p: f"is a duplicate respondent id (first on {problems.label} {first[p]})",
+            )
+        df[id_column] = ids
+    for col in TEXT_COLUMNS:
+        if col in df.columns and col != id_column:
+            df[col] = _as_text(df[col])
+    if date and date in df.columns:
+        parsed = _to_dates(df[date], date_format, dayfirst)
+        bad = (parsed.isna() & df[date].notna()).to_numpy()
+        if pd.api.types.is_string_dtype(df[date]):
+            bad &= df[date].str.strip().ne("").to_numpy(dtype=bool, na_value=False)
+        problems.add_mask(bad, date, raw(date), "is not a date")
+        df[date] = parsed
+    return df
+
+
+def validate(
+    df: pd.DataFrame,
+    *,
+    score: str = "recommend",
+    required=(),
+    weight: str | None = "weight",
+    id_column: str | None = "respondent_id",
+    date: str | None = "responded_at",
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    source: str = "survey data",
+    rows=None,
+    row_label: str = "index",
+) -> pd.DataFrame:
+    """Check a survey frame in canonical names and return it with clean types.
+
+    Raises ``SurveyDataError`` listing every problem (row and column of each):
+
+    * ``score`` (required): text ("ten"), a fraction (7.5) or a number outside
+      0-10.  Blank answers are allowed: they stay missing and are counted in
+      ``attrs["excluded_blank"]``.
+    * ``weight`` (when present): text, blank, negative or infinite weights.
+    * ``id_column`` (when present): a respondent id seen on an earlier row.
+    * ``date`` (when present): values that are not dates.
+    * columns in ``required`` that are missing (the columns found are listed
+      with the closest name); a frame without rows.
+
+    Parameters
+    ----------
+    df : one row per respondent, in canonical column names (see ``load_survey``).
+    score, weight, id_column, date : names of those columns; ``None`` skips
+        the weight, id or date check.
+    required : more columns that must exist (e.g. ``["account_id"]``).
+    date_format, dayfirst : passed to ``pandas.to_datetime`` for ``date``.
+    source : file name used in messages.
+    rows, row_label : the number of each row in messages (default: the index
+        labels, called "index"); ``load_survey`` passes file line numbers.
+
+    Returns
+    -------
+    A copy with ``score`` and ``weight`` as floats (NaN = blank), ids and
+    comments as text, ``date`` as datetime, and ``attrs`` ``n_rows``,
+    ``n_answered``, ``excluded_blank`` and ``score``.
+
+    >>> df = pd.DataFrame({"respondent_id": ["a", "b", "c"], "recommend": [10, None, 6]})
+    >>> clean = validate(df)
+    >>> clean.attrs["n_rows"], clean.attrs["excluded_blank"]
+    (3, 1)
+    >>> try:
+    ...     validate(pd.DataFrame({"recommend": [10, 7.5, 11]}))
+    ... except SurveyDataError as err:
+    ...     print(err)
+    survey data: 2 problems in the survey data
+      survey data, index 1, column 'recommend': value 7.5 is not a whole number 0-10
+      survey data, index 2, column 'recommend': value 11 is outside 0-10
+    """
+    rows = np.asarray(df.index if rows is None else rows)
+    problems = _Problems(source, rows, row_label)
+    out = _validate(
+        df.copy(),
+        problems,
+        {},
+        score=score,
+        required=list(required or ()),
+        weight=weight,
+        id_column=id_column,
+        date=date,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
+    problems.raise_if_any(row_label)
+    return out
+
+
+def _validate(df, problems, originals, **kw) -> pd.DataFrame:
+    df = _check(df, problems, originals, **kw)
+    if problems.total:
+        return df
+    blank = int(df[kw["score"]].isna().sum())
+    df.attrs.update(
+        score=kw["score"], n_rows=len(df), n_answered=len(df) - blank, excluded_blank=blank
+    )
+    return df
+
+
+# -------------------------------------------------------------------------- load
+
+
+def load_survey(
+    path,
+    columns=None,
+    *,
+    score: str | None = None,
+    sheet=None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    recode: Mapping | None = None,
+    required=None,
+    format: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+) -> pd.DataFrame:
+    """Read a survey file into canonical columns, validated.
+
+    Parameters
+    ----------
+    path : ``.csv`` (also ``.txt``, ``.tsv``, and ``.gz`` compressed), ``.xlsx``,
+        ``.parquet`` or ``.sav`` file, or a text/bytes buffer read as CSV.
+    columns : dict mapping the file's column names to canonical names
+        (``{"REC": "recommend", "Account": "account_id"}``); columns not named
+        keep their names.  Or the path of a YAML file holding that mapping, or
+        holding a whole survey config with the keys ``columns``, ``recode``,
+        ``score``, ``required``, ``sheet``, ``encoding``, ``delimiter``,
+        ``decimal``, ``date_format`` and ``dayfirst`` (arguments given here
+        win over the file)::
+
+            columns:
+              nps_value: recommend
+              respondent_id: respondent_id
+              nps_com: comment
+            recode:
+              "ratings_*": {Very bad: 1, Bad: 2, Ok: 3, Good: 4, Very good: 5}
+
+    score : canonical name of the 0-10 column (default ``"recommend"``).
+    sheet : Excel sheet name or 0-based position (default: the first sheet).
+    encoding : text encoding of a CSV; default: UTF-8 (with or without BOM),
+        falling back to cp1252, the encoding of Finnish/Western Excel exports.
+    delimiter, decimal : CSV delimiter and decimal mark; default: detected
+        (comma, semicolon, tab or pipe; a semicolon file with decimal commas
+        is the usual European Excel export).
+    recode : turn answers into numbers, per column.  Keys are column names
+        (canonical or the file's; glob patterns such as ``"ratings_*"`` match
+        several), values are either
+
+        * a dict ``{label: value}`` for text-labelled ratings; labels match
+          ignoring case and surrounding spaces, blanks stay blank, and any
+          other answer is an error naming its row; or
+        * a number added to every answer: ``{"recommend": -1}`` turns a
+          score coded 1-11 (1 = "0 - not at all likely") into 0-10.
+    required : more canonical columns that must exist, e.g. ``["account_id"]``.
+    format : "csv", "excel", "parquet" or "spss" when the suffix does not tell.
+    date_format, dayfirst : how to read ``responded_at`` (see
+        ``pandas.to_datetime``; use ``dayfirst=True`` for 23.11.2026).
+
+    Returns
+    -------
+    DataFrame, one row per record in the file (blank lines and empty sheet
+    rows are skipped and counted), with ``recommend`` as float (NaN = blank
+    answer), ``weight`` float, ids, e-mail and comments as text and
+    ``responded_at`` as datetime.  ``df.attrs`` holds the provenance and
+    counts: ``source``, ``sha256`` (of the file's bytes), ``format``,
+    ``n_rows``, ``n_answered``, ``excluded_blank`` (blank answers, left out
+    of NPS), ``skipped_blank_lines``, ``columns`` (the mapping used),
+    ``row_label`` and, for CSV, ``encoding``, ``delimiter``, ``decimal``.
+
+    Raises
+    ------
+    SurveyDataError
+        (a ``ValueError``) listing every bad value with its file, row and
+        column; see ``validate`` for the checks.
+
+    Examples
+    --------
+    A Finnish Excel export: semicolons, decimal commas, a blank answer.
+
+    >>> import io
+    >>> text = "id;suosittelu;paino\\n1;10;1,5\\n2;;0,5\\n3;6;1,0\\n"
+    >>> df = load_survey(io.StringIO(text),
+    ...                  columns={"id": "respondent_id", "suosittelu": "recommend",
+    ...                           "paino": "weight"})
+    >>> df["recommend"].tolist(), df["weight"].tolist()
+    ([10.0, nan, 6.0], [1.5, 0.5, 1.0])
+    >>> df.attrs["n_rows"], df.attrs["excluded_blank"], df.attrs["delimiter"]
+    (3, 1, ';')
+
+    Text-labelled ratings and a 1-11 coded score:
+
+    >>> text = "nps,service\\n11,Very good\\n1,bad\\n"
+    >>> df = load_survey(io.StringIO(text), columns={"nps": "recommend"},
+    ...                  recode={"recommend": -1,
+    ...                          "service": {"Very bad": 1, "Bad": 2, "Very good": 5}})
+    >>> df[["recommend", "service"]].values.tolist()
+    [[10.0, 5.0], [0.0, 2.0]]
+
+    Errors name the line in the file (the header is line 1):
+
+    >>> try:
+    ...     load_survey(io.StringIO("recommend\\n10\\nten\\n"))
+    ... except SurveyDataError as err:
+    ...     print(err)
+    <data>: 1 problem in the survey data
+      <data>, line 3, column 'recommend': value 'ten' is not a number (0-10 expected)
+    """
+    config = _resolve_config(columns)
+    explicit = dict(
+        score=score,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+        recode=recode,
+        required=required,
+        date_format=date_format,
+        dayfirst=dayfirst,
+    )
+    opts = {k: v for k, v in config.items() if k != "columns"}
+    opts.update({k: v for k, v in explicit.items() if v is not None})
+    mapping = config["columns"]
+    score = opts.get("score") or "recommend"
+    source = _source_name(path)
+    fmt = _format_of(path, format)
+
+    reverse = {v: k for k, v in mapping.items()}
+    text_columns = {reverse.get(c, c) for c in TEXT_COLUMNS}
+    stored = _read_bytes(path)  # the bytes the SHA-256 is taken of (compressed if .gz)
+    data = stored
+    if isinstance(path, str | os.PathLike) and str(path).lower().endswith(".gz"):
+        data = gzip.decompress(stored)
+    if fmt == "spss":
+        raw = _read_spss(path, source, {score, reverse.get(score, score)})
+    else:
+        if fmt == "csv":
+            raw = _read_csv(data, source, opts, text_columns)
+        elif fmt == "excel":
+            raw = _read_excel(data, source, opts.get("sheet"))
+        else:
+            raw = _read_parquet(data, source)
+
+    frame = raw.frame
+    frame.columns = _dedupe(frame.columns)
+    # trailing ";;;" in Excel exports make empty unnamed columns: not data
+    empty = [c for c in frame.columns if c.startswith("Unnamed: ") and frame[c].isna().all()]
+    frame = frame.drop(columns=empty)
+
+    problems = _Problems(raw.source, raw.rows, raw.row_label)
+    # ---- column mapping
+    for name, n in Counter(mapping.values()).items():
+        if n > 1:
+            dupes = [k for k, v in mapping.items() if v == name]
+            problems.add(None, f"the column mapping sends {dupes} all to {name!r}")
+    for file_name, canon in mapping.items():
+        if file_name not in frame.columns:
+            problems.add(
+                None,
+                f"column {file_name!r} (mapped to {canon!r}) is not in the file; "
+                + _found_and_suggest(file_name, frame.columns),
+            )
+        elif canon in frame.columns and canon not in mapping and canon != file_name:
+            problems.add(
+                None,
+                f"mapping {file_name!r} to {canon!r} would hide the file's own column {canon!r}; "
+                f"map that one to another name too",
+            )
+    if problems.total:
+        problems.raise_if_any(raw.row_label)
+    frame = frame.rename(columns=mapping)
+    problems.shown = {canon: name for name, canon in mapping.items()}
+
+    originals: dict = {}
+    if opts.get("recode"):
+        _recode(frame, opts["recode"], problems, originals)
+    required = opts.get("required") or []
+    if isinstance(required, str):
+        required = [required]
+    df = _validate(
+        frame,
+        problems,
+        originals,
+        score=score,
+        required=list(required),
+        weight="weight",
+        id_column="respondent_id",
+        date="responded_at",
+        date_format=opts.get("date_format"),
+        dayfirst=opts.get("dayfirst"),
+    )
+    problems.raise_if_any(raw.row_label)
+    df.attrs.update(
+        source=source,
+        sha256=hashlib.sha256(stored).hexdigest(),
+        row_label=raw.row_label,
+        columns=dict(mapping),
+        dropped_empty_columns=empty,
+        **{k: v for k, v in raw.info.items() if k not in ("value_labels", "column_labels")},
+    )
+    if "value_labels" in raw.info:
+        df.attrs["value_labels"] = raw.info["value_labels"]
+        df.attrs["column_labels"] = raw.info["column_labels"]
+    return df
