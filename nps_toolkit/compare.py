@@ -1,0 +1,654 @@
+"""Comparing NPS values and planning sample sizes (NPS points throughout).
+
+``compare_nps`` tests the difference of two NPS values (independent samples
+or the same respondents twice), ``compare_segments`` tests every segment of a
+survey against the rest, the overall score or a named segment with a
+multiple-testing correction, and ``sample_size`` / ``margin_of_error`` plan a
+survey.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .intervals import _check_counts, _check_level, _check_method, _z
+from .scoring import Counts, _as_list, _as_score_array, _category_codes, group_counts
+
+COMPARE_METHODS = ("wald", "adjusted-wald", "bootstrap", "bayes")
+ALTERNATIVES = ("two-sided", "less", "greater")
+CORRECTIONS = (
+    "holm",
+    "fdr_bh",
+    "bonferroni",
+    "sidak",
+    "holm-sidak",
+    "hommel",
+    "fdr_by",
+    None,
+)
+
+# An NPS is the mean of s = +1 (promoter), 0 (passive), -1 (detractor); a
+# paired difference s(b) - s(a) takes the values -2..2.
+_NPS_VALUES = np.array([-1.0, 0.0, 1.0])
+_PAIRED_VALUES = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+# Adjusted-Wald pseudo-respondents: 0.75 detractor, 1.5 passive, 0.75
+# promoter.  For paired data we add 3 pseudo-pairs whose two answers are
+# independent draws from that same (1/4, 1/2, 1/4) distribution, so their
+# differences are -2..2 with probabilities (1, 4, 6, 4, 1)/16: mean 0,
+# variance 1.  Like the one-sample adjustment, this pulls the centre towards
+# 0 and keeps the variance away from 0 in small or one-sided samples.
+_NPS_PSEUDO = np.array([0.75, 1.5, 0.75])
+_PAIRED_PSEUDO = 3 * np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
+
+
+@dataclass(frozen=True, repr=False)
+class NPSComparison:
+    """Difference of two NPS values, NPS(b) - NPS(a), with interval and test.
+
+    Attributes
+    ----------
+    difference : NPS(b) - NPS(a) in NPS points (-200..200).
+    low, high : confidence interval of the difference (one-sided intervals
+        end at -200 or 200).
+    statistic : z statistic (difference / standard error; for the bootstrap
+        and Bayes methods the difference over the resampled SD).
+    p_value : p-value of "no difference" against ``alternative`` (for
+        ``bayes`` the posterior tail probability, doubled when two-sided).
+    method, confidence_level, alternative, paired : how it was computed.
+    n_a, n_b : answers in a and b (for paired data: complete pairs).
+    nps_a, nps_b : the two NPS values.
+    """
+
+    difference: float
+    low: float
+    high: float
+    statistic: float
+    p_value: float
+    method: str
+    confidence_level: float
+    n_a: int
+    n_b: int
+    nps_a: float = np.nan
+    nps_b: float = np.nan
+    alternative: str = "two-sided"
+    paired: bool = False
+
+    @property
+    def confidence_interval(self) -> tuple[float, float]:
+        """``(low, high)``."""
+        return (self.low, self.high)
+
+    def __repr__(self) -> str:
+        kind = "paired" if self.paired else "independent"
+        return (
+            f"NPSComparison(difference={self.difference:.1f} (b {self.nps_b:.1f} - "
+            f"a {self.nps_a:.1f}), {100 * self.confidence_level:g}% CI "
+            f"[{self.low:.1f}, {self.high:.1f}], statistic={self.statistic:.3f}, "
+            f"p_value={self.p_value:.4g}, method={self.method!r}, {kind}, "
+            f"alternative={self.alternative!r}, n_a={self.n_a}, n_b={self.n_b})"
+        )
+
+
+# --------------------------------------------------------------------------
+# input
+# --------------------------------------------------------------------------
+
+
+def _sample_counts(x, name: str) -> np.ndarray:
+    """(detractors, passives, promoters) of one independent sample.
+
+    A ``Counts`` or a plain tuple of three numbers is read as counts; a list,
+    array or Series as raw 0-10 scores.
+    """
+    if isinstance(x, Counts) or (isinstance(x, tuple) and len(x) == 3):
+        try:
+            return np.array(_check_counts(x), dtype=float)
+        except ValueError as err:
+            raise ValueError(f"{name}: {err}") from None
+    codes = _category_codes(_as_score_array(x, name=name))
+    counts = np.bincount(codes[codes >= 0], minlength=3).astype(float)
+    if counts.sum() == 0:
+        raise ValueError(f"no responses in {name}: every score is blank")
+    return counts
+
+
+def _paired_counts(a, b) -> np.ndarray:
+    """Counts of the per-respondent differences s(b) - s(a) = -2..2."""
+    if isinstance(a, tuple | Counts) or isinstance(b, tuple | Counts):
+        raise ValueError(
+            "paired comparisons need the raw scores of each respondent in both "
+            "samples (two aligned arrays), not counts"
+        )
+    xa = _as_score_array(a, name="a")
+    xb = _as_score_array(b, name="b")
+    if xa.shape != xb.shape:
+        raise ValueError(
+            f"paired samples must have the same length (one row per respondent, "
+            f"aligned): a has {xa.shape[0]}, b has {xb.shape[0]}"
+        )
+    ca, cb = _category_codes(xa), _category_codes(xb)
+    complete = (ca >= 0) & (cb >= 0)
+    dropped = int((~complete).sum())
+    if dropped:
+        warnings.warn(
+            f"paired comparison: {dropped} respondent(s) with a blank answer in a or b "
+            "left out (only complete pairs are compared)",
+            stacklevel=3,
+        )
+    diff = (cb[complete] - 1) - (ca[complete] - 1)  # codes 0/1/2 -> s = -1/0/1
+    counts = np.bincount(diff + 2, minlength=5).astype(float)
+    if counts.sum() == 0:
+        raise ValueError("no responses: no respondent answered in both a and b")
+    return counts
+
+
+# --------------------------------------------------------------------------
+# the two-sample computations, on the proportion scale
+# --------------------------------------------------------------------------
+
+
+def _mean_var(values, counts):
+    n = counts.sum(-1)
+    mean = (counts * values).sum(-1) / n
+    var = (counts * (values - mean[..., None]) ** 2).sum(-1) / n
+    return mean, var, n
+
+
+def _p_value(stat, alternative):
+    if alternative == "two-sided":
+        return 2 * stats.norm.sf(np.abs(stat))
+    if alternative == "greater":
+        return stats.norm.sf(stat)
+    return stats.norm.cdf(stat)
+
+
+def _z_interval(centre, se, level, alternative):
+    """Normal interval of a difference (-2..2 scale) and its z statistic."""
+    if alternative == "two-sided":
+        z = _z(level)
+        low, high = centre - z * se, centre + z * se
+    else:
+        z = float(stats.norm.ppf(level))
+        low = centre - z * se if alternative == "greater" else np.full_like(centre, -2.0)
+        high = centre + z * se if alternative == "less" else np.full_like(centre, 2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(se > 0, centre / np.where(se > 0, se, 1), np.sign(centre) * np.inf)
+    return np.clip(low, -2, 2), np.clip(high, -2, 2), stat
+
+
+def _analytic_two_sample(values, counts_a, counts_b, pseudo, level, alternative):
+    """Wald (pseudo=None) or adjusted Wald difference of means b - a, vectorised."""
+    if pseudo is not None:
+        counts_a, counts_b = counts_a + pseudo, counts_b + pseudo
+    ma, va, na = _mean_var(values, counts_a)
+    mb, vb, nb = _mean_var(values, counts_b)
+    se = np.sqrt(va / na + vb / nb)
+    low, high, stat = _z_interval(mb - ma, se, level, alternative)
+    return low, high, stat, _p_value(stat, alternative)
+
+
+def _analytic_paired(counts, pseudo, level, alternative):
+    if pseudo is not None:
+        counts = counts + pseudo
+    m, v, n = _mean_var(_PAIRED_VALUES, counts)
+    se = np.sqrt(v / n)
+    low, high, stat = _z_interval(np.atleast_1d(m), np.atleast_1d(se), level, alternative)
+    return low[0], high[0], stat[0], float(_p_value(stat, alternative)[0])
+
+
+def _draws(values, counts, method, n_resamples, rng, prior):
+    """Resampled (bootstrap) or posterior (bayes) means of one sample."""
+    n = counts.sum()
+    if method == "bootstrap":
+        m = rng.multinomial(int(round(n)), counts / n, size=n_resamples)
+        return m @ values / n
+    g = rng.standard_gamma(counts + prior, size=(n_resamples, counts.size))
+    return (g @ values) / g.sum(-1)
+
+
+def _resampled_result(delta, observed, level, alternative):
+    """Interval and p-value from draws of the difference."""
+    alpha = 1 - level
+    if alternative == "two-sided":
+        low, high = np.quantile(delta, [alpha / 2, 1 - alpha / 2])
+    elif alternative == "greater":
+        low, high = np.quantile(delta, alpha), 2.0
+    else:
+        low, high = -2.0, np.quantile(delta, 1 - alpha)
+    # p-value by inverting the percentile interval: the smallest level at
+    # which 0 falls outside it
+    below = (np.sum(delta < 0) + 0.5 * np.sum(delta == 0)) / delta.size
+    above = 1 - below
+    p = {"two-sided": min(1.0, 2 * min(below, above)), "greater": below, "less": above}[alternative]
+    sd = delta.std(ddof=1)
+    stat = observed / sd if sd > 0 else np.sign(observed) * np.inf
+    return float(low), float(high), float(stat), float(p)
+
+
+def compare_nps(
+    a,
+    b,
+    *,
+    paired=False,
+    method="adjusted-wald",
+    confidence_level=0.95,
+    alternative="two-sided",
+    n_resamples=9999,
+    rng=None,
+    prior=0.5,
+) -> NPSComparison:
+    """Test and estimate the difference NPS(b) - NPS(a).
+
+    Parameters
+    ----------
+    a, b : raw 0-10 scores (list, array or Series; NaN = blank), or for
+        independent samples category counts: a ``Counts`` or a tuple
+        ``(detractors, passives, promoters)``.  ``b`` is the "new" sample
+        (this wave, a segment), so a positive difference means b scores
+        higher.
+    paired : the same respondents answered twice (e.g. two waves).  Then
+        ``a`` and ``b`` are equal-length arrays aligned by respondent (row i
+        of a and row i of b are the same person: align them by respondent
+        id first), and the test is on the mean of the per-respondent
+        differences s_i(b) - s_i(a), with s = +1 promoter, 0 passive,
+        -1 detractor.  Pairs with a blank in either wave are left out (with
+        a warning).
+    method : ``"adjusted-wald"`` (default: each sample gets the 0.75/1.5/0.75
+        pseudo-respondents, for paired data 3 pseudo-pairs, see the module
+        source), ``"wald"`` (z test on the plain difference), ``"bootstrap"``
+        (percentile interval of resampled differences) or ``"bayes"``
+        (Dirichlet posteriors, prior ``prior`` per category).
+    confidence_level : of the interval; the p-value is for "no difference".
+    alternative : ``"two-sided"``, ``"greater"`` (b higher than a) or
+        ``"less"``; one-sided intervals end at 200 or -200.
+    n_resamples, rng : resamples / posterior draws and their seed or
+        Generator (``bootstrap``, ``bayes``).
+
+    Returns
+    -------
+    NPSComparison
+
+    Examples
+    --------
+    Wald, by hand: a = 50 promoters, 30 passives, 20 detractors (NPS 30,
+    variance 0.7 - 0.3^2 = 0.61); b = 60/30/10 (NPS 50, variance
+    0.7 - 0.5^2 = 0.45).  SE = sqrt(0.61/100 + 0.45/100) = 0.10296, so
+    z = 0.2 / 0.10296 = 1.943 and p = 2 * (1 - Phi(1.943)) = 0.052:
+
+    >>> res = compare_nps((20, 30, 50), (10, 30, 60), method="wald")
+    >>> round(res.difference, 1), round(res.statistic, 3), round(res.p_value, 3)
+    (20.0, 1.943, 0.052)
+    """
+    _check_method(method, COMPARE_METHODS)
+    level = _check_level(confidence_level)
+    if alternative not in ALTERNATIVES:
+        raise ValueError(
+            f"unknown alternative {alternative!r}; valid alternatives: {list(ALTERNATIVES)}"
+        )
+    prior = float(prior)
+    if not prior > 0:
+        raise ValueError(f"prior must be positive, got {prior}")
+    pseudo = None
+    if paired:
+        counts = _paired_counts(a, b)
+        n_a = n_b = int(counts.sum())
+        # NPS of each wave over the complete pairs
+        xa, xb = _as_score_array(a, name="a"), _as_score_array(b, name="b")
+        ca, cb = _category_codes(xa), _category_codes(xb)
+        keep = (ca >= 0) & (cb >= 0)
+        nps_a = 100 * float(np.mean(ca[keep] - 1))
+        nps_b = 100 * float(np.mean(cb[keep] - 1))
+        observed = (nps_b - nps_a) / 100
+        if method in ("wald", "adjusted-wald"):
+            pseudo = _PAIRED_PSEUDO if method == "adjusted-wald" else None
+            low, high, stat, p = _analytic_paired(counts, pseudo, level, alternative)
+        else:
+            rng = np.random.default_rng(rng)
+            delta = _draws(_PAIRED_VALUES, counts, method, n_resamples, rng, prior)
+            low, high, stat, p = _resampled_result(delta, observed, level, alternative)
+    else:
+        ca = _sample_counts(a, "a")
+        cb = _sample_counts(b, "b")
+        n_a, n_b = int(ca.sum()), int(cb.sum())
+        nps_a = 100 * float(ca @ _NPS_VALUES / n_a)
+        nps_b = 100 * float(cb @ _NPS_VALUES / n_b)
+        observed = (nps_b - nps_a) / 100
+        if method in ("wald", "adjusted-wald"):
+            pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
+            low, high, stat, p = (
+                float(np.ravel(x)[0])
+                for x in _analytic_two_sample(
+                    _NPS_VALUES, ca[None], cb[None], pseudo, level, alternative
+                )
+            )
+        else:
+            rng = np.random.default_rng(rng)
+            delta = _draws(_NPS_VALUES, cb, method, n_resamples, rng, prior) - _draws(
+                _NPS_VALUES, ca, method, n_resamples, rng, prior
+            )
+            low, high, stat, p = _resampled_result(delta, observed, level, alternative)
+    return NPSComparison(
+        difference=100 * observed,
+        low=float(np.clip(100 * low, -200, 200)),
+        high=float(np.clip(100 * high, -200, 200)),
+        statistic=float(stat),
+        p_value=float(p),
+        method=method,
+        confidence_level=level,
+        n_a=n_a,
+        n_b=n_b,
+        nps_a=nps_a,
+        nps_b=nps_b,
+        alternative=alternative,
+        paired=bool(paired),
+    )
+
+
+# --------------------------------------------------------------------------
+# segments
+# --------------------------------------------------------------------------
+
+
+def compare_segments(
+    df,
+    by,
+    score="recommend",
+    reference="rest",
+    correction="holm",
+    method="adjusted-wald",
+    confidence_level=0.95,
+    min_n=5,
+    weights=None,
+    *,
+    n_resamples=9999,
+    rng=None,
+) -> pd.DataFrame:
+    """Test every segment's NPS against the rest, the overall NPS or one segment.
+
+    Parameters
+    ----------
+    df : respondent rows (a DataFrame), or anything ``group_counts``
+        accepts (Parquet/CSV paths, DuckDB, Spark): only per-segment counts
+        are read, so large files are compared without loading them.
+    by : segment column or list of columns.
+    score : column of 0-10 answers.
+    reference : ``"rest"`` (each segment against everyone else: two
+        independent samples), ``"overall"`` (against the NPS of all
+        respondents) or the name of one segment (a tuple with several
+        ``by`` columns).
+    correction : multiple-testing correction of the p-values over the tested
+        segments (``statsmodels.stats.multitest.multipletests``): ``"holm"``
+        (default, family-wise error), ``"fdr_bh"`` (false discovery rate),
+        another multipletests method, or ``None``.
+    method : ``"adjusted-wald"`` (default), ``"wald"``, ``"bootstrap"`` or
+        ``"bayes"`` (see ``compare_nps``); with weights only the Wald methods
+        (on Kish's effective sample sizes).
+    confidence_level : of the intervals; ``significant`` means
+        ``p_adjusted < 1 - confidence_level``.
+    min_n : segments with fewer answers (or whose reference has fewer) are
+        ``suppressed``: their NPS is hidden and they are not tested, so they
+        neither reveal small groups nor spend the multiple-testing budget.
+        Note that with ``reference="rest"`` the reference NPS of the other
+        rows still includes small segments' answers.
+    weights : weight column (or array) for weighted NPS.
+
+    Returns
+    -------
+    DataFrame, one row per segment: the ``by`` columns, ``n``, ``nps``,
+    ``reference``, ``reference_nps``, ``difference`` (segment minus
+    reference), ``low``, ``high``, ``statistic``, ``p_value``,
+    ``p_adjusted``, ``significant`` and ``suppressed``.
+
+    Examples
+    --------
+    Segment A: 30 promoters, 10 detractors of 50 (NPS 40); B: 10 promoters, 30
+    detractors of 50 (NPS -40).  Each against the other ("rest"):
+
+    >>> df = pd.DataFrame({"seg": ["A"] * 50 + ["B"] * 50,
+    ...                    "recommend": [10] * 30 + [8] * 10 + [0] * 10
+    ...                               + [10] * 10 + [8] * 10 + [0] * 30})
+    >>> out = compare_segments(df, "seg", method="wald")
+    >>> out[["seg", "nps", "reference_nps", "difference"]].to_dict("records")
+    [{'seg': 'A', 'nps': 40.0, 'reference_nps': -40.0, 'difference': 80.0}, {'seg': 'B', 'nps': -40.0, 'reference_nps': 40.0, 'difference': -80.0}]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    _check_method(method, COMPARE_METHODS)
+    level = _check_level(confidence_level)
+    if correction not in CORRECTIONS:
+        raise ValueError(f"unknown correction {correction!r}; valid: {list(CORRECTIONS)}")
+    keys = _as_list(by)
+    if not keys:
+        raise ValueError("by must name at least one segment column")
+    if weights is not None and method not in ("wald", "adjusted-wald"):
+        raise ValueError(
+            f"method {method!r} needs unweighted counts; with weights use 'wald' or "
+            "'adjusted-wald' (Kish effective sample sizes)"
+        )
+    counts = group_counts(df, score=score, by=keys, weights=weights)
+    k = len(counts)
+    n = counts["n"].to_numpy(float)
+    wn = counts["w_n"].to_numpy(float)
+    wd = counts["w_detractors"].to_numpy(float)
+    wp = counts["w_promoters"].to_numpy(float)
+    wsq = counts["w_sq"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nps = 100 * (wp - wd) / wn
+
+    # reference counts per row: everyone else, or one named segment
+    if isinstance(reference, str) and reference in ("rest", "overall"):
+        ref = {
+            c: counts[c].to_numpy(float).sum() - counts[c].to_numpy(float)
+            for c in ("n", "w_n", "w_detractors", "w_promoters", "w_sq")
+        }
+        ref_label = np.array([reference] * k, dtype=object)
+        is_ref = np.zeros(k, bool)
+    else:
+        level_keys = [tuple(r) for r in counts[keys].itertuples(index=False)]
+        want = reference if isinstance(reference, tuple) else (reference,)
+        if want not in level_keys:
+            valid = [x[0] if len(keys) == 1 else x for x in level_keys]
+            raise KeyError(
+                f"reference {reference!r} is not a level of {keys}; use 'rest', 'overall' "
+                f"or one of {valid}"
+            )
+        r = level_keys.index(want)
+        if n[r] < min_n:
+            raise ValueError(
+                f"reference segment {reference!r} has only {int(n[r])} answers (< min_n={min_n})"
+            )
+        ref = {
+            c: np.full(k, counts[c].to_numpy(float)[r])
+            for c in ("n", "w_n", "w_detractors", "w_promoters", "w_sq")
+        }
+        ref_label = np.array([str(reference)] * k, dtype=object)
+        is_ref = np.zeros(k, bool)
+        is_ref[r] = True
+
+    suppressed = (n < min_n) | (ref["n"] < min_n)
+    tested = ~suppressed & ~is_ref
+    weighted = weights is not None
+    # (effective) category counts of each side; Kish n_eff for weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_seg = wn**2 / wsq if weighted else n
+        n_ref = ref["w_n"] ** 2 / ref["w_sq"] if weighted else ref["n"]
+        seg_counts = np.stack([wd / wn, 1 - (wd + wp) / wn, wp / wn], axis=1) * n_seg[:, None]
+        ref_counts = (
+            np.stack(
+                [
+                    ref["w_detractors"] / ref["w_n"],
+                    1 - (ref["w_detractors"] + ref["w_promoters"]) / ref["w_n"],
+                    ref["w_promoters"] / ref["w_n"],
+                ],
+                axis=1,
+            )
+            * n_ref[:, None]
+        )
+        ref_nps = 100 * (ref["w_promoters"] - ref["w_detractors"]) / ref["w_n"]
+
+    low, high, stat, p = (np.full(k, np.nan) for _ in range(4))
+    idx = np.flatnonzero(tested)
+    if idx.size:
+        if method in ("wald", "adjusted-wald"):
+            pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
+            lo, hi, st, pv = _analytic_two_sample(
+                _NPS_VALUES, ref_counts[idx], seg_counts[idx], pseudo, level, "two-sided"
+            )
+            low[idx], high[idx], stat[idx], p[idx] = 100 * lo, 100 * hi, st, pv
+        else:
+            rng = np.random.default_rng(rng)
+            for i in idx:
+                res = compare_nps(
+                    tuple(np.round(ref_counts[i])),
+                    tuple(np.round(seg_counts[i])),
+                    method=method,
+                    confidence_level=level,
+                    n_resamples=n_resamples,
+                    rng=rng,
+                )
+                low[i], high[i], stat[i], p[i] = res.low, res.high, res.statistic, res.p_value
+
+    difference = nps - ref_nps
+    if isinstance(reference, str) and reference == "overall":
+        # A segment is part of the overall sample, so segment and overall are
+        # not independent.  With W_s, W_r the (weighted) sizes of the segment
+        # and the rest, overall = (W_s seg + W_r rest) / W, hence
+        # seg - overall = (W_r / W) (seg - rest) exactly.  The test of
+        # seg - overall = 0 is therefore the test of seg - rest = 0 (same z
+        # and p), and the interval is the seg-vs-rest interval times W_r / W.
+        total = wn.sum()
+        factor = ref["w_n"] / total
+        low, high = low * factor, high * factor
+        ref_nps = np.full(k, 100 * (wp.sum() - wd.sum()) / total)
+        difference = nps - ref_nps
+        ref_label[:] = "overall"
+
+    p_adj = np.full(k, np.nan)
+    if idx.size:
+        p_adj[idx] = (
+            p[idx]
+            if correction is None
+            else multipletests(p[idx], alpha=1 - level, method=correction)[1]
+        )
+    significant = pd.array(np.where(tested, p_adj < 1 - level, False), dtype="boolean")
+    significant[~tested] = pd.NA
+
+    out = counts[keys].copy()
+    out["n"] = counts["n"].astype(np.int64).to_numpy()
+    out["nps"] = np.where(suppressed, np.nan, nps)
+    out["reference"] = pd.array(ref_label.astype(str), dtype="string")
+    out["reference_nps"] = np.where(suppressed, np.nan, ref_nps)
+    out["difference"] = np.where(suppressed, np.nan, difference)
+    if not (isinstance(reference, str) and reference in ("rest", "overall")):
+        out.loc[is_ref, "difference"] = 0.0
+    out["low"], out["high"], out["statistic"] = low, high, stat
+    out["p_value"], out["p_adjusted"] = p, p_adj
+    out["significant"] = significant
+    out["suppressed"] = suppressed
+    out.attrs.update(
+        method=method,
+        confidence_level=level,
+        correction=correction,
+        reference=reference,
+        min_n=min_n,
+        n_tested=int(tested.sum()),
+        n_suppressed=int(suppressed.sum()),
+    )
+    return out
+
+
+# --------------------------------------------------------------------------
+# planning
+# --------------------------------------------------------------------------
+
+
+def _planning_variance(expected) -> float:
+    """Per-respondent variance p + d - (p - d)^2; 1 (its maximum, p = d = 1/2) by default."""
+    if expected is None:
+        return 1.0
+    try:
+        p, d = (float(x) for x in expected)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"expected must be (promoter share, detractor share), got {expected!r}"
+        ) from None
+    if not (0 <= p <= 1 and 0 <= d <= 1 and p + d <= 1):
+        raise ValueError(
+            "expected must be shares between 0 and 1 with p + d <= 1 (e.g. (0.5, 0.2), "
+            f"not percentages), got {expected!r}"
+        )
+    return p + d - (p - d) ** 2
+
+
+def _check_design_effect(design_effect) -> float:
+    deff = float(design_effect)
+    if not deff > 0 or not np.isfinite(deff):
+        raise ValueError(f"design_effect must be a positive number, got {design_effect}")
+    return deff
+
+
+def margin_of_error(
+    n, *, confidence_level=0.95, expected=None, design_effect=1.0, population_size=None
+) -> float:
+    """Half-width of the NPS interval (in NPS points) that n answers give.
+
+    margin = 100 * z * sqrt(V * design_effect / n) * sqrt((N - n)/(N - 1)),
+    with V = p + d - (p - d)^2 for ``expected=(p, d)`` or the worst case
+    V = 1 (half promoters, half detractors).
+
+    >>> round(margin_of_error(385), 2)   # 1.96 * sqrt(1/385) * 100
+    9.99
+    """
+    level = _check_level(confidence_level)
+    n = float(n)
+    if not n > 0:
+        raise ValueError(f"n must be a positive number of answers, got {n}")
+    var = _planning_variance(expected) * _check_design_effect(design_effect)
+    fpc = 1.0
+    if population_size is not None:
+        N = float(population_size)
+        if N < n:
+            raise ValueError(f"population_size ({N:g}) is smaller than n ({n:g})")
+        fpc = np.sqrt((N - n) / (N - 1)) if N > 1 else 0.0
+    return float(100 * _z(level) * np.sqrt(var / n) * fpc)
+
+
+def sample_size(
+    margin_of_error,
+    *,
+    confidence_level=0.95,
+    expected=None,
+    design_effect=1.0,
+    population_size=None,
+) -> int:
+    """Answers needed for an NPS interval of +/- ``margin_of_error`` points.
+
+    n0 = z^2 V design_effect / m^2 (m on the proportion scale), with V as in
+    ``margin_of_error``; with a population of N, n = n0 N / (n0 + N - 1),
+    which solves m = z sqrt(V deff / n) sqrt((N - n)/(N - 1)).  Rounded up.
+
+    Worst case, 95 %, +/- 10 points: ceil(1.96^2 / 0.1^2) = 385.
+
+    >>> sample_size(10)
+    385
+    >>> sample_size(10, population_size=1055)   # 384.15 * 1055 / 1438.15
+    282
+    """
+    m = float(margin_of_error)
+    if not 0 < m <= 200:
+        raise ValueError(f"margin_of_error must be in NPS points, between 0 and 200, got {m}")
+    level = _check_level(confidence_level)
+    v = _planning_variance(expected) * _check_design_effect(design_effect)
+    n0 = _z(level) ** 2 * v / (m / 100) ** 2
+    if population_size is not None:
+        N = float(population_size)
+        if not N >= 1:
+            raise ValueError(f"population_size must be at least 1, got {population_size}")
+        n0 = n0 * N / (n0 + N - 1)
+    # guard against 384.0000000001 from floating point
+    return max(1, int(np.ceil(n0 - 1e-9)))
