@@ -1,0 +1,579 @@
+"""Tests for nps_toolkit.drivers, each pinned to an independent computation.
+
+The references fit regressions on the raw rows (numpy lstsq / statsmodels),
+never the correlation-matrix shortcuts the module uses.
+"""
+
+from itertools import combinations, permutations
+from math import comb
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+import nps_toolkit as nps
+from nps_toolkit import drivers as drv
+from nps_toolkit import plots
+
+SEED_SIM = 20261123
+SEED_BOOT = 4242
+
+
+def simulate(seed=SEED_SIM, n=300, k=5, rho=0.4):
+    """Correlated 0-10 driver ratings and a 0-10 score with known weights."""
+    rng = np.random.default_rng(seed)
+    cov = np.full((k, k), rho) + (1 - rho) * np.eye(k)
+    z = rng.multivariate_normal(np.zeros(k), cov, size=n)
+    X = np.clip(np.round(6.5 + 1.8 * z), 0, 10)
+    beta = np.linspace(1.0, 0.1, k)
+    y = np.clip(np.round(7 + z @ beta + rng.normal(0, 1.2, n)), 0, 10)
+    df = pd.DataFrame(X, columns=[f"d{j}" for j in range(k)])
+    df["ltr"] = y
+    return df, [f"d{j}" for j in range(k)]
+
+
+def ols_r2(y, X, w=None):
+    """R^2 of a (weighted) least-squares fit with intercept on raw rows."""
+    X1 = np.column_stack([np.ones(len(y)), X])
+    w = np.ones(len(y)) if w is None else np.asarray(w, float)
+    sw = np.sqrt(w)
+    coef = np.linalg.lstsq(X1 * sw[:, None], y * sw, rcond=None)[0]
+    resid = y - X1 @ coef
+    ybar = w @ y / w.sum()
+    return 1 - (w @ resid**2) / (w @ (y - ybar) ** 2)
+
+
+def by_driver(res, col="importance"):
+    return res.set_index("driver")[col]
+
+
+@pytest.fixture
+def sim():
+    return simulate()
+
+
+# --------------------------------------------------------------------------
+# Shapley / general dominance
+# --------------------------------------------------------------------------
+
+
+def test_shapley_sums_to_full_model_r2(sim):
+    df, drivers = sim
+    res = nps.driver_importance(df, "ltr", drivers)
+    fit = sm.OLS(df["ltr"], sm.add_constant(df[drivers])).fit()
+    assert res["importance"].sum() == pytest.approx(fit.rsquared, abs=1e-12)
+    assert res.attrs["r_squared"] == pytest.approx(fit.rsquared, abs=1e-12)
+    assert res["share"].sum() == pytest.approx(100)
+    assert list(res["rank"]) == [1, 2, 3, 4, 5]
+    assert res["importance"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("k", [3, 4, 5])
+def test_shapley_equals_average_over_all_orders(k):
+    """Brute force: for each of the k! orders, add drivers one at a time and
+    record each one's increase in R^2 (numpy lstsq on the raw rows)."""
+    df, drivers = simulate(seed=SEED_SIM + k, n=150, k=k)
+    y, X = df["ltr"].to_numpy(), df[drivers].to_numpy()
+    total = np.zeros(k)
+    orders = list(permutations(range(k)))
+    for order in orders:
+        prev = 0.0
+        for i in range(k):
+            cur = ols_r2(y, X[:, list(order[: i + 1])])
+            total[order[i]] += cur - prev
+            prev = cur
+    expected = pd.Series(total / len(orders), index=drivers)
+    res = nps.driver_importance(df, "ltr", drivers, method="shapley")
+    np.testing.assert_allclose(by_driver(res)[drivers], expected, atol=1e-10)
+
+
+def general_dominance_slow(df, outcome, drivers):
+    """General dominance the way dominance-analysis / relaimpo compute it:
+    a statsmodels OLS fit on the raw rows for every one of the 2^k - 1
+    subsets, then per driver the mean (over subset sizes) of its average
+    incremental R^2 at that size."""
+    k = len(drivers)
+    y = df[outcome].to_numpy()
+    r2 = {(): 0.0}
+    for s in range(1, k + 1):
+        for sub in combinations(drivers, s):
+            r2[sub] = sm.OLS(y, sm.add_constant(df[list(sub)].to_numpy())).fit().rsquared
+    out = {}
+    for d in drivers:
+        others = [o for o in drivers if o != d]
+        by_size = []
+        for s in range(k):
+            incs = [
+                r2[tuple(x for x in drivers if x in (*sub, d))] - r2[sub]
+                for sub in combinations(others, s)
+            ]
+            assert len(incs) == comb(k - 1, s)
+            by_size.append(np.mean(incs))
+        out[d] = np.mean(by_size)
+    return pd.Series(out)
+
+
+def test_shapley_equals_general_dominance_on_example_data():
+    from nps_toolkit.datasets import B2B_DRIVERS
+
+    df = nps.example_survey("b2b-annual")
+    drivers = list(B2B_DRIVERS)
+    complete = df.dropna(subset=["recommend", *drivers])
+    expected = general_dominance_slow(complete, "recommend", drivers)
+    res = nps.driver_importance(df, "recommend", drivers)
+    np.testing.assert_allclose(by_driver(res)[drivers], expected[drivers], atol=1e-8, rtol=0)
+    # rows with a blank answer are excluded and counted, never silently
+    assert res.attrs["n_used"] == len(complete)
+    assert res.attrs["n_excluded_missing"] == len(df) - len(complete)
+    assert sum(res.attrs["missing_by_column"].values()) >= len(df) - len(complete)
+    assert (res["n"] == len(complete)).all()
+    np.testing.assert_allclose(by_driver(res, "mean")[drivers], complete[drivers].mean())
+
+
+def test_example_survey_driver_weights_recovered_in_order():
+    datasets = pytest.importorskip("nps_toolkit.datasets")
+    truth = datasets.TRUTH["b2b-annual"]["driver_weights"]
+    expected_order = sorted(truth, key=truth.get, reverse=True)
+    df = nps.example_survey("b2b-annual")
+    for method in ("shapley", "relative-weights", "regression"):
+        res = nps.driver_importance(df, "recommend", list(truth), method=method)
+        assert list(res["driver"]) == expected_order, method
+
+
+def test_all_subset_r2_matches_lstsq_on_random_subsets(rng):
+    df, drivers = simulate(seed=SEED_SIM, n=200, k=8)
+    y, X = df["ltr"].to_numpy(), df[drivers].to_numpy()
+    C = np.corrcoef(np.column_stack([y, X]), rowvar=False)
+    r2 = drv.all_subset_r2(C[1:, 1:], C[0, 1:])
+    assert r2.shape == (256,) and r2[0] == 0
+    for mask in rng.choice(np.arange(1, 256), size=25, replace=False):
+        cols = [j for j in range(8) if mask >> j & 1]
+        assert r2[mask] == pytest.approx(ols_r2(y, X[:, cols]), abs=1e-12)
+
+
+def test_shapley_fifteen_drivers_sums_to_r2():
+    df, drivers = simulate(seed=SEED_SIM, n=400, k=15, rho=0.3)
+    res = nps.driver_importance(df, "ltr", drivers)
+    assert len(res) == 15
+    assert res["importance"].sum() == pytest.approx(ols_r2(df["ltr"], df[drivers]), abs=1e-10)
+    assert (res["importance"] > 0).all()
+
+
+def test_uncorrelated_drivers_get_their_squared_correlation():
+    # hand-worked: orthogonal +-1 drivers, ltr = 5 + 0.6 a + 0.8 b (R^2 = 1)
+    df = pd.DataFrame({"a": [1, -1, 1, -1] * 3, "b": [1, 1, -1, -1] * 3})
+    df["ltr"] = 5 + 0.6 * df["a"] + 0.8 * df["b"]
+    for method in ("shapley", "relative-weights"):
+        res = nps.driver_importance(df, "ltr", ["a", "b"], method=method)
+        assert by_driver(res)["a"] == pytest.approx(0.36)
+        assert by_driver(res)["b"] == pytest.approx(0.64)
+
+
+# --------------------------------------------------------------------------
+# relative weights
+# --------------------------------------------------------------------------
+
+
+def relative_weights_slow(y, X):
+    """Johnson (2000) step by step on the raw rows: orthogonal counterparts Z
+    from the SVD of the standardized drivers, then two sets of regressions."""
+    Xs = (X - X.mean(0)) / X.std(0)
+    ys = (y - y.mean()) / y.std()
+    P, _, Qt = np.linalg.svd(Xs, full_matrices=False)
+    Z = P @ Qt * np.sqrt(len(y))  # the orthonormal columns closest to Xs
+    beta = np.linalg.lstsq(Z, ys, rcond=None)[0]  # outcome on Z
+    k = X.shape[1]
+    lam = np.empty((k, k))
+    for j in range(k):  # each driver on Z: Lambda[j, i] = loading of X_j on Z_i
+        lam[j] = np.linalg.lstsq(Z, Xs[:, j], rcond=None)[0]
+    return np.array([sum(lam[j, i] ** 2 * beta[i] ** 2 for i in range(k)) for j in range(k)])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_relative_weights_match_slow_reference_and_sum_to_r2(seed):
+    df, drivers = simulate(seed=seed, n=250, k=6, rho=0.5)
+    y, X = df["ltr"].to_numpy(), df[drivers].to_numpy()
+    res = nps.driver_importance(df, "ltr", drivers, method="relative-weights")
+    np.testing.assert_allclose(by_driver(res)[drivers], relative_weights_slow(y, X), atol=1e-10)
+    assert res["importance"].sum() == pytest.approx(ols_r2(y, X), abs=1e-10)
+
+
+# --------------------------------------------------------------------------
+# correlation, regression, logit, ordinal against direct fits
+# --------------------------------------------------------------------------
+
+
+def test_correlation_and_spearman_match_scipy(sim):
+    from scipy.stats import pearsonr, spearmanr
+
+    df, drivers = sim
+    pear = nps.driver_importance(df, "ltr", drivers, method="correlation")
+    spear = nps.driver_importance(df, "ltr", drivers, method="spearman")
+    for d in drivers:
+        assert by_driver(pear)[d] == pytest.approx(pearsonr(df[d], df["ltr"])[0], abs=1e-12)
+        assert by_driver(spear)[d] == pytest.approx(spearmanr(df[d], df["ltr"])[0], abs=1e-12)
+    r = by_driver(pear)
+    np.testing.assert_allclose(by_driver(pear, "share"), 100 * r**2 / (r**2).sum())
+
+
+def test_regression_matches_statsmodels_raw_fit_rescaled(sim):
+    """Standardized coefficients and HC3 SEs are the raw-scale ones times sd_x / sd_y."""
+    df, drivers = sim
+    fit = sm.OLS(df["ltr"], sm.add_constant(df[drivers])).fit(cov_type="HC3")
+    scale = df[drivers].std() / df["ltr"].std()
+    res = nps.driver_importance(df, "ltr", drivers, method="regression").set_index("driver")
+    np.testing.assert_allclose(res.loc[drivers, "importance"], fit.params[drivers] * scale)
+    np.testing.assert_allclose(res.loc[drivers, "se"], fit.bse[drivers] * scale)
+    np.testing.assert_allclose(res.loc[drivers, "p_value"], fit.pvalues[drivers])
+    ci = fit.conf_int().loc[drivers]
+    np.testing.assert_allclose(res.loc[drivers, "ci_low"], ci[0] * scale)
+    # Pratt shares: beta_j r_j / R^2, summing to 100 %
+    assert res["share"].sum() == pytest.approx(100)
+    assert res.attrs["ci_method"] == "HC3"
+
+
+@pytest.mark.parametrize("target,lo,hi", [("promoter", 9, 10), ("detractor", 0, 6)])
+def test_logit_matches_direct_statsmodels_logit(sim, target, lo, hi):
+    df, drivers = sim
+    member = df["ltr"].between(lo, hi).astype(float)
+    fit = sm.Logit(member, sm.add_constant(df[drivers])).fit(disp=0)
+    marg = fit.get_margeff()
+    res = nps.driver_importance(df, "ltr", drivers, method="logit", target=target)
+    res = res.set_index("driver").loc[drivers]
+    np.testing.assert_allclose(res["odds_ratio"], np.exp(fit.params[drivers]), rtol=1e-6)
+    or_ci = np.exp(fit.conf_int().loc[drivers])
+    np.testing.assert_allclose(res["or_low"], or_ci[0], rtol=1e-6)
+    np.testing.assert_allclose(res["ame"], marg.margeff, rtol=1e-6)
+    np.testing.assert_allclose(res["ame_low"], marg.conf_int()[:, 0], rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(res["ame_high"], marg.conf_int()[:, 1], rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(res["p_value"], fit.pvalues[drivers], rtol=1e-5)
+    assert res.attrs["r_squared"] == pytest.approx(fit.prsquared, rel=1e-6)
+
+
+def test_ordinal_matches_direct_ordered_model():
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    df, drivers = simulate(n=200, k=3)
+    fit = OrderedModel(df["ltr"].astype(int), df[drivers], distr="logit").fit(
+        method="bfgs", disp=False, maxiter=2000
+    )
+    res = nps.driver_importance(df, "ltr", drivers, method="ordinal").set_index("driver")
+    np.testing.assert_allclose(
+        res.loc[drivers, "odds_ratio"], np.exp(fit.params[drivers]), rtol=1e-4
+    )
+    assert res.attrs["r_squared"] == pytest.approx(fit.prsquared, rel=1e-4)
+
+
+def test_promoter_target_is_shapley_of_the_indicator(sim):
+    df, drivers = sim
+    df = df.assign(is_promoter=(df["ltr"] >= 9).astype(float))
+    both = nps.driver_importance(df, "ltr", drivers, target=("score", "promoter"))
+    direct = nps.driver_importance(df.drop(columns="ltr"), "is_promoter", drivers)
+    prom = both[both["target"] == "promoter"]
+    np.testing.assert_allclose(by_driver(prom)[drivers], by_driver(direct)[drivers], atol=1e-12)
+    assert set(both["target"]) == {"score", "promoter"}
+    assert both.attrs["r_squared"]["promoter"] == pytest.approx(
+        ols_r2(df["is_promoter"], df[drivers])
+    )
+
+
+# --------------------------------------------------------------------------
+# weights and bootstrap
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method,cols",
+    [
+        ("shapley", ["importance"]),
+        ("relative-weights", ["importance"]),
+        ("correlation", ["importance"]),
+        ("regression", ["importance", "mean"]),
+        ("logit", ["odds_ratio", "ame"]),
+    ],
+)
+def test_integer_weights_equal_repeated_rows(sim, method, cols):
+    df, drivers = sim
+    w = np.random.default_rng(SEED_SIM).integers(1, 4, len(df))
+    repeated = df.loc[df.index.repeat(w)].reset_index(drop=True)
+    target = "promoter" if method == "logit" else "score"
+    a = nps.driver_importance(df, "ltr", drivers, method=method, target=target, weights=w)
+    b = nps.driver_importance(repeated, "ltr", drivers, method=method, target=target)
+    for col in cols:
+        np.testing.assert_allclose(
+            by_driver(a, col)[drivers], by_driver(b, col)[drivers], rtol=1e-7
+        )
+    np.testing.assert_allclose(by_driver(a, "mean")[drivers], repeated[drivers].mean())
+
+
+def test_weights_by_column_name_equal_array(sim):
+    df, drivers = sim
+    df = df.assign(w=np.linspace(0.5, 2, len(df)))
+    a = nps.driver_importance(df, "ltr", drivers, weights="w")
+    b = nps.driver_importance(df, "ltr", drivers, weights=df["w"].to_numpy())
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["weighted"]
+
+
+def test_batched_correlations_equal_corrcoef_on_repeated_rows(rng):
+    Z = rng.normal(size=(60, 4))
+    W = rng.multinomial(60, np.full(60, 1 / 60), size=5).astype(float)
+    C = drv._batched_corr(Z, W)
+    for b in range(5):
+        expected = np.corrcoef(np.repeat(Z, W[b].astype(int), axis=0), rowvar=False)
+        np.testing.assert_allclose(C[b], expected, atol=1e-12)
+
+
+def test_batched_logit_bootstrap_equals_statsmodels_refits(sim):
+    df, drivers = sim
+    prep = drv._prepare(df, "ltr", drivers, "logit", "promoter", None, None, "listwise", 0.95)
+    yt = drv._target_vector(prep.y, "promoter")
+    reps = drv._logit_bootstrap(prep, yt, 4, np.random.default_rng(SEED_BOOT))
+    W = drv._count_weights(np.random.default_rng(SEED_BOOT), len(df), None, 4)
+    for b in range(4):
+        rows = np.repeat(np.arange(len(df)), W[b].astype(int))
+        fit = sm.Logit(yt[rows], sm.add_constant(prep.X[rows])).fit(disp=0)
+        np.testing.assert_allclose(reps[b], fit.get_margeff().margeff, rtol=1e-6)
+
+
+def test_bootstrap_ci_covers_estimate_and_is_reproducible(sim):
+    df, drivers = sim
+    kw = dict(n_resamples=300, rng=SEED_BOOT)
+    a = nps.driver_importance(df, "ltr", drivers, **kw)
+    b = nps.driver_importance(df, "ltr", drivers, **kw)
+    c = nps.driver_importance(df, "ltr", drivers, n_resamples=300, rng=SEED_BOOT + 1)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["ci_low"], c["ci_low"])
+    assert (a["ci_low"] <= a["importance"]).all() and (a["importance"] <= a["ci_high"]).all()
+    assert a.attrs["ci_method"] == "percentile bootstrap"
+    # a wider interval at a higher confidence level
+    d = nps.driver_importance(
+        df, "ltr", drivers, n_resamples=300, rng=SEED_BOOT, confidence_level=0.99
+    )
+    assert ((d["ci_high"] - d["ci_low"]) >= (a["ci_high"] - a["ci_low"]) - 1e-12).all()
+
+
+def test_bootstrap_spread_matches_loop_of_refits(sim):
+    """The vectorised bootstrap's percentile interval matches one built by a
+    plain loop of raw-row Shapley computations on the same resamples."""
+    df, drivers = sim
+    drivers = drivers[:3]
+    res = nps.driver_importance(df, "ltr", drivers, n_resamples=200, rng=SEED_BOOT)
+    W = drv._count_weights(np.random.default_rng(SEED_BOOT), len(df), None, 200)
+    y, X = df["ltr"].to_numpy(), df[drivers].to_numpy()
+    reps = []
+    for b in range(200):
+        rows = np.repeat(np.arange(len(df)), W[b].astype(int))
+        yb, Xb = y[rows], X[:, :][rows]
+        # closed form for 3 drivers from raw-row R^2 of all subsets
+        r2 = {
+            s: ols_r2(yb, Xb[:, list(s)]) if s else 0.0
+            for n in range(4)
+            for s in combinations(range(3), n)
+        }
+        phi = []
+        for j in range(3):
+            others = [o for o in range(3) if o != j]
+            tot = 0.0
+            for n in range(3):
+                for s in combinations(others, n):
+                    wgt = [1 / 3, 1 / 6, 1 / 3][n]
+                    tot += wgt * (r2[tuple(sorted((*s, j)))] - r2[s])
+            phi.append(tot)
+        reps.append(phi)
+    lo, hi = np.quantile(np.array(reps), [0.025, 0.975], axis=0)
+    res = res.set_index("driver").loc[drivers]
+    np.testing.assert_allclose(res["ci_low"], lo, atol=1e-10)
+    np.testing.assert_allclose(res["ci_high"], hi, atol=1e-10)
+
+
+def test_cluster_bootstrap_is_wider_when_clusters_share_everything(sim):
+    """Duplicating every respondent 4 times within an account: resampling rows
+    pretends n is 4x larger; resampling accounts recovers the right width."""
+    df, drivers = sim
+    df = df.assign(account=np.arange(len(df)))
+    dup = pd.concat([df] * 4, ignore_index=True)
+    single = nps.driver_importance(df, "ltr", drivers, n_resamples=400, rng=SEED_BOOT)
+    rows = nps.driver_importance(dup, "ltr", drivers, n_resamples=400, rng=SEED_BOOT)
+    clus = nps.driver_importance(
+        dup, "ltr", drivers, clusters="account", n_resamples=400, rng=SEED_BOOT
+    )
+    width = lambda r: (r["ci_high"] - r["ci_low"]).to_numpy()  # noqa: E731
+    assert width(rows).mean() < 0.7 * width(single).mean()
+    np.testing.assert_allclose(width(clus).mean(), width(single).mean(), rtol=0.2)
+    assert "clusters" in clus.attrs["ci_method"]
+
+
+def test_logit_and_regression_bootstrap_run(sim):
+    df, drivers = sim
+    lg = nps.driver_importance(
+        df, "ltr", drivers, method="logit", target="promoter", n_resamples=100, rng=SEED_BOOT
+    )
+    # bootstrap and delta-method intervals of the AME roughly agree
+    np.testing.assert_allclose(
+        lg["ci_high"] - lg["ci_low"], lg["ame_high"] - lg["ame_low"], rtol=0.4
+    )
+    rg = nps.driver_importance(
+        df, "ltr", drivers, method="regression", n_resamples=100, rng=SEED_BOOT
+    )
+    assert (rg["ci_low"] <= rg["importance"]).all()
+
+
+# --------------------------------------------------------------------------
+# errors and missing data
+# --------------------------------------------------------------------------
+
+
+def test_missing_rows_are_counted_or_raise(sim):
+    df, drivers = sim
+    df = df.copy()
+    df.loc[3, "d1"] = np.nan
+    df.loc[5, "ltr"] = np.nan
+    df.loc[7, ["d0", "d2"]] = np.nan
+    res = nps.driver_importance(df, "ltr", drivers)
+    assert res.attrs["n_excluded_missing"] == 3
+    assert res.attrs["n_used"] == len(df) - 3
+    assert res.attrs["missing_by_column"] == {"ltr": 1, "d0": 1, "d1": 1, "d2": 1}
+    with pytest.raises(ValueError, match=r"column 'd1' at row 3"):
+        nps.driver_importance(df, "ltr", drivers, missing="raise")
+
+
+def test_errors_are_clear(sim):
+    df, drivers = sim
+    with pytest.raises(ValueError, match="valid methods are .*shapley.*relative-weights"):
+        nps.driver_importance(df, "ltr", drivers, method="lmg")
+    with pytest.raises(ValueError, match="valid targets"):
+        nps.driver_importance(df, "ltr", drivers, target="passive")
+    with pytest.raises(KeyError, match="nope"):
+        nps.driver_importance(df, "ltr", [*drivers, "nope"])
+    with pytest.raises(ValueError, match="need at least drivers \\+ 2 = 7"):
+        nps.driver_importance(df.head(6), "ltr", drivers)
+    with pytest.raises(ValueError, match=r"\['d2'\] are constant"):
+        nps.driver_importance(df.assign(d2=5.0), "ltr", drivers)
+    with pytest.raises(ValueError, match=r"target='promoter'"):
+        nps.driver_importance(df, "ltr", drivers, method="logit")
+    with pytest.raises(ValueError, match="no variation"):
+        nps.driver_importance(
+            df.assign(ltr=df["ltr"].clip(0, 8)), "ltr", drivers, target="promoter"
+        )
+    with pytest.raises(ValueError, match=r"unknown missing='pairwise'.*'listwise'"):
+        nps.driver_importance(df, "ltr", drivers, missing="pairwise")
+    with pytest.raises(ValueError, match="ordinal.*weights"):
+        nps.driver_importance(df, "ltr", drivers, method="ordinal", weights=np.ones(len(df)))
+    with pytest.raises(ValueError, match="weights must be non-negative.*row 2"):
+        nps.driver_importance(df, "ltr", drivers, weights=np.r_[1, 1, -1, np.ones(len(df) - 3)])
+
+
+def test_collinear_drivers_are_named(sim):
+    df, drivers = sim
+    df = df.assign(total=df["d0"] + df["d3"])
+    with pytest.raises(ValueError, match=r"\['d0', 'd3', 'total'\] are perfectly collinear"):
+        nps.driver_importance(df, "ltr", [*drivers, "total"])
+    # the unrelated drivers are not named
+    with pytest.raises(ValueError) as info:
+        nps.driver_importance(df, "ltr", ["d1", "d0", "total", "d3"])
+    assert "d1" not in str(info.value)
+
+
+def test_non_numeric_rating_names_column_and_row(sim):
+    df, drivers = sim
+    bad = df.astype({"d2": object})
+    bad.loc[4, "d2"] = "Very good"
+    with pytest.raises(ValueError, match=r"column 'd2' .* row 4 .*'Very good'"):
+        nps.driver_importance(bad, "ltr", drivers)
+    # numbers stored as text are fine
+    as_text = df.assign(d2=df["d2"].astype(int).astype(str))
+    np.testing.assert_allclose(
+        nps.driver_importance(as_text, "ltr", drivers)["importance"],
+        nps.driver_importance(df, "ltr", drivers)["importance"],
+    )
+    with pytest.raises(ValueError, match=r"0-10 score.*row 0"):
+        nps.driver_importance(df.assign(ltr=df["ltr"] + 0.5), "ltr", drivers, target="promoter")
+
+
+# --------------------------------------------------------------------------
+# importance-performance
+# --------------------------------------------------------------------------
+
+
+def test_importance_performance_quadrants_by_hand():
+    d = pd.DataFrame(
+        {"driver": list("abcde"), "share": [40, 30, 15, 10, 5], "mean": [6.0, 9.0, 5.0, 8.5, 7.0]}
+    )
+    # mean share 20, mean rating 7.1
+    out = nps.importance_performance(d)
+    assert list(out["quadrant"]) == [
+        "fix first",
+        "keep up",
+        "lower priority",
+        "possible overkill",
+        "lower priority",
+    ]
+    assert out.attrs["thresholds"] == (20.0, 7.1)
+    # median: share 15, rating 7.0 -> c is "high" importance (at the threshold), e high performance
+    med = nps.importance_performance(d, thresholds="median")
+    assert list(med["quadrant"])[2:] == ["fix first", "possible overkill", "possible overkill"]
+    fixed = nps.importance_performance(d, thresholds=(35, 8))
+    assert list(fixed["quadrant"])[:2] == ["fix first", "possible overkill"]
+    assert "quadrant" not in d.columns  # input left alone
+    with pytest.raises(ValueError, match="'mean', 'median'"):
+        nps.importance_performance(d, thresholds="mode")
+    with pytest.raises(KeyError, match="performance_score"):
+        nps.importance_performance(d, performance="performance_score")
+
+
+def test_importance_performance_per_target(sim):
+    df, drivers = sim
+    res = nps.driver_importance(df, "ltr", drivers, target=("score", "promoter"))
+    out = nps.importance_performance(res)
+    assert set(out.attrs["thresholds"]) == {"score", "promoter"}
+    for t, (ti, _) in out.attrs["thresholds"].items():
+        assert ti == pytest.approx(res.loc[res["target"] == t, "share"].mean())
+
+
+# --------------------------------------------------------------------------
+# public data and figures
+# --------------------------------------------------------------------------
+
+
+def test_rocks_public_data(public_data):
+    df = pd.read_csv(public_data / "rocks_NPS_R_testdata.csv")
+    drivers = [
+        "Product.Tastiness",
+        "Salesman.Smileyness",
+        "Salesman.Chirpiness",
+        "Salesman.Bubbliness",
+    ]
+    res = nps.driver_importance(df, "REC", drivers, n_resamples=200, rng=SEED_BOOT)
+    fit = sm.OLS(df["REC"], sm.add_constant(df[drivers])).fit()
+    assert res["importance"].sum() == pytest.approx(fit.rsquared, abs=1e-12)
+    expected = general_dominance_slow(df, "REC", drivers)
+    np.testing.assert_allclose(by_driver(res)[drivers], expected[drivers], atol=1e-10)
+    # in this idealised data only tastiness and smileyness drive REC
+    assert set(res["driver"].head(2)) == {"Product.Tastiness", "Salesman.Smileyness"}
+    prom = nps.driver_importance(df, "REC", drivers, method="logit", target="promoter")
+    assert (prom.set_index("driver").loc[drivers[2:], "p_value"] > 0.01).all()
+    quad = nps.importance_performance(res)
+    assert set(quad["quadrant"]) <= set(drv.QUADRANTS)
+
+
+def test_figures_return_axes(sim):
+    import matplotlib.axes
+
+    df, drivers = sim
+    res = nps.driver_importance(df, "ltr", drivers, n_resamples=50, rng=SEED_BOOT)
+    ax = plots.driver_importance_plot(res)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert len(ax.patches) == len(drivers)
+    assert len(ax.collections) == 1  # the whiskers
+    ax = plots.importance_performance_plot(res)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert len(ax.texts) == len(drivers) + 4
+    both = nps.driver_importance(
+        df, "ltr", drivers, target=("score", "promoter"), n_resamples=50, rng=1
+    )
+    ax = plots.driver_importance_plot(both)
+    assert len(ax.collections) == 2
+    with pytest.raises(ValueError, match="several targets"):
+        plots.importance_performance_plot(both)
