@@ -289,8 +289,9 @@ def _theme_names(comments: pd.Series) -> np.ndarray:
     if tag is None or not answered.any():
         return out
     flags = tag(text[answered].reset_index(drop=True))
-    names = list(flags.columns)
-    hits = flags.to_numpy(bool)
+    # tag_themes adds a non-theme "language" column: keep the boolean theme flags
+    names = [c for c in flags.columns if c != "language" and pd.api.types.is_bool_dtype(flags[c])]
+    hits = flags[names].to_numpy(bool)
     out[answered] = [", ".join(n for n, h in zip(names, row, strict=True) if h) for row in hits]
     return out
 

@@ -1,0 +1,433 @@
+"""Trends and goals: NPS per period with intervals, change tests and goal tracking.
+
+``nps_trend`` is built only from ``scoring.group_counts`` (category counts per
+period) and ``scoring.summary_from_counts``, so a trend over files too large
+for memory costs what counting them costs in DuckDB or Spark: no raw rows are
+read here.  The change between periods comes from ``compare.compare_nps`` on
+the two periods' counts, so the trend and a direct comparison always agree.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .scoring import _PERIOD_FREQ, group_counts, summary_from_counts
+
+TREND_FREQS = ("QE", "ME", "YE")
+
+# periods per year for the pandas Period frequencies a trend can have
+_PERIODS_PER_YEAR = {"Y": 1.0, "Q": 4.0, "M": 12.0, "W": 52.1775, "D": 365.2425}
+
+TREND_COLUMNS = [
+    "period",
+    "n",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "standard_error",
+    "pct_promoters",
+    "pct_detractors",
+    "change",
+    "change_low",
+    "change_high",
+    "change_p_value",
+    "compared_to",
+    "below_min_n",
+    "change_below_min_n",
+    "excluded_blank",
+    "detractors",
+    "passives",
+    "promoters",
+    "pct_passives",
+]
+
+
+def _period_base(freq) -> str:
+    """'Q', 'M', 'Y', ... for a Period dtype frequency (e.g. ``<QuarterEnd: startingMonth=12>``)."""
+    code = pd.Period("2000-01-01", freq=freq).freqstr  # "Q-DEC", "M", "Y-DEC"
+    return code.split("-")[0]
+
+
+def nps_trend(
+    df,
+    date: str = "responded_at",
+    freq: str = "QE",
+    *,
+    wave: str | None = None,
+    score: str = "recommend",
+    weights=None,
+    method: str = "adjusted-wald",
+    confidence_level: float = 0.95,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """NPS per period (quarter, month, year or survey wave) with intervals and changes.
+
+    Parameters
+    ----------
+    df : DataFrame with one row per respondent, or anything ``group_counts``
+        accepts (a path or glob of Parquet/CSV files, a DuckDB relation, a
+        Spark DataFrame): only category counts per period are computed from it.
+    date : column with the response time; used unless ``wave`` is given.
+    freq : "QE" (quarters), "ME" (months) or "YE" (years).
+    wave : column with a survey wave (e.g. 1..7).  When given, one row per
+        wave value in sorted order and ``date``/``freq`` are not used.
+    score : column with the 0-10 answers.  Blank answers are excluded from the
+        score and counted per period in ``excluded_blank``.
+    weights : column of survey weights (see ``summarize``): percentages, NPS
+        and intervals are weighted, with Kish's effective sample size
+        (``n_effective``) for the intervals and the change tests; ``n`` stays
+        the unweighted number of answers.
+    method, confidence_level : interval method for each period and for each
+        change (passed to ``compare_nps``).
+    min_n : periods with fewer answers are flagged ``below_min_n``.  Their
+        numbers are still shown (a trend of all respondents is not a small
+        segment, so nothing is hidden), but read them as unreliable.
+
+    Returns
+    -------
+    DataFrame, one row per period in time order, with ``period``, ``n``,
+    ``nps``, ``ci_low``, ``ci_high``, ``standard_error``, ``pct_promoters``,
+    ``pct_detractors``, ``change``, ``change_low``, ``change_high``,
+    ``change_p_value``, ``compared_to``, ``below_min_n``,
+    ``change_below_min_n``, ``excluded_blank``, the category counts and
+    ``pct_passives`` (and ``n_effective`` when weighted).
+
+    Notes
+    -----
+    *Empty periods.*  With ``date``/``freq``, every period between the first
+    and the last observed one gets a row, so gaps in the survey stay visible:
+    an empty period has ``n == 0`` and missing NPS, interval and change.
+    (Waves are labels, so no missing waves are invented.)
+
+    *Changes.*  ``change`` is NPS(this period) - NPS(``compared_to``), where
+    ``compared_to`` is the closest earlier period with at least one answer
+    (usually the previous period; after an empty period, the one before it).
+    ``change_low``/``change_high`` and ``change_p_value`` are the interval and
+    two-sided p-value of ``compare_nps(counts_before, counts_now)`` for
+    independent samples.  A change is computed even when one of its periods is
+    below ``min_n``; it is then flagged ``change_below_min_n``.
+
+    *Rows without a period* (blank date or wave) cannot be placed on the time
+    axis: they are left out, counted in ``attrs["excluded_no_period"]``, and a
+    warning says how many.  ``attrs`` also hold ``excluded_blank``, ``freq``
+    or ``wave``, ``method``, ``confidence_level`` and ``min_n``.
+
+    Examples
+    --------
+    Quarter 1: 5 promoters, 3 passives, 2 detractors (NPS 30); quarter 2:
+    6 promoters, 4 passives, no detractors (NPS 60), a change of +30 points.
+
+    >>> df = pd.DataFrame({
+    ...     "responded_at": pd.to_datetime(["2024-02-01"] * 10 + ["2024-05-01"] * 10),
+    ...     "recommend": [10] * 5 + [8] * 3 + [0] * 2 + [9] * 6 + [7] * 4,
+    ... })
+    >>> t = nps_trend(df, min_n=5)
+    >>> t[["period", "n", "nps", "change"]].astype({"period": str}).to_dict("records")
+    [{'period': '2024Q1', 'n': 10, 'nps': 30.0, 'change': nan}, {'period': '2024Q2', 'n': 10, 'nps': 60.0, 'change': 30.0}]
+    """
+    from .compare import compare_nps
+
+    if wave is None:
+        if freq not in TREND_FREQS:
+            raise ValueError(f"unknown freq {freq!r}; valid: {list(TREND_FREQS)} (or use wave=)")
+        key, by, period = date, None, (date, freq)
+    else:
+        key, by, period = wave, [wave], None
+    if isinstance(df, pd.DataFrame):
+        missing = [c for c in (score, key) if c not in df.columns]
+        if missing:
+            raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+        if wave is None and not pd.api.types.is_datetime64_dtype(df[date].dtype):
+            df = df.assign(**{date: _as_dates(df[date], date)})
+    if not (isinstance(min_n, int | np.integer) and min_n >= 0):
+        raise ValueError(f"min_n must be a non-negative whole number, got {min_n!r}")
+
+    counts = group_counts(df, score=score, by=by, weights=weights, period=period)
+    if wave is not None:
+        counts = counts.rename(columns={wave: "period"})
+
+    # rows whose date/wave is blank have no place on the time axis
+    no_period = counts["period"].isna().to_numpy()
+    excluded_no_period = int((counts["n"] + counts["excluded_blank"])[no_period].sum())
+    if excluded_no_period:
+        warnings.warn(
+            f"nps_trend: {excluded_no_period} row(s) have a blank {key!r} and are left out "
+            "of the trend (see attrs['excluded_no_period'])",
+            UserWarning,
+            stacklevel=2,
+        )
+    counts = counts.loc[~no_period].sort_values("period").reset_index(drop=True)
+
+    if wave is None:
+        counts = _fill_periods(counts, _PERIOD_FREQ[freq])
+
+    weighted = weights is not None
+    table = summary_from_counts(
+        counts,
+        "period",
+        weighted=weighted,
+        method=method,
+        confidence_level=confidence_level,
+        min_n=0,  # nothing hidden; small periods are flagged instead
+    )
+    table["below_min_n"] = table["n"].to_numpy() < min_n
+    table = _add_changes(table, compare_nps, weighted, method, confidence_level)
+    cols = TREND_COLUMNS + (["n_effective"] if weighted else [])
+    out = table[cols].copy()
+    out.attrs.update(
+        method=method,
+        confidence_level=confidence_level,
+        min_n=min_n,
+        freq=None if wave is not None else freq,
+        wave=wave,
+        weighted=weighted,
+        excluded_blank=int(out["excluded_blank"].sum()),
+        excluded_no_period=excluded_no_period,
+    )
+    return out
+
+
+def _as_dates(values: pd.Series, column: str) -> pd.Series:
+    """Dates as naive datetimes: text is parsed (bad values raise naming their
+    rows) and time-zone aware times become wall times in their own zone, so a
+    quarter is the quarter the respondent lived in.  Text with mixed UTC
+    offsets is read as UTC."""
+    out = values
+    if not isinstance(values.dtype, pd.DatetimeTZDtype):
+        try:
+            out = pd.to_datetime(values, errors="coerce", format="mixed")
+        except ValueError:  # mixed UTC offsets
+            out = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+        bad = out.isna() & values.notna()
+        if bad.any():
+            rows = list(values.index[bad][:5])
+            raise ValueError(
+                f"column {column!r}: {int(bad.sum())} value(s) are not dates, "
+                f"e.g. {values[bad].iloc[0]!r} at row(s) {rows}"
+            )
+    if isinstance(out.dtype, pd.DatetimeTZDtype):
+        out = out.dt.tz_localize(None)
+    return out
+
+
+def _fill_periods(counts: pd.DataFrame, base: str) -> pd.DataFrame:
+    """One row for every period from the first to the last, n = 0 where nobody answered."""
+    if counts.empty:
+        return counts
+    periods = counts["period"]
+    if not isinstance(periods.dtype, pd.PeriodDtype):  # e.g. strings from a backend
+        periods = pd.PeriodIndex(periods.astype(str), freq=base)
+    periods = pd.PeriodIndex(periods)
+    full = pd.period_range(periods.min(), periods.max(), freq=periods.freq)
+    value_cols = [c for c in counts.columns if c != "period"]
+    filled = counts[value_cols].set_axis(periods).reindex(full, fill_value=0)
+    filled.index.name = "period"
+    return filled.reset_index()
+
+
+def _add_changes(table, compare_nps, weighted, method, confidence_level) -> pd.DataFrame:
+    """change vs the closest earlier period with answers, via compare_nps on counts."""
+    table = table.copy()
+    k = len(table)
+    change, low, high, p_value = (np.full(k, np.nan) for _ in range(4))
+    compared_to = np.full(k, -1)  # row of the earlier period, -1: none
+    flagged = np.zeros(k, dtype=bool)
+    small = table["below_min_n"].to_numpy(bool)
+    if weighted:
+        # Kish: the weighted shares on the effective sample size
+        shares = table[["pct_detractors", "pct_passives", "pct_promoters"]].to_numpy(float) / 100
+        counts = shares * table["n_effective"].to_numpy(float)[:, None]
+    else:
+        counts = table[["detractors", "passives", "promoters"]].to_numpy(float)
+    prev = None
+    for i in range(k):
+        if table["n"].iat[i] <= 0:
+            continue
+        if prev is not None:
+            if weighted:
+                res = _weighted_change(counts[prev], counts[i], method, confidence_level)
+            else:
+                res = compare_nps(
+                    tuple(counts[prev]),
+                    tuple(counts[i]),
+                    method=method,
+                    confidence_level=confidence_level,
+                )
+                res = (res.difference, res.low, res.high, res.p_value)
+            change[i], low[i], high[i], p_value[i] = res
+            compared_to[i] = prev
+            flagged[i] = small[i] or small[prev]
+        prev = i
+    table["change"], table["change_low"], table["change_high"] = change, low, high
+    table["change_p_value"] = p_value
+    labels = table["period"]
+    if pd.api.types.is_integer_dtype(labels.dtype):
+        labels = labels.astype("Int64")  # wave numbers: keep them whole, NA for none
+    labels = labels.iloc[np.maximum(compared_to, 0)].set_axis(table.index)
+    table["compared_to"] = labels.mask(compared_to < 0)
+    table["change_below_min_n"] = flagged
+    return table
+
+
+def _weighted_change(a, b, method, confidence_level):
+    """compare_nps's two-sample computation on fractional (Kish effective) counts.
+
+    ``compare_nps`` takes whole-number counts only, so weighted periods use the
+    same vectorised helper it uses itself; with unit weights the results are
+    identical to ``compare_nps`` (pinned by a test).
+    """
+    from .compare import _NPS_PSEUDO, _NPS_VALUES, _analytic_two_sample
+
+    pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
+    low, high, _, p = (
+        float(np.ravel(x)[0])
+        for x in _analytic_two_sample(
+            _NPS_VALUES, a[None], b[None], pseudo, confidence_level, "two-sided"
+        )
+    )
+    diff = b @ _NPS_VALUES / b.sum() - a @ _NPS_VALUES / a.sum()
+    return 100 * diff, 100 * low, 100 * high, p
+
+
+def goal_progress(
+    trend: pd.DataFrame,
+    promoter_growth: float = 0.10,
+    *,
+    baseline=None,
+    absolute: bool = False,
+    periods_per_year: float | None = None,
+    confidence_level: float = 0.95,
+) -> pd.DataFrame:
+    """Track a promoter-share goal such as "grow the promoter share by 10 % a year".
+
+    Parameters
+    ----------
+    trend : a table from ``nps_trend`` (needs ``period``, ``n`` and
+        ``pct_promoters``; ``n_effective`` is used when present).
+    promoter_growth : growth per year.  By default *relative*: 0.10 means
+        the share grows by a tenth of itself each year (40 % -> 44 % -> 48.4 %,
+        compounding).  With ``absolute=True`` it is a share of respondents
+        added each year: 0.10 means +10 percentage points a year
+        (40 % -> 50 % -> 60 %).
+    baseline : the period the goal starts from (a label in ``trend.period``,
+        e.g. ``"2024"``, ``pd.Period("2024")`` or a wave number); default the
+        first period with answers.
+    absolute : see ``promoter_growth``.
+    periods_per_year : how many trend periods make a year.  Taken from the
+        period frequency (4 for quarters, 12 for months); for waves it defaults
+        to 1 (one wave a year) and the waves' numeric distance is used as the
+        number of periods when the labels are numbers (row distance otherwise).
+    confidence_level : level of the Wilson interval for the promoter share.
+
+    Returns
+    -------
+    DataFrame, one row per period after the baseline: ``period``, ``n``,
+    ``years`` (since the baseline), ``baseline_share``, ``target``,
+    ``actual`` (all in percent), ``gap`` (actual - target, percentage
+    points), ``on_track`` (actual >= target; missing for empty periods),
+    ``share_low``/``share_high`` (interval of the actual share) and
+    ``target_in_interval`` (the data cannot tell the actual share from the
+    target).  ``attrs`` record the goal.
+
+    Examples
+    --------
+    40 % promoters last year; a 10 % growth goal makes this year's target
+    44 %, so 44 % is on track and 43 % is not.
+
+    >>> trend = pd.DataFrame({"period": [2024, 2025, 2026], "n": [100] * 3,
+    ...                       "pct_promoters": [40.0, 44.0, 47.0]})
+    >>> g = goal_progress(trend, 0.10)
+    >>> g[["period", "target", "actual", "on_track"]].round(2).to_dict("records")
+    [{'period': 2025, 'target': 44.0, 'actual': 44.0, 'on_track': True}, {'period': 2026, 'target': 48.4, 'actual': 47.0, 'on_track': False}]
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    missing = [c for c in ("period", "n", "pct_promoters") if c not in trend.columns]
+    if missing:
+        raise KeyError(
+            f"trend lacks column(s) {missing} (make it with nps_trend); "
+            f"it has {list(trend.columns)}"
+        )
+    g = float(promoter_growth)
+    if not np.isfinite(g) or (not absolute and g <= -1):
+        raise ValueError(f"promoter_growth must be a number above -1, got {promoter_growth!r}")
+    if not 0 < confidence_level < 1:
+        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level}")
+    t = trend.reset_index(drop=True)
+    periods = t["period"]
+    is_period = isinstance(periods.dtype, pd.PeriodDtype)
+    if periods_per_year is None:
+        periods_per_year = _PERIODS_PER_YEAR[_period_base(periods.dtype.freq)] if is_period else 1
+    if not periods_per_year > 0:
+        raise ValueError(f"periods_per_year must be positive, got {periods_per_year!r}")
+
+    answered = t["n"].to_numpy() > 0
+    if baseline is None:
+        if not answered.any():
+            raise ValueError("the trend has no period with answers: no baseline")
+        b = int(np.flatnonzero(answered)[0])
+    else:
+        labels = periods.astype(str).tolist()
+        if str(baseline) not in labels:
+            raise KeyError(f"baseline {baseline!r} is not a period of the trend; periods: {labels}")
+        b = labels.index(str(baseline))
+        if not answered[b]:
+            raise ValueError(f"baseline period {baseline!r} has no answers")
+
+    if is_period:
+        steps = np.array([(p - periods.iat[b]).n for p in periods], dtype=float)
+    elif pd.api.types.is_numeric_dtype(periods):
+        steps = periods.to_numpy(float) - float(periods.iat[b])
+    else:
+        steps = np.arange(len(t), dtype=float) - b
+    years = steps / periods_per_year
+    base_share = float(t["pct_promoters"].iat[b])
+    if absolute:
+        target = base_share + 100 * g * years
+    else:
+        target = base_share * (1 + g) ** years
+    target = np.clip(target, 0, 100)
+
+    actual = t["pct_promoters"].to_numpy(float)
+    n_ci = t["n_effective"].to_numpy(float) if "n_effective" in t else t["n"].to_numpy(float)
+    low, high = np.full(len(t), np.nan), np.full(len(t), np.nan)
+    ok = answered & np.isfinite(actual)
+    if ok.any():
+        lo, hi = proportion_confint(
+            actual[ok] / 100 * n_ci[ok], n_ci[ok], alpha=1 - confidence_level, method="wilson"
+        )
+        low[ok], high[ok] = 100 * np.asarray(lo), 100 * np.asarray(hi)
+    # 40 * 1.1 is 44.000000000000006 in floating point: compare with a
+    # tolerance far below any meaningful share difference.
+    tol = 1e-9
+    on_track = pd.array(np.where(ok, actual >= target - tol, False), dtype="boolean")
+    on_track[~ok] = pd.NA
+    in_interval = pd.array((low <= target + tol) & (target - tol <= high), dtype="boolean")
+    in_interval[~ok] = pd.NA
+    out = pd.DataFrame(
+        {
+            "period": periods,
+            "n": t["n"],
+            "years": years,
+            "baseline_share": base_share,
+            "target": target,
+            "actual": actual,
+            "gap": actual - target,
+            "on_track": on_track,
+            "share_low": low,
+            "share_high": high,
+            "target_in_interval": in_interval,
+        }
+    )
+    out = out.iloc[b + 1 :].reset_index(drop=True)
+    out.attrs.update(
+        baseline=periods.iat[b],
+        promoter_growth=g,
+        absolute=absolute,
+        periods_per_year=periods_per_year,
+        confidence_level=confidence_level,
+    )
+    return out
