@@ -160,7 +160,7 @@ _B2C_TYPE_EFFECT = {"new": -0.4, "returning": 0.2}
 _B2C_AGES = ("18-29", "30-44", "45-59", "60+")
 _B2C_AGE_SHARE = (0.20, 0.30, 0.28, 0.22)
 _B2C_AGE_EFFECT = {"18-29": -0.3, "30-44": 0.0, "45-59": 0.1, "60+": 0.3}
-_B2C_INTERCEPT = 7.1
+_B2C_INTERCEPT = 7.6
 _B2C_TREND_PER_MONTH = 0.02  # latent score points per month
 _B2C_SEASON_AMPLITUDE = 0.25  # latent score points; peak in June, trough in December
 _B2C_NOISE_SD = 2.0
@@ -748,7 +748,7 @@ def _b2b(seed) -> pd.DataFrame:
     # Responses arrive from mid-September to mid-November each year.
     start = pd.to_datetime(pd.Series(year.astype(str)) + "-09-15").to_numpy()
     offset = rng.integers(0, 61 * 24 * 3600, n).astype("timedelta64[s]")
-    responded_at = pd.to_datetime(start + offset).as_unit("s")
+    responded_at = pd.to_datetime(start + offset).as_unit("us")
 
     first = np.array(["matti", "anna", "juha", "laura", "mikko", "sari", "john", "emma", "ville"])
     domain = np.where(acc_region[account] % 2 == 0, "example.fi", "example.com")
@@ -833,7 +833,7 @@ def _b2c(seed) -> pd.DataFrame:
     starts = _B2C_MONTHS.start_time.to_numpy()[month]
     days = _B2C_MONTHS.days_in_month.to_numpy()[month]
     offset = (rng.random(n) * days * 24 * 3600).astype("int64").astype("timedelta64[s]")
-    responded_at = pd.to_datetime(starts + offset).as_unit("s")
+    responded_at = pd.to_datetime(starts + offset).as_unit("us")
     ids = np.arange(1, n + 1)
     df = pd.DataFrame(
         {
