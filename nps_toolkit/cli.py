@@ -12,6 +12,7 @@ import sys
 import pandas as pd
 
 EXIT_BAD_INPUT = 2
+EXIT_RENDER_FAILED = 1  # some surveys failed to render (the others are done)
 
 
 class CommandError(Exception):
@@ -48,6 +49,58 @@ def _cmd_summarize(args) -> int:
     return 0
 
 
+def _cmd_render(args) -> int:
+    from .report import render_reports
+
+    table = render_reports(
+        config=args.config,
+        only=args.names or None,
+        jobs=args.jobs,
+        output_dir=args.output,
+        progress=not args.no_progress,
+    )
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+        print(table[["survey", "status", "seconds", "output"]].to_string(index=False))
+    failed = table[table["status"] != "ok"]
+    for r in failed.itertuples():
+        print(f"nps-toolkit render: {r.survey} failed: {r.error}", file=sys.stderr)
+    if len(failed):
+        print(
+            f"nps-toolkit render: {len(failed)} of {len(table)} survey(s) failed; "
+            "their previous reports (if any) were kept",
+            file=sys.stderr,
+        )
+        return EXIT_RENDER_FAILED
+    return 0
+
+
+def _cmd_followup(args) -> int:
+    from .followup import followup_list, write_followup
+    from .report import load_config, load_data, select_surveys
+
+    (survey,) = select_surveys(load_config(args.config), [args.survey])
+    p = survey.parameters
+    df = load_data(
+        p["data_path"], example=p["example"], columns=p["columns"], row_filter=p["row_filter"]
+    )
+    comment = p["comment"] if p["comment"] in df.columns else None
+    table = followup_list(
+        df,
+        score=p["score"],
+        include_passives=args.include_passives,
+        within_hours=args.within_hours,
+        responded_at=p["date"],
+        comment=comment,
+    )
+    if args.out:
+        path = write_followup(table, args.out)
+        print(f"wrote {len(table)} respondent(s) to contact for {survey.name!r} to {path}")
+    else:
+        with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+            print(table.to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nps-toolkit", description="Net Promoter Score analysis and reports."
@@ -70,6 +123,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confidence-level", type=float, default=0.95)
     p.add_argument("--min-n", type=int, default=5, help="suppress groups smaller than this")
     p.set_defaults(func=_cmd_summarize)
+
+    p = sub.add_parser("render", help="render the notebook report of every survey in a config")
+    p.add_argument("names", nargs="*", metavar="NAME", help="render only these surveys")
+    p.add_argument("--config", default="surveys.yml", help="survey config (default surveys.yml)")
+    p.add_argument("--jobs", type=int, default=None, help="surveys at a time (default: CPUs)")
+    p.add_argument("--output", default="reports", help="output folder (default reports)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser(
+        "followup", help="export the detractors to contact for one configured survey"
+    )
+    p.add_argument("survey", help="survey name or slug in the config")
+    p.add_argument("--config", default="surveys.yml", help="survey config (default surveys.yml)")
+    p.add_argument("--out", help="CSV or Excel file to write (default: print)")
+    p.add_argument("--include-passives", action="store_true", help="contact passives too")
+    p.add_argument("--within-hours", type=float, default=48, help="contact deadline (hours)")
+    p.set_defaults(func=_cmd_followup)
     return parser
 
 

@@ -20,6 +20,46 @@ def _axes(ax=None, figsize=(7, 4)):
 # --- scoring figures ---------------------------------------------------------
 
 
+def score_distribution_plot(scores, *, weights=None, ax=None, percent=True):
+    """Bar chart of the 0-10 answers, each bar coloured by its category.
+
+    Blank answers are left out.  With ``percent`` the bars show the share of
+    (weighted) answers in percent, otherwise counts.  Returns the Axes; the
+    bar heights are in ``ax.patches`` in score order 0..10.
+
+    >>> ax = score_distribution_plot([10, 10, 9, 7, 3])
+    >>> [round(p.get_height()) for p in ax.patches][9:]
+    [20, 40]
+    """
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    from .scoring import _as_score_array, _as_weights
+
+    arr = _as_score_array(scores)
+    w = np.ones(arr.shape) if weights is None else _as_weights(weights, arr.shape[0])
+    ok = ~np.isnan(arr)
+    heights = np.bincount(arr[ok].astype(int), weights=w[ok], minlength=11)
+    if percent and heights.sum() > 0:
+        heights = 100 * heights / heights.sum()
+    colors = [
+        CATEGORY_COLORS["detractor" if s <= 6 else "passive" if s <= 8 else "promoter"]
+        for s in range(11)
+    ]
+    ax = _axes(ax)
+    ax.bar(range(11), heights, color=colors, edgecolor="white")
+    ax.set_xticks(range(11))
+    ax.set_xlabel("likelihood to recommend (0-10)")
+    ax.set_ylabel("% of answers" if percent else "answers")
+    ax.legend(
+        handles=[Patch(color=c, label=k + "s") for k, c in CATEGORY_COLORS.items()],
+        frameon=False,
+        loc="upper left",
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
 # --- interval figures (intervals / compare) ----------------------------------
 
 
@@ -183,6 +223,63 @@ def driver_importance_plot(df, *, ax=None, x="importance", color="#4575b4"):
 
 
 # --- theme figures -----------------------------------------------------------
+
+
+def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_mentions=True):
+    """Theme impact on NPS (points) with bootstrap interval whiskers.
+
+    Parameters
+    ----------
+    impact : DataFrame
+        The result of ``theme_impact`` (columns theme, impact, impact_low,
+        impact_high, mentions).
+    ax : matplotlib Axes, optional
+    labels : dict, optional
+        Display label per theme id; by default the default lexicon's labels in
+        ``language``, else the id.
+    show_mentions : bool
+        Add the number of respondents mentioning each theme to its label.
+
+    Returns
+    -------
+    matplotlib Axes
+        One row per theme, largest impact on top; green points lift the NPS,
+        red ones pull it down; faded points are themes flagged below_min_n.
+    """
+    from .themes import theme_labels
+
+    missing = {"theme", "impact"} - set(impact.columns)
+    if missing:
+        raise ValueError(
+            f"impact is missing column(s) {sorted(missing)}; pass the result of theme_impact"
+        )
+    if labels is None:
+        labels = theme_labels(language=language)
+    data = impact.sort_values("impact", ascending=True, na_position="first")
+    names = [
+        labels.get(t, t) + (f" (n={m})" if show_mentions and "mentions" in data else "")
+        for t, m in zip(data["theme"], data.get("mentions", data["theme"]), strict=True)
+    ]
+    ax = _axes(ax, figsize=(7, 0.45 * len(data) + 1.2))
+    y = range(len(data))
+    est = data["impact"].to_numpy(dtype=float)
+    colors = [
+        CATEGORY_COLORS["promoter"] if v >= 0 else CATEGORY_COLORS["detractor"] for v in est
+    ]
+    small = data["below_min_n"].to_numpy(dtype=bool) if "below_min_n" in data else [False] * len(data)
+    if {"impact_low", "impact_high"} <= set(data.columns):
+        ax.hlines(y, data["impact_low"], data["impact_high"], color="0.45", lw=1.5)
+    for yi, v, c, s in zip(y, est, colors, small, strict=True):
+        ax.plot(v, yi, "o", color=c, alpha=0.35 if s else 1.0, ms=7, zorder=3)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_yticks(list(y), names)
+    ax.set_xlabel("Impact on NPS (points)")
+    level = impact.attrs.get("confidence_level")
+    title = "Theme impact on NPS"
+    if level and impact.attrs.get("n_resamples"):
+        title += f" with {level:.0%} bootstrap intervals"
+    ax.set_title(title)
+    return ax
 
 
 # --- trend figures -----------------------------------------------------------

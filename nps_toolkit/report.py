@@ -1,0 +1,716 @@
+"""Per-survey notebook reports: configuration, batch rendering, HTML export, provenance.
+
+``render_reports`` runs the parameterized template ``templates/survey_report.ipynb``
+with papermill once per survey listed in ``surveys.yml`` and writes, for each
+survey, ``<output>/<slug>/``::
+
+    report.ipynb     the executed notebook (papermill records the parameters in its metadata)
+    report.html      the same without code cells, through templates/html_report
+    summary.csv      the key tables, one tidy table (column ``table`` names the source)
+    summary.xlsx     the key tables, one sheet each
+    provenance.json  toolkit version, data SHA-256, parameters, Python and package versions
+
+A survey renders into a temporary folder inside the output folder that
+replaces the previous report only when everything succeeded, so a failing
+render never leaves half a report where a good one was.  Surveys render in
+parallel threads: the work happens in the Jupyter kernels (separate
+processes), the threads only wait for them and export HTML.
+
+The helpers the template calls (``load_data``, ``invited_total``, ``say``,
+``write_tables``, ``provenance``) live here too, so that the notebook stays a
+sequence of ``nps_toolkit`` calls.
+
+papermill, nbconvert and yaml are imported inside the functions that need
+them: importing ``nps_toolkit`` inside a report kernel stays cheap.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES_DIR = ROOT / "templates"
+TEMPLATE = TEMPLATES_DIR / "survey_report.ipynb"
+HTML_TEMPLATE = "html_report"  # templates/html_report/{conf.json,index.html.j2}
+OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
+
+# Interval methods the report accepts (``nps_interval``'s methods).
+METHODS = ("wald", "adjusted-wald", "score", "bootstrap", "bca", "bayes")
+FREQS = ("ME", "QE", "YE")
+LANGUAGES = ("auto", "fi", "en")
+EXAMPLES = ("b2b-annual", "b2c-monthly")
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "seaborn",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "simplemma",
+)
+
+# Config keys whose template parameter has another name; every other
+# parameter of the template is a config key of the same name.
+CONFIG_ALIASES = {"name": "survey_name", "data": "data_path", "filter": "row_filter"}
+# Parameters set by the renderer, never by the config.
+INTERNAL_PARAMETERS = ("tables_dir",)
+
+
+class ConfigError(ValueError):
+    """``surveys.yml`` is invalid; the message names the entry and the key."""
+
+
+# --- template parameters -----------------------------------------------------
+
+
+def parameters_cell(template=TEMPLATE) -> str:
+    """Source of the template's cell tagged ``parameters``."""
+    # plain json, not nbformat: this runs inside report kernels, where nbformat's
+    # schema validation would cost more than the whole parameters look-up
+    nb = json.loads(Path(template).read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and "parameters" in cell["metadata"].get("tags", []):
+            source = cell["source"]
+            return "".join(source) if isinstance(source, list) else source
+    raise ValueError(f"{template}: no code cell is tagged 'parameters'")
+
+
+def template_parameters(template=TEMPLATE) -> dict:
+    """The template's parameters and their defaults, in order.
+
+    The parameters cell may hold only assignments of literals to plain names
+    (``ast.literal_eval``): anything else raises ``ValueError`` naming the line.
+    """
+    tree = ast.parse(parameters_cell(template))
+    out = {}
+    for node in tree.body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            raise ValueError(
+                f"{template}: parameters cell line {node.lineno} is not `name = literal`"
+            )
+        try:
+            out[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{template}: parameter {node.targets[0].id!r} (line {node.lineno}) "
+                "is not a literal"
+            ) from exc
+    return out
+
+
+# --- configuration -----------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """A folder name made of lowercase letters, digits and single dashes.
+
+    Path separators and dots cannot survive, so a slug never leaves the
+    output folder.
+
+    >>> slugify("B2B annual / wave 7")
+    'b2b-annual-wave-7'
+    >>> slugify("../../x")
+    'x'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    if not slug:
+        raise ValueError(f"survey name {name!r} gives an empty folder name; use letters or digits")
+    return slug
+
+
+@dataclass(frozen=True)
+class Survey:
+    """One validated ``surveys.yml`` entry: its name, slug and template parameters."""
+
+    name: str
+    slug: str
+    parameters: dict = field(repr=False)
+
+
+def _check_option(where: str, key: str, value, label: str) -> None:
+    """Check one option; ``key`` is the template parameter, ``label`` the config key."""
+
+    def bad(expected: str):
+        raise ConfigError(f"{where}: key {label!r} must be {expected}, got {value!r}")
+
+    def is_str_list(v):
+        return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
+
+    if key == "survey_name":
+        if not isinstance(value, str) or not value.strip():
+            bad("a non-empty string")
+    elif key == "data_path":
+        if value is not None and not isinstance(value, str):
+            bad("a file path")
+    elif key == "example":
+        if value not in EXAMPLES:
+            bad(f"one of {list(EXAMPLES)}")
+    elif key == "columns":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            bad("a mapping {file column: canonical name}")
+    elif key == "row_filter":
+        if value is not None and not isinstance(value, str | dict):
+            bad('a pandas query string or a mapping {column: value or [values]}, e.g. "wave == 7"')
+    elif key in ("segments", "drivers"):
+        if not is_str_list(value):
+            bad("a list of column names")
+    elif key in ("score", "date"):
+        if not isinstance(value, str) or not value:
+            bad("a column name")
+    elif key in ("weights", "wave", "comment", "account"):
+        if value is not None and (not isinstance(value, str) or not value):
+            bad("a column name or null")
+    elif key == "invited":
+        if value is not None and not (
+            (isinstance(value, int) and not isinstance(value, bool) and value > 0)
+            or (isinstance(value, str) and value)
+        ):
+            bad("a positive whole number, a column name or null")
+    elif key == "confidence_level":
+        if not isinstance(value, float) or not 0 < value < 1:
+            bad("a number between 0 and 1, e.g. 0.95")
+    elif key == "method":
+        if value not in METHODS:
+            bad(f"one of {list(METHODS)}")
+    elif key == "freq":
+        if value not in FREQS:
+            bad(f"one of {list(FREQS)}")
+    elif key == "language":
+        if value not in LANGUAGES:
+            bad(f"one of {list(LANGUAGES)}")
+    elif key in ("min_n", "n_resamples", "seed"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            bad("a non-negative whole number")
+
+
+def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
+    """Read and validate ``surveys.yml``.
+
+    The file holds ``surveys:`` (a list of entries) and optionally
+    ``defaults:`` (options applied to every entry).  Each entry has a
+    ``name``, the ``data`` file path (relative to the config file) or an
+    ``example`` name, and options named after the template's parameters
+    (``segments``, ``drivers``, ``weights``, ``filter``, ``confidence_level`` ...).
+
+    Raises ``ConfigError`` naming the entry and the key for an unknown key, a
+    missing data file or a bad option; ``FileNotFoundError`` when the config
+    itself is missing.
+    """
+    import yaml
+
+    path = Path(config)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file {str(path)!r} not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("surveys"), list) or not raw["surveys"]:
+        raise ConfigError(f"{path}: expected a top-level 'surveys:' list of survey entries")
+    extra = sorted(set(raw) - {"surveys", "defaults"})
+    if extra:
+        raise ConfigError(
+            f"{path}: unknown top-level key(s) {extra}; valid: ['defaults', 'surveys']"
+        )
+
+    params = template_parameters(template)
+    to_param = {k: k for k in params if k not in INTERNAL_PARAMETERS}
+    for alias, param in CONFIG_ALIASES.items():
+        to_param.pop(param, None)
+        to_param[alias] = param
+    valid = sorted(to_param)
+
+    def translate(where, mapping):
+        if not isinstance(mapping, dict):
+            raise ConfigError(f"{where}: expected a mapping of keys to values")
+        out = {}
+        for key, value in mapping.items():
+            if key not in to_param:
+                raise ConfigError(f"{where}: unknown key {key!r}; valid keys: {valid}")
+            if isinstance(value, int) and not isinstance(value, bool) and key == "confidence_level":
+                value = float(value)
+            _check_option(where, to_param[key], value, key)
+            out[to_param[key]] = value
+        return out
+
+    defaults = translate(f"{path}: defaults", raw.get("defaults") or {})
+    surveys, slugs = [], {}
+    for i, entry in enumerate(raw["surveys"], start=1):
+        label = entry.get("name") if isinstance(entry, dict) else None
+        where = f"{path}: survey {label!r} (entry {i})" if label else f"{path}: entry {i}"
+        values = {**params, **defaults, **translate(where, entry)}
+        values.pop("tables_dir", None)
+        if "name" not in entry:
+            raise ConfigError(f"{where}: missing key 'name'")
+        if "data" in entry and "example" in entry:
+            raise ConfigError(f"{where}: give either key 'data' or key 'example', not both")
+        if "data" not in entry and "example" not in entry:
+            raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
+        if values.get("data_path") is not None:
+            data = (path.parent / values["data_path"]).resolve()
+            if not data.is_file():
+                raise ConfigError(f"{where}: key 'data': file {str(data)!r} not found")
+            values["data_path"] = str(data)
+        try:
+            slug = slugify(entry["name"])
+        except ValueError as exc:
+            raise ConfigError(f"{where}: key 'name': {exc}") from None
+        if slug in slugs:
+            raise ConfigError(
+                f"{where}: key 'name' gives folder {slug!r}, already used by entry {slugs[slug]}"
+            )
+        slugs[slug] = i
+        surveys.append(Survey(name=entry["name"], slug=slug, parameters=values))
+    return surveys
+
+
+def select_surveys(surveys: list[Survey], only=None) -> list[Survey]:
+    """The surveys named (by name or slug) in ``only``; all when ``only`` is None."""
+    if not only:
+        return list(surveys)
+    if isinstance(only, str):
+        only = [only]
+    by_key = {}
+    for s in surveys:
+        by_key[s.name] = s
+        by_key[s.slug] = s
+    unknown = [o for o in only if o not in by_key]
+    if unknown:
+        raise KeyError(f"unknown survey(s) {unknown}; configured: {[s.name for s in surveys]}")
+    picked = {by_key[o].slug: by_key[o] for o in only}
+    return list(picked.values())
+
+
+# --- helpers the template calls ----------------------------------------------
+
+
+def load_data(
+    data_path=None, *, example="b2b-annual", columns=None, row_filter=None, seed=0
+) -> pd.DataFrame:
+    """The survey a report is about: a file (``load_survey``) or an example, filtered.
+
+    ``row_filter`` is a pandas query string (``"wave == 7"``) or a mapping
+    ``{column: value or [values]}``.  ``attrs["sha256"]`` identifies the data
+    (the file's bytes, or the example's CSV text) for the provenance record.
+    """
+    if data_path is None:
+        from .datasets import example_survey
+
+        df = example_survey(example, seed=seed)
+        df.attrs["sha256"] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
+        df.attrs["source"] = f"example_survey({example!r}, seed={seed})"
+    else:
+        from .data import load_survey
+
+        df = load_survey(data_path, columns=columns or None)
+        if "sha256" not in df.attrs:
+            df.attrs["sha256"] = file_sha256(data_path)
+        df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+    return apply_filter(df, row_filter)
+
+
+def apply_filter(df: pd.DataFrame, row_filter) -> pd.DataFrame:
+    """Rows selected by a pandas query string or a ``{column: value or [values]}`` mapping.
+
+    >>> df = pd.DataFrame({"wave": [1, 2, 2], "region": ["N", "S", "N"]})
+    >>> len(apply_filter(df, {"wave": 2})), len(apply_filter(df, "wave == 2 and region == 'N'"))
+    (2, 1)
+    """
+    if row_filter is None or (isinstance(row_filter, dict | str) and not row_filter):
+        return df
+    attrs = dict(df.attrs)
+    if isinstance(row_filter, dict):
+        keep = pd.Series(True, index=df.index)
+        for column, value in row_filter.items():
+            if column not in df.columns:
+                raise KeyError(
+                    f"filter column {column!r} not in the data; columns are {list(df.columns)}"
+                )
+            values = value if isinstance(value, list | tuple | set) else [value]
+            keep &= df[column].isin(values)
+        out = df[keep]
+    elif isinstance(row_filter, str):
+        try:
+            out = df.query(row_filter)
+        except Exception as exc:  # pandas raises many types for a bad expression
+            raise ValueError(f"filter {row_filter!r} failed: {type(exc).__name__}: {exc}") from None
+    else:
+        raise TypeError(f"filter must be a query string or a mapping, got {row_filter!r}")
+    if out.empty:
+        raise ValueError(f"filter {row_filter!r} selects no rows out of {len(df)}")
+    out = out.copy()
+    out.attrs.update(attrs, filter=row_filter, rows_before_filter=len(df))
+    return out
+
+
+def invited_total(df: pd.DataFrame, invited, wave=None) -> int | None:
+    """How many people were invited: a number, or a column holding it per wave.
+
+    A column must hold one value per wave (every row of a wave the same);
+    the waves' values are added up.
+
+    >>> df = pd.DataFrame({"wave": [1, 1, 2], "invited": [10, 10, 20]})
+    >>> invited_total(df, "invited", wave="wave"), invited_total(df, 500)
+    (30, 500)
+    """
+    if invited is None:
+        return None
+    if not isinstance(invited, str):
+        return int(invited)
+    if invited not in df.columns:
+        return None  # the column is optional: no response rate without it
+    if wave is None or wave not in df.columns:
+        values = df[invited].dropna().unique()
+        if len(values) != 1:
+            raise ValueError(
+                f"column {invited!r} holds {len(values)} different invited counts; "
+                "give the wave column or a number"
+            )
+        return int(values[0])
+    per_wave = df.groupby(wave, observed=True)[invited].agg(["min", "max"])
+    uneven = per_wave.index[per_wave["min"] != per_wave["max"]].tolist()
+    if uneven:
+        raise ValueError(f"column {invited!r} differs within wave(s) {uneven[:5]}")
+    return int(per_wave["min"].sum())
+
+
+def escape(value) -> str:
+    """Text from respondents or config made safe for HTML and Markdown.
+
+    >>> escape("<script>alert(1)</script>")
+    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    """
+    import html
+
+    return html.escape(str(value), quote=True)
+
+
+def say(template: str, **values):
+    """Display Markdown with ``values`` filled in, each one HTML-escaped.
+
+    The report's sentences carry numbers computed in the notebook; comment
+    text and names must never become markup, so every value is escaped.
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(template.format(**{k: escape(v) for k, v in values.items()})))
+
+
+def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True):
+    """A DataFrame styled for the report: rounded numbers, escaped text, no index."""
+    styler = df.style.format(precision=digits, na_rep="-", escape="html")
+    if hide_index:
+        styler = styler.hide(axis="index")
+    return styler
+
+
+def write_tables(tables: dict, folder) -> None:
+    """Write the key tables: ``summary.xlsx`` (a sheet each), ``summary.csv`` (all, tidy).
+
+    ``summary.csv`` stacks the tables with a first column ``table`` naming
+    where each row comes from.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not tables:
+        raise ValueError("no tables to write")
+    frames = []
+    for name, t in tables.items():
+        frames.append(t.reset_index(drop=True).assign(table=name)[["table", *t.columns]])
+    pd.concat(frames, ignore_index=True).to_csv(folder / "summary.csv", index=False)
+    with pd.ExcelWriter(folder / "summary.xlsx", engine="openpyxl") as xl:
+        for name, t in tables.items():
+            sheet = re.sub(r"[\[\]:*?/\\]", " ", name)[:31]
+            out = t.copy()
+            for c in out.columns:  # Excel has no time zones nor Periods
+                if isinstance(out[c].dtype, pd.PeriodDtype):
+                    out[c] = out[c].astype(str)
+                elif isinstance(out[c].dtype, pd.DatetimeTZDtype):
+                    out[c] = out[c].dt.tz_localize(None)
+            out.to_excel(xl, sheet_name=sheet, index=False)
+            # openpyxl turns text starting with "=" into a formula; group names come
+            # from the data, so they must stay text (formula injection)
+            for cells in xl.sheets[sheet].iter_rows(min_row=2):
+                for cell in cells:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
+
+
+def file_sha256(path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def provenance(parameters: dict, data_sha256: str | None, **extra) -> dict:
+    """What a report was made from: toolkit, data fingerprint, parameters, software, time."""
+    from importlib import metadata
+
+    from . import __version__
+
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "toolkit": "nps-toolkit",
+        "toolkit_version": __version__,
+        "data_sha256": data_sha256,
+        "parameters": parameters,
+        "python": sys.version.split()[0],
+        "packages": versions,
+        "rendered_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        **extra,
+    }
+
+
+# --- rendering ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Outcome of rendering one survey."""
+
+    survey: str
+    slug: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    output: str | None
+    error: str | None = None
+
+
+_local = threading.local()
+
+
+def _html_exporter():
+    # one exporter per thread: building one loads and compiles the Jinja templates
+    exporter = getattr(_local, "exporter", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        c = Config()
+        # cells tagged remove-cell (e.g. writing the tables) are not part of the report
+        c.TagRemovePreprocessor.enabled = True
+        c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
+        exporter = HTMLExporter(
+            config=c,
+            template_name=HTML_TEMPLATE,
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        _local.exporter = exporter
+    return exporter
+
+
+def export_html(notebook, html_path) -> None:
+    """Write the executed notebook as a code-free HTML report."""
+    import nbformat
+
+    nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
+    body, _ = _html_exporter().from_notebook_node(nb)
+    Path(html_path).write_text(body, encoding="utf-8")
+
+
+def _error_text(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        evalue = str(exc.evalue).strip().splitlines()
+        first = evalue[0] if evalue else ""
+        return f"cell [{exc.exec_count}] {exc.ename}: {first}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _replace_dir(new: Path, final: Path) -> None:
+    """Put ``new`` in place of ``final``: rename the old one aside, rename in, delete old."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        os.replace(final, old)
+    try:
+        os.replace(new, final)
+    except OSError:
+        if old is not None:
+            os.replace(old, final)  # put the good report back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _quiet_kernel_manager():
+    """A kernel manager whose kernels do not write their own log lines to our stderr.
+
+    ipykernel logs connection warnings and shutdown notes on the process's
+    stderr; with several renders at once they bury the progress bar.  Errors
+    inside the notebook still reach the executed notebook and the final table.
+    """
+    import subprocess
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super().start_kernel(**kw)
+
+    return QuietKernelManager
+
+
+def render_survey(
+    survey: Survey,
+    output_dir="reports",
+    *,
+    template=TEMPLATE,
+    kernel_name="python3",
+    execution_timeout=600,
+) -> RenderResult:
+    """Render one survey into ``output_dir/<slug>/`` (replaced only on success)."""
+    import papermill
+
+    start = time.perf_counter()
+    out_root = Path(output_dir).resolve()
+    out_root.mkdir(parents=True, exist_ok=True)
+    final = (out_root / survey.slug).resolve()
+    if final.parent != out_root:  # slugify makes this impossible; check anyway
+        raise ValueError(f"survey {survey.name!r} would write outside {out_root}")
+    tmp = out_root / f".{survey.slug}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    parameters = {**survey.parameters, "tables_dir": str(tmp)}
+    failed_nb = out_root / f"{survey.slug}.failed.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(template),
+            str(tmp / "report.ipynb"),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=execution_timeout,
+            # the kernel's working folder; papermill's own cwd= would os.chdir the
+            # whole process, which is not safe with renders running in threads
+            resources={"metadata": {"path": str(tmp)}},
+            kernel_manager_class=_quiet_kernel_manager(),
+        )
+        export_html(tmp / "report.ipynb", tmp / "report.html")
+        prov = provenance(
+            {**parameters, "tables_dir": None},
+            _data_sha256(survey.parameters),
+            survey=survey.name,
+            template=str(Path(template).name),
+        )
+        (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
+        missing = [f for f in OUTPUT_FILES if not (tmp / f).is_file()]
+        if missing:
+            raise RuntimeError(f"the template did not write {missing}")
+        _replace_dir(tmp, final)
+        failed_nb.unlink(missing_ok=True)
+        return RenderResult(survey.name, survey.slug, "ok", time.perf_counter() - start, str(final))
+    except Exception as exc:
+        # keep the partly executed notebook beside the good report, for the researcher
+        if (tmp / "report.ipynb").is_file():
+            os.replace(tmp / "report.ipynb", failed_nb)
+            where = str(failed_nb)
+        else:
+            where = None
+        shutil.rmtree(tmp, ignore_errors=True)
+        return RenderResult(
+            survey.name, survey.slug, "failed", time.perf_counter() - start, where, _error_text(exc)
+        )
+
+
+def _data_sha256(parameters: dict) -> str | None:
+    path = parameters.get("data_path")
+    if path is None:
+        return None  # example data: the notebook's appendix shows the SHA-256 of its CSV text
+    return file_sha256(path)
+
+
+def render_reports(
+    config="surveys.yml",
+    only=None,
+    jobs=None,
+    output_dir="reports",
+    *,
+    progress=True,
+    template=TEMPLATE,
+    kernel_name="python3",
+) -> pd.DataFrame:
+    """Render every survey of ``config`` (or those named in ``only``) into ``output_dir``.
+
+    Parameters
+    ----------
+    config : path of ``surveys.yml`` (see ``load_config``).
+    only : survey names or slugs to render; all when None.
+    jobs : surveys rendered at the same time; default ``os.cpu_count()``.
+    output_dir : folder receiving one sub-folder per survey.
+    progress : show a progress bar (tqdm, on stderr).
+
+    Returns
+    -------
+    DataFrame, one row per survey: ``survey``, ``status`` ("ok"/"failed"),
+    ``seconds``, ``output`` (the report folder; for a failure the partly
+    executed notebook) and ``error`` (the failing cell's error).  A failure
+    never stops the other surveys; check ``status``.  Config errors raise
+    ``ConfigError`` before anything renders.
+    """
+    from tqdm.auto import tqdm
+
+    surveys = select_surveys(load_config(config, template=template), only)
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    results = {}
+    with (
+        tqdm(total=len(surveys), desc="rendering", unit="survey", disable=not progress) as bar,
+        ThreadPoolExecutor(max_workers=min(jobs, len(surveys))) as pool,
+    ):
+        futures = {
+            pool.submit(render_survey, s, output_dir, template=template, kernel_name=kernel_name): s
+            for s in surveys
+        }
+        for future in as_completed(futures):
+            r = future.result()
+            results[r.slug] = r
+            bar.set_postfix_str(f"{r.slug}: {r.status}")
+            bar.update()
+    rows = [results[s.slug] for s in surveys]
+    return pd.DataFrame(
+        {
+            "survey": [r.survey for r in rows],
+            "status": [r.status for r in rows],
+            "seconds": [round(r.seconds, 1) for r in rows],
+            "output": [r.output for r in rows],
+            "error": [r.error for r in rows],
+        }
+    )
