@@ -454,6 +454,13 @@ def _bayes(D, Q, P, *, prior, confidence_level, n_resamples, rng):
         theta = (g[..., 2] - g[..., 0]) / g.sum(-1)
         low[sl], high[sl] = np.quantile(theta, [alpha, 1 - alpha], axis=1)
         se[sl] = theta.std(axis=1, ddof=1)
+    # When every answer is a promoter (or every one a detractor) the
+    # equal-tailed interval would exclude the observed +-100; as for the
+    # Jeffreys interval of a proportion (Brown, Cai & DasGupta 2001), the end
+    # on that side is set to the boundary.
+    n = a.sum(1) - np.sum(prior)
+    high[np.ravel(P) == n] = 1.0
+    low[np.ravel(D) == n] = -1.0
     return low, high, se
 
 
@@ -723,13 +730,15 @@ def nps_interval(
         D, Q, P = _check_counts(counts)
         n = D + Q + P
         p, d, n_eff = P / n, D / n, float(n)
+        estimate = 100 * (P - D) / n
         codes = w = g = None
     else:
         codes, w, g = _prepare_scores(scores, weights, clusters)
         n = int(codes.size)
         wv = np.ones(n) if w is None else w
-        p = float(np.sum(wv * (codes == 2)) / np.sum(wv))
-        d = float(np.sum(wv * (codes == 0)) / np.sum(wv))
+        wp, wd = np.sum(wv * (codes == 2)), np.sum(wv * (codes == 0))
+        p, d = float(wp / np.sum(wv)), float(wd / np.sum(wv))
+        estimate = 100 * (wp - wd) / np.sum(wv)
         n_eff = float(np.sum(wv) ** 2 / np.sum(wv**2))
         if g is not None:
             s = (codes == 2).astype(float) - (codes == 0)
@@ -740,7 +749,6 @@ def nps_interval(
         elif w is not None:
             design_effect = n / n_eff
     N = _check_population(population_size, n)
-    estimate = 100 * (p - d)
     f2 = float(_fpc_squared(n, N)) if N is not None else 1.0
     z = _z(level)
     if method in ("bootstrap", "bca", "bayes"):

@@ -1,0 +1,403 @@
+"""NPS intervals pinned to hand-worked numbers, brute force, other software and simulation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate, optimize, stats
+
+import nps_toolkit as nps
+from nps_toolkit.intervals import (
+    METHODS,
+    _constrained_variance,
+    _score_statistic,
+    bootstrap_counts,
+    interval_arrays,
+    nps_interval,
+)
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def scores_from_counts(d, q, p):
+    return np.array([0] * d + [8] * q + [10] * p, dtype=float)
+
+
+# --------------------------------------------------------------------------
+# hand-worked analytic intervals
+# --------------------------------------------------------------------------
+
+
+def test_per_respondent_variance_is_five_ninths():
+    # 1 detractor, 2 passives, 3 promoters: p = 1/2, d = 1/6,
+    # p + d - (p - d)^2 = 2/3 - 1/9 = 5/9 (as in the R NPS package's tests)
+    res = nps_interval(counts=(1, 2, 3), method="wald")
+    assert (res.standard_error / 100) ** 2 * 6 == pytest.approx(5 / 9)
+    assert res.estimate == pytest.approx(100 / 3)
+
+
+def test_wald_70_15_15():
+    # p = .70, d = .15: var = .85 - .55^2 = .5475, SE = sqrt(.5475/100) = .073993
+    res = nps_interval(counts=(15, 15, 70), method="wald")
+    assert res.estimate == 55
+    assert res.standard_error == pytest.approx(7.3993, abs=1e-4)
+    assert res.low == pytest.approx(55 - Z95 * 7.39932, abs=1e-3)  # 40.498
+    assert res.high == pytest.approx(69.502, abs=1e-3)
+    assert (res.n, res.n_effective, res.design_effect) == (100, 100, None)
+
+
+def test_adjusted_wald_by_hand():
+    # counts (1, 2, 3) + pseudo (0.75, 1.5, 0.75): n' = 9,
+    # p' = 3.75/9, d' = 1.75/9, centre = 2/9,
+    # var = 5.5/9 - (2/9)^2 = 0.561728..., SE = sqrt(var/9) = 0.249829...
+    centre = 2 / 9
+    se = np.sqrt((5.5 / 9 - centre**2) / 9)
+    assert se == pytest.approx(0.249829, abs=1e-6)
+    res = nps_interval(counts=(1, 2, 3))
+    assert res.method == "adjusted-wald"
+    assert res.estimate == pytest.approx(100 / 3)  # the raw NPS is reported
+    assert res.standard_error == pytest.approx(100 * se)
+    assert res.low == pytest.approx(100 * (centre - Z95 * se))  # -26.74
+    assert res.high == pytest.approx(100 * (centre + Z95 * se))  # 71.19
+    assert res.low == pytest.approx(-26.74, abs=0.01)
+
+
+def test_raw_scores_equal_counts():
+    scores = [10, 9, 8, 7, 6, 0, np.nan, 10]
+    for method in ("wald", "adjusted-wald", "score"):
+        a = nps_interval(scores, method=method)
+        b = nps_interval(counts=nps.category_counts(scores), method=method)
+        assert a == b
+        assert a.n == 7
+
+
+def test_ends_stay_inside_the_scale():
+    for counts in [(0, 0, 5), (5, 0, 0), (0, 1, 30), (30, 1, 0)]:
+        for method in METHODS:
+            r = nps_interval(counts=counts, method=method, rng=7, n_resamples=999)
+            assert -100 <= r.low <= r.estimate <= r.high <= 100, (counts, method, r)
+
+
+def test_repr_reads_well():
+    text = repr(nps_interval(counts=(15, 15, 70), method="wald"))
+    assert text.startswith("NPSInterval(estimate=55.0, 95% CI [40.5, 69.5]")
+    assert "method='wald'" in text
+
+
+# --------------------------------------------------------------------------
+# score interval: constrained MLE and limits checked by brute force
+# --------------------------------------------------------------------------
+
+
+def brute_constrained_variance(delta, P, D, n):
+    """Maximise the multinomial log-likelihood over t = detractor share numerically."""
+    Q = n - P - D
+    lo, hi = max(0.0, -delta), (1 - delta) / 2
+
+    def negloglik(t):
+        cells = np.array([t + delta, t, 1 - 2 * t - delta])
+        counts = np.array([P, D, Q])
+        with np.errstate(divide="ignore"):
+            terms = np.where(counts > 0, counts * np.log(np.maximum(cells, 1e-300)), 0.0)
+        return -terms.sum()
+
+    # bounded scalar search, refined from a grid so that the global maximum is found
+    grid = np.linspace(lo, hi, 2001)
+    t0 = grid[np.argmin([negloglik(t) for t in grid])]
+    res = optimize.minimize(
+        lambda x: negloglik(x[0]), [t0], bounds=[(lo, hi)], method="L-BFGS-B", tol=1e-14
+    )
+    t = res.x[0]
+    return 2 * t + delta - delta**2
+
+
+@pytest.mark.parametrize(
+    ("counts", "delta"),
+    [
+        ((15, 15, 70), 0.4),
+        ((15, 15, 70), 0.7),
+        ((15, 15, 70), -0.2),
+        ((1, 2, 3), 0.9),
+        ((1, 2, 3), -0.5),
+        ((0, 10, 0), 0.2),
+        ((0, 3, 7), 0.3),
+        ((8, 0, 2), -0.9),
+        ((40, 20, 40), 0.05),
+    ],
+)
+def test_constrained_mle_matches_numerical_maximisation(counts, delta):
+    D, Q, P = counts
+    n = D + Q + P
+    got = _constrained_variance(np.array(delta), P, D, n)
+    assert float(got) == pytest.approx(brute_constrained_variance(delta, P, D, n), abs=1e-6)
+
+
+@pytest.mark.parametrize("counts", [(15, 15, 70), (1, 2, 3), (3, 20, 7), (30, 1, 0), (0, 4, 0)])
+def test_score_limits_solve_the_score_equation(counts):
+    D, Q, P = counts
+    n = D + Q + P
+    res = nps_interval(counts=counts, method="score")
+    for end, target in ((res.low, Z95), (res.high, -Z95)):
+        if abs(end) < 100:
+            delta = end / 100
+            # score statistic with the brute-force constrained variance
+            zstat = (P - D - n * delta) / np.sqrt(n * brute_constrained_variance(delta, P, D, n))
+            assert zstat == pytest.approx(target, abs=1e-4)
+
+
+def test_score_vectorised_equals_brentq():
+    rng = np.random.default_rng(3)
+    counts = rng.multinomial(40, [0.2, 0.3, 0.5], size=30)
+    n = counts.sum(1)
+    _, low, high, _ = interval_arrays(counts[:, 2] / n, counts[:, 0] / n, n, method="score")
+    for i, c in enumerate(counts):
+        one = nps_interval(counts=tuple(c), method="score")
+        assert (one.low, one.high) == pytest.approx((low[i], high[i]), abs=1e-7)
+
+
+def test_score_all_passives_is_wilson_like():
+    # P = D = 0: Z(delta) = -sqrt(n delta / (1 - delta)), so the upper end is
+    # z^2 / (n + z^2)
+    res = nps_interval(counts=(0, 10, 0), method="score")
+    assert res.high == pytest.approx(100 * Z95**2 / (10 + Z95**2))
+    assert res.low == pytest.approx(-res.high)
+
+
+def test_score_statistic_decreases_in_delta():
+    grid = np.linspace(-0.99, 0.99, 199)
+    z = _score_statistic(grid, 70.0, 15.0, 100.0)
+    assert np.all(np.diff(z) < 0)
+
+
+# --------------------------------------------------------------------------
+# bootstrap and BCa against scipy.stats.bootstrap on the same raw scores
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["percentile", "BCa"])
+@pytest.mark.parametrize("counts", [(40, 60, 100), (8, 10, 42)])
+def test_bootstrap_agrees_with_scipy(method, counts):
+    scores = scores_from_counts(*counts)
+    s = 100.0 * (np.where(scores >= 9, 1, 0) - np.where(scores <= 6, 1, 0))
+    ref = stats.bootstrap(
+        (s,), np.mean, n_resamples=9999, method=method, rng=np.random.default_rng(11)
+    )
+    ours = nps_interval(scores, method="bootstrap" if method == "percentile" else "bca", rng=12)
+    # Monte-Carlo SE of a 2.5 % quantile with 9,999 resamples is about
+    # 0.25 points here (0.35 for the difference of two runs); allow ~4 SE
+    assert ours.low == pytest.approx(ref.confidence_interval.low, abs=1.5)
+    assert ours.high == pytest.approx(ref.confidence_interval.high, abs=1.5)
+    assert ours.standard_error == pytest.approx(ref.standard_error, rel=0.05)
+
+
+def test_bca_acceleration_equals_brute_force_jackknife():
+    from nps_toolkit.intervals import _acceleration, _category_units
+
+    counts = (7, 5, 18)
+    s = np.array([-1.0] * 7 + [0.0] * 5 + [1.0] * 18)
+    theta = np.array([np.delete(s, i).mean() for i in range(s.size)])  # n leave-one-out
+    u = theta.mean() - theta
+    a_brute = (u**3).sum() / (6 * ((u**2).sum()) ** 1.5)
+    a = _acceleration(*_category_units(*[np.array([c]) for c in counts]))
+    assert a[0] == pytest.approx(a_brute, rel=1e-10)
+
+
+def test_bootstrap_counts_is_vectorised_and_seeded():
+    lo1, hi1, _ = bootstrap_counts([10, 20], [20, 20], [70, 60], method="bca", rng=5)
+    lo2, hi2, _ = bootstrap_counts([10, 20], [20, 20], [70, 60], method="bca", rng=5)
+    assert np.array_equal(lo1, lo2) and np.array_equal(hi1, hi2)
+    assert lo1.shape == (2,)
+    assert np.all(lo1 < np.array([60, 40])) and np.all(np.array([60, 40]) < hi1)
+
+
+def test_equal_weights_give_the_unweighted_bootstrap():
+    scores = scores_from_counts(12, 20, 30)
+    a = nps_interval(scores, method="bca", rng=9)
+    b = nps_interval(scores, method="bca", rng=9, weights=np.full(scores.size, 2.0))
+    assert (a.low, a.high) == pytest.approx((b.low, b.high))
+    assert b.design_effect == pytest.approx(1.0)
+
+
+def test_cluster_bootstrap_with_singleton_clusters_matches_plain_bootstrap():
+    scores = scores_from_counts(30, 40, 80)
+    a = nps_interval(scores, method="bootstrap", rng=1)
+    b = nps_interval(scores, method="bootstrap", rng=2, clusters=np.arange(scores.size))
+    assert a.low == pytest.approx(b.low, abs=1.5)
+    assert a.high == pytest.approx(b.high, abs=1.5)
+
+
+# --------------------------------------------------------------------------
+# Bayes: Monte Carlo quantiles vs the numerically integrated posterior
+# --------------------------------------------------------------------------
+
+
+def posterior_cdf(x, a_d, a_q, a_p):
+    """P(p - d <= x) for (d, q, p) ~ Dirichlet: d ~ Beta(a_d, a_q + a_p) and
+    p / (1 - d) ~ Beta(a_p, a_q) independently of d."""
+
+    def integrand(t):
+        return stats.beta.pdf(t, a_d, a_q + a_p) * stats.beta.cdf((x + t) / (1 - t), a_p, a_q)
+
+    return integrate.quad(integrand, 0, 1, limit=200)[0]
+
+
+def test_bayes_matches_integrated_posterior():
+    counts = (6, 10, 14)
+    res = nps_interval(counts=counts, method="bayes", n_resamples=200_000, rng=4)
+    a = np.array(counts) + 0.5
+    low = optimize.brentq(lambda x: posterior_cdf(x, *a) - 0.025, -0.99, 0.99)
+    high = optimize.brentq(lambda x: posterior_cdf(x, *a) - 0.975, -0.99, 0.99)
+    assert res.low == pytest.approx(100 * low, abs=0.3)
+    assert res.high == pytest.approx(100 * high, abs=0.3)
+
+
+def test_bayes_prior_must_be_positive():
+    with pytest.raises(ValueError, match="prior"):
+        nps_interval(counts=(1, 2, 3), method="bayes", prior=0)
+
+
+# --------------------------------------------------------------------------
+# weights, clusters, finite population
+# --------------------------------------------------------------------------
+
+
+def test_weights_use_kish_effective_size():
+    scores = np.array([10, 10, 9, 8, 7, 3, 0, 10.0])
+    w = np.array([1, 2, 1, 1, 3, 1, 2, 1.0])
+    res = nps_interval(scores, weights=w, method="wald")
+    p = (1 + 2 + 1 + 1) / w.sum()
+    d = (1 + 2) / w.sum()
+    n_eff = w.sum() ** 2 / (w**2).sum()
+    assert res.estimate == pytest.approx(100 * (p - d))
+    assert res.n_effective == pytest.approx(n_eff)
+    assert res.standard_error == pytest.approx(100 * np.sqrt((p + d - (p - d) ** 2) / n_eff))
+    assert res.design_effect == pytest.approx(8 / n_eff)
+
+
+def test_one_respondent_per_cluster_is_wald_times_g_over_g_minus_1():
+    scores = scores_from_counts(10, 15, 25)
+    plain = nps_interval(scores, method="wald")
+    clustered = nps_interval(scores, method="wald", clusters=np.arange(50))
+    assert clustered.standard_error**2 == pytest.approx(plain.standard_error**2 * 50 / 49)
+    assert clustered.design_effect == pytest.approx(50 / 49)
+    assert clustered.n_effective == pytest.approx(49)
+
+
+def test_cluster_robust_se_equals_statsmodels():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    accounts = rng.integers(0, 25, 150)
+    scores = rng.integers(0, 11, 150).astype(float)
+    w = rng.uniform(0.5, 2, 150)
+    s = np.where(scores >= 9, 1.0, 0.0) - np.where(scores <= 6, 1.0, 0.0)
+    for weights in (None, w):
+        model = sm.WLS(s, np.ones(150), weights=np.ones(150) if weights is None else weights)
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": accounts})
+        res = nps_interval(scores, method="wald", clusters=accounts, weights=weights)
+        assert res.standard_error == pytest.approx(100 * fit.bse[0], rel=1e-10)
+        assert res.estimate == pytest.approx(100 * fit.params[0])
+
+
+def test_fpc_width_zero_at_census_and_scaled_se():
+    for method in METHODS:
+        res = nps_interval(counts=(15, 15, 70), method=method, population_size=100, rng=1)
+        assert res.low == res.high == pytest.approx(55), method
+    plain = nps_interval(counts=(15, 15, 70), method="wald")
+    fpc = nps_interval(counts=(15, 15, 70), method="wald", population_size=1055)
+    assert fpc.standard_error == pytest.approx(plain.standard_error * np.sqrt(955 / 1054))
+
+
+def test_fpc_narrows_every_method():
+    for method in METHODS:
+        a = nps_interval(counts=(15, 15, 70), method=method, rng=1, n_resamples=2000)
+        b = nps_interval(
+            counts=(15, 15, 70), method=method, rng=1, n_resamples=2000, population_size=150
+        )
+        assert b.high - b.low < a.high - a.low, method
+
+
+# --------------------------------------------------------------------------
+# interval_arrays (used by summarize)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_interval_arrays_accepts_every_method_and_matches_nps_interval(method):
+    counts = np.array([[15, 15, 70], [5, 10, 15]])
+    n = counts.sum(1)
+    est, low, high, se = interval_arrays(
+        counts[:, 2] / n, counts[:, 0] / n, n, method=method, rng=3, n_resamples=4000
+    )
+    for i, c in enumerate(counts):
+        one = nps_interval(counts=tuple(c), method=method, rng=3, n_resamples=4000)
+        tol = 1e-9 if method in ("wald", "adjusted-wald", "score") else 3.0
+        assert est[i] == pytest.approx(one.estimate)
+        assert (low[i], high[i]) == pytest.approx((one.low, one.high), abs=tol)
+
+
+def test_interval_arrays_bootstrap_needs_whole_counts():
+    with pytest.raises(ValueError, match="adjusted-wald"):
+        interval_arrays([0.5], [0.2], [17.3], method="bca")
+
+
+def test_summarize_with_score_method():
+    df = pd.DataFrame({"seg": ["a"] * 10 + ["b"] * 10, "recommend": [10] * 7 + [0] * 3 + [8] * 10})
+    out = nps.summarize(df, by="seg", method="score")
+    ref = nps_interval(counts=(3, 0, 7), method="score")
+    assert out.loc[0, "ci_low"] == pytest.approx(ref.low)
+    assert out.loc[0, "ci_high"] == pytest.approx(ref.high)
+
+
+# --------------------------------------------------------------------------
+# coverage (a fast version of benchmarks/coverage.py)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("p", "d"), [(0.5, 0.2), (0.8, 0.05)])
+def test_coverage_simulation(p, d):
+    sims, n = 400, 100
+    rng = np.random.default_rng(20261123)
+    x = rng.multinomial(n, [d, 1 - p - d, p], size=sims)
+    truth = 100 * (p - d)
+    # 95 % coverage: binomial SD with 400 simulations is 1.1 points; allow
+    # 3 SD around 95 % (Wald is known to run a little low)
+    for method in ("wald", "adjusted-wald", "score"):
+        _, low, high, _ = interval_arrays(x[:, 2] / n, x[:, 0] / n, n, method=method)
+        cover = np.mean((low <= truth) & (truth <= high))
+        assert 0.95 - 3 * 0.0109 <= cover <= 0.95 + 3 * 0.0109, (method, cover)
+
+
+# --------------------------------------------------------------------------
+# errors
+# --------------------------------------------------------------------------
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(ValueError, match="no responses"):
+        nps_interval([np.nan, np.nan])
+    with pytest.raises(ValueError, match="no responses"):
+        nps_interval(counts=(0, 0, 0))
+    with pytest.raises(ValueError, match=r"confidence_level must lie in \(0, 1\)"):
+        nps_interval([10, 0], confidence_level=95)
+    with pytest.raises(ValueError, match="valid methods.*adjusted-wald.*bca"):
+        nps_interval([10, 0], method="wilson")
+    with pytest.raises(ValueError, match="weights has length 2 but there are 3 scores"):
+        nps_interval([10, 0, 8], weights=[1, 2])
+    with pytest.raises(ValueError, match=r"non-negative.*position\(s\) \[1\]"):
+        nps_interval([10, 0, 8], weights=[1, -2, 1])
+    with pytest.raises(ValueError, match="detractors must be a non-negative count"):
+        nps_interval(counts=(-1, 2, 3))
+    with pytest.raises(ValueError, match="promoters must be a whole number"):
+        nps_interval(counts=(1, 2, 3.5))
+    with pytest.raises(ValueError, match="either scores .* or counts"):
+        nps_interval([10], counts=(1, 2, 3))
+    with pytest.raises(ValueError, match="smaller than the number of answers"):
+        nps_interval(counts=(1, 2, 3), population_size=5)
+    with pytest.raises(ValueError, match="clusters has length"):
+        nps_interval([10, 9], clusters=["a"])
+    with pytest.raises(ValueError, match="at least two clusters"):
+        nps_interval([10, 9, 0], clusters=["a", "a", "a"])
+    with pytest.raises(ValueError, match="missing cluster id"):
+        nps_interval([10, 9, 0], clusters=["a", None, "b"])
+    with pytest.raises(ValueError, match="0 to 10"):
+        nps_interval([10, 11])
