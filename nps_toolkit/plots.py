@@ -225,63 +225,6 @@ def driver_importance_plot(df, *, ax=None, x="importance", color="#4575b4"):
 # --- theme figures -----------------------------------------------------------
 
 
-def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_mentions=True):
-    """Theme impact on NPS (points) with bootstrap interval whiskers.
-
-    Parameters
-    ----------
-    impact : DataFrame
-        The result of ``theme_impact`` (columns theme, impact, impact_low,
-        impact_high, mentions).
-    ax : matplotlib Axes, optional
-    labels : dict, optional
-        Display label per theme id; by default the default lexicon's labels in
-        ``language``, else the id.
-    show_mentions : bool
-        Add the number of respondents mentioning each theme to its label.
-
-    Returns
-    -------
-    matplotlib Axes
-        One row per theme, largest impact on top; green points lift the NPS,
-        red ones pull it down; faded points are themes flagged below_min_n.
-    """
-    from .themes import theme_labels
-
-    missing = {"theme", "impact"} - set(impact.columns)
-    if missing:
-        raise ValueError(
-            f"impact is missing column(s) {sorted(missing)}; pass the result of theme_impact"
-        )
-    if labels is None:
-        labels = theme_labels(language=language)
-    data = impact.sort_values("impact", ascending=True, na_position="first")
-    names = [
-        labels.get(t, t) + (f" (n={m})" if show_mentions and "mentions" in data else "")
-        for t, m in zip(data["theme"], data.get("mentions", data["theme"]), strict=True)
-    ]
-    ax = _axes(ax, figsize=(7, 0.45 * len(data) + 1.2))
-    y = range(len(data))
-    est = data["impact"].to_numpy(dtype=float)
-    colors = [
-        CATEGORY_COLORS["promoter"] if v >= 0 else CATEGORY_COLORS["detractor"] for v in est
-    ]
-    small = data["below_min_n"].to_numpy(dtype=bool) if "below_min_n" in data else [False] * len(data)
-    if {"impact_low", "impact_high"} <= set(data.columns):
-        ax.hlines(y, data["impact_low"], data["impact_high"], color="0.45", lw=1.5)
-    for yi, v, c, s in zip(y, est, colors, small, strict=True):
-        ax.plot(v, yi, "o", color=c, alpha=0.35 if s else 1.0, ms=7, zorder=3)
-    ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_yticks(list(y), names)
-    ax.set_xlabel("Impact on NPS (points)")
-    level = impact.attrs.get("confidence_level")
-    title = "Theme impact on NPS"
-    if level and impact.attrs.get("n_resamples"):
-        title += f" with {level:.0%} bootstrap intervals"
-    ax.set_title(title)
-    return ax
-
-
 # --- trend figures -----------------------------------------------------------
 
 
