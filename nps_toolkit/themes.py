@@ -1,0 +1,807 @@
+"""Open comments: theme tagging (Finnish and English), theme impact on NPS, quotes.
+
+Themes are found with lexicons (``lexicons/themes.yml`` by default): a comment
+mentions a theme when one of the theme's terms occurs in it.  Finnish is highly
+inflected ("viestintä", "viestinnässä", "viestintään", "viestinnän") and makes
+compounds ("asiakaspalvelu", "tukipyyntö"), so words are compared as lemmas
+(simplemma, which ships its dictionaries: no download at run time) and, in
+compounding languages, a term may also be a part of a compound lemma.
+
+Lexicon matching is hand-written on purpose: a topic model would need far more
+comments than one survey wave has and gives topics nobody named, while the
+survey literature asks for fixed, named themes that are comparable wave to
+wave.  The hand-written part is small (a cached word matcher) and every
+lemmatisation goes through simplemma.
+
+Personal data: ``redact`` removes e-mail addresses, phone numbers and Finnish
+personal identity codes from text; ``theme_quotes`` returns only redacted text
+and never the contact columns.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .scoring import CATEGORIES, _as_score_array, _category_codes
+
+__all__ = [
+    "tag_themes",
+    "theme_impact",
+    "theme_quotes",
+    "redact",
+    "load_themes",
+    "theme_labels",
+]
+
+# Languages that write compounds as one word: there a term may be a part of a
+# longer lemma ("tuki" -> "asiakastuki", "tukipyyntö").
+COMPOUND_LANGUAGES = frozenset({"fi", "et", "sv", "da", "nb", "nn", "no", "de", "nl", "is"})
+# A term must be this long to be matched inside a compound, and the rest of
+# the compound this long, so that short words do not match by accident.
+MIN_COMPOUND_PART = 4
+MIN_COMPOUND_REST = 3
+MAX_GAP = 2  # words allowed between the words of a multi-word term
+UNDETERMINED = "und"  # ISO 639-2 code for a comment whose language is not clear
+
+_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_WORD = re.compile(r"[^\W\d_]+")  # runs of letters; hyphens and apostrophes split words
+
+# Finnish possessive suffixes and clitics that simplemma sometimes leaves on
+# words it does not know ("odotuksiamme" -> "odotuksia"): stripped, the rest is
+# lemmatised again.  Longest first.
+_FI_ENCLITICS = (
+    "kaan",
+    "kään",
+    "mme",
+    "nne",
+    "nsa",
+    "nsä",
+    "kin",
+    "han",
+    "hän",
+    "ni",
+    "si",
+    "ko",
+    "kö",
+    "pa",
+    "pä",
+)
+_FI_VOWELS = frozenset("aeiouyäö")
+_FI_MAX_ENDING = 5  # longest case ending + possessive tried after a stem ("-ssamme")
+
+
+# ---------------------------------------------------------------------------
+# lexicons
+# ---------------------------------------------------------------------------
+
+
+def _default_lexicon_text() -> str:
+    return resources.files("nps_toolkit").joinpath("lexicons/themes.yml").read_text("utf-8")
+
+
+def load_themes(themes=None) -> dict:
+    """Theme lexicons as a validated dict ``{theme_id: {"label", "terms", "exclude"}}``.
+
+    Parameters
+    ----------
+    themes : None (the default Finnish and English lexicons), a dict, or a path
+        to a YAML file with the structure documented in ``lexicons/themes.yml``::
+
+            price:
+              label: {en: Price, fi: Hinta}
+              terms: {en: [price, cost], fi: [hinta, kallis]}
+              exclude: {fi: [hintalappu]}     # optional
+
+    Raises ``ValueError`` naming the theme, language and entry that is wrong.
+
+    >>> lex = load_themes({"price": {"label": "Price", "terms": {"en": ["price"]}}})
+    >>> lex["price"]["terms"]
+    {'en': ('price',)}
+    """
+    source = "themes"
+    if themes is None:
+        import yaml
+
+        source = "default lexicon"
+        themes = yaml.safe_load(_default_lexicon_text())
+    elif isinstance(themes, (str, Path)):
+        import yaml
+
+        path = Path(themes)
+        source = str(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"theme lexicon file not found: {path}")
+        try:
+            themes = yaml.safe_load(path.read_text("utf-8"))
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(themes, Mapping) or not themes:
+        raise ValueError(
+            f"{source}: expected a mapping of theme ids to "
+            f"{{label, terms}}, got {type(themes).__name__}"
+        )
+    out = {}
+    for theme_id, spec in themes.items():
+        where = f"{source}: theme {theme_id!r}"
+        if not isinstance(theme_id, str) or not _THEME_ID.match(theme_id):
+            raise ValueError(f"{where}: theme ids must be snake_case (e.g. 'response_speed')")
+        if theme_id == "language":
+            raise ValueError(f"{where}: 'language' is reserved for the language column")
+        if not isinstance(spec, Mapping):
+            raise ValueError(f"{where}: expected a mapping with 'terms', got {spec!r}")
+        unknown = set(spec) - {"label", "terms", "exclude"}
+        if unknown:
+            raise ValueError(
+                f"{where}: unknown key(s) {sorted(unknown)}; valid: label, terms, exclude"
+            )
+        if "terms" not in spec:
+            raise ValueError(f"{where}: missing 'terms' (language code -> list of terms)")
+        label = spec.get("label", theme_id.replace("_", " ").capitalize())
+        if isinstance(label, Mapping):
+            label = {str(k): str(v) for k, v in label.items()}
+        elif not isinstance(label, str):
+            raise ValueError(f"{where}: 'label' must be a string or a language -> string mapping")
+        out[theme_id] = {
+            "label": label,
+            "terms": _term_lists(spec["terms"], f"{where} terms", required=True),
+            "exclude": _term_lists(spec.get("exclude") or {}, f"{where} exclude"),
+        }
+    return out
+
+
+def _term_lists(spec, where: str, required: bool = False) -> dict:
+    if not isinstance(spec, Mapping) or (required and not spec):
+        raise ValueError(
+            f"{where}: expected a mapping of language codes to lists of terms, "
+            f"e.g. {{en: [price], fi: [hinta]}}; got {spec!r}"
+        )
+    out = {}
+    for lang, terms in spec.items():
+        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ValueError(f"{where}: {lang!r} is not a language code like 'en' or 'fi'")
+        if isinstance(terms, str) or not isinstance(terms, (list, tuple)) or not terms:
+            raise ValueError(f"{where} [{lang}]: expected a non-empty list of terms, got {terms!r}")
+        clean = []
+        for i, term in enumerate(terms):
+            if not isinstance(term, str) or not _WORD.search(term):
+                raise ValueError(f"{where} [{lang}] item {i}: {term!r} is not a word or phrase")
+            clean.append(term.strip())
+        out[lang] = tuple(clean)
+    return out
+
+
+def theme_labels(themes=None, language: str = "en") -> dict:
+    """Display label of each theme in ``language`` (falling back to English, then the id).
+
+    >>> theme_labels()["response_speed"]
+    'Response speed'
+    >>> theme_labels(language="fi")["support"]
+    'Tuki ja asiakaspalvelu'
+    """
+    lex = load_themes(themes)
+    labels = {}
+    for theme_id, spec in lex.items():
+        label = spec["label"]
+        if isinstance(label, dict):
+            label = label.get(language) or label.get("en") or theme_id
+        labels[theme_id] = label
+    return labels
+
+
+# ---------------------------------------------------------------------------
+# lemmatisation and word matching
+# ---------------------------------------------------------------------------
+
+
+# simplemma's low-memory dictionaries: the Finnish one loads in about half the
+# time and memory of the default; lookups are slower but cached here per token.
+@lru_cache(maxsize=2**18)
+def _lemmas(token: str, lang: str) -> tuple[str, ...]:
+    """The lower-case token and its lemma candidates in ``lang`` (cached per token)."""
+    import simplemma
+
+    lemma = _lemma(token, lang)
+    found = {token, lemma}
+    if lang == "fi" and not _known(token, "fi"):
+        for suffix in _FI_ENCLITICS:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+                stem = token[: -len(suffix)]
+                found.add(simplemma.lemmatize(stem, lang="fi", low_memory=True).lower())
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=2**18)
+def _lemma(token: str, lang: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(token, lang=lang, low_memory=True).lower()
+
+
+@lru_cache(maxsize=2**18)
+def _known(token: str, lang: str) -> bool:
+    import simplemma
+
+    return simplemma.is_known(token, lang=lang, low_memory=True)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+@dataclass(eq=False)
+class _Language:
+    """One language's compiled lexicon."""
+
+    lang: str
+    compounds: bool
+    words: dict = field(default_factory=dict)  # lemma -> word id
+    prefixes: list = field(default_factory=list)  # (stem, word id) for "stem*" terms
+    single: dict = field(default_factory=dict)  # word id -> set of themes
+    multi: dict = field(default_factory=dict)  # first word id -> [(word ids, theme)]
+    exclude: dict = field(default_factory=dict)  # word id -> set of themes
+    stems: dict = field(default_factory=dict)  # word less its final vowel -> word id
+    cache: dict = field(default_factory=dict)  # token -> (themes, word ids)
+
+    def word_id(self, word: str) -> int:
+        return self.words.setdefault(word, len(self.words))
+
+    def add(self, term: str, theme: str, excluded: bool = False) -> None:
+        ids = []
+        for w in _words(term):
+            if term.endswith("*") and w == _words(term)[-1]:
+                wid = self.word_id("*" + w)
+                self.prefixes.append((w, wid))
+            else:
+                # the lemma of the lexicon word; its written form too, in case the
+                # lemmatiser reads a lexicon word differently from a comment word
+                # the same id for every lexicon word with this lemma
+                main = _lemma(w, self.lang)
+                wid = self.words.get(main, self.words.get(w))
+                if wid is None:
+                    wid = self.word_id(main)
+                lemma = _lemmas(w, self.lang)
+                for alt in lemma:
+                    self.words.setdefault(alt, wid)
+                    if self.lang == "fi" and len(alt) >= 6 and alt[-1] in _FI_VOWELS:
+                        self.stems.setdefault(alt[:-1], wid)
+            ids.append(wid)
+        target = self.exclude if excluded else self.single
+        if len(ids) == 1:
+            target.setdefault(ids[0], set()).add(theme)
+        elif not excluded:
+            self.multi.setdefault(ids[0], []).append((tuple(ids), theme))
+
+    def match_token(self, token: str):
+        """(themes from single-word terms, word ids) for one token; cached."""
+        hit = self.cache.get(token)
+        if hit is not None:
+            return hit
+        ids = set()
+        for cand in _lemmas(token, self.lang):
+            wid = self.words.get(cand)
+            if wid is not None:
+                ids.add(wid)
+            if self.compounds and len(cand) >= MIN_COMPOUND_PART + MIN_COMPOUND_REST:
+                # a term as the head or the modifier of a compound
+                for i in range(MIN_COMPOUND_REST, len(cand) - MIN_COMPOUND_PART + 1):
+                    wid = self.words.get(cand[i:])
+                    if wid is not None:
+                        ids.add(wid)
+                for i in range(MIN_COMPOUND_PART, len(cand) - MIN_COMPOUND_REST + 1):
+                    wid = self.words.get(cand[:i])
+                    if wid is not None:
+                        ids.add(wid)
+        for stem, wid in self.prefixes:
+            if token.startswith(stem):
+                ids.add(wid)
+        if self.stems and not ids and not _known(token, self.lang):
+            # a Finnish word the dictionary does not know: a lexicon word's stem
+            # followed by at most an inflection ending ("henkilökohtaisemp|aa")
+            for i in range(max(5, len(token) - _FI_MAX_ENDING), len(token) + 1):
+                wid = self.stems.get(token[:i])
+                if wid is not None:
+                    ids.add(wid)
+        themes = set()
+        for wid in ids:
+            themes |= self.single.get(wid, set())
+        for wid in ids:
+            themes -= self.exclude.get(wid, set())
+        hit = (frozenset(themes), frozenset(ids))
+        self.cache[token] = hit
+        return hit
+
+    def match(self, tokens: list[str]) -> set:
+        found = set()
+        per_token = [self.match_token(t) for t in tokens]
+        for themes, _ in per_token:
+            found |= themes
+        if self.multi:
+            ids = [w for _, w in per_token]
+            for i, here in enumerate(ids):
+                for wid in here:
+                    for seq, theme in self.multi.get(wid, ()):
+                        if theme not in found and _in_sequence(seq, ids, i):
+                            found.add(theme)
+        return found
+
+
+def _in_sequence(seq: tuple, ids: list, start: int) -> bool:
+    """Do the words of ``seq`` follow ``start`` in order, each at most MAX_GAP words apart?
+
+    The gap lets "asioihin ei palata" match "asioihin palataan" and "follow
+    them up" match "follow up".
+    """
+    pos = start
+    for wid in seq[1:]:
+        for nxt in range(pos + 1, min(pos + 2 + MAX_GAP, len(ids))):
+            if wid in ids[nxt]:
+                pos = nxt
+                break
+        else:
+            return False
+    return True
+
+
+class _Lexicon:
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.themes = list(spec)
+        self.languages = tuple(dict.fromkeys(lang for s in spec.values() for lang in s["terms"]))
+        self.by_lang = {}
+        for lang in self.languages:
+            compiled = _Language(lang, lang in COMPOUND_LANGUAGES)
+            for theme, s in spec.items():
+                for term in s["terms"].get(lang, ()):
+                    compiled.add(term, theme)
+                for term in s["exclude"].get(lang, ()):
+                    compiled.add(term, theme, excluded=True)
+            self.by_lang[lang] = compiled
+
+    def tag(self, text: str, language) -> tuple[str, set]:
+        """(language, themes) of one non-blank comment; language None = detect."""
+        tokens = _words(text)
+        if language is None:
+            langs = _detect(text, self.languages)
+            language = langs[0] if langs else UNDETERMINED
+        else:
+            langs = (language,)
+        found = set()
+        for lang in langs or self.languages:
+            found |= self.by_lang[lang].match(tokens)
+        return language, found
+
+
+@lru_cache(maxsize=1)
+def _default_lexicon() -> _Lexicon:
+    return _Lexicon(load_themes(None))
+
+
+def _detect(text: str, languages: tuple) -> tuple:
+    """Languages of a comment, best first; several when they tie; () when unclear.
+
+    simplemma's ``langdetect`` scores the share of words its dictionary of each
+    language knows.  Ties (mixed-language comments) are broken by Finnish
+    letters (ä, ö) for Finnish, but every tied language is used for tagging.
+    """
+    import simplemma
+
+    scores = {
+        k: v for k, v in simplemma.langdetect(text, lang=languages, low_memory=True) if k != "unk"
+    }
+    top = max(scores.values(), default=0.0)
+    if top <= 0:
+        return ()
+    tied = [lang for lang in languages if scores.get(lang, 0.0) >= top - 1e-9]
+    if len(tied) > 1 and "fi" in tied and re.search("[äöÄÖ]", text):
+        tied.remove("fi")
+        tied.insert(0, "fi")
+    return tuple(tied)
+
+
+# ---------------------------------------------------------------------------
+# tag_themes
+# ---------------------------------------------------------------------------
+
+
+def _is_blank(value) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
+    """Tag open comments with themes (Finnish and English lexicons by default).
+
+    Parameters
+    ----------
+    comments : Series, list or array of comment strings (blank / NaN allowed).
+        A Series keeps its index in the result.
+    themes : None for the default lexicons (communication, response_speed,
+        follow_up, meeting_expectations, personal_attention, price, quality,
+        support, ease_of_use), or a dict / path to a YAML file of the same
+        structure (see ``load_themes``).
+    language : "auto" (detect each comment's language among the lexicon's
+        languages), a language code such as "fi" for every comment, or a
+        Series / array of codes aligned with ``comments`` (missing codes are
+        detected).
+
+    Returns
+    -------
+    DataFrame with one boolean column per theme and a ``language`` column: the
+    detected or given code, "und" when a non-blank comment's language cannot be
+    told (it is then matched against every language's lexicon), and NaN for a
+    blank comment (whose themes are all False).
+
+    Examples
+    --------
+    >>> tags = tag_themes(["Viestinnässä on parannettavaa.", "Great support, fair price", None])
+    >>> tags[["communication", "support", "price", "language"]]
+       communication  support  price language
+    0           True    False  False       fi
+    1          False     True   True       en
+    2          False    False  False      NaN
+    """
+    lex = _default_lexicon() if themes is None else _Lexicon(load_themes(themes))
+    if isinstance(comments, str):
+        comments = [comments]
+    if isinstance(comments, pd.DataFrame):
+        raise TypeError("comments must be one column (a Series), not a DataFrame")
+    series = (
+        comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
+    )
+    n = len(series)
+    given = _language_codes(language, series, lex.languages)
+
+    values = series.to_numpy(dtype=object)
+    text = np.array(
+        [None if _is_blank(v) else (v if isinstance(v, str) else str(v)) for v in values],
+        dtype=object,
+    )
+    # analyse each distinct (comment, language) once: survey comments repeat
+    key = pd.Series(text, dtype=object).fillna("\0") + "\x1f" + pd.Series(given).fillna("")
+    codes, uniques = pd.factorize(key)
+    flags = np.zeros((len(uniques), len(lex.themes)), dtype=bool)
+    langs = np.empty(len(uniques), dtype=object)
+    col = {t: j for j, t in enumerate(lex.themes)}
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[codes[::-1]] = np.arange(n)[::-1]  # a row where each distinct key occurs
+    for u, row in enumerate(first):
+        if text[row] is None:
+            langs[u] = None
+            continue
+        lang, found = lex.tag(text[row], given[row])
+        langs[u] = lang
+        for t in found:
+            flags[u, col[t]] = True
+
+    out = pd.DataFrame(flags[codes] if n else flags[:0], index=series.index, columns=lex.themes)
+    out["language"] = pd.Series(langs[codes] if n else [], index=series.index, dtype="str")
+    out.attrs["labels"] = theme_labels(lex.spec)
+    return out
+
+
+def _language_codes(language, series: pd.Series, valid: tuple) -> np.ndarray:
+    """Per-row given language (None = detect), validated against the lexicon."""
+    n = len(series)
+    if isinstance(language, str):
+        if language == "auto":
+            return np.full(n, None, dtype=object)
+        if language not in valid:
+            raise ValueError(
+                f"language={language!r} has no lexicon; valid: 'auto', "
+                + ", ".join(repr(v) for v in valid)
+            )
+        return np.full(n, language, dtype=object)
+    codes = pd.Series(language)
+    if len(codes) != n:
+        raise ValueError(f"language has {len(codes)} values but there are {n} comments")
+    if isinstance(language, pd.Series) and not language.index.equals(series.index):
+        codes = language.reindex(series.index)
+    arr = codes.to_numpy(dtype=object)
+    arr = np.array([None if _is_blank(v) else v for v in arr], dtype=object)
+    bad = [i for i, v in enumerate(arr) if v is not None and v not in valid]
+    if bad:
+        raise ValueError(
+            f"language: {len(bad)} value(s) have no lexicon, e.g. {arr[bad[0]]!r} at "
+            f"row {series.index[bad[0]]!r}; valid: " + ", ".join(repr(v) for v in valid)
+        )
+    return arr
+
+
+# ---------------------------------------------------------------------------
+# theme_impact
+# ---------------------------------------------------------------------------
+
+
+def _theme_columns(themes: pd.DataFrame) -> list:
+    cols = [c for c in themes.columns if c != "language"]
+    if not cols:
+        raise ValueError("themes has no theme columns (expected the frame from tag_themes)")
+    for c in cols:
+        if not pd.api.types.is_bool_dtype(themes[c]):
+            raise ValueError(
+                f"themes column {c!r} is {themes[c].dtype}, expected booleans "
+                "(the frame from tag_themes)"
+            )
+    return cols
+
+
+def _check_aligned(df: pd.DataFrame, themes) -> None:
+    if not isinstance(themes, pd.DataFrame):
+        raise TypeError(
+            f"themes must be the DataFrame from tag_themes, got {type(themes).__name__}"
+        )
+    if not themes.index.equals(df.index):
+        if len(themes) != len(df):
+            raise ValueError(f"themes has {len(themes)} rows but df has {len(df)}")
+        pos = int(np.flatnonzero(themes.index != df.index)[0])
+        raise ValueError(
+            "themes is not aligned with df: index differs first at position "
+            f"{pos} ({themes.index[pos]!r} vs {df.index[pos]!r}); tag df[comment]"
+        )
+
+
+def _commenters(df, themes, comment) -> np.ndarray:
+    if comment is not None:
+        if comment not in df.columns:
+            raise KeyError(f"comment column {comment!r} not in df; columns: {list(df.columns)}")
+        return ~df[comment].map(_is_blank).to_numpy(dtype=bool)
+    if "language" in themes.columns:
+        return themes["language"].notna().to_numpy()
+    raise ValueError("cannot tell who commented: pass comment= or the frame from tag_themes")
+
+
+def theme_impact(
+    df: pd.DataFrame,
+    themes: pd.DataFrame,
+    score: str = "recommend",
+    *,
+    comment: str | None = None,
+    n_resamples: int = 2000,
+    confidence_level: float = 0.95,
+    min_n: int = 5,
+    rng=None,
+) -> pd.DataFrame:
+    """How much each theme's commenters move the NPS, with a bootstrap interval.
+
+    For each theme: ``impact = NPS(everyone) - NPS(everyone except those who
+    mention the theme)``.  A positive impact means the theme's commenters lift
+    the score (a strength), a negative one that they pull it down (a pain
+    point).  Respondents with a blank score are left out of every column and
+    counted in ``attrs["excluded_blank"]``.
+
+    Parameters
+    ----------
+    df : DataFrame with one row per respondent.
+    themes : the ``tag_themes`` frame for ``df``'s comments (same index).
+    score : column of 0-10 answers.
+    comment : column of comments used to count commenters; by default the
+        ``language`` column of ``themes`` (NaN = no comment).
+    n_resamples : bootstrap resamples of respondents (0 = no interval).
+    confidence_level : of the percentile bootstrap interval.
+    min_n : themes mentioned by fewer respondents are flagged ``below_min_n``.
+    rng : seed or ``numpy.random.Generator``.
+
+    Returns
+    -------
+    DataFrame sorted by impact (largest first), columns theme, mentions,
+    share_of_commenters (% of respondents with a comment who mention it),
+    nps_mentioning, nps_rest, impact, impact_low, impact_high, below_min_n.
+
+    Examples
+    --------
+    Four respondents; two mention price (scores 10 and 2), two do not (9, 8).
+    NPS of all = (2 - 1) / 4 = 25; without the price commenters (9, 8) = 50;
+    impact = 25 - 50 = -25.
+
+    >>> df = pd.DataFrame({"recommend": [10, 2, 9, 8]})
+    >>> tags = pd.DataFrame({"price": [True, True, False, False], "language": "en"})
+    >>> theme_impact(df, tags, n_resamples=0).loc[0, ["nps_mentioning", "nps_rest", "impact"]].tolist()
+    [0.0, 50.0, -25.0]
+    """
+    if score not in df.columns:
+        raise KeyError(f"score column {score!r} not in df; columns: {list(df.columns)}")
+    _check_aligned(df, themes)
+    cols = _theme_columns(themes)
+    if not 0 < confidence_level < 1:
+        raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
+    if n_resamples < 0:
+        raise ValueError(f"n_resamples must be >= 0, got {n_resamples}")
+
+    scores = _as_score_array(df[score], name=score)
+    keep = ~np.isnan(scores)
+    n = int(keep.sum())
+    if n == 0:
+        raise ValueError(f"no non-blank answers in {score!r}: NPS is undefined")
+    value = np.array([-100.0, 0.0, 100.0])[_category_codes(scores[keep])]
+    mentions = themes[cols].to_numpy(dtype=bool)[keep]
+    commenters = int(_commenters(df, themes, comment)[keep].sum())
+
+    # Everything below depends on a respondent only through (category, theme
+    # pattern), so respondents are pooled into those cells.  Resampling n
+    # respondents with replacement is then one multinomial draw over the cells:
+    # the B x cells count matrix times the cell totals gives every bootstrap
+    # statistic with no B x n matrix (exactly the same distribution).
+    cells, inverse, size = np.unique(
+        np.column_stack([value, mentions]), axis=0, return_inverse=True, return_counts=True
+    )
+    inverse = inverse.ravel()
+    cell_value = cells[:, 0]
+    rest = ~cells[:, 1:].astype(bool)  # cells x k: not mentioning the theme
+    # columns: sum of values over everyone, then per theme sum over the rest and count of rest
+    design = np.column_stack([cell_value, cell_value[:, None] * rest, rest]).astype(float)
+    k = len(cols)
+
+    def stats(counts):
+        tot = counts @ design
+        overall = tot[..., 0] / counts.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rest_nps = tot[..., 1 : k + 1] / tot[..., k + 1 :]
+        return overall, rest_nps
+
+    overall, rest_nps = stats(size.astype(float))
+    n_mention = mentions.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        nps_mentioning = (value @ mentions) / n_mention
+    impact = overall - rest_nps
+
+    low = high = np.full(k, np.nan)
+    if n_resamples:
+        gen = np.random.default_rng(rng)
+        boot = np.empty((n_resamples, k))
+        for start in range(0, n_resamples, 1000):  # bounded memory for many cells
+            counts = gen.multinomial(n, size / n, size=min(1000, n_resamples - start))
+            o, r = stats(counts.astype(float))
+            boot[start : start + len(counts)] = o[:, None] - r
+        alpha = 1 - confidence_level
+        with np.errstate(invalid="ignore"):
+            low, high = np.nanquantile(boot, [alpha / 2, 1 - alpha / 2], axis=0)
+        all_nan = np.isnan(boot).all(axis=0)
+        low[all_nan] = high[all_nan] = np.nan
+
+    out = pd.DataFrame(
+        {
+            "theme": cols,
+            "mentions": n_mention.astype(int),
+            "share_of_commenters": 100.0 * n_mention / commenters if commenters else np.nan,
+            "nps_mentioning": nps_mentioning,
+            "nps_rest": rest_nps,
+            "impact": impact,
+            "impact_low": low,
+            "impact_high": high,
+            "below_min_n": n_mention < min_n,
+        }
+    )
+    out = out.sort_values("impact", ascending=False, kind="stable", na_position="last")
+    out = out.reset_index(drop=True)
+    out.attrs.update(
+        n=n,
+        excluded_blank=int((~keep).sum()),
+        commenters=commenters,
+        nps=float(overall),
+        n_resamples=n_resamples,
+        confidence_level=confidence_level,
+    )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# redaction and quotes
+# ---------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# Finnish personal identity code (henkilötunnus): DDMMYY, century sign, NNN, check
+_HETU = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![\w-])", re.I)
+_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+# a run of digits with phone-like separators; judged by _phone_or_keep
+_PHONE = re.compile(r"(?<![\w+/.,])(?:\+|\(\+?)?\d(?:[ \t.\-()]{0,2}\d){6,16}(?![\w/]|[.,]\d)")
+_NANP = re.compile(r"\d{3}[-. ]\d{3}[-. ]\d{4}")
+_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_TIME_RANGE = re.compile(r"\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}")
+
+
+def _hetu_or_keep(m: re.Match) -> str:
+    dd, mm, yy, _, nnn, check = m.groups()
+    if not (1 <= int(dd) <= 31 and 1 <= int(mm) <= 12):
+        return m.group(0)
+    if _HETU_CHECK[int(dd + mm + yy + nnn) % 31] != check.upper():
+        return m.group(0)
+    return "[id]"
+
+
+def _phone_or_keep(m: re.Match) -> str:
+    s = m.group(0)
+    digits = re.sub(r"\D", "", s)
+    if not 7 <= len(digits) <= 15 or _DATE.fullmatch(s) or _TIME_RANGE.fullmatch(s):
+        return s
+    if s[0] in "+(" or digits[0] == "0" or _NANP.fullmatch(s):
+        return "[phone]"
+    return s  # e.g. an order number or a run of years: not a phone number
+
+
+def redact(text):
+    """Replace e-mail addresses, phone numbers and Finnish identity codes with placeholders.
+
+    Phone numbers: international (``+358 40 123 4567``), Finnish national
+    (``040-1234567``, ``09 1234 5678``) and North American
+    (``(555) 123-4567``, ``555-123-4567``).  Finnish personal identity codes
+    (``DDMMYYCNNNX``) are replaced only when their check character is valid.
+    Ordinary numbers (scores such as "9/10", years, amounts, dates) stay.
+    NaN / None are returned unchanged; a Series is redacted element-wise.
+
+    >>> redact("Mail anna.k@example.fi or call +358 40 123 4567, id 131052-308T. 9/10 in 2023!")
+    'Mail [email] or call [phone], id [id]. 9/10 in 2023!'
+    """
+    if isinstance(text, pd.Series):
+        return text.map(redact, na_action="ignore")
+    if _is_blank(text) and not isinstance(text, str):
+        return text
+    if not isinstance(text, str):
+        raise TypeError(f"redact expects text, got {type(text).__name__}: {text!r}")
+    text = _EMAIL.sub("[email]", text)
+    text = _HETU.sub(_hetu_or_keep, text)
+    return _PHONE.sub(_phone_or_keep, text)
+
+
+def theme_quotes(
+    df: pd.DataFrame,
+    themes: pd.DataFrame,
+    comment: str = "comment",
+    score: str = "recommend",
+    *,
+    per_group: int = 2,
+    rng=None,
+) -> pd.DataFrame:
+    """Example quotes per theme and category (detractor, passive, promoter), redacted.
+
+    Up to ``per_group`` distinct comments are drawn at random (reproducibly
+    with a seed) from the respondents in each theme and category who have a
+    score and a comment.  Quotes pass through ``redact``; only the columns
+    theme, category, quote and score are returned, never contact details.
+    Escape the quotes (``html.escape``) before putting them in HTML.
+
+    >>> df = pd.DataFrame({"comment": ["Price ok, mail me at a@b.fi", "Too expensive"],
+    ...                    "recommend": [9, 3], "email": ["a@b.fi", "c@d.fi"]})
+    >>> tags = pd.DataFrame({"price": [True, True], "language": "en"})
+    >>> theme_quotes(df, tags, rng=1)
+       theme   category                         quote  score
+    0  price  detractor                 Too expensive    3.0
+    1  price   promoter  Price ok, mail me at [email]    9.0
+    """
+    for col in (comment, score):
+        if col not in df.columns:
+            raise KeyError(f"column {col!r} not in df; columns: {list(df.columns)}")
+    _check_aligned(df, themes)
+    cols = _theme_columns(themes)
+    if per_group < 1:
+        raise ValueError(f"per_group must be at least 1, got {per_group}")
+    gen = np.random.default_rng(rng)
+    scores = _as_score_array(df[score], name=score)
+    text = df[comment].to_numpy(dtype=object)
+    usable = ~np.isnan(scores) & ~np.array([_is_blank(t) for t in text], dtype=bool)
+    category = _category_codes(scores)
+    rows = []
+    for theme in cols:
+        mentions = themes[theme].to_numpy(dtype=bool) & usable
+        for code, name in enumerate(CATEGORIES):
+            pos = np.flatnonzero(mentions & (category == code))
+            if not len(pos):
+                continue
+            # one candidate per distinct comment so a quote is not shown twice
+            _, first = np.unique(text[pos].astype(str), return_index=True)
+            pos = pos[np.sort(first)]
+            pick = gen.choice(pos, size=min(per_group, len(pos)), replace=False)
+            for p in pick:
+                rows.append((theme, name, redact(str(text[p])), float(scores[p])))
+    out = pd.DataFrame(rows, columns=["theme", "category", "quote", "score"])
+    out["category"] = pd.Categorical(out["category"], categories=list(CATEGORIES), ordered=True)
+    return out
