@@ -36,7 +36,7 @@ def followup_list(
     include_passives: bool = False,
     within_hours: float = 48,
     responded_at: str = "responded_at",
-    contact: str = "email",
+    contact: str | None = "email",
     comment: str | None = "comment",
     id_column: str | None = "respondent_id",
     extra_columns=None,
@@ -58,7 +58,8 @@ def followup_list(
     contact : column with the contact details (e-mail, phone).  Rows with no
         contact details are kept and flagged ``no_contact`` (and counted in
         ``attrs["no_contact"]``): someone may still reach them through the
-        account.
+        account.  ``None``: the survey has no contact column (every row is
+        flagged).
     comment : column with the open "why" answer; ``None`` or a column that
         does not exist gives empty ``comment`` and ``themes``.  When
         ``nps_toolkit.themes`` is available, ``themes`` names the themes the
@@ -113,7 +114,7 @@ def thank_list(
     score: str = "recommend",
     within_hours: float = 48,
     responded_at: str = "responded_at",
-    contact: str = "email",
+    contact: str | None = "email",
     comment: str | None = "comment",
     id_column: str | None = "respondent_id",
     extra_columns=None,
@@ -163,7 +164,7 @@ def _contact_list(
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame of responses, got {type(df).__name__}")
     extra = _as_list(extra_columns)
-    required = [score, responded_at, contact, *extra] + ([id_column] if id_column else [])
+    required = [score, responded_at, *extra] + [c for c in (contact, id_column) if c is not None]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
@@ -185,7 +186,10 @@ def _contact_list(
     keep = np.isin(codes, [CATEGORIES.index(c) for c in wanted])
     sel = df.loc[keep]
     ids = sel.index.to_series() if id_column is None else sel[id_column]
-    contact_values = sel[contact]
+    if contact is None:  # a survey without contact details: everyone is flagged
+        contact_values = pd.Series(pd.NA, index=sel.index, dtype="string")
+    else:
+        contact_values = sel[contact]
     text = contact_values.astype("string").str.strip()
     no_contact = (text.isna() | (text == "")).to_numpy(bool)
     has_comment = comment is not None and comment in df.columns

@@ -161,3 +161,32 @@ def test_write_followup_round_trip(responses, tmp_path, suffix):
 def test_write_followup_rejects_unknown_extension(tmp_path):
     with pytest.raises(ValueError, match=r"\.csv or \.xlsx"):
         write_followup(pd.DataFrame({"a": [1]}), tmp_path / "list.json")
+
+
+def test_survey_without_contact_column_flags_everyone(responses):
+    out = nps.followup_list(responses.drop(columns="email"), contact=None, now=NOW)
+    assert out["respondent_id"].tolist() == ["r3", "r2", "r1", "r0"]
+    assert out["no_contact"].all() and out.attrs["no_contact"] == 4
+
+
+def test_public_sudzilla_survey(public_data):
+    df = pd.read_csv(public_data / "prepbench_case040_sudzilla_survey.csv")
+    question = "On a scale of 0-10, how would you rate Sudzilla?"
+    out = nps.followup_list(
+        df,
+        score=question,
+        responded_at="Timestamp",
+        contact=None,
+        comment="...why?",
+        id_column=None,
+        now=pd.Timestamp("2019-11-02 12:00"),
+    )
+    scores = pd.to_numeric(df[question])
+    assert len(out) == (scores <= 6).sum()
+    assert out["score"].is_monotonic_increasing
+    # within each score, the most recent answer first
+    for _, g in out.groupby("score"):
+        assert g["responded_at"].is_monotonic_decreasing
+    # the index is the respondent id: each listed row points back to its answer
+    np.testing.assert_array_equal(scores.loc[out["respondent_id"]], out["score"])
+    assert out.attrs["no_contact"] == len(out)
