@@ -577,3 +577,55 @@ def test_figures_return_axes(sim):
     assert len(ax.collections) == 2
     with pytest.raises(ValueError, match="several targets"):
         plots.importance_performance_plot(both)
+
+
+def test_weighted_cluster_logit_matches_hand_written_sandwich(sim):
+    """Cluster-robust SEs of the weighted logit: bread^-1 meat bread^-1 with
+    cluster score sums and the usual G/(G-1) (n-1)/(n-k) correction."""
+    df, drivers = sim
+    g = np.arange(len(df)) // 3
+    w = np.linspace(1, 2, len(df))
+    res = nps.driver_importance(
+        df, "ltr", drivers, method="logit", target="promoter", weights=w, clusters=g
+    ).set_index("driver")
+    y = (df["ltr"] >= 9).to_numpy(float)
+    X1 = np.column_stack([np.ones(len(df)), df[drivers].to_numpy()])
+    wn = w * len(w) / w.sum()
+    b0 = sm.GLM(y, X1, family=sm.families.Binomial(), var_weights=wn).fit().params
+    np.testing.assert_allclose(np.exp(b0[1:]), res.loc[drivers, "odds_ratio"], rtol=1e-8)
+    p = 1 / (1 + np.exp(-(X1 @ b0)))
+    assert np.abs(X1.T @ (wn * (y - p))).max() < 1e-6  # weighted score equations hold
+    bread = (X1 * (wn * p * (1 - p))[:, None]).T @ X1
+    sums = np.zeros((g.max() + 1, X1.shape[1]))
+    np.add.at(sums, g, X1 * (wn * (y - p))[:, None])
+    n, k = X1.shape
+    G = sums.shape[0]
+    inv = np.linalg.inv(bread)
+    se = np.sqrt(np.diag(inv @ sums.T @ sums @ inv) * G / (G - 1) * (n - 1) / (n - k))[1:]
+    z = 1.959963984540054
+    np.testing.assert_allclose(res.loc[drivers, "or_high"], np.exp(b0[1:] + z * se), rtol=1e-6)
+
+
+def test_cluster_robust_regression_matches_statsmodels(sim):
+    df, drivers = sim
+    g = np.arange(len(df)) // 4
+    fit = sm.OLS(df["ltr"], sm.add_constant(df[drivers])).fit(
+        cov_type="cluster", cov_kwds={"groups": g}
+    )
+    scale = df[drivers].std() / df["ltr"].std()
+    res = nps.driver_importance(df, "ltr", drivers, method="regression", clusters=g)
+    res = res.set_index("driver")
+    np.testing.assert_allclose(res.loc[drivers, "se"], fit.bse[drivers] * scale)
+    assert res.attrs["ci_method"] == "cluster-robust"
+
+
+def test_import_does_not_load_statsmodels():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, nps_toolkit.drivers, nps_toolkit.plots; "
+        "print([m for m in ('statsmodels', 'seaborn') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
