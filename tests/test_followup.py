@@ -190,3 +190,15 @@ def test_public_sudzilla_survey(public_data):
     # the index is the respondent id: each listed row points back to its answer
     np.testing.assert_array_equal(scores.loc[out["respondent_id"]], out["score"])
     assert out.attrs["no_contact"] == len(out)
+
+
+def test_themes_name_what_each_comment_mentions(responses):
+    df = responses.copy()
+    df.loc[3, "comment"] = "Viestinnässä on parannettavaa."  # Finnish, inflected
+    df.loc[2, "comment"] = "Great support, fair price"
+    df.loc[0, "comment"] = "   "
+    out = nps.followup_list(df, now=NOW).set_index("respondent_id")
+    assert out.attrs["themes"] is True
+    assert out.loc["r3", "themes"] == "communication"
+    assert out.loc["r2", "themes"] == "price, support"
+    assert pd.isna(out.loc["r1", "themes"]) and pd.isna(out.loc["r0", "themes"])
