@@ -1,0 +1,387 @@
+"""Comparisons and planning pinned to hand-worked numbers, scipy/statsmodels and simulation."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import nps_toolkit as nps
+from nps_toolkit.compare import compare_nps, compare_segments, margin_of_error, sample_size
+
+Z95 = stats.norm.ppf(0.975)
+
+
+def scores_from_counts(d, q, p):
+    return [0] * d + [8] * q + [10] * p
+
+
+# --------------------------------------------------------------------------
+# compare_nps, independent samples
+# --------------------------------------------------------------------------
+
+
+def test_wald_difference_by_hand():
+    # a: 50/30/20 -> NPS 30, var .61; b: 60/30/10 -> NPS 50, var .45
+    res = compare_nps((20, 30, 50), (10, 30, 60), method="wald")
+    se = np.sqrt(0.61 / 100 + 0.45 / 100)
+    assert res.difference == pytest.approx(20)
+    assert res.statistic == pytest.approx(0.2 / se)
+    assert res.p_value == pytest.approx(2 * stats.norm.sf(0.2 / se))
+    assert (res.low, res.high) == pytest.approx((100 * (0.2 - Z95 * se), 100 * (0.2 + Z95 * se)))
+    assert (res.n_a, res.n_b, res.nps_a, res.nps_b) == (100, 100, 30, 50)
+
+
+def test_sign_when_b_is_lower():
+    # the R NPS package builds its interval around |difference|; ours keeps the sign
+    a = scores_from_counts(10, 30, 60)  # NPS 50
+    b = scores_from_counts(20, 30, 50)  # NPS 30
+    for method in ("wald", "adjusted-wald", "bootstrap", "bayes"):
+        res = compare_nps(a, b, method=method, rng=1)
+        assert res.difference == pytest.approx(-20), method
+        assert res.low < -20 < res.high < 5, method
+        assert res.statistic < 0, method
+
+
+def test_adjusted_wald_difference_by_hand():
+    # pseudo (0.75, 1.5, 0.75) per sample: a (20.75, 31.5, 50.75)/103,
+    # b (10.75, 31.5, 60.75)/103
+    pa, da = 50.75 / 103, 20.75 / 103
+    pb, db = 60.75 / 103, 10.75 / 103
+    centre = (pb - db) - (pa - da)
+    se = np.sqrt((pa + da - (pa - da) ** 2) / 103 + (pb + db - (pb - db) ** 2) / 103)
+    res = compare_nps((20, 30, 50), (10, 30, 60))
+    assert res.method == "adjusted-wald"
+    assert res.difference == pytest.approx(20)  # reported difference stays raw
+    assert res.statistic == pytest.approx(centre / se)
+    assert (res.low, res.high) == pytest.approx(
+        (100 * (centre - Z95 * se), 100 * (centre + Z95 * se))
+    )
+
+
+def test_one_sided_alternatives():
+    two = compare_nps((20, 30, 50), (10, 30, 60), method="wald")
+    greater = compare_nps((20, 30, 50), (10, 30, 60), method="wald", alternative="greater")
+    less = compare_nps((20, 30, 50), (10, 30, 60), method="wald", alternative="less")
+    assert greater.p_value == pytest.approx(two.p_value / 2)
+    assert less.p_value == pytest.approx(1 - two.p_value / 2)
+    assert greater.high == 200 and less.low == -200
+    z90 = stats.norm.ppf(0.95)
+    se = np.sqrt(0.0106)
+    assert greater.low == pytest.approx(100 * (0.2 - z90 * se))
+
+
+def test_counts_and_scores_agree():
+    a = scores_from_counts(5, 7, 9)
+    b = scores_from_counts(3, 4, 12) + [np.nan]
+    assert compare_nps(a, b) == compare_nps((5, 7, 9), nps.category_counts(b))
+
+
+def test_bootstrap_close_to_wald_for_large_samples():
+    w = compare_nps((200, 300, 500), (150, 300, 550), method="wald")
+    b = compare_nps((200, 300, 500), (150, 300, 550), method="bootstrap", rng=2)
+    assert (b.low, b.high) == pytest.approx((w.low, w.high), abs=0.7)
+    assert b.p_value == pytest.approx(w.p_value, abs=0.02)
+
+
+def test_independent_type_one_error_by_simulation():
+    # 400 pairs of samples with the same NPS: ~5 % rejections (binomial SD 1.1 points)
+    rng = np.random.default_rng(20261123)
+    probs = [0.2, 0.3, 0.5]
+    xa = rng.multinomial(80, probs, size=400)
+    xb = rng.multinomial(120, probs, size=400)
+    rej = np.mean(
+        [compare_nps(tuple(a), tuple(b)).p_value < 0.05 for a, b in zip(xa, xb, strict=True)]
+    )
+    assert 0.05 - 3 * 0.011 <= rej <= 0.05 + 3 * 0.011
+
+
+# --------------------------------------------------------------------------
+# paired
+# --------------------------------------------------------------------------
+
+
+def test_paired_six_respondent_panel_by_hand():
+    a = [10, 10, 8, 3, 9, 0]  # s = +1 +1 0 -1 +1 -1 -> NPS 16.7
+    b = [10, 9, 10, 8, 3, 9]  # s = +1 +1 +1 0 -1 +1 -> NPS 50
+    # differences 0 0 1 1 -2 2: mean 1/3, variance 10/6 - 1/9 = 14/9
+    res = compare_nps(a, b, paired=True, method="wald")
+    se = np.sqrt(14 / 9 / 6)
+    assert res.difference == pytest.approx(100 / 3)
+    assert (res.nps_a, res.nps_b) == pytest.approx((100 / 6, 50))
+    assert res.statistic == pytest.approx((1 / 3) / se)  # 0.6547
+    assert res.statistic == pytest.approx(0.6547, abs=1e-4)
+    assert res.p_value == pytest.approx(2 * stats.norm.sf(0.6547), abs=1e-4)
+    assert (res.n_a, res.n_b) == (6, 6)
+    # the same test statistic as scipy's paired t-test up to the variance's ddof
+    s_a = np.array([1, 1, 0, -1, 1, -1])
+    s_b = np.array([1, 1, 1, 0, -1, 1])
+    t = stats.ttest_rel(s_b, s_a).statistic
+    assert res.statistic == pytest.approx(t * np.sqrt(6 / 5))
+
+
+def test_paired_adjusted_wald_by_hand():
+    a = [10, 10, 8, 3, 9, 0]
+    b = [10, 9, 10, 8, 3, 9]
+    # 3 pseudo-pairs with differences -2..2 weighted (1, 4, 6, 4, 1)/16:
+    # mean 0, variance 1, so n' = 9, mean' = 2/9, E[x^2]' = (10 + 3)/9
+    m = 2 / 9
+    se = np.sqrt((13 / 9 - m**2) / 9)
+    res = compare_nps(a, b, paired=True)
+    assert res.statistic == pytest.approx(m / se)
+    assert res.low == pytest.approx(100 * (m - Z95 * se))
+
+
+def test_paired_sign_and_blanks():
+    a = [10, 10, 9, 9, np.nan, 10]
+    b = [0, 3, 9, 8, 10, np.nan]
+    with pytest.warns(UserWarning, match="2 respondent"):
+        res = compare_nps(a, b, paired=True, method="wald")
+    # complete pairs (10, 0), (10, 3), (9, 9), (9, 8): a 100, b (-1 - 1 + 1 + 0)/4 = -25
+    assert res.difference == pytest.approx(-125)
+    assert res.n_a == 4
+
+
+def test_paired_is_more_powerful_than_independent_for_panels():
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 11, 300)
+    b = np.clip(a + rng.integers(0, 3, 300), 0, 10)  # everyone a bit happier
+    paired = compare_nps(a, b, paired=True, method="wald")
+    indep = compare_nps(a, b, method="wald")
+    assert paired.difference == pytest.approx(indep.difference)
+    assert paired.high - paired.low < indep.high - indep.low
+
+
+def test_paired_bootstrap_close_to_wald():
+    rng = np.random.default_rng(4)
+    a = rng.integers(0, 11, 400)
+    b = np.clip(a + rng.integers(-2, 3, 400), 0, 10)
+    w = compare_nps(a, b, paired=True, method="wald")
+    bs = compare_nps(a, b, paired=True, method="bootstrap", rng=5)
+    assert (bs.low, bs.high) == pytest.approx((w.low, w.high), abs=1.0)
+
+
+def test_compare_errors():
+    with pytest.raises(ValueError, match="same length"):
+        compare_nps([10, 9], [10], paired=True)
+    with pytest.raises(ValueError, match="raw scores"):
+        compare_nps((1, 2, 3), (1, 2, 3), paired=True)
+    with pytest.raises(ValueError, match="valid methods"):
+        compare_nps([10], [9], method="score")
+    with pytest.raises(ValueError, match="valid alternatives"):
+        compare_nps([10], [9], alternative="bigger")
+    with pytest.raises(ValueError, match="no responses in b"):
+        compare_nps([10], [np.nan])
+    with pytest.raises(ValueError, match="b: counts: detractors must be a non-negative"):
+        compare_nps((1, 2, 3), (-1, 2, 3))
+
+
+def test_repr():
+    text = repr(compare_nps((20, 30, 50), (10, 30, 60), method="wald"))
+    assert text.startswith("NPSComparison(difference=20.0 (b 50.0 - a 30.0), 95% CI")
+
+
+# --------------------------------------------------------------------------
+# compare_segments
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def survey():
+    rng = np.random.default_rng(20261123)
+    seg = np.repeat(["A", "B", "C", "D"], [120, 80, 60, 3])
+    shift = pd.Series(seg).map({"A": 2, "B": 0, "C": -2, "D": 0}).to_numpy()
+    recommend = np.clip(rng.integers(3, 11, seg.size) + shift, 0, 10).astype(float)
+    recommend[5] = np.nan
+    return pd.DataFrame(
+        {"segment": seg, "recommend": recommend, "w": rng.uniform(0.5, 2, seg.size)}
+    )
+
+
+def test_segments_against_rest_equal_compare_nps(survey):
+    out = compare_segments(survey, "segment")
+    assert list(out.columns) == [
+        "segment",
+        "n",
+        "nps",
+        "reference",
+        "reference_nps",
+        "difference",
+        "low",
+        "high",
+        "statistic",
+        "p_value",
+        "p_adjusted",
+        "significant",
+        "suppressed",
+    ]
+    for _, row in out[~out["suppressed"]].iterrows():
+        inside = survey["segment"] == row["segment"]
+        ref = compare_nps(survey.loc[~inside, "recommend"], survey.loc[inside, "recommend"])
+        assert row["difference"] == pytest.approx(ref.difference)
+        assert (row["low"], row["high"]) == pytest.approx((ref.low, ref.high))
+        assert row["p_value"] == pytest.approx(ref.p_value)
+        assert row["n"] == inside.sum() - (1 if row["segment"] == "A" else 0)
+
+
+def test_small_segments_are_suppressed_and_not_tested(survey):
+    out = compare_segments(survey, "segment").set_index("segment")
+    assert bool(out.loc["D", "suppressed"])
+    assert np.isnan(out.loc["D", "nps"]) and np.isnan(out.loc["D", "p_value"])
+    assert pd.isna(out.loc["D", "significant"])
+    assert out.attrs["n_tested"] == 3
+
+
+def test_holm_correction_matches_hand_computation(survey):
+    out = compare_segments(survey, "segment", correction="holm")
+    tested = out[~out["suppressed"]]
+    p = tested["p_value"].to_numpy()
+    order = np.argsort(p)
+    m = len(p)
+    holm = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        holm[i] = running
+    assert tested["p_adjusted"].to_numpy() == pytest.approx(holm)
+    none = compare_segments(survey, "segment", correction=None)
+    assert none["p_adjusted"].equals(none["p_value"])
+    bh = compare_segments(survey, "segment", correction="fdr_bh")
+    assert (bh["p_adjusted"].dropna() <= out["p_adjusted"].dropna() + 1e-12).all()
+
+
+def test_overall_reference_is_rescaled_rest_comparison(survey):
+    rest = compare_segments(survey, "segment", reference="rest", method="wald")
+    overall = compare_segments(survey, "segment", reference="overall", method="wald")
+    answered = survey.dropna(subset=["recommend"])
+    total_nps = nps.nps(answered["recommend"])
+    for i in range(3):
+        n_seg = rest.loc[i, "n"]
+        factor = (len(answered) - n_seg) / len(answered)
+        assert overall.loc[i, "reference_nps"] == pytest.approx(total_nps)
+        assert overall.loc[i, "difference"] == pytest.approx(rest.loc[i, "nps"] - total_nps)
+        assert overall.loc[i, "difference"] == pytest.approx(factor * rest.loc[i, "difference"])
+        assert overall.loc[i, "p_value"] == pytest.approx(rest.loc[i, "p_value"])
+        assert overall.loc[i, "low"] == pytest.approx(factor * rest.loc[i, "low"])
+
+
+def test_overall_reference_by_brute_force_simulation():
+    # Var(seg - overall) from the independent segment and rest samples equals
+    # (W_r/W)^2 Var(seg - rest): check the SE implied by the interval against
+    # the SD of seg - overall over simulated surveys.
+    rng = np.random.default_rng(3)
+    probs = [0.25, 0.3, 0.45]
+    diffs = []
+    for _ in range(2000):
+        seg = rng.multinomial(60, probs)
+        rest = rng.multinomial(140, probs)
+        diffs.append((seg[2] - seg[0]) / 60 - (seg[2] + rest[2] - seg[0] - rest[0]) / 200)
+    df = pd.DataFrame(
+        {
+            "g": ["s"] * 60 + ["r"] * 140,
+            "recommend": scores_from_counts(15, 18, 27) + scores_from_counts(35, 42, 63),
+        }
+    )
+    out = compare_segments(df, "g", reference="overall", method="wald").set_index("g")
+    se = (out.loc["s", "high"] - out.loc["s", "low"]) / (2 * Z95) / 100
+    assert se == pytest.approx(np.std(diffs), rel=0.06)
+
+
+def test_named_reference(survey):
+    out = compare_segments(survey, "segment", reference="B", method="wald").set_index("segment")
+    assert out.loc["B", "difference"] == 0 and np.isnan(out.loc["B", "p_value"])
+    a = survey.loc[survey["segment"] == "A", "recommend"]
+    b = survey.loc[survey["segment"] == "B", "recommend"]
+    ref = compare_nps(b, a, method="wald")
+    assert out.loc["A", "difference"] == pytest.approx(ref.difference)
+    assert out.loc["A", "p_value"] == pytest.approx(ref.p_value)
+    assert out.loc["A", "reference"] == "B"
+    with pytest.raises(KeyError, match="not a level"):
+        compare_segments(survey, "segment", reference="Z")
+    with pytest.raises(ValueError, match="only 3 answers"):
+        compare_segments(survey, "segment", reference="D")
+
+
+def test_weighted_segments_use_kish_sizes(survey):
+    out = compare_segments(survey, "segment", weights="w", method="wald").set_index("segment")
+    ok = survey.dropna(subset=["recommend"])
+    inside = ok["segment"] == "C"
+
+    def part(mask):
+        r, w = ok.loc[mask, "recommend"].to_numpy(), ok.loc[mask, "w"].to_numpy()
+        p, d = w[r >= 9].sum() / w.sum(), w[r <= 6].sum() / w.sum()
+        return p - d, (p + d - (p - d) ** 2) / (w.sum() ** 2 / (w**2).sum())
+
+    (m1, v1), (m2, v2) = part(inside), part(~inside)
+    assert out.loc["C", "difference"] == pytest.approx(100 * (m1 - m2))
+    assert out.loc["C", "statistic"] == pytest.approx((m1 - m2) / np.sqrt(v1 + v2))
+    with pytest.raises(ValueError, match="wald"):
+        compare_segments(survey, "segment", weights="w", method="bootstrap")
+
+
+def test_segments_bootstrap_and_bayes(survey):
+    for method in ("bootstrap", "bayes"):
+        out = compare_segments(survey, "segment", method=method, rng=1, n_resamples=1000)
+        wald = compare_segments(survey, "segment", method="wald")
+        tested = ~out["suppressed"]
+        assert np.allclose(out.loc[tested, "low"], wald.loc[tested, "low"], atol=4)
+
+
+def test_segment_errors(survey):
+    with pytest.raises(ValueError, match="valid: \\['holm'"):
+        compare_segments(survey, "segment", correction="tukey")
+    with pytest.raises(KeyError, match="not in the data"):
+        compare_segments(survey, "nope")
+
+
+def test_segments_on_example_survey():
+    df = nps.example_survey("b2b-annual")
+    last = df[df["wave"] == df["wave"].max()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = compare_segments(last, "tenure")
+    assert set(out["tenure"]) == {"new", "long-term", "at-risk"}
+    assert out["n"].sum() == last["recommend"].notna().sum()
+
+
+# --------------------------------------------------------------------------
+# planning
+# --------------------------------------------------------------------------
+
+
+def test_sample_size_worst_case_by_hand():
+    # ceil(1.96^2 * 1 / 0.1^2) = ceil(384.15) = 385
+    assert sample_size(10) == 385
+    assert sample_size(5) == int(np.ceil(Z95**2 / 0.05**2))  # 1537
+    assert sample_size(10, design_effect=2) == int(np.ceil(2 * Z95**2 / 0.01))
+
+
+def test_sample_size_and_margin_invert_each_other():
+    for m in (3, 5, 10, 20):
+        for kw in ({}, {"expected": (0.5, 0.2)}, {"population_size": 1055}, {"design_effect": 1.4}):
+            n = sample_size(m, **kw)
+            assert margin_of_error(n, **kw) <= m + 1e-9
+            if n > 1:
+                assert margin_of_error(n - 1, **kw) > m
+
+
+def test_margin_equals_wald_half_width():
+    res = nps.nps_interval(counts=(15, 15, 70), method="wald")
+    assert margin_of_error(100, expected=(0.7, 0.15)) == pytest.approx(res.high - res.estimate)
+    fpc = nps.nps_interval(counts=(15, 15, 70), method="wald", population_size=400)
+    assert margin_of_error(100, expected=(0.7, 0.15), population_size=400) == pytest.approx(
+        fpc.high - fpc.estimate
+    )
+    assert margin_of_error(400, population_size=400) == 0
+
+
+def test_planning_errors():
+    with pytest.raises(ValueError, match="not percentages"):
+        sample_size(5, expected=(50, 20))
+    with pytest.raises(ValueError, match="between 0 and 200"):
+        sample_size(0)
+    with pytest.raises(ValueError, match="smaller than n"):
+        margin_of_error(500, population_size=100)
+    with pytest.raises(ValueError, match="design_effect"):
+        margin_of_error(100, design_effect=0)
