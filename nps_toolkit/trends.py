@@ -330,7 +330,17 @@ def goal_progress(
     points), ``on_track`` (actual >= target; missing for empty periods),
     ``share_low``/``share_high`` (interval of the actual share) and
     ``target_in_interval`` (the data cannot tell the actual share from the
-    target).  ``attrs`` record the goal.
+    target), plus ``below_min_n`` when the trend has it.  ``attrs`` record
+    the goal.
+
+    Notes
+    -----
+    The target is fixed from the baseline's observed share; the baseline's own
+    sampling error is not carried into it, so with small samples read
+    ``target_in_interval`` before ``on_track``.  For a yearly goal a yearly
+    trend (``freq="YE"`` or yearly waves) is the natural input; with quarters
+    or months the target grows by the matching fraction of a year
+    (``(1 + growth) ** (quarters / 4)``).
 
     Examples
     --------
@@ -422,6 +432,8 @@ def goal_progress(
             "target_in_interval": in_interval,
         }
     )
+    if "below_min_n" in t.columns:
+        out["below_min_n"] = t["below_min_n"].to_numpy(bool)
     out = out.iloc[b + 1 :].reset_index(drop=True)
     out.attrs.update(
         baseline=periods.iat[b],
