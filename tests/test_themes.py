@@ -1,0 +1,573 @@
+"""Tests for nps_toolkit.themes: tagging, theme impact, redaction, quotes."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.themes import load_themes, redact, tag_themes, theme_impact, theme_quotes
+
+SEED_BOOT = 20261123
+SEED_QUOTES = 7
+
+DEFAULT_THEMES = [
+    "communication",
+    "response_speed",
+    "follow_up",
+    "meeting_expectations",
+    "personal_attention",
+    "price",
+    "quality",
+    "support",
+    "ease_of_use",
+]
+
+
+def themes_of(text, **kw) -> set:
+    row = tag_themes([text], **kw).iloc[0]
+    return {c for c in row.index if c != "language" and row[c]}
+
+
+# --- tag_themes: Finnish inflection and compounds ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        # the four forms of "viestintä" from the issue
+        ("Viestintä on selkeää.", "communication"),
+        ("Viestinnässä on parannettavaa.", "communication"),
+        ("Olemme tyytyväisiä viestintään.", "communication"),
+        ("Viestinnän pitäisi olla avoimempaa.", "communication"),
+        ("Viestinnällä on iso merkitys.", "communication"),
+        ("Tiedottamisessa on puutteita.", "communication"),
+        # compounds, inflected
+        ("Asiakaspalvelussa oli pitkät jonot.", "support"),
+        ("Asiakaspalveluun on vaikea saada yhteyttä.", "support"),
+        ("Asiakastukeen ei saa yhteyttä.", "support"),  # asiakas|tuki
+        ("Tukipyyntöihin vastataan hitaasti.", "support"),  # tuki|pyyntö
+        ("Hinnoittelu on epäselvää.", "price"),
+        ("Hinnoittelussa on parannettavaa.", "price"),
+        ("Hintataso on liian korkea.", "price"),  # hinta|taso
+        ("Hinnat nousivat taas.", "price"),
+        ("Hinnasta ei ollut kerrottu etukäteen.", "price"),
+        ("Liian kallista meille.", "price"),
+        ("Vasteaika on liian pitkä.", "response_speed"),
+        ("Vasteajat ovat venyneet.", "response_speed"),
+        ("Vasteajoissa on parannettavaa.", "response_speed"),
+        ("Vastaukset tulevat nopeasti.", "response_speed"),
+        ("Nopeus on hyvä.", "response_speed"),
+        ("Yhteydenpidossa on puutteita.", "follow_up"),
+        ("Yhteydenpito on ollut säännöllistä.", "follow_up"),
+        ("Seurannassa on kehitettävää.", "follow_up"),
+        ("Asioihin ei palata palaverin jälkeen.", "follow_up"),  # word gap, word order
+        ("Odotukset täyttyivät hyvin.", "meeting_expectations"),
+        ("Odotuksemme ylittyivät.", "meeting_expectations"),
+        ("Odotuksiamme ei täytetty.", "meeting_expectations"),  # possessive suffix
+        ("Henkilökohtainen palvelu on parasta.", "personal_attention"),
+        ("Arvostamme henkilökohtaista palvelua.", "personal_attention"),
+        ("Toivoisin henkilökohtaisempaa palvelua.", "personal_attention"),  # comparative
+        ("Laatu on erinomaista.", "quality"),
+        ("Laadussa on ollut ongelmia.", "quality"),
+        ("Laatuongelmia on liikaa.", "quality"),  # laatu|ongelma
+        ("Tuki toimii hyvin.", "support"),
+        ("Tuessa on osaavia ihmisiä.", "support"),
+        ("Järjestelmä on helppokäyttöinen.", "ease_of_use"),
+        ("Käyttö on helppoa.", "ease_of_use"),
+        ("Helppous ratkaisee.", "ease_of_use"),
+    ],
+)
+def test_finnish_inflected_and_compound_forms_hit_their_theme(text, theme):
+    assert theme in themes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        ("Communication could be better.", "communication"),
+        ("They never communicated the changes.", "communication"),
+        ("Response time is too long.", "response_speed"),
+        ("They respond quickly.", "response_speed"),
+        ("It takes days to get an answer.", "response_speed"),
+        ("Nobody followed up after the meeting.", "follow_up"),
+        ("Please follow them up.", "follow_up"),  # a word between follow and up
+        ("The project exceeded our expectations.", "meeting_expectations"),
+        ("Very personal service.", "personal_attention"),
+        ("Prices are too high.", "price"),
+        ("Great value for money.", "price"),
+        ("Quality has dropped.", "quality"),
+        ("Customer service was great.", "support"),
+        ("Easy to use.", "ease_of_use"),
+    ],
+)
+def test_english_forms_hit_their_theme(text, theme):
+    assert theme in themes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        ("Odotusaika puhelimessa oli pitkä.", "meeting_expectations"),  # excluded compound
+        ("My personal ID is on file.", "personal_attention"),  # bare "personal" is not a term
+        ("Viestintä toimi hyvin.", "price"),
+        ("Hinta on kohdallaan.", "communication"),
+    ],
+)
+def test_unrelated_words_do_not_hit(text, theme):
+    assert theme not in themes_of(text)
+
+
+def test_english_and_finnish_in_one_frame_keep_index_and_blanks():
+    comments = pd.Series(
+        [
+            "Viestinnässä on parantamisen varaa.",
+            "Great support, fair price.",
+            None,
+            "   ",
+            np.nan,
+            "ok",
+        ],
+        index=[101, 102, 103, 104, 105, 106],
+    )
+    tags = tag_themes(comments)
+    assert list(tags.columns) == DEFAULT_THEMES + ["language"]
+    assert list(tags.index) == [101, 102, 103, 104, 105, 106]
+    assert all(tags[c].dtype == bool for c in DEFAULT_THEMES)
+    assert tags.loc[101, "communication"] and tags.loc[101, "language"] == "fi"
+    assert tags.loc[102, "support"] and tags.loc[102, "price"]
+    assert tags.loc[102, "language"] == "en"
+    assert not tags.loc[[103, 104, 105], DEFAULT_THEMES].to_numpy().any()
+    assert tags.loc[[103, 104, 105], "language"].isna().all()
+    assert tags.loc[106, "language"] == "und"  # non-blank but no known word
+
+
+def test_public_name_and_list_input():
+    tags = nps.tag_themes(["Hinnat ovat korkeat", "Prices are high"])
+    assert tags["price"].tolist() == [True, True]
+    assert tags["language"].tolist() == ["fi", "en"]
+    assert list(tags.index) == [0, 1]
+
+
+def test_given_language_and_per_row_languages():
+    comments = pd.Series(["support toimii", "tuki on hyvä"], index=["a", "b"])
+    assert tag_themes(comments, language="fi")["language"].tolist() == ["fi", "fi"]
+    per_row = pd.Series(["en", None], index=["a", "b"])
+    tags = tag_themes(comments, language=per_row)
+    assert tags.loc["a", "language"] == "en" and tags.loc["a", "support"]
+    assert tags.loc["b", "language"] == "fi" and tags.loc["b", "support"]  # detected
+    with pytest.raises(ValueError, match="valid: 'auto', 'en', 'fi'"):
+        tag_themes(comments, language="sv")
+    with pytest.raises(ValueError, match="'sv' at row 'b'"):
+        tag_themes(comments, language=pd.Series(["en", "sv"], index=["a", "b"]))
+
+
+def test_custom_yaml_lexicon(tmp_path):
+    path = tmp_path / "themes.yml"
+    path.write_text(
+        "parking:\n"
+        "  label: {en: Parking, fi: Pysäköinti}\n"
+        "  terms:\n"
+        "    en: [parking, car park]\n"
+        "    fi: [pysäköinti, parkkipaikka]\n"
+        "opening_hours:\n"
+        "  label: Opening hours\n"
+        "  terms:\n"
+        "    en: [opening hours, open late]\n"
+        "    fi: [aukioloaika]\n",
+        encoding="utf-8",
+    )
+    tags = tag_themes(
+        [
+            "Pysäköinnissä on ongelmia.",
+            "Parkkipaikkoja ei ole tarpeeksi.",
+            "The car park is always full.",
+            "Aukioloajat ovat hyvät.",
+            "Great opening hours.",
+            "Hinta on hyvä.",
+        ],
+        themes=path,
+    )
+    assert list(tags.columns) == ["parking", "opening_hours", "language"]
+    assert tags["parking"].tolist() == [True, True, True, False, False, False]
+    assert tags["opening_hours"].tolist() == [False, False, False, True, True, False]
+    assert tags.attrs["labels"] == {"parking": "Parking", "opening_hours": "Opening hours"}
+    # the same structure as a dict
+    same = tag_themes(["Pysäköinnissä on ongelmia."], themes=load_themes(path))
+    assert same["parking"].tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({"Bad Id": {"terms": {"en": ["x"]}}}, "snake_case"),
+        ({"price": {"label": "Price"}}, "missing 'terms'"),
+        ({"price": {"terms": ["price"]}}, "mapping of language codes"),
+        ({"price": {"terms": {"en": "price"}}}, r"\[en\]: expected a non-empty list"),
+        ({"price": {"terms": {"en": ["price", 3]}}}, r"item 1: 3 is not a word"),
+        ({"price": {"terms": {"english": ["price"]}}}, "not a language code"),
+        ({"price": {"terms": {"en": ["x"]}, "colour": "red"}}, "unknown key"),
+        ({"language": {"terms": {"en": ["x"]}}}, "reserved"),
+        ([], "expected a mapping"),
+    ],
+)
+def test_bad_lexicon_is_a_clear_error(spec, message):
+    with pytest.raises(ValueError, match=message):
+        tag_themes(["x"], themes=spec)
+
+
+def test_bad_yaml_file(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text("price: [unclosed", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.yml: not valid YAML"):
+        load_themes(path)
+    with pytest.raises(FileNotFoundError, match="missing.yml"):
+        load_themes(tmp_path / "missing.yml")
+
+
+def test_default_lexicon_has_both_languages_and_labels():
+    lex = load_themes()
+    assert list(lex) == DEFAULT_THEMES
+    for spec in lex.values():
+        assert set(spec["terms"]) == {"en", "fi"}
+        assert set(spec["label"]) == {"en", "fi"}
+
+
+# --- theme_impact --------------------------------------------------------------
+
+
+def ten_rows():
+    df = pd.DataFrame(
+        {
+            "recommend": [10, 9, 9, 8, 7, 6, 3, 10, np.nan, 2],
+            "comment": ["c", "c", None, "c", None, "c", "c", "c", "c", None],
+        }
+    )
+    tags = pd.DataFrame(
+        {
+            "price": [True, False, False, True, False, True, True, False, True, False],
+            "support": [False, True, False, False, False, True, False, True, False, False],
+        }
+    )
+    tags["language"] = pd.Series(np.where(df["comment"].isna(), None, "en"), dtype="str")
+    return df, tags
+
+
+def test_theme_impact_equals_hand_computation():
+    df, tags = ten_rows()
+    out = theme_impact(df, tags, n_resamples=0)
+    # Row 8 has a blank score: left out.  The 9 scored rows are
+    #   promoters rows 0, 1, 2, 7 (4); passives 3, 4 (2); detractors 5, 6, 9 (3)
+    #   NPS = 100 * (4 - 3) / 9 = 11.111
+    # Commenters among them: rows 0, 1, 3, 5, 6, 7 = 6.
+    # price: rows 0 (P), 3 (pass), 5 (D), 6 (D) -> 4 mentions, 4/6 = 66.667 %
+    #   NPS mentioning = 100 * (1 - 2) / 4 = -25
+    #   the rest: rows 1 (P), 2 (P), 4 (pass), 7 (P), 9 (D) -> 100 * (3 - 1) / 5 = 40
+    #   impact = 11.111 - 40 = -28.889
+    # support: rows 1 (P), 5 (D), 7 (P) -> 3 mentions, 3/6 = 50 %
+    #   NPS mentioning = 100 * (2 - 1) / 3 = 33.333
+    #   the rest: rows 0 (P), 2 (P), 3, 4 (pass), 6 (D), 9 (D) -> 100 * (2 - 2) / 6 = 0
+    #   impact = 11.111 - 0 = 11.111
+    assert out["theme"].tolist() == ["support", "price"]  # largest impact first
+    exp = pd.DataFrame(
+        {
+            "theme": ["support", "price"],
+            "mentions": [3, 4],
+            "share_of_commenters": [50.0, 400 / 6],
+            "nps_mentioning": [100 / 3, -25.0],
+            "nps_rest": [0.0, 40.0],
+            "impact": [100 / 9, 100 / 9 - 40],
+        }
+    )
+    pd.testing.assert_frame_equal(out[exp.columns], exp, check_dtype=False)
+    assert out["below_min_n"].tolist() == [True, True]  # fewer than 5 mentions
+    assert out.attrs["excluded_blank"] == 1
+    assert out.attrs["n"] == 9 and out.attrs["commenters"] == 6
+    assert out.attrs["nps"] == pytest.approx(100 / 9)
+    assert out["impact_low"].isna().all()  # no resamples, no interval
+    # the same counts with the comment column instead of the language column
+    by_comment = theme_impact(df, tags.drop(columns="language"), comment="comment", n_resamples=0)
+    pd.testing.assert_frame_equal(by_comment, out)
+
+
+def test_theme_impact_matches_scoring_nps():
+    df, tags = ten_rows()
+    out = theme_impact(df, tags, n_resamples=0).set_index("theme")
+    scored = df["recommend"].notna()
+    for theme in ("price", "support"):
+        m = tags[theme] & scored
+        rest = ~tags[theme] & scored
+        assert out.loc[theme, "nps_mentioning"] == pytest.approx(nps.nps(df["recommend"][m]))
+        assert out.loc[theme, "nps_rest"] == pytest.approx(nps.nps(df["recommend"][rest]))
+        assert out.loc[theme, "impact"] == pytest.approx(
+            nps.nps(df["recommend"]) - nps.nps(df["recommend"][rest])
+        )
+
+
+def bootstrap_frame(rng, n=150):
+    df = pd.DataFrame({"recommend": rng.integers(0, 11, n).astype(float)})
+    price = rng.random(n) < 0.3
+    support = rng.random(n) < 0.2
+    # price commenters are unhappier
+    df.loc[price, "recommend"] = np.minimum(df.loc[price, "recommend"], 7)
+    tags = pd.DataFrame({"price": price, "support": support, "language": "en"})
+    return df, tags
+
+
+def test_bootstrap_interval_contains_estimate_and_is_reproducible(rng):
+    df, tags = bootstrap_frame(rng)
+    a = theme_impact(df, tags, n_resamples=2000, rng=SEED_BOOT)
+    b = theme_impact(df, tags, n_resamples=2000, rng=SEED_BOOT)
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["impact_low"] <= a["impact"]).all() and (a["impact"] <= a["impact_high"]).all()
+    assert (a["impact_high"] - a["impact_low"] > 0).all()
+    c = theme_impact(df, tags, n_resamples=2000, rng=SEED_BOOT + 1)
+    assert not np.allclose(a["impact_low"], c["impact_low"])  # the seed matters
+
+
+def test_bootstrap_equals_brute_force_row_resampling(rng):
+    """The pooled-cell multinomial bootstrap has the same distribution as
+    resampling rows: compare percentile limits with a brute-force loop."""
+    df, tags = bootstrap_frame(rng)
+    fast = theme_impact(df, tags, n_resamples=8000, rng=SEED_BOOT).set_index("theme")
+    score = df["recommend"].to_numpy()
+    value = np.where(score >= 9, 100.0, np.where(score <= 6, -100.0, 0.0))
+    gen = np.random.default_rng(SEED_BOOT + 2)
+    idx = gen.integers(0, len(df), size=(8000, len(df)))
+    for theme in ("price", "support"):
+        rest = ~tags[theme].to_numpy()
+        v, r = value[idx], rest[idx]
+        with np.errstate(invalid="ignore"):
+            boot = v.mean(axis=1) - (v * r).sum(axis=1) / r.sum(axis=1)
+        low, high = np.nanquantile(boot, [0.025, 0.975])
+        # Monte Carlo error of a 2.5 % quantile with 8000 resamples is ~0.3 points here
+        assert fast.loc[theme, "impact_low"] == pytest.approx(low, abs=1.0)
+        assert fast.loc[theme, "impact_high"] == pytest.approx(high, abs=1.0)
+
+
+def test_theme_impact_bad_input():
+    df, tags = ten_rows()
+    with pytest.raises(KeyError, match="'score' not in df"):
+        theme_impact(df, tags, score="score")
+    with pytest.raises(ValueError, match="index differs first at position 0"):
+        theme_impact(df, tags.set_axis(range(10, 20)))
+    with pytest.raises(ValueError, match="themes has 9 rows but df has 10"):
+        theme_impact(df, tags.iloc[:9])
+    with pytest.raises(ValueError, match="'price' is int64, expected booleans"):
+        theme_impact(df, tags.assign(price=tags["price"].astype(int)))
+    with pytest.raises(ValueError, match="confidence_level"):
+        theme_impact(df, tags, confidence_level=95)
+    bad = df.assign(recommend=df["recommend"].replace(2, 12))
+    with pytest.raises(ValueError, match="recommend: 1 value"):
+        theme_impact(bad, tags)
+
+
+def test_theme_impact_theme_nobody_mentions():
+    df, tags = ten_rows()
+    tags["ease_of_use"] = False
+    out = theme_impact(df, tags, n_resamples=200, rng=SEED_BOOT).set_index("theme")
+    row = out.loc["ease_of_use"]
+    assert row["mentions"] == 0 and row["impact"] == 0.0
+    assert np.isnan(row["nps_mentioning"])
+    assert row["impact_low"] == 0.0 and row["impact_high"] == 0.0
+
+
+# --- redact ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Mail me at anna.korhonen65@example.fi.", "Mail me at [email]."),
+        ("john_smith+nps@mail.example.co.uk please", "[email] please"),
+        ("Soita +358 40 123 4567 kiitos", "Soita [phone] kiitos"),
+        ("Soita +358401234567.", "Soita [phone]."),
+        ("Numero 040-1234567", "Numero [phone]"),
+        ("Numero 040 123 4567", "Numero [phone]"),
+        ("Vaihde 09 1234 5678", "Vaihde [phone]"),
+        ("Call (555) 123-4567 today", "Call [phone] today"),
+        ("Call 555-123-4567", "Call [phone]"),
+        ("Call +1 (555) 123-4567", "Call [phone]"),
+        ("Hetu 131052-308T.", "Hetu [id]."),  # the example of the Finnish authorities
+        ("ID 050292-240A and 060369-878D", "ID [id] and [id]"),
+    ],
+)
+def test_redact_removes_personal_data(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I give them 9/10 and 10/10 next year.",
+        "Customer since 2019, renewed in 2023.",
+        "Prices rose 2019-2023 by 15 %.",
+        "We paid 12 500 euros, order 12345678.",
+        "Meeting on 01.10.2023 at 09.30-10.30.",
+        "Invalid check character 131052-308U stays.",
+        "Version 3.14.159 and 5 years.",
+    ],
+)
+def test_redact_keeps_ordinary_numbers(text):
+    assert redact(text) == text
+
+
+def test_redact_handles_missing_and_series():
+    assert redact(None) is None
+    assert np.isnan(redact(np.nan))
+    s = pd.Series(["a@b.fi", None, "ok"], index=[5, 6, 7])
+    out = redact(s)
+    assert out.tolist()[0] == "[email]" and out.isna().tolist() == [False, True, False]
+    assert list(out.index) == [5, 6, 7]
+    with pytest.raises(TypeError, match="expects text"):
+        redact(123)
+
+
+def test_hetu_check_character_by_hand():
+    # 131052-308T: 131052308 = 31 * 4227493 + 25, and character 25 of
+    # "0123456789ABCDEFHJKLMNPRSTUVWXY" is "T".
+    assert 131052308 % 31 == 25
+    assert "0123456789ABCDEFHJKLMNPRSTUVWXY"[25] == "T"
+    assert redact("131052-308T") == "[id]"
+    assert redact("131052A308T") == "[id]"  # 2000s century sign
+    assert redact("131352-308T") == "131352-308T"  # month 13
+
+
+# --- theme_quotes ------------------------------------------------------------------
+
+PII = re.compile(r"@|\+358|\d{3}-\d{4}|\d{6}[-+A]\d{3}\w")
+
+
+def quote_frame():
+    df = pd.DataFrame(
+        {
+            "comment": [
+                "Hinta on liian korkea, soita 040-1234567",
+                "Price is fair. Mail: a.b@example.com",
+                "Hinnat ok. Hetu 131052-308T",
+                "Too expensive for us",
+                "Expensive but worth it",
+                "Price ok",
+                "Price ok",  # a duplicate: shown once
+                "Great support",
+                None,
+            ],
+            "recommend": [2, 10, 8, 5, 9, 7, 7, 10, 3],
+            "email": ["x@y.fi"] * 9,
+        }
+    )
+    tags = tag_themes(df["comment"])
+    return df, tags
+
+
+def test_quotes_are_redacted_tidy_and_reproducible():
+    df, tags = quote_frame()
+    q = theme_quotes(df, tags, per_group=5, rng=SEED_QUOTES)
+    assert list(q.columns) == ["theme", "category", "quote", "score"]
+    assert not q["quote"].str.contains(PII).any()
+    assert not q["quote"].str.contains("x@y.fi", regex=False).any()
+    price = q[q["theme"] == "price"]
+    counts = price["category"].value_counts().to_dict()
+    assert counts == {"detractor": 2, "passive": 2, "promoter": 2}
+    assert (price["quote"] == "Price ok").sum() == 1
+    assert "Hinta on liian korkea, soita [phone]" in set(price["quote"])
+    pd.testing.assert_frame_equal(q, theme_quotes(df, tags, per_group=5, rng=SEED_QUOTES))
+    one = theme_quotes(df, tags, per_group=1, rng=SEED_QUOTES)
+    assert one.groupby(["theme", "category"], observed=True).size().max() == 1
+
+
+def test_quotes_bad_input():
+    df, tags = quote_frame()
+    with pytest.raises(KeyError, match="'text' not in df"):
+        theme_quotes(df, tags, comment="text")
+    with pytest.raises(ValueError, match="per_group"):
+        theme_quotes(df, tags, per_group=0)
+
+
+# --- the example survey and public data ------------------------------------------
+
+
+def test_example_survey_tagging_against_ground_truth():
+    datasets = pytest.importorskip("nps_toolkit.datasets")
+    df = datasets.example_survey("b2b-annual", seed=0)
+    if "comment_theme" not in df.columns:
+        pytest.skip("example survey has no comment_theme column")
+    tags = tag_themes(df["comment"])
+    has = df["comment"].notna()
+    assert (tags.loc[has, "language"] == df.loc[has, "language"]).mean() > 0.97
+    truth = np.column_stack([(df["comment_theme"] == t).to_numpy() for t in DEFAULT_THEMES])
+    pred = tags[DEFAULT_THEMES].to_numpy()
+    recall = (truth & pred).sum() / truth.sum()
+    precision = (truth & pred).sum() / pred.sum()
+    # measured 0.98 and 0.95 (see the report); the margin absorbs data changes
+    assert recall > 0.9
+    assert precision > 0.85
+    for i, theme in enumerate(DEFAULT_THEMES):
+        if truth[:, i].sum() >= 20:
+            assert (truth[:, i] & pred[:, i]).sum() / truth[:, i].sum() > 0.8, theme
+
+
+def test_example_survey_quotes_and_impact_carry_no_contact_details():
+    datasets = pytest.importorskip("nps_toolkit.datasets")
+    df = datasets.example_survey("b2b-annual", seed=0)
+    tags = tag_themes(df["comment"])
+    q = theme_quotes(df, tags, per_group=50, rng=SEED_QUOTES)
+    assert len(q) > 50
+    assert not q["quote"].str.contains(PII).any()
+    emails = set(df["email"].dropna())
+    assert not any(e in quote for quote in q["quote"] for e in emails)
+    if "comment_pii" in df.columns:  # every planted e-mail, phone and hetu is removed
+        planted = df["comment"][df["comment_pii"].notna()]
+        assert len(planted) > 0
+        assert not planted.map(redact).str.contains(PII).any()
+    impact = theme_impact(df, tags, n_resamples=200, rng=SEED_BOOT)
+    assert set(impact["theme"]) == set(DEFAULT_THEMES)
+    assert impact.attrs["excluded_blank"] == int(df["recommend"].isna().sum())
+
+
+def test_public_shopping_survey_comments(public_data):
+    df = pd.read_csv(public_data / "ezrsurvey_shopping_survey.csv")
+    tags = tag_themes(df["comment"])
+    has = df["comment"].notna()
+    assert (tags.loc[has, "language"] == "en").all()
+    assert tags.loc[~has, "language"].isna().all()
+    # hand-read sentences of that file
+    by_text = dict(zip(df["comment"], tags.index, strict=True))
+
+    def hit(text):
+        row = tags.loc[by_text[text]]
+        return {t for t in DEFAULT_THEMES if row[t]}
+
+    assert "price" in hit(
+        "The draper's calico, though modestly priced, has proven durable through many years of use."
+    )
+    assert "response_speed" in hit(
+        "I was quite impressed by the promptness with which my account error was rectified."
+    )
+    assert "quality" in hit(
+        "The grocer's tea has become so expensive and poor in quality that I have shifted my business entirely."
+    )
+    assert tags.loc[has, DEFAULT_THEMES].any(axis=1).mean() > 0.35
+    impact = theme_impact(df, tags, n_resamples=200, rng=SEED_BOOT)
+    assert impact.attrs["n"] == int(df["recommend"].notna().sum())
+
+
+# --- figure ---------------------------------------------------------------------------
+
+
+def test_theme_impact_plot(rng):
+    from nps_toolkit.plots import theme_impact_plot
+
+    df, tags = bootstrap_frame(rng)
+    impact = theme_impact(df, tags, n_resamples=200, rng=SEED_BOOT)
+    ax = theme_impact_plot(impact)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 2 and labels[-1].startswith(
+        "Price" if impact["theme"].iloc[0] == "price" else "Support"
+    )
+    assert len(ax.collections) == 1  # the whiskers
+    with pytest.raises(ValueError, match="missing column"):
+        theme_impact_plot(impact.drop(columns="impact"))
