@@ -62,6 +62,162 @@ def score_distribution_plot(scores, *, weights=None, ax=None, percent=True):
 
 # --- interval figures (intervals / compare) ----------------------------------
 
+METHOD_ORDER = ("wald", "adjusted-wald", "score", "bayes", "bootstrap", "bca")
+
+
+def coverage_plot(coverage, *, ax=None, x="n", level=0.95, legend=True):
+    """Simulated coverage by sample size, one line per method.
+
+    ``coverage`` is a table like ``benchmarks/results/coverage.csv`` (columns
+    ``method``, ``coverage``, ``coverage_se`` and ``x``).  With several
+    scenarios per ``x`` the line is their mean and the band their range
+    (min-max).  The dashed line is the nominal level, the grey band its
+    +/- 1.96 binomial SE.  Returns the Axes.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"n": [30, 100] * 2, "method": ["wald"] * 2 + ["score"] * 2,
+    ...                    "coverage": [0.9, 0.94, 0.95, 0.95], "coverage_se": 0.005})
+    >>> ax = coverage_plot(df)
+    >>> len(ax.get_lines()) >= 2
+    True
+    """
+    import numpy as np
+    import seaborn as sns
+
+    ax = _axes(ax)
+    order = [m for m in METHOD_ORDER if m in set(coverage["method"])]
+    order += sorted(set(coverage["method"]) - set(order))
+    sns.lineplot(
+        data=coverage,
+        x=x,
+        y="coverage",
+        hue="method",
+        hue_order=order,
+        style="method",
+        style_order=order,
+        markers=True,
+        dashes=False,
+        errorbar=("pi", 100),
+        ax=ax,
+        legend=legend,
+    )
+    se = float(np.nanmedian(coverage["coverage_se"])) if "coverage_se" in coverage else 0.0
+    ax.axhline(level, color="black", linestyle="--", linewidth=1)
+    ax.axhspan(level - 1.96 * se, level + 1.96 * se, color="0.85", zorder=0)
+    if x == "n":
+        ax.set_xscale("log")
+        ticks = sorted(set(coverage[x]))
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
+    ax.set_ylim(min(0.85, float(coverage["coverage"].min()) - 0.01), 1.0)
+    ax.set_ylabel(f"coverage of {level:.0%} intervals")
+    ax.set_xlabel("respondents (n)" if x == "n" else x)
+    if legend and ax.get_legend() is not None:
+        ax.get_legend().set_title("method")
+    return ax
+
+
+def interval_plot(intervals, *, ax=None, labels=None, color="#4575b4"):
+    """Horizontal NPS intervals, e.g. the six methods on one sample.
+
+    ``intervals`` is a list or dict (label -> interval) of ``NPSInterval``;
+    without labels the method names label the rows.  Returns the Axes.
+
+    >>> from nps_toolkit.intervals import nps_interval
+    >>> ax = interval_plot([nps_interval(counts=(15, 15, 70), method=m)
+    ...                     for m in ("wald", "score")])
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['wald', 'score']
+    """
+    if isinstance(intervals, dict):
+        labels, intervals = list(intervals), list(intervals.values())
+    intervals = list(intervals)
+    labels = labels or [r.method for r in intervals]
+    ax = _axes(ax, figsize=(7, 0.5 * len(intervals) + 1.2))
+    ys = list(range(len(intervals)))[::-1]
+    for y, r in zip(ys, intervals, strict=True):
+        ax.plot([r.low, r.high], [y, y], color=color, linewidth=3, solid_capstyle="butt")
+        ax.plot([r.estimate], [y], "o", color="black", markersize=5)
+        ax.annotate(
+            f"[{r.low:.1f}, {r.high:.1f}]",
+            (r.high, y),
+            xytext=(6, -3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.set_yticks(ys, labels)
+    ax.set_xlim(
+        max(-100, min(r.low for r in intervals) - 10), min(100, max(r.high for r in intervals) + 15)
+    )
+    level = intervals[0].confidence_level if intervals else 0.95
+    ax.set_xlabel(f"NPS with {level:.0%} interval")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def segment_forest_plot(comparison, *, ax=None, by=None):
+    """Forest plot of ``compare_segments`` output: difference to the reference.
+
+    Each segment is a horizontal interval of its difference in NPS points;
+    significant differences (after the correction) are drawn in colour,
+    others in grey, and suppressed (small) segments are listed without an
+    interval.  Returns the Axes.
+
+    >>> import pandas as pd
+    >>> from nps_toolkit.compare import compare_segments
+    >>> df = pd.DataFrame({"seg": ["A"] * 40 + ["B"] * 40,
+    ...                    "recommend": [10] * 30 + [0] * 10 + [10] * 10 + [0] * 30})
+    >>> ax = segment_forest_plot(compare_segments(df, "seg"))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['seg = A', 'seg = B']
+    """
+    import numpy as np
+    import pandas as pd
+
+    cols = [
+        "n",
+        "nps",
+        "reference",
+        "reference_nps",
+        "difference",
+        "low",
+        "high",
+        "statistic",
+        "p_value",
+        "p_adjusted",
+        "significant",
+        "suppressed",
+    ]
+    keys = by if by is not None else [c for c in comparison.columns if c not in cols]
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    ax = _axes(ax, figsize=(7, 0.45 * len(comparison) + 1.5))
+    ys = np.arange(len(comparison))[::-1]
+    labels = []
+    for y, (_, row) in zip(ys, comparison.iterrows(), strict=True):
+        name = ", ".join(f"{k} = {row[k]}" for k in keys)
+        if bool(row["suppressed"]):
+            labels.append(f"{name} (n < min_n, suppressed)")
+            continue
+        labels.append(name)
+        if pd.isna(row["low"]):  # the named reference segment itself
+            ax.plot([0], [y], "D", color="black", markersize=5)
+            continue
+        sig = bool(row["significant"]) if not pd.isna(row["significant"]) else False
+        colour = ("#1a9850" if row["difference"] > 0 else "#d7301f") if sig else "0.55"
+        ax.plot([row["low"], row["high"]], [y, y], color=colour, linewidth=3, solid_capstyle="butt")
+        ax.plot([row["difference"]], [y], "o", color="black", markersize=5)
+    ax.axvline(0, color="black", linewidth=1)
+    ax.set_yticks(ys, labels)
+    ref = comparison["reference"].iloc[0] if len(comparison) else "reference"
+    level = comparison.attrs.get("confidence_level", 0.95)
+    corr = comparison.attrs.get("correction")
+    ax.set_xlabel(
+        f"NPS difference to {ref} ({level:.0%} interval; colour: significant"
+        f"{' after ' + corr if corr else ''})"
+    )
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
 
 # --- driver figures ----------------------------------------------------------
 
