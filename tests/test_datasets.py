@@ -177,13 +177,13 @@ def test_b2b_answers_correlated_within_account(b2b):
     assert icc > icc_null + 0.06
 
 
-def _ols_driver_order(df: pd.DataFrame) -> tuple[str, ...]:
+def _ols_betas(df: pd.DataFrame) -> np.ndarray:
+    """Standardised OLS coefficients of recommend on the seven drivers (complete rows)."""
     d = df.dropna(subset=["recommend", *B2B_DRIVERS])
     x = d[list(B2B_DRIVERS)].to_numpy()
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     design = np.column_stack([np.ones(len(x)), x])
-    beta = np.linalg.lstsq(design, d["recommend"].to_numpy(), rcond=None)[0][1:]
-    return tuple(np.array(B2B_DRIVERS)[np.argsort(-beta)])
+    return np.linalg.lstsq(design, d["recommend"].to_numpy(), rcond=None)[0][1:]
 
 
 def test_truth_driver_order_is_sorted_weights():
@@ -194,14 +194,18 @@ def test_truth_driver_order_is_sorted_weights():
     assert [weights[d] for d in order] == sorted(weights.values(), reverse=True)
 
 
-def test_ols_recovers_driver_order(b2b):
-    assert _ols_driver_order(b2b) == TRUTH["b2b-annual"]["driver_order"]
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, SEED_OTHER])
+def test_ols_recovers_driver_order(seed):
+    from scipy.stats import spearmanr
 
-
-@pytest.mark.parametrize("seed", [1, 2, 3, SEED_OTHER])
-def test_ols_recovers_top3_drivers_other_seeds(seed):
-    order = _ols_driver_order(example_survey("b2b-annual", seed=seed))
+    beta = _ols_betas(example_survey("b2b-annual", seed=seed))
+    truth = TRUTH["b2b-annual"]["driver_weights"]
+    weights = np.array([truth[d] for d in B2B_DRIVERS])
+    order = tuple(np.array(B2B_DRIVERS)[np.argsort(-beta)])
     assert order[:3] == TRUTH["b2b-annual"]["driver_order"][:3]
+    assert spearmanr(beta, weights).statistic > 0.85
+    # rounding and the ceiling at 10 shrink the effects, but not by half
+    assert np.all(beta[weights >= 0.3] > 0.5 * weights[weights >= 0.3])
 
 
 def _shapley_r2(df: pd.DataFrame) -> np.ndarray:
@@ -256,7 +260,8 @@ def test_shapley_recovers_top3_drivers(b2b):
 def test_drivers_correlated_a_bit(b2b):
     corr = b2b[list(B2B_DRIVERS)].corr().to_numpy()
     off = corr[~np.eye(len(B2B_DRIVERS), dtype=bool)]
-    assert 0.1 < off.min() and off.max() < 0.7
+    assert 0.15 < off.min() and off.max() < 0.5
+    assert 0.2 < off.mean() < 0.4
 
 
 def test_b2b_segments(b2b):
