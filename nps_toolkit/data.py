@@ -39,6 +39,7 @@ import hashlib
 import io
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,6 +112,8 @@ class SurveyDataError(ValueError):
     n_problems : the number of problems found (may exceed ``len(problems)``).
     row_label : what ``row`` counts: ``"line"`` (CSV), ``"row"`` (Excel),
         ``"data row"`` (Parquet, SPSS) or ``"index"`` (a DataFrame).
+    hints : advice on a likely cause (e.g. a 0-10 scale coded 1-11), printed
+        under the problems.
 
     The message names the file, then one problem a line (the first 20) and
     "... and N more".
@@ -123,8 +126,9 @@ class SurveyDataError(ValueError):
     True
     """
 
-    def __init__(self, problems, *, n_problems=None, row_label="line"):
+    def __init__(self, problems, *, n_problems=None, row_label="line", hints=()):
         self.problems = list(problems)
+        self.hints = list(hints)
         self.n_problems = len(self.problems) if n_problems is None else int(n_problems)
         self.row_label = row_label
         super().__init__(self._message())
@@ -132,7 +136,7 @@ class SurveyDataError(ValueError):
     def __reduce__(self):  # keep the fields when pickled (multiprocessing, papermill)
         return (
             _rebuild_error,
-            (self.problems, self.n_problems, self.row_label),
+            (self.problems, self.n_problems, self.row_label, self.hints),
         )
 
     def _message(self) -> str:
@@ -142,6 +146,7 @@ class SurveyDataError(ValueError):
         lines = [head] + ["  " + self._describe(p) for p in self.problems[:MAX_SHOWN]]
         if n > MAX_SHOWN:
             lines.append(f"  ... and {n - MAX_SHOWN} more")
+        lines += [f"hint: {h}" for h in self.hints]
         return "\n".join(lines)
 
     def _describe(self, p: Problem) -> str:
@@ -150,12 +155,12 @@ class SurveyDataError(ValueError):
             where.append(f"{self.row_label} {p.row}")
         if p.column is not None:
             where.append(f"column {p.column!r}")
-        what = p.reason if p.row is None else f"value {p.value!r} {p.reason}"
+        what = p.reason if p.value is None else f"value {p.value!r} {p.reason}"
         return f"{', '.join(where)}: {what}"
 
 
-def _rebuild_error(problems, n_problems, row_label):
-    return SurveyDataError(problems, n_problems=n_problems, row_label=row_label)
+def _rebuild_error(problems, n_problems, row_label, hints):
+    return SurveyDataError(problems, n_problems=n_problems, row_label=row_label, hints=hints)
 
 
 def _py(value):
@@ -176,6 +181,7 @@ class _Problems:
     label: str = "line"  # what rows count: line, row, data row, index
     shown: dict = field(default_factory=dict)  # canonical name -> file's name
     items: list = field(default_factory=list)
+    hints: list = field(default_factory=list)  # advice printed under the problems
     total: int = 0
 
     def column(self, name: str) -> str:
@@ -202,13 +208,15 @@ class _Problems:
         shown = pd.Series(values).iloc[kept].to_numpy(object)
         for p, value in zip(kept.tolist(), shown, strict=True):
             text = reason if isinstance(reason, str) else reason(p)
-            self.items.append(Problem(self.source, int(self.rows[p]), col, _py(value), text))
+            self.items.append(Problem(self.source, _py(self.rows[p]), col, _py(value), text))
 
     def raise_if_any(self, row_label):
         if self.total:
             # file-level problems first, then in file order (rows increase with position)
             items = sorted(self.items, key=lambda p: (p.row is not None, p.row or 0))
-            raise SurveyDataError(items, n_problems=self.total, row_label=row_label)
+            raise SurveyDataError(
+                items, n_problems=self.total, row_label=row_label, hints=self.hints
+            )
 
 
 # ------------------------------------------------------------------- column names
@@ -398,16 +406,14 @@ def _sniff_decimal(text: str, delimiter: str) -> str:
     return "," if delimiter == ";" else "."  # European Excel writes ; with decimal commas
 
 
-def _record_lines_fast(data: bytes) -> tuple[np.ndarray, int]:
-    """Line where each data record starts, and blank lines skipped (vectorised).
+def _segments(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start line and blankness of every newline-separated record (vectorised).
 
     Hand-written because neither pandas nor csv reports line numbers: with
     RFC 4180 quoting ("" inside a quoted field), a newline ends a record iff
     an even number of quote characters precede it, which numpy answers for
     every newline at once (a csv.reader loop is ~10 times slower).  Works on
-    the raw bytes of ASCII-compatible encodings; the caller checks the record
-    count against pandas and falls back to ``_record_lines`` when a stray
-    quote inside an unquoted field makes them disagree.
+    the raw bytes of ASCII-compatible encodings.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(arr == 10)
@@ -415,15 +421,25 @@ def _record_lines_fast(data: bytes) -> tuple[np.ndarray, int]:
     ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]  # outside quotes
     starts = np.concatenate(([0], ends + 1))
     length = np.concatenate((ends, [arr.size])) - starts
-    first = arr[np.minimum(starts, arr.size - 1)]
+    first = arr[np.minimum(starts, max(arr.size - 1, 0))] if arr.size else np.zeros(1, np.uint8)
     blank = (length == 0) | ((length == 1) & (first == 13))  # "" or a lone \r
     line = 1 + np.searchsorted(newlines, starts)  # newlines before the start, + 1
+    return line.astype(np.int64), blank
+
+
+def _record_lines_fast(data: bytes) -> tuple[np.ndarray, int]:
+    """Line where each data record starts, and blank lines skipped.
+
+    The caller checks the record count against pandas and falls back to
+    ``_record_lines`` when a stray quote inside an unquoted field makes them
+    disagree.
+    """
+    line, blank = _segments(data)
     content = np.flatnonzero(~blank)
     if content.size == 0:
         return np.zeros(0, np.int64), 0
-    after_header = blank[content[0] :]
-    n_blank = int(after_header.sum()) - int(blank[-1])  # the end-of-file newline is no line
-    return line[content[1:]].astype(np.int64), n_blank
+    n_blank = int(blank[content[0] :].sum()) - int(blank[-1])  # end-of-file newline: no line
+    return line[content[1:]], n_blank
 
 
 def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int] | None:
@@ -472,7 +488,21 @@ def _read_csv(data: bytes, source: str, opts: dict, text_columns) -> _Raw:
     except pd.errors.EmptyDataError:
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")]) from None
     except pd.errors.ParserError as exc:
-        reason = f"cannot be read as {delimiter!r}-delimited CSV: {exc}".replace("\n", " ")
+        message = str(exc).strip().replace("\n", " ")
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+        if found:  # pandas counts records (and blank lines), not lines inside quotes
+            want, record, saw = map(int, found.groups())
+            lines = _segments(data)[0] if fast else None
+            line = int(lines[record - 1]) if lines is not None and record <= len(lines) else None
+            reason = (
+                f"has {saw} fields but the header has {want} "
+                f"(delimiter {delimiter!r}; a comment with an unquoted {delimiter!r}?)"
+            )
+            if line is None:
+                line, reason = None, f"record {record} {reason}"
+            raise SurveyDataError([Problem(source, line, None, None, reason)]) from None
+        else:
+            reason = f"cannot be read as {delimiter!r}-delimited CSV: {message}"
         raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
     n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     row_label, blank = "line", 0
@@ -663,9 +693,10 @@ def _as_text(s: pd.Series) -> pd.Series:
         whole = s.dropna()
         if (whole == np.round(whole)).all():
             s = s.astype("Int64")
-    if pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
-        return s  # already text (the usual case for CSV): no copy
-    return s.astype("str").where(s.notna())
+    if not (pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s)):
+        s = s.astype("str").where(s.notna())
+    # "" is a blank (SPSS stores missing text that way)
+    return s.mask(s.eq("").to_numpy(dtype=bool, na_value=False))
 
 
 _DOTTED_DATE = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
@@ -696,7 +727,9 @@ def _to_dates(s: pd.Series, date_format, dayfirst) -> pd.Series:
     parsed = parse(s, format=date_format, dayfirst=bool(dayfirst))
     failed = parsed.isna() & s.notna()
     if failed.any() and dayfirst is None and date_format is None:
-        other = parse(s, dayfirst=True)
+        with warnings.catch_warnings():  # "Parsing dates in %Y-%m-%d format when dayfirst"
+            warnings.simplefilter("ignore", UserWarning)
+            other = parse(s, dayfirst=True)
         if (other.isna() & s.notna()).sum() < failed.sum():
             parsed, dayfirst = other, True
             failed = parsed.isna() & s.notna()
@@ -753,12 +786,11 @@ def _check(
         fraction = finite & ~outside & (num != np.round(num))
         problems.add_mask(not_number, score, raw(score), "is not a number (0-10 expected)")
         whole = num[finite]
-        if outside.any() and whole.min() >= 1 and whole.max() == 11 and (whole % 1 == 0).all():
+        if outside.any() and whole.min() == 1 and whole.max() == 11:
             name = problems.column(score)
-            problems.add(
-                score,
-                f"holds 1-11: if the 0-10 answers were coded 1-11, shift them with "
-                f"recode={{{name!r}: -1}}",
+            problems.hints.append(
+                f"column {name!r} runs from 1 to 11: if the 0-10 answers were coded 1-11, "
+                f"shift them with recode={{{name!r}: -1}}"
             )
         problems.add_mask(outside, score, raw(score), reason(score, "is outside 0-10", num))
         problems.add_mask(

@@ -1,0 +1,77 @@
+"""Write the binary test files (xlsx, parquet, sav) from comma_utf8.csv.
+
+Run from the project root: ``.venv/bin/python tests/data/good/make_files.py``.
+The text files beside it are written by hand.  Nothing runs on import.
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BAD = HERE.parent / "bad"
+
+
+def main():
+    import pandas as pd
+    import pyreadstat
+    from openpyxl import Workbook
+
+    df = pd.read_csv(HERE / "comma_utf8.csv", dtype={"id": str})
+    df["vastattu"] = pd.to_datetime(df["vastattu"])
+
+    # good .xlsx: an "Info" sheet first, the answers on sheet "Vastaukset"
+    wb = Workbook()
+    wb.active.title = "Info"
+    wb.active.append(["Asiakaskysely 2024"])
+    ws = wb.create_sheet("Vastaukset")
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(
+            [
+                None if pd.isna(v) else (v.to_pydatetime() if hasattr(v, "to_pydatetime") else v)
+                for v in row
+            ]
+        )
+    wb.save(HERE / "survey.xlsx")
+
+    df.to_parquet(HERE / "survey.parquet", index=False)
+
+    # SPSS: region as a labelled numeric code (1/2/3), as SPSS users store it
+    codes = {"Etelä-Savo": 1, "Pohjanmaa": 2, "Åland": 3}
+    sav = df.assign(alue=df["alue"].map(codes).astype(float))
+    pyreadstat.write_sav(
+        sav,
+        HERE / "survey.sav",
+        column_labels=[
+            "Vastaajan tunnus",
+            "Suosittelisitko meitä?",
+            "Vastattu",
+            "Paino",
+            "Alue",
+            "Kommentti",
+        ],
+        variable_value_labels={"alue": {float(v): k for k, v in codes.items()}},
+    )
+
+    # bad .xlsx: a blank sheet row 3, "11" on sheet row 5
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Answers"
+    ws.append(["respondent_id", "recommend"])
+    ws.append(["A1", 10])
+    ws.append([None, None])
+    ws.append(["A2", 7])
+    ws.append(["A3", 11])
+    wb.save(BAD / "score_out_of_range.xlsx")
+
+    # bad .parquet: text in the score column on data row 2
+    pd.DataFrame({"respondent_id": ["P1", "P2", "P3"], "recommend": ["9", "ten", "3"]}).to_parquet(
+        BAD / "score_text.parquet", index=False
+    )
+
+    # more than 20 problems: 25 scores of 11 on lines 3..27
+    lines = ["respondent_id,recommend", "M00,10"] + [f"M{i:02d},11" for i in range(1, 26)]
+    (BAD / "many_problems.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

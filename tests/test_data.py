@@ -1,0 +1,533 @@
+"""Loading and validating survey files (nps_toolkit/data.py).
+
+Every bad file in tests/data/bad/ has a test asserting that the error names
+the file, the row as the user finds it (CSV line with the header as line 1,
+Excel sheet row, Parquet data row) and the column.  The good files in
+tests/data/good/ hold one survey in every supported format and must load to
+the same canonical frame.
+"""
+
+import io
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.data import Problem, SurveyDataError, load_survey, validate
+
+DATA = Path(__file__).resolve().parent / "data"
+GOOD, BAD = DATA / "good", DATA / "bad"
+MAPPING = {
+    "id": "respondent_id",
+    "suositus": "recommend",
+    "vastattu": "responded_at",
+    "paino": "weight",
+    "alue": "region",
+    "kommentti": "comment",
+}
+FIVE = {"Very bad": 1, "Bad": 2, "Ok": 3, "Good": 4, "Very good": 5}
+
+
+def load_error(path, **kwargs) -> SurveyDataError:
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(path, **kwargs)
+    return info.value
+
+
+def only_line(err: SurveyDataError) -> str:
+    """The one problem line of a one-problem message."""
+    lines = str(err).splitlines()
+    assert len(lines) == 2, str(err)
+    return lines[1]
+
+
+# ----------------------------------------------------------------- bad files
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "column", "value", "words"),
+    [
+        ("score_out_of_range.csv", 4, "recommend", 11, "outside 0-10"),
+        ("score_fraction.csv", 2, "recommend", 7.5, "not a whole number"),
+        ("score_text.csv", 5, "recommend", "ten", "not a number"),
+        ("weight_negative.csv", 3, "weight", -1, "negative"),
+        ("weight_text.csv", 4, "weight", "heavy", "not a number"),
+        ("duplicate_id.csv", 5, "respondent_id", "B2", "duplicate respondent id (first on line 3)"),
+        # quoted comment over lines 2-4: the bad score is on line 5, not pandas row 2 + 2
+        ("multiline_comment.csv", 5, "recommend", 12, "outside 0-10"),
+        # blank lines 3, 5 and 6 are skipped by the reader but still count as lines
+        ("blank_lines.csv", 7, "recommend", -1, "outside 0-10"),
+    ],
+)
+def test_bad_csv_names_file_line_and_column(name, row, column, value, words):
+    err = load_error(BAD / name)
+    assert err.problems == [Problem(str(BAD / name), row, column, value, err.problems[0].reason)]
+    assert words in err.problems[0].reason
+    line = only_line(err)
+    assert line.startswith(f"  {BAD / name}, line {row}, column {column!r}: value {value!r}")
+    assert str(BAD / name) in str(err).splitlines()[0]
+
+
+def test_bad_dates_name_each_line():
+    err = load_error(BAD / "bad_date.csv")
+    assert [(p.row, p.column, p.value) for p in err.problems] == [
+        (4, "responded_at", "2024-02-30"),
+        (5, "responded_at", "soon"),
+    ]
+    assert "line 4, column 'responded_at': value '2024-02-30' is not a date" in str(err)
+
+
+def test_missing_column_lists_found_and_suggests_closest():
+    err = load_error(BAD / "missing_column.csv")
+    (p,) = err.problems
+    assert (p.row, p.column) == (None, "recommend")
+    assert "columns found: ['respondent_id', 'recomend', 'region']" in p.reason
+    assert "did you mean 'recomend'?" in p.reason
+    assert "columns={'recomend': 'recommend'}" in p.reason
+    assert str(BAD / "missing_column.csv") in str(err)
+
+
+def test_empty_file_and_header_only():
+    err = load_error(BAD / "empty.csv")
+    assert only_line(err) == f"  {BAD / 'empty.csv'}: the file is empty"
+    err = load_error(BAD / "header_only.csv")
+    assert "has no data rows below the header" in only_line(err)
+    assert "'respondent_id', 'recommend', 'region'" in str(err)
+
+
+def test_ragged_line_is_named():
+    err = load_error(BAD / "ragged.csv")
+    (p,) = err.problems
+    assert p.row == 3 and "has 4 fields but the header has 3" in p.reason
+    assert f"{BAD / 'ragged.csv'}, line 3: has 4 fields" in str(err)
+
+
+def test_ragged_line_after_quoted_newline_is_the_physical_line(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('respondent_id,recommend,comment\nB1,10,"one\ntwo"\nB2,8,x,extra\n')
+    assert load_error(path).problems[0].row == 4  # pandas would say "line 3"
+
+
+def test_unknown_recode_label_names_line_and_lists_labels():
+    err = load_error(BAD / "recode_label.csv", recode={"service": FIVE})
+    (p,) = err.problems
+    assert (p.row, p.column, p.value) == (4, "service", "Excelent")
+    assert "['Very bad', 'Bad', 'Ok', 'Good', 'Very good']" in p.reason
+
+
+def test_excel_error_names_sheet_row_and_sheet():
+    err = load_error(BAD / "score_out_of_range.xlsx")
+    (p,) = err.problems
+    assert (p.row, p.column, p.value) == (5, "recommend", 11)  # blank sheet row 3 counted
+    assert f"{BAD / 'score_out_of_range.xlsx'} [sheet 'Answers'], row 5, column 'recommend'" in str(
+        err
+    )
+
+
+def test_parquet_error_names_data_row():
+    err = load_error(BAD / "score_text.parquet")
+    assert "data row 2, column 'recommend': value 'ten' is not a number" in only_line(err)
+
+
+def test_first_twenty_then_count_of_the_rest():
+    err = load_error(BAD / "many_problems.csv")
+    lines = str(err).splitlines()
+    assert lines[0] == f"{BAD / 'many_problems.csv'}: 25 problems in the survey data"
+    assert len(lines) == 1 + 20 + 1
+    assert lines[1].startswith(f"  {BAD / 'many_problems.csv'}, line 3,")
+    assert lines[20].startswith(f"  {BAD / 'many_problems.csv'}, line 22,")
+    assert lines[-1] == "  ... and 5 more"
+    assert err.n_problems == len(err.problems) == 25
+    assert [p.row for p in err.problems] == list(range(3, 28))
+
+
+def test_all_problems_reported_at_once_in_file_order(tmp_path):
+    path = tmp_path / "several.csv"
+    path.write_text("respondent_id,recommend,weight\nA,11,1\nB,5,-2\nA,x,1\n")
+    err = load_error(path)
+    assert [(p.row, p.column) for p in err.problems] == [
+        (2, "recommend"),
+        (3, "weight"),
+        (4, "recommend"),
+        (4, "respondent_id"),
+    ]
+
+
+def test_error_is_value_error_and_pickles():
+    err = load_error(BAD / "score_text.csv")
+    assert isinstance(err, ValueError)
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and again.problems == err.problems
+
+
+def test_mapped_column_is_named_as_in_the_file(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("REC,Account\n10,a\n12,b\n")
+    err = load_error(path, columns={"REC": "recommend"})
+    assert "line 3, column 'REC': value 12 is outside 0-10" in str(err)
+
+
+def test_one_to_eleven_hint():
+    path = Path(__file__).parent / "data" / "bad" / "many_problems.csv"
+    assert "hint" not in str(load_error(path))  # 10 and 11 only: no guess
+    err = load_error(io.StringIO("nps\n1\n11\n5\n"), columns={"nps": "recommend"})
+    assert "hint: column 'nps' runs from 1 to 11" in str(err)
+    assert "recode={'nps': -1}" in str(err)
+
+
+def test_blank_weight_and_infinite_weight(tmp_path):
+    err = load_error(io.StringIO("recommend,weight\n10,1\n9,\n8,inf\n"))
+    assert [(p.row, p.reason.split(" (")[0]) for p in err.problems] == [
+        (3, "is blank"),
+        (4, "is not a finite number"),
+    ]
+
+
+# ------------------------------------------------------- mapping and config
+
+
+def test_mapping_key_not_in_file_suggests():
+    err = load_error(GOOD / "comma_utf8.csv", columns={**MAPPING, "suositu": "nps"})
+    assert "column 'suositu' (mapped to 'nps') is not in the file" in str(err)
+    assert "did you mean 'suositus'?" in str(err)
+
+
+def test_mapping_conflicts_are_errors():
+    err = load_error(GOOD / "comma_utf8.csv", columns={"id": "recommend", "suositus": "recommend"})
+    assert "sends ['id', 'suositus'] all to 'recommend'" in str(err)
+    err = load_error(io.StringIO("recommend,nps\n1,2\n"), columns={"nps": "recommend"})
+    assert "would hide the file's own column 'recommend'" in str(err)
+
+
+def test_suggestion_for_long_question_texts(public_data):
+    err = load_error(public_data / "prepbench_case122_airline_nps.csv")
+    assert "did you mean 'How likely are you to recommend this airline?'" in str(err)
+    err = load_error(public_data / "rocks_NPS_R_testdata.csv")
+    assert "did you mean 'REC'?" in str(err)
+
+
+def test_mapping_from_yaml_equals_mapping_from_dict():
+    a = load_survey(GOOD / "comma_utf8.csv", columns=MAPPING)
+    b = load_survey(GOOD / "comma_utf8.csv", columns=GOOD / "mapping.yml")
+    c = load_survey(GOOD / "comma_utf8.csv", columns=str(GOOD / "mapping.yml"))
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+    assert b.attrs["columns"] == MAPPING
+
+
+def test_yaml_config_with_recode_and_glob(tmp_path):
+    cfg = tmp_path / "survey.yml"
+    cfg.write_text(
+        "columns:\n  nps: recommend\nrecode:\n  recommend: -1\n"
+        '  "rating_*": {Very bad: 1, Bad: 2, Ok: 3, Good: 4, Very good: 5}\n'
+        "required: [account]\n"
+    )
+    text = "nps,rating_a,rating_b,account\n11,very good, Bad ,x\n1,Ok,,y\n"
+    df = load_survey(io.StringIO(text), columns=cfg)
+    assert df["recommend"].tolist() == [10.0, 0.0]
+    assert df["rating_a"].tolist() == [5.0, 3.0]
+    assert df["rating_b"].tolist()[0] == 2.0 and np.isnan(df["rating_b"].iloc[1])
+    err = load_error(io.StringIO("nps,rating_a\n11,Good\n"), columns=cfg)
+    assert "required column is missing" in str(err) and "'account'" in str(err)
+
+
+def test_config_rejects_unknown_keys(tmp_path):
+    cfg = tmp_path / "bad.yml"
+    cfg.write_text("columns: {nps: recommend}\nrecodes: {nps: -1}\n")
+    with pytest.raises(ValueError, match=r"unknown key\(s\) \['recodes'\].*valid keys"):
+        load_survey(io.StringIO("nps\n1\n"), columns=cfg)
+
+
+def test_recode_numbers_as_labels():
+    text = "nps\n1\n11\n6\n"
+    shift = load_survey(io.StringIO(text), columns={"nps": "recommend"}, recode={"recommend": -1})
+    table = {i: i - 1 for i in range(1, 12)}
+    lookup = load_survey(io.StringIO(text), columns={"nps": "recommend"}, recode={"nps": table})
+    assert shift["recommend"].tolist() == lookup["recommend"].tolist() == [0.0, 10.0, 5.0]
+
+
+def test_recode_key_matching_nothing_is_an_error():
+    err = load_error(io.StringIO("recommend\n1\n"), recode={"servce": FIVE})
+    assert "recode names 'servce', which matches no column" in str(err)
+
+
+def test_unknown_format_and_sheet():
+    with pytest.raises(ValueError, match=r"supported: \['.csv'"):
+        load_survey(GOOD / "mapping.yml")
+    with pytest.raises(ValueError, match="save it as .xlsx"):
+        load_survey("old.xls")
+    err = load_error(GOOD / "survey.xlsx", sheet="Answers")
+    assert "has no sheet 'Answers'; sheets: ['Info', 'Vastaukset']" in str(err)
+
+
+# --------------------------------------------------------------- good files
+
+
+def expected_frame() -> pd.DataFrame:
+    """The survey in tests/data/good/, typed by hand."""
+    return pd.DataFrame(
+        {
+            "respondent_id": [f"R00{i}" for i in range(1, 7)],
+            "recommend": [10.0, np.nan, 9.0, 8.0, 9.0, 0.0],
+            "responded_at": pd.to_datetime(
+                [
+                    "2024-03-01 10:15",
+                    "2024-03-02 11:00",
+                    "2024-03-03 09:30",
+                    "2024-03-04 14:45",
+                    "2024-03-05 16:00",
+                    "2024-03-06 08:05",
+                ]
+            ),
+            "weight": [1.5, 0.5, 1.0, 2.25, 1.0, 0.75],
+            "region": ["Etelä-Savo", "Åland", "Etelä-Savo", "Pohjanmaa", "Åland", "Pohjanmaa"],
+            "comment": [
+                "Hyvä palvelu, kiitos!",
+                np.nan,
+                "Liian kallis",
+                np.nan,
+                "Nopea vastaus",
+                "Ei vastattu sähköpostiin",
+            ],
+        }
+    )
+
+
+GOOD_FILES = [
+    ("comma_utf8.csv", {}),
+    ("semicolon_decimal_comma.csv", {}),
+    ("finnish_excel_cp1252.csv", {}),
+    ("utf8_bom.csv", {}),
+    ("survey.xlsx", {"sheet": "Vastaukset"}),
+    ("survey.parquet", {}),
+    ("survey.sav", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), GOOD_FILES)
+def test_good_formats_load_to_the_same_frame(name, kwargs):
+    if name.endswith(".sav"):
+        pytest.importorskip("pyreadstat")
+    df = load_survey(GOOD / name, columns=MAPPING, **kwargs)
+    want = expected_frame()
+    got = df[list(want.columns)].astype({"responded_at": "datetime64[us]"})
+    pd.testing.assert_frame_equal(
+        got, want.astype({"responded_at": "datetime64[us]"}), check_dtype=False
+    )
+    for col in ("respondent_id", "region", "comment"):
+        assert pd.api.types.is_string_dtype(df[col]), (col, df[col].dtype)
+    assert df["recommend"].dtype == float and df["weight"].dtype == float
+    # blank answer kept and counted: 5 answered of 6 rows
+    assert (df.attrs["n_rows"], df.attrs["n_answered"], df.attrs["excluded_blank"]) == (6, 5, 1)
+    assert len(df.attrs["sha256"]) == 64
+
+
+def test_csv_dialects_detected():
+    got = {
+        name: load_survey(GOOD / name, columns=MAPPING).attrs
+        for name in ("comma_utf8.csv", "semicolon_decimal_comma.csv", "finnish_excel_cp1252.csv")
+    }
+    assert (got["comma_utf8.csv"]["delimiter"], got["comma_utf8.csv"]["decimal"]) == (",", ".")
+    assert got["semicolon_decimal_comma.csv"]["delimiter"] == ";"
+    assert got["semicolon_decimal_comma.csv"]["decimal"] == ","
+    assert got["finnish_excel_cp1252.csv"]["encoding"] == "cp1252"
+    assert got["comma_utf8.csv"]["encoding"] == "utf-8"
+
+
+def test_sha256_is_of_the_file_bytes():
+    import hashlib
+
+    df = load_survey(GOOD / "utf8_bom.csv", columns=MAPPING)
+    assert df.attrs["sha256"] == hashlib.sha256((GOOD / "utf8_bom.csv").read_bytes()).hexdigest()
+    assert df.attrs["source"] == str(GOOD / "utf8_bom.csv")
+
+
+def test_spss_value_labels_and_question_texts():
+    pytest.importorskip("pyreadstat")
+    df = load_survey(GOOD / "survey.sav", columns=MAPPING)
+    assert df.attrs["column_labels"]["suositus"] == "Suosittelisitko meitä?"
+    assert df.attrs["value_labels"]["alue"][3.0] == "Åland"
+
+
+def test_summarize_counts_the_blank_and_matches_hand_count():
+    df = load_survey(GOOD / "finnish_excel_cp1252.csv", columns=MAPPING)
+    row = nps.summarize(df, min_n=1).iloc[0]
+    # answered 10, 9, 8, 9, 0: 3 promoters, 1 passive, 1 detractor -> (3 - 1) / 5 = 40
+    assert (row["n"], row["promoters"], row["detractors"], row["excluded_blank"]) == (5, 3, 1, 1)
+    assert row["nps"] == pytest.approx(40.0)
+    # weighted by hand: promoters 1.5 + 1.0 + 1.0, detractor 0.75, answered weight 6.5
+    weighted = nps.summarize(df, weights="weight", min_n=1).iloc[0]
+    assert weighted["nps"] == pytest.approx(100 * (3.5 - 0.75) / 6.5)
+
+
+def test_buffers_and_gzip(tmp_path):
+    import gzip
+
+    raw = (GOOD / "comma_utf8.csv").read_bytes()
+    (tmp_path / "s.csv.gz").write_bytes(gzip.compress(raw))
+    a = load_survey(tmp_path / "s.csv.gz", columns=MAPPING)
+    b = load_survey(io.BytesIO(raw), columns=MAPPING)
+    pd.testing.assert_frame_equal(a, b, check_like=True)
+    assert a.attrs["source"].endswith("s.csv.gz") and b.attrs["source"] == "<data>"
+
+
+def test_ids_stay_text_and_blank_lines_are_counted(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("respondent_id,recommend\n007,10\n\n008,\n")
+    df = load_survey(path)
+    assert df["respondent_id"].tolist() == ["007", "008"]
+    assert df.attrs["skipped_blank_lines"] == 1 and df.attrs["excluded_blank"] == 1
+
+
+def test_dotted_dates_are_day_first(tmp_path):
+    df = load_survey(io.StringIO("recommend;responded_at\n9;1.3.2024\n7;12.3.2024\n"))
+    assert df["responded_at"].dt.month.tolist() == [3, 3]
+
+
+def test_whitespace_only_score_is_blank():
+    df = load_survey(io.StringIO('recommend,x\n" ",1\n9,2\n'))
+    assert np.isnan(df["recommend"].iloc[0]) and df.attrs["excluded_blank"] == 1
+
+
+# ------------------------------------------------------------------ validate
+
+
+def test_validate_dataframe_names_index_labels():
+    df = pd.DataFrame({"recommend": [10, "7,5", 3]}, index=["a", "b", "c"])
+    with pytest.raises(SurveyDataError) as info:
+        validate(df, source="frame")
+    assert "frame, index b, column 'recommend': value '7,5' is not a whole number" in str(
+        info.value
+    )
+
+
+def test_validate_returns_clean_copy():
+    df = pd.DataFrame({"recommend": ["10", " 8 ", None], "respondent_id": [1, 2, 3]})
+    clean = validate(df)
+    assert clean["recommend"].tolist()[:2] == [10.0, 8.0]
+    assert clean["respondent_id"].tolist() == ["1", "2", "3"]
+    assert df["recommend"].tolist()[0] == "10"  # the input is not changed
+
+
+def test_validate_required_and_empty_frame():
+    with pytest.raises(SurveyDataError, match="did you mean 'Recommend'"):
+        validate(pd.DataFrame({"Recommend": [1]}))
+    with pytest.raises(SurveyDataError, match="no data rows"):
+        validate(pd.DataFrame({"recommend": []}))
+
+
+def test_validate_is_vectorised_on_a_large_frame(rng):
+    n = 200_000
+    df = pd.DataFrame(
+        {
+            "respondent_id": np.arange(n).astype(str),
+            "recommend": rng.integers(0, 11, n).astype(float),
+            "weight": rng.uniform(0.5, 2, n),
+        }
+    )
+    df.loc[[7, 150_000], "recommend"] = [11, 4.5]
+    with pytest.raises(SurveyDataError) as info:
+        validate(df)
+    assert [p.row for p in info.value.problems] == [7, 150_000]
+
+
+# --------------------------------------------------------------- public data
+
+
+def rocks(public_data):
+    return load_survey(
+        public_data / "rocks_NPS_R_testdata.csv",
+        columns={"REC": "recommend", "date": "responded_at", "Account": "account_id"},
+    )
+
+
+PUBLIC = {
+    "rocks_NPS_R_testdata.csv": (
+        {"REC": "recommend", "date": "responded_at", "Account": "account_id"},
+        None,
+        1000,
+    ),
+    "ezrsurvey_podracing_survey.csv": (
+        {"nps_value": "recommend", "nps_com": "comment"},
+        "ratings_*",
+        1000,
+    ),
+    "ezrsurvey_shopping_survey.csv": ({"patron_id": "respondent_id"}, "ratings_*", 800),
+    "prepbench_case040_sudzilla_survey.csv": (
+        {
+            "Timestamp": "responded_at",
+            "On a scale of 0-10, how would you rate Sudzilla?": "recommend",
+            "...why?": "comment",
+        },
+        None,
+        39,
+    ),
+    "prepbench_case122_airline_nps.csv": (
+        {
+            "CustomerID": "respondent_id",
+            "How likely are you to recommend this airline?": "recommend",
+            "Airline": "airline",
+        },
+        None,
+        5907,
+    ),
+    "mkt4320bgsu_airlinesat_mooi_sarstedt.csv": ({"nps": "recommend"}, "shift", 1065),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_files_load_and_summarize(public_data, name):
+    mapping, extra, n_rows = PUBLIC[name]
+    recode = {"ratings_*": FIVE} if extra == "ratings_*" else None
+    recode = {"recommend": -1} if extra == "shift" else recode
+    df = load_survey(public_data / name, columns=mapping, recode=recode)
+    plain = pd.read_csv(public_data / name)
+    assert len(df) == df.attrs["n_rows"] == len(plain) == n_rows
+    assert df.attrs["excluded_blank"] == int(df["recommend"].isna().sum())
+    score = df["recommend"].dropna()
+    assert score.between(0, 10).all() and (score % 1 == 0).all()
+    table = nps.summarize(df)
+    assert table.loc[0, "n"] + table.loc[0, "excluded_blank"] == n_rows
+    if recode and "ratings_*" in recode:
+        ratings = df.filter(like="ratings_")
+        assert ratings.shape[1] >= 5 and ratings.isin([1, 2, 3, 4, 5]).all().all()
+        # brute force: the recoded numbers match the labels one by one
+        first = plain.filter(like="ratings_").columns[0]
+        assert (plain[first].map(FIVE) == df[first]).all()
+    if extra == "shift":
+        # the 1-11 codes, shifted, are the raw column minus one
+        assert (df["recommend"] == plain["nps"] - 1).all()
+
+
+def test_rocks_nps_matches_brute_force_count(public_data):
+    df = rocks(public_data)
+    raw = pd.read_csv(public_data / "rocks_NPS_R_testdata.csv")["REC"]
+    promoters = sum(1 for v in raw if v >= 9)
+    detractors = sum(1 for v in raw if v <= 6)
+    brute = 100 * (promoters - detractors) / len(raw)
+    assert nps.summarize(df).loc[0, "nps"] == pytest.approx(brute)
+    assert df["responded_at"].dt.year.eq(2012).all()
+    by = nps.summarize(df, by="Region")
+    for region, group in raw.groupby(
+        pd.read_csv(public_data / "rocks_NPS_R_testdata.csv")["Region"]
+    ):
+        expect = 100 * ((group >= 9).sum() - (group <= 6).sum()) / len(group)
+        assert by.set_index("Region").loc[region, "nps"] == pytest.approx(expect)
+
+
+def test_sudzilla_timestamps_with_fractions(public_data):
+    df = load_survey(
+        public_data / "prepbench_case040_sudzilla_survey.csv",
+        columns=PUBLIC["prepbench_case040_sudzilla_survey.csv"][0],
+    )
+    assert df["responded_at"].notna().all()
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2019-11-01 08:51:12.402")
+
+
+def test_shopping_gender_blanks_are_kept(public_data):
+    df = load_survey(public_data / "ezrsurvey_shopping_survey.csv", recode={"ratings_*": FIVE})
+    assert df["demo_gender"].isna().sum() == 26  # blanks in a segment: rows stay, counted by pandas
+    assert len(df) == 800
