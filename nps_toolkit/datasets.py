@@ -166,6 +166,14 @@ _B2C_SEASON_AMPLITUDE = 0.25  # latent score points; peak in June, trough in Dec
 _B2C_NOISE_SD = 2.0
 _B2C_COMMENT_RATE = 0.15
 _B2C_FINNISH_SHARE = 0.35
+# Comment themes of the consumer survey and their shares (sentiment from the score).
+_B2C_THEME_SHARE = {
+    "price": 0.25,
+    "quality": 0.25,
+    "support": 0.2,
+    "ease_of_use": 0.2,
+    "response_speed": 0.1,
+}
 
 
 def _norm_cdf(x: np.ndarray) -> np.ndarray:
@@ -243,8 +251,11 @@ TRUTH: dict[str, dict] = {
         "nps_by_wave": _B2B_TARGET_NPS,
         # latent = intercept(wave) + sum_k w_k * z_k + product + channel + tenure
         #          + account effect + person effect + noise;
-        # recommend = clip(round(latent), 0, 10); z_k is the standardised latent
-        # driver, rating_k = clip(round(mean_k + 1.6 * z_k), 0, 10).
+        # recommend = clip(round(latent), 0, 10); z_k is the latent driver
+        # (about unit variance), rating_k = clip(round(mean_k + 1.6 * z_k), 0, 10),
+        # z_k = loading * general + sqrt(1 - loading**2) * Normal(0, 1), and
+        # general = 0.5 * account factor + 0.5 * person factor + sqrt(0.5) * Normal(0, 1)
+        #           + wave_drift * (wave - 4) + tenure_factor_shift.
         "driver_weights": dict(_B2B_WEIGHTS),
         "driver_order": tuple(sorted(_B2B_WEIGHTS, key=_B2B_WEIGHTS.get, reverse=True)),
         "driver_means": dict(_B2B_DRIVER_MEAN),
@@ -255,13 +266,21 @@ TRUTH: dict[str, dict] = {
         # recovers the top three drivers in order (checked on 40 seeds); the
         # three smallest weights are close and may swap.
         "driver_loading": _B2B_DRIVER_LOADING,
+        "wave_drift": _B2B_WAVE_DRIFT,  # drivers improve over the waves too
         "tenure_effect": dict(_B2B_TENURE_EFFECT),
         "tenure_factor_shift": dict(_B2B_TENURE_FACTOR),
+        # Tenure: "new" in an account's first two years; otherwise "at-risk"
+        # with probability 0.6 for the 18 % of accounts prone to it and 0.05
+        # for the rest, else "long-term".  At-risk NPS is far below the others.
         "product_line_effect": dict(_B2B_PRODUCT_EFFECT),
         "support_channel_effect": dict(_B2B_CHANNEL_EFFECT),
         "region_effect": dict.fromkeys(_B2B_REGIONS, 0.0),  # region has no effect
         "account_sd": _B2B_ACCOUNT_SD,
         "person_sd": _B2B_PERSON_SD,
+        # Panel: the k-th respondent of an account answers again next wave (same
+        # panel_id) with this probability, if the account is sampled again;
+        # about 40 % of a wave's respondents also answered the previous wave.
+        "panel_prob": _B2B_PANEL_PROB,
         "noise_sd": _B2B_NOISE_SD,
         "blank_recommend_rate": _B2B_BLANK_RECOMMEND,
         "blank_driver_rate": _B2B_BLANK_DRIVER,
@@ -300,10 +319,14 @@ TRUTH: dict[str, dict] = {
         "season_peak_month": 6,  # June; trough in December
         "noise_sd": _B2C_NOISE_SD,
         # retained ~ Bernoulli(1 / (1 + exp(-(retention_intercept + retention_slope * (latent - 7)))))
+        # csat = clip(round(3.6 + 0.45 (latent - 7) + Normal(0, 0.7)), 1, 5)
+        # ces  = clip(round(3.2 - 0.5 (latent - 7) + Normal(0, 1)), 1, 7)   (low = easy)
         "retention_intercept": 1.2,
         "retention_slope": 0.45,
         "comment_rate": _B2C_COMMENT_RATE,
         "finnish_share": _B2C_FINNISH_SHARE,
+        # promoters praise, detractors complain, passives either (even odds)
+        "comment_theme_share": dict(_B2C_THEME_SHARE),
     },
 }
 
@@ -846,9 +869,8 @@ def _b2c(seed) -> pd.DataFrame:
 
     has_comment = rng.random(n) < _B2C_COMMENT_RATE
     positive = np.where(recommend >= 9, True, np.where(recommend <= 6, False, rng.random(n) < 0.5))
-    b2c_themes = np.array([THEMES.index(t) for t in ("price", "quality", "support", "ease_of_use")])
-    b2c_themes = np.concatenate([b2c_themes, [THEMES.index("response_speed")]])
-    theme = b2c_themes[rng.choice(5, size=n, p=(0.25, 0.25, 0.2, 0.2, 0.1))]
+    b2c_themes = np.array([THEMES.index(t) for t in _B2C_THEME_SHARE])
+    theme = b2c_themes[rng.choice(len(b2c_themes), size=n, p=list(_B2C_THEME_SHARE.values()))]
     finnish = rng.random(n) < _B2C_FINNISH_SHARE
     comments = _comments(rng, has_comment, finnish, theme, positive)
 
