@@ -956,6 +956,9 @@ def load_survey(
             recode:
               "ratings_*": {Very bad: 1, Bad: 2, Ok: 3, Good: 4, Very good: 5}
 
+        (Quote column names YAML would read as something else: ``"yes"``,
+        ``"no"``, ``"on"``, ``"null"`` or numbers.)
+
     score : canonical name of the 0-10 column (default ``"recommend"``).
     sheet : Excel sheet name or 0-based position (default: the first sheet).
     encoding : text encoding of a CSV; default: UTF-8 (with or without BOM),
@@ -986,7 +989,12 @@ def load_survey(
     counts: ``source``, ``sha256`` (of the file's bytes), ``format``,
     ``n_rows``, ``n_answered``, ``excluded_blank`` (blank answers, left out
     of NPS), ``skipped_blank_lines``, ``columns`` (the mapping used),
-    ``row_label`` and, for CSV, ``encoding``, ``delimiter``, ``decimal``.
+    ``row_label``, ``dropped_empty_columns`` (unnamed, entirely empty columns
+    such as the trailing ``;;;`` of Excel exports) and, for CSV, ``encoding``,
+    ``delimiter``, ``decimal``; for Excel ``sheet`` and ``header_row``; for
+    SPSS ``column_labels`` (the question texts) and ``value_labels``.  SPSS
+    value labels are applied to columns where every answer has a label (such
+    as region), never to the score; user-missing codes are read as blanks.
 
     Raises
     ------

@@ -531,3 +531,53 @@ def test_shopping_gender_blanks_are_kept(public_data):
     df = load_survey(public_data / "ezrsurvey_shopping_survey.csv", recode={"ratings_*": FIVE})
     assert df["demo_gender"].isna().sum() == 26  # blanks in a segment: rows stay, counted by pandas
     assert len(df) == 800
+
+
+# ------------------------------------------------------------- harder corners
+
+
+def test_stray_quote_falls_back_to_the_exact_line_count(tmp_path):
+    # an unquoted 5" breaks the fast quote-parity count; csv.reader still finds line 4
+    path = tmp_path / "stray.csv"
+    path.write_text('respondent_id,recommend,comment\nB1,10,5" screen\n\nB2,11,ok\n')
+    err = load_error(path)
+    assert (err.problems[0].row, err.row_label) == (4, "line")
+
+
+def test_dates_in_mixed_and_day_first_formats():
+    df = load_survey(io.StringIO("recommend,responded_at\n9,2024-03-01\n8,2024-03-02 10:00\n"))
+    assert df["responded_at"].tolist() == [
+        pd.Timestamp("2024-03-01"),
+        pd.Timestamp("2024-03-02 10:00"),
+    ]
+    # 1/3 alone is ambiguous, 13/3 is not: the column is read day-first throughout
+    df = load_survey(io.StringIO("recommend,responded_at\n9,1/3/2024\n8,13/3/2024\n"))
+    assert df["responded_at"].dt.month.tolist() == [3, 3]
+
+
+def test_corrupt_binary_files_name_the_file(tmp_path):
+    for suffix, words in ((".xlsx", "Excel .xlsx"), (".parquet", "Parquet")):
+        path = tmp_path / f"broken{suffix}"
+        path.write_bytes(b"not really" * 10)
+        err = load_error(path)
+        assert str(path) in str(
+            err
+        ) and f"cannot be read as {'an ' if 'x' in suffix else ''}{words}" in str(err)
+
+
+def test_sheet_by_position_and_required_as_text():
+    df = load_survey(GOOD / "survey.xlsx", columns=MAPPING, sheet=1, required="region")
+    assert df.attrs["sheet"] == "Vastaukset" and len(df) == 6
+    err = load_error(GOOD / "survey.xlsx", columns=MAPPING, sheet=1, required="account_id")
+    assert "column 'account_id': required column is missing" in str(err)
+
+
+def test_boolean_score_is_not_a_number():
+    with pytest.raises(SurveyDataError, match="value True is not a number"):
+        validate(pd.DataFrame({"recommend": [True, False]}))
+
+
+def test_excel_whole_number_ids_are_text():
+    clean = validate(pd.DataFrame({"respondent_id": [1.0, 2.0, np.nan], "recommend": [1, 2, 3]}))
+    assert clean["respondent_id"].tolist()[:2] == ["1", "2"]
+    assert clean["respondent_id"].isna().tolist() == [False, False, True]
