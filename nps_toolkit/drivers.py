@@ -70,6 +70,9 @@ QUADRANTS = ("fix first", "keep up", "lower priority", "possible overkill")
 # Above this many rows x resamples, bootstrap count weights are built in chunks
 # so that memory stays around 50 MB whatever n and B are.
 _CHUNK_CELLS = 6_000_000
+# Shapley visits 2^k subsets: k = 15 takes well under a second, k = 20 about
+# ten seconds; beyond that use relative weights (same ranking in practice).
+MAX_SHAPLEY_DRIVERS = 20
 
 
 # --------------------------------------------------------------------------
@@ -167,6 +170,12 @@ def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, c
         )
     if method == "ordinal" and targets != ["score"]:
         raise ValueError("method='ordinal' models the 0-10 score: use target='score'")
+    if method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
+        raise ValueError(
+            f"method='shapley' visits 2^k subsets and is limited to {MAX_SHAPLEY_DRIVERS} "
+            f"drivers, got {len(drivers)}: use method='relative-weights' (it approximates "
+            "Shapley closely at the cost of one eigendecomposition)"
+        )
     if missing not in MISSING:
         raise ValueError(f"unknown missing={missing!r}; valid options are {list(MISSING)}")
     if not 0 < confidence_level < 1:
@@ -345,15 +354,20 @@ def all_subset_r2(R: np.ndarray, r: np.ndarray) -> np.ndarray:
     k = R.shape[-1]
     members, size = _subset_members(k)
     out = np.zeros(r.shape[:-1] + (1 << k,))
+    n_batch = int(np.prod(r.shape[:-1]))
     # All subsets of one size share a shape, so each size is one batched
-    # solve: sum_s C(k, s) systems of size s (k = 15: 32,767 tiny solves).
+    # solve: sum_s C(k, s) systems of size s (k = 15: 32,767 tiny solves),
+    # split in pieces of about _CHUNK_CELLS numbers to bound memory.
     for s in range(1, k + 1):
-        sel = np.flatnonzero(size == s)
-        idx = np.nonzero(members[sel])[1].reshape(len(sel), s)
-        RS = R[..., idx[:, :, None], idx[:, None, :]]
-        rS = r[..., idx]
-        beta = np.linalg.solve(RS, rS[..., None])[..., 0]
-        out[..., sel] = np.einsum("...i,...i->...", rS, beta)
+        sel_all = np.flatnonzero(size == s)
+        step = max(1, _CHUNK_CELLS // (n_batch * s * s))
+        for start in range(0, len(sel_all), step):
+            sel = sel_all[start : start + step]
+            idx = np.nonzero(members[sel])[1].reshape(len(sel), s)
+            RS = R[..., idx[:, :, None], idx[:, None, :]]
+            rS = r[..., idx]
+            beta = np.linalg.solve(RS, rS[..., None])[..., 0]
+            out[..., sel] = np.einsum("...i,...i->...", rS, beta)
     return out
 
 
@@ -434,6 +448,8 @@ def _bootstrap_corr_method(prep, yt, Z_extra_rank, method, n_resamples, rng):
     k = Z.shape[1] - 1
     func = _FROM_CORR[method]
     chunk = max(1, _CHUNK_CELLS // n)
+    if method == "shapley":  # the (chunk, 2^k) table of subset R^2 values
+        chunk = max(1, min(chunk, _CHUNK_CELLS // (1 << k)))
     reps = []
     for start in range(0, n_resamples, chunk):
         size = min(chunk, n_resamples - start)

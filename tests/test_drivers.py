@@ -456,6 +456,8 @@ def test_errors_are_clear(sim):
     df, drivers = sim
     with pytest.raises(ValueError, match="valid methods are .*shapley.*relative-weights"):
         nps.driver_importance(df, "ltr", drivers, method="lmg")
+    with pytest.raises(ValueError, match="limited to 20 drivers, got 21.*relative-weights"):
+        nps.driver_importance(df, "ltr", [f"x{i}" for i in range(21)])
     with pytest.raises(ValueError, match="valid targets"):
         nps.driver_importance(df, "ltr", drivers, target="passive")
     with pytest.raises(KeyError, match="nope"):
