@@ -93,10 +93,14 @@ _SCORE_HINTS = ("recommend", "nps", "ltr", "likely", "likelihood", "rec")
 
 
 class Problem(NamedTuple):
-    """One bad value (or a file-level problem when ``row`` is None)."""
+    """One bad value (or a file-level problem when ``row`` is None).
+
+    ``row`` is the line (CSV), sheet row (Excel), data row (Parquet, SPSS) or
+    index label (a DataFrame given to ``validate``).
+    """
 
     file: str
-    row: int | None
+    row: object
     column: str | None
     value: object
     reason: str
@@ -188,10 +192,11 @@ class _Problems:
         # messages name the column as it is spelled in the file
         return self.shown.get(name, name)
 
-    def add(self, column, reason, value=None, row=None):
+    def add(self, column, reason):
+        """A file-level problem (a missing column, a bad mapping)."""
         self.total += 1
         col = None if column is None else self.column(column)
-        self.items.append(Problem(self.source, row, col, value, reason))
+        self.items.append((-1, Problem(self.source, None, col, None, reason)))
 
     def add_mask(self, mask, column, values, reason):
         """One problem per True in ``mask``; ``reason`` is a str or ``f(position)``.
@@ -208,12 +213,13 @@ class _Problems:
         shown = pd.Series(values).iloc[kept].to_numpy(object)
         for p, value in zip(kept.tolist(), shown, strict=True):
             text = reason if isinstance(reason, str) else reason(p)
-            self.items.append(Problem(self.source, _py(self.rows[p]), col, _py(value), text))
+            problem = Problem(self.source, _py(self.rows[p]), col, _py(value), text)
+            self.items.append((p, problem))
 
     def raise_if_any(self, row_label):
         if self.total:
-            # file-level problems first, then in file order (rows increase with position)
-            items = sorted(self.items, key=lambda p: (p.row is not None, p.row or 0))
+            # file-level problems first, then in file order (stable: checks keep their order)
+            items = [problem for _, problem in sorted(self.items, key=lambda item: item[0])]
             raise SurveyDataError(
                 items, n_problems=self.total, row_label=row_label, hints=self.hints
             )
@@ -277,7 +283,9 @@ def _resolve_config(columns) -> dict:
             f"got {type(columns).__name__}"
         )
     # A plain mapping has only text values; a config has nested parts (columns:, recode:).
-    if any(isinstance(v, Mapping | list) for v in columns.values()) or "columns" in columns:
+    if any(isinstance(v, Mapping | list) for v in columns.values()) or (
+        "columns" in columns and columns["columns"] is None
+    ):
         unknown = sorted(set(map(str, columns)) - set(CONFIG_KEYS))
         if unknown:
             raise ValueError(

@@ -581,3 +581,14 @@ def test_excel_whole_number_ids_are_text():
     clean = validate(pd.DataFrame({"respondent_id": [1.0, 2.0, np.nan], "recommend": [1, 2, 3]}))
     assert clean["respondent_id"].tolist()[:2] == ["1", "2"]
     assert clean["respondent_id"].isna().tolist() == [False, False, True]
+
+
+def test_text_index_labels_sort_in_frame_order():
+    df = pd.DataFrame({"recommend": [11, 5, "x"], "weight": [1, -1, 1]}, index=["z", "a", "m"])
+    with pytest.raises(SurveyDataError) as info:
+        validate(df)
+    assert [(p.row, p.column) for p in info.value.problems] == [
+        ("z", "recommend"),
+        ("a", "weight"),
+        ("m", "recommend"),
+    ]
