@@ -228,13 +228,14 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if isinstance(raw, dict):
+        extra = sorted(set(raw) - {"surveys", "defaults"})
+        if extra:
+            raise ConfigError(
+                f"{path}: unknown top-level key(s) {extra}; valid: ['defaults', 'surveys']"
+            )
     if not isinstance(raw, dict) or not isinstance(raw.get("surveys"), list) or not raw["surveys"]:
         raise ConfigError(f"{path}: expected a top-level 'surveys:' list of survey entries")
-    extra = sorted(set(raw) - {"surveys", "defaults"})
-    if extra:
-        raise ConfigError(
-            f"{path}: unknown top-level key(s) {extra}; valid: ['defaults', 'surveys']"
-        )
 
     params = template_parameters(template)
     to_param = {k: k for k in params if k not in INTERNAL_PARAMETERS}
@@ -409,19 +410,92 @@ def escape(value) -> str:
 
 
 def say(template: str, **values):
-    """Display Markdown with ``values`` filled in, each one HTML-escaped.
+    """Display Markdown with ``values`` filled in; every value that is not a number is escaped.
 
-    The report's sentences carry numbers computed in the notebook; comment
-    text and names must never become markup, so every value is escaped.
+    The report's sentences carry numbers computed in the notebook (format
+    specifications such as ``{n:,}`` work on them); names and comment text
+    must never become markup, so everything else is HTML-escaped.
     """
     from IPython.display import Markdown, display
 
-    display(Markdown(template.format(**{k: escape(v) for k, v in values.items()})))
+    display(Markdown(fill(template, **values)))
 
 
-def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True):
-    """A DataFrame styled for the report: rounded numbers, escaped text, no index."""
-    styler = df.style.format(precision=digits, na_rep="-", escape="html")
+def fill(template: str, **values) -> str:
+    """``template.format(**values)`` with every non-number value HTML-escaped.
+
+    >>> fill("{name}: {n:,} answers", name="<b>Acme</b>", n=1200)
+    '&lt;b&gt;Acme&lt;/b&gt;: 1,200 answers'
+    """
+    import numbers
+
+    safe = {
+        k: v if isinstance(v, numbers.Number) and not isinstance(v, bool) else escape(v)
+        for k, v in values.items()
+    }
+    return template.format(**safe)
+
+
+# Column names of the toolkit's tables as a report reader should see them.
+LABELS = {
+    "group": "group",
+    "n": "answers",
+    "nps": "NPS",
+    "ci_low": "interval low",
+    "ci_high": "interval high",
+    "band": "band",
+    "suppressed": "suppressed (too few)",
+    "difference": "vs rest",
+    "difference_low": "vs rest low",
+    "difference_high": "vs rest high",
+    "p_value": "p",
+    "p_adjusted": "p (Holm)",
+    "significant": "significant",
+    "change": "change",
+    "change_low": "change low",
+    "change_high": "change high",
+    "change_p_value": "p (change)",
+    "below_min_n": "few answers",
+    "driver": "attribute",
+    "importance": "R\u00b2 share",
+    "share": "% of explained",
+    "mean": "mean rating",
+    "rank": "rank",
+    "quadrant": "priority",
+    "theme": "theme",
+    "mentions": "mentions",
+    "share_of_commenters": "% of commenters",
+    "nps_mentioning": "NPS mentioning",
+    "nps_rest": "NPS of the rest",
+    "impact": "impact",
+    "impact_low": "impact low",
+    "impact_high": "impact high",
+    "category": "category",
+    "quote": "quote",
+    "score": "score",
+}
+
+
+def _p_format(p) -> str:
+    if pd.isna(p):
+        return "-"
+    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"  # HTML: the Styler does not escape this
+
+
+def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=True):
+    """A DataFrame styled for the report: rounded numbers, p-values as p, escaped text.
+
+    Every cell is HTML-escaped (comments and group names come from
+    respondents).  ``labels`` renames the toolkit's column names to words a
+    reader knows (``LABELS``); pass a dict to add or override names.
+    """
+    names = {}
+    if labels:
+        names = {**LABELS, **(labels if isinstance(labels, dict) else {})}
+    out = df.rename(columns={c: names.get(c, c) for c in df.columns})
+    p_cols = [names.get(c, c) for c in df.columns if c.startswith("p_") or c.endswith("p_value")]
+    styler = out.style.format(precision=digits, na_rep="-", escape="html")
+    styler = styler.format(_p_format, subset=p_cols, escape="html") if p_cols else styler
     if hide_index:
         styler = styler.hide(axis="index")
     return styler
@@ -546,9 +620,10 @@ def _error_text(exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        evalue = str(exc.evalue).strip().splitlines()
-        first = evalue[0] if evalue else ""
-        return f"cell [{exc.exec_count}] {exc.ename}: {first}"
+        # the first lines: e.g. SurveyDataError's summary and its first problems
+        lines = [line.strip() for line in str(exc.evalue).strip().splitlines() if line.strip()]
+        text = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
+        return f"cell [{exc.exec_count}] {exc.ename}: {text}"
     return f"{type(exc).__name__}: {exc}"
 
 

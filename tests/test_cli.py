@@ -1,0 +1,129 @@
+"""Tests for the ``nps-toolkit`` command: one-line errors with exit code 2, example, followup."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from nps_toolkit.cli import main
+
+
+@pytest.fixture
+def bad_csv(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("respondent_id,recommend\nr1,10\nr2,eleven\nr3,3\n", encoding="utf-8")
+    return path
+
+
+def test_summarize_bad_file_is_one_line_exit_2(bad_csv, capsys):
+    assert main(["summarize", str(bad_csv)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nps-toolkit summarize: error: ")
+    assert "line 3" in err and "eleven" in err
+    assert "Traceback" not in err
+
+
+def test_summarize_bad_file_in_a_real_process(bad_csv):
+    proc = subprocess.run(
+        [sys.executable, "-m", "nps_toolkit.cli", "summarize", str(bad_csv)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("nps-toolkit summarize: error:")
+
+
+def test_summarize_missing_file(tmp_path, capsys):
+    assert main(["summarize", str(tmp_path / "nope.csv")]) == 2
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_summarize_prints_the_table(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    # 6 promoters, 2 passives, 2 detractors: NPS 40 by hand
+    pd.DataFrame({"recommend": [10] * 6 + [8] * 2 + [0] * 2}).to_csv(path, index=False)
+    assert main(["summarize", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "40.0" in out and "good" in out
+
+
+def test_example_writes_csv(tmp_path, capsys):
+    out = tmp_path / "sub" / "b2b.csv"
+    assert main(["example", "b2b-annual", "--out", str(out)]) == 0
+    df = pd.read_csv(out)
+    assert len(df) > 1000 and {"recommend", "wave", "account_id"} <= set(df.columns)
+    assert "wrote example survey 'b2b-annual'" in capsys.readouterr().out
+
+
+def test_example_unknown_name(tmp_path, capsys):
+    assert main(["example", "b2z", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "b2b-annual" in capsys.readouterr().err
+
+
+@pytest.fixture
+def followup_config(tmp_path):
+    df = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b", "c", "d", "e"],
+            "recommend": [2, 9, 6, 8, 0],
+            "responded_at": pd.to_datetime(
+                ["2025-01-02", "2025-01-02", "2025-01-03", "2025-01-01", "2025-01-01"]
+            ),
+            "email": ["a@example.com", "b@example.com", "c@example.com", "d@example.com", None],
+            "comment": ["slow", "great", "price", "ok", None],
+        }
+    )
+    df.to_csv(tmp_path / "s.csv", index=False)
+    config = tmp_path / "surveys.yml"
+    config.write_text(
+        yaml.safe_dump({"surveys": [{"name": "Small survey", "data": "s.csv"}]}),
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_followup_exports_detractors_most_urgent_first(followup_config, tmp_path, capsys):
+    out = tmp_path / "calls.csv"
+    assert (
+        main(["followup", "small-survey", "--config", str(followup_config), "--out", str(out)]) == 0
+    )
+    calls = pd.read_csv(out)
+    # detractors only (0-6), lowest score first: e (0), a (2), c (6)
+    assert calls["respondent_id"].tolist() == ["e", "a", "c"]
+    assert calls["contact"].tolist()[1:] == ["a@example.com", "c@example.com"]
+    assert "wrote 3 respondent(s)" in capsys.readouterr().out
+
+
+def test_followup_passives_and_print(followup_config, capsys):
+    argv = ["followup", "Small survey", "--config", str(followup_config), "--include-passives"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "d@example.com" in out and "b@example.com" not in out
+
+
+def test_followup_unknown_survey(followup_config, capsys):
+    assert main(["followup", "nope", "--config", str(followup_config)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "unknown survey(s) ['nope']" in err and "Small survey" in err
+
+
+def test_render_config_error_is_one_line_exit_2(tmp_path, capsys):
+    config = tmp_path / "surveys.yml"
+    config.write_text(
+        yaml.safe_dump({"surveys": [{"name": "A", "data": "missing.csv"}]}), encoding="utf-8"
+    )
+    assert main(["render", "--config", str(config), "--output", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "survey 'A' (entry 1): key 'data'" in err and "missing.csv" in err
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_render_unknown_name_exit_2(followup_config, tmp_path, capsys):
+    argv = ["render", "other", "--config", str(followup_config), "--output", str(tmp_path / "r")]
+    assert main(argv) == 2
+    assert "unknown survey(s) ['other']" in capsys.readouterr().err

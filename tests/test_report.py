@@ -1,0 +1,414 @@
+"""Tests for nps_toolkit.report: config validation, rendering, HTML safety, atomicity.
+
+One real render (two surveys in parallel, one of them corrupt) is shared by the
+module through a fixture; a second short render checks that a failing
+re-render keeps the previous good report.
+"""
+
+import ast
+import contextlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from nps_toolkit import report
+from nps_toolkit.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = "<script>alert(1)</script>"
+PLANTED_EMAIL = "jane.doe@example.com"
+GOOD_NAME = "Wave 7 <b>bold</b>"
+GOOD_SLUG = "wave-7-b-bold-b"
+
+
+def _write_config(path: Path, surveys: list, defaults=None) -> Path:
+    import yaml
+
+    doc = {"surveys": surveys}
+    if defaults:
+        doc["defaults"] = defaults
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _small_survey(folder: Path) -> Path:
+    """Wave 7 of the example (180 rows) with a handful of comments, one hostile."""
+    import nps_toolkit as nps
+
+    df = nps.example_survey("b2b-annual")
+    df = df[df["wave"] == 7].reset_index(drop=True)
+    df["comment"] = pd.NA
+    df["language"] = pd.NA
+    comments = {
+        0: (10, f"Quality is excellent {SCRIPT}"),
+        1: (3, f"The price is far too high, mail me at {PLANTED_EMAIL}"),
+        2: (9, "Great support and fast response"),
+        3: (5, "Communication could be better"),
+        4: (8, "Good quality, fair price"),
+    }
+    for i, (score, text) in comments.items():
+        df.loc[i, "recommend"] = score
+        df.loc[i, "comment"] = text
+    path = folder / "wave7.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def _corrupt(good: Path, folder: Path) -> Path:
+    lines = good.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    col = header.index("recommend")
+    cells = lines[10].split(",")
+    cells[col] = "eleven"
+    lines[10] = ",".join(cells)
+    path = folder / "corrupt.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _render_cli(*args) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["render", "--no-progress", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+COMMON = {"n_resamples": 50, "segments": ["tenure", "region"], "wave": None}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    base = tmp_path_factory.mktemp("render")
+    data = base / "data"
+    data.mkdir()
+    good = _small_survey(data)
+    bad = _corrupt(good, data)
+    config = _write_config(
+        base / "surveys.yml",
+        [
+            {"name": GOOD_NAME, "data": "data/wave7.csv"},
+            {"name": "../../corrupt", "data": "data/corrupt.csv"},
+        ],
+        defaults=COMMON,
+    )
+    out = base / "nested" / "reports"
+    code, stdout, stderr = _render_cli("--config", str(config), "--output", str(out), "--jobs", "2")
+    return {
+        "base": base,
+        "config": config,
+        "good_csv": good,
+        "bad_csv": bad,
+        "out": out,
+        "code": code,
+        "stdout": stdout,
+        "stderr": stderr,
+        "folder": out / GOOD_SLUG,
+    }
+
+
+# --- the template ------------------------------------------------------------
+
+
+def test_parameters_cell_holds_only_commented_literal_assignments():
+    source = report.parameters_cell()
+    tree = ast.parse(source)
+    assert tree.body, "empty parameters cell"
+    for node in tree.body:
+        assert isinstance(node, ast.Assign), ast.dump(node)
+        assert len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ast.literal_eval(node.value)  # raises for anything but a literal
+    lines = [line for line in source.splitlines() if line.strip()]
+    assert all("#" in line for line in lines), "every parameter needs a comment"
+    params = report.template_parameters()
+    assert params["data_path"] is None and params["example"] in report.EXAMPLES
+    assert params["tables_dir"] is None
+
+
+def test_template_parameters_rejects_code(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1  # ok\ny = len([1])  # not a literal")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    path = tmp_path / "t.ipynb"
+    nbformat.write(nb, str(path))
+    with pytest.raises(ValueError, match="'y'"):
+        report.template_parameters(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "templates").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb")),
+)
+def test_committed_notebooks_have_no_outputs(path):
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+# --- slugs and configuration -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("../../x", "x"),
+        ("B2B / wave 7", "b2b-wave-7"),
+        ("..\\..\\evil", "evil"),
+        ("Å ö 2025", "2025"),
+    ],
+)
+def test_slugify_stays_inside(name, slug):
+    assert report.slugify(name) == slug
+
+
+def test_slugify_rejects_empty():
+    with pytest.raises(ValueError, match="empty folder name"):
+        report.slugify("../..")
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"recommend": [10, 9, 3, 7, 8]}).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        (
+            {"name": "A", "data": "s.csv", "segmnets": ["x"]},
+            r"survey 'A' \(entry 1\): unknown key 'segmnets'",
+        ),
+        ({"name": "A", "data": "nope.csv"}, r"survey 'A' \(entry 1\): key 'data': file .*nope.csv"),
+        (
+            {"name": "A", "data": "s.csv", "confidence_level": 95},
+            r"survey 'A'.*key 'confidence_level'",
+        ),
+        (
+            {"name": "A", "data": "s.csv", "method": "magic"},
+            r"survey 'A'.*key 'method'.*adjusted-wald",
+        ),
+        ({"name": "A", "data": "s.csv", "min_n": -1}, r"survey 'A'.*key 'min_n'"),
+        ({"name": "A", "data": "s.csv", "segments": "tenure"}, r"survey 'A'.*key 'segments'"),
+        ({"name": "A", "data": "s.csv", "filter": 7}, r"survey 'A'.*key 'filter'"),
+        ({"name": "A", "example": "b2z"}, r"survey 'A'.*key 'example'"),
+        ({"data": "s.csv"}, r"entry 1: missing key 'name'"),
+        ({"name": "A"}, r"survey 'A'.*missing key 'data'"),
+        ({"name": "../..", "data": "s.csv"}, r"key 'name'.*empty folder name"),
+    ],
+)
+def test_config_errors_name_entry_and_key(tmp_path, data_file, entry, message):
+    config = _write_config(tmp_path / "surveys.yml", [entry])
+    with pytest.raises(report.ConfigError, match=message):
+        report.load_config(config)
+
+
+def test_config_duplicate_folders_and_top_level(tmp_path, data_file):
+    config = _write_config(
+        tmp_path / "surveys.yml",
+        [{"name": "A b", "data": "s.csv"}, {"name": "a-B", "data": "s.csv"}],
+    )
+    with pytest.raises(report.ConfigError, match=r"entry 2\).*'a-b', already used by entry 1"):
+        report.load_config(config)
+    (tmp_path / "bad.yml").write_text("surveys: []\n")
+    with pytest.raises(report.ConfigError, match="'surveys:' list"):
+        report.load_config(tmp_path / "bad.yml")
+    (tmp_path / "bad2.yml").write_text("survey:\n  - name: A\n")
+    with pytest.raises(report.ConfigError, match="unknown top-level key"):
+        report.load_config(tmp_path / "bad2.yml")
+    with pytest.raises(FileNotFoundError):
+        report.load_config(tmp_path / "missing.yml")
+
+
+def test_config_defaults_paths_and_selection(tmp_path, data_file):
+    config = _write_config(
+        tmp_path / "surveys.yml",
+        [
+            {"name": "A", "data": "s.csv", "filter": {"recommend": [9, 10]}},
+            {"name": "B", "example": "b2c-monthly", "min_n": 10},
+        ],
+        defaults={"min_n": 30, "confidence_level": 0.9},
+    )
+    a, b = report.load_config(config)
+    assert a.parameters["data_path"] == str(data_file.resolve())
+    assert a.parameters["row_filter"] == {"recommend": [9, 10]}
+    assert (a.parameters["min_n"], b.parameters["min_n"]) == (30, 10)
+    assert b.parameters["confidence_level"] == 0.9 and b.parameters["data_path"] is None
+    assert "tables_dir" not in a.parameters
+    assert [s.name for s in report.select_surveys([a, b], ["b", "A"])] == ["B", "A"]
+    with pytest.raises(KeyError, match=r"unknown survey\(s\) \['C'\]; configured: \['A', 'B'\]"):
+        report.select_surveys([a, b], ["C"])
+
+
+def test_shipped_config_is_valid():
+    # surveys.yml points at data/examples/*.csv, written by `make report`
+    if not (ROOT / "data" / "examples" / "b2b-annual.csv").is_file():
+        pytest.skip("example data not written (run make report)")
+    surveys = report.load_config(ROOT / "surveys.yml")
+    assert len(surveys) >= 3
+    assert any(s.parameters["weights"] for s in surveys)
+    assert any(s.parameters["row_filter"] for s in surveys)
+
+
+# --- helpers the template calls ----------------------------------------------
+
+
+def test_apply_filter_errors():
+    df = pd.DataFrame({"wave": [1, 2], "recommend": [9, 3]})
+    with pytest.raises(KeyError, match="filter column 'wav' not in the data"):
+        report.apply_filter(df, {"wav": 1})
+    with pytest.raises(ValueError, match="selects no rows out of 2"):
+        report.apply_filter(df, "wave > 5")
+    with pytest.raises(ValueError, match="filter 'wave >' failed"):
+        report.apply_filter(df, "wave >")
+    out = report.apply_filter(df, {"wave": [2]})
+    assert out["recommend"].tolist() == [3] and out.attrs["rows_before_filter"] == 2
+
+
+def test_invited_total_checks_waves():
+    df = pd.DataFrame({"wave": [1, 1, 2], "invited": [10, 11, 20]})
+    with pytest.raises(ValueError, match=r"differs within wave\(s\) \[1\]"):
+        report.invited_total(df, "invited", wave="wave")
+    with pytest.raises(ValueError, match="3 different invited counts"):
+        report.invited_total(df, "invited")
+    assert report.invited_total(df, None) is None
+    assert report.invited_total(df, "not_there") is None
+
+
+def test_fill_escapes_text_not_numbers():
+    assert report.fill("{a} {b:.1f} {c}", a=SCRIPT, b=2.25, c=True) == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; 2.2 True"
+    )
+
+
+def test_table_escapes_and_formats_p_values():
+    df = pd.DataFrame({"group": [SCRIPT], "nps": [12.345], "p_adjusted": [0.0004]})
+    html = report.table(df).to_html()
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+    assert "12.3" in html and "&lt;0.001" in html and "answers" not in html
+
+
+def test_write_tables_stacks_and_keeps_text(tmp_path):
+    import openpyxl
+
+    tables = {
+        "overall": pd.DataFrame({"n": [5], "nps": [20.0]}),
+        "segments": pd.DataFrame({"group": ["=1+1", "b"], "nps": [1.0, 2.0]}),
+    }
+    report.write_tables(tables, tmp_path)
+    csv = pd.read_csv(tmp_path / "summary.csv")
+    assert csv["table"].tolist() == ["overall", "segments", "segments"]
+    assert csv.columns[0] == "table"
+    wb = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    assert wb.sheetnames == ["overall", "segments"]
+    cell = wb["segments"]["A2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"  # text, never a formula
+
+
+def test_provenance_fields():
+    prov = report.provenance({"a": 1}, "abc")
+    assert prov["data_sha256"] == "abc" and prov["parameters"] == {"a": 1}
+    assert prov["toolkit_version"] and prov["python"].count(".") == 2
+    assert prov["packages"]["pandas"] == pd.__version__
+    assert prov["rendered_at"].endswith("+00:00")
+
+
+# --- the shared render -------------------------------------------------------
+
+
+def test_render_writes_all_five_files(rendered):
+    folder = rendered["folder"]
+    for name in report.OUTPUT_FILES:
+        assert (folder / name).stat().st_size > 0, name
+    nb = nbformat.read(str(folder / "report.ipynb"), as_version=4)
+    params = nb.metadata["papermill"]["parameters"]
+    assert params["survey_name"] == GOOD_NAME and params["n_resamples"] == 50
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+    prov = json.loads((folder / "provenance.json").read_text())
+    assert prov["data_sha256"] == report.file_sha256(rendered["good_csv"])
+    assert prov["parameters"]["survey_name"] == GOOD_NAME
+    assert prov["packages"]["papermill"]
+    summary = pd.read_csv(folder / "summary.csv")
+    overall = summary[summary["table"] == "overall"].iloc[0]
+    # independent check: NPS of the file's answers by hand
+    scores = pd.read_csv(rendered["good_csv"])["recommend"].dropna()
+    expected = 100 * ((scores >= 9).mean() - (scores <= 6).mean())
+    assert overall["nps"] == pytest.approx(expected)
+    assert overall["n"] == len(scores)
+    assert {"overall", "shares", "segments"} <= set(summary["table"])
+
+
+def test_html_has_no_code_cells(rendered):
+    html = (rendered["folder"] / "report.html").read_text(encoding="utf-8")
+    template = nbformat.read(str(report.TEMPLATE), as_version=4)
+    for cell in template.cells:
+        if cell.cell_type == "code":
+            first = cell.source.strip().splitlines()[0]
+            assert first not in html, first
+    assert 'class="jp-InputArea-editor' not in html
+    assert "jp-InputPrompt" not in html.split("</style>")[-1]
+
+
+def test_comment_script_is_escaped(rendered):
+    html = (rendered["folder"] / "report.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html  # neither the comment's nor any script at all
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
+
+
+def test_no_contact_details_in_report(rendered):
+    emails = pd.read_csv(rendered["good_csv"])["email"].dropna().tolist()
+    assert emails
+    for name in ("report.html", "report.ipynb", "summary.csv"):
+        text = (rendered["folder"] / name).read_text(encoding="utf-8", errors="ignore")
+        assert PLANTED_EMAIL not in text, name
+        assert not [e for e in emails if e in text], name
+
+
+def test_corrupt_survey_fails_alone(rendered):
+    out = rendered["out"]
+    assert rendered["code"] == 1
+    assert "corrupt failed: cell [" in rendered["stderr"]
+    assert "line 11, column 'recommend': value 'eleven'" in rendered["stderr"]
+    assert "1 of 2 survey(s) failed" in rendered["stderr"]
+    table = rendered["stdout"]
+    assert "failed" in table and "ok" in table
+    # slug safety: '../../corrupt' stayed inside the output folder
+    assert sorted(p.name for p in out.iterdir()) == ["corrupt.failed.ipynb", GOOD_SLUG]
+    assert not (rendered["base"] / "corrupt").exists()
+    assert not (rendered["base"] / "nested" / "corrupt").exists()
+
+
+def test_failed_rerender_keeps_the_good_report(rendered, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(rendered["folder"], out / GOOD_SLUG)
+    before = {f: (out / GOOD_SLUG / f).read_bytes() for f in report.OUTPUT_FILES}
+    config = _write_config(
+        rendered["base"] / "rerender.yml",
+        [{"name": GOOD_NAME, "data": "data/corrupt.csv"}],
+        defaults=COMMON,
+    )
+    table = report.render_reports(config, output_dir=out, progress=False)
+    assert table["status"].tolist() == ["failed"]
+    assert "SurveyDataError" in table["error"].iloc[0]
+    after = {f: (out / GOOD_SLUG / f).read_bytes() for f in report.OUTPUT_FILES}
+    assert after == before
+    assert not [p for p in out.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_replace_dir_swaps_atomically(tmp_path):
+    final, new = tmp_path / "r", tmp_path / ".r.tmp"
+    final.mkdir()
+    (final / "a").write_text("old")
+    new.mkdir()
+    (new / "a").write_text("new")
+    report._replace_dir(new, final)
+    assert (final / "a").read_text() == "new" and not new.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
