@@ -98,7 +98,8 @@ def _numeric_column(df: pd.DataFrame, col) -> np.ndarray:
             pos = int(np.flatnonzero(bad.to_numpy())[0])
             raise ValueError(
                 f"column {col!r} must hold numeric ratings, but row {s.index[pos]!r} "
-                f"(position {pos}) has {s.iloc[pos]!r}; {int(bad.sum())} non-numeric value(s) in all"
+                f"(position {pos}) has {s.iloc[pos]!r}; {int(bad.sum())} non-numeric value(s) in "
+                "all (map text labels to numbers first, e.g. df[col].map({'Bad': 2, 'Good': 4}))"
             )
         s = converted
     arr = s.to_numpy(dtype=float, na_value=np.nan)
