@@ -147,6 +147,21 @@ def test_wave_mode_on_the_b2b_example_rises():
     assert t["compared_to"].tolist()[1:] == t["period"].tolist()[:-1]
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_trend_from_files_equals_the_in_memory_trend(two_years, tmp_path, suffix):
+    # counted where the data lives (DuckDB via group_counts): the same table
+    path = tmp_path / f"survey{suffix}"
+    df = two_years.assign(w=np.linspace(0.5, 2.0, len(two_years)))
+    if suffix == ".parquet":
+        df.to_parquet(path)
+    else:
+        df.to_csv(path, index=False)
+    for kwargs in ({"freq": "QE"}, {"freq": "ME", "weights": "w"}):
+        expected = nps_trend(df, **kwargs)
+        got = nps_trend(str(path), **kwargs)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
 def test_rows_without_a_date_are_counted_and_warned():
     df = pd.DataFrame(
         {
