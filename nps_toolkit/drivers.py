@@ -667,7 +667,7 @@ def _ordinal_table(prep, confidence_level):
 
 def _ordinal_bootstrap(prep, n_resamples, rng):
     # OrderedModel has no weights: each resample is refit on repeated rows
-    # (slow: about a second per 20 resamples).
+    # (slow: a few tenths of a second per resample).
     k = prep.X.shape[1]
     W = _count_weights(rng, prep.n_used, prep.clusters, n_resamples)
     reps = np.full((n_resamples, k), np.nan)

@@ -230,7 +230,7 @@ QUADRANT_COLORS = {
 
 
 def importance_performance_plot(
-    df, *, ax=None, importance="share", performance="mean", thresholds="mean", label="driver"
+    df, *, ax=None, importance="share", performance="mean", thresholds=None, label="driver"
 ):
     """Importance-performance quadrant chart of driver results.
 
@@ -242,7 +242,9 @@ def importance_performance_plot(
         with ``importance_performance`` when the frame has no ``quadrant``.
     ax : matplotlib Axes, optional
     importance, performance, thresholds
-        As in ``importance_performance``.
+        As in ``importance_performance``.  ``thresholds=None`` keeps the
+        quadrants of a frame that ``importance_performance`` already made and
+        otherwise splits at the mean.
     label : str
         Column whose values label the points.
 
@@ -260,9 +262,14 @@ def importance_performance_plot(
         raise ValueError(
             "df holds several targets; plot one at a time, e.g. df[df['target'] == 'promoter']"
         )
-    if "quadrant" not in df.columns or df.attrs.get("importance_column") != importance:
+    made = (
+        "quadrant" in df.columns
+        and df.attrs.get("importance_column") == importance
+        and df.attrs.get("performance_column") == performance
+    )
+    if thresholds is not None or not made:
         df = importance_performance(
-            df, importance=importance, performance=performance, thresholds=thresholds
+            df, importance=importance, performance=performance, thresholds=thresholds or "mean"
         )
     t = df.attrs["thresholds"]
     t_imp, t_perf = next(iter(t.values())) if isinstance(t, dict) else t

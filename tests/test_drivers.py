@@ -585,6 +585,10 @@ def test_figures_return_axes(sim):
     ax = plots.importance_performance_plot(res)
     assert isinstance(ax, matplotlib.axes.Axes)
     assert len(ax.texts) == len(drivers) + 4
+    fixed = nps.importance_performance(res, thresholds=(12.5, 6.4))
+    ax = plots.importance_performance_plot(fixed)
+    vline, hline = ax.lines[:2]
+    assert vline.get_xdata()[0] == 6.4 and hline.get_ydata()[0] == 12.5
     both = nps.driver_importance(
         df, "ltr", drivers, target=("score", "promoter"), n_resamples=50, rng=1
     )
