@@ -147,9 +147,10 @@ class SurveyDataError(ValueError):
         files = list(dict.fromkeys(p.file for p in self.problems)) or ["survey data"]
         n = self.n_problems
         head = f"{', '.join(files)}: {n} problem{'s' if n != 1 else ''} in the survey data"
-        lines = [head] + ["  " + self._describe(p) for p in self.problems[:MAX_SHOWN]]
-        if n > MAX_SHOWN:
-            lines.append(f"  ... and {n - MAX_SHOWN} more")
+        shown = self.problems[:MAX_SHOWN]
+        lines = [head] + ["  " + self._describe(p) for p in shown]
+        if n > len(shown):
+            lines.append(f"  ... and {n - len(shown)} more")
         lines += [f"hint: {h}" for h in self.hints]
         return "\n".join(lines)
 

@@ -592,3 +592,44 @@ def test_text_index_labels_sort_in_frame_order():
         ("a", "weight"),
         ("m", "recommend"),
     ]
+
+
+def test_line_numbers_match_a_brute_force_reader(tmp_path, rng):
+    """Quoted newlines, doubled quotes, CRLF and blank lines: lines as csv.reader counts them."""
+    import csv
+
+    n = 2000
+    comments = np.array(['"two\nlines"', '"say ""hi""\nthen\nleave"', "plain", ""], dtype=object)
+    scores = rng.integers(0, 11, n).astype(object)
+    bad = np.sort(rng.choice(n, 15, replace=False))
+    scores[bad] = 12
+    lines = ["respondent_id,recommend,comment"]
+    for i in range(n):
+        lines.append(f"R{i},{scores[i]},{comments[rng.integers(0, 4)]}")
+        if rng.random() < 0.05:
+            lines.append("")  # a blank line, skipped by the reader
+    path = tmp_path / "lines.csv"
+    path.write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    # brute force: the line where each record starts, from csv.reader's own line counter
+    starts, prev = [], 0
+    with open(path, newline="") as fh:
+        reader = csv.reader(fh)
+        for rec in reader:
+            if rec:
+                starts.append(prev + 1)
+            prev = reader.line_num
+    expected = [starts[1:][i] for i in bad]
+    err = load_error(path)
+    assert err.row_label == "line"
+    assert [p.row for p in err.problems] == expected
+    assert expected != [i + 2 for i in bad]  # the naive index + 2 would be wrong here
+
+
+def test_problem_count_beyond_the_kept_problems(monkeypatch):
+    import nps_toolkit.data as data
+
+    monkeypatch.setattr(data, "MAX_KEPT", 3)
+    err = load_error(io.StringIO("recommend\n" + "11\n" * 30))
+    assert err.n_problems == 30 and len(err.problems) == 3
+    assert str(err).splitlines()[0].endswith("30 problems in the survey data")
+    assert str(err).splitlines()[-1] == "  ... and 27 more"  # 3 shown + 27 = 30
