@@ -22,7 +22,8 @@ Design
   drawn from Dirichlet(4 * base shares), an intra-account correlation of
   1 / (4 + 1) = 0.2 for each category indicator.  Every method is run through
   ``nps_interval(..., clusters=account)`` (bootstrap methods resample
-  accounts, 999 resamples), and the analytic methods also without
+  accounts, 999 resamples; the analytic methods use t(G - 1) critical
+  values), and the analytic methods also without
   ``clusters`` to show what ignoring the clustering costs.  For speed the
   cluster-robust design effect is computed for all simulations at once with
   the formula of ``nps_interval``; the script asserts on the first samples
@@ -42,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from nps_toolkit.intervals import _acceleration as _accel
 from nps_toolkit.intervals import (
@@ -221,6 +223,8 @@ def clustered_cells(sims, n_resamples, rng):
         truth = 100 * (p - d)
         counts = clustered_counts(sims, G, p, d, rng)
         P, D, n, n_eff = _robust_n_effective(counts)
+        # t(G - 1) critical values, as nps_interval uses with clusters
+        n_eff = n_eff * (stats.norm.ppf(1 - alpha) / stats.t.ppf(1 - alpha, G - 1)) ** 2
         n_mean = int(round(n.mean()))
         for method in (*ANALYTIC, "bayes"):
             for use in (True, False) if method in ANALYTIC else (True,):
@@ -239,7 +243,12 @@ def clustered_cells(sims, n_resamples, rng):
                     for i in range(5):
                         scores, accounts = _raw(counts[i])
                         one = nps_interval(scores, clusters=accounts, method=method)
-                        assert np.allclose([one.low, one.high], [low[i], high[i]], atol=1e-6)
+                        assert np.allclose([one.low, one.high], [low[i], high[i]], atol=1e-6), (
+                            method,
+                            one,
+                            low[i],
+                            high[i],
+                        )
                 rows.append(
                     _row(
                         "clustered",
@@ -335,7 +344,8 @@ def figure(table: pd.DataFrame, path: Path):
     clustered["method"] = np.where(
         clustered["clusters_used"], clustered["method"], clustered["method"] + " (no clusters)"
     )
-    coverage_plot(clustered, ax=axes.flat[6], x="accounts", legend=False)
+    coverage_plot(clustered, ax=axes.flat[6], x="accounts", legend=True)
+    axes.flat[6].legend(fontsize=7, ncol=2, loc="lower right")
     axes.flat[6].set_title("clustered: 20 / 60 accounts, ICC 0.2")
     coverage_plot(simple, ax=axes.flat[7], legend=True)
     axes.flat[7].set_title("all simple-sample cells (mean, min-max)")

@@ -124,6 +124,10 @@ def _z(confidence_level: float) -> float:
     return float(stats.norm.ppf(0.5 + confidence_level / 2))
 
 
+def _t(confidence_level: float, df: float) -> float:
+    return float(stats.t.ppf(0.5 + confidence_level / 2, df))
+
+
 def _check_counts(counts) -> tuple[int, int, int]:
     """``(detractors, passives, promoters)`` from a Counts or a 3-sequence, validated."""
     if isinstance(counts, Counts):
@@ -668,8 +672,9 @@ def nps_interval(
     clusters : cluster ids aligned with ``scores`` (e.g. the client account
         of each respondent).  Analytic methods and ``bayes`` use the
         cluster-robust variance through its design effect (n_effective =
-        n / design_effect; ``"wald"`` then reproduces the robust SE exactly);
-        the bootstrap resamples whole clusters.
+        n / design_effect; ``"wald"`` then reproduces the robust SE exactly)
+        with t(G - 1) instead of normal critical values for G clusters; the
+        bootstrap resamples whole clusters.
     population_size : number invited, N.  Applies the finite-population
         correction sqrt((N - n)/(N - 1)): the interval has width 0 at n = N.
     n_resamples, rng : number of bootstrap resamples or posterior draws, and
@@ -722,6 +727,7 @@ def nps_interval(
     if (scores is None) == (counts is None):
         raise ValueError("give either scores (raw 0-10 answers) or counts, not both or neither")
     design_effect = None
+    n_clusters = None
     if counts is not None:
         if weights is not None or clusters is not None:
             raise ValueError(
@@ -742,7 +748,7 @@ def nps_interval(
         n_eff = float(np.sum(wv) ** 2 / np.sum(wv**2))
         if g is not None:
             s = (codes == 2).astype(float) - (codes == 0)
-            var_robust, _ = _linearised_variance(s, wv, g)
+            var_robust, n_clusters = _linearised_variance(s, wv, g)
             var_srs = (p + d - (p - d) ** 2) / n
             design_effect = var_robust / var_srs if var_srs > 0 else 1.0
             n_eff = n / design_effect if design_effect > 0 else np.inf
@@ -751,13 +757,20 @@ def nps_interval(
     N = _check_population(population_size, n)
     f2 = float(_fpc_squared(n, N)) if N is not None else 1.0
     z = _z(level)
+    # With clusters the robust variance rests on only G cluster totals, and
+    # normal critical values under-cover when G is small (simulated: 92-93 %
+    # with 20 accounts).  As is usual for cluster-robust inference (Cameron &
+    # Miller 2015; Stata's default), the interval uses the t distribution
+    # with G - 1 degrees of freedom: the sample counts as n_eff (z / t)^2
+    # respondents for the interval ends; the reported SE stays the robust SE.
+    widen = 1.0 if n_clusters is None else (z / _t(level, n_clusters - 1)) ** 2
     if method in ("bootstrap", "bca", "bayes"):
         if method == "bayes":
             # posterior from the effective counts (n_eff = n without weights or clusters)
             lo, hi, se = _bayes(
-                d * n_eff,
-                (1 - p - d) * n_eff,
-                p * n_eff,
+                d * n_eff * widen,
+                (1 - p - d) * n_eff * widen,
+                p * n_eff * widen,
                 prior=_check_prior(prior),
                 confidence_level=level,
                 n_resamples=n_resamples,
@@ -779,14 +792,16 @@ def nps_interval(
         # finite population: the sample is worth n_eff / fpc^2 respondents
         # (see interval_arrays); infinite at n = N, giving width 0
         n_s = n_eff / f2 if f2 > 0 else np.inf
+        n_i = n_s * widen  # for the interval ends
         if method == "score" and np.isinf(n_s):
             low = high = estimate
             se = 0.0
         elif method == "score":
-            lo, hi = _score_scalar(p * n_s, d * n_s, n_s, z)
+            lo, hi = _score_scalar(p * n_i, d * n_i, n_i, z)
             low, high, se = 100 * lo, 100 * hi, 100 * _score_se(p, d, n_s)
         else:
-            _, low, high, se = interval_arrays(p, d, n_s, method=method, confidence_level=level)
+            _, low, high, _ = interval_arrays(p, d, n_i, method=method, confidence_level=level)
+            _, _, _, se = interval_arrays(p, d, n_s, method=method, confidence_level=level)
     low, high = float(np.clip(low, -100, 100)), float(np.clip(high, -100, 100))
     return NPSInterval(
         estimate=float(estimate),

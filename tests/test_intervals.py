@@ -298,6 +298,18 @@ def test_cluster_robust_se_equals_statsmodels():
         assert res.estimate == pytest.approx(100 * fit.params[0])
 
 
+def test_clustered_interval_uses_t_with_g_minus_1_df_like_statsmodels():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    accounts = rng.integers(0, 15, 100)
+    scores = rng.integers(0, 11, 100).astype(float)
+    s = np.where(scores >= 9, 1.0, 0.0) - np.where(scores <= 6, 1.0, 0.0)
+    fit = sm.OLS(s, np.ones(100)).fit(cov_type="cluster", cov_kwds={"groups": accounts}, use_t=True)
+    res = nps_interval(scores, method="wald", clusters=accounts)
+    assert (res.low, res.high) == pytest.approx(tuple(100 * fit.conf_int()[0]), rel=1e-9)
+
+
 def test_fpc_width_zero_at_census_and_scaled_se():
     for method in METHODS:
         res = nps_interval(counts=(15, 15, 70), method=method, population_size=100, rng=1)
