@@ -44,6 +44,7 @@ _EXPORTS = {
     "goal_progress": "trends",
     "followup_list": "followup",
     "thank_list": "followup",
+    "write_followup": "followup",
     "load_survey": "data",
     "validate": "data",
     "SurveyDataError": "data",
@@ -51,10 +52,28 @@ _EXPORTS = {
     "render_reports": "report",
 }
 
+_SUBMODULES = {
+    "scoring",
+    "intervals",
+    "compare",
+    "drivers",
+    "themes",
+    "trends",
+    "followup",
+    "data",
+    "datasets",
+    "plots",
+    "report",
+    "backends",
+    "cli",
+}
+
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:  # nps.plots.trend_plot(...) without an explicit import
+        return importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'nps_toolkit' has no attribute {name!r}")
@@ -64,4 +83,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return __all__
+    return sorted(set(__all__) | _SUBMODULES)

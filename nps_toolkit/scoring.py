@@ -304,7 +304,17 @@ _PERIOD_FREQ = {"QE": "Q", "ME": "M", "YE": "Y", "Q": "Q", "M": "M", "Y": "Y", "
 def _to_period(dates: pd.Series, freq: str) -> pd.Series:
     if freq not in _PERIOD_FREQ:
         raise ValueError(f"unknown freq {freq!r}; valid: {sorted(_PERIOD_FREQ)}")
-    return pd.to_datetime(dates).dt.to_period(_PERIOD_FREQ[freq])
+    if not isinstance(dates.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(
+        dates
+    ):
+        try:
+            dates = pd.to_datetime(dates)
+        except ValueError:  # text with mixed UTC offsets: read it as UTC
+            dates = pd.to_datetime(dates, utc=True)
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        # a period is the respondent's local quarter/month: drop the zone, keep wall time
+        dates = dates.dt.tz_localize(None)
+    return dates.dt.to_period(_PERIOD_FREQ[freq])
 
 
 def summary_from_counts(

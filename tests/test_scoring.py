@@ -176,3 +176,17 @@ def test_summarize_extra_metrics():
     assert s.csat == pytest.approx(50.0)  # 2 of 4 non-blank ratings are 4 or 5
     assert s.ces == pytest.approx(3.0)
     assert s.retention_rate == pytest.approx(60.0)
+
+
+def test_group_counts_periods_use_local_wall_time():
+    from nps_toolkit.scoring import group_counts
+
+    # 23:00 on 31 March in Helsinki is 20:00 UTC: still Q1 locally; 01:00 on 1 April is Q2
+    times = pd.to_datetime(["2024-03-31T23:00", "2024-04-01T01:00", "2024-04-02T09:00"])
+    df = pd.DataFrame(
+        {"recommend": [10, 0, 9], "responded_at": times.tz_localize("Europe/Helsinki")}
+    )
+    counts = group_counts(df, period=("responded_at", "QE"))
+    assert counts["period"].astype(str).tolist() == ["2024Q1", "2024Q2"]
+    assert counts["promoters"].tolist() == [1, 1]
+    assert counts["detractors"].tolist() == [0, 1]
