@@ -415,7 +415,7 @@ def test_validate_required_and_empty_frame():
         validate(pd.DataFrame({"recommend": []}))
 
 
-def test_validate_is_vectorised_on_a_large_frame(rng):
+def test_validate_large_frame_finds_the_two_bad_rows(rng):
     n = 200_000
     df = pd.DataFrame(
         {
