@@ -440,7 +440,7 @@ def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_menti
     level = impact.attrs.get("confidence_level")
     title = "Theme impact on NPS"
     if level and impact.attrs.get("n_resamples"):
-        title += f" with {level:.0%} bootstrap intervals"
+        title += f" ({level:.0%} bootstrap CI)"
     ax.set_title(title)
     return ax
 
