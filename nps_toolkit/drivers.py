@@ -43,6 +43,15 @@ side by side in one tidy frame with a ``target`` column.
 
 statsmodels is imported inside the functions that need it so that
 ``import nps_toolkit`` stays fast in a report kernel.
+
+References
+----------
+Lindeman, Merenda & Gold (1980), *Introduction to Bivariate and Multivariate
+Analysis* (LMG).  Budescu (1993), Dominance analysis, *Psychological Bulletin*
+114(3); Azen & Budescu (2003), *Psychological Methods* 8(2) (general
+dominance).  Johnson (2000), A heuristic method for estimating the relative
+weight of predictor variables in multiple regression, *Multivariate
+Behavioral Research* 35(1).  Pratt (1987) for the beta * r shares.
 """
 
 from __future__ import annotations
@@ -71,7 +80,7 @@ QUADRANTS = ("fix first", "keep up", "lower priority", "possible overkill")
 # so that memory stays around 50 MB whatever n and B are.
 _CHUNK_CELLS = 6_000_000
 # Shapley visits 2^k subsets: k = 15 takes well under a second, k = 20 about
-# ten seconds; beyond that use relative weights (same ranking in practice).
+# ten seconds; beyond that use relative weights (usually the same ranking).
 MAX_SHAPLEY_DRIVERS = 20
 
 
@@ -538,7 +547,7 @@ def _logit_fit(X1, yt, w):
     return sm.GLM(yt, X1, family=sm.families.Binomial(), var_weights=w)
 
 
-def _logit_table(prep, yt, confidence_level):
+def _logit_table(prep, yt, target, confidence_level):
     from scipy.stats import norm
 
     X1 = np.column_stack([np.ones(len(yt)), prep.X])
@@ -546,16 +555,33 @@ def _logit_table(prep, yt, confidence_level):
     # the number of respondents, not the size of the population they stand for
     w = np.ones(len(yt)) if prep.w is None else prep.w * len(yt) / prep.w.sum()
     model = _logit_fit(X1, yt, None if prep.w is None else w)
+    # Newton-Raphson: same estimates as IRLS for the canonical logit link,
+    # but a (k+1)-square solve per step instead of a least-squares fit on all
+    # rows (2-3x faster at n = 5,000)
+    kw = {"method": "newton"}
     if prep.clusters is not None:
-        with warnings.catch_warnings():
-            # statsmodels warns for any robust cov_type with var_weights; the
-            # cluster sandwich it computes is the usual weighted
-            # pseudo-likelihood one (pinned to a hand-written sandwich in the
-            # tests), so the warning would only confuse a report reader
-            warnings.filterwarnings("ignore", "cov_type not fully supported")
-            fit = model.fit(cov_type="cluster", cov_kwds={"groups": prep.clusters})
-    else:
-        fit = model.fit()
+        kw.update(cov_type="cluster", cov_kwds={"groups": prep.clusters})
+    with warnings.catch_warnings():
+        # statsmodels warns for any robust cov_type with var_weights; the
+        # cluster sandwich it computes is the usual weighted pseudo-likelihood
+        # one (pinned to a hand-written sandwich in the tests).  Overflow
+        # warnings under separation are replaced by the error below.
+        warnings.filterwarnings("ignore", "cov_type not fully supported")
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            fit = model.fit(**kw)
+            params = np.asarray(fit.params)
+        except (np.linalg.LinAlgError, ValueError):
+            params = np.full(X1.shape[1], np.nan)
+    # complete or quasi-complete separation: the MLE does not exist (odds
+    # ratios run off to infinity); an odds ratio of e^15 per rating point is
+    # taken as that
+    if not np.isfinite(params).all() or np.abs(params[1:]).max() > 15:
+        raise ValueError(
+            f"the driver ratings separate {target}s from the other respondents (almost) "
+            f"perfectly, so logistic odds ratios are infinite; use method='shapley' or "
+            f"'regression' with target={target!r}, or fewer drivers"
+        )
     beta = np.asarray(fit.params)
     cov = np.asarray(fit.cov_params())
     z = norm.ppf(0.5 + confidence_level / 2)
@@ -719,7 +745,7 @@ def _one_target(prep, target, method, n_resamples, confidence_level, rng):
         # Pratt's measure beta_j * r_j: the shares of R^2 (they sum to 100)
         share = 100 * cols["importance"] * r / r2
     elif method == "logit":
-        cols, r2 = _logit_table(prep, yt, confidence_level)
+        cols, r2 = _logit_table(prep, yt, target, confidence_level)
         share = 100 * np.abs(cols["importance"]) / np.abs(cols["importance"]).sum()
     else:  # ordinal
         cols, r2 = _ordinal_table(prep, confidence_level)

@@ -480,6 +480,13 @@ def test_errors_are_clear(sim):
         nps.driver_importance(df, "ltr", drivers, weights=np.r_[1, 1, -1, np.ones(len(df) - 3)])
 
 
+def test_logit_separation_is_a_clear_error(rng):
+    df = pd.DataFrame({"a": rng.integers(0, 11, 100), "b": rng.integers(0, 11, 100)})
+    df["ltr"] = np.where(df["a"] >= 6, 10, 5)  # rating a decides promoters exactly
+    with pytest.raises(ValueError, match="separate promoters .* perfectly"):
+        nps.driver_importance(df, "ltr", ["a", "b"], method="logit", target="promoter")
+
+
 def test_collinear_drivers_are_named(sim):
     df, drivers = sim
     df = df.assign(total=df["d0"] + df["d3"])
