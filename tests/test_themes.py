@@ -209,6 +209,7 @@ def test_custom_yaml_lexicon(tmp_path):
         ({"price": {"terms": {"en": "price"}}}, r"\[en\]: expected a non-empty list"),
         ({"price": {"terms": {"en": ["price", 3]}}}, r"item 1: 3 is not a word"),
         ({"price": {"terms": {"english": ["price"]}}}, "not a language code"),
+        ({"price": {"terms": {"xx": ["price"]}}}, "no dictionary for 'xx'; supported: .*fi"),
         ({"price": {"terms": {"en": ["x"]}, "colour": "red"}}, "unknown key"),
         ({"language": {"terms": {"en": ["x"]}}}, "reserved"),
         ([], "expected a mapping"),
