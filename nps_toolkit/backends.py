@@ -85,7 +85,7 @@ _COMPRESSION_SUFFIXES = (".gz", ".zst", ".bz2")
 # not clash with survey columns.
 _FILE = "__nps_file"
 _X, _GIVEN, _W = "__nps_x", "__nps_given", "__nps_w"
-_BAD_SCORE, _BAD_WEIGHT = "__nps_bad_score", "__nps_bad_weight"
+_CAT, _C, _SW, _SW2, _BW = "__nps_cat", "__nps_c", "__nps_sw", "__nps_sw2", "__nps_bw"
 
 # DuckDB date_trunc / Spark date_trunc part for each Period frequency; both
 # truncate weeks to Monday, the first day of pandas' "W" (= W-SUN) periods.
@@ -254,14 +254,13 @@ def _keys_and_period(by, period) -> tuple[list, tuple | None]:
 
 
 def _score_sql(score: str, weights) -> tuple[str, str, str]:
-    """SQL select list of the cleaned score and weight, plus the bad-row conditions.
+    """SQL select list of the score (and weight) as DOUBLE, plus the bad-row conditions.
 
     TRY_CAST keeps text columns (a CSV with "ten" in it) countable so that
     bad values are reported, not raised as a cast error half-way through.
     """
     raw = _quote(score)
-    x = f"TRY_CAST({raw} AS DOUBLE)"
-    cols = f"{x} AS {_X}, ({raw} IS NOT NULL) AS {_GIVEN}"
+    cols = f"TRY_CAST({raw} AS DOUBLE) AS {_X}, ({raw} IS NOT NULL) AS {_GIVEN}"
     if weights is not None:
         cols += f", TRY_CAST({_quote(weights)} AS DOUBLE) AS {_W}"
     # NaN is a blank answer (as in pandas); anything else must be 0..10 whole.
@@ -274,41 +273,38 @@ def _score_sql(score: str, weights) -> tuple[str, str, str]:
 
 
 def _counts_sql(keys, period, score, weights) -> str:
-    """One GROUP BY query over the virtual table ``src`` (three nested SELECTs)."""
+    """GROUP BY the segments and the answer's category, over the virtual table ``src``.
+
+    Grouping by a category code (-2 bad, -1 blank, 0 detractor, 1 passive,
+    2 promoter) and counting rows is about twice as fast in DuckDB as one
+    row per group with a FILTERed aggregate per column; the at most five
+    rows per group are pivoted in pandas (``_wide_counts``).
+    """
     sel = [_quote(k) for k in keys]
     if period is not None:
         date, freq = period
         sel.append(f"date_trunc('{_TRUNC[freq]}', CAST({_quote(date)} AS TIMESTAMP)) AS period")
     group_cols = [_quote(k) for k in keys] + (["period"] if period is not None else [])
-    cols, bad_score, bad_weight = _score_sql(score, weights)
-    cast = f"SELECT {', '.join([*sel, cols])} FROM src"
-    s, w = "__nps_s", _W
-    clean = (
-        f"SELECT {', '.join([*group_cols, *([w] if weights is not None else [])])}"
-        f"{', ' if group_cols or weights is not None else ''}"
-        f"CASE WHEN isnan({_X}) OR {bad_score} THEN NULL ELSE {_X} END AS {s}, "
-        f"{bad_score} AS {_BAD_SCORE}, {bad_weight} AS {_BAD_WEIGHT} FROM ({cast})"
+    cols, _, bad_weight = _score_sql(score, weights)
+    x = _X
+    category = (
+        f"CASE WHEN {x} IS NULL THEN (CASE WHEN {_GIVEN} THEN -2 ELSE -1 END) "
+        f"WHEN isnan({x}) THEN -1 "
+        f"WHEN {x} < 0 OR {x} > 10 OR {x} <> round({x}) THEN -2 "
+        f"WHEN {x} < 7 THEN 0 WHEN {x} < 9 THEN 1 ELSE 2 END AS {_CAT}"
     )
-    aggs = [
-        f"count({s}) AS n",
-        f"count(*) FILTER (WHERE {s} < 7) AS detractors",
-        f"count(*) FILTER (WHERE {s} >= 7 AND {s} < 9) AS passives",
-        f"count(*) FILTER (WHERE {s} >= 9) AS promoters",
-        f"count(*) FILTER (WHERE {s} IS NULL AND NOT {_BAD_SCORE}) AS excluded_blank",
-    ]
+    aggs = [category, f"count(*) AS {_C}"]
     if weights is not None:
         aggs += [
-            f"COALESCE(sum({w}) FILTER (WHERE {s} IS NOT NULL), 0.0)::DOUBLE AS w_n",
-            f"COALESCE(sum({w}) FILTER (WHERE {s} < 7), 0.0)::DOUBLE AS w_detractors",
-            f"COALESCE(sum({w}) FILTER (WHERE {s} >= 9), 0.0)::DOUBLE AS w_promoters",
-            f"COALESCE(sum({w} * {w}) FILTER (WHERE {s} IS NOT NULL), 0.0)::DOUBLE AS w_sq",
+            f"sum({_W}) AS {_SW}",
+            f"sum({_W} * {_W}) AS {_SW2}",
+            f"count(*) FILTER (WHERE {bad_weight}) AS {_BW}",
         ]
-    aggs += [
-        f"count(*) FILTER (WHERE {_BAD_SCORE}) AS {_BAD_SCORE}",
-        f"count(*) FILTER (WHERE {_BAD_WEIGHT}) AS {_BAD_WEIGHT}",
-    ]
-    group = f" GROUP BY {', '.join(group_cols)}" if group_cols else ""
-    return f"SELECT {', '.join([*group_cols, *aggs])} FROM ({clean}){group}"
+    inner = f"SELECT {', '.join([*sel, cols])} FROM src"
+    return (
+        f"SELECT {', '.join([*group_cols, *aggs])} FROM ({inner}) "
+        f"GROUP BY {', '.join([*group_cols, _CAT])}"
+    )
 
 
 def _format_examples(rows) -> str:
@@ -355,46 +351,73 @@ def _duckdb_group_counts(source, score, by, weights, period) -> pd.DataFrame:
     if period is not None:
         needed.append(period[0])
     _check_columns(src, needed)
-    out = _fetch(src.relation, _counts_sql(keys, period, score, weights), src.label)
+    long = _fetch(src.relation, _counts_sql(keys, period, score, weights), src.label)
     cols, bad_score, bad_weight = _score_sql(score, weights)
-    n_bad = int(out[_BAD_SCORE].sum())
+
+    def examples(which):
+        if which == "score":
+            return _duckdb_examples(src, score, bad_score, cols)
+        return _duckdb_examples(src, weights, bad_weight, cols)
+
+    _check_long(long, examples, score, weights, src.label)
+    return _wide_counts(long, keys, period, weighted=weights is not None)
+
+
+def _check_long(long: pd.DataFrame, examples, score, weights, label) -> None:
+    """Raise for bad scores or weights counted by the engine, with a few examples."""
+    n_bad = int(long.loc[long[_CAT] == -2, _C].sum())
     if n_bad:
-        examples = _duckdb_examples(src, score, bad_score, cols)
         raise ValueError(
             f"column {score!r}: {n_bad} value(s) are not whole numbers from 0 to 10 "
-            f"in {src.label}, e.g. {examples}"
+            f"in {label}, e.g. {examples('score')}"
         )
-    n_bad = int(out[_BAD_WEIGHT].sum())
+    n_bad = int(long[_BW].sum()) if _BW in long.columns else 0
     if n_bad:
-        examples = _duckdb_examples(src, weights, bad_weight, cols)
         raise ValueError(
             f"weights column {weights!r}: {n_bad} value(s) are missing, not numbers or "
-            f"negative in {src.label} (weights must be non-negative numbers), e.g. {examples}"
+            f"negative in {label} (weights must be non-negative numbers), "
+            f"e.g. {examples('weights')}"
         )
-    return _tidy_counts(out, keys, period, weighted=weights is not None)
 
 
-def _tidy_counts(out: pd.DataFrame, keys: list, period, *, weighted: bool) -> pd.DataFrame:
-    """Shape an engine's result like the pandas path: dtypes, Periods, group order."""
-    out = out.drop(columns=[_BAD_SCORE, _BAD_WEIGHT])
-    for c in ("n", "detractors", "passives", "promoters", "excluded_blank"):
-        out[c] = out[c].astype(np.int64)
+def _wide_counts(long: pd.DataFrame, keys: list, period, *, weighted: bool) -> pd.DataFrame:
+    """Counts per (group, category) from an engine -> the pandas path's counts frame.
+
+    Same columns, dtypes and group order (pandas' ``groupby(sort=True,
+    dropna=False)``: sorted, missing values last); ``period`` as pandas Periods.
+    """
+    long = long.copy()
+    for k in keys:
+        col = long[k]
+        if col.dtype == object and col.map(lambda v: v is None or isinstance(v, str)).all():
+            long[k] = col.astype("str")  # Spark returns text as object
+    if period is not None:
+        long["period"] = pd.to_datetime(long["period"]).dt.to_period(period[1])
+        keys = [*keys, "period"]
+    if keys:
+        grouped = long.groupby(keys, dropna=False, sort=True, observed=True)
+        gid, ngroups = grouped.ngroup().to_numpy(), grouped.ngroups
+        _, first = np.unique(gid, return_index=True)  # first row of group 0, 1, ...
+        out = long[keys].iloc[first].reset_index(drop=True)
+    else:
+        gid, ngroups = np.zeros(len(long), dtype=np.int64), 1
+        out = pd.DataFrame(index=pd.RangeIndex(1))
+    cat = long[_CAT].to_numpy(dtype=np.int64) + 2  # 0 bad, 1 blank, 2 d, 3 p, 4 P
+    counts = np.zeros((ngroups, 5), dtype=np.int64)
+    np.add.at(counts, (gid, cat), long[_C].to_numpy(dtype=np.int64))
+    out["n"] = counts[:, 2:].sum(axis=1)
+    out["detractors"], out["passives"], out["promoters"] = counts[:, 2], counts[:, 3], counts[:, 4]
+    out["excluded_blank"] = counts[:, 1]
     if weighted:
-        for c in ("w_n", "w_detractors", "w_promoters", "w_sq"):
-            out[c] = out[c].astype(np.float64)
+        sums = np.zeros((ngroups, 5, 2))
+        values = long[[_SW, _SW2]].to_numpy(dtype=float, na_value=0.0)
+        np.add.at(sums, (gid, cat), values)
+        out["w_n"] = sums[:, 2:, 0].sum(axis=1)
+        out["w_detractors"], out["w_promoters"] = sums[:, 2, 0], sums[:, 4, 0]
+        out["w_sq"] = sums[:, 2:, 1].sum(axis=1)
     else:  # as in the pandas path: without weights the weighted sums are the counts
         out["w_n"], out["w_detractors"] = out["n"], out["detractors"]
         out["w_promoters"], out["w_sq"] = out["promoters"], out["n"]
-    for k in keys:
-        if out[k].dtype == object and out[k].map(lambda v: v is None or isinstance(v, str)).all():
-            out[k] = out[k].astype("str")  # Spark returns text as object
-    if period is not None:
-        out["period"] = pd.to_datetime(out["period"]).dt.to_period(period[1])
-        keys = [*keys, "period"]
-    if not keys:
-        return out[COUNT_COLUMNS].reset_index(drop=True)
-    # pandas' groupby(sort=True, dropna=False) order: sorted, missing last.
-    out = out.sort_values(keys, na_position="last", kind="stable", ignore_index=True)
     return out[[*keys, *COUNT_COLUMNS]]
 
 
@@ -407,19 +430,11 @@ def _spark_col(name: str):
     return F.col("`" + str(name).replace("`", "``") + "`")
 
 
-def _spark_parts(df, score, weights):
+def _spark_try_double(name: str):
     from pyspark.sql import functions as F
 
-    raw = _spark_col(score)
     # try_cast: Spark 4 runs in ANSI mode, where a plain cast of "ten" fails.
-    x = F.expr("try_cast(`" + score.replace("`", "``") + "` AS DOUBLE)")
-    bad = raw.isNotNull() & (x.isNull() | (~F.isnan(x) & ((x < 0) | (x > 10) | (x != F.round(x)))))
-    s = F.when(F.isnan(x) | bad, F.lit(None).cast("double")).otherwise(x)
-    if weights is None:
-        return s, bad, None, F.lit(False)
-    w = F.expr("try_cast(`" + weights.replace("`", "``") + "` AS DOUBLE)")
-    bad_w = w.isNull() | F.isnan(w) | (w < 0)
-    return s, bad, w, bad_w
+    return F.expr("try_cast(`" + str(name).replace("`", "``") + "` AS DOUBLE)")
 
 
 def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
@@ -432,38 +447,36 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
     missing = [c for c in dict.fromkeys(needed) if c not in df.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the Spark DataFrame; columns are {df.columns}")
-    s, bad, w, bad_w = _spark_parts(df, score, weights)
+    raw, x = _spark_col(score), _spark_try_double(score)
+    out_of_range = (x < 0) | (x > 10) | (x != F.round(x))
+    category = (
+        F.when(x.isNull(), F.when(raw.isNull(), F.lit(-1)).otherwise(F.lit(-2)))
+        .when(F.isnan(x), F.lit(-1))
+        .when(out_of_range, F.lit(-2))
+        .when(x < 7, F.lit(0))
+        .when(x < 9, F.lit(1))
+        .otherwise(F.lit(2))
+    )
     group = [_spark_col(k).alias(k) for k in keys]
     if period is not None:
         date, freq = period
         trunc = F.date_trunc(_TRUNC[freq], _spark_col(date).cast("timestamp"))
         group.append(trunc.alias("period"))
-
-    def count_if(cond):
-        return F.count(F.when(cond, F.lit(1)))
-
-    def sum_if(cond, value):
-        return F.coalesce(F.sum(F.when(cond, value)), F.lit(0.0)).cast("double")
-
-    aggs = [
-        F.count(s).alias("n"),
-        count_if(s < 7).alias("detractors"),
-        count_if((s >= 7) & (s < 9)).alias("passives"),
-        count_if(s >= 9).alias("promoters"),
-        count_if(s.isNull() & ~bad).alias("excluded_blank"),
-    ]
-    if w is not None:
+    group.append(category.alias(_CAT))
+    aggs = [F.count(F.lit(1)).alias(_C)]
+    bad_w = None
+    if weights is not None:
+        w = _spark_try_double(weights)
+        bad_w = w.isNull() | F.isnan(w) | (w < 0)
         aggs += [
-            sum_if(s.isNotNull(), w).alias("w_n"),
-            sum_if(s < 7, w).alias("w_detractors"),
-            sum_if(s >= 9, w).alias("w_promoters"),
-            sum_if(s.isNotNull(), w * w).alias("w_sq"),
+            F.sum(w).alias(_SW),
+            F.sum(w * w).alias(_SW2),
+            F.count(F.when(bad_w, F.lit(1))).alias(_BW),
         ]
-    aggs += [count_if(bad).alias(_BAD_SCORE), count_if(bad_w).alias(_BAD_WEIGHT)]
-    grouped = df.groupBy(*group).agg(*aggs) if group else df.agg(*aggs)
-    out = grouped.toPandas()  # one row per group: small
+    long = df.groupBy(*group).agg(*aggs).toPandas()  # <= 5 rows per group: small
 
-    def examples(cond, column):
+    def examples(which):
+        cond, column = (category == -2, score) if which == "score" else (bad_w, weights)
         rows = (
             df.filter(cond)
             .select(_spark_col(column).alias("v"), F.input_file_name().alias("f"))
@@ -472,20 +485,8 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
         )
         return _format_examples((r["v"], r["f"] or None, None) for r in rows)
 
-    n_bad = int(out[_BAD_SCORE].sum())
-    if n_bad:
-        raise ValueError(
-            f"column {score!r}: {n_bad} value(s) are not whole numbers from 0 to 10 "
-            f"in the Spark DataFrame, e.g. {examples(bad, score)}"
-        )
-    n_bad = int(out[_BAD_WEIGHT].sum())
-    if n_bad:
-        raise ValueError(
-            f"weights column {weights!r}: {n_bad} value(s) are missing, not numbers or "
-            f"negative in the Spark DataFrame (weights must be non-negative numbers), "
-            f"e.g. {examples(bad_w, weights)}"
-        )
-    return _tidy_counts(out, keys, period, weighted=w is not None)
+    _check_long(long, examples, score, weights, "the Spark DataFrame")
+    return _wide_counts(long, keys, period, weighted=weights is not None)
 
 
 # --------------------------------------------------------------------------- public
