@@ -31,13 +31,14 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -623,7 +624,8 @@ def _error_text(exc: BaseException) -> str:
         # the first lines: e.g. SurveyDataError's summary and its first problems
         lines = [line.strip() for line in str(exc.evalue).strip().splitlines() if line.strip()]
         text = "; ".join(lines[:3]) + ("; ..." if len(lines) > 3 else "")
-        return f"cell [{exc.exec_count}] {exc.ename}: {text}"
+        # cells are numbered from 1 as they appear in the executed report.ipynb
+        return f"cell {exc.cell_index + 1} {exc.ename}: {text}"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -663,6 +665,104 @@ def _quiet_kernel_manager():
     return QuietKernelManager
 
 
+class _ReusedKernel:
+    """One Jupyter kernel that renders several surveys in turn (one per worker thread).
+
+    Starting a kernel and importing pandas, matplotlib, scipy and the
+    lemmatizer's dictionaries costs more than most report notebooks; reusing
+    the kernel pays that once per worker instead of once per survey.  Between
+    surveys the user namespace is cleared (``%reset -f``), so no variable of
+    one survey can reach the next; only imported modules (and their caches)
+    stay.  A kernel that failed in any way other than an error in a cell is
+    shut down and replaced.  Everything runs in the worker's own thread, whose
+    event loop owns the kernel's sockets.
+    """
+
+    def __init__(self, kernel_name: str, cwd: Path):
+        self.kernel_name, self.cwd, self.km = kernel_name, cwd, None
+
+    def acquire(self):
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and not run_sync(self.km.is_alive)():
+            self.close()
+        if self.km is None:
+            km = _quiet_kernel_manager()(kernel_name=self.kernel_name)
+            run_sync(km.start_kernel)(cwd=str(self.cwd))
+            self.km = km
+        return self.km
+
+    async def _reset(self) -> None:
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(
+                "%reset -f", store_history=False, timeout=60, output_hook=lambda msg: None
+            )
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError("could not clear the kernel between surveys")
+        finally:
+            kc.stop_channels()
+
+    def reset(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self._reset)()
+        except Exception:
+            self.close()  # the next survey gets a fresh kernel
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None:
+            km, self.km = self.km, None
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # already dead: nothing left to stop
+                pass
+
+
+_ENGINE = "nps-toolkit"
+
+
+def _register_engine() -> None:
+    """papermill engine that closes its kernel client's channels when done.
+
+    With a kernel it does not own (``km=``), nbclient leaves the client it
+    made open; over a batch those sockets would pile up.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return
+
+    class Client(PapermillNotebookClient):
+        def execute(self, **kwargs):
+            try:
+                return super().execute(**kwargs)
+            finally:
+                if self.kc is not None and not self.owns_km:
+                    self.kc.stop_channels()
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            kwargs.pop("input_path", None)
+            timeout = kwargs.pop("execution_timeout", None)
+            kwargs.pop("timeout", None)
+            kwargs["startup_timeout"] = kwargs.pop("start_timeout", 60)
+            from papermill.engines import logger
+
+            return Client(
+                nb_man, kernel_name=kernel_name, timeout=timeout, log=logger, **kwargs
+            ).execute()
+
+    papermill_engines.register(_ENGINE, Engine)
+
+
 def render_survey(
     survey: Survey,
     output_dir="reports",
@@ -670,9 +770,15 @@ def render_survey(
     template=TEMPLATE,
     kernel_name="python3",
     execution_timeout=600,
+    kernel: _ReusedKernel | None = None,
 ) -> RenderResult:
-    """Render one survey into ``output_dir/<slug>/`` (replaced only on success)."""
+    """Render one survey into ``output_dir/<slug>/`` (replaced only on success).
+
+    ``kernel`` (internal) is a kernel kept alive between surveys; without it
+    papermill starts and stops a kernel for this survey alone.
+    """
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
     out_root = Path(output_dir).resolve()
@@ -684,20 +790,38 @@ def render_survey(
     tmp.mkdir()
     parameters = {**survey.parameters, "tables_dir": str(tmp)}
     failed_nb = out_root / f"{survey.slug}.failed.ipynb"
+    if kernel is not None:
+        _register_engine()
+        run_kw = {"km": kernel.acquire(), "engine_name": _ENGINE}
+    else:
+        # the kernel's working folder; papermill's own cwd= would os.chdir the
+        # whole process, which is not safe with renders running in threads
+        run_kw = {
+            "resources": {"metadata": {"path": str(out_root)}},
+            "kernel_manager_class": _quiet_kernel_manager(),
+        }
     try:
-        papermill.execute_notebook(
-            str(template),
-            str(tmp / "report.ipynb"),
-            parameters=parameters,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=execution_timeout,
-            # the kernel's working folder; papermill's own cwd= would os.chdir the
-            # whole process, which is not safe with renders running in threads
-            resources={"metadata": {"path": str(tmp)}},
-            kernel_manager_class=_quiet_kernel_manager(),
-        )
+        try:
+            papermill.execute_notebook(
+                str(template),
+                str(tmp / "report.ipynb"),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=execution_timeout,
+                **run_kw,
+            )
+        except PapermillExecutionError:
+            if kernel is not None:
+                kernel.reset()  # an error in a cell: the kernel itself is fine
+            raise
+        except Exception:
+            if kernel is not None:
+                kernel.close()  # timeout, dead kernel ...: start afresh next time
+            raise
+        if kernel is not None:
+            kernel.reset()
         export_html(tmp / "report.ipynb", tmp / "report.html")
         prov = provenance(
             {**parameters, "tables_dir": None},
@@ -741,6 +865,7 @@ def render_reports(
     progress=True,
     template=TEMPLATE,
     kernel_name="python3",
+    reuse_kernels=True,
 ) -> pd.DataFrame:
     """Render every survey of ``config`` (or those named in ``only``) into ``output_dir``.
 
@@ -751,6 +876,9 @@ def render_reports(
     jobs : surveys rendered at the same time; default ``os.cpu_count()``.
     output_dir : folder receiving one sub-folder per survey.
     progress : show a progress bar (tqdm, on stderr).
+    reuse_kernels : each parallel worker keeps one kernel for all its surveys,
+        clearing its variables in between (much faster: imports and
+        dictionaries load once per worker); False gives every survey a new kernel.
 
     Returns
     -------
@@ -765,20 +893,37 @@ def render_reports(
     surveys = select_surveys(load_config(config, template=template), only)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     Path(output_dir).mkdir(parents=True, exist_ok=True)
-    results = {}
+    out_root = Path(output_dir).resolve()
+    todo = queue.SimpleQueue()
+    for survey in surveys:
+        todo.put(survey)
+    results, lock = {}, threading.Lock()
+
+    def worker(bar):
+        kernel = _ReusedKernel(kernel_name, out_root) if reuse_kernels else None
+        try:
+            while True:
+                try:
+                    survey = todo.get_nowait()
+                except queue.Empty:
+                    return
+                r = render_survey(
+                    survey, out_root, template=template, kernel_name=kernel_name, kernel=kernel
+                )
+                with lock:
+                    results[r.slug] = r
+                    bar.set_postfix_str(f"{r.slug}: {r.status}")
+                    bar.update()
+        finally:
+            if kernel is not None:
+                kernel.close()
+
     with (
         tqdm(total=len(surveys), desc="rendering", unit="survey", disable=not progress) as bar,
         ThreadPoolExecutor(max_workers=min(jobs, len(surveys))) as pool,
     ):
-        futures = {
-            pool.submit(render_survey, s, output_dir, template=template, kernel_name=kernel_name): s
-            for s in surveys
-        }
-        for future in as_completed(futures):
-            r = future.result()
-            results[r.slug] = r
-            bar.set_postfix_str(f"{r.slug}: {r.status}")
-            bar.update()
+        for future in [pool.submit(worker, bar) for _ in range(min(jobs, len(surveys)))]:
+            future.result()
     rows = [results[s.slug] for s in surveys]
     return pd.DataFrame(
         {

@@ -1,0 +1,112 @@
+"""Render speed: `nps-toolkit render` vs a naive loop of the papermill and nbconvert commands.
+
+Both render the same 12 small surveys (waves and segments of the b2b example
+survey) from the same template:
+
+* toolkit: ``render_reports`` - parallel workers (default: CPUs), each reusing one
+  kernel for its surveys, HTML exported in-process, plus tables and provenance;
+* naive: for each survey, ``papermill template.ipynb out.ipynb -y <params>`` and
+  ``jupyter nbconvert --to html --no-input out.ipynb``, one after the other
+  (no tables, no provenance: less work than the toolkit does).
+
+Prints both wall times and the ratio.  Target: at least 2.5x on 2 cores.
+
+    .venv/bin/python benchmarks/render_speed.py            # 12 surveys
+    .venv/bin/python benchmarks/render_speed.py --surveys 4 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+FILTERS = (
+    [f"wave == {w}" for w in range(1, 8)]
+    + [f"tenure == '{t}'" for t in ("new", "long-term", "at-risk")]
+    + [f"region == '{r}'" for r in ("North", "South")]
+)
+
+
+def make_config(folder: Path, count: int) -> Path:
+    import nps_toolkit as nps
+    from nps_toolkit.datasets import write_example
+
+    write_example("b2b-annual", folder / "b2b.csv")
+    assert len(FILTERS) >= count
+    surveys = [
+        {"name": f"bench {i + 1:02d} {f}", "data": "b2b.csv", "filter": f, "n_resamples": 200}
+        for i, f in enumerate(FILTERS[:count])
+    ]
+    config = folder / "surveys.yml"
+    config.write_text(yaml.safe_dump({"surveys": surveys}, sort_keys=False), encoding="utf-8")
+    nps.report.load_config(config)  # validate before timing anything
+    return config
+
+
+def naive(config: Path, out: Path) -> float:
+    from nps_toolkit import report
+
+    surveys = report.load_config(config)
+    start = time.perf_counter()
+    for s in surveys:
+        folder = out / s.slug
+        folder.mkdir(parents=True)
+        nb = folder / "report.ipynb"
+        params = yaml.safe_dump(s.parameters)
+        subprocess.run(
+            [BIN / "papermill", str(report.TEMPLATE), str(nb), "-y", params, "-k", "python3"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(nb)],
+            check=True,
+            capture_output=True,
+        )
+    return time.perf_counter() - start
+
+
+def toolkit(config: Path, out: Path, jobs: int | None) -> float:
+    from nps_toolkit import report
+
+    start = time.perf_counter()
+    table = report.render_reports(config, jobs=jobs, output_dir=out, progress=False)
+    elapsed = time.perf_counter() - start
+    failed = table[table["status"] != "ok"]
+    if len(failed):
+        raise SystemExit(f"toolkit render failed:\n{failed.to_string()}")
+    return elapsed
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--surveys", type=int, default=12)
+    parser.add_argument("--jobs", type=int, default=None, help="toolkit workers (default CPUs)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        config = make_config(tmp, args.surveys)
+        t_tool = toolkit(config, tmp / "toolkit", args.jobs)
+        n_html = len(list((tmp / "toolkit").glob("*/report.html")))
+        t_naive = naive(config, tmp / "naive")
+        n_naive = len(list((tmp / "naive").glob("*/report.html")))
+        shutil.rmtree(tmp / "toolkit", ignore_errors=True)
+    print(f"surveys: {args.surveys}  cpus: {os.cpu_count()}  jobs: {args.jobs or os.cpu_count()}")
+    print(f"toolkit render_reports : {t_tool:7.1f} s  ({n_html} HTML reports)")
+    print(f"naive papermill+nbconvert: {t_naive:7.1f} s  ({n_naive} HTML reports)")
+    print(f"ratio naive / toolkit   : {t_naive / t_tool:7.2f}x  (target >= 2.5x on 2 cores)")
+
+
+if __name__ == "__main__":
+    main()
