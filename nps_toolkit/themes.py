@@ -551,7 +551,7 @@ def _language_codes(language, series: pd.Series, valid: tuple) -> np.ndarray:
     if isinstance(language, pd.Series) and not language.index.equals(series.index):
         codes = language.reindex(series.index)
     arr = codes.to_numpy(dtype=object)
-    arr = np.array([None if _is_blank(v) else v for v in arr], dtype=object)
+    arr = np.array([None if _is_blank(v) else str(v).strip().lower() for v in arr], dtype=object)
     bad = [i for i, v in enumerate(arr) if v is not None and v not in valid]
     if bad:
         raise ValueError(

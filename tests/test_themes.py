@@ -155,7 +155,7 @@ def test_public_name_and_list_input():
 def test_given_language_and_per_row_languages():
     comments = pd.Series(["support toimii", "tuki on hyvä"], index=["a", "b"])
     assert tag_themes(comments, language="fi")["language"].tolist() == ["fi", "fi"]
-    per_row = pd.Series(["en", None], index=["a", "b"])
+    per_row = pd.Series(["EN ", None], index=["a", "b"])  # case and spaces do not matter
     tags = tag_themes(comments, language=per_row)
     assert tags.loc["a", "language"] == "en" and tags.loc["a", "support"]
     assert tags.loc["b", "language"] == "fi" and tags.loc["b", "support"]  # detected
