@@ -650,15 +650,21 @@ def _logit_bootstrap(prep, yt, n_resamples, rng, max_iter=50):
     return np.concatenate(reps)
 
 
-def _ordinal_fit(y, X, freq=None, groups=None):
+def _ordinal_fit(y, X, weights=None, groups=None):
+    """Proportional-odds logit fit; ``weights`` multiply each row's log-likelihood."""
     from scipy.special import expit
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     class _LogitOrderedModel(OrderedModel):
-        # Same model as OrderedModel(distr="logit"); the logistic cdf/pdf via
-        # scipy.special.expit instead of scipy.stats.logistic, whose per-call
-        # overhead made a 300-row fit take 2 s (thousands of likelihood calls
-        # for the numerical gradient), now about 0.2 s.
+        # Same model as OrderedModel(distr="logit") with two additions:
+        # the logistic cdf/pdf via scipy.special.expit instead of
+        # scipy.stats.logistic, whose per-call overhead made a 300-row fit take
+        # 2 s (thousands of likelihood calls for the numerical gradient), and
+        # case weights on the log-likelihood, which OrderedModel lacks.  The
+        # numerical score, per-row scores (cluster sandwich) and Hessian are
+        # all derived from loglikeobs, so they are weighted too.
+        case_weights = None
+
         def cdf(self, x):
             return expit(x)
 
@@ -666,19 +672,33 @@ def _ordinal_fit(y, X, freq=None, groups=None):
             p = expit(x)
             return p * (1 - p)
 
-    if freq is not None:
-        rows = np.repeat(np.arange(len(y)), freq.astype(int))
-        y, X = y[rows], X[rows]
+        def loglikeobs(self, params):
+            ll = super().loglikeobs(params)
+            return ll if self.case_weights is None else ll * self.case_weights
+
+    if weights is not None:
+        # rows without weight would leave their score level unidentified
+        keep = weights > 0
+        y, X, weights = y[keep], X[keep], weights[keep]
+        groups = None if groups is None else groups[keep]
     model = _LogitOrderedModel(y.astype(int), X, distr="logit")
+    model.case_weights = weights
+    kw = {"method": "bfgs", "disp": False, "maxiter": 2000}
     if groups is not None:
-        return model.fit(
-            method="bfgs", disp=False, maxiter=2000, cov_type="cluster", cov_kwds={"groups": groups}
-        )
-    return model.fit(method="bfgs", disp=False, maxiter=2000)
+        kw.update(cov_type="cluster", cov_kwds={"groups": groups})
+    fit = model.fit(**kw)
+    # McFadden pseudo R^2 against the (weighted) null model, whose fitted
+    # category probabilities are the observed shares
+    w = np.ones(len(y)) if weights is None else weights
+    shares = np.bincount(np.unique(y, return_inverse=True)[1], weights=w)
+    llnull = float(shares @ np.log(shares / shares.sum()))
+    return fit, 1 - fit.llf / llnull
 
 
 def _ordinal_table(prep, confidence_level):
-    fit = _ordinal_fit(prep.y, prep.X, groups=prep.clusters)
+    # weights rescaled to average 1, as for the logit
+    w = None if prep.w is None else prep.w * prep.n_used / prep.w.sum()
+    fit, pseudo_r2 = _ordinal_fit(prep.y, prep.X, weights=w, groups=prep.clusters)
     k = prep.X.shape[1]
     coef = np.asarray(fit.params)[:k]
     ci = np.asarray(fit.conf_int(alpha=1 - confidence_level))[:k]
@@ -688,18 +708,20 @@ def _ordinal_table(prep, confidence_level):
         "or_low": np.exp(ci[:, 0]),
         "or_high": np.exp(ci[:, 1]),
         "p_value": np.asarray(fit.pvalues)[:k],
-    }, float(fit.prsquared)
+    }, float(pseudo_r2)
 
 
 def _ordinal_bootstrap(prep, n_resamples, rng):
-    # OrderedModel has no weights: each resample is refit on repeated rows
-    # (slow: a few tenths of a second per resample).
+    # one weighted refit per resample (a few tenths of a second each)
     k = prep.X.shape[1]
     W = _count_weights(rng, prep.n_used, prep.clusters, n_resamples)
+    if prep.w is not None:
+        W *= prep.w
     reps = np.full((n_resamples, k), np.nan)
     for b in range(n_resamples):
         try:
-            reps[b] = np.asarray(_ordinal_fit(prep.y, prep.X, W[b]).params)[:k]
+            fit, _ = _ordinal_fit(prep.y, prep.X, weights=W[b])
+            reps[b] = np.asarray(fit.params)[:k]
         except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - degenerate resample
             pass
     return reps
@@ -832,8 +854,8 @@ def driver_importance(
     weights : str or array, optional
         Respondent weights (column name or array): weighted correlations,
         WLS, weighted logit likelihood (weights rescaled to average 1 so
-        that standard errors reflect the number of respondents).  Not
-        available for ``"ordinal"``.
+        that standard errors reflect the number of respondents), weighted
+        proportional-odds likelihood for ``"ordinal"`` (same rescaling).
     clusters : str or array, optional
         Cluster ids (e.g. account): the bootstrap resamples whole clusters and
         ``"regression"``, ``"logit"`` and ``"ordinal"`` use cluster-robust
@@ -893,11 +915,6 @@ def driver_importance(
     prep = _prepare(
         df, outcome, drivers, method, target, weights, clusters, missing, confidence_level
     )
-    if method == "ordinal" and prep.w is not None:
-        raise ValueError(
-            "method='ordinal' does not take weights (statsmodels OrderedModel has none); "
-            "use method='regression' or 'shapley' for weighted data"
-        )
     if int(n_resamples) != n_resamples or n_resamples < 0:
         raise ValueError(f"n_resamples must be a whole number >= 0, got {n_resamples!r}")
     gen = np.random.default_rng(rng)
