@@ -308,15 +308,23 @@ def _counts_sql(keys, period, score, weights) -> str:
 
 
 def _format_examples(rows) -> str:
+    """``(value, file, rows, first row index)`` tuples as "11.0 (b.parquet, row index 3)"."""
     parts = []
-    for value, file, row in rows:
-        where = [p for p in (file and os.fspath(file), row is not None and f"row index {row}") if p]
+    for value, file, count, row in rows:
+        where = [os.fspath(file)] if file else []
+        if count > 1:
+            where.append(f"{count} rows")
+        if row is not None:
+            where.append(f"{'first at ' if count > 1 else ''}row index {row}")
         parts.append(f"{value!r}" + (f" ({', '.join(where)})" if where else ""))
     return ", ".join(parts)
 
 
 def _duckdb_examples(src: _Source, column: str, condition_sql: str, extra_cols: str) -> str:
-    """A few offending values with their file (and Parquet row number)."""
+    """The most frequent offending values with their file (and Parquet row index).
+
+    Runs only on the error path: one more scan, grouped by value and file.
+    """
     rel, row_col = src.relation, None
     if src.fmt == "parquet":
         try:  # a second relation with row numbers, only on this error path
@@ -325,10 +333,11 @@ def _duckdb_examples(src: _Source, column: str, condition_sql: str, extra_cols: 
         except Exception:  # a data column called file_row_number: files only
             rel = src.relation
     file_sql = _FILE if src.file_column else "NULL"
-    row_sql = row_col or "NULL"
+    row_sql = f"min({row_col})" if row_col else "NULL"
     sql = (
-        f"SELECT {_quote(column)}, {file_sql}, {row_sql} FROM "
-        f"(SELECT *, {extra_cols} FROM src) WHERE {condition_sql} LIMIT 5"
+        f"SELECT {_quote(column)} AS v, {file_sql} AS f, count(*) AS k, {row_sql} AS r "
+        f"FROM (SELECT *, {extra_cols} FROM src) WHERE {condition_sql} "
+        f"GROUP BY v, f ORDER BY k DESC, f, r LIMIT 5"
     )
     return _format_examples(rel.query("src", sql).fetchall())
 
@@ -479,11 +488,13 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
         cond, column = (category == -2, score) if which == "score" else (bad_w, weights)
         rows = (
             df.filter(cond)
-            .select(_spark_col(column).alias("v"), F.input_file_name().alias("f"))
+            .groupBy(_spark_col(column).alias("v"), F.input_file_name().alias("f"))
+            .count()
+            .orderBy(F.desc("count"), "f")
             .limit(5)
             .collect()
         )
-        return _format_examples((r["v"], r["f"] or None, None) for r in rows)
+        return _format_examples((r["v"], r["f"] or None, r["count"], None) for r in rows)
 
     _check_long(long, examples, score, weights, "the Spark DataFrame")
     return _wide_counts(long, keys, period, weighted=weights is not None)

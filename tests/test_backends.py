@@ -276,6 +276,30 @@ def test_text_scores_in_csv_are_reported(bad_files):
         nps.summarize(str(bad_files / "c.csv"))
 
 
+def test_public_file_coded_1_to_11_is_refused_with_counts(public_data):
+    # Mooi & Sarstedt code the 0-10 answer as 1-11: 23 answers of 11 give it away
+    path = public_data / "mkt4320bgsu_airlinesat_mooi_sarstedt.csv"
+    with pytest.raises(ValueError, match=r"'nps': 23 value\(s\) .* e\.g\. 11 \(.*csv, 23 rows\)"):
+        nps.summarize(path, score="nps")
+
+
+@pytest.mark.parametrize(
+    ("name", "score", "by"),
+    [
+        ("rocks_NPS_R_testdata.csv", "REC", ["BU", "Region"]),
+        (
+            "prepbench_case122_airline_nps.csv",
+            "How likely are you to recommend this airline?",
+            "Airline",
+        ),
+    ],
+)
+def test_public_files_equal_pandas(public_data, name, score, by):
+    path = public_data / name
+    expected = nps.summarize(pd.read_csv(path), score=score, by=by, **NO_EXTRAS)
+    assert_summary_equal(nps.summarize(path, score=score, by=by), expected)
+
+
 def test_bad_weights_are_counted(bad_files):
     rel = duckdb.sql(f"SELECT 5 AS recommend, w FROM '{bad_files / 'b.parquet'}'")
     with pytest.raises(ValueError, match=r"weights column 'w': 2 value\(s\).*-2\.0.*None"):
@@ -364,7 +388,7 @@ def spark():
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
 def test_spark_equals_pandas(spark, survey, files):
     # one Spark aggregation (JVM jobs are slow to start): segments x quarters, weighted
     sdf = spark.read.parquet(files["parquet"])
