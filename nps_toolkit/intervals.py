@@ -792,7 +792,13 @@ def nps_interval(
                 rng=rng,
             )
         else:
-            units = _category_units(D, Q, P) if codes is None else _units_from_raw(codes, w, g)
+            if codes is not None and w is None and g is None:
+                # unweighted raw scores: only the three category counts matter
+                D, Q, P = np.bincount(codes, minlength=3)
+            if w is None and g is None:
+                units = _category_units(D, Q, P)
+            else:
+                units = _units_from_raw(codes, w, g)
             lo, hi, se = _bootstrap_units(
                 *units,
                 bca=method == "bca",

@@ -133,6 +133,25 @@ def test_paired_adjusted_wald_by_hand():
     assert res.low == pytest.approx(100 * (m - Z95 * se))
 
 
+def test_paired_coverage_by_simulation():
+    # a panel of 80: wave-b answer repeats the wave-a category with
+    # probability 0.6, else is drawn from (0.15, 0.3, 0.55).  True difference:
+    # E s_b - E s_a = (0.6 * 0.3 + 0.4 * 0.4) - 0.3 = 0.04 -> 4 points.
+    rng = np.random.default_rng(20261123)
+    score_of = np.array([3.0, 8.0, 10.0])
+    hits = {"wald": 0, "adjusted-wald": 0}
+    sims = 400
+    for _ in range(sims):
+        cat_a = rng.choice(3, 80, p=[0.2, 0.3, 0.5])
+        keep = rng.random(80) < 0.6
+        cat_b = np.where(keep, cat_a, rng.choice(3, 80, p=[0.15, 0.3, 0.55]))
+        for method in hits:
+            r = compare_nps(score_of[cat_a], score_of[cat_b], paired=True, method=method)
+            hits[method] += r.low <= 4 <= r.high
+    for method, h in hits.items():
+        assert 0.95 - 3 * 0.011 <= h / sims <= 0.95 + 3 * 0.011, (method, h / sims)
+
+
 def test_paired_sign_and_blanks():
     a = [10, 10, 9, 9, np.nan, 10]
     b = [0, 3, 9, 8, 10, np.nan]
