@@ -404,3 +404,17 @@ def test_planning_errors():
         margin_of_error(500, population_size=100)
     with pytest.raises(ValueError, match="design_effect"):
         margin_of_error(100, design_effect=0)
+
+
+def test_segments_from_a_parquet_file_equal_the_dataframe(tmp_path, survey):
+    # compare_segments reads only group_counts, so a file counted by the
+    # DuckDB backend gives the same table without loading the rows
+    pytest.importorskip("duckdb")
+    path = tmp_path / "survey.parquet"
+    survey.to_parquet(path)
+    from_file = compare_segments(str(path), "segment", weights="w", method="wald")
+    in_memory = compare_segments(survey, "segment", weights="w", method="wald")
+    cols = ["n", "nps", "difference", "low", "high", "p_value", "p_adjusted"]
+    assert np.allclose(
+        from_file[cols].to_numpy(float), in_memory[cols].to_numpy(float), equal_nan=True
+    )
