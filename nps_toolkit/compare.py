@@ -117,6 +117,23 @@ def _sample_counts(x, name: str) -> np.ndarray:
     return counts
 
 
+def _align_pairs(a, b):
+    """Two pandas Series are paired by their index (respondent id), not by position."""
+    if not (isinstance(a, pd.Series) and isinstance(b, pd.Series)) or a.index.equals(b.index):
+        return a, b
+    if not a.index.is_unique or not b.index.is_unique:
+        raise ValueError("paired Series must have unique respondent ids in their index")
+    only_a = a.index.difference(b.index)
+    only_b = b.index.difference(a.index)
+    if len(only_a) or len(only_b):
+        raise ValueError(
+            "paired Series must hold the same respondents (their index): "
+            f"{len(only_a)} id(s) only in a (e.g. {list(only_a[:3])}), "
+            f"{len(only_b)} only in b (e.g. {list(only_b[:3])})"
+        )
+    return a, b.reindex(a.index)
+
+
 def _paired_counts(a, b) -> np.ndarray:
     """Counts of the per-respondent differences s(b) - s(a) = -2..2."""
     if isinstance(a, tuple | Counts) or isinstance(b, tuple | Counts):
@@ -124,6 +141,7 @@ def _paired_counts(a, b) -> np.ndarray:
             "paired comparisons need the raw scores of each respondent in both "
             "samples (two aligned arrays), not counts"
         )
+    a, b = _align_pairs(a, b)
     xa = _as_score_array(a, name="a")
     xb = _as_score_array(b, name="b")
     if xa.shape != xb.shape:
@@ -256,8 +274,9 @@ def compare_nps(
         of a and row i of b are the same person: align them by respondent
         id first), and the test is on the mean of the per-respondent
         differences s_i(b) - s_i(a), with s = +1 promoter, 0 passive,
-        -1 detractor.  Pairs with a blank in either wave are left out (with
-        a warning).
+        -1 detractor.  Two pandas Series are paired by their index instead
+        (it must hold the same respondent ids).  Pairs with a blank in either
+        wave are left out (with a warning).
     method : ``"adjusted-wald"`` (default: each sample gets the 0.75/1.5/0.75
         pseudo-respondents, for paired data 3 pseudo-pairs, see the module
         source), ``"wald"`` (z test on the plain difference), ``"bootstrap"``
@@ -298,6 +317,7 @@ def compare_nps(
         counts = _paired_counts(a, b)
         n_a = n_b = int(counts.sum())
         # NPS of each wave over the complete pairs
+        a, b = _align_pairs(a, b)
         xa, xb = _as_score_array(a, name="a"), _as_score_array(b, name="b")
         ca, cb = _category_codes(xa), _category_codes(xb)
         keep = (ca >= 0) & (cb >= 0)

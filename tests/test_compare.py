@@ -162,6 +162,15 @@ def test_paired_sign_and_blanks():
     assert res.n_a == 4
 
 
+def test_paired_series_are_aligned_by_respondent_id():
+    a = pd.Series([10, 10, 8, 3, 9, 0], index=list("uvwxyz"))
+    b = pd.Series([10, 9, 10, 8, 3, 9], index=list("uvwxyz"))
+    shuffled = b.iloc[::-1]
+    assert compare_nps(a, shuffled, paired=True) == compare_nps(a, b, paired=True)
+    with pytest.raises(ValueError, match="1 id\\(s\\) only in a"):
+        compare_nps(a, b.rename(index={"u": "q"}), paired=True)
+
+
 def test_paired_is_more_powerful_than_independent_for_panels():
     rng = np.random.default_rng(1)
     a = rng.integers(0, 11, 300)
