@@ -493,6 +493,9 @@ def interval_arrays(
     (see there); ``n`` may be Kish's effective sample size for the analytic
     methods and ``"bayes"``, but the bootstrap methods resample whole
     respondents, so they need whole-number counts (unweighted groups).
+    ``population_size`` applies the finite-population correction to every
+    group (all groups drawn from one population of that size);
+    ``n_resamples``, ``rng`` and ``prior`` are for the resampling methods.
 
     >>> est, low, high, se = interval_arrays([0.7], [0.15], [100], method="wald")
     >>> round(float(se[0]), 2), round(float(low[0]), 2), round(float(high[0]), 2)
