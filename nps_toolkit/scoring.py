@@ -325,6 +325,8 @@ def summary_from_counts(
     method: str = "adjusted-wald",
     confidence_level: float = 0.95,
     min_n: int = 5,
+    n_resamples: int = 9999,
+    rng=None,
 ) -> pd.DataFrame:
     """The ``summarize`` table from a ``group_counts`` frame (see ``summarize``)."""
     from .intervals import interval_arrays
@@ -344,7 +346,13 @@ def summary_from_counts(
     low, high, se = (np.full(len(out), np.nan) for _ in range(3))
     if ok.any():
         _, low[ok], high[ok], se[ok] = interval_arrays(
-            pp[ok], pd_[ok], n_eff[ok], method=method, confidence_level=confidence_level
+            pp[ok],
+            pd_[ok],
+            n_eff[ok],
+            method=method,
+            confidence_level=confidence_level,
+            n_resamples=n_resamples,
+            rng=rng,
         )
     out["ci_low"], out["ci_high"], out["standard_error"] = low, high, se
     out["band"] = [band(v) for v in out["nps"]]
@@ -409,6 +417,8 @@ def summarize(
     csat_scale: int = 5,
     ces_column: str | None = "ces",
     retention_column: str | None = "retained",
+    n_resamples: int = 9999,
+    rng=None,
 ) -> pd.DataFrame:
     """NPS per group as a tidy table, one row per group.
 
@@ -429,6 +439,8 @@ def summarize(
     min_n : groups with fewer answers are ``suppressed``: their counts,
         percentages, NPS and interval are hidden so that small groups stay
         anonymous.
+    n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
+        "bca" and "bayes" methods, so their intervals are reproducible.
     csat_column, ces_column, retention_column : when these columns exist in a
         DataFrame, CSAT (top-2-box % on a 1..csat_scale scale), CES (mean) and
         retention rate (% true) are added.
@@ -469,4 +481,6 @@ def summarize(
         method=method,
         confidence_level=confidence_level,
         min_n=min_n,
+        n_resamples=n_resamples,
+        rng=rng,
     )

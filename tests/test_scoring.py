@@ -190,3 +190,15 @@ def test_group_counts_periods_use_local_wall_time():
     assert counts["period"].astype(str).tolist() == ["2024Q1", "2024Q2"]
     assert counts["promoters"].tolist() == [1, 1]
     assert counts["detractors"].tolist() == [0, 1]
+
+
+def test_summarize_resampling_methods_are_reproducible_with_rng(survey):
+    a = nps.summarize(survey, by="region", method="bca", n_resamples=999, rng=7, min_n=3)
+    b = nps.summarize(survey, by="region", method="bca", n_resamples=999, rng=7, min_n=3)
+    pd.testing.assert_frame_equal(a, b)
+    # same ends as nps_interval on the same counts and seed
+    north = survey[survey.region == "north"].recommend
+    one = nps.nps_interval(north, method="bca", n_resamples=999, rng=7)
+    row = a.set_index("region").loc["north"]
+    assert row.nps == pytest.approx(one.estimate)
+    assert (row.ci_low, row.ci_high) == pytest.approx((one.low, one.high))
