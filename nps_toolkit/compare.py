@@ -17,7 +17,14 @@ import pandas as pd
 from scipy import stats
 
 from .intervals import _check_counts, _check_level, _check_method, _z
-from .scoring import Counts, _as_list, _as_score_array, _category_codes, group_counts
+from .scoring import (
+    Counts,
+    _as_list,
+    _as_score_array,
+    _category_codes,
+    _suppression,
+    group_counts,
+)
 
 COMPARE_METHODS = ("wald", "adjusted-wald", "bootstrap", "bayes")
 ALTERNATIVES = ("two-sided", "less", "greater")
@@ -490,7 +497,9 @@ def compare_segments(
         is_ref = np.zeros(k, bool)
         is_ref[r] = True
 
-    suppressed = (n < min_n) | (ref["n"] < min_n)
+    # a lone small segment is hidden with the next smallest (see scoring._suppression):
+    # otherwise its counts follow from the shown segments' "rest" figures
+    suppressed = _suppression(n, min_n) | (ref["n"] < min_n)
     tested = ~suppressed & ~is_ref
     weighted = weights is not None
     # (effective) category counts of each side; Kish n_eff for weights

@@ -317,6 +317,24 @@ def _to_period(dates: pd.Series, freq: str) -> pd.Series:
     return dates.dt.to_period(_PERIOD_FREQ[freq])
 
 
+def _suppression(n: np.ndarray, min_n: int) -> np.ndarray:
+    """Which groups to hide: those under ``min_n`` answers, plus one more when
+    exactly one group is hidden.
+
+    A single hidden group could be worked back out as the overall counts minus
+    the shown groups (the overall NPS is in every report), so the smallest
+    shown group is hidden with it (complementary suppression, as statistical
+    offices do for tables with a published total).
+    """
+    primary = (n < min_n) & (n > 0)
+    hidden = n < min_n
+    shown = np.flatnonzero(~hidden)
+    if primary.sum() == 1 and len(shown) > 1:
+        hidden = hidden.copy()
+        hidden[shown[np.argmin(n[shown])]] = True
+    return hidden
+
+
 def summary_from_counts(
     counts: pd.DataFrame,
     by=None,
@@ -362,7 +380,7 @@ def summary_from_counts(
         extras.append("n_effective")
     cats = ["detractors", "passives", "promoters"]
     out[cats] = out[cats].astype("Int64")
-    out["suppressed"] = out["n"] < min_n
+    out["suppressed"] = _suppression(out["n"].to_numpy(), min_n)
     hide = [
         *cats,
         "pct_detractors",
@@ -438,7 +456,9 @@ def summarize(
     method, confidence_level : interval method and level (see ``nps_interval``).
     min_n : groups with fewer answers are ``suppressed``: their counts,
         percentages, NPS and interval are hidden so that small groups stay
-        anonymous.
+        anonymous.  When exactly one group is that small, the next smallest
+        group is suppressed too, so the hidden one cannot be worked back out
+        from the overall NPS.
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
     csat_column, ces_column, retention_column : when these columns exist in a

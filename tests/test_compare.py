@@ -218,8 +218,9 @@ def test_repr():
 @pytest.fixture
 def survey():
     rng = np.random.default_rng(20261123)
-    seg = np.repeat(["A", "B", "C", "D"], [120, 80, 60, 3])
-    shift = pd.Series(seg).map({"A": 2, "B": 0, "C": -2, "D": 0}).to_numpy()
+    # two segments under min_n (D, E), so no complementary suppression is needed
+    seg = np.repeat(["A", "B", "C", "D", "E"], [120, 80, 60, 3, 2])
+    shift = pd.Series(seg).map({"A": 2, "B": 0, "C": -2, "D": 0, "E": 0}).to_numpy()
     recommend = np.clip(rng.integers(3, 11, seg.size) + shift, 0, 10).astype(float)
     recommend[5] = np.nan
     return pd.DataFrame(
@@ -427,3 +428,12 @@ def test_segments_from_a_parquet_file_equal_the_dataframe(tmp_path, survey):
     assert np.allclose(
         from_file[cols].to_numpy(float), in_memory[cols].to_numpy(float), equal_nan=True
     )
+
+
+def test_lone_small_segment_hides_the_next_smallest_too(survey):
+    # without E, D is the only small segment: its counts would follow from the
+    # "rest" figures of the others, so the smallest other segment (C) is hidden too
+    out = compare_segments(survey[survey["segment"] != "E"], "segment").set_index("segment")
+    assert out.loc["D", "suppressed"] and out.loc["C", "suppressed"]
+    assert np.isnan(out.loc["C", "nps"]) and np.isnan(out.loc["C", "reference_nps"])
+    assert not out.loc["A", "suppressed"] and not out.loc["B", "suppressed"]

@@ -129,10 +129,14 @@ def test_summarize_overall(survey):
 
 
 def test_summarize_groups_and_suppression(survey):
+    every = nps.summarize(survey, by="region", min_n=1).set_index("region")
+    assert every.loc["south", "n"] == 3 and every.loc["south", "excluded_blank"] == 1
+    assert every.loc["south", "nps"] == pytest.approx(100 * (2 - 1) / 3)
+    assert not every["suppressed"].any()
     s = nps.summarize(survey, by="region", min_n=3).set_index("region")
     assert s.loc["north", "nps"] == pytest.approx(60.0)  # 7 promoters, 1 detractor of 10
-    assert s.loc["south", "n"] == 3 and s.loc["south", "excluded_blank"] == 1
-    assert s.loc["south", "nps"] == pytest.approx(100 * (2 - 1) / 3)
+    # east (2) is under min_n; south, the smallest other group, is hidden with it
+    assert s.loc["south", "suppressed"] and pd.isna(s.loc["south", "nps"])
     east = s.loc["east"]
     assert bool(east.suppressed) and east.n == 2
     assert pd.isna(east.nps) and pd.isna(east.promoters) and pd.isna(east.ci_low)
@@ -202,3 +206,21 @@ def test_summarize_resampling_methods_are_reproducible_with_rng(survey):
     row = a.set_index("region").loc["north"]
     assert row.nps == pytest.approx(one.estimate)
     assert (row.ci_low, row.ci_high) == pytest.approx((one.low, one.high))
+
+
+def test_single_small_group_gets_a_complementary_suppression():
+    # east (2 answers) alone hidden could be recovered as overall - north - south
+    df = pd.DataFrame(
+        {
+            "recommend": [10] * 8 + [0] * 6 + [9] * 20 + [3, 10],
+            "region": ["north"] * 8 + ["south"] * 6 + ["west"] * 20 + ["east"] * 2,
+        }
+    )
+    s = nps.summarize(df, by="region", min_n=5).set_index("region")
+    assert s.loc["east", "suppressed"] and s.loc["south", "suppressed"]  # south: smallest shown
+    assert not s.loc["north", "suppressed"] and not s.loc["west", "suppressed"]
+    assert pd.isna(s.loc["south", "nps"]) and s.loc["south", "n"] == 6
+    # with two groups under min_n already, nothing more is hidden
+    df2 = pd.concat([df, pd.DataFrame({"recommend": [9], "region": ["central"]})])
+    s2 = nps.summarize(df2, by="region", min_n=5).set_index("region")
+    assert s2["suppressed"].sum() == 2
