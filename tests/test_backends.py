@@ -319,6 +319,12 @@ def test_unusable_sources_and_arguments(bad_files):
         scoring.group_counts(str(bad_files / "a.parquet"), period=("w", "Z"))
 
 
+def test_unreadable_dates_are_reported(tmp_path):
+    (tmp_path / "d.csv").write_text("recommend,when\n10,2024-01-05\n3,soon\n")
+    with pytest.raises(ValueError, match="cannot read files matching .*d.csv.*soon"):
+        scoring.group_counts(tmp_path / "d.csv", period=("when", "QE"))
+
+
 def test_configure_sets_duckdb_limits():
     try:
         backends.configure(memory_limit="300MiB", threads=1)
@@ -397,6 +403,10 @@ def test_spark_equals_pandas(spark, survey, files):
     expected = scoring.group_counts(survey, **kw)
     got = scoring.group_counts(sdf, **kw)
     pd.testing.assert_frame_equal(got, expected, rtol=1e-10)
+    pd.testing.assert_frame_equal(
+        backends.summary_extras(sdf, by="region"),
+        backends.summary_extras(files["parquet"], by="region"),
+    )
     keys = ["channel", "region", "period"]
     assert_summary_equal(
         scoring.summary_from_counts(got, keys, weighted=True),
@@ -405,6 +415,7 @@ def test_spark_equals_pandas(spark, survey, files):
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
 def test_spark_reports_bad_scores_with_files(spark, bad_files):
     sdf = spark.read.parquet(str(bad_files / "b.parquet"))
     with pytest.raises(ValueError, match=r"3 value\(s\) are not whole .*Spark.*b\.parquet"):
