@@ -200,8 +200,8 @@ def _check_option(where: str, key: str, value, label: str) -> None:
         if value not in FREQS:
             bad(f"one of {list(FREQS)}")
     elif key == "language":
-        if value not in LANGUAGES:
-            bad(f"one of {list(LANGUAGES)}")
+        if not isinstance(value, str) or not value:
+            bad(f"one of {list(LANGUAGES)} or a column of language codes")
     elif key in ("min_n", "n_resamples", "seed"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             bad("a non-negative whole number")
@@ -366,6 +366,23 @@ def apply_filter(df: pd.DataFrame, row_filter) -> pd.DataFrame:
     out = out.copy()
     out.attrs.update(attrs, filter=row_filter, rows_before_filter=len(df))
     return out
+
+
+def describe_filter(row_filter) -> str:
+    """A filter in words for the report's reader.
+
+    >>> describe_filter({"wave": 7, "region": ["North", "South"]})
+    'rows where wave is 7 and region is North or South'
+    >>> describe_filter("tenure == 'at-risk'")
+    "rows where tenure == 'at-risk'"
+    """
+    if isinstance(row_filter, dict):
+        parts = []
+        for column, value in row_filter.items():
+            values = value if isinstance(value, list | tuple | set) else [value]
+            parts.append(f"{column} is " + " or ".join(str(v) for v in values))
+        return "rows where " + " and ".join(parts)
+    return f"rows where {row_filter}"
 
 
 def invited_total(df: pd.DataFrame, invited, wave=None) -> int | None:
@@ -534,6 +551,24 @@ def write_tables(tables: dict, folder) -> None:
                         cell.data_type = "s"
 
 
+def parameter_table(parameters: dict) -> pd.DataFrame:
+    """The report's parameters for its appendix: no local paths, no internal settings.
+
+    >>> parameter_table({"data_path": "/home/me/s.csv", "min_n": 5, "tables_dir": "/tmp/x"})
+       parameter  value
+    0  data_path  s.csv
+    1      min_n      5
+    """
+    rows = []
+    for key, value in parameters.items():
+        if key in INTERNAL_PARAMETERS:
+            continue
+        if key == "data_path" and value is not None:
+            value = Path(value).name
+        rows.append({"parameter": key, "value": value if isinstance(value, str) else repr(value)})
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
 def file_sha256(path) -> str:
     """SHA-256 of a file's bytes (hex)."""
     h = hashlib.sha256()
@@ -608,11 +643,13 @@ def _html_exporter():
     return exporter
 
 
-def export_html(notebook, html_path) -> None:
-    """Write the executed notebook as a code-free HTML report."""
+def export_html(notebook, html_path, *, title: str | None = None) -> None:
+    """Write the executed notebook as a code-free HTML report (``title``: the page title)."""
     import nbformat
 
     nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
+    if title:
+        nb.metadata["title"] = title  # the template escapes it
     body, _ = _html_exporter().from_notebook_node(nb)
     Path(html_path).write_text(body, encoding="utf-8")
 
@@ -822,7 +859,7 @@ def render_survey(
             raise
         if kernel is not None:
             kernel.reset()
-        export_html(tmp / "report.ipynb", tmp / "report.html")
+        export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
         prov = provenance(
             {**parameters, "tables_dir": None},
             _data_sha256(survey.parameters),
