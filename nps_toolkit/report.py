@@ -494,10 +494,15 @@ LABELS = {
 }
 
 
-def _p_format(p) -> str:
+def format_p(p) -> str:
+    """A p-value as a reader sees it: three decimals, or "<0.001".
+
+    >>> format_p(0.04321), format_p(0.00002)
+    ('0.043', '<0.001')
+    """
     if pd.isna(p):
         return "-"
-    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"  # HTML: the Styler does not escape this
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=True):
@@ -513,7 +518,8 @@ def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=
     out = df.rename(columns={c: names.get(c, c) for c in df.columns})
     p_cols = [names.get(c, c) for c in df.columns if c.startswith("p_") or c.endswith("p_value")]
     styler = out.style.format(precision=digits, na_rep="-", escape="html")
-    styler = styler.format(_p_format, subset=p_cols, escape="html") if p_cols else styler
+    if p_cols:  # the Styler does not escape what a formatter returns
+        styler = styler.format(lambda p: escape(format_p(p)), subset=p_cols)
     if hide_index:
         styler = styler.hide(axis="index")
     return styler
