@@ -412,3 +412,53 @@ def test_replace_dir_swaps_atomically(tmp_path):
     report._replace_dir(new, final)
     assert (final / "a").read_text() == "new" and not new.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
+
+
+def _tiny_template(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'survey_name = "x"  # name\nfail = False  # raise in a cell\ntables_dir = None  # out'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            'assert "previous" not in globals(), "state leaked from the previous survey"\n'
+            "previous = survey_name\n"
+            "import os\n"
+            "pid = os.getpid()"
+        ),
+        nbformat.v4.new_code_cell('if fail:\n    raise ValueError("boom")'),
+        nbformat.v4.new_code_cell(
+            "import pandas as pd\nfrom nps_toolkit import report\n"
+            'report.write_tables({"t": pd.DataFrame({"pid": [pid]})}, tables_dir)'
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_reused_kernel_is_cleared_between_surveys(tmp_path):
+    template = _tiny_template(tmp_path / "tiny.ipynb")
+    out = tmp_path / "out"
+    out.mkdir()
+    kernel = report._ReusedKernel("python3", out)
+    surveys = [
+        report.Survey("a", "a", {"survey_name": "a", "fail": False}),
+        report.Survey("b", "b", {"survey_name": "b", "fail": True}),
+        report.Survey("c", "c", {"survey_name": "c", "fail": False}),
+    ]
+    try:
+        results = [report.render_survey(s, out, template=template, kernel=kernel) for s in surveys]
+    finally:
+        kernel.close()
+    assert [r.status for r in results] == ["ok", "failed", "ok"], [r.error for r in results]
+    assert results[1].error == "cell 4 ValueError: boom"  # after the injected parameters cell
+    pids = [pd.read_csv(out / s / "summary.csv")["pid"].iloc[0] for s in ("a", "c")]
+    assert pids[0] == pids[1]  # one kernel served both surveys, and no variable survived
+    assert (out / "b.failed.ipynb").is_file() and not (out / "b").exists()
