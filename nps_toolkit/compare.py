@@ -201,8 +201,16 @@ def _z_interval(centre, se, level, alternative):
         z = float(stats.norm.ppf(level))
         low = centre - z * se if alternative == "greater" else np.full_like(centre, -2.0)
         high = centre + z * se if alternative == "less" else np.full_like(centre, 2.0)
+    # se = 0 happens with plain Wald when both samples sit in one category:
+    # a non-zero difference is then "infinitely" significant (Wald's known
+    # failure; use adjusted-wald), and no difference at all is z = 0, p = 1
+    # (np.sign(0) * inf would be NaN)
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.where(se > 0, centre / np.where(se > 0, se, 1), np.sign(centre) * np.inf)
+        stat = np.where(
+            se > 0,
+            centre / np.where(se > 0, se, 1),
+            np.where(centre == 0, 0.0, np.sign(centre) * np.inf),
+        )
     return np.clip(low, -2, 2), np.clip(high, -2, 2), stat
 
 
@@ -251,7 +259,10 @@ def _resampled_result(delta, observed, level, alternative):
     above = 1 - below
     p = {"two-sided": min(1.0, 2 * min(below, above)), "greater": below, "less": above}[alternative]
     sd = delta.std(ddof=1)
-    stat = observed / sd if sd > 0 else np.sign(observed) * np.inf
+    if sd > 0:
+        stat = observed / sd
+    else:  # every draw identical: no spread (see _z_interval)
+        stat = 0.0 if observed == 0 else np.sign(observed) * np.inf
     return float(low), float(high), float(stat), float(p)
 
 

@@ -437,3 +437,75 @@ def test_lone_small_segment_hides_the_next_smallest_too(survey):
     assert out.loc["D", "suppressed"] and out.loc["C", "suppressed"]
     assert np.isnan(out.loc["C", "nps"]) and np.isnan(out.loc["C", "reference_nps"])
     assert not out.loc["A", "suppressed"] and not out.loc["B", "suppressed"]
+
+
+# --------------------------------------------------------------------------
+# edge cases a researcher hits
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["wald", "adjusted-wald", "bootstrap", "bayes"])
+@pytest.mark.parametrize("counts", [(3, 4, 5), (0, 0, 10), (0, 7, 0)])
+def test_identical_samples_give_no_difference_and_p_one(method, counts):
+    # the same counts twice: difference 0, z = 0 and p = 1 (up to Monte-Carlo
+    # ties for the resampling methods), never NaN, even when plain Wald has SE 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = compare_nps(counts, counts, method=method, rng=3, n_resamples=4000)
+    assert res.difference == 0
+    assert res.statistic == 0
+    # Monte-Carlo SD of a resampled two-sided p near 1 with 4,000 draws: ~0.016
+    tol = 0 if method in ("wald", "adjusted-wald") else 0.05
+    assert res.p_value == pytest.approx(1, abs=tol)
+    assert res.low <= 0 <= res.high
+    one = compare_nps(counts, counts, method=method, rng=3, alternative="greater")
+    assert one.p_value == pytest.approx(0.5, abs=tol)
+
+
+def test_identical_paired_answers_give_p_one():
+    x = [10, 9, 8, 0, 5, 10]
+    for method in ("wald", "adjusted-wald", "bootstrap"):
+        res = compare_nps(x, x, paired=True, method=method, rng=1)
+        assert (res.difference, res.statistic, res.p_value) == (0, 0, 1), method
+
+
+def test_confidence_level_99_widens_every_method():
+    for method in ("wald", "adjusted-wald", "bootstrap", "bayes"):
+        a = compare_nps((20, 30, 50), (10, 30, 60), method=method, rng=5)
+        b = compare_nps((20, 30, 50), (10, 30, 60), method=method, rng=5, confidence_level=0.99)
+        assert b.low < a.low and a.high < b.high, method
+        assert b.p_value == pytest.approx(a.p_value, abs=0.01), method
+    # Wald at 99 %: half-width 2.5758 * SE (SE from test_wald_difference_by_hand)
+    w = compare_nps((20, 30, 50), (10, 30, 60), method="wald", confidence_level=0.99)
+    assert w.high - w.difference == pytest.approx(100 * 2.5758293 * np.sqrt(0.0106))
+
+
+def test_equal_weights_equal_unweighted_segments(survey):
+    plain = compare_segments(survey, "segment", method="adjusted-wald")
+    weighted = compare_segments(survey.assign(w=3.0), "segment", weights="w")
+    cols = ["nps", "difference", "low", "high", "p_value", "p_adjusted"]
+    np.testing.assert_allclose(
+        weighted[cols].to_numpy(float), plain[cols].to_numpy(float), equal_nan=True
+    )
+
+
+def test_holm_and_bh_equal_statsmodels_on_known_p_values():
+    # independent check of the correction wiring on p-values with a known
+    # answer: Holm (m = 3) multiplies the sorted p-values by 3, 2, 1 with a
+    # running maximum; BH by m / rank with a running minimum from the top
+    df = pd.DataFrame(
+        {
+            "g": ["a"] * 60 + ["b"] * 60 + ["c"] * 60,
+            "recommend": scores_from_counts(10, 20, 30)
+            + scores_from_counts(25, 20, 15)
+            + scores_from_counts(18, 22, 20),
+        }
+    )
+    out = compare_segments(df, "g", method="wald", correction="holm")
+    p = out["p_value"].to_numpy()
+    order = np.argsort(p)
+    holm = np.maximum.accumulate(np.minimum(1, p[order] * np.array([3, 2, 1])))
+    np.testing.assert_allclose(out["p_adjusted"].to_numpy()[order], holm)
+    bh_out = compare_segments(df, "g", method="wald", correction="fdr_bh")
+    bh = np.minimum.accumulate((p[order] * 3 / np.arange(1, 4))[::-1])[::-1]
+    np.testing.assert_allclose(bh_out["p_adjusted"].to_numpy()[order], np.minimum(bh, 1))
