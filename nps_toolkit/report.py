@@ -833,17 +833,17 @@ def render_survey(
     tmp.mkdir()
     parameters = {**survey.parameters, "tables_dir": str(tmp)}
     failed_nb = out_root / f"{survey.slug}.failed.ipynb"
-    if kernel is not None:
-        _register_engine()
-        run_kw = {"km": kernel.acquire(), "engine_name": _ENGINE}
-    else:
-        # the kernel's working folder; papermill's own cwd= would os.chdir the
-        # whole process, which is not safe with renders running in threads
-        run_kw = {
-            "resources": {"metadata": {"path": str(out_root)}},
-            "kernel_manager_class": _quiet_kernel_manager(),
-        }
     try:
+        if kernel is not None:
+            _register_engine()
+            run_kw = {"km": kernel.acquire(), "engine_name": _ENGINE}
+        else:
+            # the kernel's working folder; papermill's own cwd= would os.chdir the
+            # whole process, which is not safe with renders running in threads
+            run_kw = {
+                "resources": {"metadata": {"path": str(out_root)}},
+                "kernel_manager_class": _quiet_kernel_manager(),
+            }
         try:
             papermill.execute_notebook(
                 str(template),

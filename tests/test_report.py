@@ -462,3 +462,15 @@ def test_reused_kernel_is_cleared_between_surveys(tmp_path):
     pids = [pd.read_csv(out / s / "summary.csv")["pid"].iloc[0] for s in ("a", "c")]
     assert pids[0] == pids[1]  # one kernel served both surveys, and no variable survived
     assert (out / "b.failed.ipynb").is_file() and not (out / "b").exists()
+
+
+def test_missing_kernel_fails_each_survey_cleanly(tmp_path, data_file):
+    config = _write_config(
+        tmp_path / "surveys.yml", [{"name": "A", "data": "s.csv"}, {"name": "B", "data": "s.csv"}]
+    )
+    table = report.render_reports(
+        config, output_dir=tmp_path / "r", progress=False, kernel_name="no-such-kernel"
+    )
+    assert table["status"].tolist() == ["failed", "failed"]
+    assert table["error"].str.contains("no-such-kernel").all()
+    assert list((tmp_path / "r").iterdir()) == []
