@@ -263,37 +263,37 @@ def group_counts(
         raise KeyError(f"column(s) {missing} not in the data; columns are {list(source.columns)}")
     codes = _category_codes(_as_score_array(source[score], name=f"column {score!r}"))
     w = _resolve_weights(source, weights)
-    answered = codes >= 0
-    work = pd.DataFrame(
-        {
-            "n": answered.astype(np.int64),
-            "detractors": (codes == 0).astype(np.int64),
-            "passives": (codes == 1).astype(np.int64),
-            "promoters": (codes == 2).astype(np.int64),
-            "excluded_blank": (~answered).astype(np.int64),
-        },
-        index=source.index,
-    )
-    if w is None:
-        work["w_n"], work["w_detractors"] = work["n"], work["detractors"]
-        work["w_promoters"], work["w_sq"] = work["promoters"], work["n"]
-    else:
-        wa = np.where(answered, w, 0.0)
-        work["w_n"] = wa
-        work["w_detractors"] = np.where(codes == 0, w, 0.0)
-        work["w_promoters"] = np.where(codes == 2, w, 0.0)
-        work["w_sq"] = wa**2
+    frame = source[keys]
     if period is not None:
         date, freq = period
-        work["period"] = _to_period(source[date], freq)
+        frame = frame.assign(period=_to_period(source[date], freq))
         keys = [*keys, "period"]
-    if not keys:
-        return work[COUNT_COLUMNS].sum().to_frame().T.astype(work[COUNT_COLUMNS].dtypes)
-    for k in keys:
-        if k != "period":
-            work[k] = source[k]
-    out = work.groupby(keys, dropna=False, observed=True, sort=True)[COUNT_COLUMNS].sum()
-    return out.reset_index()
+    if keys:
+        grouped = frame.groupby(keys, dropna=False, observed=True, sort=True)
+        gid = grouped.ngroup().to_numpy()
+        out = grouped.size().index.to_frame(index=False)
+    else:
+        gid = np.zeros(len(codes), dtype=np.intp)
+        out = pd.DataFrame(index=pd.RangeIndex(1))
+    # Hand-written rather than groupby().sum() over indicator columns: one
+    # bincount over (group, category) cells needs no n x 9 frame, which makes
+    # summarize about as fast as a bare value_counts (benchmarks/scale.py).
+    k = len(out)
+    cell = gid * 4 + (codes + 1)  # per group: 0 blank, 1 detractor, 2 passive, 3 promoter
+    c = np.bincount(cell, minlength=4 * k).reshape(k, 4).astype(np.int64)
+    out["n"] = c[:, 1:].sum(axis=1)
+    out["detractors"], out["passives"], out["promoters"] = c[:, 1], c[:, 2], c[:, 3]
+    out["excluded_blank"] = c[:, 0]
+    if w is None:
+        out["w_n"], out["w_detractors"] = out["n"], out["detractors"]
+        out["w_promoters"], out["w_sq"] = out["promoters"], out["n"]
+    else:
+        sw = np.bincount(cell, weights=w, minlength=4 * k).reshape(k, 4)
+        sw2 = np.bincount(cell, weights=w * w, minlength=4 * k).reshape(k, 4)
+        out["w_n"] = sw[:, 1:].sum(axis=1)
+        out["w_detractors"], out["w_promoters"] = sw[:, 1], sw[:, 3]
+        out["w_sq"] = sw2[:, 1:].sum(axis=1)
+    return out[[*keys, *COUNT_COLUMNS]]
 
 
 # pandas offset aliases ending in "E" (period end) name the same periods as
@@ -373,7 +373,8 @@ def summary_from_counts(
             rng=rng,
         )
     out["ci_low"], out["ci_high"], out["standard_error"] = low, high, se
-    out["band"] = [band(v) for v in out["nps"]]
+    # rounded so that engines that sum in another order (DuckDB, Spark) agree at band edges
+    out["band"] = [band(None if pd.isna(v) else round(v, 9)) for v in out["nps"]]
     extras = [c for c in ("csat", "ces", "retention_rate") if c in out.columns]
     if weighted:
         out["n_effective"] = n_eff
@@ -494,6 +495,22 @@ def summarize(
                 counts = counts.merge(means.reset_index(), on=keys, how="left")
             else:
                 counts = counts.assign(**frame.mean().to_dict())
+    else:
+        from . import backends
+
+        extra = backends.summary_extras(
+            df,
+            keys,
+            csat_column=csat_column,
+            csat_scale=csat_scale,
+            ces_column=ces_column,
+            retention_column=retention_column,
+        )
+        if extra is not None:
+            if keys:
+                counts = counts.merge(extra, on=keys, how="left")
+            else:
+                counts = counts.assign(**extra.iloc[0].to_dict())
     return summary_from_counts(
         counts,
         keys,

@@ -422,3 +422,18 @@ def test_spark_reports_bad_scores_with_files(spark, bad_files):
         scoring.group_counts(sdf)
     with pytest.raises(KeyError, match=r"\['region'\] not in the Spark DataFrame"):
         scoring.group_counts(sdf, by="region")
+
+
+def test_summarize_from_parquet_carries_csat_ces_retention(tmp_path):
+    df = nps.example_survey("b2c-monthly", seed=3)
+    path = tmp_path / "b2c.parquet"
+    df.to_parquet(path)
+    from_file = nps.summarize(str(path), by="channel", weights="weight")
+    in_memory = nps.summarize(df, by="channel", weights="weight")
+    for col in ("csat", "ces", "retention_rate"):
+        assert col in from_file.columns
+        np.testing.assert_allclose(from_file[col], in_memory[col], rtol=1e-12)
+    # independent: top-2-box share of the web channel by hand
+    web = df[df["channel"] == "web"]["csat"]
+    expected = 100 * (web >= 4).sum() / web.notna().sum()
+    assert from_file.set_index("channel").loc["web", "csat"] == pytest.approx(expected)
