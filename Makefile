@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint format bench clean
+.PHONY: help setup report test test-spark lint format bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,6 +28,10 @@ report: setup  ## write the example surveys' data, then render every survey in s
 
 test: setup  ## run the whole test suite: unit tests, doctests and every notebook (nbval)
 	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile
+
+test-spark: setup  ## install pyspark (needs Java 17+) and run the Spark backend tests
+	$(PY) -m pip install --quiet -e ".[spark]"
+	MPLBACKEND=Agg $(PY) -m pytest tests/test_backends.py -k spark
 
 lint: setup  ## ruff check and format check
 	$(PY) -m ruff check nps_toolkit tests benchmarks
