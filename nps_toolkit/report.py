@@ -168,10 +168,12 @@ def _check_option(where: str, key: str, value, label: str) -> None:
         if value not in EXAMPLES:
             bad(f"one of {list(EXAMPLES)}")
     elif key == "columns":
+        if isinstance(value, str):
+            return  # a YAML file of load_survey options; checked for existence later
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
-            bad("a mapping {file column: canonical name}")
+            bad("a mapping {file column: canonical name} or a YAML file of load_survey options")
     elif key == "row_filter":
         if value is not None and not isinstance(value, str | dict):
             bad('a pandas query string or a mapping {column: value or [values]}, e.g. "wave == 7"')
@@ -259,6 +261,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         return out
 
     defaults = translate(f"{path}: defaults", raw.get("defaults") or {})
+    for key in ("name", "data", "example"):
+        if key in (raw.get("defaults") or {}):
+            raise ConfigError(f"{path}: defaults: key {key!r} belongs in each survey entry")
     surveys, slugs = [], {}
     for i, entry in enumerate(raw["surveys"], start=1):
         label = entry.get("name") if isinstance(entry, dict) else None
@@ -271,11 +276,12 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
             raise ConfigError(f"{where}: give either key 'data' or key 'example', not both")
         if "data" not in entry and "example" not in entry:
             raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
-        if values.get("data_path") is not None:
-            data = (path.parent / values["data_path"]).resolve()
-            if not data.is_file():
-                raise ConfigError(f"{where}: key 'data': file {str(data)!r} not found")
-            values["data_path"] = str(data)
+        for key, param in (("data", "data_path"), ("columns", "columns")):
+            if isinstance(values.get(param), str):  # a file, relative to the config
+                file = (path.parent / values[param]).resolve()
+                if not file.is_file():
+                    raise ConfigError(f"{where}: key {key!r}: file {str(file)!r} not found")
+                values[param] = str(file)
         try:
             slug = slugify(entry["name"])
         except ValueError as exc:

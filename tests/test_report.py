@@ -199,6 +199,8 @@ def data_file(tmp_path):
         ({"name": "A", "data": "s.csv", "segments": "tenure"}, r"survey 'A'.*key 'segments'"),
         ({"name": "A", "data": "s.csv", "filter": 7}, r"survey 'A'.*key 'filter'"),
         ({"name": "A", "example": "b2z"}, r"survey 'A'.*key 'example'"),
+        ({"name": "A", "data": "s.csv", "columns": "c.yml"}, r"'A'.*key 'columns': file .*c.yml"),
+        ({"name": "A", "data": "s.csv", "columns": {"Q1": 1}}, r"'A'.*key 'columns' must be"),
         ({"data": "s.csv"}, r"entry 1: missing key 'name'"),
         ({"name": "A"}, r"survey 'A'.*missing key 'data'"),
         ({"name": "../..", "data": "s.csv"}, r"key 'name'.*empty folder name"),
@@ -225,6 +227,9 @@ def test_config_duplicate_folders_and_top_level(tmp_path, data_file):
         report.load_config(tmp_path / "bad2.yml")
     with pytest.raises(FileNotFoundError):
         report.load_config(tmp_path / "missing.yml")
+    config = _write_config(tmp_path / "d.yml", [{"name": "A", "data": "s.csv"}], {"name": "x"})
+    with pytest.raises(report.ConfigError, match="defaults: key 'name' belongs in each survey"):
+        report.load_config(config)
 
 
 def test_config_defaults_paths_and_selection(tmp_path, data_file):
