@@ -29,6 +29,7 @@ effect, and a known population size through the finite-population correction.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +61,8 @@ class NPSInterval:
     Attributes
     ----------
     estimate : the NPS of the sample (weighted when weights are given).
-    low, high : interval ends, always inside [-100, 100].
+    low, high : interval ends, always inside [-100, 100] and always
+        including the estimate.
     standard_error : standard error of the estimate in NPS points (for
         ``adjusted-wald`` the SE of the adjusted centre; for the bootstrap the
         SD of the resampled NPS; for ``bayes`` the posterior SD).
@@ -561,10 +563,23 @@ def interval_arrays(
         # finite population: shrink the distance to the estimate by the fpc
         centre = p - d
         low, high, se = centre - f * (centre - low), centre + f * (high - centre), f * se
-    low = np.clip(100 * low, -100, 100)
-    high = np.clip(100 * high, -100, 100)
+    low, high = _contain(estimate, np.clip(100 * low, -100, 100), np.clip(100 * high, -100, 100))
     out = (estimate, low, high, 100 * se)
     return tuple(x.reshape(shape) for x in out)
+
+
+def _contain(estimate, low, high):
+    """Interval ends widened, where needed, to include the estimate.
+
+    Only the adjusted-Wald interval of a single answer needs it: its centre is
+    pulled so far from the observed +-100 (or 0) that the interval would
+    exclude the estimate, e.g. one promoter gives [-48.5, 98.5] around an NPS
+    of 100.  Widening can only raise coverage; from n = 2 on nothing changes.
+    """
+    # (a tolerance, so that rounding in 100 * (p - d) never moves an end)
+    low = np.where(low > estimate + 1e-9, estimate, low)
+    high = np.where(high < estimate - 1e-9, estimate, high)
+    return low, high
 
 
 # --------------------------------------------------------------------------
@@ -826,11 +841,21 @@ def nps_interval(
         else:
             _, low, high, _ = interval_arrays(p, d, n_i, method=method, confidence_level=level)
             _, _, _, se = interval_arrays(p, d, n_s, method=method, confidence_level=level)
-    low, high = float(np.clip(low, -100, 100)), float(np.clip(high, -100, 100))
+    low, high = _contain(estimate, np.clip(low, -100, 100), np.clip(high, -100, 100))
+    if method in ("wald", "bootstrap", "bca") and se == 0 and (N is None or f2 > 0):
+        # not a census, yet no sampling error: these methods degenerate when
+        # every answer is in one category (or there is one respondent/cluster)
+        warnings.warn(
+            f"method {method!r} gives an interval of width 0 here (all answers in one "
+            "category, or a single respondent or cluster): use method='adjusted-wald', "
+            "'score' or 'bayes' for such samples",
+            UserWarning,
+            stacklevel=2,
+        )
     return NPSInterval(
         estimate=float(estimate),
-        low=low,
-        high=high,
+        low=float(low),
+        high=float(high),
         standard_error=float(se),
         method=method,
         confidence_level=level,

@@ -1,5 +1,7 @@
 """NPS intervals pinned to hand-worked numbers, brute force, other software and simulation."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,10 +73,78 @@ def test_raw_scores_equal_counts():
 
 
 def test_ends_stay_inside_the_scale():
-    for counts in [(0, 0, 5), (5, 0, 0), (0, 1, 30), (30, 1, 0)]:
+    for counts in [(0, 0, 5), (5, 0, 0), (0, 1, 30), (30, 1, 0), (0, 0, 1), (1, 0, 0), (0, 1, 0)]:
         for method in METHODS:
-            r = nps_interval(counts=counts, method=method, rng=7, n_resamples=999)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # width-0 warnings: tested below
+                r = nps_interval(counts=counts, method=method, rng=7, n_resamples=999)
             assert -100 <= r.low <= r.estimate <= r.high <= 100, (counts, method, r)
+
+
+@pytest.mark.parametrize("counts", [(0, 0, 20), (20, 0, 0), (0, 20, 0), (0, 0, 1), (0, 1, 0)])
+def test_one_category_samples_get_a_real_interval(counts):
+    # all promoters (p = 1, d = 0) or all passives: Wald's SE is 0, but
+    # adjusted Wald, score and bayes still give an interval of positive
+    # width that contains the estimate
+    for method in ("adjusted-wald", "score", "bayes"):
+        r = nps_interval(counts=counts, method=method, rng=1)
+        assert r.high - r.low > 10, (method, r)
+        assert r.low <= r.estimate <= r.high
+    # the degenerate methods say so instead of silently returning width 0
+    for method in ("wald", "bootstrap", "bca"):
+        with pytest.warns(UserWarning, match="width 0.*adjusted-wald"):
+            r = nps_interval(counts=counts, method=method, rng=1)
+        assert r.low == r.high == r.estimate
+
+
+def test_all_promoters_adjusted_wald_and_score_by_hand():
+    # 20 promoters: adjusted p' = 20.75/23, d' = 0.75/23, centre 20/23,
+    # var = 21.5/23 - (20/23)^2; low = centre - 1.96 sqrt(var/23), high clipped to 100
+    centre = 20 / 23
+    se = np.sqrt((21.5 / 23 - centre**2) / 23)
+    r = nps_interval(counts=(0, 0, 20))
+    assert r.low == pytest.approx(100 * (centre - Z95 * se))  # 69.68
+    assert r.high == 100 and r.standard_error == pytest.approx(100 * se)
+    # score, P = n: the constrained MLE has no passives, d~ = (1 - delta)/2,
+    # so V = 1 - delta^2 and Z(delta) = sqrt(n (1 - delta)/(1 + delta)) = z
+    # gives delta = (n - z^2)/(n + z^2): Wilson's lower limit n/(n + z^2) for
+    # the promoter share, mapped by NPS = 2p - 1
+    s = nps_interval(counts=(0, 0, 20), method="score")
+    assert s.low == pytest.approx(100 * (20 - Z95**2) / (20 + Z95**2))  # 67.77
+    assert s.high == 100
+
+
+def test_single_answer_adjusted_wald_contains_the_estimate():
+    # one promoter: n' = 4, p' = 1.75/4, d' = 0.75/4, centre 0.25,
+    # SE = sqrt((2.5/4 - 0.0625)/4) = 0.375; the raw ends [-48.5, 98.5]
+    # would exclude the observed 100, so the upper end is widened to 100
+    r = nps_interval(counts=(0, 0, 1))
+    assert r.standard_error == pytest.approx(37.5)
+    assert r.low == pytest.approx(100 * (0.25 - Z95 * 0.375))
+    assert r.high == 100
+    est, low, high, _ = interval_arrays([1.0], [0.0], [1])
+    assert (low[0], high[0]) == pytest.approx((r.low, 100))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_99_percent_is_wider_than_95(method):
+    a = nps_interval(counts=(12, 30, 58), method=method, rng=2, n_resamples=4000)
+    b = nps_interval(
+        counts=(12, 30, 58), method=method, rng=2, n_resamples=4000, confidence_level=0.99
+    )
+    assert b.low < a.low and a.high < b.high
+    assert b.confidence_level == 0.99 and "99% CI" in repr(b)
+    if method == "wald":
+        assert b.high - b.estimate == pytest.approx(2.5758293 * a.standard_error)
+
+
+@pytest.mark.parametrize("method", ["wald", "adjusted-wald", "score", "bayes"])
+def test_equal_weights_equal_unweighted(method):
+    scores = scores_from_counts(9, 14, 27)
+    a = nps_interval(scores, method=method, rng=4)
+    b = nps_interval(scores, method=method, rng=4, weights=np.full(scores.size, 0.37))
+    assert (b.estimate, b.low, b.high) == pytest.approx((a.estimate, a.low, a.high), rel=1e-12)
+    assert b.n_effective == pytest.approx(50) and b.design_effect == pytest.approx(1)
 
 
 def test_repr_reads_well():
@@ -160,6 +230,78 @@ def test_score_all_passives_is_wilson_like():
     res = nps_interval(counts=(0, 10, 0), method="score")
     assert res.high == pytest.approx(100 * Z95**2 / (10 + Z95**2))
     assert res.low == pytest.approx(-res.high)
+
+
+def r_nps_iterative(x, z, keep_start=False):
+    """Line-by-line port of ``iterative()`` in the R package NPS
+    (github.com/brendan-r/NPS, R/nps_interval_estimators.R): Tango's score
+    limits by interval halving.  R computes ``z <- qnorm(p)`` and lets the
+    upper-limit search move the start point of the lower-limit search
+    (``nps = up2``); ``keep_start=True`` restores the start point."""
+    n = sum(x)
+    pa = 2 * n
+    b, c = x[0], x[2]  # detractors, promoters
+    nps0 = nps_ = (c - b) / n
+
+    def score(delta):
+        pb = -b - c + (2 * n - c + b) * delta
+        pc = -b * delta * (1 - delta)
+        q21 = (np.sqrt(pb**2 - 4 * pa * pc) - pb) / (2 * pa)
+        return (c - b - n * delta) / np.sqrt(n * (2 * q21 + delta * (1 - delta)))
+
+    ul = ll = None
+    if c == n:
+        ul = 1.0
+    else:
+        dp = 1 - nps_
+        for _ in range(50):
+            dp *= 0.5
+            up2 = nps_ + dp
+            s = score(up2)
+            if abs(s) < z:
+                nps_ = up2
+            if dp < 1e-7 or abs(z - s) < 1e-6:
+                ul = up2
+                break
+    if keep_start:
+        nps_ = nps0
+    if b == n:
+        ll = -1.0
+    else:
+        dp = 1 + nps_
+        for _ in range(50):
+            dp *= 0.5
+            low2 = nps_ - dp
+            s = score(low2)
+            if abs(s) < z:
+                nps_ = low2
+            if dp < 1e-7 or abs(z - s) < 1e-6:
+                ll = low2
+                break
+    return 100 * ll, 100 * ul
+
+
+@pytest.mark.parametrize(
+    "counts", [(15, 15, 70), (1, 2, 3), (3, 20, 7), (30, 1, 0), (0, 4, 0), (40, 10, 2), (0, 0, 9)]
+)
+@pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
+def test_score_interval_equals_the_r_nps_package_with_positive_z(counts, level):
+    # R's bisection stops at a step of 1e-7 (1e-5 NPS points)
+    z = stats.norm.ppf(0.5 + level / 2)
+    ours = nps_interval(counts=counts, method="score", confidence_level=level)
+    for keep_start in (True, False):
+        low, high = r_nps_iterative(counts, z, keep_start=keep_start)
+        assert (ours.low, ours.high) == pytest.approx((low, high), abs=1e-4)
+
+
+def test_r_nps_iterative_with_its_negative_z_collapses():
+    # documented defect of the R package: with z = qnorm(alpha) < 0 no point
+    # passes |score| < z, the halving walks back to the estimate, and the
+    # "interval" has width ~0; ours is the proper 95 % score interval
+    low, high = r_nps_iterative((15, 15, 70), stats.norm.ppf(0.025))
+    assert high - low < 1e-3 and low == pytest.approx(55, abs=1e-4)
+    ours = nps_interval(counts=(15, 15, 70), method="score")
+    assert ours.high - ours.low > 25
 
 
 def test_score_statistic_decreases_in_delta():
