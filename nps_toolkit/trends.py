@@ -62,6 +62,8 @@ def nps_trend(
     method: str = "adjusted-wald",
     confidence_level: float = 0.95,
     min_n: int = 30,
+    n_resamples: int = 9999,
+    rng=None,
 ) -> pd.DataFrame:
     """NPS per period (quarter, month, year or survey wave) with intervals and changes.
 
@@ -80,11 +82,18 @@ def nps_trend(
         and intervals are weighted, with Kish's effective sample size
         (``n_effective``) for the intervals and the change tests; ``n`` stays
         the unweighted number of answers.
-    method, confidence_level : interval method for each period and for each
-        change (passed to ``compare_nps``).
+    method, confidence_level : interval method for each period (any
+        ``nps_interval`` method) and for each change (``compare_nps``).
+        ``compare_nps`` has no score or BCa test, so changes use
+        ``"adjusted-wald"`` for ``method="score"`` and ``"bootstrap"`` for
+        ``"bca"``; with weights, changes are Kish-effective-count Wald tests
+        (``"wald"`` for ``method="wald"``, else ``"adjusted-wald"``).  The
+        method used is in ``attrs["change_method"]``.
     min_n : periods with fewer answers are flagged ``below_min_n``.  Their
         numbers are still shown (a trend of all respondents is not a small
         segment, so nothing is hidden), but read them as unreliable.
+    n_resamples, rng : resamples (or posterior draws) and their seed or
+        Generator for the resampling methods, so that a trend is reproducible.
 
     Returns
     -------
@@ -129,7 +138,9 @@ def nps_trend(
     [{'period': '2024Q1', 'n': 10, 'nps': 30.0, 'change': nan}, {'period': '2024Q2', 'n': 10, 'nps': 60.0, 'change': 30.0}]
     """
     from .compare import compare_nps
+    from .intervals import _check_method
 
+    _check_method(method)
     if wave is None:
         if freq not in TREND_FREQS:
             raise ValueError(f"unknown freq {freq!r}; valid: {list(TREND_FREQS)} (or use wave=)")
@@ -165,6 +176,7 @@ def nps_trend(
         counts = _fill_periods(counts, _PERIOD_FREQ[freq])
 
     weighted = weights is not None
+    gen = np.random.default_rng(rng)
     table = summary_from_counts(
         counts,
         "period",
@@ -172,13 +184,19 @@ def nps_trend(
         method=method,
         confidence_level=confidence_level,
         min_n=0,  # nothing hidden; small periods are flagged instead
+        n_resamples=n_resamples,
+        rng=gen,
     )
     table["below_min_n"] = table["n"].to_numpy() < min_n
-    table = _add_changes(table, compare_nps, weighted, method, confidence_level)
+    change_method = _change_method(method, weighted)
+    table = _add_changes(
+        table, compare_nps, weighted, change_method, confidence_level, n_resamples, gen
+    )
     cols = TREND_COLUMNS + (["n_effective"] if weighted else [])
     out = table[cols].copy()
     out.attrs.update(
         method=method,
+        change_method=change_method,
         confidence_level=confidence_level,
         min_n=min_n,
         freq=None if wave is not None else freq,
@@ -228,7 +246,18 @@ def _fill_periods(counts: pd.DataFrame, base: str) -> pd.DataFrame:
     return filled.reset_index()
 
 
-def _add_changes(table, compare_nps, weighted, method, confidence_level) -> pd.DataFrame:
+def _change_method(method: str, weighted: bool) -> str:
+    """The ``compare_nps`` method for the changes of a trend made with ``method``."""
+    if method in ("wald", "adjusted-wald"):
+        return method
+    if weighted:  # fractional Kish counts: the analytic test only
+        return "adjusted-wald"
+    return {"bca": "bootstrap", "score": "adjusted-wald"}.get(method, method)
+
+
+def _add_changes(
+    table, compare_nps, weighted, method, confidence_level, n_resamples=9999, rng=None
+) -> pd.DataFrame:
     """change vs the closest earlier period with answers, via compare_nps on counts."""
     table = table.copy()
     k = len(table)
@@ -255,6 +284,8 @@ def _add_changes(table, compare_nps, weighted, method, confidence_level) -> pd.D
                     tuple(counts[i]),
                     method=method,
                     confidence_level=confidence_level,
+                    n_resamples=n_resamples,
+                    rng=rng,
                 )
                 res = (res.difference, res.low, res.high, res.p_value)
             change[i], low[i], high[i], p_value[i] = res

@@ -341,3 +341,50 @@ def test_goal_plot_marks_on_track_and_behind():
     assert [tick.get_text() for tick in ax.get_xticklabels()] == ["2023", "2024", "2025"]
     with pytest.raises(KeyError, match="goal_progress"):
         goal_plot(trend)
+
+
+# --- every interval method --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "change_method"),
+    [
+        ("wald", "wald"),
+        ("adjusted-wald", "adjusted-wald"),
+        ("score", "adjusted-wald"),
+        ("bootstrap", "bootstrap"),
+        ("bca", "bootstrap"),
+        ("bayes", "bayes"),
+    ],
+)
+def test_every_interval_method_gives_a_trend_with_tested_changes(method, change_method):
+    df = nps.example_survey("b2b-annual")
+    kw = dict(wave="wave", method=method, n_resamples=2000)
+    t = nps_trend(df, rng=7, **kw)
+    assert t.attrs["change_method"] == change_method
+    # the periods' intervals are nps_interval's on the same counts
+    last = df[df["wave"] == 7]["recommend"]
+    ref = nps.nps_interval(last, method=method, rng=1, n_resamples=2000)
+    tol = 1e-9 if method in ("wald", "adjusted-wald", "score") else 2.5
+    assert t["ci_low"].iat[-1] == pytest.approx(ref.low, abs=tol)
+    assert t["ci_high"].iat[-1] == pytest.approx(ref.high, abs=tol)
+    # the last change is compare_nps on the last two waves with the change method
+    before = nps.category_counts(df[df["wave"] == 6]["recommend"])
+    change = nps.compare_nps(
+        before, nps.category_counts(last), method=change_method, rng=1, n_resamples=2000
+    )
+    assert t["change"].iat[-1] == pytest.approx(change.difference)
+    assert t["change_p_value"].iat[-1] == pytest.approx(change.p_value, abs=tol / 50)
+    assert t["change_low"].iat[-1] == pytest.approx(change.low, abs=tol)
+    # reproducible with a seed
+    pd.testing.assert_frame_equal(t, nps_trend(df, rng=7, **kw))
+
+
+def test_weighted_changes_use_adjusted_wald_for_other_methods():
+    df = nps.example_survey("b2c-monthly")
+    a = nps_trend(df, weights="weight", method="score")
+    b = nps_trend(df, weights="weight", method="adjusted-wald")
+    assert a.attrs["change_method"] == "adjusted-wald"
+    np.testing.assert_allclose(a["change_p_value"], b["change_p_value"], equal_nan=True)
+    with pytest.raises(ValueError, match="valid methods"):
+        nps_trend(df, method="jackknife")
