@@ -86,7 +86,15 @@ CONFIG_KEYS = (
 MAX_SHOWN = 20  # problems written into the message; the rest are counted
 MAX_KEPT = 10_000  # problems kept per check in ``.problems`` (all are counted)
 # words that usually name the recommend question, used only to suggest a mapping
-_SCORE_HINTS = ("recommend", "nps", "ltr", "likely", "likelihood", "rec")
+_SCORE_HINTS = ("recommend", "nps", "ltr", "likely", "likelihood", "rec", "suosit", "empfehl")
+# Cells that mean "no answer" in exports (R writes NA, SQL NULL, Excel #N/A).  In
+# numeric columns and in the score, weight and date every one of them is a
+# blank.  In text columns "NA" and "None" are kept as written: a region "NA"
+# is North America, a comment "None" an answer; the others become blanks.
+# pandas' own list is not used because it silently blanks those words.
+MISSING_MARKERS = ("NA", "N/A", "n/a", "#N/A", "#NA", "NULL", "null", "NaN", "nan", "<NA>", "None")
+_TEXT_KEPT = frozenset({"NA", "None"})
+HEADER_SEARCH_ROWS = 30  # non-empty rows searched for the header below title rows
 
 
 # --------------------------------------------------------------------------- errors
@@ -415,6 +423,43 @@ def _sniff_decimal(text: str, delimiter: str) -> str:
     return "," if delimiter == ";" else "."  # European Excel writes ; with decimal commas
 
 
+def _header_index(records, wanted) -> int:
+    """Which of the first non-empty rows is the header (0 = the first).
+
+    Exports often put a title ("Asiakaskysely 2025", a date) above the table.
+    The header is the first row naming a column the caller asked for (the
+    score, a mapped or a canonical name); failing that, leading rows with at
+    most one filled cell above wider rows are taken as titles.
+    """
+    names = [{str(c).strip() for c in rec if c is not None and str(c).strip()} for rec in records]
+    if not names:
+        return 0
+    for i, found in enumerate(names):
+        if found & wanted:
+            return i
+    i = 0
+    while i < len(names) - 1 and len(names[i]) <= 1 and any(len(n) >= 2 for n in names[i + 1 :]):
+        i += 1
+    return i
+
+
+def _csv_header_line(text: str, delimiter: str, wanted) -> int:
+    """Physical line (1-based) where the CSV header starts."""
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
+    records, starts, prev = [], [], 0
+    try:
+        for rec in reader:
+            if rec and any(f.strip() for f in rec):
+                records.append(rec)
+                starts.append(prev + 1)
+            prev = reader.line_num
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        return 1
+    return starts[_header_index(records, wanted)] if records else 1
+
+
 def _segments(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Start line and blankness of every newline-separated record (vectorised).
 
@@ -475,15 +520,23 @@ def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int] | None:
 _ASCII_COMPATIBLE = {"utf-8", "cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii"}
 
 
-def _read_csv(data: bytes, source: str, opts: dict, text_columns) -> _Raw:
+def _read_csv(data: bytes, source: str, opts: dict, text_columns, wanted=frozenset()) -> _Raw:
     if not data.strip():
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")])
     text, encoding = _decode(data, opts.get("encoding"))
     delimiter = opts.get("delimiter") or _sniff_delimiter(text)
+    fast = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
+    offset = 0  # physical lines above the header (a title, an export date)
+    header_line = _csv_header_line(text, delimiter, wanted)
+    if header_line > 1:
+        offset = header_line - 1
+        text = text.split("\n", offset)[-1]
+        if fast:
+            data = data.split(b"\n", offset)[-1]
+        delimiter = opts.get("delimiter") or _sniff_delimiter(text)
     decimal = opts.get("decimal") or _sniff_decimal(text, delimiter)
     header = next(iter(_sample_records(text, delimiter, 1)), [])
     dtype = {c: "str" for c in header if c.strip() in text_columns}
-    fast = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
     # pandas decodes bytes itself faster than it re-reads a Python str
     buffer = io.BytesIO(data) if fast else io.StringIO(text)
     try:
@@ -493,6 +546,10 @@ def _read_csv(data: bytes, source: str, opts: dict, text_columns) -> _Raw:
             decimal=decimal,
             dtype=dtype,
             encoding=("utf-8-sig" if encoding == "utf-8" else encoding) if fast else None,
+            # only empty cells are blanks here; "NA", "NULL", ... are judged
+            # per column by _missing_markers (pandas would blank a region "NA")
+            keep_default_na=False,
+            na_values=[""],
         )
     except pd.errors.EmptyDataError:
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")]) from None
@@ -509,6 +566,8 @@ def _read_csv(data: bytes, source: str, opts: dict, text_columns) -> _Raw:
             )
             if line is None:
                 line, reason = None, f"record {record} {reason}"
+            else:
+                line += offset
             raise SurveyDataError([Problem(source, line, None, None, reason)]) from None
         else:
             reason = f"cannot be read as {delimiter!r}-delimited CSV: {message}"
@@ -525,9 +584,104 @@ def _read_csv(data: bytes, source: str, opts: dict, text_columns) -> _Raw:
             rows, blank = found
         else:  # be honest: count records, not lines
             rows, row_label = np.arange(1, len(frame) + 1, dtype=np.int64), "data row"
+    if row_label == "line":
+        rows = rows + offset
+    frame.columns = _dedupe(frame.columns)
+    read_encoding = ("utf-8-sig" if encoding == "utf-8" else encoding) if fast else None
+    kept_text = _leading_zero_columns(
+        frame,
+        data if fast else text,
+        buffer,
+        dict(sep=delimiter, encoding=read_encoding),
+        text_columns,
+    )
+    markers = _missing_markers(frame, decimal, text_columns)
     info = dict(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal)
-    info["skipped_blank_lines"] = int(blank)
+    info.update(skipped_blank_lines=int(blank), header_row=header_line)
+    info.update(missing_markers=markers, kept_as_text=kept_text)
     return _Raw(frame, rows, row_label, source, info)
+
+
+_LEADING_ZERO = re.compile(rb"(?:^|[,;\t|\"])[ ]*0\d", re.M)
+
+
+def _leading_zero_columns(frame, data, buffer, read_kwargs, text_columns) -> list[str]:
+    """Keep whole-number columns with a leading zero ("007", "00100") as text, in place.
+
+    A code such as a customer number or a postcode is not a number: reading
+    "007" as 7 would lose it and could merge two ids.  One regular-expression
+    scan of the file decides whether any column needs a second look.
+    """
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
+    if not _LEADING_ZERO.search(raw):
+        return []
+    candidates = []
+    for i, c in enumerate(frame.columns):
+        s = frame[c]
+        if c in text_columns or not pd.api.types.is_numeric_dtype(s):
+            continue
+        if pd.api.types.is_bool_dtype(s):
+            continue
+        if pd.api.types.is_float_dtype(s) and not (s.dropna() == np.round(s.dropna())).all():
+            continue
+        candidates.append(i)
+    if not candidates:
+        return []
+    buffer.seek(0)
+    again = pd.read_csv(
+        buffer, usecols=candidates, dtype=str, keep_default_na=False, na_values=[""], **read_kwargs
+    )
+    kept = []
+    for j, i in enumerate(candidates):
+        s = again.iloc[:, j]
+        if s.str.match(r"\s*0\d").any():
+            name = frame.columns[i]
+            frame[name] = s.str.strip().to_numpy()
+            kept.append(name)
+    return kept
+
+
+def _missing_markers(frame: pd.DataFrame, decimal: str, text_columns=()) -> dict:
+    """Turn export missing markers into blanks, per column, in place; count them.
+
+    A column that is numeric apart from markers ("NA", "NULL", "#N/A", ...)
+    becomes numeric.  A text column keeps "NA" and "None" as written and
+    blanks the other markers.  Returns ``{column: cells blanked}``.
+    """
+    counts = {}
+    for c in frame.columns:
+        s = frame[c]
+        if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
+            continue
+        text = s.where(s.map(lambda v: isinstance(v, str), na_action="ignore").eq(True))
+        is_marker = text.str.strip().isin(MISSING_MARKERS).to_numpy(dtype=bool, na_value=False)
+        if not is_marker.any():
+            continue
+        rest = s[~is_marker]
+        nums = rest
+        if pd.api.types.is_string_dtype(rest) or pd.api.types.is_object_dtype(rest):
+            nums = rest.astype("str").str.strip().where(rest.notna())
+            if decimal == ",":
+                nums = nums.str.replace(",", ".", regex=False)
+        num = pd.to_numeric(nums, errors="coerce")
+        numeric = (
+            c not in text_columns
+            and bool(rest.notna().any())
+            and bool((num.notna() | rest.isna()).all())
+        )
+        if numeric:
+            out = np.full(len(s), np.nan)
+            out[~is_marker] = num.astype(float).to_numpy()
+            frame[c] = out
+            counts[str(c)] = int(is_marker.sum())
+        else:
+            blank = is_marker & ~text.str.strip().isin(_TEXT_KEPT).to_numpy(
+                dtype=bool, na_value=False
+            )
+            if blank.any():
+                frame[c] = s.mask(blank)
+                counts[str(c)] = int(blank.sum())
+    return counts
 
 
 def _dedupe(names) -> list[str]:
@@ -539,7 +693,42 @@ def _dedupe(names) -> list[str]:
     return out
 
 
-def _read_excel(data: bytes, source: str, sheet) -> _Raw:
+def _sheet_table(ws, wanted):
+    """(header, header_row, rows, row numbers, blank rows) of one worksheet."""
+    records, numbers = [], []
+    # openpyxl's read-only reader yields empty rows too, so i is Excel's row number
+    for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        records.append(row)
+        numbers.append(i)
+    if not records:
+        return None, None, [], [], 0
+    h = _header_index(records[:HEADER_SEARCH_ROWS], wanted)
+    header, header_row = records[h], numbers[h]
+    rows, numbers = records[h + 1 :], numbers[h + 1 :]
+    # blank rows between the header and the last answer are skipped and counted;
+    # trailing empty rows are formatting, not respondents
+    blank = (numbers[-1] - header_row - len(numbers)) if numbers else 0
+    return header, header_row, rows, numbers, blank
+
+
+def _sheet_header(ws, wanted) -> set:
+    """Names in the header row of a worksheet (its first rows only)."""
+    records = []
+    for row in ws.iter_rows(min_row=1, max_row=200, values_only=True):
+        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in row):
+            records.append(row)
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    if not records:
+        return set()
+    return {str(v).strip() for v in records[_header_index(records, wanted)] if v is not None}
+
+
+def _read_excel(
+    data: bytes, source: str, sheet, wanted=frozenset(), score_name=None, text_columns=()
+) -> _Raw:
     from openpyxl import load_workbook
 
     try:
@@ -549,39 +738,65 @@ def _read_excel(data: bytes, source: str, sheet) -> _Raw:
         raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
     try:
         names = wb.sheetnames
+        chosen_by = None
         if sheet is None:
             ws = wb.worksheets[0]
+            if score_name is not None and len(names) > 1:
+                # a workbook with a cover sheet ("Info") before the answers: take
+                # the one sheet that has the score column, and say so
+                having = [w for w in wb.worksheets if score_name in _sheet_header(w, wanted)]
+                if having and ws not in having:
+                    if len(having) > 1:
+                        titles = [w.title for w in having]
+                        raise SurveyDataError(
+                            [
+                                Problem(
+                                    source,
+                                    None,
+                                    None,
+                                    None,
+                                    f"the first sheet {names[0]!r} has no column "
+                                    f"{score_name!r}; sheets {titles} have: choose one with "
+                                    f"sheet=...",
+                                )
+                            ]
+                        )
+                    ws, chosen_by = having[0], score_name
         elif isinstance(sheet, int) and 0 <= sheet < len(names):
             ws = wb.worksheets[sheet]
         elif isinstance(sheet, str) and sheet in names:
             ws = wb[sheet]
         else:
+            close = [
+                n for n in names if isinstance(sheet, str) and n.casefold() == sheet.casefold()
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise SurveyDataError(
-                [Problem(source, None, None, None, f"has no sheet {sheet!r}; sheets: {names}")]
+                [
+                    Problem(
+                        source, None, None, None, f"has no sheet {sheet!r}; sheets: {names}{hint}"
+                    )
+                ]
             )
-        header, header_row, rows, numbers, blank = None, None, [], [], 0
-        # openpyxl's read-only reader yields empty rows too, so i is Excel's row number
-        for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-                blank += header is not None
-                continue
-            if header is None:
-                header, header_row = row, i
-            else:
-                rows.append(row)
-                numbers.append(i)
+        header, header_row, rows, numbers, blank = _sheet_table(ws, wanted)
         title = ws.title
     finally:
         wb.close()
+    if chosen_by is not None:
+        warnings.warn(
+            f"{source}: read sheet {title!r}, the only sheet with a {chosen_by!r} column "
+            f"(the first sheet is {names[0]!r}); pass sheet= to choose another",
+            UserWarning,
+            stacklevel=4,
+        )
     where = f"{source} [sheet {title!r}]"
     if header is None:
         raise SurveyDataError([Problem(where, None, None, None, "the sheet is empty")])
     names = _dedupe(header)
     frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
-    # blank rows between the header and the last answer are skipped and counted;
-    # trailing empty rows are formatting, not respondents
-    blank = (numbers[-1] - header_row - len(numbers)) if numbers else 0
+    markers = _missing_markers(frame, ",", text_columns)
     info = dict(format="excel", sheet=title, header_row=header_row, skipped_blank_lines=blank)
+    info["missing_markers"] = markers
     return _Raw(frame, np.asarray(numbers, dtype=np.int64), "row", where, info)
 
 
@@ -687,7 +902,9 @@ def _to_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         num = s.astype(float).to_numpy()
         return num, np.zeros(len(s), bool), np.isnan(num)
     text = s.astype("str").str.strip().where(s.notna())
-    blank = (text.isna() | text.eq("")).to_numpy(dtype=bool, na_value=True)
+    blank = (text.isna() | text.eq("") | text.isin(MISSING_MARKERS)).to_numpy(
+        dtype=bool, na_value=True
+    )
     num = pd.to_numeric(text, errors="coerce")
     retry = num.isna() & ~blank
     if retry.any():
@@ -696,14 +913,20 @@ def _to_number(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return num, np.isnan(num) & ~blank, blank
 
 
-def _as_text(s: pd.Series) -> pd.Series:
-    """Ids and free text as strings; whole-number floats (1.0 from Excel) as "1"."""
+def _as_text(s: pd.Series, strip: bool = False) -> pd.Series:
+    """Ids and free text as strings; whole-number floats (1.0 from Excel) as "1".
+
+    ``strip``: remove surrounding spaces (ids, e-mail addresses), so that a
+    stray space cannot hide a duplicate id.
+    """
     if pd.api.types.is_float_dtype(s):
         whole = s.dropna()
         if (whole == np.round(whole)).all():
             s = s.astype("Int64")
     if not (pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s)):
         s = s.astype("str").where(s.notna())
+    if strip:
+        s = s.str.strip()
     # "" is a blank (SPSS stores missing text that way)
     return s.mask(s.eq("").to_numpy(dtype=bool, na_value=False))
 
@@ -815,7 +1038,7 @@ def _check(
         problems.add_mask(np.isinf(num), weight, raw(weight), "is not a finite number")
         df[weight] = num
     if id_column and id_column in df.columns:
-        ids = _as_text(df[id_column])
+        ids = _as_text(df[id_column], strip=True)
         # is_unique first: one hash pass for the usual clean file
         dup = None if ids.dropna().is_unique else ids.duplicated(keep="first") & ids.notna()
         if dup is not None:
@@ -830,12 +1053,17 @@ def _check(
         df[id_column] = ids
     for col in TEXT_COLUMNS:
         if col in df.columns and col != id_column:
-            df[col] = _as_text(df[col])
+            # ids and addresses: "A1 " is "A1"; comments keep what was written
+            df[col] = _as_text(df[col], strip=col != "comment")
+    if "email" in df.columns:  # "NA", "None", "NULL" are not addresses (follow-up lists)
+        df["email"] = df["email"].mask(df["email"].isin(MISSING_MARKERS).to_numpy(dtype=bool))
     if date and date in df.columns:
         parsed = _to_dates(df[date], date_format, dayfirst)
         bad = (parsed.isna() & df[date].notna()).to_numpy()
         if bad.any() and pd.api.types.is_string_dtype(df[date]):
-            bad = bad & df[date].str.strip().ne("").to_numpy(dtype=bool, na_value=False)
+            given = df[date].str.strip()
+            blank = given.eq("") | given.isin(MISSING_MARKERS)
+            bad = bad & ~blank.to_numpy(dtype=bool, na_value=True)
         problems.add_mask(bad, date, raw(date), "is not a date")
         df[date] = parsed
     return df
@@ -999,8 +1227,16 @@ def load_survey(
     ``n_rows``, ``n_answered``, ``excluded_blank`` (blank answers, left out
     of NPS), ``skipped_blank_lines``, ``columns`` (the mapping used),
     ``row_label``, ``dropped_empty_columns`` (unnamed, entirely empty columns
-    such as the trailing ``;;;`` of Excel exports) and, for CSV, ``encoding``,
-    ``delimiter``, ``decimal``; for Excel ``sheet`` and ``header_row``; for
+    such as the trailing ``;;;`` of Excel exports), ``header_row`` (the line or
+    sheet row of the header: title rows above it are skipped),
+    ``missing_markers`` (cells such as "NULL", "#N/A", "N/A" read as blanks,
+    per column; text columns keep "NA" and "None" as written, numeric columns
+    and the score, weight and date read them as blanks too) and, for CSV,
+    ``kept_as_text`` (columns of whole numbers with a leading zero, such as
+    customer numbers "00123" or postcodes, kept as text), ``encoding``,
+    ``delimiter``, ``decimal``; for Excel ``sheet`` (when ``sheet`` is not
+    given and the first sheet has no score column, the one sheet that has
+    it is read, with a warning; several such sheets are an error); for
     SPSS ``column_labels`` (the question texts) and ``value_labels``.  SPSS
     value labels are applied to columns where every answer has a label (such
     as region), never to the score; user-missing codes are read as blanks.
@@ -1064,6 +1300,8 @@ def load_survey(
 
     reverse = {v: k for k, v in mapping.items()}
     text_columns = {reverse.get(c, c) for c in TEXT_COLUMNS}
+    # names that identify the header row below any title rows
+    wanted = frozenset(mapping) | {reverse.get(score, score)} | set(CANONICAL)
     stored = _read_bytes(path)  # the bytes the SHA-256 is taken of (compressed if .gz)
     data = stored
     if isinstance(path, str | os.PathLike) and str(path).lower().endswith(".gz"):
@@ -1072,9 +1310,11 @@ def load_survey(
         raw = _read_spss(path, source, {score, reverse.get(score, score)})
     else:
         if fmt == "csv":
-            raw = _read_csv(data, source, opts, text_columns)
+            raw = _read_csv(data, source, opts, text_columns, wanted)
         elif fmt == "excel":
-            raw = _read_excel(data, source, opts.get("sheet"))
+            raw = _read_excel(
+                data, source, opts.get("sheet"), wanted, reverse.get(score, score), text_columns
+            )
         else:
             raw = _read_parquet(data, source)
 

@@ -629,3 +629,107 @@ def test_problem_count_beyond_the_kept_problems(monkeypatch):
     assert err.n_problems == 30 and len(err.problems) == 3
     assert str(err).splitlines()[0].endswith("30 problems in the survey data")
     assert str(err).splitlines()[-1] == "  ... and 27 more"  # 3 shown + 27 = 30
+
+
+# ------------------------------------------------- exports as researchers get them
+
+
+def test_excel_title_row_is_skipped_and_rows_are_sheet_rows():
+    df = load_survey(GOOD / "title_row.xlsx")
+    # header on sheet row 3 below a title and a blank row
+    assert df.attrs["header_row"] == 3
+    assert df["respondent_id"].tolist() == ["007", "008", "009"]  # leading zeros kept
+    assert df["recommend"].tolist()[:2] == [10.0, 10.0]  # "10 " is 10
+    assert df["comment"].tolist()[:2] == ["Hyvä palvelu", "NA"]  # a comment "NA" is text
+    err = load_error(BAD / "title_row_text_score.xlsx")
+    (p,) = err.problems
+    assert (p.row, p.column, p.value) == (6, "recommend", "ten")
+    assert "[sheet 'Vastaukset'], row 6, column 'recommend'" in str(err)
+
+
+def test_csv_title_line_trailing_empty_columns_decimal_comma_and_spaces():
+    path = GOOD / "title_row_semicolon.csv"
+    df = load_survey(path)
+    assert (df.attrs["header_row"], df.attrs["delimiter"], df.attrs["decimal"]) == (3, ";", ",")
+    assert df["respondent_id"].tolist() == ["007", "008", "009"]
+    # "10 " and "9,0" are scores 10 and 9; the third answer is blank and counted
+    assert df["recommend"].tolist()[:2] == [10.0, 9.0] and np.isnan(df["recommend"].iloc[2])
+    assert df.attrs["excluded_blank"] == 1
+    assert df["weight"].tolist() == [1.5, 0.5, 1.0]
+    assert df.attrs["dropped_empty_columns"] == ["Unnamed: 4"]
+    assert df["comment"].tolist() == ["Hyvä palvelu", "NA", "None"]
+
+
+def test_csv_title_line_keeps_physical_line_numbers(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Kysely 2025\n\nrespondent_id,recommend\nA,10\nB,11\n")
+    err = load_error(path)
+    assert [(p.row, p.column, p.value) for p in err.problems] == [(5, "recommend", 11)]
+    assert f"{path}, line 5, column 'recommend'" in str(err)
+    # an unmapped export: the title above a wider table is still found
+    path.write_text("Survey export\nid,nps\n1,9\n")
+    assert list(load_survey(path, columns={"nps": "recommend"}).columns) == ["id", "recommend"]
+
+
+def test_missing_markers_and_leading_zero_codes():
+    df = load_survey(GOOD / "na_markers_leading_zeros.csv")
+    # codes with a leading zero stay text in every column, not only the canonical ones
+    assert df["asiakasnro"].tolist() == ["00123", "00124", "01000"]
+    assert df["postinumero"].tolist() == ["00100", "33100", "90100"]
+    assert df.attrs["kept_as_text"] == ["asiakasnro", "postinumero"]
+    # a region "NA" (North America) is a segment, not a blank
+    assert df["region"].tolist() == ["NA", "EU", "NA"]
+    # comments: "NA" and "None" as written, "N/A" is no answer
+    assert df["comment"].tolist()[0] == "NA" and df["comment"].isna().tolist() == [
+        False,
+        True,
+        False,
+    ]
+    # an e-mail "NA" or "#N/A" is no address (follow-up lists must not call it)
+    assert df["email"].isna().tolist() == [True, False, True]
+    # a numeric column with "NULL" is numeric, the marker blank and counted
+    assert df["rating_price"].dtype == float and df["rating_price"].isna().tolist() == [
+        True,
+        False,
+        False,
+    ]
+    # score "NA" is a blank answer: kept, excluded from NPS, counted
+    assert np.isnan(df["recommend"].iloc[2]) and df.attrs["excluded_blank"] == 1
+    # markers blanked by the reader, per column ("NA" in the e-mail column is blanked later)
+    assert df.attrs["missing_markers"] == {
+        "recommend": 1,
+        "comment": 1,
+        "email": 1,
+        "rating_price": 1,
+    }
+
+
+def test_finnish_cp1252_column_names_with_umlauts_in_errors():
+    path = BAD / "cp1252_umlaut_columns.csv"
+    err = load_error(
+        path, columns={"vastaaja": "respondent_id", "suositteluhalukkuus": "recommend"}
+    )
+    assert [(p.row, p.column, p.value) for p in err.problems] == [
+        (3, "suositteluhalukkuus", "kymmenen"),
+        (4, "suositteluhalukkuus", "7,5"),  # shown as written in the file
+    ]
+    assert "line 4, column 'suositteluhalukkuus': value '7,5' is not a whole number" in str(err)
+    # without a mapping the Finnish column name is suggested
+    err = load_error(path)
+    assert "'päivämäärä'" in str(err) and "did you mean 'suositteluhalukkuus'" in str(err)
+
+
+def test_two_sheets_take_the_one_with_the_score_and_say_so():
+    with pytest.warns(UserWarning, match="read sheet 'Vastaukset'.*first sheet is 'Info'"):
+        df = load_survey(GOOD / "survey.xlsx", columns=MAPPING)
+    assert df.attrs["sheet"] == "Vastaukset" and len(df) == 6
+    err = load_error(BAD / "two_answer_sheets.xlsx")
+    assert "sheets ['2024', '2025'] have: choose one with sheet=" in str(err)
+    assert load_survey(BAD / "two_answer_sheets.xlsx", sheet="2025").attrs["sheet"] == "2025"
+    err = load_error(GOOD / "survey.xlsx", sheet="vastaukset")
+    assert "did you mean 'Vastaukset'?" in str(err)
+
+
+def test_duplicate_ids_differing_by_spaces_are_duplicates():
+    err = load_error(io.StringIO("respondent_id,recommend\nA1,9\nA1 ,6\n007,9\n7,9\n"))
+    assert [(p.row, p.column, p.value) for p in err.problems] == [(3, "respondent_id", "A1")]

@@ -68,6 +68,33 @@ def main():
         BAD / "score_text.parquet", index=False
     )
 
+    # an export with a title row, a blank row, then the table; ids typed as text
+    # with leading zeros, a score "10 " with a trailing space, a comment "NA"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Vastaukset"
+    ws.append(["Asiakaskysely 2025"])
+    ws.append([])
+    ws.append(["respondent_id", "recommend", "comment"])
+    ws.append(["007", 10, "Hyvä palvelu"])
+    ws.append(["008", "10 ", "NA"])
+    ws.append(["009", 6, None])
+    wb.save(HERE / "title_row.xlsx")
+
+    # the same with "ten" on sheet row 6
+    ws["B6"] = "ten"
+    wb.save(BAD / "title_row_text_score.xlsx")
+
+    # two sheets that both have a recommend column: the loader must not guess
+    wb = Workbook()
+    wb.active.title = "Info"
+    wb.active.append(["Kysely", "2025"])
+    for title in ("2024", "2025"):
+        ws = wb.create_sheet(title)
+        ws.append(["respondent_id", "recommend"])
+        ws.append(["A1", 9])
+    wb.save(BAD / "two_answer_sheets.xlsx")
+
     # more than 20 problems: 25 scores of 11 on lines 3..27
     lines = ["respondent_id,recommend", "M00,10"] + [f"M{i:02d},11" for i in range(1, 26)]
     (BAD / "many_problems.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
