@@ -438,6 +438,14 @@ def test_logit_and_regression_bootstrap_run(sim):
         df, "ltr", drivers, method="regression", n_resamples=100, rng=SEED_BOOT
     )
     assert (rg["ci_low"] <= rg["importance"]).all()
+    # the bootstrap of the standardized coefficients is about as wide as the
+    # HC3 interval (100 resamples: each width within 30 %, the mean within 20 %)
+    hc3 = nps.driver_importance(df, "ltr", drivers, method="regression").set_index("driver")
+    ratio = (rg.set_index("driver")["ci_high"] - rg.set_index("driver")["ci_low"]) / (
+        hc3["ci_high"] - hc3["ci_low"]
+    )
+    np.testing.assert_allclose(ratio, 1, atol=0.3)
+    assert 0.8 < ratio.mean() < 1.2
 
 
 # --------------------------------------------------------------------------
@@ -676,3 +684,26 @@ def test_batched_bootstrap_equals_point_estimates_on_each_resample(sim, method):
         rows = df.loc[df.index.repeat(W[b].astype(int))]
         point = nps.driver_importance(rows, "ltr", drivers, method=method)
         np.testing.assert_allclose(reps[b], by_driver(point)[drivers], atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "method,target,cols",
+    [
+        ("shapley", "score", ["importance"]),
+        ("regression", "score", ["importance", "se", "ci_low"]),
+        ("logit", "detractor", ["ame", "ame_low", "or_high", "p_value"]),
+    ],
+)
+def test_equal_weights_equal_unweighted(sim, method, target, cols):
+    # weights that are all equal (any value) must change nothing, standard
+    # errors included: logit weights are rescaled to average 1
+    df, drivers = sim
+    a = nps.driver_importance(df, "ltr", drivers, method=method, target=target)
+    b = nps.driver_importance(
+        df, "ltr", drivers, method=method, target=target, weights=np.full(len(df), 0.3)
+    )
+    for col in cols:
+        np.testing.assert_allclose(
+            by_driver(b, col)[drivers], by_driver(a, col)[drivers], rtol=1e-6
+        )
+    assert b.attrs["r_squared"] == pytest.approx(a.attrs["r_squared"], rel=1e-9)

@@ -343,12 +343,38 @@ def test_bca_acceleration_equals_brute_force_jackknife():
     assert a[0] == pytest.approx(a_brute, rel=1e-10)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("clustered", [False, True])
+def test_weighted_and_cluster_acceleration_equal_brute_force_jackknife(weighted, clustered):
+    # leave one respondent (or one whole cluster) out at a time, n times
+    from nps_toolkit.intervals import _acceleration, _units_from_raw
+
+    rng = np.random.default_rng(5)
+    n = 120
+    g = rng.integers(0, 30, n) if clustered else None
+    codes = rng.integers(0, 3, n)
+    w = rng.uniform(0.5, 2, n) if weighted else None
+    wv = np.ones(n) if w is None else w
+    s = (codes == 2).astype(float) - (codes == 0)
+    if clustered:
+        theta = np.array([(wv * s)[g != i].sum() / wv[g != i].sum() for i in np.unique(g)])
+    else:
+        theta = np.array([np.delete(wv * s, i).sum() / np.delete(wv, i).sum() for i in range(n)])
+    u = theta.mean() - theta
+    a_brute = (u**3).sum() / (6 * ((u**2).sum()) ** 1.5)
+    assert _acceleration(*_units_from_raw(codes, w, g))[0] == pytest.approx(a_brute, rel=1e-9)
+
+
 def test_bootstrap_counts_is_vectorised_and_seeded():
     lo1, hi1, _ = bootstrap_counts([10, 20], [20, 20], [70, 60], method="bca", rng=5)
     lo2, hi2, _ = bootstrap_counts([10, 20], [20, 20], [70, 60], method="bca", rng=5)
     assert np.array_equal(lo1, lo2) and np.array_equal(hi1, hi2)
     assert lo1.shape == (2,)
     assert np.all(lo1 < np.array([60, 40])) and np.all(np.array([60, 40]) < hi1)
+    # one row is exactly nps_interval's computation with the same seed
+    lo, hi, se = bootstrap_counts([10], [20], [70], method="bca", rng=5)
+    one = nps_interval(counts=(10, 20, 70), method="bca", rng=5)
+    assert (lo[0], hi[0], se[0]) == pytest.approx((one.low, one.high, one.standard_error))
 
 
 def test_equal_weights_give_the_unweighted_bootstrap():
