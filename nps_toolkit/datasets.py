@@ -35,7 +35,8 @@ missing), ``language`` ("fi"/"en"/missing), ``comment_theme`` (the intended
 theme of the comment, one of :data:`THEMES`, missing without a comment),
 ``comment_sentiment`` ("positive"/"negative"/missing), ``comment_pii`` (the
 kind of personal data planted in the comment: "email"/"phone"/"hetu"/missing),
-``email`` (fake contact address at example.com / example.fi) and ``invited``
+``email`` (fake contact address at the reserved example.com / example.net
+domains, RFC 2606, so no real person can be mailed) and ``invited``
 (int, the same for every row of a wave).
 
 b2c-monthly, one row per response:
@@ -559,9 +560,14 @@ def _pick(rng: np.random.Generator, groups: list[tuple[str, ...]], key: np.ndarr
 
 
 def _hetu(rng: np.random.Generator) -> str:
-    """A random, well-formed (check character correct) Finnish personal identity code."""
+    """A random, well-formed (check character correct) Finnish personal identity code.
+
+    The individual number is drawn from 900-999, the range of temporary and
+    test identity codes, never given to a person at birth: a synthetic code
+    cannot be someone's real one.
+    """
     day, month, year = int(rng.integers(1, 29)), int(rng.integers(1, 13)), int(rng.integers(0, 100))
-    number = int(rng.integers(2, 900))
+    number = int(rng.integers(900, 1000))
     digits = f"{day:02d}{month:02d}{year:02d}"
     check = _HETU_CHECK[int(digits + f"{number:03d}") % 31]
     return f"{digits}-{number:03d}{check}"
@@ -570,7 +576,7 @@ def _hetu(rng: np.random.Generator) -> str:
 def _pii_sentence(rng: np.random.Generator, kind: str, language: str) -> str:
     if kind == "email":
         who = ("matti.virtanen", "anna.korhonen", "john.smith", "liisa.nieminen")
-        address = f"{who[int(rng.integers(len(who)))]}{int(rng.integers(1, 99))}@example.fi"
+        address = f"{who[int(rng.integers(len(who)))]}{int(rng.integers(1, 99))}@example.net"
         return (
             f"Ottakaa yhteyttä: {address}" if language == "fi" else f"Please email me at {address}"
         )
@@ -798,7 +804,7 @@ def _b2b(seed) -> pd.DataFrame:
     responded_at = pd.to_datetime(start + offset).as_unit("us")
 
     first = np.array(["matti", "anna", "juha", "laura", "mikko", "sari", "john", "emma", "ville"])
-    domain = np.where(acc_region[account] % 2 == 0, "example.fi", "example.com")
+    domain = np.where(acc_region[account] % 2 == 0, "example.net", "example.com")
     email = np.char.add(
         np.char.add(first[person % first.shape[0]], "."),
         np.char.add(np.char.add((person + 1).astype(str), "@"), domain),
@@ -903,7 +909,7 @@ def _b2c(seed) -> pd.DataFrame:
     df = df.sort_values("responded_at", kind="stable", ignore_index=True)
     ids = np.arange(1, n + 1)
     df.insert(0, "respondent_id", pd.Series(_zero_pad("C", ids, 6), dtype="str"))
-    domain = np.where(ids % 3 == 0, "@example.fi", "@example.com")
+    domain = np.where(ids % 3 == 0, "@example.net", "@example.com")
     df["email"] = pd.Series(np.char.add(_zero_pad("customer", ids, 6), domain), dtype="str")
     return df
 

@@ -106,7 +106,8 @@ def test_b2b_columns_and_dtypes(b2b):
     assert b2b["region"].nunique() == 4
     assert set(b2b["support_channel"]) == {"phone", "email", "portal"}
     assert set(b2b["language"].dropna()) == {"fi", "en"}
-    assert b2b["email"].str.fullmatch(r"[a-z]+\.\d+@example\.(fi|com)").all()
+    # reserved example domains only (RFC 2606): no real person can be mailed
+    assert b2b["email"].str.fullmatch(r"[a-z]+\.\d+@example\.(net|com)").all()
 
 
 def test_b2b_wave_sizes(b2b):
@@ -371,13 +372,16 @@ def test_pii_rows_exist(b2b):
     pii = b2b[b2b["comment_pii"].notna()]
     assert set(pii["comment_pii"]) == {"email", "phone", "hetu"}
     text = dict(zip(pii["comment_pii"], pii["comment"], strict=False))
-    assert re.search(r"[\w.]+@example\.fi", text["email"])
+    assert re.search(r"[\w.]+@example\.net", text["email"])
     assert re.search(r"\+358 40 \d{3} \d{4}", text["phone"])
     match = re.search(r"(\d{6})-(\d{3})([0-9A-Y])", text["hetu"])
     assert match
     # the check character is valid: index (ddmmyy nnn mod 31) into the fixed alphabet
     digits = int(match.group(1) + match.group(2))
     assert "0123456789ABCDEFHJKLMNPRSTUVWXY"[digits % 31] == match.group(3)
+    # every planted code is in the 900-999 test range, never a real person's
+    codes = pii.loc[pii["comment_pii"] == "hetu", "comment"].str.extract(r"\d{6}-(\d{3})")[0]
+    assert len(codes) > 0 and codes.astype(int).between(900, 999).all()
     assert 0.005 < len(pii) / b2b["comment"].notna().sum() < 0.02
     # no other comment contains an @ or a phone number
     clean = b2b.loc[b2b["comment_pii"].isna(), "comment"].dropna()
