@@ -592,6 +592,9 @@ def _prepare_scores(scores, weights, clusters):
     arr = _as_score_array(scores)
     codes = _category_codes(arr)
     w = None if weights is None else _as_weights(weights, arr.shape[0])
+    if w is not None and not np.isfinite(w).all():
+        pos = np.flatnonzero(~np.isfinite(w))
+        raise ValueError(f"weights must be finite; infinite at position(s) {pos[:5].tolist()}")
     g = None
     if clusters is not None:
         g = np.asarray(clusters, dtype=object).ravel()

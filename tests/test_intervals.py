@@ -565,6 +565,8 @@ def test_errors_name_the_problem():
         nps_interval([10, 0, 8], weights=[1, 2])
     with pytest.raises(ValueError, match=r"non-negative.*position\(s\) \[1\]"):
         nps_interval([10, 0, 8], weights=[1, -2, 1])
+    with pytest.raises(ValueError, match=r"finite.*position\(s\) \[1\]"):
+        nps_interval([10, 0, 8], weights=[1, np.inf, 1])
     with pytest.raises(ValueError, match="detractors must be a non-negative count"):
         nps_interval(counts=(-1, 2, 3))
     with pytest.raises(ValueError, match="promoters must be a whole number"):
