@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .intervals import _check_counts, _check_level, _check_method, _z
+from .intervals import _check_counts, _check_level, _check_method, _check_resamples, _z
 from .scoring import (
     Counts,
     _as_list,
@@ -323,6 +323,7 @@ def compare_nps(
     """
     _check_method(method, COMPARE_METHODS)
     level = _check_level(confidence_level)
+    n_resamples = _check_resamples(n_resamples, method)
     if alternative not in ALTERNATIVES:
         raise ValueError(
             f"unknown alternative {alternative!r}; valid alternatives: {list(ALTERNATIVES)}"
@@ -458,6 +459,7 @@ def compare_segments(
 
     _check_method(method, COMPARE_METHODS)
     level = _check_level(confidence_level)
+    n_resamples = _check_resamples(n_resamples, method)
     if correction not in CORRECTIONS:
         raise ValueError(f"unknown correction {correction!r}; valid: {list(CORRECTIONS)}")
     keys = _as_list(by)

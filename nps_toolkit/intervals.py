@@ -122,6 +122,21 @@ def _check_level(confidence_level) -> float:
     return level
 
 
+def _check_resamples(n_resamples, method) -> int:
+    """A whole number of resamples (or posterior draws), at least 2, for resampling methods."""
+    if method not in RESAMPLING_METHODS:
+        return n_resamples
+    try:
+        ok = int(n_resamples) == n_resamples and n_resamples >= 2
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"n_resamples must be a whole number >= 2 for method {method!r}, got {n_resamples!r}"
+        )
+    return int(n_resamples)
+
+
 def _z(confidence_level: float) -> float:
     return float(stats.norm.ppf(0.5 + confidence_level / 2))
 
@@ -425,6 +440,7 @@ def bootstrap_counts(
     """
     _check_method(method, ("bootstrap", "bca"))
     level = _check_level(confidence_level)
+    n_resamples = _check_resamples(n_resamples, method)
     units = _category_units(np.asarray(detractors), np.asarray(passives), np.asarray(promoters))
     low, high, se = _bootstrap_units(
         *units, bca=method == "bca", confidence_level=level, n_resamples=n_resamples, rng=rng
@@ -505,6 +521,7 @@ def interval_arrays(
     """
     _check_method(method)
     level = _check_level(confidence_level)
+    n_resamples = _check_resamples(n_resamples, method)
     shape = np.broadcast(
         np.asarray(promoter_share), np.asarray(detractor_share), np.asarray(n)
     ).shape
@@ -760,6 +777,7 @@ def nps_interval(
     """
     _check_method(method)
     level = _check_level(confidence_level)
+    n_resamples = _check_resamples(n_resamples, method)
     if (scores is None) == (counts is None):
         raise ValueError("give either scores (raw 0-10 answers) or counts, not both or neither")
     design_effect = None

@@ -199,6 +199,8 @@ def test_compare_errors():
         compare_nps([10], [9], method="score")
     with pytest.raises(ValueError, match="valid alternatives"):
         compare_nps([10], [9], alternative="bigger")
+    with pytest.raises(ValueError, match="n_resamples must be a whole number >= 2"):
+        compare_nps([10, 9], [8, 7], method="bootstrap", n_resamples=0)
     with pytest.raises(ValueError, match="no responses in b"):
         compare_nps([10], [np.nan])
     with pytest.raises(ValueError, match="b: counts: detractors must be a non-negative"):

@@ -565,6 +565,13 @@ def test_errors_name_the_problem():
         nps_interval([10, 0, 8], weights=[1, 2])
     with pytest.raises(ValueError, match=r"non-negative.*position\(s\) \[1\]"):
         nps_interval([10, 0, 8], weights=[1, -2, 1])
+    for bad in (0, 1, -5, 2.5, None):
+        with pytest.raises(ValueError, match="n_resamples must be a whole number >= 2"):
+            nps_interval([10, 9, 0], method="bca", n_resamples=bad)
+    with pytest.raises(ValueError, match="n_resamples"):
+        bootstrap_counts([1], [2], [3], n_resamples=0)
+    with pytest.raises(ValueError, match="n_resamples"):
+        interval_arrays([0.5], [0.2], [10], method="bayes", n_resamples=1)
     with pytest.raises(ValueError, match=r"finite.*position\(s\) \[1\]"):
         nps_interval([10, 0, 8], weights=[1, np.inf, 1])
     with pytest.raises(ValueError, match="detractors must be a non-negative count"):
