@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,6 +76,7 @@ _FI_ENCLITICS = (
     "pa",
     "pä",
 )
+_FI_POSSESSIVES = frozenset({"mme", "nne", "nsa", "nsä", "ni", "si"})
 _FI_VOWELS = frozenset("aeiouyäö")
 _FI_MAX_ENDING = 5  # longest case ending + possessive tried after a stem ("-ssamme")
 
@@ -237,6 +239,10 @@ def _lemmas(token: str, lang: str) -> tuple[str, ...]:
             if token.endswith(suffix) and len(token) - len(suffix) >= 4:
                 stem = token[: -len(suffix)]
                 found.add(_lemma(stem, "fi"))
+                # a possessive suffix swallows the -n of the genitive and the
+                # illative: "odotuksiimme" = "odotuksiin" + "-mme"
+                if suffix in _FI_POSSESSIVES and _known(stem + "n", "fi"):
+                    found.add(_lemma(stem + "n", "fi"))
     return tuple(sorted(found))
 
 
@@ -405,6 +411,8 @@ class _Lexicon:
         tokens = _words(text)
         if language is None:
             language, langs = _detect(text, tokens, self.languages)
+        elif language == UNDETERMINED:  # a code with no lexicon: try every lexicon
+            langs = self.languages
         else:
             langs = (language,)
         found = set()
@@ -471,7 +479,10 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
     language : "auto" (detect each comment's language among the lexicon's
         languages), a language code such as "fi" for every comment, or a
         Series / array of codes aligned with ``comments`` (missing codes are
-        detected).
+        detected; case and spaces do not matter).  A code with no lexicon
+        ("sv" in a Finnish-English survey) does not stop the analysis: those
+        comments are tagged "und" and matched against every lexicon, and a
+        ``UserWarning`` counts them per code.
 
     Returns
     -------
@@ -498,13 +509,29 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
         comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
     )
     n = len(series)
-    given = _language_codes(language, series, lex.languages)
+    given, as_given = _language_codes(language, series, lex.languages)
 
     values = series.to_numpy(dtype=object)
     text = np.array(
         [None if _is_blank(v) else (v if isinstance(v, str) else str(v)) for v in values],
         dtype=object,
     )
+    # comments whose given code has no lexicon (blank comments are not counted)
+    unknown = [
+        c
+        for c, g, t in zip(as_given, given, text, strict=True)
+        if t is not None and g == UNDETERMINED and c != UNDETERMINED
+    ]
+    if unknown:
+        counts = pd.Series(unknown).value_counts()
+        shown = ", ".join(f"{code!r}: {k}" for code, k in counts.head(10).items())
+        warnings.warn(
+            f"tag_themes: {len(unknown)} comment(s) have a language code with no lexicon "
+            f"({shown}); they are tagged as 'und', against every lexicon "
+            f"({', '.join(lex.languages)})",
+            UserWarning,
+            stacklevel=2,
+        )
     # analyse each distinct (comment, language) once: survey comments repeat
     key = pd.Series(text, dtype=object).fillna("\0") + "\x1f" + pd.Series(given).fillna("")
     codes, uniques = pd.factorize(key)
@@ -533,32 +560,34 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
     return out
 
 
-def _language_codes(language, series: pd.Series, valid: tuple) -> np.ndarray:
-    """Per-row given language (None = detect), validated against the lexicon."""
+def _language_codes(language, series: pd.Series, valid: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row given language (None = detect) and the codes as given.
+
+    A code with no lexicon (a Swedish comment "sv" in a Finnish-English
+    survey) becomes "und": such a comment is matched against every lexicon
+    rather than stopping a whole report; ``tag_themes`` warns and counts them.
+    """
     n = len(series)
     if isinstance(language, str):
-        if language == "auto":
-            return np.full(n, None, dtype=object)
-        if language not in valid:
-            raise ValueError(
-                f"language={language!r} has no lexicon; valid: 'auto', "
-                + ", ".join(repr(v) for v in valid)
-            )
-        return np.full(n, language, dtype=object)
+        code = language.strip().lower()
+        if code == "auto":
+            return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+        if not code:
+            raise ValueError("language='' is not a language code; use 'auto' to detect")
+        given = np.full(n, code, dtype=object)
+        return np.where(given == code, code if code in valid else UNDETERMINED, None), given
     codes = pd.Series(language)
     if len(codes) != n:
         raise ValueError(f"language has {len(codes)} values but there are {n} comments")
     if isinstance(language, pd.Series) and not language.index.equals(series.index):
         codes = language.reindex(series.index)
     arr = codes.to_numpy(dtype=object)
-    arr = np.array([None if _is_blank(v) else str(v).strip().lower() for v in arr], dtype=object)
-    bad = [i for i, v in enumerate(arr) if v is not None and v not in valid]
-    if bad:
-        raise ValueError(
-            f"language: {len(bad)} value(s) have no lexicon, e.g. {arr[bad[0]]!r} at "
-            f"row {series.index[bad[0]]!r}; valid: " + ", ".join(repr(v) for v in valid)
-        )
-    return arr
+    given = np.array([None if _is_blank(v) else str(v).strip().lower() for v in arr], dtype=object)
+    usable = np.array(
+        [v if v is None or v in valid or v == UNDETERMINED else UNDETERMINED for v in given],
+        dtype=object,
+    )
+    return usable, given
 
 
 # ---------------------------------------------------------------------------
@@ -748,6 +777,9 @@ _HETU = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y]
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 # a run of digits with phone-like separators; judged by _phone_or_keep
 _PHONE = re.compile(r"(?<![\w+/.,])(?:\+|\(\+?)?\d(?:[ \t.\-()]{0,2}\d){6,16}(?![\w/]|[.,]\d)")
+# IBAN (a private person's bank account is personal data): country, check
+# digits, then groups of four; replaced only when the ISO 13616 mod-97 check holds
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _NANP = re.compile(r"\d{3}[-. ]\d{3}[-. ]\d{4}")
 _DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 _TIME_RANGE = re.compile(r"\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}")
@@ -762,6 +794,12 @@ def _hetu_or_keep(m: re.Match) -> str:
     return "[id]"
 
 
+def _iban_or_keep(m: re.Match) -> str:
+    s = m.group(0).replace(" ", "")
+    digits = "".join(str(int(c, 36)) for c in s[4:] + s[:4])
+    return "[iban]" if 15 <= len(s) <= 34 and int(digits) % 97 == 1 else m.group(0)
+
+
 def _phone_or_keep(m: re.Match) -> str:
     s = m.group(0)
     digits = re.sub(r"\D", "", s)
@@ -773,12 +811,14 @@ def _phone_or_keep(m: re.Match) -> str:
 
 
 def redact(text):
-    """Replace e-mail addresses, phone numbers and Finnish identity codes with placeholders.
+    """Replace e-mail addresses, phone numbers, Finnish identity codes and IBANs with placeholders.
 
     Phone numbers: international (``+358 40 123 4567``), Finnish national
     (``040-1234567``, ``09 1234 5678``) and North American
     (``(555) 123-4567``, ``555-123-4567``).  Finnish personal identity codes
-    (``DDMMYYCNNNX``) are replaced only when their check character is valid.
+    (``DDMMYYCNNNX``, with every century sign of the 2023 reform: ``+``,
+    ``-YXWVU``, ``ABCDEF``) and IBANs are replaced only when their check
+    character / check digits are valid.
     Ordinary numbers (scores such as "9/10", years, amounts, dates) stay.
     NaN / None are returned unchanged; a Series is redacted element-wise.
 
@@ -793,6 +833,7 @@ def redact(text):
         raise TypeError(f"redact expects text, got {type(text).__name__}: {text!r}")
     text = _EMAIL.sub("[email]", text)
     text = _HETU.sub(_hetu_or_keep, text)
+    text = _IBAN.sub(_iban_or_keep, text)
     return _PHONE.sub(_phone_or_keep, text)
 
 

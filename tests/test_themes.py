@@ -109,6 +109,45 @@ def test_english_forms_hit_their_theme(text, theme):
 
 
 @pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Finnish inflections, derivations and compounds a researcher expects to hit
+        ("Hinnoittelussa olisi parantamisen varaa.", {"price"}),
+        ("Hintataso on noussut.", {"price"}),
+        ("Toimitte laadukkaasti.", {"quality"}),
+        ("Olen tyytyväinen asiakaspalveluun.", {"support"}),
+        ("Tukipalvelu vastaa puhelimeen.", {"support"}),
+        ("Yhteydenotto jäi tekemättä.", {"follow_up"}),
+        ("Vastausaika oli kaksi viikkoa.", {"response_speed"}),
+        ("Toivoisin että toimisitte nopeammin.", {"response_speed"}),
+        ("Vastasitte odotuksiin.", {"meeting_expectations"}),
+        ("Vastasitte odotuksiimme.", {"meeting_expectations"}),  # illative + possessive
+        ("Minua palveltiin henkilökohtaisesti.", {"personal_attention"}),
+        ("Sovellus kaatuilee.", {"quality"}),
+        ("Järjestelmää on vaikea käyttää.", {"ease_of_use"}),
+        ("Saimme palvelun edullisesti.", {"price"}),
+        # English variants
+        ("They communicate well.", {"communication"}),
+        ("Responsiveness could be better.", {"response_speed"}),
+        ("A bit pricey.", {"price"}),
+        ("Too expensive.", {"price"}),
+        ("Nobody followed up.", {"follow_up"}),
+        ("It was easy to use.", {"ease_of_use"}),
+        ("A very user-friendly portal.", {"ease_of_use"}),
+        ("The app keeps crashing.", {"quality"}),
+        ("It took too long.", {"response_speed"}),
+        # exact sets: no theme beyond the one meant
+        ("Viestintä toimi hyvin.", {"communication"}),
+        ("Hinta on kohdallaan.", {"price"}),
+        ("Kiitos, kaikki hyvin.", set()),
+        ("Thank you, all good.", set()),
+    ],
+)
+def test_researcher_expected_forms_hit_exactly_their_theme(text, expected):
+    assert themes_of(text) == expected
+
+
+@pytest.mark.parametrize(
     "text, theme",
     [
         ("Odotusaika puhelimessa oli pitkä.", "meeting_expectations"),  # excluded compound
@@ -159,10 +198,35 @@ def test_given_language_and_per_row_languages():
     tags = tag_themes(comments, language=per_row)
     assert tags.loc["a", "language"] == "en" and tags.loc["a", "support"]
     assert tags.loc["b", "language"] == "fi" and tags.loc["b", "support"]  # detected
-    with pytest.raises(ValueError, match="valid: 'auto', 'en', 'fi'"):
-        tag_themes(comments, language="sv")
-    with pytest.raises(ValueError, match="'sv' at row 'b'"):
-        tag_themes(comments, language=pd.Series(["en", "sv"], index=["a", "b"]))
+
+
+def test_unknown_language_codes_fall_back_to_und_with_a_counted_warning():
+    # a report over real data must not die on one Swedish comment
+    comments = pd.Series(
+        ["Bra service men priset är högt", "Hinta on liian korkea", None, "Support is great"],
+        index=["a", "b", "c", "d"],
+    )
+    codes = pd.Series(["sv", "fi", "SV", "de"], index=["a", "b", "c", "d"])
+    with pytest.warns(UserWarning, match=r"2 comment\(s\).*'sv': 1, 'de': 1.*'und'") as rec:
+        tags = tag_themes(comments, language=codes)
+    assert len(rec) == 1  # one warning per call, not per comment
+    # the blank comment with an unknown code is blank, not counted
+    assert tags["language"].tolist()[:2] == ["und", "fi"] and pd.isna(tags.loc["c", "language"])
+    # "und" is matched against every lexicon: the English word is found in a "de" row
+    assert tags.loc["d", "language"] == "und" and tags.loc["d", "support"]
+    assert tags.loc["b", "price"] and not tags.loc["a"].drop("language").any()
+    # one code for every comment works the same way
+    with pytest.warns(UserWarning, match=r"1 comment\(s\).*'sv': 1"):
+        one = tag_themes(["Good price"], language="sv")
+    assert one.loc[0, "language"] == "und" and one.loc[0, "price"]
+    # "und" given explicitly is a known code: no warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tag_themes(["hinta"], language=["und"]).loc[0, "price"]
+    with pytest.raises(ValueError, match="use 'auto'"):
+        tag_themes(["x"], language="")
 
 
 def test_custom_yaml_lexicon(tmp_path):
@@ -413,6 +477,69 @@ def test_redact_removes_personal_data(text, expected):
     ],
 )
 def test_redact_keeps_ordinary_numbers(text):
+    assert redact(text) == text
+
+
+HETU_ALPHABET = "0123456789ABCDEFHJKLMNPRSTUVWXY"  # published by the Finnish authorities
+
+
+def hetu(ddmmyy: str, sign: str, nnn: str) -> str:
+    """A Finnish identity code with its check character, from the published rule."""
+    return f"{ddmmyy}{sign}{nnn}{HETU_ALPHABET[int(ddmmyy + nnn) % 31]}"
+
+
+@pytest.mark.parametrize("sign", list("+-YXWVUABCDEF"))  # 1800s, 1900s, 2000s (2023 reform)
+def test_redact_identity_codes_with_every_century_sign(sign):
+    code = hetu("010594", sign, "902")
+    assert redact(f"Tunnukseni {code}, kiitos.") == "Tunnukseni [id], kiitos."
+    assert redact(f"id:{code.lower()}") == "id:[id]"  # lower case is still a code
+    # a wrong check character is not a valid code and is left alone
+    wrong = code[:-1] + ("H" if code[-1] != "H" else "J")
+    assert redact(f"ref {wrong}") == f"ref {wrong}"
+    assert redact(f"x {code[:6]}G{code[7:]}") == f"x {code[:6]}G{code[7:]}"  # no sign G
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("first.last+nps@mail.sub.example.co.uk", "[email]"),
+        ("<Anna.K-P@example-domain.fi>.", "<[email]>."),
+        ("MATTI@YRITYS.FI kiitos", "[email] kiitos"),
+        ("soita 0401234567", "soita [phone]"),
+        ("soita 040-123 4567", "soita [phone]"),
+        ("soita 040 12 34 567", "soita [phone]"),
+        ("soita 040.123.4567", "soita [phone]"),
+        ("+358401234567", "[phone]"),
+        ("+358 (0)40 123 4567", "[phone]"),
+        ("puh 050 1234567", "puh [phone]"),
+        ("tel +44 20 7946 0958", "tel [phone]"),
+        ("ring +46 8 123 456 78", "ring [phone]"),
+        # the Finnish banks' published example IBAN (valid check digits)
+        ("tilille FI21 1234 5600 0007 85", "tilille [iban]"),
+        ("tilille FI2112345600000785", "tilille [iban]"),
+    ],
+)
+def test_redact_tricky_contact_details(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NPS 9/10, 10/10 next time",
+        "Since 2019, 2020 and 2023.",
+        "Hinta 49,90 € ja 1 299,00 €, alv 25,5 %.",
+        "€1,299.00 or 1299 euros",
+        "Meeting 23.11.2025, 2025-11-23 or 23/11/2025.",
+        "Order 123456789, tilaus 20251123-001, invoice INV-2025-000123.",
+        "Auki klo 9.00-16.00.",
+        "Y-tunnus 1234567-8.",
+        "Versio 2.3.1, 12 000 euroa, 1 000 000 users, 20 % cheaper.",
+        "IBAN-like FI21 1234 5600 0007 86 with a wrong check stays.",
+        "Postinumero 00100 Helsinki.",
+    ],
+)
+def test_redact_does_not_touch_ordinary_numbers(text):
     assert redact(text) == text
 
 
