@@ -247,7 +247,12 @@ def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, c
         raise ValueError(f"driver(s) {constant} are constant in the complete rows: drop them")
     codes = None
     if cl is not None:
-        codes, _ = pd.factorize(cl[keep], sort=True)
+        codes, uniques = pd.factorize(cl[keep], sort=True)
+        if len(uniques) < 2:
+            raise ValueError(
+                f"clusters: the complete rows come from {len(uniques)} cluster(s); cluster-robust "
+                "standard errors and the cluster bootstrap need at least two (better 20 or more)"
+            )
     return _Prepared(
         y=y,
         X=X,
@@ -915,8 +920,11 @@ def driver_importance(
     prep = _prepare(
         df, outcome, drivers, method, target, weights, clusters, missing, confidence_level
     )
-    if int(n_resamples) != n_resamples or n_resamples < 0:
-        raise ValueError(f"n_resamples must be a whole number >= 0, got {n_resamples!r}")
+    if int(n_resamples) != n_resamples or n_resamples < 0 or n_resamples == 1:
+        raise ValueError(
+            f"n_resamples must be 0 (no bootstrap interval) or a whole number >= 2, "
+            f"got {n_resamples!r}"
+        )
     gen = np.random.default_rng(rng)
     frames, infos = [], {}
     for t in prep.targets:

@@ -487,6 +487,10 @@ def test_errors_are_clear(sim):
         nps.driver_importance(
             df.assign(ltr=df["ltr"].clip(0, 8)), "ltr", drivers, target="promoter"
         )
+    with pytest.raises(ValueError, match="at least two"):
+        nps.driver_importance(df, "ltr", drivers, method="regression", clusters=np.zeros(len(df)))
+    with pytest.raises(ValueError, match="n_resamples must be 0 .* or a whole number >= 2"):
+        nps.driver_importance(df, "ltr", drivers, n_resamples=1)
     with pytest.raises(ValueError, match=r"unknown missing='pairwise'.*'listwise'"):
         nps.driver_importance(df, "ltr", drivers, missing="pairwise")
     with pytest.raises(ValueError, match="weights must be non-negative.*row 2"):
