@@ -154,8 +154,35 @@ def test_write_followup_round_trip(responses, tmp_path, suffix):
     assert back["no_contact"].tolist() == out["no_contact"].tolist()
     assert back["overdue"].tolist() == out["overdue"].tolist()
     assert (back["due_by"] == out["due_by"]).all()
-    assert back["comment"].tolist()[1] == '=HYPERLINK("http://evil")'
+    if suffix == ".xlsx":  # stored as a text cell
+        assert back["comment"].tolist()[1] == '=HYPERLINK("http://evil")'
+    else:  # CSV has no cell types: the apostrophe keeps Excel from running it
+        assert back["comment"].tolist()[1] == '\'=HYPERLINK("http://evil")'
     assert back["contact"].fillna("").tolist() == out["contact"].fillna("").tolist()
+
+
+def test_csv_export_defuses_every_formula_start(tmp_path):
+    lst = pd.DataFrame(
+        {
+            "comment": ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "ok", None, "-5"],
+            "contact": ["+358 40 123 4567", "a@x.fi", "", None, "b@x.fi", "c@x.fi", "d@x.fi"],
+            "score": [1, 2, 3, 4, 5, 6, 6],
+        }
+    )
+    path = write_followup(lst, tmp_path / "l.csv")
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert back["comment"].tolist() == [
+        "'=1+1",
+        "'+cmd|' /C calc'!A0",
+        "'-2+3",
+        "'@SUM(A1)",
+        "ok",
+        "",
+        "-5",  # a plain number is not a formula
+    ]
+    assert back["contact"].tolist()[:2] == ["'+358 40 123 4567", "a@x.fi"]
+    assert back["score"].tolist() == ["1", "2", "3", "4", "5", "6", "6"]
+    assert lst["comment"].iloc[0] == "=1+1"  # the list itself is not changed
 
 
 def test_write_followup_rejects_unknown_extension(tmp_path):
