@@ -520,7 +520,9 @@ def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int] | None:
 _ASCII_COMPATIBLE = {"utf-8", "cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii"}
 
 
-def _read_csv(data: bytes, source: str, opts: dict, text_columns, wanted=frozenset()) -> _Raw:
+def _read_csv(
+    data: bytes, source: str, opts: dict, text_columns, wanted=frozenset(), numeric=()
+) -> _Raw:
     if not data.strip():
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")])
     text, encoding = _decode(data, opts.get("encoding"))
@@ -593,7 +595,7 @@ def _read_csv(data: bytes, source: str, opts: dict, text_columns, wanted=frozens
         data if fast else text,
         buffer,
         dict(sep=delimiter, encoding=read_encoding),
-        text_columns,
+        set(text_columns) | set(numeric),
     )
     markers = _missing_markers(frame, decimal, text_columns)
     info = dict(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal)
@@ -605,8 +607,11 @@ def _read_csv(data: bytes, source: str, opts: dict, text_columns, wanted=frozens
 _LEADING_ZERO = re.compile(rb"(?:^|[,;\t|\"])[ ]*0\d", re.M)
 
 
-def _leading_zero_columns(frame, data, buffer, read_kwargs, text_columns) -> list[str]:
+def _leading_zero_columns(frame, data, buffer, read_kwargs, skip) -> list[str]:
     """Keep whole-number columns with a leading zero ("007", "00100") as text, in place.
+
+    ``skip``: columns already read as text, and the score and weight (numbers
+    whatever their zeros).
 
     A code such as a customer number or a postcode is not a number: reading
     "007" as 7 would lose it and could merge two ids.  One regular-expression
@@ -618,7 +623,7 @@ def _leading_zero_columns(frame, data, buffer, read_kwargs, text_columns) -> lis
     candidates = []
     for i, c in enumerate(frame.columns):
         s = frame[c]
-        if c in text_columns or not pd.api.types.is_numeric_dtype(s):
+        if c in skip or not pd.api.types.is_numeric_dtype(s):
             continue
         if pd.api.types.is_bool_dtype(s):
             continue
@@ -653,8 +658,13 @@ def _missing_markers(frame: pd.DataFrame, decimal: str, text_columns=()) -> dict
         s = frame[c]
         if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
             continue
-        text = s.where(s.map(lambda v: isinstance(v, str), na_action="ignore").eq(True))
-        is_marker = text.str.strip().isin(MISSING_MARKERS).to_numpy(dtype=bool, na_value=False)
+        if pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
+            text = s  # a text column as the CSV reader gives it: one vectorised test
+            is_marker = s.isin(MISSING_MARKERS).to_numpy(dtype=bool, na_value=False)
+        else:  # mixed cells (an Excel column of numbers and text)
+            text = s.where(s.map(lambda v: isinstance(v, str), na_action="ignore").eq(True))
+            text = text.astype("str").str.strip().where(text.notna())
+            is_marker = text.isin(MISSING_MARKERS).to_numpy(dtype=bool, na_value=False)
         if not is_marker.any():
             continue
         rest = s[~is_marker]
@@ -675,9 +685,7 @@ def _missing_markers(frame: pd.DataFrame, decimal: str, text_columns=()) -> dict
             frame[c] = out
             counts[str(c)] = int(is_marker.sum())
         else:
-            blank = is_marker & ~text.str.strip().isin(_TEXT_KEPT).to_numpy(
-                dtype=bool, na_value=False
-            )
+            blank = is_marker & ~text.isin(_TEXT_KEPT).to_numpy(dtype=bool, na_value=False)
             if blank.any():
                 frame[c] = s.mask(blank)
                 counts[str(c)] = int(blank.sum())
@@ -1310,7 +1318,8 @@ def load_survey(
         raw = _read_spss(path, source, {score, reverse.get(score, score)})
     else:
         if fmt == "csv":
-            raw = _read_csv(data, source, opts, text_columns, wanted)
+            numeric = {reverse.get(score, score), reverse.get("weight", "weight")}
+            raw = _read_csv(data, source, opts, text_columns, wanted, numeric)
         elif fmt == "excel":
             raw = _read_excel(
                 data, source, opts.get("sheet"), wanted, reverse.get(score, score), text_columns

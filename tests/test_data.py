@@ -733,3 +733,8 @@ def test_two_sheets_take_the_one_with_the_score_and_say_so():
 def test_duplicate_ids_differing_by_spaces_are_duplicates():
     err = load_error(io.StringIO("respondent_id,recommend\nA1,9\nA1 ,6\n007,9\n7,9\n"))
     assert [(p.row, p.column, p.value) for p in err.problems] == [(3, "respondent_id", "A1")]
+
+
+def test_score_with_a_leading_zero_is_still_a_number():
+    df = load_survey(io.StringIO("respondent_id,recommend,koodi\n1,07,007\n2,10,010\n"))
+    assert df["recommend"].tolist() == [7.0, 10.0] and df["koodi"].tolist() == ["007", "010"]
