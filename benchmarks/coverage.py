@@ -2,6 +2,8 @@
 
 Run:  python benchmarks/coverage.py            (full grid, about 5-10 minutes on one core)
       python benchmarks/coverage.py --quick    (200 simulations a cell, for trying)
+      python benchmarks/coverage.py --compare  (compare_nps intervals only, ~3 minutes:
+                                                benchmarks/results/compare_coverage.csv)
 
 Writes benchmarks/results/coverage.csv and benchmarks/results/coverage.png.
 
@@ -325,6 +327,109 @@ def clustered_cells(sims, n_resamples, rng):
     return rows
 
 
+# two independent samples: (n_a, n_b) x (promoters a, detractors a, promoters b, detractors b)
+COMPARE_SIZES = [(30, 30), (30, 100), (100, 100), (500, 500)]
+COMPARE_SHARES = [
+    (0.50, 0.20, 0.50, 0.20),
+    (0.70, 0.10, 0.50, 0.20),
+    (0.90, 0.02, 0.90, 0.02),
+    (0.05, 0.80, 0.10, 0.70),
+    (0.30, 0.05, 0.90, 0.02),
+]
+# a panel answering twice: wave-a shares, probability of repeating the wave-a
+# category, shares of a fresh wave-b answer otherwise
+PANELS = [
+    ((0.20, 0.30, 0.50), 0.6, (0.15, 0.30, 0.55)),
+    ((0.60, 0.30, 0.10), 0.7, (0.50, 0.30, 0.20)),
+    ((0.02, 0.08, 0.90), 0.8, (0.05, 0.10, 0.85)),
+]
+PAIRED_SIZES = (20, 30, 100, 500)
+COMPARE_METHODS = ("wald", "adjusted-wald", "bootstrap", "bayes")
+
+
+def compare_cells(sims, n_resamples, rng):
+    """Coverage of compare_nps intervals of NPS(b) - NPS(a), calling the public function."""
+    from nps_toolkit.compare import compare_nps
+
+    rows = []
+    score_of = np.array([3.0, 8.0, 10.0])
+    for pa, da, pb, db in COMPARE_SHARES:
+        truth = 100 * ((pb - db) - (pa - da))
+        for na, nb in COMPARE_SIZES:
+            xa = rng.multinomial(na, [da, 1 - pa - da, pa], size=sims)
+            xb = rng.multinomial(nb, [db, 1 - pb - db, pb], size=sims)
+            for method in COMPARE_METHODS:
+                t = time.perf_counter()
+                res = [
+                    compare_nps(tuple(a), tuple(b), method=method, n_resamples=n_resamples, rng=rng)
+                    for a, b in zip(xa, xb, strict=True)
+                ]
+                row = _row(
+                    "two-sample",
+                    na,
+                    nb,
+                    pa,
+                    da,
+                    method,
+                    False,
+                    [r.low for r in res],
+                    [r.high for r in res],
+                    truth,
+                    time.perf_counter() - t,
+                    0 if method in ("wald", "adjusted-wald") else n_resamples,
+                )
+                row.update(promoters_b=pb, detractors_b=db)
+                rows.append(row)
+            print(
+                f"  two-sample n={na}/{nb} a={pa:.2f}/{da:.2f} b={pb:.2f}/{db:.2f}: "
+                + ", ".join(f"{r['method']} {r['coverage']:.3f}" for r in rows[-4:]),
+                flush=True,
+            )
+    for base, keep, fresh in PANELS:
+        base, fresh = np.array(base), np.array(fresh)
+        wave_b = keep * base + (1 - keep) * fresh
+        truth = 100 * ((wave_b[2] - wave_b[0]) - (base[2] - base[0]))
+        for n in PAIRED_SIZES:
+            cat_a = rng.choice(3, size=(sims, n), p=base)
+            stay = rng.random((sims, n)) < keep
+            cat_b = np.where(stay, cat_a, rng.choice(3, size=(sims, n), p=fresh))
+            for method in COMPARE_METHODS:
+                t = time.perf_counter()
+                res = [
+                    compare_nps(
+                        score_of[a],
+                        score_of[b],
+                        paired=True,
+                        method=method,
+                        n_resamples=n_resamples,
+                        rng=rng,
+                    )
+                    for a, b in zip(cat_a, cat_b, strict=True)
+                ]
+                row = _row(
+                    "paired",
+                    n,
+                    n,
+                    base[2],
+                    base[0],
+                    method,
+                    False,
+                    [r.low for r in res],
+                    [r.high for r in res],
+                    truth,
+                    time.perf_counter() - t,
+                    0 if method in ("wald", "adjusted-wald") else n_resamples,
+                )
+                row.update(promoters_b=wave_b[2], detractors_b=wave_b[0], repeat=keep)
+                rows.append(row)
+            print(
+                f"  paired n={n} wave a {base[2]:.2f}/{base[0]:.2f}, repeat {keep}: "
+                + ", ".join(f"{r['method']} {r['coverage']:.3f}" for r in rows[-4:]),
+                flush=True,
+            )
+    return rows
+
+
 def figure(table: pd.DataFrame, path: Path):
     import matplotlib
 
@@ -361,10 +466,25 @@ def main(argv=None):
     parser.add_argument("--sims", type=int, default=None)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="only the compare_nps coverage (1,000 simulations a cell), to compare_coverage.csv",
+    )
     args = parser.parse_args(argv)
     sims = args.sims or (200 if args.quick else 2000)
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
+    if args.compare:
+        sims = args.sims or (200 if args.quick else 1000)
+        print(f"coverage of 95 % compare_nps intervals, {sims} simulations a cell")
+        table = pd.DataFrame(compare_cells(sims, 999, rng))
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out / "compare_coverage.csv", index=False, float_format="%.6g")
+        print("\ncoverage by design and method (mean, worst cell):")
+        print(table.groupby(["design", "method"])["coverage"].agg(["mean", "min", "max"]).round(3))
+        print(f"\nwrote {args.out / 'compare_coverage.csv'} in {time.perf_counter() - start:.0f} s")
+        return 0
     print(f"coverage of 95 % intervals, {sims} simulations a cell")
     rows = simple_cells(sims, 1999, rng)
     rows += clustered_cells(sims, 999, rng)
