@@ -437,7 +437,10 @@ def _detect(text: str, tokens: list, languages: tuple) -> tuple[str, tuple]:
     A tie (a mixed-language comment, or "ok") is broken in favour of Finnish
     when the comment has Finnish letters (ä, ö), and is "und" otherwise; the
     comment is tagged with every tied language.  No recognised word: "und",
-    tagged with every language.
+    tagged with every language.  A comment is also matched against the
+    lexicon of every other language that recognises one of its words that the
+    detected language does not (English terms in a Finnish comment); its
+    ``language`` stays the detected one.
     """
     words = set(tokens)
     scores = {
@@ -447,11 +450,21 @@ def _detect(text: str, tokens: list, languages: tuple) -> tuple[str, tuple]:
     if top <= 0:
         return UNDETERMINED, languages
     tied = tuple(lang for lang in languages if scores[lang] >= top - 1e-9)
+    # Mixed comments are common ("Support toimii hyvin", "Account manager
+    # vaihtuu"): also match the lexicon of every other language that knows a
+    # word the detected language does not.
+    first = tied[0]
+    extra = tuple(
+        lang
+        for lang in languages
+        if lang not in tied
+        and any(_recognised(w, lang) and not _recognised(w, first) for w in words)
+    )
     if len(tied) == 1:
-        return tied[0], tied
+        return first, tied + extra
     if "fi" in tied and re.search("[äöÄÖ]", text):
-        return "fi", tied
-    return UNDETERMINED, tied
+        return "fi", tied + extra
+    return UNDETERMINED, tied + extra
 
 
 # ---------------------------------------------------------------------------

@@ -200,6 +200,37 @@ def test_given_language_and_per_row_languages():
     assert tags.loc["b", "language"] == "fi" and tags.loc["b", "support"]  # detected
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # English terms inside Finnish comments, as Finnish B2B customers write
+        ("Account manager vaihtuu liian usein.", "fi", {"personal_attention"}),
+        ("Support toimii hyvin.", "fi", {"support"}),
+        ("Helpdesk on nopea mutta pricing on sekava.", "fi", None),
+        # two sentences, one in each language: both themes
+        ("Asiat hoituvat nopeasti. You keep us well informed.", "en", None),
+    ],
+)
+def test_mixed_language_comments_match_both_lexicons(text, language, expected):
+    tags = tag_themes([text])
+    assert tags.loc[0, "language"] == language
+    found = {c for c in tags.columns if c != "language" and tags.loc[0, c]}
+    if expected is None:  # hand-labelled sets for the two-language sentences
+        expected = {
+            "Helpdesk on nopea mutta pricing on sekava.": {
+                "support",
+                "response_speed",
+                "price",
+                "ease_of_use",
+            },
+            "Asiat hoituvat nopeasti. You keep us well informed.": {
+                "response_speed",
+                "communication",
+            },
+        }[text]
+    assert found == expected
+
+
 def test_unknown_language_codes_fall_back_to_und_with_a_counted_warning():
     # a report over real data must not die on one Swedish comment
     comments = pd.Series(
