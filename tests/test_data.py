@@ -487,6 +487,10 @@ def test_public_files_load_and_summarize(public_data, name):
     assert score.between(0, 10).all() and (score % 1 == 0).all()
     table = nps.summarize(df)
     assert table.loc[0, "n"] + table.loc[0, "excluded_blank"] == n_rows
+    # no cell blanked beyond what the file leaves empty (pandas agrees here)
+    assert df.attrs["missing_markers"] == {}
+    renamed = plain.rename(columns=mapping)
+    assert df.isna().sum().to_dict() == renamed[list(df.columns)].isna().sum().to_dict()
     if recode and "ratings_*" in recode:
         ratings = df.filter(like="ratings_")
         assert ratings.shape[1] >= 5 and ratings.isin([1, 2, 3, 4, 5]).all().all()
