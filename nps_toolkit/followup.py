@@ -242,7 +242,10 @@ def _as_times(values: pd.Series, column: str) -> pd.Series:
     """Response times as datetimes; unparseable values raise naming their rows."""
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
         return values
-    converted = pd.to_datetime(values, errors="coerce", format="mixed")
+    from .data import _to_dates
+
+    # the loader's date reading: dotted Finnish dates (01.03.2025) are day-first
+    converted = _to_dates(values, None, None)
     bad = converted.isna() & values.notna()
     if bad.any():
         rows = list(values.index[bad][:5])

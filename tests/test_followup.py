@@ -229,3 +229,22 @@ def test_themes_name_what_each_comment_mentions(responses):
     assert out.loc["r3", "themes"] == "communication"
     assert out.loc["r2", "themes"] == "price, support"
     assert pd.isna(out.loc["r1", "themes"]) and pd.isna(out.loc["r0", "themes"])
+
+
+def test_dotted_finnish_times_are_day_first():
+    # 01.03.2025 is the 1st of March (pandas alone would read January 3rd)
+    df = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b"],
+            "recommend": [3, 3],
+            "email": ["a@x.fi", "b@x.fi"],
+            "responded_at": ["01.03.2025 10:00", "13.03.2025 09:00"],
+        }
+    )
+    out = nps.followup_list(df, now=pd.Timestamp("2025-03-14 12:00"))
+    assert out["respondent_id"].tolist() == ["b", "a"]  # most recent first
+    assert out["due_by"].tolist() == [
+        pd.Timestamp("2025-03-15 09:00"),
+        pd.Timestamp("2025-03-03 10:00"),
+    ]
+    assert out["overdue"].tolist() == [False, True]
