@@ -119,6 +119,14 @@ def nps_trend(
     independent samples.  A change is computed even when one of its periods is
     below ``min_n``; it is then flagged ``change_below_min_n``.
 
+    *What the counts cannot know.*  A trend is built from counts, so it
+    treats periods as independent samples of independent respondents.  When
+    many of the same people answer in both periods (a panel, as in the
+    b2b-annual example), the test of their change is
+    ``compare_nps(a, b, paired=True)`` on the matched answers (usually more
+    powerful); when several respondents come from one client account, pass
+    ``clusters=`` to ``nps_interval`` for an honest interval of one period.
+
     *Rows without a period* (blank date or wave) cannot be placed on the time
     axis: they are left out, counted in ``attrs["excluded_no_period"]``, and a
     warning says how many.  ``attrs`` also hold ``excluded_blank``, ``freq``
