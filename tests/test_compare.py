@@ -374,6 +374,10 @@ def test_segments_on_example_survey():
         out = compare_segments(last, "tenure")
     assert set(out["tenure"]) == {"new", "long-term", "at-risk"}
     assert out["n"].sum() == last["recommend"].notna().sum()
+    for _, row in out.iterrows():
+        inside = last["tenure"] == row["tenure"]
+        ref = compare_nps(last.loc[~inside, "recommend"], last.loc[inside, "recommend"])
+        assert (row["difference"], row["p_value"]) == pytest.approx((ref.difference, ref.p_value))
 
 
 # --------------------------------------------------------------------------
