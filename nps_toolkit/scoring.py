@@ -49,7 +49,9 @@ def _as_score_array(scores, name: str = "scores") -> np.ndarray:
     Raises ``ValueError`` naming the positions of values that are not whole
     numbers between 0 and 10.
     """
-    if isinstance(scores, pd.Series) and not pd.api.types.is_numeric_dtype(scores):
+    if not isinstance(scores, pd.Series | np.ndarray) or scores.dtype == object:
+        scores = pd.Series(np.asarray(scores, dtype=object).ravel())
+    if not pd.api.types.is_numeric_dtype(scores):
         converted = pd.to_numeric(scores, errors="coerce")
         bad = converted.isna() & scores.notna()
         if bad.any():
@@ -75,10 +77,11 @@ def _as_weights(weights, size: int) -> np.ndarray:
     w = np.asarray(weights, dtype=float).ravel()
     if w.shape[0] != size:
         raise ValueError(f"weights has length {w.shape[0]} but there are {size} scores")
-    if np.isnan(w).any() or (w < 0).any():
-        pos = np.flatnonzero(np.isnan(w) | (w < 0))
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        pos = np.flatnonzero(bad)
         raise ValueError(
-            f"weights must be non-negative numbers; bad at position(s) {pos[:5].tolist()}"
+            f"weights must be finite non-negative numbers; bad at position(s) {pos[:5].tolist()}"
         )
     return w
 

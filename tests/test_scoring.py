@@ -224,3 +224,13 @@ def test_single_small_group_gets_a_complementary_suppression():
     df2 = pd.concat([df, pd.DataFrame({"recommend": [9], "region": ["central"]})])
     s2 = nps.summarize(df2, by="region", min_n=5).set_index("region")
     assert s2["suppressed"].sum() == 2
+
+
+def test_text_in_a_plain_list_names_its_position():
+    with pytest.raises(ValueError, match=r"'ten' at index \[1\]"):
+        nps.nps([10, "ten", 3])
+
+
+def test_infinite_weights_are_an_error_not_nan():
+    with pytest.raises(ValueError, match=r"finite non-negative.*\[1\]"):
+        nps.nps([10, 9], weights=[1.0, np.inf])
