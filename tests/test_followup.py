@@ -248,3 +248,31 @@ def test_dotted_finnish_times_are_day_first():
         pd.Timestamp("2025-03-03 10:00"),
     ]
     assert out["overdue"].tolist() == [False, True]
+
+
+def test_contact_details_only_in_the_contact_lists():
+    from nps_toolkit.datasets import example_survey
+    from nps_toolkit.themes import tag_themes, theme_impact, theme_quotes
+
+    df = example_survey("b2b-annual", seed=0)
+    emails = set(df["email"].dropna())
+    calls = nps.followup_list(df, now=pd.Timestamp("2026-01-01"))
+    thanks = nps.thank_list(df, now=pd.Timestamp("2026-01-01"))
+    # the lists carry the contact of every listed respondent who left one
+    for lst in (calls, thanks):
+        listed = df.set_index("respondent_id").loc[lst["respondent_id"], "email"]
+        assert lst["contact"].tolist() == listed.tolist()
+        assert lst.attrs["personal_data"] is True
+    assert len(calls) + len(thanks) > 100
+    # the analysis outputs a report shows carry none: no address, no "@"
+    tags = tag_themes(df["comment"])
+    outputs = [
+        tags,
+        theme_impact(df, tags, n_resamples=50, rng=1),
+        theme_quotes(df, tags, per_group=20, rng=1),
+        nps.summarize(df, by="region"),
+    ]
+    for out in outputs:
+        text = [str(cell) for cell in out.to_numpy().ravel()]
+        assert not any("@" in cell for cell in text)
+        assert not emails & set(text)
