@@ -742,3 +742,16 @@ def test_duplicate_ids_differing_by_spaces_are_duplicates():
 def test_score_with_a_leading_zero_is_still_a_number():
     df = load_survey(io.StringIO("respondent_id,recommend,koodi\n1,07,007\n2,10,010\n"))
     assert df["recommend"].tolist() == [7.0, 10.0] and df["koodi"].tolist() == ["007", "010"]
+
+
+@pytest.mark.parametrize(
+    "text, delimiter",
+    [
+        ("sep=;\nrespondent_id;recommend\n1;9,0\n2;7\n", ";"),  # Excel's delimiter hint line
+        ("sep=,\nrespondent_id,recommend\n1,9\n2,7\n", ","),
+    ],
+)
+def test_excel_sep_hint_line_is_not_the_header(text, delimiter):
+    df = load_survey(io.StringIO(text))
+    assert df["recommend"].tolist() == [9.0, 7.0]
+    assert (df.attrs["header_row"], df.attrs["delimiter"]) == (2, delimiter)
