@@ -64,16 +64,13 @@ def naive(config: Path, out: Path) -> float:
         folder.mkdir(parents=True)
         nb = folder / "report.ipynb"
         params = yaml.safe_dump(s.parameters)
-        subprocess.run(
+        for cmd in (
             [BIN / "papermill", str(report.TEMPLATE), str(nb), "-y", params, "-k", "python3"],
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
             [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(nb)],
-            check=True,
-            capture_output=True,
-        )
+        ):
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode:
+                raise SystemExit(f"naive render of {s.name!r} failed:\n{proc.stderr[-2000:]}")
     return time.perf_counter() - start
 
 
