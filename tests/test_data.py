@@ -755,3 +755,13 @@ def test_excel_sep_hint_line_is_not_the_header(text, delimiter):
     df = load_survey(io.StringIO(text))
     assert df["recommend"].tolist() == [9.0, 7.0]
     assert (df.attrs["header_row"], df.attrs["delimiter"]) == (2, delimiter)
+
+
+def test_title_line_with_quoted_newlines_and_blank_lines_keeps_line_numbers():
+    # lines: 1 title, 2 blank, 3 header, 4-5 one record, 6 blank, 7 the bad score
+    text = 'Kysely 2025\n\nrespondent_id,recommend,comment\nA,10,"rivi1\nrivi2"\n\nB,11,x\n'
+    err = load_error(io.StringIO(text))
+    assert [(p.row, p.column, p.value) for p in err.problems] == [(7, "recommend", 11)]
+    ragged = 'Kysely 2025\nrespondent_id,recommend,comment\nA,10,"rivi1\nrivi2"\nB,9,x,extra\n'
+    (p,) = load_error(io.StringIO(ragged)).problems
+    assert p.row == 5 and "has 4 fields but the header has 3" in p.reason
