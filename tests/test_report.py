@@ -252,14 +252,18 @@ def test_config_defaults_paths_and_selection(tmp_path, data_file):
         report.select_surveys([a, b], ["C"])
 
 
-def test_shipped_config_is_valid():
-    # surveys.yml points at data/examples/*.csv, written by `make report`
-    if not (ROOT / "data" / "examples" / "b2b-annual.csv").is_file():
-        pytest.skip("example data not written (run make report)")
-    surveys = report.load_config(ROOT / "surveys.yml")
+def test_shipped_config_is_valid(tmp_path):
+    # surveys.yml reads data/examples/*.csv (written by `make report`): write them beside a copy
+    from nps_toolkit.datasets import write_example
+
+    for name in ("b2b-annual", "b2c-monthly"):
+        write_example(name, tmp_path / "data" / "examples" / f"{name}.csv")
+    shutil.copy(ROOT / "surveys.yml", tmp_path / "surveys.yml")
+    surveys = report.load_config(tmp_path / "surveys.yml")
     assert len(surveys) >= 3
-    assert any(s.parameters["weights"] for s in surveys)
-    assert any(s.parameters["row_filter"] for s in surveys)
+    assert any(s.parameters["weights"] for s in surveys)  # the weighted b2c survey
+    assert any(s.parameters["row_filter"] for s in surveys)  # a wave or segment of b2b
+    assert len({s.slug for s in surveys}) == len(surveys)
 
 
 # --- helpers the template calls ----------------------------------------------
