@@ -721,6 +721,40 @@ def _sheet_table(ws, wanted):
     return header, header_row, rows, numbers, blank
 
 
+_ZEROS_FORMAT = re.compile(r"^0+$")
+
+
+def _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns) -> dict:
+    """Id columns typed as numbers but shown with a "000" cell format, as Excel shows them.
+
+    A customer number typed as 7 in a cell formatted "000" reads as 7 but is
+    "007" on screen and in the CRM.  Only id columns (text columns) holding
+    numbers are read a second time, for their cell formats.
+    """
+    out = {}
+    if header is None or not rows:
+        return out
+    for j, name in enumerate(header):
+        if name is None or str(name).strip() not in text_columns:
+            continue
+        if not any(isinstance(r[j], int | float) for r in rows if j < len(r)):
+            continue
+        fmt = {}
+        for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=j + 1, max_col=j + 1):
+            if isinstance(cell.value, int | float) and _ZEROS_FORMAT.match(cell.number_format):
+                fmt[cell.row] = len(cell.number_format)
+        if not fmt:
+            continue
+        values = []
+        for r, i in zip(rows, numbers, strict=True):
+            v = r[j] if j < len(r) else None
+            if i in fmt and float(v).is_integer():
+                v = str(int(v)).zfill(fmt[i])
+            values.append(v)
+        out[j] = values
+    return out
+
+
 def _sheet_header(ws, wanted) -> set:
     """Names in the header row of a worksheet (its first rows only)."""
     records = []
@@ -788,6 +822,7 @@ def _read_excel(
             )
         header, header_row, rows, numbers, blank = _sheet_table(ws, wanted)
         title = ws.title
+        padded = _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns)
     finally:
         wb.close()
     if chosen_by is not None:
@@ -802,6 +837,8 @@ def _read_excel(
         raise SurveyDataError([Problem(where, None, None, None, "the sheet is empty")])
     names = _dedupe(header)
     frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    for j, values in padded.items():
+        frame[names[j]] = values
     markers = _missing_markers(frame, ",", text_columns)
     info = dict(format="excel", sheet=title, header_row=header_row, skipped_blank_lines=blank)
     info["missing_markers"] = markers
@@ -1245,7 +1282,9 @@ def load_survey(
     ``delimiter``, ``decimal``; for Excel ``sheet`` (when ``sheet`` is not
     given and the first sheet has no score column, the one sheet that has
     it is read, with a warning; several such sheets are an error); for
-    SPSS ``column_labels`` (the question texts) and ``value_labels``.  SPSS
+    SPSS ``column_labels`` (the question texts) and ``value_labels``.
+    Excel id columns typed as numbers keep the leading zeros their cell
+    format shows (7 in a "000" cell is "007").  SPSS
     value labels are applied to columns where every answer has a label (such
     as region), never to the score; user-missing codes are read as blanks.
 

@@ -765,3 +765,10 @@ def test_title_line_with_quoted_newlines_and_blank_lines_keeps_line_numbers():
     ragged = 'Kysely 2025\nrespondent_id,recommend,comment\nA,10,"rivi1\nrivi2"\nB,9,x,extra\n'
     (p,) = load_error(io.StringIO(ragged)).problems
     assert p.row == 5 and "has 4 fields but the header has 3" in p.reason
+
+
+def test_excel_numeric_ids_keep_the_zeros_their_cell_format_shows():
+    df = load_survey(GOOD / "numeric_ids_zero_format.xlsx")
+    assert df["respondent_id"].tolist() == ["007", "008", "123"]
+    assert df["account_id"].tolist() == ["0012", "0012", "1234"]
+    assert df["recommend"].tolist() == [9.0, 10.0, 6.0]  # the score is not an id

@@ -95,6 +95,18 @@ def main():
         ws.append(["A1", 9])
     wb.save(BAD / "two_answer_sheets.xlsx")
 
+    # ids typed as numbers, shown as 007 / 0012 by a "000" / "0000" cell format
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "account_id", "recommend"])
+    ws.append([7, 12, 9])
+    ws.append([8, 12, 10])
+    ws.append([123, 1234, 6])
+    for row in range(2, 5):
+        ws.cell(row, 1).number_format = "000"
+        ws.cell(row, 2).number_format = "0000"
+    wb.save(HERE / "numeric_ids_zero_format.xlsx")
+
     # more than 20 problems: 25 scores of 11 on lines 3..27
     lines = ["respondent_id,recommend", "M00,10"] + [f"M{i:02d},11" for i in range(1, 26)]
     (BAD / "many_problems.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
