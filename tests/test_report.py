@@ -372,6 +372,14 @@ def test_comment_script_is_escaped(rendered):
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
 
 
+def test_html_is_self_contained(rendered):
+    import re
+
+    html = (rendered["folder"] / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)  # nothing fetched
+    assert html.count("data:image/png;base64") >= 3  # figures embedded
+
+
 def test_no_contact_details_in_report(rendered):
     emails = pd.read_csv(rendered["good_csv"])["email"].dropna().tolist()
     assert emails
