@@ -61,14 +61,19 @@ def _as_score_array(scores, name: str = "scores") -> np.ndarray:
                 f"{scores[bad].iloc[0]!r} at index {where}"
             )
         scores = converted
-    arr = np.asarray(scores, dtype=float).ravel()
+    if isinstance(scores, pd.Series):
+        arr = scores.to_numpy(dtype=float, na_value=np.nan)  # nullable Int64 / Float64 too
+        labels, where = scores.index, "index label(s)"
+    else:
+        arr = np.asarray(scores, dtype=float).ravel()
+        labels, where = pd.RangeIndex(arr.size), "position(s)"
     finite = ~np.isnan(arr)
     bad = finite & ((arr < 0) | (arr > 10) | (arr != np.round(arr)))
     if bad.any():
-        pos = np.flatnonzero(bad)
+        examples = ", ".join(f"{v:g}" for v in pd.unique(arr[bad])[:5])
         raise ValueError(
-            f"{name}: {bad.sum()} value(s) are not whole numbers from 0 to 10, "
-            f"e.g. {arr[pos[0]]!r} at position(s) {pos[:5].tolist()}"
+            f"{name}: {int(bad.sum())} value(s) are not whole numbers from 0 to 10 "
+            f"({examples}) at {where} {labels[bad][:5].tolist()}"
         )
     return arr
 
