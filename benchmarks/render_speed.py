@@ -13,6 +13,11 @@ Prints both wall times and the ratio.  Target: at least 2.5x on 2 cores.
 
     .venv/bin/python benchmarks/render_speed.py            # 12 surveys
     .venv/bin/python benchmarks/render_speed.py --surveys 4 --jobs 2
+    .venv/bin/python benchmarks/render_speed.py --fresh-kernels   # also without kernel reuse
+
+Measured on the 2-core development machine (shared with other jobs, so noisy):
+3.0x, 4.5x (busy) and 6.4-7.0x (quiet: 31-34 s vs 217-220 s; with a fresh kernel per
+survey the toolkit took 64 s, so kernel reuse and parallel workers each roughly halve the time).
 """
 
 from __future__ import annotations
@@ -74,11 +79,13 @@ def naive(config: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def toolkit(config: Path, out: Path, jobs: int | None) -> float:
+def toolkit(config: Path, out: Path, jobs: int | None, reuse: bool = True) -> float:
     from nps_toolkit import report
 
     start = time.perf_counter()
-    table = report.render_reports(config, jobs=jobs, output_dir=out, progress=False)
+    table = report.render_reports(
+        config, jobs=jobs, output_dir=out, progress=False, reuse_kernels=reuse
+    )
     elapsed = time.perf_counter() - start
     failed = table[table["status"] != "ok"]
     if len(failed):
@@ -90,17 +97,27 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--surveys", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=None, help="toolkit workers (default CPUs)")
+    parser.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="also time the toolkit with a new kernel per survey (shows what kernel reuse adds)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         config = make_config(tmp, args.surveys)
         t_tool = toolkit(config, tmp / "toolkit", args.jobs)
         n_html = len(list((tmp / "toolkit").glob("*/report.html")))
+        t_fresh = (
+            toolkit(config, tmp / "fresh", args.jobs, reuse=False) if args.fresh_kernels else None
+        )
         t_naive = naive(config, tmp / "naive")
         n_naive = len(list((tmp / "naive").glob("*/report.html")))
         shutil.rmtree(tmp / "toolkit", ignore_errors=True)
     print(f"surveys: {args.surveys}  cpus: {os.cpu_count()}  jobs: {args.jobs or os.cpu_count()}")
     print(f"toolkit render_reports : {t_tool:7.1f} s  ({n_html} HTML reports)")
+    if t_fresh is not None:
+        print(f"toolkit, fresh kernels  : {t_fresh:7.1f} s  (parallel + in-process HTML only)")
     print(f"naive papermill+nbconvert: {t_naive:7.1f} s  ({n_naive} HTML reports)")
     print(f"ratio naive / toolkit   : {t_naive / t_tool:7.2f}x  (target >= 2.5x on 2 cores)")
 
