@@ -238,7 +238,9 @@ def test_infinite_weights_are_an_error_not_nan():
 
 def test_out_of_range_message_names_index_labels_after_filtering():
     df = pd.DataFrame({"recommend": [10, 11, 3, 7.5]}, index=[10, 20, 30, 40])
-    with pytest.raises(ValueError, match=r"2 value\(s\).*\(11, 7\.5\) at index label\(s\) \[20, 40\]"):
+    with pytest.raises(
+        ValueError, match=r"2 value\(s\).*\(11, 7\.5\) at index label\(s\) \[20, 40\]"
+    ):
         nps.summarize(df[df.recommend != 3])
     # nullable integers with missing answers are read as blanks
     assert nps.category_counts(pd.Series([10, pd.NA, 3], dtype="Int64")) == (1, 0, 1, 2)
