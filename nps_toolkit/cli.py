@@ -31,7 +31,7 @@ def _cmd_summarize(args) -> int:
     from .data import load_survey
     from .scoring import summarize
 
-    df = load_survey(args.path, columns=args.columns)
+    df = load_survey(args.path, columns=args.columns, score=args.score)
     table = summarize(
         df,
         score=args.score,
@@ -84,6 +84,12 @@ def _cmd_followup(args) -> int:
         p["data_path"], example=p["example"], columns=p["columns"], row_filter=p["row_filter"]
     )
     comment = p["comment"] if p["comment"] in df.columns else None
+    for option, column in (("--contact", args.contact), ("--id-column", args.id_column)):
+        if column and column not in df.columns:
+            raise CommandError(
+                f"{option} {column!r} is not a column of survey {survey.name!r}; "
+                f"columns are {list(df.columns)}"
+            )
     table = followup_list(
         df,
         score=p["score"],
@@ -91,11 +97,19 @@ def _cmd_followup(args) -> int:
         within_hours=args.within_hours,
         responded_at=p["date"],
         comment=comment,
+        contact=args.contact or None,
+        id_column=args.id_column or None,
     )
     if args.out:
         path = write_followup(table, args.out)
         print(f"wrote {len(table)} respondent(s) to contact for {survey.name!r} to {path}")
     else:
+        # contact details on a terminal end up in scroll-back and logs: say so
+        print(
+            "nps-toolkit followup: warning: printing contact details; "
+            "use --out FILE.xlsx to keep them out of terminal logs",
+            file=sys.stderr,
+        )
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
             print(table.to_string(index=False))
     return 0
@@ -140,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="CSV or Excel file to write (default: print)")
     p.add_argument("--include-passives", action="store_true", help="contact passives too")
     p.add_argument("--within-hours", type=float, default=48, help="contact deadline (hours)")
+    p.add_argument("--contact", default="email", help="contact column ('' for none)")
+    p.add_argument(
+        "--id-column", default="respondent_id", help="respondent id column ('' for the row number)"
+    )
     p.set_defaults(func=_cmd_followup)
     return parser
 
@@ -151,6 +169,8 @@ def main(argv=None) -> int:
     except (CommandError, ValueError, KeyError, FileNotFoundError, OSError) as exc:
         # SurveyDataError is a ValueError; KeyError's str() adds quotes, so unwrap it
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        # one line (a SurveyDataError lists one problem per line): "; " joins them
+        message = "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
         print(f"nps-toolkit {args.command}: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -127,3 +127,43 @@ def test_render_unknown_name_exit_2(followup_config, tmp_path, capsys):
     argv = ["render", "other", "--config", str(followup_config), "--output", str(tmp_path / "r")]
     assert main(argv) == 2
     assert "unknown survey(s) ['other']" in capsys.readouterr().err
+
+
+def test_summarize_many_problems_stay_on_one_line(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("respondent_id,recommend\nr1,11\nr2,eleven\nr3,-1\n", encoding="utf-8")
+    assert main(["summarize", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1  # the message and its newline only
+    assert "line 2" in err and "line 3" in err and "line 4" in err
+
+
+def test_summarize_score_option_reaches_the_loader(tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_text("id,ltr\n1,10\n2,10\n3,9\n4,0\n5,8\n", encoding="utf-8")
+    assert main(["summarize", str(path), "--score", "ltr"]) == 0
+    out = capsys.readouterr().out
+    assert "40.0" in out  # 3 promoters - 1 detractor of 5 = 40
+
+
+def test_followup_print_warns_about_contact_details(followup_config, capsys):
+    assert main(["followup", "Small survey", "--config", str(followup_config)]) == 0
+    captured = capsys.readouterr()
+    assert "a@example.com" in captured.out
+    assert "warning: printing contact details" in captured.err
+
+
+def test_followup_other_contact_and_id_columns(followup_config, tmp_path, capsys):
+    config = followup_config
+    data = pd.read_csv(config.parent / "s.csv").rename(columns={"email": "phone"})
+    data = data.drop(columns="respondent_id")
+    data.to_csv(config.parent / "s.csv", index=False)
+    out = tmp_path / "calls.csv"
+    argv = ["followup", "Small survey", "--config", str(config), "--out", str(out)]
+    assert main([*argv, "--contact", "phone", "--id-column", ""]) == 0
+    calls = pd.read_csv(out)
+    assert calls["contact"].tolist()[1:] == ["a@example.com", "c@example.com"]
+    # a contact column the survey lacks is a one-line error naming it
+    assert main([*argv, "--contact", "email"]) == 2
+    err = capsys.readouterr().err
+    assert "--contact 'email' is not a column" in err and err.count("\n") == 1
