@@ -325,6 +325,19 @@ def _to_period(dates: pd.Series, freq: str) -> pd.Series:
     return dates.dt.to_period(_PERIOD_FREQ[freq])
 
 
+# what summary_from_counts adds per group, in column order (hidden when suppressed)
+_SUMMARY_STATISTICS = [
+    "pct_detractors",
+    "pct_passives",
+    "pct_promoters",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "standard_error",
+    "band",
+]
+
+
 def _suppression(n: np.ndarray, min_n: int) -> np.ndarray:
     """Which groups to hide: those under ``min_n`` answers, plus one more when
     exactly one group is hidden.
@@ -390,37 +403,11 @@ def summary_from_counts(
     cats = ["detractors", "passives", "promoters"]
     out[cats] = out[cats].astype("Int64")
     out["suppressed"] = _suppression(out["n"].to_numpy(), min_n)
-    hide = [
-        *cats,
-        "pct_detractors",
-        "pct_passives",
-        "pct_promoters",
-        "nps",
-        "ci_low",
-        "ci_high",
-        "standard_error",
-        "band",
-        *extras,
-    ]
+    hide = [*cats, *_SUMMARY_STATISTICS, *extras]
     suppressed = out["suppressed"].to_numpy()
     for c in hide:
         out[c] = out[c].mask(suppressed)  # missing: numbers of small groups stay hidden
-    cols = [
-        *keys,
-        "n",
-        *cats,
-        "pct_detractors",
-        "pct_passives",
-        "pct_promoters",
-        "nps",
-        "ci_low",
-        "ci_high",
-        "standard_error",
-        "band",
-        *extras,
-        "suppressed",
-        "excluded_blank",
-    ]
+    cols = [*keys, "n", *hide, "suppressed", "excluded_blank"]
     out = out[cols].astype({"n": np.int64, "excluded_blank": np.int64})
     out.attrs.update(
         method=method,
