@@ -424,8 +424,7 @@ def test_planning_errors():
 
 def test_segments_from_a_parquet_file_equal_the_dataframe(tmp_path, survey):
     # compare_segments reads only group_counts, so a file counted by the
-    # DuckDB backend gives the same table without loading the rows
-    pytest.importorskip("duckdb")
+    # DuckDB backend (a required dependency) gives the same table without loading the rows
     path = tmp_path / "survey.parquet"
     survey.to_parquet(path)
     from_file = compare_segments(str(path), "segment", weights="w", method="wald")
