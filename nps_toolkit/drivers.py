@@ -454,6 +454,19 @@ def _count_weights(rng, n: int, clusters: np.ndarray | None, size: int) -> np.nd
     return _draw_counts(rng, int(clusters.max()) + 1, size)[:, clusters]
 
 
+def _resample_weights(rng, prep, n: int, n_resamples: int, chunk: int):
+    """Row weights of the bootstrap resamples, ``chunk`` resamples at a time.
+
+    Yields (size, n) arrays: resampling counts (of respondents, or of whole
+    clusters) times the survey weights, so every bootstrap path draws the same way.
+    """
+    for start in range(0, n_resamples, chunk):
+        W = _count_weights(rng, n, prep.clusters, min(chunk, n_resamples - start))
+        if prep.w is not None:
+            W *= prep.w
+        yield W
+
+
 def _bootstrap_corr_method(prep, yt, Z_extra_rank, method, n_resamples, rng):
     """(B, k) bootstrap replicates of a correlation-matrix method (NaN = degenerate resample)."""
     Z = np.column_stack([yt, prep.X])
@@ -466,11 +479,7 @@ def _bootstrap_corr_method(prep, yt, Z_extra_rank, method, n_resamples, rng):
     if method == "shapley":  # the (chunk, 2^k) table of subset R^2 values
         chunk = max(1, min(chunk, _CHUNK_CELLS // (1 << k)))
     reps = []
-    for start in range(0, n_resamples, chunk):
-        size = min(chunk, n_resamples - start)
-        W = _count_weights(rng, n, prep.clusters, size)
-        if prep.w is not None:
-            W *= prep.w
+    for W in _resample_weights(rng, prep, n, n_resamples, chunk):
         C = _batched_corr(Z, W)
         R, r = C[:, 1:, 1:], C[:, 0, 1:]
         ok = np.isfinite(C).all(axis=(1, 2))
@@ -620,11 +629,8 @@ def _logit_bootstrap(prep, yt, n_resamples, rng, max_iter=50):
     outer = (X1[:, :, None] * X1[:, None, :]).reshape(n, p * p)
     chunk = max(1, _CHUNK_CELLS // n)
     reps = []
-    for start in range(0, n_resamples, chunk):
-        size = min(chunk, n_resamples - start)
-        W = _count_weights(rng, n, prep.clusters, size)
-        if prep.w is not None:
-            W *= prep.w
+    for W in _resample_weights(rng, prep, n, n_resamples, chunk):
+        size = W.shape[0]
         beta = np.zeros((size, p))
         ok = np.ones(size, bool)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -719,9 +725,7 @@ def _ordinal_table(prep, confidence_level):
 def _ordinal_bootstrap(prep, n_resamples, rng):
     # one weighted refit per resample (a few tenths of a second each)
     k = prep.X.shape[1]
-    W = _count_weights(rng, prep.n_used, prep.clusters, n_resamples)
-    if prep.w is not None:
-        W *= prep.w
+    (W,) = _resample_weights(rng, prep, prep.n_used, n_resamples, n_resamples)
     reps = np.full((n_resamples, k), np.nan)
     for b in range(n_resamples):
         try:
