@@ -174,21 +174,8 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
     import numpy as np
     import pandas as pd
 
-    cols = [
-        "n",
-        "nps",
-        "reference",
-        "reference_nps",
-        "difference",
-        "low",
-        "high",
-        "statistic",
-        "p_value",
-        "p_adjusted",
-        "significant",
-        "suppressed",
-    ]
-    keys = by if by is not None else [c for c in comparison.columns if c not in cols]
+    # compare_segments puts the segment columns first, before "n"
+    keys = by if by is not None else list(comparison.columns[: comparison.columns.get_loc("n")])
     keys = [keys] if isinstance(keys, str) else list(keys)
     ax = _axes(ax, figsize=(7, 0.45 * len(comparison) + 1.5))
     ys = np.arange(len(comparison))[::-1]
