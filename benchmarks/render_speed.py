@@ -60,7 +60,7 @@ def make_config(folder: Path, count: int) -> Path:
 
 
 def naive(config: Path, out: Path) -> float:
-    from nps_toolkit import report
+    from nps_toolkit import reporting as report
 
     surveys = report.load_config(config)
     start = time.perf_counter()
@@ -80,7 +80,7 @@ def naive(config: Path, out: Path) -> float:
 
 
 def toolkit(config: Path, out: Path, jobs: int | None, reuse: bool = True) -> float:
-    from nps_toolkit import report
+    from nps_toolkit import reporting as report
 
     start = time.perf_counter()
     table = report.render_reports(

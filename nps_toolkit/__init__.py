@@ -49,7 +49,7 @@ _EXPORTS = {
     "validate": "data",
     "SurveyDataError": "data",
     "example_survey": "datasets",
-    "render_reports": "report",
+    "render_reports": "reporting",
 }
 
 _SUBMODULES = {
@@ -63,7 +63,7 @@ _SUBMODULES = {
     "data",
     "datasets",
     "plots",
-    "report",
+    "reporting",
     "backends",
     "cli",
 }

@@ -50,7 +50,7 @@ def _cmd_summarize(args) -> int:
 
 
 def _cmd_render(args) -> int:
-    from .report import render_reports
+    from .reporting import render_reports
 
     table = render_reports(
         config=args.config,
@@ -76,7 +76,7 @@ def _cmd_render(args) -> int:
 
 def _cmd_followup(args) -> int:
     from .followup import followup_list, write_followup
-    from .report import load_config, load_data, select_surveys
+    from .reporting import load_config, load_data, select_surveys
 
     (survey,) = select_surveys(load_config(args.config), [args.survey])
     p = survey.parameters

@@ -29,7 +29,7 @@ def test_readme_survey_entry_is_a_valid_config(tmp_path):
     import pandas as pd
     import yaml
 
-    from nps_toolkit import report
+    from nps_toolkit import reporting as report
 
     block = re.search(r"```yaml\n(surveys:.*?)```", README.read_text(), flags=re.S).group(1)
     config = yaml.safe_load(block)

@@ -1,4 +1,4 @@
-"""Tests for nps_toolkit.report: config validation, rendering, HTML safety, atomicity.
+"""Tests for nps_toolkit.reporting: config validation, rendering, HTML safety, atomicity.
 
 One real render (two surveys in parallel, one of them corrupt) is shared by the
 module through a fixture; a second short render checks that a failing
@@ -16,8 +16,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from nps_toolkit import report
+from nps_toolkit import reporting as report
 from nps_toolkit.cli import main
+from nps_toolkit.reporting import rendering
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert(1)</script>"
@@ -142,7 +143,8 @@ def test_template_parameters_rejects_code(tmp_path):
 
 @pytest.mark.parametrize(
     "path",
-    sorted((ROOT / "templates").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*.ipynb")),
+    sorted((ROOT / "nps_toolkit" / "templates").glob("*.ipynb"))
+    + sorted((ROOT / "notebooks").glob("*.ipynb")),
 )
 def test_committed_notebooks_have_no_outputs(path):
     nb = nbformat.read(str(path), as_version=4)
@@ -318,7 +320,8 @@ def test_write_tables_stacks_and_keeps_text(tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "summary.xlsx")
     assert wb.sheetnames == ["overall", "segments"]
     cell = wb["segments"]["A2"]
-    assert cell.value == "=1+1" and cell.data_type == "s"  # text, never a formula
+    assert cell.value == "'=1+1" and cell.data_type == "s"  # defused text, never a formula
+    assert csv.loc[1, "group"] == "'=1+1"
 
 
 def test_provenance_fields():
@@ -426,7 +429,7 @@ def test_replace_dir_swaps_atomically(tmp_path):
     (final / "a").write_text("old")
     new.mkdir()
     (new / "a").write_text("new")
-    report._replace_dir(new, final)
+    rendering._replace_dir(new, final)
     assert (final / "a").read_text() == "new" and not new.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
 
@@ -447,7 +450,7 @@ def _tiny_template(path: Path) -> Path:
         ),
         nbformat.v4.new_code_cell('if fail:\n    raise ValueError("boom")'),
         nbformat.v4.new_code_cell(
-            "import pandas as pd\nfrom nps_toolkit import report\n"
+            "import pandas as pd\nfrom nps_toolkit import reporting as report\n"
             'report.write_tables({"t": pd.DataFrame({"pid": [pid]})}, tables_dir)'
         ),
     ]
@@ -464,7 +467,7 @@ def test_reused_kernel_is_cleared_between_surveys(tmp_path):
     template = _tiny_template(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
     out.mkdir()
-    kernel = report._ReusedKernel("python3", out)
+    kernel = rendering._ReusedKernel("python3", out)
     surveys = [
         report.Survey("a", "a", {"survey_name": "a", "fail": False}),
         report.Survey("b", "b", {"survey_name": "b", "fail": True}),

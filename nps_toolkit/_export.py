@@ -1,0 +1,89 @@
+"""The one way the toolkit writes tables for people: CSV and XLSX with no live formula.
+
+Every CSV and workbook the toolkit writes (summary tables, follow-up and
+thank-you lists, banner workbooks) goes through ``write_csv`` /
+``write_xlsx``.  Cells come from respondents and configs, so a text cell that
+a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
+carriage return, after leading spaces) is defused with a leading apostrophe
+as OWASP's CSV-injection advice says; numbers stay numbers; embedded line
+breaks stay inside quotes (``csv.QUOTE_MINIMAL`` quotes CR as well as LF).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+
+_DANGEROUS = re.compile(r"^[ ]*[=+\-@\t\r]")
+
+
+def defuse(value):
+    """A cell value that no spreadsheet runs as a formula.
+
+    >>> defuse("=HYPERLINK(\\"http://x\\")"), defuse("  +1"), defuse(-3), defuse("ok")
+    ('\\'=HYPERLINK("http://x")', "'  +1", -3, 'ok')
+    """
+    if isinstance(value, str) and _DANGEROUS.match(value):
+        return "'" + value
+    return value
+
+
+def defuse_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and column names are defused; numbers untouched."""
+    out = df.copy()
+    for column in out.columns:
+        s = out[column]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype | pd.CategoricalDtype):
+            out[column] = s.astype(object).map(defuse)
+    out.columns = [defuse(str(c)) if not isinstance(c, int | float) else c for c in out.columns]
+    return out
+
+
+def excel_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones nor Periods: periods become text, times lose their zone."""
+    out = df.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.PeriodDtype):
+            out[c] = out[c].astype(str)
+        elif isinstance(out[c].dtype, pd.DatetimeTZDtype):
+            out[c] = out[c].dt.tz_localize(None)
+    return out
+
+
+def write_csv(df: pd.DataFrame, path, *, index: bool = False) -> Path:
+    """Write ``df`` as UTF-8 CSV with text defused and line breaks quoted."""
+    path = Path(path)
+    defuse_frame(df).to_csv(
+        path, index=index, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n", encoding="utf-8"
+    )
+    return path
+
+
+def sheet_name(name: str, used: set | None = None) -> str:
+    """A valid, unique Excel sheet name (31 characters, no ``[]:*?/\\``)."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", str(name)).strip("' ")[:31] or "sheet"
+    out, i = base, 2
+    while used is not None and out.lower() in {u.lower() for u in used}:
+        suffix = f" ({i})"
+        out, i = base[: 31 - len(suffix)] + suffix, i + 1
+    if used is not None:
+        used.add(out)
+    return out
+
+
+def write_xlsx(sheets: dict, path) -> Path:
+    """Write ``{sheet name: DataFrame}`` as one workbook; text defused and stored as text."""
+    path = Path(path)
+    used: set = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for name, df in sheets.items():
+            sheet = sheet_name(name, used)
+            defuse_frame(excel_ready(df)).to_excel(xl, sheet_name=sheet, index=False)
+            for cells in xl.sheets[sheet].iter_rows():
+                for cell in cells:
+                    if cell.data_type == "f":  # openpyxl reads "=..." as a formula
+                        cell.data_type = "s"
+    return path

@@ -1,0 +1,82 @@
+"""Per-survey notebook reports: configuration, input, presentation, rendering.
+
+The template calls these as ``report.<name>`` (``from nps_toolkit import
+reporting as report``), so that the notebook stays a sequence of calls.
+
+- ``config``: the template's parameters and ``surveys.yml``, validated;
+- ``inputs``: the survey a report is about, filtered; invited counts;
+- ``presentation``: escaped sentences, tables for readers, the tables written;
+- ``rendering``: papermill batch, HTML export, provenance.
+"""
+
+from __future__ import annotations
+
+from .config import (
+    EXAMPLES,
+    FREQS,
+    LANGUAGES,
+    METHODS,
+    TEMPLATE,
+    TEMPLATES_DIR,
+    ConfigError,
+    Survey,
+    load_config,
+    parameters_cell,
+    select_surveys,
+    slugify,
+    template_parameters,
+)
+from .inputs import apply_filter, describe_filter, file_sha256, invited_total, load_data
+from .presentation import (
+    LABELS,
+    escape,
+    fill,
+    format_p,
+    parameter_table,
+    say,
+    table,
+    write_tables,
+)
+from .rendering import (
+    OUTPUT_FILES,
+    RenderResult,
+    export_html,
+    provenance,
+    render_reports,
+    render_survey,
+)
+
+__all__ = [
+    "EXAMPLES",
+    "FREQS",
+    "LANGUAGES",
+    "LABELS",
+    "METHODS",
+    "OUTPUT_FILES",
+    "TEMPLATE",
+    "TEMPLATES_DIR",
+    "ConfigError",
+    "RenderResult",
+    "Survey",
+    "apply_filter",
+    "describe_filter",
+    "escape",
+    "export_html",
+    "file_sha256",
+    "fill",
+    "format_p",
+    "invited_total",
+    "load_config",
+    "load_data",
+    "parameter_table",
+    "parameters_cell",
+    "provenance",
+    "render_reports",
+    "render_survey",
+    "say",
+    "select_surveys",
+    "slugify",
+    "table",
+    "template_parameters",
+    "write_tables",
+]
