@@ -75,7 +75,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .scoring import _PERIOD_FREQ, COUNT_COLUMNS, _as_list
+from ._dates import PERIOD_FREQ, to_period
+from .scoring import COUNT_COLUMNS, _as_list
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -246,11 +247,11 @@ def _keys_and_period(by, period) -> tuple[list, tuple | None]:
     if period is None:
         return keys, None
     date, freq = period
-    if freq not in _PERIOD_FREQ:
-        raise ValueError(f"unknown freq {freq!r}; valid: {sorted(_PERIOD_FREQ)}")
+    if freq not in PERIOD_FREQ:
+        raise ValueError(f"unknown freq {freq!r}; valid: {sorted(PERIOD_FREQ)}")
     if "period" in keys:
         raise ValueError("a group column is called 'period', which clashes with period=")
-    return keys, (date, _PERIOD_FREQ[freq])
+    return keys, (date, PERIOD_FREQ[freq])
 
 
 def _score_sql(score: str, weights) -> tuple[str, str, str]:
@@ -401,7 +402,7 @@ def _wide_counts(long: pd.DataFrame, keys: list, period, *, weighted: bool) -> p
         if col.dtype == object and col.map(lambda v: v is None or isinstance(v, str)).all():
             long[k] = col.astype("str")  # Spark returns text as object
     if period is not None:
-        long["period"] = pd.to_datetime(long["period"]).dt.to_period(period[1])
+        long["period"] = to_period(long["period"], period[1], column="period")
         keys = [*keys, "period"]
     if keys:
         grouped = long.groupby(keys, dropna=False, sort=True, observed=True)

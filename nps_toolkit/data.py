@@ -49,6 +49,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._dates import not_dates, parse_dates
+
 CANONICAL = (
     "respondent_id",
     "recommend",
@@ -81,7 +83,6 @@ CONFIG_KEYS = (
     "delimiter",
     "decimal",
     "date_format",
-    "dayfirst",
 )
 MAX_SHOWN = 20  # problems written into the message; the rest are counted
 MAX_KEPT = 10_000  # problems kept per check in ``.problems`` (all are counted)
@@ -976,51 +977,6 @@ def _as_text(s: pd.Series, strip: bool = False) -> pd.Series:
     return s.mask(s.eq("").to_numpy(dtype=bool, na_value=False))
 
 
-_DOTTED_DATE = re.compile(r"^\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b")
-
-
-def _to_dates(s: pd.Series, date_format, dayfirst) -> pd.Series:
-    """Parse dates (vectorised); NaT where a value is not a date.
-
-    pandas infers one format from the first value.  When some values fail and
-    ``dayfirst`` was not given, day-first reading (23.11.2026, Finnish) is
-    tried for the whole column; values that still fail are parsed one by one
-    (``format="mixed"``), so only odd values pay the slow path.
-    """
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return s
-
-    def parse(values, **kw):
-        try:
-            return pd.to_datetime(values, errors="coerce", **kw)
-        except (ValueError, TypeError):  # mixed time-zone offsets
-            return pd.to_datetime(values, errors="coerce", utc=True, **kw)
-
-    if dayfirst is None and date_format is None:
-        # dotted dates (23.11.2026, 1.3.2026) are day-first wherever they are
-        # written (Finnish, German, ...); pandas would read 1.3. as January 3rd
-        sample = s.dropna().astype("str").head(100)
-        dayfirst = bool(len(sample)) and bool(sample.str.match(_DOTTED_DATE).all()) or None
-    parsed = parse(s, format=date_format, dayfirst=bool(dayfirst))
-    failed = parsed.isna() & s.notna()
-    if failed.any() and dayfirst is None and date_format is None:
-        with warnings.catch_warnings():  # "Parsing dates in %Y-%m-%d format when dayfirst"
-            warnings.simplefilter("ignore", UserWarning)
-            other = parse(s, dayfirst=True)
-        if (other.isna() & s.notna()).sum() < failed.sum():
-            parsed, dayfirst = other, True
-            failed = parsed.isna() & s.notna()
-    if failed.any() and date_format is None:
-        retry = parse(s[failed], format="mixed", dayfirst=bool(dayfirst))
-        if retry.notna().any():
-            try:
-                parsed = parsed.copy()
-                parsed[failed] = retry
-            except (TypeError, ValueError):  # time zones that do not mix: leave NaT
-                pass
-    return parsed
-
-
 def _check(
     df: pd.DataFrame,
     problems: _Problems,
@@ -1032,7 +988,6 @@ def _check(
     id_column,
     date,
     date_format,
-    dayfirst,
 ) -> pd.DataFrame:
     """Run every check (vectorised), convert the canonical columns, return the frame."""
     if len(df.columns) == 0:
@@ -1103,13 +1058,17 @@ def _check(
     if "email" in df.columns:  # "NA", "None", "NULL" are not addresses (follow-up lists)
         df["email"] = df["email"].mask(df["email"].isin(MISSING_MARKERS).to_numpy(dtype=bool))
     if date and date in df.columns:
-        parsed = _to_dates(df[date], date_format, dayfirst)
-        bad = (parsed.isna() & df[date].notna()).to_numpy()
-        if bad.any() and pd.api.types.is_string_dtype(df[date]):
-            given = df[date].str.strip()
-            blank = given.eq("") | given.isin(MISSING_MARKERS)
-            bad = bad & ~blank.to_numpy(dtype=bool, na_value=True)
-        problems.add_mask(bad, date, raw(date), "is not a date")
+        values = df[date]
+        if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
+            marker = values.map(lambda v: isinstance(v, str) and v.strip() in MISSING_MARKERS)
+            values = values.mask(marker.eq(True).to_numpy(bool))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parsed = parse_dates(values, date_format=date_format, column=problems.column(date))
+        for w in caught:  # the file's name in front of the reader's warnings
+            warnings.warn(f"{problems.source}: {w.message}", w.category, stacklevel=4)
+        reason = "is not a date" + (f" in the format {date_format!r}" if date_format else "")
+        problems.add_mask(not_dates(values, parsed), date, raw(date), reason)
         df[date] = parsed
     return df
 
@@ -1123,7 +1082,6 @@ def validate(
     id_column: str | None = "respondent_id",
     date: str | None = "responded_at",
     date_format: str | None = None,
-    dayfirst: bool | None = None,
     source: str = "survey data",
     rows=None,
     row_label: str = "index",
@@ -1147,7 +1105,9 @@ def validate(
     score, weight, id_column, date : names of those columns; ``None`` skips
         the weight, id or date check.
     required : more columns that must exist (e.g. ``["account_id"]``).
-    date_format, dayfirst : passed to ``pandas.to_datetime`` for ``date``.
+    date_format : ``strftime`` codes of the ``date`` column (e.g.
+        ``"%m/%d/%Y"``); default: ISO as ISO, ``d.m.y`` and ``d/m/y`` day-first
+        (see ``load_survey``).
     source : file name used in messages.
     rows, row_label : the number of each row in messages (default: the index
         labels, called "index"); ``load_survey`` passes file line numbers.
@@ -1182,7 +1142,6 @@ def validate(
         id_column=id_column,
         date=date,
         date_format=date_format,
-        dayfirst=dayfirst,
     )
     problems.raise_if_any(row_label)
     return out
@@ -1215,7 +1174,6 @@ def load_survey(
     required=None,
     format: str | None = None,
     date_format: str | None = None,
-    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Read a survey file into canonical columns, validated.
 
@@ -1228,7 +1186,7 @@ def load_survey(
         keep their names.  Or the path of a YAML file holding that mapping, or
         holding a whole survey config with the keys ``columns``, ``recode``,
         ``score``, ``required``, ``sheet``, ``encoding``, ``delimiter``,
-        ``decimal``, ``date_format`` and ``dayfirst`` (arguments given here
+        ``decimal`` and ``date_format`` (arguments given here
         win over the file)::
 
             columns:
@@ -1259,8 +1217,13 @@ def load_survey(
           score coded 1-11 (1 = "0 - not at all likely") into 0-10.
     required : more canonical columns that must exist, e.g. ``["account_id"]``.
     format : "csv", "excel", "parquet" or "spss" when the suffix does not tell.
-    date_format, dayfirst : how to read ``responded_at`` (see
-        ``pandas.to_datetime``; use ``dayfirst=True`` for 23.11.2026).
+    date_format : how to read ``responded_at``, in ``strftime`` codes (e.g.
+        ``"%m/%d/%Y"`` for a US export); a time after the date is allowed.
+        Default: ISO 8601 as ISO, ``d.m.y`` (23.11.2026) and ``d/m/y``
+        day-first, the European convention.  A ``d/m/y`` column is read
+        month-first only when its values prove it (a middle number above 12,
+        no first number above 12); when every value could be either, it is
+        read day-first with a warning naming the file and the column.
 
     Returns
     -------
@@ -1336,7 +1299,6 @@ def load_survey(
         recode=recode,
         required=required,
         date_format=date_format,
-        dayfirst=dayfirst,
     )
     opts = {k: v for k, v in config.items() if k != "columns"}
     opts.update({k: v for k, v in explicit.items() if v is not None})
@@ -1412,7 +1374,6 @@ def load_survey(
         id_column="respondent_id",
         date="responded_at",
         date_format=opts.get("date_format"),
-        dayfirst=opts.get("dayfirst"),
     )
     problems.raise_if_any(raw.row_label)
     df.attrs.update(

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._dates import as_dates
 from .scoring import CATEGORIES, _as_list, _as_score_array, _category_codes
 
 FOLLOWUP_COLUMNS = [
@@ -242,18 +243,8 @@ def _as_times(values: pd.Series, column: str) -> pd.Series:
     """Response times as datetimes; unparseable values raise naming their rows."""
     if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
         return values
-    from .data import _to_dates
-
-    # the loader's date reading: dotted Finnish dates (01.03.2025) are day-first
-    converted = _to_dates(values, None, None)
-    bad = converted.isna() & values.notna()
-    if bad.any():
-        rows = list(values.index[bad][:5])
-        raise ValueError(
-            f"column {column!r}: {int(bad.sum())} value(s) are not dates/times, "
-            f"e.g. {values[bad].iloc[0]!r} at row(s) {rows}"
-        )
-    return converted
+    # the toolkit's one date reader: dotted Finnish dates (01.03.2025) are day-first
+    return as_dates(values, column=column)
 
 
 def _as_now(now, times: pd.Series) -> pd.Timestamp:

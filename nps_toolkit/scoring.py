@@ -13,6 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._dates import to_period
+
 CATEGORIES = ("detractor", "passive", "promoter")
 CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES), ordered=True)
 
@@ -274,7 +276,7 @@ def group_counts(
     frame = source[keys]
     if period is not None:
         date, freq = period
-        frame = frame.assign(period=_to_period(source[date], freq))
+        frame = frame.assign(period=to_period(source[date], freq, column=date))
         keys = [*keys, "period"]
     if keys:
         grouped = frame.groupby(keys, dropna=False, observed=True, sort=True)
@@ -302,27 +304,6 @@ def group_counts(
         out["w_detractors"], out["w_promoters"] = sw[:, 1], sw[:, 3]
         out["w_sq"] = sw2[:, 1:].sum(axis=1)
     return out[[*keys, *COUNT_COLUMNS]]
-
-
-# pandas offset aliases ending in "E" (period end) name the same periods as
-# the Period frequencies without it.
-_PERIOD_FREQ = {"QE": "Q", "ME": "M", "YE": "Y", "Q": "Q", "M": "M", "Y": "Y", "W": "W", "D": "D"}
-
-
-def _to_period(dates: pd.Series, freq: str) -> pd.Series:
-    if freq not in _PERIOD_FREQ:
-        raise ValueError(f"unknown freq {freq!r}; valid: {sorted(_PERIOD_FREQ)}")
-    if not isinstance(dates.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(
-        dates
-    ):
-        try:
-            dates = pd.to_datetime(dates)
-        except ValueError:  # text with mixed UTC offsets: read it as UTC
-            dates = pd.to_datetime(dates, utc=True)
-    if isinstance(dates.dtype, pd.DatetimeTZDtype):
-        # a period is the respondent's local quarter/month: drop the zone, keep wall time
-        dates = dates.dt.tz_localize(None)
-    return dates.dt.to_period(_PERIOD_FREQ[freq])
 
 
 # what summary_from_counts adds per group, in column order (hidden when suppressed)

@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .scoring import _PERIOD_FREQ, group_counts, summary_from_counts
+from ._dates import PERIOD_FREQ, as_dates, wall_time
+from .scoring import group_counts, summary_from_counts
 
 TREND_FREQS = ("QE", "ME", "YE")
 
@@ -160,7 +161,7 @@ def nps_trend(
         if missing:
             raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
         if wave is None and not pd.api.types.is_datetime64_dtype(df[date].dtype):
-            df = df.assign(**{date: _as_dates(df[date], date)})
+            df = df.assign(**{date: wall_time(as_dates(df[date], column=date))})
     if not (isinstance(min_n, int | np.integer) and min_n >= 0):
         raise ValueError(f"min_n must be a non-negative whole number, got {min_n!r}")
 
@@ -181,7 +182,7 @@ def nps_trend(
     counts = counts.loc[~no_period].sort_values("period").reset_index(drop=True)
 
     if wave is None:
-        counts = _fill_periods(counts, _PERIOD_FREQ[freq])
+        counts = _fill_periods(counts, PERIOD_FREQ[freq])
 
     weighted = weights is not None
     gen = np.random.default_rng(rng)
@@ -213,29 +214,6 @@ def nps_trend(
         excluded_blank=int(out["excluded_blank"].sum()),
         excluded_no_period=excluded_no_period,
     )
-    return out
-
-
-def _as_dates(values: pd.Series, column: str) -> pd.Series:
-    """Dates as naive datetimes: text is parsed (bad values raise naming their
-    rows) and time-zone aware times become wall times in their own zone, so a
-    quarter is the quarter the respondent lived in.  Text with mixed UTC
-    offsets is read as UTC."""
-    out = values
-    if not isinstance(values.dtype, pd.DatetimeTZDtype):
-        try:
-            out = pd.to_datetime(values, errors="coerce", format="mixed")
-        except ValueError:  # mixed UTC offsets
-            out = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
-        bad = out.isna() & values.notna()
-        if bad.any():
-            rows = list(values.index[bad][:5])
-            raise ValueError(
-                f"column {column!r}: {int(bad.sum())} value(s) are not dates, "
-                f"e.g. {values[bad].iloc[0]!r} at row(s) {rows}"
-            )
-    if isinstance(out.dtype, pd.DatetimeTZDtype):
-        out = out.dt.tz_localize(None)
     return out
 
 
