@@ -626,9 +626,9 @@ def test_line_numbers_match_a_brute_force_reader(tmp_path, rng):
 
 
 def test_problem_count_beyond_the_kept_problems(monkeypatch):
-    import nps_toolkit.data as data
+    from nps_toolkit.data import _common
 
-    monkeypatch.setattr(data, "MAX_KEPT", 3)
+    monkeypatch.setattr(_common, "MAX_KEPT", 3)
     err = load_error(io.StringIO("recommend\n" + "11\n" * 30))
     assert err.n_problems == 30 and len(err.problems) == 3
     assert str(err).splitlines()[0].endswith("30 problems in the survey data")

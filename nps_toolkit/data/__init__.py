@@ -1,0 +1,305 @@
+"""Load survey files into one canonical frame and validate them at the edge.
+
+``load_survey`` reads CSV (comma, semicolon, tab or pipe delimited; decimal
+point or comma; UTF-8 with or without BOM, or cp1252 as written by Finnish
+and other Western European Excel), Excel ``.xlsx``, Parquet and SPSS ``.sav``
+(needs the optional ``pyreadstat``), renames the file's columns to canonical
+names, turns text-labelled or shifted ratings into numbers (``recode``) and
+runs ``validate``.
+
+Canonical column names
+    ``respondent_id``, ``recommend`` (the 0-10 answer), ``responded_at``,
+    ``account_id``, ``weight``, ``comment``, ``email``; segment and driver
+    columns keep whatever names you give them.
+
+Every bad value is reported at once in a ``SurveyDataError`` that names the
+file, the row and the column of each problem.  Rows are numbered the way you
+find them in the file:
+
+* CSV: the physical **line** of the file where the record starts, the header
+  being line 1.  Records whose quoted comments span several lines, and blank
+  lines (which are skipped, and counted), are accounted for.
+* Excel: the sheet **row** number shown by Excel.
+* Parquet and SPSS: the 1-based **data row** (record) number.
+* ``validate`` on your own DataFrame: the **index** label.
+
+A blank recommend answer is not an error: the row stays in the frame with a
+missing score, is left out of NPS by ``summarize`` and counted in
+``df.attrs["excluded_blank"]``.  Nothing is dropped without being counted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ._common import (
+    CANONICAL,
+    CONFIG_KEYS,
+    FORMATS,
+    MISSING_MARKERS,
+    TEXT_COLUMNS,
+    Problem,
+    SurveyDataError,
+    _dedupe,
+    _found_and_suggest,
+    _Problems,
+)
+from ._config import _resolve_config
+from ._csv import _read_csv
+from ._excel import _read_excel
+from ._files import _format_of, _read_bytes, _source_name
+from ._other import _read_parquet, _read_spss
+from ._validate import _recode, _validate, validate
+
+# the public home of the error and its rows (tracebacks and reprs say nps_toolkit.data)
+Problem.__module__ = SurveyDataError.__module__ = validate.__module__ = __name__
+
+__all__ = [
+    "CANONICAL",
+    "CONFIG_KEYS",
+    "FORMATS",
+    "MISSING_MARKERS",
+    "Problem",
+    "SurveyDataError",
+    "TEXT_COLUMNS",
+    "load_survey",
+    "validate",
+]
+
+
+# -------------------------------------------------------------------------- load
+
+
+def load_survey(
+    path,
+    columns=None,
+    *,
+    score: str | None = None,
+    sheet=None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    recode: Mapping | None = None,
+    required=None,
+    format: str | None = None,
+    date_format: str | None = None,
+) -> pd.DataFrame:
+    """Read a survey file into canonical columns, validated.
+
+    Parameters
+    ----------
+    path : ``.csv`` (also ``.txt``, ``.tsv``, and ``.gz`` compressed), ``.xlsx``,
+        ``.parquet`` or ``.sav`` file, or a text/bytes buffer read as CSV.
+    columns : dict mapping the file's column names to canonical names
+        (``{"REC": "recommend", "Account": "account_id"}``); columns not named
+        keep their names.  Or the path of a YAML file holding that mapping, or
+        holding a whole survey config with the keys ``columns``, ``recode``,
+        ``score``, ``required``, ``sheet``, ``encoding``, ``delimiter``,
+        ``decimal`` and ``date_format`` (arguments given here
+        win over the file)::
+
+            columns:
+              nps_value: recommend
+              respondent_id: respondent_id
+              nps_com: comment
+            recode:
+              "ratings_*": {Very bad: 1, Bad: 2, Ok: 3, Good: 4, Very good: 5}
+
+        (Quote column names YAML would read as something else: ``"yes"``,
+        ``"no"``, ``"on"``, ``"null"`` or numbers.)
+
+    score : canonical name of the 0-10 column (default ``"recommend"``).
+    sheet : Excel sheet name or 0-based position (default: the first sheet).
+    encoding : text encoding of a CSV; default: UTF-8 (with or without BOM),
+        falling back to cp1252, the encoding of Finnish/Western Excel exports.
+    delimiter, decimal : CSV delimiter and decimal mark; default: detected
+        (comma, semicolon, tab or pipe; a semicolon file with decimal commas
+        is the usual European Excel export).
+    recode : turn answers into numbers, per column.  Keys are column names
+        (canonical or the file's; glob patterns such as ``"ratings_*"`` match
+        several), values are either
+
+        * a dict ``{label: value}`` for text-labelled ratings; labels match
+          ignoring case and surrounding spaces, blanks stay blank, and any
+          other answer is an error naming its row; or
+        * a number added to every answer: ``{"recommend": -1}`` turns a
+          score coded 1-11 (1 = "0 - not at all likely") into 0-10.
+    required : more canonical columns that must exist, e.g. ``["account_id"]``.
+    format : "csv", "excel", "parquet" or "spss" when the suffix does not tell.
+    date_format : how to read ``responded_at``, in ``strftime`` codes (e.g.
+        ``"%m/%d/%Y"`` for a US export); a time after the date is allowed.
+        Default: ISO 8601 as ISO, ``d.m.y`` (23.11.2026) and ``d/m/y``
+        day-first, the European convention.  A ``d/m/y`` column is read
+        month-first only when its values prove it (a middle number above 12,
+        no first number above 12); when every value could be either, it is
+        read day-first with a warning naming the file and the column.
+
+    Returns
+    -------
+    DataFrame, one row per record in the file (blank lines and empty sheet
+    rows are skipped and counted), with ``recommend`` as float (NaN = blank
+    answer), ``weight`` float, ids, e-mail and comments as text and
+    ``responded_at`` as datetime.  ``df.attrs`` holds the provenance and
+    counts: ``source``, ``sha256`` (of the file's bytes), ``format``,
+    ``n_rows``, ``n_answered``, ``excluded_blank`` (blank answers, left out
+    of NPS), ``skipped_blank_lines``, ``columns`` (the mapping used),
+    ``row_label``, ``dropped_empty_columns`` (unnamed, entirely empty columns
+    such as the trailing ``;;;`` of Excel exports), ``header_row`` (the line or
+    sheet row of the header: title rows above it are skipped),
+    ``missing_markers`` (cells such as "NULL", "#N/A", "N/A" read as blanks,
+    per column; text columns keep "NA" and "None" as written, numeric columns
+    and the score, weight and date read them as blanks too) and, for CSV,
+    ``kept_as_text`` (columns of whole numbers with a leading zero, such as
+    customer numbers "00123" or postcodes, kept as text), ``encoding``,
+    ``delimiter``, ``decimal``; for Excel ``sheet`` (when ``sheet`` is not
+    given and the first sheet has no score column, the one sheet that has
+    it is read, with a warning; several such sheets are an error); for
+    SPSS ``column_labels`` (the question texts) and ``value_labels``.
+    Excel id columns typed as numbers keep the leading zeros their cell
+    format shows (7 in a "000" cell is "007").  SPSS
+    value labels are applied to columns where every answer has a label (such
+    as region), never to the score; user-missing codes are read as blanks.
+
+    Raises
+    ------
+    SurveyDataError
+        (a ``ValueError``) listing every bad value with its file, row and
+        column; see ``validate`` for the checks.
+
+    Examples
+    --------
+    A Finnish Excel export: semicolons, decimal commas, a blank answer.
+
+    >>> import io
+    >>> text = "id;suosittelu;paino\\n1;10;1,5\\n2;;0,5\\n3;6;1,0\\n"
+    >>> df = load_survey(io.StringIO(text),
+    ...                  columns={"id": "respondent_id", "suosittelu": "recommend",
+    ...                           "paino": "weight"})
+    >>> df["recommend"].tolist(), df["weight"].tolist()
+    ([10.0, nan, 6.0], [1.5, 0.5, 1.0])
+    >>> df.attrs["n_rows"], df.attrs["excluded_blank"], df.attrs["delimiter"]
+    (3, 1, ';')
+
+    Text-labelled ratings and a 1-11 coded score:
+
+    >>> text = "nps,service\\n11,Very good\\n1,bad\\n"
+    >>> df = load_survey(io.StringIO(text), columns={"nps": "recommend"},
+    ...                  recode={"recommend": -1,
+    ...                          "service": {"Very bad": 1, "Bad": 2, "Very good": 5}})
+    >>> df[["recommend", "service"]].values.tolist()
+    [[10.0, 5.0], [0.0, 2.0]]
+
+    Errors name the line in the file (the header is line 1):
+
+    >>> try:
+    ...     load_survey(io.StringIO("recommend\\n10\\nten\\n"))
+    ... except SurveyDataError as err:
+    ...     print(err)
+    <data>: 1 problem in the survey data
+      <data>, line 3, column 'recommend': value 'ten' is not a number (0-10 expected)
+    """
+    config = _resolve_config(columns)
+    explicit = dict(
+        score=score,
+        sheet=sheet,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+        recode=recode,
+        required=required,
+        date_format=date_format,
+    )
+    opts = {k: v for k, v in config.items() if k != "columns"}
+    opts.update({k: v for k, v in explicit.items() if v is not None})
+    mapping = config["columns"]
+    score = opts.get("score") or "recommend"
+    source = _source_name(path)
+    fmt = _format_of(path, format)
+
+    reverse = {v: k for k, v in mapping.items()}
+    text_columns = {reverse.get(c, c) for c in TEXT_COLUMNS}
+    # names that identify the header row below any title rows
+    wanted = frozenset(mapping) | {reverse.get(score, score)} | set(CANONICAL)
+    stored = _read_bytes(path)  # the bytes the SHA-256 is taken of (compressed if .gz)
+    data = stored
+    if isinstance(path, str | os.PathLike) and str(path).lower().endswith(".gz"):
+        data = gzip.decompress(stored)
+    if fmt == "spss":
+        raw = _read_spss(path, source, {score, reverse.get(score, score)})
+    else:
+        if fmt == "csv":
+            numeric = {reverse.get(score, score), reverse.get("weight", "weight")}
+            raw = _read_csv(data, source, opts, text_columns, wanted, numeric)
+        elif fmt == "excel":
+            raw = _read_excel(
+                data, source, opts.get("sheet"), wanted, reverse.get(score, score), text_columns
+            )
+        else:
+            raw = _read_parquet(data, source)
+
+    frame = raw.frame
+    frame.columns = _dedupe(frame.columns)
+    # trailing ";;;" in Excel exports make empty unnamed columns: not data
+    empty = [c for c in frame.columns if c.startswith("Unnamed: ") and frame[c].isna().all()]
+    frame = frame.drop(columns=empty)
+
+    problems = _Problems(raw.source, raw.rows, raw.row_label)
+    # ---- column mapping
+    for name, n in Counter(mapping.values()).items():
+        if n > 1:
+            dupes = [k for k, v in mapping.items() if v == name]
+            problems.add(None, f"the column mapping sends {dupes} all to {name!r}")
+    for file_name, canon in mapping.items():
+        if file_name not in frame.columns:
+            problems.add(
+                None,
+                f"column {file_name!r} (mapped to {canon!r}) is not in the file; "
+                + _found_and_suggest(file_name, frame.columns),
+            )
+        elif canon in frame.columns and canon not in mapping and canon != file_name:
+            problems.add(
+                None,
+                f"mapping {file_name!r} to {canon!r} would hide the file's own column {canon!r}; "
+                f"map that one to another name too",
+            )
+    if problems.total:
+        problems.raise_if_any(raw.row_label)
+    frame = frame.rename(columns=mapping)
+    problems.shown = {canon: name for name, canon in mapping.items()}
+
+    originals: dict = {}
+    if opts.get("recode"):
+        _recode(frame, opts["recode"], problems, originals)
+    required = opts.get("required") or []
+    if isinstance(required, str):
+        required = [required]
+    df = _validate(
+        frame,
+        problems,
+        originals,
+        score=score,
+        required=list(required),
+        weight="weight",
+        id_column="respondent_id",
+        date="responded_at",
+        date_format=opts.get("date_format"),
+    )
+    problems.raise_if_any(raw.row_label)
+    df.attrs.update(
+        source=source,
+        sha256=hashlib.sha256(stored).hexdigest(),
+        row_label=raw.row_label,
+        columns=dict(mapping),
+        dropped_empty_columns=empty,
+        **{k: v for k, v in raw.info.items() if k not in ("value_labels", "column_labels")},
+    )
+    if "value_labels" in raw.info:
+        df.attrs["value_labels"] = raw.info["value_labels"]
+        df.attrs["column_labels"] = raw.info["column_labels"]
+    return df

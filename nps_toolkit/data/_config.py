@@ -1,0 +1,59 @@
+"""The survey config: a column mapping or a YAML file of load_survey options."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ._common import CONFIG_KEYS
+
+# ------------------------------------------------------------------------ config
+
+
+def _read_yaml(path) -> dict:
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path}: expected a mapping of column names, got {type(data).__name__}")
+    return dict(data)
+
+
+def _resolve_config(columns) -> dict:
+    """``columns`` as given -> config dict with at least the key "columns"."""
+    if columns is None:
+        return {"columns": {}}
+    if isinstance(columns, str | os.PathLike):
+        path = Path(columns)
+        if not path.is_file():
+            raise FileNotFoundError(f"column mapping file not found: {path}")
+        columns = _read_yaml(path)
+    if not isinstance(columns, Mapping):
+        raise TypeError(
+            f"columns must be a dict {{file name: canonical name}} or a YAML file path, "
+            f"got {type(columns).__name__}"
+        )
+    # A plain mapping has only text values; a config has nested parts (columns:, recode:).
+    if any(isinstance(v, Mapping | list) for v in columns.values()) or (
+        "columns" in columns and columns["columns"] is None
+    ):
+        unknown = sorted(set(map(str, columns)) - set(CONFIG_KEYS))
+        if unknown:
+            raise ValueError(
+                f"unknown key(s) {unknown} in the survey config; valid keys: {list(CONFIG_KEYS)}"
+            )
+        config = dict(columns)
+        config["columns"] = dict(config.get("columns") or {})
+    else:
+        config = {"columns": dict(columns)}
+    mapping = {}
+    for k, v in config["columns"].items():
+        if not isinstance(v, str):
+            raise TypeError(f"column mapping {k!r}: {v!r} must map to a column name (text)")
+        mapping[str(k)] = v
+    config["columns"] = mapping
+    return config

@@ -1,0 +1,287 @@
+"""Reading CSV: encodings, delimiters, decimal marks, title lines and line numbers."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from ._common import (
+    HEADER_SEARCH_ROWS,
+    Problem,
+    SurveyDataError,
+    _dedupe,
+    _header_index,
+    _missing_markers,
+    _Raw,
+)
+
+
+def _decode(data: bytes, encoding) -> tuple[str, str]:
+    """Bytes -> text: UTF-8 (BOM removed) or, failing that, cp1252 (Finnish Excel)."""
+    if encoding is not None:
+        return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # 5 byte values cp1252 leaves undefined
+        return data.decode("latin-1"), "latin-1"
+
+
+def _sample_records(text: str, delimiter: str, n: int = 50) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
+    out = []
+    try:
+        for rec in reader:
+            if rec and any(f.strip() for f in rec):
+                out.append(rec)
+            if len(out) >= n:
+                break
+    except csv.Error:
+        pass
+    return out[:-1] if len(out) > 1 and len(text) > 200_000 else out  # last may be cut
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the header into the most fields consistently.
+
+    Counting characters fails on headers like "On a scale of 0-10, how ...";
+    parsing a sample with each candidate and preferring a consistent field
+    count does not.
+    """
+    best, best_key = ",", (-1.0, 0)
+    for delim in (",", ";", "\t", "|"):
+        recs = _sample_records(text, delim)
+        if not recs or len(recs[0]) < 2:
+            continue
+        width = len(recs[0])
+        body = recs[1:] or recs
+        key = (sum(len(r) == width for r in body) / len(body), width)
+        if key > best_key:
+            best, best_key = delim, key
+    return best
+
+
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
+_DECIMAL_POINT = re.compile(r"^[-+]?\d*\.\d+$")
+
+
+def _sniff_decimal(text: str, delimiter: str) -> str:
+    if delimiter == ",":
+        return "."
+    fields = [f.strip() for rec in _sample_records(text, delimiter, 200)[1:] for f in rec]
+    commas = sum(bool(_DECIMAL_COMMA.match(f)) for f in fields)
+    points = sum(bool(_DECIMAL_POINT.match(f)) for f in fields)
+    if commas != points:
+        return "," if commas > points else "."
+    return "," if delimiter == ";" else "."  # European Excel writes ; with decimal commas
+
+
+def _csv_header_line(text: str, delimiter: str, wanted) -> int:
+    """Physical line (1-based) where the CSV header starts."""
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
+    records, starts, prev = [], [], 0
+    try:
+        for rec in reader:
+            if rec and any(f.strip() for f in rec):
+                records.append(rec)
+                starts.append(prev + 1)
+            prev = reader.line_num
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        return 1
+    return starts[_header_index(records, wanted)] if records else 1
+
+
+def _segments(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start line and blankness of every newline-separated record (vectorised).
+
+    Hand-written because neither pandas nor csv reports line numbers: with
+    RFC 4180 quoting ("" inside a quoted field), a newline ends a record iff
+    an even number of quote characters precede it, which numpy answers for
+    every newline at once (a csv.reader loop is ~10 times slower).  Works on
+    the raw bytes of ASCII-compatible encodings.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]  # outside quotes
+    starts = np.concatenate(([0], ends + 1))
+    length = np.concatenate((ends, [arr.size])) - starts
+    first = arr[np.minimum(starts, max(arr.size - 1, 0))] if arr.size else np.zeros(1, np.uint8)
+    blank = (length == 0) | ((length == 1) & (first == 13))  # "" or a lone \r
+    line = 1 + np.searchsorted(newlines, starts)  # newlines before the start, + 1
+    return line.astype(np.int64), blank
+
+
+def _record_lines_fast(data: bytes) -> tuple[np.ndarray, int]:
+    """Line where each data record starts, and blank lines skipped.
+
+    The caller checks the record count against pandas and falls back to
+    ``_record_lines`` when a stray quote inside an unquoted field makes them
+    disagree.
+    """
+    line, blank = _segments(data)
+    content = np.flatnonzero(~blank)
+    if content.size == 0:
+        return np.zeros(0, np.int64), 0
+    n_blank = int(blank[content[0] :].sum()) - int(blank[-1])  # end-of-file newline: no line
+    return line[content[1:]], n_blank
+
+
+def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, int] | None:
+    """Line where each data record starts, and the number of blank lines skipped.
+
+    The slow but general path (a Python loop over csv.reader, ~1 s per
+    million records), used only when ``_record_lines_fast`` disagrees with
+    pandas.  Returns None if csv.reader disagrees too.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, prev, blank = [], 0, 0
+    try:
+        for rec in reader:
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                blank += reader.line_num - prev  # pandas skips blank lines
+            else:
+                starts.append(prev + 1)
+            prev = reader.line_num
+    except csv.Error:  # e.g. a field over csv's size limit
+        return None
+    return np.asarray(starts[1:], dtype=np.int64), blank
+
+
+_ASCII_COMPATIBLE = {"utf-8", "cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii"}
+
+
+def _read_csv(
+    data: bytes, source: str, opts: dict, text_columns, wanted=frozenset(), numeric=()
+) -> _Raw:
+    if not data.strip():
+        raise SurveyDataError([Problem(source, None, None, None, "the file is empty")])
+    text, encoding = _decode(data, opts.get("encoding"))
+    delimiter = opts.get("delimiter") or _sniff_delimiter(text)
+    fast = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
+    offset = 0  # physical lines above the header (a title, an export date)
+    header_line = _csv_header_line(text, delimiter, wanted)
+    if header_line > 1:
+        offset = header_line - 1
+        text = text.split("\n", offset)[-1]
+        if fast:
+            data = data.split(b"\n", offset)[-1]
+        delimiter = opts.get("delimiter") or _sniff_delimiter(text)
+    decimal = opts.get("decimal") or _sniff_decimal(text, delimiter)
+    header = next(iter(_sample_records(text, delimiter, 1)), [])
+    dtype = {c: "str" for c in header if c.strip() in text_columns}
+    # pandas decodes bytes itself faster than it re-reads a Python str
+    buffer = io.BytesIO(data) if fast else io.StringIO(text)
+    try:
+        frame = pd.read_csv(
+            buffer,
+            sep=delimiter,
+            decimal=decimal,
+            dtype=dtype,
+            encoding=("utf-8-sig" if encoding == "utf-8" else encoding) if fast else None,
+            # only empty cells are blanks here; "NA", "NULL", ... are judged
+            # per column by _missing_markers (pandas would blank a region "NA")
+            keep_default_na=False,
+            na_values=[""],
+        )
+    except pd.errors.EmptyDataError:
+        raise SurveyDataError([Problem(source, None, None, None, "the file is empty")]) from None
+    except pd.errors.ParserError as exc:
+        message = str(exc).strip().replace("\n", " ")
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+        if found:  # pandas counts records (and blank lines), not lines inside quotes
+            want, record, saw = map(int, found.groups())
+            lines = _segments(data)[0] if fast else None
+            line = int(lines[record - 1]) if lines is not None and record <= len(lines) else None
+            reason = (
+                f"has {saw} fields but the header has {want} "
+                f"(delimiter {delimiter!r}; a comment with an unquoted {delimiter!r}?)"
+            )
+            if line is None:
+                line, reason = None, f"record {record} {reason}"
+            else:
+                line += offset
+            raise SurveyDataError([Problem(source, line, None, None, reason)]) from None
+        else:
+            reason = f"cannot be read as {delimiter!r}-delimited CSV: {message}"
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    row_label, blank = "line", 0
+    if n_lines == len(frame) + 1:  # one line per record: no quoted newlines, no blank lines
+        rows = np.arange(2, len(frame) + 2, dtype=np.int64)
+    else:
+        found = _record_lines_fast(data) if fast else None
+        if found is None or len(found[0]) != len(frame):
+            found = _record_lines(text, delimiter)
+        if found is not None and len(found[0]) == len(frame):
+            rows, blank = found
+        else:  # be honest: count records, not lines
+            rows, row_label = np.arange(1, len(frame) + 1, dtype=np.int64), "data row"
+    if row_label == "line":
+        rows = rows + offset
+    frame.columns = _dedupe(frame.columns)
+    read_encoding = ("utf-8-sig" if encoding == "utf-8" else encoding) if fast else None
+    kept_text = _leading_zero_columns(
+        frame,
+        data if fast else text,
+        buffer,
+        dict(sep=delimiter, encoding=read_encoding),
+        set(text_columns) | set(numeric),
+    )
+    markers = _missing_markers(frame, decimal, text_columns)
+    info = dict(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal)
+    info.update(skipped_blank_lines=int(blank), header_row=header_line)
+    info.update(missing_markers=markers, kept_as_text=kept_text)
+    return _Raw(frame, rows, row_label, source, info)
+
+
+_LEADING_ZERO = re.compile(rb"(?:^|[,;\t|\"])[ ]*0\d", re.M)
+
+
+def _leading_zero_columns(frame, data, buffer, read_kwargs, skip) -> list[str]:
+    """Keep whole-number columns with a leading zero ("007", "00100") as text, in place.
+
+    ``skip``: columns already read as text, and the score and weight (numbers
+    whatever their zeros).
+
+    A code such as a customer number or a postcode is not a number: reading
+    "007" as 7 would lose it and could merge two ids.  One regular-expression
+    scan of the file decides whether any column needs a second look.
+    """
+    raw = data if isinstance(data, bytes) else data.encode("utf-8", "replace")
+    if not _LEADING_ZERO.search(raw):
+        return []
+    candidates = []
+    for i, c in enumerate(frame.columns):
+        s = frame[c]
+        if c in skip or not pd.api.types.is_numeric_dtype(s):
+            continue
+        if pd.api.types.is_bool_dtype(s):
+            continue
+        if pd.api.types.is_float_dtype(s) and not (s.dropna() == np.round(s.dropna())).all():
+            continue
+        candidates.append(i)
+    if not candidates:
+        return []
+    buffer.seek(0)
+    again = pd.read_csv(
+        buffer, usecols=candidates, dtype=str, keep_default_na=False, na_values=[""], **read_kwargs
+    )
+    kept = []
+    for j, i in enumerate(candidates):
+        s = again.iloc[:, j]
+        if s.str.match(r"\s*0\d").any():
+            name = frame.columns[i]
+            frame[name] = s.str.strip().to_numpy()
+            kept.append(name)
+    return kept

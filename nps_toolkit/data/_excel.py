@@ -1,0 +1,164 @@
+"""Reading Excel .xlsx workbooks with openpyxl."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ._common import (
+    HEADER_SEARCH_ROWS,
+    Problem,
+    SurveyDataError,
+    _dedupe,
+    _header_index,
+    _missing_markers,
+    _Raw,
+)
+
+
+def _sheet_table(ws, wanted):
+    """(header, header_row, rows, row numbers, blank rows) of one worksheet."""
+    records, numbers = [], []
+    # openpyxl's read-only reader yields empty rows too, so i is Excel's row number
+    for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        records.append(row)
+        numbers.append(i)
+    if not records:
+        return None, None, [], [], 0
+    h = _header_index(records[:HEADER_SEARCH_ROWS], wanted)
+    header, header_row = records[h], numbers[h]
+    rows, numbers = records[h + 1 :], numbers[h + 1 :]
+    # blank rows between the header and the last answer are skipped and counted;
+    # trailing empty rows are formatting, not respondents
+    blank = (numbers[-1] - header_row - len(numbers)) if numbers else 0
+    return header, header_row, rows, numbers, blank
+
+
+_ZEROS_FORMAT = re.compile(r"^0+$")
+
+
+def _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns) -> dict:
+    """Id columns typed as numbers but shown with a "000" cell format, as Excel shows them.
+
+    A customer number typed as 7 in a cell formatted "000" reads as 7 but is
+    "007" on screen and in the CRM.  Only id columns (text columns) holding
+    numbers are read a second time, for their cell formats.
+    """
+    out = {}
+    if header is None or not rows:
+        return out
+    for j, name in enumerate(header):
+        if name is None or str(name).strip() not in text_columns:
+            continue
+        if not any(isinstance(r[j], int | float) for r in rows if j < len(r)):
+            continue
+        fmt = {}
+        for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=j + 1, max_col=j + 1):
+            if isinstance(cell.value, int | float) and _ZEROS_FORMAT.match(cell.number_format):
+                fmt[cell.row] = len(cell.number_format)
+        if not fmt:
+            continue
+        values = []
+        for r, i in zip(rows, numbers, strict=True):
+            v = r[j] if j < len(r) else None
+            if i in fmt and float(v).is_integer():
+                v = str(int(v)).zfill(fmt[i])
+            values.append(v)
+        out[j] = values
+    return out
+
+
+def _sheet_header(ws, wanted) -> set:
+    """Names in the header row of a worksheet (its first rows only)."""
+    records = []
+    for row in ws.iter_rows(min_row=1, max_row=200, values_only=True):
+        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in row):
+            records.append(row)
+            if len(records) >= HEADER_SEARCH_ROWS:
+                break
+    if not records:
+        return set()
+    return {str(v).strip() for v in records[_header_index(records, wanted)] if v is not None}
+
+
+def _read_excel(
+    data: bytes, source: str, sheet, wanted=frozenset(), score_name=None, text_columns=()
+) -> _Raw:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml errors: name the file, not openpyxl's internals
+        reason = f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__}: {exc})"
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+    try:
+        names = wb.sheetnames
+        chosen_by = None
+        if sheet is None:
+            ws = wb.worksheets[0]
+            if score_name is not None and len(names) > 1:
+                # a workbook with a cover sheet ("Info") before the answers: take
+                # the one sheet that has the score column, and say so
+                having = [w for w in wb.worksheets if score_name in _sheet_header(w, wanted)]
+                if having and ws not in having:
+                    if len(having) > 1:
+                        titles = [w.title for w in having]
+                        raise SurveyDataError(
+                            [
+                                Problem(
+                                    source,
+                                    None,
+                                    None,
+                                    None,
+                                    f"the first sheet {names[0]!r} has no column "
+                                    f"{score_name!r}; sheets {titles} have: choose one with "
+                                    f"sheet=...",
+                                )
+                            ]
+                        )
+                    ws, chosen_by = having[0], score_name
+        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+            ws = wb.worksheets[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            ws = wb[sheet]
+        else:
+            close = [
+                n for n in names if isinstance(sheet, str) and n.casefold() == sheet.casefold()
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SurveyDataError(
+                [
+                    Problem(
+                        source, None, None, None, f"has no sheet {sheet!r}; sheets: {names}{hint}"
+                    )
+                ]
+            )
+        header, header_row, rows, numbers, blank = _sheet_table(ws, wanted)
+        title = ws.title
+        padded = _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns)
+    finally:
+        wb.close()
+    if chosen_by is not None:
+        warnings.warn(
+            f"{source}: read sheet {title!r}, the only sheet with a {chosen_by!r} column "
+            f"(the first sheet is {names[0]!r}); pass sheet= to choose another",
+            UserWarning,
+            stacklevel=4,
+        )
+    where = f"{source} [sheet {title!r}]"
+    if header is None:
+        raise SurveyDataError([Problem(where, None, None, None, "the sheet is empty")])
+    names = _dedupe(header)
+    frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    for j, values in padded.items():
+        frame[names[j]] = values
+    markers = _missing_markers(frame, ",", text_columns)
+    info = dict(format="excel", sheet=title, header_row=header_row, skipped_blank_lines=blank)
+    info["missing_markers"] = markers
+    return _Raw(frame, np.asarray(numbers, dtype=np.int64), "row", where, info)
