@@ -1,18 +1,22 @@
 """The ``nps-toolkit`` command.
 
 Bad input ends with a one-line error and exit code 2, never a traceback:
-a researcher should read what was wrong, not Python internals.
+a researcher should read what was wrong, not Python internals.  Ctrl-C
+(SIGINT) exits with 130 and SIGTERM with 143, as shells report them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 
 import pandas as pd
 
 EXIT_BAD_INPUT = 2
 EXIT_RENDER_FAILED = 1  # some surveys failed to render (the others are done)
+EXIT_INTERNAL = 3  # a bug: set NPS_TOOLKIT_DEBUG=1 to see the traceback
 
 
 class CommandError(Exception):
@@ -52,18 +56,31 @@ def _cmd_summarize(args) -> int:
 def _cmd_render(args) -> int:
     from .reporting import render_reports
 
+    kw = {"template": args.template} if args.template else {}
     table = render_reports(
         config=args.config,
         only=args.names or None,
         jobs=args.jobs,
         output_dir=args.output,
         progress=not args.no_progress,
+        force=args.force,
+        **kw,
     )
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
-        print(table[["survey", "status", "seconds", "output"]].to_string(index=False))
-    failed = table[table["status"] != "ok"]
+        print(table[["survey", "status", "seconds", "output"]].to_string(index=False), flush=True)
+    failed = table[table["status"] == "failed"]
     for r in failed.itertuples():
-        print(f"nps-toolkit render: {r.survey} failed: {r.error}", file=sys.stderr)
+        print(f"nps-toolkit render: {r.survey} failed: {_one_line(r.error)}", file=sys.stderr)
+    signum = table.attrs.get("signal")
+    if signum is not None:
+        cancelled = int((table["status"] == "cancelled").sum())
+        name = signal.Signals(signum).name
+        print(
+            f"nps-toolkit render: cancelled by {name}; {cancelled} of {len(table)} survey(s) "
+            "not rendered (their previous reports, if any, were kept)",
+            file=sys.stderr,
+        )
+        return 128 + signum
     if len(failed):
         print(
             f"nps-toolkit render: {len(failed)} of {len(table)} survey(s) failed; "
@@ -80,9 +97,16 @@ def _cmd_followup(args) -> int:
 
     (survey,) = select_surveys(load_config(args.config), [args.survey])
     p = survey.parameters
-    df = load_data(
-        p["data_path"], example=p["example"], columns=p["columns"], row_filter=p["row_filter"]
-    )
+    try:
+        df = load_data(
+            p["data_path"],
+            example=p["example"],
+            columns=p["columns"],
+            row_filter=p["row_filter"],
+            required=p.get("required_columns"),
+        )
+    except ValueError as exc:  # ConfigError and FilterError: say which survey
+        raise CommandError(f"survey {survey.name!r}: {exc}") from None
     comment = p["comment"] if p["comment"] in df.columns else None
     for option, column in (("--contact", args.contact), ("--id-column", args.id_column)):
         if column and column not in df.columns:
@@ -144,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="surveys at a time (default: CPUs)")
     p.add_argument("--output", default="reports", help="output folder (default reports)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--force", action="store_true", help="render surveys whose report is up to date too"
+    )
+    p.add_argument("--template", help="report notebook template (default: the toolkit's own)")
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser(
@@ -162,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(message) -> str:
+    # a SurveyDataError lists one problem per line: "; " joins them
+    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -169,10 +202,20 @@ def main(argv=None) -> int:
     except (CommandError, ValueError, KeyError, FileNotFoundError, OSError) as exc:
         # SurveyDataError is a ValueError; KeyError's str() adds quotes, so unwrap it
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        # one line (a SurveyDataError lists one problem per line): "; " joins them
-        message = "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
-        print(f"nps-toolkit {args.command}: error: {message}", file=sys.stderr)
+        print(f"nps-toolkit {args.command}: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"nps-toolkit {args.command}: cancelled", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Exception as exc:  # a bug, still one line; the traceback on request
+        if os.environ.get("NPS_TOOLKIT_DEBUG"):
+            raise
+        print(
+            f"nps-toolkit {args.command}: internal error: {type(exc).__name__}: "
+            f"{_one_line(exc)} (set NPS_TOOLKIT_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -206,6 +206,36 @@ def data_file(tmp_path):
         ({"data": "s.csv"}, r"entry 1: missing key 'name'"),
         ({"name": "A"}, r"survey 'A'.*missing key 'data'"),
         ({"name": "../..", "data": "s.csv"}, r"key 'name'.*empty folder name"),
+        (
+            {"name": "A", "data": "s.csv", "promoter_growth": "ten"},
+            r"survey 'A'.*key 'promoter_growth' must be a number, got 'ten'",
+        ),
+        (
+            {"name": "A", "data": "s.csv", "segments": ["tenure", 7]},
+            r"key 'segments' must be a list of text",
+        ),
+        ({"name": "A", "data": "s.csv", "weights": 5}, r"key 'weights' must be text or null"),
+        ({"name": "A", "data": "s.csv", "min_n": True}, r"key 'min_n' must be a whole number"),
+        ({"name": "A", "data": "s.csv", "seed": 1.5}, r"key 'seed' must be a whole number"),
+        ({"name": 7, "data": "s.csv"}, r"key 'name' must be text"),
+        (
+            {"name": "A", "data": "s.csv", "promoter_growth": float("nan")},
+            r"key 'promoter_growth' must be a number, got nan",
+        ),
+        (
+            {"name": "A", "data": "s.csv", "n_resamples": 1_000_000},
+            r"key 'n_resamples' must be at most 100,000",
+        ),
+        ({"name": "A", "data": "s.csv", "timeout": 0}, r"key 'timeout' must be a number of sec"),
+        ({"name": "A", "data": "s.csv", "timeout": "1h"}, r"key 'timeout' must be a number"),
+        (
+            {"name": "A", "data": "s.csv", "filter": "wave > 0 and @os.system('id') == 0"},
+            r"survey 'A' \(entry 1\): key 'filter': '@' at position 14",
+        ),
+        (
+            {"name": "A", "data": "s.csv", "filter": {"wave": [[7]]}},
+            r"key 'filter': filter column 'wave': values must be",
+        ),
     ],
 )
 def test_config_errors_name_entry_and_key(tmp_path, data_file, entry, message):
@@ -254,6 +284,106 @@ def test_config_defaults_paths_and_selection(tmp_path, data_file):
         report.select_surveys([a, b], ["C"])
 
 
+def test_config_timeout_and_required_columns(tmp_path, data_file):
+    config = _write_config(
+        tmp_path / "surveys.yml",
+        [
+            {"name": "A", "data": "s.csv", "timeout": 30, "segments": ["region"], "wave": None},
+            {"name": "B", "data": "s.csv"},
+        ],
+        defaults={"comment": "why"},
+    )
+    a, b = report.load_config(config)
+    assert (a.timeout, b.timeout) == (30.0, 600)
+    assert "timeout" not in a.parameters  # a render option, not a notebook parameter
+    # only the columns the config names are required; the template's defaults stay optional
+    assert a.parameters["required_columns"] == {"segments": ["region"], "comment": ["why"]}
+    assert b.parameters["required_columns"] == {"comment": ["why"]}
+
+
+HOSTILE = {
+    "at-name filter": (
+        "surveys:\n  - name: A\n    data: s.csv\n"
+        "    filter: \"recommend > 0 and @os.system('touch PWNED') == 0\"\n",
+        "survey 'A' (entry 1): key 'filter': '@' at position 19",
+    ),
+    "set parameter": (
+        "surveys:\n  - name: A\n    data: s.csv\n"
+        '    promoter_growth: !!set {\'"; __import__("os").system("touch PWNED"); "\': null}\n',
+        "surveys.yml, line 4: YAML tag '!!set' is not allowed",
+    ),
+    "binary in filter": (
+        "surveys:\n  - name: A\n    data: s.csv\n    filter: {recommend: !!binary MTA=}\n",
+        "surveys.yml, line 4: YAML tag '!!binary' is not allowed",
+    ),
+    "python object": (
+        "surveys:\n  - name: !!python/object/apply:os.system ['touch PWNED']\n    data: s.csv\n",
+        "line 2: YAML tag '!!python/object/apply:os.system' is not allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_config_renders_nothing_and_creates_no_file(tmp_path, data_file, case, monkeypatch):
+    text, message = HOSTILE[case]
+    (tmp_path / "surveys.yml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, stdout, stderr = _render_cli("--config", "surveys.yml", "--output", "out")
+    assert code == 2 and stdout == ""
+    assert message in stderr and stderr.count("\n") == 1, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no PWNED, no out/
+
+
+def test_yaml_refuses_duplicates_aliases_and_other_encodings(tmp_path, data_file):
+    cases = {
+        "dup.yml": (
+            "surveys:\n  - name: A\n    data: s.csv\n    min_n: 5\n    min_n: 50\n",
+            r"dup.yml, line 5: duplicate key 'min_n' \(first at line 4\)",
+        ),
+        "alias.yml": (
+            "defaults: &d\n  min_n: 5\nsurveys:\n  - name: A\n    data: s.csv\n    x: *d\n",
+            r"alias.yml, line 6: alias \*d is not allowed",
+        ),
+        "tag.yml": ("surveys:\n  - name: !secret A\n", r"tag.yml, line 2: YAML tag '!secret'"),
+        "date.yml": (
+            "surveys:\n  - name: A\n    data: s.csv\n    seed: 2025-01-01\n",
+            r"key 'seed' must be a whole number, got '2025-01-01'",  # dates stay text
+        ),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(report.ConfigError, match=message):
+            report.load_config(tmp_path / name)
+    (tmp_path / "latin1.yml").write_bytes("surveys:\n  - name: Käyttäjät\n".encode("latin-1"))
+    with pytest.raises(report.ConfigError, match=r"latin1.yml: not UTF-8 text \(line 2"):
+        report.load_config(tmp_path / "latin1.yml")
+
+
+def test_every_parameter_has_a_type_its_default_meets():
+    types = report.parameter_types()
+    params = report.template_parameters()
+    assert set(types) == set(params)
+    for name, default in params.items():
+        assert report.config.conforms(default, types[name]), name
+        if default is None:
+            assert name in report.PARAMETER_TYPES, f"declare the type of {name!r}"
+    assert types["segments"] == list[str] and types["min_n"] is int
+
+
+def test_parameters_are_written_as_plain_literals():
+    from nps_toolkit.reporting import _engine
+
+    hostile = '"; __import__("os").system("id"); "\\'
+    code = _engine.LiteralTranslator.codify({"survey_name": hostile, "segments": ["a", 'b"']})
+    tree = ast.parse(code)
+    values = {n.targets[0].id: ast.literal_eval(n.value) for n in tree.body}
+    assert values == {"survey_name": hostile, "segments": ["a", 'b"']}
+    for bad in ({"x"}, b"x", float("nan"), {1: 2}):
+        with pytest.raises(TypeError, match="not a plain value"):
+            _engine.LiteralTranslator.translate(bad)
+
+
 def test_shipped_config_is_valid(tmp_path):
     # surveys.yml reads data/examples/*.csv (written by `make report`): write them beside a copy
     from nps_toolkit.datasets import write_example
@@ -273,14 +403,23 @@ def test_shipped_config_is_valid(tmp_path):
 
 def test_apply_filter_errors():
     df = pd.DataFrame({"wave": [1, 2], "recommend": [9, 3]})
-    with pytest.raises(KeyError, match="filter column 'wav' not in the data"):
+    with pytest.raises(ValueError, match="column 'wav' is not in the data; did you mean 'wave'"):
         report.apply_filter(df, {"wav": 1})
     with pytest.raises(ValueError, match="selects no rows out of 2"):
         report.apply_filter(df, "wave > 5")
-    with pytest.raises(ValueError, match="filter 'wave >' failed"):
+    with pytest.raises(ValueError, match="filter: the filter ends too early at position 7"):
         report.apply_filter(df, "wave >")
     out = report.apply_filter(df, {"wave": [2]})
     assert out["recommend"].tolist() == [3] and out.attrs["rows_before_filter"] == 2
+
+
+def test_load_data_requires_the_configured_columns(data_file):
+    with pytest.raises(report.ConfigError) as err:
+        report.load_data(data_file, required={"score": ["recommend"], "segments": ["recomend"]})
+    assert str(err.value) == (
+        "key 'segments': column 'recomend' is not in the data; did you mean 'recommend'?"
+    )
+    assert len(report.load_data(data_file, required={"score": ["recommend"]})) == 5
 
 
 def test_invited_total_checks_waves():

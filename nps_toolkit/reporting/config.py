@@ -8,11 +8,17 @@ papermill ever sees them.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+import math
 import re
+import types
+import typing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from .._filters import FilterError, parse_filter
 
 # The report templates are package data, so an installed wheel renders too.
 TEMPLATES_DIR = Path(str(resources.files("nps_toolkit") / "templates"))
@@ -29,7 +35,40 @@ EXAMPLES = ("b2b-annual", "b2c-monthly")
 # parameter of the template is a config key of the same name.
 CONFIG_ALIASES = {"name": "survey_name", "data": "data_path", "filter": "row_filter"}
 # Parameters set by the renderer, never by the config.
-INTERNAL_PARAMETERS = ("tables_dir",)
+INTERNAL_PARAMETERS = ("tables_dir", "required_columns")
+# Options of the render itself, not passed to the notebook: {key: (type, default)}.
+RENDER_OPTIONS = {"timeout": (int | float, 600)}
+MAX_RESAMPLES = 100_000  # more resamples change no reported digit, only the wait
+MAX_TIMEOUT = 24 * 3600
+
+# The type of every template parameter whose default is None (the others'
+# types are inferred from their defaults: see ``parameter_types``).  A new
+# parameter defaulting to None adds one line here; a parameter may also
+# appear here to allow more than its default's type.
+PARAMETER_TYPES = {
+    "data_path": str | None,
+    "columns": dict[str, str] | str,
+    "row_filter": str | dict | None,
+    "weights": str | None,
+    "wave": str | None,
+    "comment": str | None,
+    "account": str | None,
+    "invited": int | str | None,
+    "tables_dir": str | None,
+    "required_columns": dict[str, list[str]],
+}
+# Config keys that name data columns, checked against the data when it loads.
+COLUMN_KEYS = (
+    "score",
+    "weights",
+    "segments",
+    "drivers",
+    "date",
+    "wave",
+    "comment",
+    "account",
+    "invited",
+)
 
 
 class ConfigError(ValueError):
@@ -78,80 +117,181 @@ def template_parameters(template=TEMPLATE) -> dict:
     return out
 
 
+# --- the parameter schema ----------------------------------------------------
+
+
+def _infer_type(name: str, default):
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, int):
+        return int
+    if isinstance(default, float):
+        return float | int  # an int in the config is read as a float
+    if isinstance(default, str):
+        return str
+    if isinstance(default, list):
+        kinds = {type(v) for v in default}
+        return list[kinds.pop()] if len(kinds) == 1 and kinds <= {str, int, float} else list
+    if isinstance(default, dict):
+        return dict
+    raise ValueError(
+        f"template parameter {name!r} defaults to {default!r}: declare its type in "
+        "nps_toolkit.reporting.config.PARAMETER_TYPES"
+    )
+
+
+def parameter_types(template=TEMPLATE) -> dict:
+    """The allowed type of every template parameter (``str | None``, ``list[str]`` ...).
+
+    Declared in ``PARAMETER_TYPES`` or inferred from the parameter's default;
+    a parameter defaulting to None must be declared.
+    """
+    return {
+        name: PARAMETER_TYPES[name] if name in PARAMETER_TYPES else _infer_type(name, default)
+        for name, default in template_parameters(template).items()
+    }
+
+
+def is_plain(value, depth: int = 0) -> bool:
+    """True for str, int, finite float, bool, None, and lists/dicts (str keys) of those.
+
+    >>> is_plain({"a": [1, 2.5, None, "x"]}), is_plain({1, 2}), is_plain(float("nan"))
+    (True, False, False)
+    """
+    if depth > 20:
+        return False
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(is_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and is_plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def conforms(value, kind) -> bool:
+    """Whether a plain ``value`` is of ``kind`` (a type, ``X | Y``, ``list[X]``, ``dict[K, V]``).
+
+    >>> conforms(["a"], list[str]), conforms(True, int), conforms(None, str | None)
+    (True, False, True)
+    """
+    if isinstance(kind, types.UnionType):
+        return any(conforms(value, k) for k in typing.get_args(kind))
+    if kind is None or kind is type(None):
+        return value is None
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list:
+        return isinstance(value, list) and all(conforms(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items()
+        )
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, float) and math.isfinite(value)
+    if kind in (list, dict):
+        return isinstance(value, kind) and is_plain(value)
+    return isinstance(value, kind)
+
+
+_KIND_WORDS = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+_KIND_WORDS.update({type(None): "null", list: "a list", dict: "a mapping"})
+
+
+def describe_type(kind) -> str:
+    """``kind`` in words for an error message.
+
+    >>> describe_type(str | None), describe_type(list[str])
+    ('text or null', 'a list of text')
+    """
+    if isinstance(kind, types.UnionType):
+        words = [describe_type(k) for k in typing.get_args(kind)]
+        return " or ".join(
+            dict.fromkeys(w for w in words if w != "a whole number" or "a number" not in words)
+        )
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is list:
+        return f"a list of {describe_type(args[0]).removeprefix('a ')}"
+    if origin is dict:
+        return f"a mapping of {describe_type(args[0])} to {describe_type(args[1])}"
+    return _KIND_WORDS.get(kind, getattr(kind, "__name__", str(kind)))
+
+
 # --- configuration -----------------------------------------------------------
+
+SLUG_MAX = 60  # characters: far inside every file system's limit, with ".x.tmp-..." around it
 
 
 def slugify(name: str) -> str:
     """A folder name made of lowercase letters, digits and single dashes.
 
     Path separators and dots cannot survive, so a slug never leaves the
-    output folder.
+    output folder.  Names longer than ``SLUG_MAX`` are cut, and end with a
+    short hash of the whole name so that two long names stay apart.
 
     >>> slugify("B2B annual / wave 7")
     'b2b-annual-wave-7'
     >>> slugify("../../x")
     'x'
+    >>> len(slugify("a" * 300))
+    60
     """
     slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
     if not slug:
         raise ValueError(f"survey name {name!r} gives an empty folder name; use letters or digits")
+    if len(slug) > SLUG_MAX:
+        digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:8]
+        slug = slug[: SLUG_MAX - 9].rstrip("-") + "-" + digest
     return slug
 
 
 @dataclass(frozen=True)
 class Survey:
-    """One validated ``surveys.yml`` entry: its name, slug and template parameters."""
+    """One validated ``surveys.yml`` entry: its name, slug and template parameters.
+
+    ``timeout`` is the execution timeout of each notebook cell (seconds).
+    """
 
     name: str
     slug: str
     parameters: dict = field(repr=False)
+    timeout: float = RENDER_OPTIONS["timeout"][1]
 
 
 def _check_option(where: str, key: str, value, label: str) -> None:
-    """Check one option; ``key`` is the template parameter, ``label`` the config key."""
+    """Check one option's meaning; ``key`` is the template parameter, ``label`` the config key.
+
+    Its type has already been checked against the schema.
+    """
 
     def bad(expected: str):
         raise ConfigError(f"{where}: key {label!r} must be {expected}, got {value!r}")
 
-    def is_str_list(v):
-        return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
-
     if key == "survey_name":
-        if not isinstance(value, str) or not value.strip():
+        if not value.strip():
             bad("a non-empty string")
-    elif key == "data_path":
-        if value is not None and not isinstance(value, str):
-            bad("a file path")
     elif key == "example":
         if value not in EXAMPLES:
             bad(f"one of {list(EXAMPLES)}")
-    elif key == "columns":
-        if isinstance(value, str):
-            return  # a YAML file of load_survey options; checked for existence later
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            bad("a mapping {file column: canonical name} or a YAML file of load_survey options")
     elif key == "row_filter":
-        if value is not None and not isinstance(value, str | dict):
-            bad('a pandas query string or a mapping {column: value or [values]}, e.g. "wave == 7"')
+        try:
+            parse_filter(value, where=f"{where}: key {label!r}")
+        except FilterError as exc:
+            raise ConfigError(str(exc)) from None
     elif key in ("segments", "drivers"):
-        if not is_str_list(value):
+        if not all(value):
             bad("a list of column names")
-    elif key in ("score", "date"):
-        if not isinstance(value, str) or not value:
-            bad("a column name")
-    elif key in ("weights", "wave", "comment", "account"):
-        if value is not None and (not isinstance(value, str) or not value):
-            bad("a column name or null")
+    elif key in ("score", "date", "weights", "wave", "comment", "account"):
+        if value is not None and not value:
+            bad("a column name" + ("" if key in ("score", "date") else " or null"))
     elif key == "invited":
-        if value is not None and not (
-            (isinstance(value, int) and not isinstance(value, bool) and value > 0)
-            or (isinstance(value, str) and value)
-        ):
+        if isinstance(value, int) and value <= 0 or value == "":
             bad("a positive whole number, a column name or null")
     elif key == "confidence_level":
-        if not isinstance(value, float) or not 0 < value < 1:
+        if not 0 < value < 1:
             bad("a number between 0 and 1, e.g. 0.95")
     elif key == "method":
         if value not in METHODS:
@@ -160,11 +300,33 @@ def _check_option(where: str, key: str, value, label: str) -> None:
         if value not in FREQS:
             bad(f"one of {list(FREQS)}")
     elif key == "language":
-        if not isinstance(value, str) or not value:
+        if not value:
             bad(f"one of {list(LANGUAGES)} or a column of language codes")
     elif key in ("min_n", "n_resamples", "seed"):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if value < 0:
             bad("a non-negative whole number")
+        if key == "n_resamples" and value > MAX_RESAMPLES:
+            bad(f"at most {MAX_RESAMPLES:,} (more changes no reported digit)")
+    elif key == "timeout":
+        if not 0 < value <= MAX_TIMEOUT:
+            bad(f"a number of seconds between 1 and {MAX_TIMEOUT}")
+
+
+def _read_config(path: Path):
+    from ._yaml import load_strict
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (line {line}, byte {exc.start + 1}); save it as UTF-8"
+        ) from None
+    try:
+        return load_strict(text, str(path))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
@@ -173,24 +335,24 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
     The file holds ``surveys:`` (a list of entries) and optionally
     ``defaults:`` (options applied to every entry).  Each entry has a
     ``name``, the ``data`` file path (relative to the config file) or an
-    ``example`` name, and options named after the template's parameters
-    (``segments``, ``drivers``, ``weights``, ``filter``, ``confidence_level`` ...).
+    ``example`` name, options named after the template's parameters
+    (``segments``, ``drivers``, ``weights``, ``filter``, ``confidence_level`` ...)
+    and ``timeout`` (seconds each notebook cell may run).
+
+    Only plain YAML is read (no tags, aliases or repeated keys).  Every value
+    is checked against the type of its template parameter (``parameter_types``)
+    and its meaning, and the filter is parsed, before anything renders.
 
     Raises ``ConfigError`` naming the entry and the key for an unknown key, a
     missing data file or a bad option; ``FileNotFoundError`` when the config
     itself is missing.
     """
-    import yaml
-
     path = Path(config)
     if not path.is_file():
         raise FileNotFoundError(f"config file {str(path)!r} not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    raw = _read_config(path)
     if isinstance(raw, dict):
-        extra = sorted(set(raw) - {"surveys", "defaults"})
+        extra = sorted(map(str, set(raw) - {"surveys", "defaults"}))
         if extra:
             raise ConfigError(
                 f"{path}: unknown top-level key(s) {extra}; valid: ['defaults', 'surveys']"
@@ -199,10 +361,12 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         raise ConfigError(f"{path}: expected a top-level 'surveys:' list of survey entries")
 
     params = template_parameters(template)
+    kinds = {**parameter_types(template), **{k: t for k, (t, _) in RENDER_OPTIONS.items()}}
     to_param = {k: k for k in params if k not in INTERNAL_PARAMETERS}
     for alias, param in CONFIG_ALIASES.items():
         to_param.pop(param, None)
         to_param[alias] = param
+    to_param.update({k: k for k in RENDER_OPTIONS})
     valid = sorted(to_param)
 
     def translate(where, mapping):
@@ -212,10 +376,19 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         for key, value in mapping.items():
             if key not in to_param:
                 raise ConfigError(f"{where}: unknown key {key!r}; valid keys: {valid}")
-            if isinstance(value, int) and not isinstance(value, bool) and key == "confidence_level":
-                value = float(value)
-            _check_option(where, to_param[key], value, key)
-            out[to_param[key]] = value
+            param = to_param[key]
+            if not conforms(value, kinds[param]):
+                raise ConfigError(
+                    f"{where}: key {key!r} must be {describe_type(kinds[param])}, got {value!r}"
+                )
+            if (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and conforms(0.5, kinds[param])
+            ):
+                value = float(value)  # a float parameter given as 1 stays a float
+            _check_option(where, param, value, key)
+            out[param] = value
         return out
 
     defaults = translate(f"{path}: defaults", raw.get("defaults") or {})
@@ -226,7 +399,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
     for i, entry in enumerate(raw["surveys"], start=1):
         label = entry.get("name") if isinstance(entry, dict) else None
         where = f"{path}: survey {label!r} (entry {i})" if label else f"{path}: entry {i}"
-        values = {**params, **defaults, **translate(where, entry)}
+        own = translate(where, entry)
+        values = {**params, **defaults, **own}
+        options = {k: values.pop(k, default) for k, (_, default) in RENDER_OPTIONS.items()}
         values.pop("tables_dir", None)
         if "name" not in entry:
             raise ConfigError(f"{where}: missing key 'name'")
@@ -240,6 +415,16 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                 if not file.is_file():
                     raise ConfigError(f"{where}: key {key!r}: file {str(file)!r} not found")
                 values[param] = str(file)
+        if "required_columns" in params:
+            # the columns this entry (or defaults) names: the data must hold them
+            required = {}
+            for key in COLUMN_KEYS:
+                value = {**defaults, **own}.get(key)
+                if isinstance(value, str):
+                    required[key] = [value]
+                elif isinstance(value, list) and value:
+                    required[key] = list(value)
+            values["required_columns"] = required
         try:
             slug = slugify(entry["name"])
         except ValueError as exc:
@@ -249,7 +434,7 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                 f"{where}: key 'name' gives folder {slug!r}, already used by entry {slugs[slug]}"
             )
         slugs[slug] = i
-        surveys.append(Survey(name=entry["name"], slug=slug, parameters=values))
+        surveys.append(Survey(name=entry["name"], slug=slug, parameters=values, **options))
     return surveys
 
 

@@ -7,15 +7,28 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._filters import FilterError, closest, parse_filter
+from .config import ConfigError
+
 
 def load_data(
-    data_path=None, *, example="b2b-annual", columns=None, row_filter=None, seed=0
+    data_path=None,
+    *,
+    example="b2b-annual",
+    columns=None,
+    row_filter=None,
+    seed=0,
+    required=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``) or an example, filtered.
 
-    ``row_filter`` is a pandas query string (``"wave == 7"``) or a mapping
-    ``{column: value or [values]}``.  ``attrs["sha256"]`` identifies the data
-    (the file's bytes, or the example's CSV text) for the provenance record.
+    ``row_filter`` is a filter expression (``"wave == 7 and region in ['N', 'S']"``,
+    see ``nps_toolkit._filters``) or a mapping ``{column: value or [values]}``.
+    ``required`` maps config keys to the columns they name
+    (``{"segments": ["region"]}``): a column missing from the data raises
+    ``ConfigError`` naming the key and the closest column.  ``attrs["sha256"]``
+    identifies the data (the file's bytes, or the example's CSV text) for the
+    provenance record.
     """
     if data_path is None:
         from ..datasets import example_survey
@@ -30,38 +43,47 @@ def load_data(
         if "sha256" not in df.attrs:
             df.attrs["sha256"] = file_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+    check_columns(df, required or {})
     return apply_filter(df, row_filter)
 
 
-def apply_filter(df: pd.DataFrame, row_filter) -> pd.DataFrame:
-    """Rows selected by a pandas query string or a ``{column: value or [values]}`` mapping.
+def check_columns(df: pd.DataFrame, required: dict) -> None:
+    """Raise ``ConfigError`` for a configured column that is not in the data.
+
+    ``required`` maps each config key to the column(s) it names.
+
+    >>> df = pd.DataFrame({"recommend": [9], "region": ["N"]})
+    >>> check_columns(df, {"segments": ["regoin"]})
+    Traceback (most recent call last):
+    ...
+    nps_toolkit.reporting.config.ConfigError: key 'segments': column 'regoin' is not in the data; did you mean 'region'?
+    """
+    for key, names in required.items():
+        for name in [names] if isinstance(names, str) else names:
+            if name not in df.columns:
+                raise ConfigError(
+                    f"key {key!r}: column {name!r} is not in the data{closest(name, df.columns)}"
+                )
+
+
+def apply_filter(df: pd.DataFrame, row_filter, *, where: str = "filter") -> pd.DataFrame:
+    """Rows selected by a filter expression or a ``{column: value or [values]}`` mapping.
+
+    The filter is parsed by the toolkit's own filter language (never
+    ``DataFrame.query``); ``FilterError`` names ``where``, the offending part
+    or the unknown column and the closest one.
 
     >>> df = pd.DataFrame({"wave": [1, 2, 2], "region": ["N", "S", "N"]})
     >>> len(apply_filter(df, {"wave": 2})), len(apply_filter(df, "wave == 2 and region == 'N'"))
     (2, 1)
     """
-    if row_filter is None or (isinstance(row_filter, dict | str) and not row_filter):
+    parsed = parse_filter(row_filter, where=where)
+    if parsed is None:
         return df
     attrs = dict(df.attrs)
-    if isinstance(row_filter, dict):
-        keep = pd.Series(True, index=df.index)
-        for column, value in row_filter.items():
-            if column not in df.columns:
-                raise KeyError(
-                    f"filter column {column!r} not in the data; columns are {list(df.columns)}"
-                )
-            values = value if isinstance(value, list | tuple | set) else [value]
-            keep &= df[column].isin(values)
-        out = df[keep]
-    elif isinstance(row_filter, str):
-        try:
-            out = df.query(row_filter)
-        except Exception as exc:  # pandas raises many types for a bad expression
-            raise ValueError(f"filter {row_filter!r} failed: {type(exc).__name__}: {exc}") from None
-    else:
-        raise TypeError(f"filter must be a query string or a mapping, got {row_filter!r}")
+    out = df[parsed.mask(df)]
     if out.empty:
-        raise ValueError(f"filter {row_filter!r} selects no rows out of {len(df)}")
+        raise FilterError(f"{where} {row_filter!r} selects no rows out of {len(df)}")
     out = out.copy()
     out.attrs.update(attrs, filter=row_filter, rows_before_filter=len(df))
     return out

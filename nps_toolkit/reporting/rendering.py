@@ -26,7 +26,9 @@ import datetime as _dt
 import json
 import os
 import queue
+import re
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -37,7 +39,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import HTML_TEMPLATE, TEMPLATE, TEMPLATES_DIR, Survey, load_config, select_surveys
+from .config import (
+    HTML_TEMPLATE,
+    TEMPLATE,
+    TEMPLATES_DIR,
+    Survey,
+    is_plain,
+    load_config,
+    select_surveys,
+)
 from .inputs import file_sha256
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
@@ -87,7 +97,7 @@ class RenderResult:
 
     survey: str
     slug: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "unchanged", "failed" or "cancelled"
     seconds: float
     output: str | None
     error: str | None = None
@@ -146,7 +156,7 @@ def _replace_dir(new: Path, final: Path) -> None:
     """Put ``new`` in place of ``final``: rename the old one aside, rename in, delete old."""
     old = None
     if final.exists():
-        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+        old = final.with_name(f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         os.replace(final, old)
     try:
         os.replace(new, final)
@@ -158,24 +168,73 @@ def _replace_dir(new: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _quiet_kernel_manager():
-    """A kernel manager whose kernels do not write their own log lines to our stderr.
+class FolderInUse(ValueError):
+    """The output folder of a survey exists and is not a report the toolkit wrote."""
 
-    ipykernel logs connection warnings and shutdown notes on the process's
-    stderr; with several renders at once they bury the progress bar.  Errors
-    inside the notebook still reach the executed notebook and the final table.
+
+def _read_provenance(folder: Path) -> dict | None:
+    try:
+        prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return prov if isinstance(prov, dict) else None
+
+
+def _check_ours(final: Path) -> None:
+    """Refuse to replace ``final`` unless it is a report written by nps-toolkit."""
+    if not final.exists() and not final.is_symlink():
+        return
+    prov = _read_provenance(final) if final.is_dir() and not final.is_symlink() else None
+    if prov is None or prov.get("toolkit") != "nps-toolkit":
+        raise FolderInUse(
+            f"folder {str(final)!r} exists and is not a report written by nps-toolkit "
+            "(no provenance.json of the toolkit in it); it was left untouched: rename the "
+            "survey, move the folder or choose another --output folder"
+        )
+
+
+# hidden work folders: .<slug>.tmp-<pid>-<hex> and .<slug>.old-<pid>-<hex>
+_WORK_DIR = re.compile(r"^\.([a-z0-9-]+)\.(tmp|old)-(?:(\d+)-)?([0-9a-f]{8})$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def clean_stale_work_dirs(out_root, *, before: float | None = None) -> list[str]:
+    """Remove work folders left in ``out_root`` by killed runs; the names removed.
+
+    A work folder is stale when the run that made it (its process id is in
+    the name) is no longer running, or, for names without a process id, when
+    it is older than ``before`` (a time stamp, default now).
     """
-    import subprocess
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw):
-            kw.setdefault("stdout", subprocess.DEVNULL)
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super().start_kernel(**kw)
-
-    return QuietKernelManager
+    before = time.time() if before is None else before
+    removed = []
+    try:
+        entries = list(Path(out_root).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _WORK_DIR.match(entry.name)
+        if not m or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = m.group(3)
+        try:
+            stale = (not _pid_alive(int(pid))) if pid else entry.stat().st_mtime < before
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
 
 
 class _ReusedKernel:
@@ -200,7 +259,9 @@ class _ReusedKernel:
         if self.km is not None and not run_sync(self.km.is_alive)():
             self.close()
         if self.km is None:
-            km = _quiet_kernel_manager()(kernel_name=self.kernel_name)
+            from ._engine import QuietKernelManager
+
+            km = QuietKernelManager(kernel_name=self.kernel_name)
             run_sync(km.start_kernel)(cwd=str(self.cwd))
             self.km = km
         return self.km
@@ -237,43 +298,34 @@ class _ReusedKernel:
                 pass
 
 
-_ENGINE = "nps-toolkit"
+def _fingerprint(survey: Survey, template) -> dict:
+    """What decides a report's content: data, options file, parameters, template, toolkit."""
+    from .. import __version__
+
+    p = survey.parameters
+    columns = p.get("columns")
+    return {
+        "data_sha256": file_sha256(p["data_path"]) if p.get("data_path") else None,
+        "columns_sha256": file_sha256(columns) if isinstance(columns, str) else None,
+        "template_sha256": file_sha256(template),
+        "toolkit_version": __version__,
+        # as provenance.json holds them (a JSON round trip)
+        "parameters": json.loads(json.dumps({**p, "tables_dir": None}, default=str)),
+    }
 
 
-def _register_engine() -> None:
-    """papermill engine that closes its kernel client's channels when done.
+def _unchanged(final: Path, fingerprint: dict) -> bool:
+    """Whether the report in ``final`` was made from exactly ``fingerprint``, and is whole."""
+    prov = _read_provenance(final)
+    if prov is None or prov.get("toolkit") != "nps-toolkit":
+        return False
+    if any(prov.get(key) != value for key, value in fingerprint.items()):
+        return False
+    return all((final / name).is_file() for name in OUTPUT_FILES)
 
-    With a kernel it does not own (``km=``), nbclient leaves the client it
-    made open; over a batch those sockets would pile up.
-    """
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
 
-    if _ENGINE in papermill_engines._engines:
-        return
-
-    class Client(PapermillNotebookClient):
-        def execute(self, **kwargs):
-            try:
-                return super().execute(**kwargs)
-            finally:
-                if self.kc is not None and not self.owns_km:
-                    self.kc.stop_channels()
-
-    class Engine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            kwargs.pop("input_path", None)
-            timeout = kwargs.pop("execution_timeout", None)
-            kwargs.pop("timeout", None)
-            kwargs["startup_timeout"] = kwargs.pop("start_timeout", 60)
-            from papermill.engines import logger
-
-            return Client(
-                nb_man, kernel_name=kernel_name, timeout=timeout, log=logger, **kwargs
-            ).execute()
-
-    papermill_engines.register(_ENGINE, Engine)
+class _Cancelled(Exception):
+    """The batch was cancelled (SIGINT/SIGTERM) while this survey rendered."""
 
 
 def render_survey(
@@ -282,91 +334,160 @@ def render_survey(
     *,
     template=TEMPLATE,
     kernel_name="python3",
-    execution_timeout=600,
+    execution_timeout=None,
+    force: bool = False,
     kernel: _ReusedKernel | None = None,
+    cancel: threading.Event | None = None,
 ) -> RenderResult:
     """Render one survey into ``output_dir/<slug>/`` (replaced only on success).
 
-    ``kernel`` (internal) is a kernel kept alive between surveys; without it
-    papermill starts and stops a kernel for this survey alone.
-    """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    An existing ``<slug>`` folder is replaced only when it is a report the
+    toolkit wrote (its ``provenance.json`` says so); otherwise the survey
+    fails and the folder is left alone.  When that report was made from the
+    same data, parameters, template and toolkit version, nothing renders and
+    the status is ``"unchanged"`` (``force=True`` renders anyway).
+    ``execution_timeout`` (seconds per cell) defaults to the survey's
+    ``timeout``.  Errors, folder errors included, give a ``"failed"`` result,
+    never an exception.
 
+    ``kernel`` (internal) is a kernel kept alive between surveys; without it
+    papermill starts and stops a kernel for this survey alone.  ``cancel``
+    (internal) is set when the batch is cancelled.
+    """
     start = time.perf_counter()
-    out_root = Path(output_dir).resolve()
-    out_root.mkdir(parents=True, exist_ok=True)
-    final = (out_root / survey.slug).resolve()
-    if final.parent != out_root:  # slugify makes this impossible; check anyway
-        raise ValueError(f"survey {survey.name!r} would write outside {out_root}")
-    tmp = out_root / f".{survey.slug}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    parameters = {**survey.parameters, "tables_dir": str(tmp)}
-    failed_nb = out_root / f"{survey.slug}.failed.ipynb"
+
+    def result(status, output=None, error=None):
+        return RenderResult(
+            survey.name, survey.slug, status, time.perf_counter() - start, output, error
+        )
+
+    tmp = None
     try:
-        if kernel is not None:
-            _register_engine()
-            run_kw = {"km": kernel.acquire(), "engine_name": _ENGINE}
-        else:
-            # the kernel's working folder; papermill's own cwd= would os.chdir the
-            # whole process, which is not safe with renders running in threads
-            run_kw = {
-                "resources": {"metadata": {"path": str(out_root)}},
-                "kernel_manager_class": _quiet_kernel_manager(),
-            }
-        try:
-            papermill.execute_notebook(
-                str(template),
-                str(tmp / "report.ipynb"),
-                parameters=parameters,
-                kernel_name=kernel_name,
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=execution_timeout,
-                **run_kw,
-            )
-        except PapermillExecutionError:
-            if kernel is not None:
-                kernel.reset()  # an error in a cell: the kernel itself is fine
-            raise
-        except Exception:
-            if kernel is not None:
-                kernel.close()  # timeout, dead kernel ...: start afresh next time
-            raise
-        if kernel is not None:
-            kernel.reset()
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
+        out_root = Path(output_dir).resolve()
+        out_root.mkdir(parents=True, exist_ok=True)
+        final = (out_root / survey.slug).resolve()
+        if final.parent != out_root:  # slugify makes this impossible; check anyway
+            raise ValueError(f"survey {survey.name!r} would write outside {out_root}")
+        _check_ours(final)
+        fingerprint = _fingerprint(survey, template)
+        if not force and _unchanged(final, fingerprint):
+            return result("unchanged", str(final))
+        bad = [k for k, v in survey.parameters.items() if not is_plain(v)]
+        if bad:  # load_config makes this impossible; check anyway
+            raise TypeError(f"parameters {bad} are not plain values")
+        tmp = out_root / f".{survey.slug}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+        failed_nb = out_root / f"{survey.slug}.failed.ipynb"
+        _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
         export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
         prov = provenance(
-            {**parameters, "tables_dir": None},
-            _data_sha256(survey.parameters),
+            fingerprint["parameters"],
+            fingerprint["data_sha256"],
             survey=survey.name,
             template=str(Path(template).name),
+            **{k: v for k, v in fingerprint.items() if k not in ("parameters", "data_sha256")},
         )
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
         missing = [f for f in OUTPUT_FILES if not (tmp / f).is_file()]
         if missing:
             raise RuntimeError(f"the template did not write {missing}")
+        _check_ours(final)  # again: someone may have made the folder meanwhile
         _replace_dir(tmp, final)
+        tmp = None
         failed_nb.unlink(missing_ok=True)
-        return RenderResult(survey.name, survey.slug, "ok", time.perf_counter() - start, str(final))
+        return result("ok", str(final))
     except Exception as exc:
-        # keep the partly executed notebook beside the good report, for the researcher
-        if (tmp / "report.ipynb").is_file():
-            os.replace(tmp / "report.ipynb", failed_nb)
-            where = str(failed_nb)
-        else:
-            where = None
-        shutil.rmtree(tmp, ignore_errors=True)
-        return RenderResult(
-            survey.name, survey.slug, "failed", time.perf_counter() - start, where, _error_text(exc)
+        cancelled = isinstance(exc, _Cancelled) or (cancel is not None and cancel.is_set())
+        where = None
+        if tmp is not None and not cancelled and (tmp / "report.ipynb").is_file():
+            # keep the partly executed notebook beside the good report, for the researcher
+            try:
+                os.replace(tmp / "report.ipynb", failed_nb)
+                where = str(failed_nb)
+            except OSError:
+                pass
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if cancelled:
+            return result("cancelled", None, "cancelled before it finished")
+        return result("failed", where, _error_text(exc))
+
+
+def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel) -> None:
+    """Run the template for ``survey`` into ``tmp/report.ipynb`` with papermill."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import _engine  # registers the engine and the literal translator
+
+    parameters = {**survey.parameters, "tables_dir": str(tmp)}
+    run_kw = {"engine_name": _engine.ENGINE, "language": _engine.LANGUAGE}
+    if kernel is not None:
+        run_kw["km"] = kernel.acquire()
+    else:
+        # the kernel's working folder; papermill's own cwd= would os.chdir the
+        # whole process, which is not safe with renders running in threads
+        run_kw["resources"] = {"metadata": {"path": str(out_root)}}
+        run_kw["kernel_manager_class"] = _engine.QuietKernelManager
+    try:
+        papermill.execute_notebook(
+            str(template),
+            str(tmp / "report.ipynb"),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=execution_timeout or survey.timeout,
+            **run_kw,
         )
+    except PapermillExecutionError:
+        if kernel is not None:
+            kernel.reset()  # an error in a cell: the kernel itself is fine
+        raise
+    except Exception:
+        if kernel is not None:
+            kernel.close()  # timeout, dead kernel ...: start afresh next time
+        raise
+    if kernel is not None:
+        kernel.reset()
 
 
-def _data_sha256(parameters: dict) -> str | None:
-    path = parameters.get("data_path")
-    if path is None:
-        return None  # example data: the notebook's appendix shows the SHA-256 of its CSV text
-    return file_sha256(path)
+class _SignalCancel:
+    """While active, SIGINT and SIGTERM cancel the batch instead of killing the process.
+
+    The handler (main thread only) sets ``event``, so workers start no new
+    survey, and kills the running kernels, so the surveys waiting on them end
+    at once; ``signum`` remembers the first signal for the exit code.
+    """
+
+    def __init__(self):
+        self.event, self.signum, self.previous = threading.Event(), None, {}
+
+    def handle(self, signum, frame):
+        if self.signum is None:
+            self.signum = signum
+        self.event.set()
+        from ._engine import kill_running_kernels
+
+        kill_running_kernels()
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    self.previous[sig] = signal.signal(sig, self.handle)
+                except (ValueError, OSError):  # not settable here: keep the default
+                    pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        return False
 
 
 def render_reports(
@@ -379,6 +500,7 @@ def render_reports(
     template=TEMPLATE,
     kernel_name="python3",
     reuse_kernels=True,
+    force=False,
 ) -> pd.DataFrame:
     """Render every survey of ``config`` (or those named in ``only``) into ``output_dir``.
 
@@ -392,36 +514,54 @@ def render_reports(
     reuse_kernels : each parallel worker keeps one kernel for all its surveys,
         clearing its variables in between (much faster: imports and
         dictionaries load once per worker); False gives every survey a new kernel.
+    force : render surveys whose report is up to date too.
 
     Returns
     -------
-    DataFrame, one row per survey: ``survey``, ``status`` ("ok"/"failed"),
-    ``seconds``, ``output`` (the report folder; for a failure the partly
-    executed notebook) and ``error`` (the failing cell's error).  A failure
-    never stops the other surveys; check ``status``.  Config errors raise
-    ``ConfigError`` before anything renders.
+    DataFrame, one row per survey: ``survey``, ``status``, ``seconds``,
+    ``output`` (the report folder; for a failure the partly executed
+    notebook) and ``error`` (the failing cell's error).  ``status`` is
+    ``"ok"``, ``"unchanged"`` (its report was made from the same data,
+    parameters, template and toolkit version: not rendered again),
+    ``"failed"`` or ``"cancelled"``.  A failure never stops the other
+    surveys; check ``status``.  SIGINT (Ctrl-C) and SIGTERM stop the batch:
+    no new survey starts, running kernels are stopped, their work folders
+    removed, and the table marks them ``"cancelled"``; ``attrs["signal"]``
+    holds the signal number (None when not cancelled).  Config errors raise
+    ``ConfigError`` before anything renders.  Work folders left by killed
+    runs are removed first.
     """
     from tqdm.auto import tqdm
 
     surveys = select_surveys(load_config(config, template=template), only)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
-    Path(output_dir).mkdir(parents=True, exist_ok=True)
     out_root = Path(output_dir).resolve()
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # each survey fails with the reason: the table still shows them all
+    clean_stale_work_dirs(out_root, before=time.time())
     todo = queue.SimpleQueue()
     for survey in surveys:
         todo.put(survey)
     results, lock = {}, threading.Lock()
 
-    def worker(bar):
+    def worker(bar, cancel):
         kernel = _ReusedKernel(kernel_name, out_root) if reuse_kernels else None
         try:
-            while True:
+            while not cancel.is_set():
                 try:
                     survey = todo.get_nowait()
                 except queue.Empty:
                     return
                 r = render_survey(
-                    survey, out_root, template=template, kernel_name=kernel_name, kernel=kernel
+                    survey,
+                    out_root,
+                    template=template,
+                    kernel_name=kernel_name,
+                    force=force,
+                    kernel=kernel,
+                    cancel=cancel,
                 )
                 with lock:
                     results[r.slug] = r
@@ -431,14 +571,25 @@ def render_reports(
             if kernel is not None:
                 kernel.close()
 
+    workers = min(jobs, len(surveys))
     with (
+        _SignalCancel() as stop,
         tqdm(total=len(surveys), desc="rendering", unit="survey", disable=not progress) as bar,
-        ThreadPoolExecutor(max_workers=min(jobs, len(surveys))) as pool,
+        ThreadPoolExecutor(max_workers=workers) as pool,
     ):
-        for future in [pool.submit(worker, bar) for _ in range(min(jobs, len(surveys)))]:
-            future.result()
-    rows = [results[s.slug] for s in surveys]
-    return pd.DataFrame(
+        futures = [pool.submit(worker, bar, stop.event) for _ in range(workers)]
+        for future in futures:
+            while True:  # wait in short steps: the signal handler runs in between
+                try:
+                    future.result(timeout=0.2)
+                    break
+                except TimeoutError:
+                    continue
+    rows = [
+        results.get(s.slug) or RenderResult(s.name, s.slug, "cancelled", 0.0, None, "not started")
+        for s in surveys
+    ]
+    table = pd.DataFrame(
         {
             "survey": [r.survey for r in rows],
             "status": [r.status for r in rows],
@@ -447,3 +598,5 @@ def render_reports(
             "error": [r.error for r in rows],
         }
     )
+    table.attrs["signal"] = stop.signum
+    return table
