@@ -50,6 +50,12 @@ _EXPORTS = {
     "SurveyDataError": "data",
     "example_survey": "datasets",
     "render_reports": "reporting",
+    "banner_table": "banners",
+    "rake_weights": "weighting",
+    "weighting_summary": "weighting",
+    "TargetComparison": "targets",
+    "compare_to_target": "targets",
+    "sample_size_change": "targets",
 }
 
 _SUBMODULES = {
@@ -66,6 +72,9 @@ _SUBMODULES = {
     "reporting",
     "backends",
     "cli",
+    "banners",
+    "weighting",
+    "targets",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

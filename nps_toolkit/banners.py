@@ -1,0 +1,483 @@
+"""Banner tables: statistics by group with significance letters, as market researchers read them.
+
+A banner table puts the groups of one or more "banner" variables (tenure,
+region, product line) side by side, each with a column letter (A, B, C, ...;
+the total is a column too), and beside each value the letters of the columns
+in the same banner it is significantly higher than.  ``banner_table`` returns
+that table in tidy form, one row per (banner, group, statistic);
+``nps_toolkit.reporting.workbook.write_banner_workbook`` lays it out as a
+spreadsheet.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .intervals import nps_interval
+from .scoring import classify
+
+ROWS = ("nps", "promoters", "passives", "detractors")
+CORRECTIONS = {"bh": "fdr_bh", "holm": "holm", "none": None}
+BANNER_METHODS = ("wald", "adjusted-wald")
+TOTAL = "Total"
+_SHARE_CODES = {"promoters": 2, "passives": 1, "detractors": 0}
+
+TEST_NAMES = {
+    "nps": "two-sample z test of the NPS ({method}, as compare_nps)",
+    "share": "two-proportion z test ({share_method})",
+    "mean": "Welch's t test",
+}
+
+
+@dataclass(frozen=True)
+class _Statistic:
+    name: str  # as given: "nps", "promoters", "mean:csat", "top2:csat"
+    kind: str  # "nps", "share" or "mean"
+    column: str | None = None
+    top: float | None = None  # lowest value counted in the top 2 boxes
+
+
+def letters(k: int) -> list[str]:
+    """Column letters A..Z, then AA, AB, ... (as spreadsheets name columns).
+
+    >>> letters(3), letters(28)[-2:]
+    (['A', 'B', 'C'], ['AA', 'AB'])
+    """
+    out = []
+    for i in range(k):
+        label, j = "", i
+        while True:
+            label = string.ascii_uppercase[j % 26] + label
+            j = j // 26 - 1
+            if j < 0:
+                break
+        out.append(label)
+    return out
+
+
+# --------------------------------------------------------------------------
+# validation at the edge
+# --------------------------------------------------------------------------
+
+
+def _numeric_column(df, column, what):
+    if column not in df.columns:
+        raise KeyError(f"{what}: column {column!r} not in the data; columns are {list(df.columns)}")
+    values = pd.to_numeric(df[column], errors="coerce")
+    bad = values.isna() & df[column].notna()
+    if bad.any():
+        raise ValueError(
+            f"{what}: column {column!r} has {int(bad.sum())} non-numeric value(s), e.g. "
+            f"{df[column][bad].iloc[0]!r} at index {df.index[bad][:5].tolist()}"
+        )
+    return values.to_numpy(float)
+
+
+def _parse_rows(df, rows) -> list[_Statistic]:
+    if isinstance(rows, str):
+        rows = [rows]
+    out = []
+    for row in rows:
+        if row == "nps":
+            out.append(_Statistic("nps", "nps"))
+        elif row in _SHARE_CODES:
+            out.append(_Statistic(row, "share"))
+        elif isinstance(row, str) and row.startswith(("mean:", "top2:")):
+            kind, _, rest = row.partition(":")
+            column, _, scale = rest.partition(":")
+            values = _numeric_column(df, column, f"banner row {row!r}")
+            if kind == "mean":
+                out.append(_Statistic(row, "mean", column))
+                continue
+            if scale:
+                try:
+                    top = float(scale) - 1
+                except ValueError:
+                    raise ValueError(
+                        f"banner row {row!r}: the scale after the column must be a number, "
+                        "e.g. 'top2:csat:5'"
+                    ) from None
+            elif np.isfinite(values).any():
+                top = float(np.nanmax(values)) - 1  # the scale's top as the data show it
+            else:
+                raise ValueError(f"banner row {row!r}: column {column!r} has no answers")
+            out.append(_Statistic(row, "share", column, top))
+        else:
+            raise ValueError(
+                f"unknown banner row {row!r}; valid rows: {list(ROWS)}, 'mean:<column>' "
+                "or 'top2:<column>' (optionally 'top2:<column>:<scale maximum>')"
+            )
+    if not out:
+        raise ValueError("rows must name at least one statistic")
+    return out
+
+
+def _weights(df, weights):
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        w = _numeric_column(df, weights, "weights")
+        where = f"weight column {weights!r}"
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        where = "weights"
+        if w.shape[0] != len(df):
+            raise ValueError(f"weights has length {w.shape[0]} but the data has {len(df)} rows")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise ValueError(
+            f"{where}: weights must be finite non-negative numbers; bad at index "
+            f"{df.index[bad][:5].tolist()}"
+        )
+    return w
+
+
+def _group_levels(values: pd.Series) -> list:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.dropna().unique())
+        return [c for c in values.cat.categories if c in present]
+    uniques = list(pd.unique(values.dropna()))
+    try:
+        return sorted(uniques)
+    except TypeError:  # mixed types: keep the order of first appearance
+        return uniques
+
+
+# --------------------------------------------------------------------------
+# one sample, two samples
+# --------------------------------------------------------------------------
+
+
+def _sample(stat, y, w, mask, scores, method):
+    """Value, base and the variance of the estimate of one group (or its complement).
+
+    Shares and means use the linearised variance of a weighted mean, each
+    respondent their own cluster: sum w^2 (y - mean)^2 / (sum w)^2, which
+    without weights is p(1 - p) / n for a share; means take it times
+    n / (n - 1), so that without weights it is s^2 / n of Welch's test.  The
+    NPS takes its centre and standard error from ``nps_interval``, so it has
+    exactly the toolkit's interval variance (weights included).
+    """
+    wv = np.ones(mask.sum()) if w is None else w[mask]
+    n = int(mask.sum())
+    out = {"n": n, "n_effective": np.nan, "value": np.nan, "centre": np.nan, "var": np.nan}
+    if n == 0 or wv.sum() <= 0:
+        return out
+    n_eff = wv.sum() ** 2 / np.sum(wv**2)
+    out["n_effective"] = n_eff
+    if stat.kind == "nps":
+        res = nps_interval(scores[mask], method=method, weights=None if w is None else wv)
+        out["value"] = res.estimate
+        ne = res.n_effective
+        # the adjusted-Wald centre: 0.75 promoter and 0.75 detractor added to
+        # n_effective answers pull the NPS towards 0 by n_eff / (n_eff + 3)
+        centre = res.estimate * ne / (ne + 3) if method == "adjusted-wald" else res.estimate
+        out["centre"], out["var"] = centre / 100, (res.standard_error / 100) ** 2
+        out["n_effective"] = ne
+        return out
+    yv = y[mask]
+    mean = float(np.sum(wv * yv) / wv.sum())
+    var = float(np.sum(wv**2 * (yv - mean) ** 2) / wv.sum() ** 2)
+    if stat.kind == "mean":
+        var = var * n / (n - 1) if n > 1 else np.nan
+        out["value"] = mean
+    else:
+        out["value"] = 100 * mean
+        # the share's own effective n, p(1 - p) / variance (n without
+        # weights); Kish's where the share is 0 or 1 and has no variance
+        out["n_share"] = mean * (1 - mean) / var if var > 0 else n_eff
+    out["centre"], out["var"] = mean, var
+    return out
+
+
+def _two_sample_p(kind, a, b, method) -> float:
+    """Two-sided p-value of "no difference" between samples a and b."""
+    if kind == "share":
+        from statsmodels.stats.proportion import test_proportions_2indep
+
+        # Agresti-Caffo adds one success and one failure to each sample, the
+        # shares' counterpart of the adjusted-Wald NPS: sound with 0 % cells
+        with np.errstate(divide="ignore", invalid="ignore"):
+            res = test_proportions_2indep(
+                b["centre"] * b["n_share"],
+                b["n_share"],
+                a["centre"] * a["n_share"],
+                a["n_share"],
+                method="agresti-caffo" if method == "adjusted-wald" else "wald",
+            )
+        if np.isnan(res.pvalue):  # plain Wald with no spread in either sample
+            return 1.0 if b["centre"] == a["centre"] else 0.0
+        return float(res.pvalue)
+    diff = b["centre"] - a["centre"]
+    se2 = a["var"] + b["var"]
+    if not np.isfinite(se2):
+        return np.nan
+    if se2 == 0:  # no spread in either sample: any difference is certain
+        return 1.0 if diff == 0 else 0.0
+    if kind == "mean":
+        # Welch's t with Satterthwaite's df on the effective sample sizes:
+        # with std = sqrt(var * n_eff) scipy's vn = std^2 / nobs is our var
+        res = stats.ttest_ind_from_stats(
+            b["centre"],
+            np.sqrt(b["var"] * b["n_effective"]),
+            b["n_effective"],
+            a["centre"],
+            np.sqrt(a["var"] * a["n_effective"]),
+            a["n_effective"],
+            equal_var=False,
+        )
+        return float(res.pvalue)
+    return float(2 * stats.norm.sf(abs(diff) / np.sqrt(se2)))
+
+
+def _hidden(n: np.ndarray, n_other: int, min_n: int) -> np.ndarray:
+    """Which groups to hide: under ``min_n`` answers, plus the smallest shown one
+    when exactly one small set of answers would otherwise be derivable.
+
+    ``n_other`` is the number of answers outside every group (a blank banner
+    value): they are in the total but in no column, so total minus the
+    columns reveals them like a hidden group.  Complementary suppression, as
+    ``summarize`` does for its groups.
+    """
+    cells = np.append(n, n_other)
+    small = (cells < min_n) & (cells > 0)
+    hidden = n < min_n
+    shown = np.flatnonzero(~hidden)
+    if small.sum() == 1 and len(shown) > 1:
+        hidden = hidden.copy()
+        hidden[shown[np.argmin(n[shown])]] = True
+    return hidden
+
+
+# --------------------------------------------------------------------------
+# the table
+# --------------------------------------------------------------------------
+
+
+def banner_table(
+    df,
+    banners,
+    *,
+    rows=ROWS,
+    score="recommend",
+    weights=None,
+    confidence_level=0.95,
+    correction="bh",
+    min_n=5,
+    method="adjusted-wald",
+) -> pd.DataFrame:
+    """Statistics by banner group with significance letters, one row per (banner, group, statistic).
+
+    Parameters
+    ----------
+    df : one row per respondent.
+    banners : a column name or a list of them (e.g. ``["tenure", "region"]``);
+        each is a block of columns: the total (letter A) and one column per
+        value, in category order (or sorted).  Rows with a blank banner value
+        are in the total only (their number is in ``.attrs["blank"]``).
+    rows : the statistics: ``"nps"``, ``"promoters"``, ``"passives"``,
+        ``"detractors"`` (shares in %), ``"mean:<column>"`` (mean of a
+        numeric column) and ``"top2:<column>"`` (% in the top two boxes of a
+        rating column; the scale's top is the column's largest value, or
+        name it: ``"top2:csat:5"``).
+    score : column of 0-10 answers.
+    weights : weight column name or array aligned with ``df``.
+    confidence_level : a difference is significant when its corrected
+        p-value is below 1 - confidence_level.
+    correction : over the pairs of each banner and statistic: ``"bh"``
+        (Benjamini-Hochberg false discovery rate, default), ``"holm"``
+        (family-wise error) or ``"none"``; by
+        ``statsmodels.stats.multitest.multipletests``.
+    min_n : groups with fewer answers to a statistic are ``suppressed``:
+        value hidden, not tested.  When exactly one small set of answers
+        would be hidden (a group, or the answers with a blank banner value),
+        the smallest shown group is hidden too, so that it cannot be worked
+        out from the total.
+    method : ``"adjusted-wald"`` (default) or ``"wald"``: the NPS by the
+        two-sample z test of ``compare_nps`` with that method, shares by the
+        Agresti-Caffo (or the plain Wald) two-proportion test.
+
+    Returns
+    -------
+    DataFrame with columns ``banner``, ``group``, ``letter``, ``statistic``,
+    ``value``, ``n`` (answers to that statistic), ``n_effective`` (Kish's;
+    only with weights), ``higher_than`` (the letters of the columns of the
+    same banner that this one is significantly higher than, e.g. ``"BD"``;
+    empty when none) and ``suppressed``.  ``.attrs`` holds the settings,
+    the tests used, and ``pairs``: every test with its p-values.
+
+    Notes
+    -----
+    Tests, all two-sided: the NPS by the two-sample z test of ``compare_nps``
+    on the toolkit's interval variance (so with weights as ``nps_interval``
+    weights); shares by the unpooled two-proportion z test and means by
+    Welch's t test, both with the linearised variance of a weighted mean
+    (without weights, the textbook tests).  Every pair of groups is tested,
+    and the total against each group: the total overlaps the group, so this
+    is the test of the group against everyone else (the total minus the
+    group has the same sign of difference), as in ``compare_segments(...,
+    reference="overall")``.
+
+    Examples
+    --------
+    Two regions, 20 answers each: north 15 promoters, 5 detractors (NPS 50),
+    south 5 promoters, 15 detractors (NPS -50), so north (B) is higher than
+    south (C) and than the total (A, NPS 0):
+
+    >>> df = pd.DataFrame({"region": ["north"] * 20 + ["south"] * 20,
+    ...                    "recommend": [10] * 15 + [3] * 5 + [10] * 5 + [3] * 15})
+    >>> t = banner_table(df, "region", rows=["nps"])
+    >>> t[["group", "letter", "value", "higher_than"]].to_dict("records")
+    [{'group': 'Total', 'letter': 'A', 'value': 0.0, 'higher_than': 'C'}, {'group': 'north', 'letter': 'B', 'value': 50.0, 'higher_than': 'AC'}, {'group': 'south', 'letter': 'C', 'value': -50.0, 'higher_than': ''}]
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    banners = [banners] if isinstance(banners, str) else list(banners)
+    if not banners:
+        raise ValueError("banners must name at least one column")
+    missing = [c for c in [score, *banners] if c not in df.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+    level = float(confidence_level)
+    if not 0 < level < 1:
+        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level!r}")
+    key = "none" if correction is None else correction
+    if key not in CORRECTIONS:
+        raise ValueError(f"unknown correction {correction!r}; valid: {list(CORRECTIONS)}")
+    if method not in BANNER_METHODS:
+        raise ValueError(f"unknown method {method!r}; valid methods: {list(BANNER_METHODS)}")
+    if int(min_n) != min_n or min_n < 1:
+        raise ValueError(f"min_n must be a positive whole number, got {min_n!r}")
+    statistics = _parse_rows(df, rows)
+    w = _weights(df, weights)
+    codes = classify(df[score].reset_index(drop=True)).cat.codes.to_numpy()
+    scores = pd.to_numeric(df[score], errors="coerce").to_numpy(float)
+    answered = codes >= 0
+
+    records, pairs = [], []
+    blank = {}
+    for banner in banners:
+        values = df[banner].reset_index(drop=True)
+        levels = _group_levels(values)
+        in_group = [(values == g).to_numpy() for g in levels]
+        blank[banner] = int(values.isna().sum())
+        labels = letters(len(levels) + 1)
+        for stat in statistics:
+            if stat.kind == "nps":
+                y, valid = codes - 1.0, answered
+            elif stat.column is None:
+                y, valid = (codes == _SHARE_CODES[stat.name]).astype(float), answered
+            else:
+                x = _numeric_column(df, stat.column, f"banner row {stat.name!r}")
+                valid = np.isfinite(x)
+                y = x if stat.kind == "mean" else (x >= stat.top).astype(float)
+            total = _sample(stat, y, w, valid, scores, method)
+            groups = [_sample(stat, y, w, valid & m, scores, method) for m in in_group]
+            n = np.array([g["n"] for g in groups])
+            hide = _hidden(n, total["n"] - int(n.sum()), min_n)
+            total_hidden = total["n"] < min_n
+            hide = hide | total_hidden
+            # (i, j): column j against column i; column 0 is the total
+            tests = []
+            for i in range(len(groups)):
+                if hide[i]:
+                    continue
+                rest = _sample(stat, y, w, valid & ~in_group[i], scores, method)
+                if rest["n"] >= min_n and not total_hidden:
+                    tests.append((0, i + 1, rest, groups[i]))
+                for j in range(i + 1, len(groups)):
+                    if not hide[j]:
+                        tests.append((i + 1, j + 1, groups[i], groups[j]))
+            p = np.array([_two_sample_p(stat.kind, a, b, method) for _, _, a, b in tests])
+            p_adj = np.full(p.shape, np.nan)
+            ok = np.isfinite(p)
+            if ok.any():
+                method_mt = CORRECTIONS[key]
+                p_adj[ok] = (
+                    p[ok]
+                    if method_mt is None
+                    else multipletests(p[ok], alpha=1 - level, method=method_mt)[1]
+                )
+            higher = [set() for _ in range(len(groups) + 1)]
+            for (i, j, a, b), pv, pa in zip(tests, p, p_adj, strict=True):
+                diff = b["centre"] - a["centre"]
+                significant = bool(pa < 1 - level)
+                if significant and diff != 0:
+                    winner, loser = (j, i) if diff > 0 else (i, j)
+                    higher[winner].add(labels[loser])
+                scale = 1 if stat.kind == "mean" else 100
+                pairs.append(
+                    {
+                        "banner": banner,
+                        "statistic": stat.name,
+                        "letter_a": labels[i],
+                        "letter_b": labels[j],
+                        "group_a": TOTAL if i == 0 else levels[i - 1],
+                        "group_b": levels[j - 1],
+                        "difference": scale * diff,
+                        "p_value": pv,
+                        "p_adjusted": pa,
+                        "significant": significant,
+                    }
+                )
+            cells = [total, *groups]
+            hidden = [total_hidden, *hide]
+            for k, (cell, off) in enumerate(zip(cells, hidden, strict=True)):
+                records.append(
+                    {
+                        "banner": banner,
+                        "group": TOTAL if k == 0 else levels[k - 1],
+                        "letter": labels[k],
+                        "statistic": stat.name,
+                        "value": np.nan if off else cell["value"],
+                        "n": cell["n"],
+                        "n_effective": np.nan if off else cell["n_effective"],
+                        "higher_than": "".join(sorted(higher[k], key=lambda s: (len(s), s))),
+                        "suppressed": bool(off),
+                    }
+                )
+    out = pd.DataFrame.from_records(records)
+    out["group"] = out["group"].astype(object)
+    out["n"] = out["n"].astype(np.int64)
+    if w is None:
+        out = out.drop(columns="n_effective")
+    kinds = {s.kind for s in statistics}
+    out.attrs.update(
+        confidence_level=level,
+        correction=key,
+        min_n=int(min_n),
+        method=method,
+        weighted=w is not None,
+        tests={
+            k: TEST_NAMES[k].format(
+                method=method,
+                share_method="Agresti-Caffo" if method == "adjusted-wald" else "Wald",
+            )
+            for k in ("nps", "share", "mean")
+            if k in kinds
+        },
+        blank=blank,
+        pairs=pd.DataFrame.from_records(
+            pairs,
+            columns=[
+                "banner",
+                "statistic",
+                "letter_a",
+                "letter_b",
+                "group_a",
+                "group_b",
+                "difference",
+                "p_value",
+                "p_adjusted",
+                "significant",
+            ],
+        ),
+    )
+    return out

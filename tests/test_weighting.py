@@ -1,0 +1,146 @@
+"""Raking: weighted margins equal the targets, one variable is cell weighting by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.weighting import rake_weights, weighting_summary
+
+TARGETS = {
+    "region": {"north": 0.3, "south": 0.3, "east": 0.4},
+    "size": {"small": 0.3, "medium": 0.3, "large": 0.4},
+}
+
+
+@pytest.fixture
+def sample(rng):
+    n = 600
+    return pd.DataFrame(
+        {
+            "region": rng.choice(["north", "south", "east"], size=n, p=[0.5, 0.3, 0.2]),
+            "size": rng.choice(["small", "medium", "large"], size=n, p=[0.6, 0.3, 0.1]),
+            "recommend": rng.integers(0, 11, size=n),
+        },
+        index=pd.RangeIndex(100, 100 + n),
+    )
+
+
+def _margins(df, column, w):
+    valid = df[column].notna() & df[column].isin(TARGETS[column])
+    return (w[valid].groupby(df.loc[valid, column]).sum() / w[valid].sum()).to_dict()
+
+
+def test_weighted_margins_equal_targets(sample):
+    w = rake_weights(sample, TARGETS)
+    assert w.index.equals(sample.index)
+    assert w.mean() == pytest.approx(1.0)
+    for column, target in TARGETS.items():
+        got = _margins(sample, column, w)
+        assert got == pytest.approx(target, abs=1e-8)
+    diag = w.attrs["diagnostics"]
+    assert diag["variable"].tolist() == ["region", "size"]
+    assert diag["n_outside"].tolist() == [0, 0]
+    assert (diag["max_error"] <= 1e-8).all()
+
+
+def test_one_variable_is_cell_weighting_by_hand():
+    # 6 north, 3 south, 1 east; targets 1/3 each: w = target / sample share
+    df = pd.DataFrame({"region": ["north"] * 6 + ["south"] * 3 + ["east"]})
+    w = rake_weights(df, {"region": {"north": 1 / 3, "south": 1 / 3, "east": 1 / 3}})
+    expected = [(1 / 3) / 0.6] * 6 + [(1 / 3) / 0.3] * 3 + [(1 / 3) / 0.1]
+    assert w.tolist() == pytest.approx(expected, rel=1e-12)
+
+
+def test_base_weights_cell_weighting_by_hand():
+    df = pd.DataFrame({"g": ["a", "a", "b", "b"], "base": [1.0, 3.0, 2.0, 2.0]})
+    w = rake_weights(df, {"g": {"a": 0.25, "b": 0.75}}, base_weights="base")
+    # a has base total 4 of 8 -> factor 0.25/0.5; b 4 of 8 -> 0.75/0.5
+    raw = np.array([1 * 0.5, 3 * 0.5, 2 * 1.5, 2 * 1.5])
+    assert w.tolist() == pytest.approx((raw / raw.mean()).tolist())
+
+
+def test_missing_and_other_values_keep_their_base_weight(sample):
+    df = sample.copy()
+    df.loc[df.index[:20], "region"] = None
+    df.loc[df.index[20:25], "region"] = "abroad"
+    base = np.linspace(0.5, 1.5, len(df))
+    w = rake_weights(df, {"region": TARGETS["region"]}, base_weights=base)
+    outside = df["region"].isna() | (df["region"] == "abroad")
+    ratio = w[outside] / base[outside.to_numpy()]
+    assert ratio.to_numpy() == pytest.approx(np.full(outside.sum(), ratio.iloc[0]))
+    assert _margins(df, "region", w) == pytest.approx(TARGETS["region"], abs=1e-8)
+    assert w.attrs["diagnostics"]["n_outside"].tolist() == [25]
+
+
+def test_numbers_in_data_match_text_targets():
+    df = pd.DataFrame({"band": [1, 1, 1, 2]})
+    w = rake_weights(df, {"band": {"1": 0.5, "2": 0.5}})
+    assert w.tolist() == pytest.approx([2 / 3] * 3 + [2.0])
+
+
+def test_trim_caps_and_rerakes(sample):
+    # "large" is 10 % of the sample and 40 % of the population: weights >= 4 needed
+    w = rake_weights(sample, TARGETS, trim=(0.2, 6.0), max_iter=1000)
+    assert w.min() >= 0.2 - 1e-6 and w.max() <= 6.0 + 1e-6
+    untrimmed = rake_weights(sample, TARGETS)
+    assert untrimmed.max() > 6.0  # the caps did something
+    for column, target in TARGETS.items():
+        assert _margins(sample, column, w) == pytest.approx(target, abs=1e-8)
+
+
+def test_weights_work_in_the_toolkit(sample):
+    w = rake_weights(sample, TARGETS)
+    weighted = nps.nps(sample["recommend"], weights=w)
+    by_hand = (
+        100 * (w[sample["recommend"] >= 9].sum() - w[sample["recommend"] <= 6].sum()) / w.sum()
+    )
+    assert weighted == pytest.approx(by_hand)
+
+
+def test_shares_must_sum_to_one(sample):
+    with pytest.raises(ValueError, match="sum to 0.9"):
+        rake_weights(sample, {"region": {"north": 0.3, "south": 0.3, "east": 0.3}})
+    with pytest.raises(ValueError, match="not percentages"):
+        rake_weights(sample, {"region": {"north": 30, "south": 30, "east": 40}})
+
+
+def test_absent_category_and_bad_columns(sample):
+    with pytest.raises(ValueError, match="west"):
+        rake_weights(sample, {"region": {"north": 0.5, "west": 0.5}})
+    with pytest.raises(KeyError, match="tenure"):
+        rake_weights(sample, {"tenure": {"new": 1.0}})
+    with pytest.raises(ValueError, match="index labels"):
+        rake_weights(sample, TARGETS, base_weights=np.r_[0.0, np.ones(len(sample) - 1)])
+    with pytest.raises(ValueError, match="trim"):
+        rake_weights(sample, TARGETS, trim=(2, 3))
+
+
+def test_non_convergence_names_the_variables(sample):
+    with pytest.raises(ValueError, match=r"did not converge in 1 iterations.*'region'"):
+        rake_weights(sample, TARGETS, max_iter=1)
+    with pytest.raises(ValueError, match="caps too tight"):
+        rake_weights(sample, TARGETS, trim=(0.9, 1.1))
+
+
+def test_weighting_summary_by_hand():
+    # weights 1, 1, 2, 4: sum 8, sum of squares 22 -> n_eff 64/22
+    s = weighting_summary([1, 1, 2, 4])
+    row = s.iloc[0]
+    assert list(s.columns) == [
+        "n",
+        "n_effective",
+        "efficiency",
+        "design_effect",
+        "min",
+        "max",
+        "cv",
+    ]
+    assert row["n"] == 4
+    assert row["n_effective"] == pytest.approx(64 / 22)
+    assert row["efficiency"] == pytest.approx(100 * 64 / 22 / 4)
+    assert row["design_effect"] == pytest.approx(4 * 22 / 64)
+    assert row["min"] == pytest.approx(0.5) and row["max"] == pytest.approx(2.0)
+    assert row["design_effect"] == pytest.approx(1 + row["cv"] ** 2)  # Kish: deff = 1 + cv^2
+    with pytest.raises(ValueError, match="position"):
+        weighting_summary([1, -1])
