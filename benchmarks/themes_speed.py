@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import simplemma
 
+from nps_toolkit import _text as X
 from nps_toolkit import themes as T
 from nps_toolkit.datasets import example_survey
 
@@ -68,7 +69,7 @@ def naive_tagger():
 
 
 def clear_caches() -> None:
-    for fn in (T._lemmas, T._lemma, T._recognised, T._known, T._default_lexicon):
+    for fn in (X._lemmas, X._lemma, X._recognised, X._known, T._default_lexicon):
         fn.cache_clear()
 
 

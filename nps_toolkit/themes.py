@@ -20,7 +20,6 @@ and never the contact columns.
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Mapping
@@ -32,6 +31,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._text import (
+    _FI_MAX_ENDING,
+    _FI_VOWELS,
+    _WORD,
+    LOW_MEMORY_MAX_WORDS,
+    UNDETERMINED,
+    _backend,
+    _detect,
+    _is_blank,
+    _known,
+    _language_codes,
+    _lemma,
+    _lemmas,
+    _read_yaml,
+    _supported_languages,
+    _words,
+)
 from .scoring import CATEGORIES, _as_score_array, _category_codes
 
 __all__ = [
@@ -51,34 +67,8 @@ COMPOUND_LANGUAGES = frozenset({"fi", "et", "sv", "da", "nb", "nn", "no", "de", 
 MIN_COMPOUND_PART = 4
 MIN_COMPOUND_REST = 3
 MAX_GAP = 2  # words allowed between the words of a multi-word term
-UNDETERMINED = "und"  # ISO 639-2 code for a comment whose language is not clear
 
 _THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_WORD = re.compile(r"[^\W\d_]+")  # runs of letters; hyphens and apostrophes split words
-
-# Finnish possessive suffixes and clitics that simplemma sometimes leaves on
-# words it does not know ("odotuksiamme" -> "odotuksia"): stripped, the rest is
-# lemmatised again.  Longest first.
-_FI_ENCLITICS = (
-    "kaan",
-    "kään",
-    "mme",
-    "nne",
-    "nsa",
-    "nsä",
-    "kin",
-    "han",
-    "hän",
-    "ni",
-    "si",
-    "ko",
-    "kö",
-    "pa",
-    "pä",
-)
-_FI_POSSESSIVES = frozenset({"mme", "nne", "nsa", "nsä", "ni", "si"})
-_FI_VOWELS = frozenset("aeiouyäö")
-_FI_MAX_ENDING = 5  # longest case ending + possessive tried after a stem ("-ssamme")
 
 
 # ---------------------------------------------------------------------------
@@ -90,7 +80,7 @@ def _default_lexicon_text() -> str:
     return resources.files("nps_toolkit").joinpath("lexicons/themes.yml").read_text("utf-8")
 
 
-def load_themes(themes=None) -> dict:
+def load_themes(themes=None, *, mode: str = "replace") -> dict:
     """Theme lexicons as a validated dict ``{theme_id: {"label", "terms", "exclude"}}``.
 
     Parameters
@@ -103,29 +93,37 @@ def load_themes(themes=None) -> dict:
               terms: {en: [price, cost], fi: [hinta, kallis]}
               exclude: {fi: [hintalappu]}     # optional
 
-    Raises ``ValueError`` naming the theme, language and entry that is wrong.
+        In a file every theme needs a ``label`` (the report shows it); a dict
+        may leave it out (the id is shown, "Response speed" for
+        ``response_speed``).
+    mode : "replace" (only these themes) or "extend" (the default lexicons
+        plus these themes; a theme with a default theme's id takes its place).
+
+    Raises ``ValueError`` naming the file (or "themes" for a dict), the theme,
+    the language and the entry that is wrong: unknown keys, a missing label or
+    term list, an empty list, a key given twice.
 
     >>> lex = load_themes({"price": {"label": "Price", "terms": {"en": ["price"]}}})
     >>> lex["price"]["terms"]
     {'en': ('price',)}
+    >>> list(load_themes({"parking": {"terms": {"en": ["parking"]}}}, mode="extend"))[-2:]
+    ['ease_of_use', 'parking']
     """
+    if mode not in ("replace", "extend"):
+        raise ValueError(f"mode must be 'replace' or 'extend', got {mode!r}")
+    if mode == "extend" and themes is not None:
+        return {**load_themes(None), **load_themes(themes)}
     source = "themes"
+    from_file = themes is None or isinstance(themes, (str, Path))
     if themes is None:
-        import yaml
-
         source = "default lexicon"
-        themes = yaml.safe_load(_default_lexicon_text())
+        themes = _read_yaml(_default_lexicon_text(), source)
     elif isinstance(themes, (str, Path)):
-        import yaml
-
         path = Path(themes)
         source = str(path)
         if not path.is_file():
             raise FileNotFoundError(f"theme lexicon file not found: {path}")
-        try:
-            themes = yaml.safe_load(path.read_text("utf-8"))
-        except yaml.YAMLError as exc:
-            raise ValueError(f"{source}: not valid YAML: {exc}") from None
+        themes = _read_yaml(path.read_text("utf-8"), source)
     if not isinstance(themes, Mapping) or not themes:
         raise ValueError(
             f"{source}: expected a mapping of theme ids to "
@@ -147,17 +145,38 @@ def load_themes(themes=None) -> dict:
             )
         if "terms" not in spec:
             raise ValueError(f"{where}: missing 'terms' (language code -> list of terms)")
-        label = spec.get("label", theme_id.replace("_", " ").capitalize())
-        if isinstance(label, Mapping):
-            label = {str(k): str(v) for k, v in label.items()}
-        elif not isinstance(label, str):
-            raise ValueError(f"{where}: 'label' must be a string or a language -> string mapping")
         out[theme_id] = {
-            "label": label,
+            "label": _label(spec, theme_id, where, required=from_file),
             "terms": _term_lists(spec["terms"], f"{where} terms", required=True),
             "exclude": _term_lists(spec.get("exclude") or {}, f"{where} exclude"),
         }
     return out
+
+
+def _label(spec, theme_id: str, where: str, required: bool):
+    if "label" not in spec:
+        if required:
+            raise ValueError(
+                f"{where}: missing 'label' (a string or {{en: ..., fi: ...}}), "
+                "the name the report shows"
+            )
+        return theme_id.replace("_", " ").capitalize()
+    label = spec["label"]
+    if isinstance(label, str) and label.strip():
+        return label.strip()
+    if isinstance(label, Mapping) and label:
+        out = {}
+        for lang, text in label.items():
+            if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
+                raise ValueError(f"{where} label: {lang!r} is not a language code like 'en'")
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"{where} label [{lang}]: expected a non-empty string")
+            out[lang] = text.strip()
+        return out
+    raise ValueError(
+        f"{where}: 'label' must be a non-empty string or a language -> string mapping, "
+        f"got {label!r}"
+    )
 
 
 def _term_lists(spec, where: str, required: bool = False) -> dict:
@@ -187,15 +206,6 @@ def _term_lists(spec, where: str, required: bool = False) -> dict:
     return out
 
 
-@lru_cache(maxsize=1)
-def _supported_languages() -> frozenset:
-    try:
-        from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
-    except ImportError:  # another simplemma layout: simplemma itself will complain
-        return frozenset()
-    return frozenset(SUPPORTED_LANGUAGES)
-
-
 def theme_labels(themes=None, language: str = "en") -> dict:
     """Display label of each theme in ``language`` (falling back to English, then the id).
 
@@ -217,64 +227,6 @@ def theme_labels(themes=None, language: str = "en") -> dict:
 # ---------------------------------------------------------------------------
 # lemmatisation and word matching
 # ---------------------------------------------------------------------------
-
-
-# simplemma has two dictionary back-ends with the same content: the low-memory
-# one loads the Finnish dictionary in about 60 % of the time and a fraction of
-# the memory, but looks a new word up ~10 times slower (1.5 vs 0.15 ms for an
-# unknown Finnish word).  Every look-up is cached per word here, so the cost
-# that matters is the number of distinct words: tag_themes switches to the
-# default back-end when a call brings more than LOW_MEMORY_MAX_WORDS new ones.
-LOW_MEMORY_MAX_WORDS = 5000
-_backend = {"low_memory": True}
-
-
-@lru_cache(maxsize=2**18)
-def _lemmas(token: str, lang: str) -> tuple[str, ...]:
-    """The lower-case token and its lemma candidates in ``lang`` (cached per token)."""
-    lemma = _lemma(token, lang)
-    found = {token, lemma}
-    if lang == "fi" and not _known(token, "fi"):
-        for suffix in _FI_ENCLITICS:
-            if token.endswith(suffix) and len(token) - len(suffix) >= 4:
-                stem = token[: -len(suffix)]
-                found.add(_lemma(stem, "fi"))
-                # a possessive suffix swallows the -n of the genitive and the
-                # illative: "odotuksiimme" = "odotuksiin" + "-mme"
-                if suffix in _FI_POSSESSIVES and _known(stem + "n", "fi"):
-                    found.add(_lemma(stem + "n", "fi"))
-    return tuple(sorted(found))
-
-
-@lru_cache(maxsize=2**18)
-def _lemma(token: str, lang: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(token, lang=lang, low_memory=_backend["low_memory"]).lower()
-
-
-@lru_cache(maxsize=2)
-def _strategy(low_memory: bool):
-    from simplemma.strategies import DefaultStrategy
-
-    return DefaultStrategy(low_memory=low_memory)
-
-
-@lru_cache(maxsize=2**18)
-def _recognised(token: str, lang: str) -> bool:
-    """Does simplemma find a lemma for ``token`` in ``lang`` (its language test)?"""
-    return _strategy(_backend["low_memory"]).get_lemma(token, lang) is not None
-
-
-@lru_cache(maxsize=2**18)
-def _known(token: str, lang: str) -> bool:
-    import simplemma
-
-    return simplemma.is_known(token, lang=lang, low_memory=_backend["low_memory"])
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
 
 
 @dataclass(eq=False)
@@ -426,56 +378,9 @@ def _default_lexicon() -> _Lexicon:
     return _Lexicon(load_themes(None))
 
 
-def _detect(text: str, tokens: list, languages: tuple) -> tuple[str, tuple]:
-    """(language, languages to tag with) of a comment.
-
-    The score of a language is the share of the comment's distinct words that
-    simplemma recognises in it, as in ``simplemma.langdetect``; the test is
-    cached per word here, which made detection over 20 times faster than
-    calling ``langdetect`` per comment (which looks every word up again) on
-    2,000 survey comments.
-    A tie (a mixed-language comment, or "ok") is broken in favour of Finnish
-    when the comment has Finnish letters (ä, ö), and is "und" otherwise; the
-    comment is tagged with every tied language.  No recognised word: "und",
-    tagged with every language.  A comment is also matched against the
-    lexicon of every other language that recognises one of its words that the
-    detected language does not (English terms in a Finnish comment); its
-    ``language`` stays the detected one.
-    """
-    words = set(tokens)
-    scores = {
-        lang: sum(_recognised(w, lang) for w in words) / max(len(words), 1) for lang in languages
-    }
-    top = max(scores.values(), default=0.0)
-    if top <= 0:
-        return UNDETERMINED, languages
-    tied = tuple(lang for lang in languages if scores[lang] >= top - 1e-9)
-    # Mixed comments are common ("Support toimii hyvin", "Account manager
-    # vaihtuu"): also match the lexicon of every other language that knows a
-    # word the detected language does not.
-    first = tied[0]
-    extra = tuple(
-        lang
-        for lang in languages
-        if lang not in tied
-        and any(_recognised(w, lang) and not _recognised(w, first) for w in words)
-    )
-    if len(tied) == 1:
-        return first, tied + extra
-    if "fi" in tied and re.search("[äöÄÖ]", text):
-        return "fi", tied + extra
-    return UNDETERMINED, tied + extra
-
-
 # ---------------------------------------------------------------------------
 # tag_themes
 # ---------------------------------------------------------------------------
-
-
-def _is_blank(value) -> bool:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
@@ -571,36 +476,6 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
     out["language"] = pd.Series(langs[codes] if n else [], index=series.index, dtype="str")
     out.attrs["labels"] = theme_labels(lex.spec)
     return out
-
-
-def _language_codes(language, series: pd.Series, valid: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row given language (None = detect) and the codes as given.
-
-    A code with no lexicon (a Swedish comment "sv" in a Finnish-English
-    survey) becomes "und": such a comment is matched against every lexicon
-    rather than stopping a whole report; ``tag_themes`` warns and counts them.
-    """
-    n = len(series)
-    if isinstance(language, str):
-        code = language.strip().lower()
-        if code == "auto":
-            return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-        if not code:
-            raise ValueError("language='' is not a language code; use 'auto' to detect")
-        given = np.full(n, code, dtype=object)
-        return np.where(given == code, code if code in valid else UNDETERMINED, None), given
-    codes = pd.Series(language)
-    if len(codes) != n:
-        raise ValueError(f"language has {len(codes)} values but there are {n} comments")
-    if isinstance(language, pd.Series) and not language.index.equals(series.index):
-        codes = language.reindex(series.index)
-    arr = codes.to_numpy(dtype=object)
-    given = np.array([None if _is_blank(v) else str(v).strip().lower() for v in arr], dtype=object)
-    usable = np.array(
-        [v if v is None or v in valid or v == UNDETERMINED else UNDETERMINED for v in given],
-        dtype=object,
-    )
-    return usable, given
 
 
 # ---------------------------------------------------------------------------

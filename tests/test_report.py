@@ -388,10 +388,20 @@ def test_shipped_config_is_valid(tmp_path):
     # surveys.yml reads data/examples/*.csv (written by `make report`): write them beside a copy
     from nps_toolkit.datasets import write_example
 
+    # and the files it names beside it: lexicons, load_survey options, ../shared/public-data
+    repo = tmp_path / "repo"
     for name in ("b2b-annual", "b2c-monthly"):
-        write_example(name, tmp_path / "data" / "examples" / f"{name}.csv")
-    shutil.copy(ROOT / "surveys.yml", tmp_path / "surveys.yml")
-    surveys = report.load_config(tmp_path / "surveys.yml")
+        write_example(name, repo / "data" / "examples" / f"{name}.csv")
+    shutil.copy(ROOT / "surveys.yml", repo / "surveys.yml")
+    for folder in ("lexicons", "surveys"):
+        shutil.copytree(ROOT / folder, repo / folder)
+    public = tmp_path / "shared" / "public-data"
+    public.mkdir(parents=True)
+    for file in (ROOT.parent / "shared" / "public-data").glob("*.csv"):
+        (public / file.name).symlink_to(file)
+    if not any(public.iterdir()):  # no public data here: a stand-in with its columns
+        (public / "ezrsurvey_podracing_survey.csv").write_text("nps_value,nps_com\n9,ok\n")
+    surveys = report.load_config(repo / "surveys.yml")
     assert len(surveys) >= 3
     assert any(s.parameters["weights"] for s in surveys)  # the weighted b2c survey
     assert any(s.parameters["row_filter"] for s in surveys)  # a wave or segment of b2b
@@ -633,3 +643,27 @@ def test_missing_kernel_fails_each_survey_cleanly(tmp_path, data_file):
     assert table["status"].tolist() == ["failed", "failed"]
     assert table["error"].str.contains("no-such-kernel").all()
     assert list((tmp_path / "r").iterdir()) == []
+
+
+def test_config_themes_file_is_resolved_and_validated(tmp_path, data_file):
+    (tmp_path / "lex").mkdir()
+    (tmp_path / "lex" / "own.yml").write_text(
+        "parking:\n  label: Parking\n  terms: {en: [parking]}\n", encoding="utf-8"
+    )
+    (tmp_path / "lex" / "bad.yml").write_text("parking:\n  terms: {en: [x]}\n", encoding="utf-8")
+    entry = {"name": "A", "data": "s.csv", "themes": "lex/own.yml"}
+    (survey,) = report.load_config(_write_config(tmp_path / "surveys.yml", [entry]))
+    assert survey.parameters["themes"] == str((tmp_path / "lex" / "own.yml").resolve())
+    assert survey.parameters["themes_mode"] == "extend"
+    for extra, message in [
+        ({"themes": "lex/none.yml"}, r"survey 'A'.*key 'themes': file .*none.yml.* not found"),
+        (
+            {"themes": "lex/bad.yml"},
+            r"survey 'A'.*key 'themes':.*bad.yml: theme 'parking': missing",
+        ),
+        ({"themes_mode": "merge"}, r"survey 'A'.*key 'themes_mode' must be 'extend'"),
+        ({"themes": 3}, r"key 'themes' must be"),
+    ]:
+        config = _write_config(tmp_path / "surveys.yml", [{**entry, **extra}])
+        with pytest.raises(report.ConfigError, match=message):
+            report.load_config(config)

@@ -730,3 +730,62 @@ def test_theme_impact_plot(rng):
     assert len(ax.collections) == 1  # the whiskers
     with pytest.raises(ValueError, match="missing column"):
         theme_impact_plot(impact.drop(columns="impact"))
+
+
+# --- a survey's own lexicon ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("parking:\n  terms: {en: [parking]}\n", r"own.yml: theme 'parking': missing 'label'"),
+        ("parking:\n  label: ''\n  terms: {en: [parking]}\n", r"theme 'parking': 'label' must"),
+        ("parking:\n  label: {en: ''}\n  terms: {en: [x]}\n", r"'parking' label \[en\]"),
+        ("parking:\n  label: P\n  terms: {en: []}\n", r"'parking' terms \[en\]: expected a non"),
+        ("parking:\n  label: P\n  terms: {}\n", r"'parking' terms: expected a mapping"),
+        ("parking:\n  label: P\n  words: {en: [x]}\n", r"'parking': unknown key\(s\) \['words'\]"),
+        (
+            "parking:\n  label: P\n  terms: {en: [x]}\nparking:\n  label: Q\n  terms: {en: [y]}\n",
+            r"own.yml: not valid YAML: .*'parking' is given twice",
+        ),
+        ("parking:\n  label: P\n  terms: {en: [x], en: [y]}\n", "'en' is given twice"),
+        ("- parking\n", "expected a mapping of theme ids"),
+    ],
+)
+def test_lexicon_file_errors_name_the_file_and_the_theme(tmp_path, text, message):
+    path = tmp_path / "own.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_themes(path)
+    with pytest.raises(ValueError, match=message):
+        load_themes(path, mode="extend")
+
+
+def test_extend_adds_to_the_default_lexicon_and_replace_does_not(tmp_path):
+    path = tmp_path / "own.yml"
+    path.write_text(
+        "parking:\n  label: Parking\n  terms: {en: [parking]}\n"
+        "price:\n  label: Ticket price\n  terms: {en: [ticket price]}\n",
+        encoding="utf-8",
+    )
+    extended = load_themes(path, mode="extend")
+    assert list(extended) == DEFAULT_THEMES + ["parking"]  # price keeps its place
+    assert extended["price"]["label"] == "Ticket price"  # and is the survey's own
+    assert extended["price"]["terms"] == {"en": ("ticket price",)}
+    assert list(load_themes(path)) == ["parking", "price"]
+    assert list(load_themes(path, mode="replace")) == ["parking", "price"]
+    tags = tag_themes(
+        ["Parking was hard", "Ticket price too high", "Slow support"], themes=extended
+    )
+    assert tags["parking"].tolist() == [True, False, False]
+    assert tags["price"].tolist() == [False, True, False]
+    assert tags["support"].tolist() == [False, False, True]
+    with pytest.raises(ValueError, match="mode must be"):
+        load_themes(path, mode="merge")
+
+
+def test_a_dict_lexicon_may_leave_out_the_label():
+    assert (
+        load_themes({"opening_hours": {"terms": {"en": ["open"]}}})["opening_hours"]["label"]
+        == "Opening hours"
+    )

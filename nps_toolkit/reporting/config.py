@@ -52,6 +52,7 @@ PARAMETER_TYPES = {
     "weights": str | None,
     "wave": str | None,
     "comment": str | None,
+    "themes": str | None,
     "account": str | None,
     "invited": int | str | None,
     "tables_dir": str | None,
@@ -302,6 +303,12 @@ def _check_option(where: str, key: str, value, label: str) -> None:
     elif key == "language":
         if not value:
             bad(f"one of {list(LANGUAGES)} or a column of language codes")
+    elif key == "themes":
+        if value is not None and (not isinstance(value, str) or not value):
+            bad("a theme lexicon YAML file (relative to this file) or null")
+    elif key == "themes_mode":
+        if value not in ("extend", "replace"):
+            bad("'extend' (the bundled themes plus the file's) or 'replace'")
     elif key in ("min_n", "n_resamples", "seed"):
         if value < 0:
             bad("a non-negative whole number")
@@ -409,7 +416,7 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
             raise ConfigError(f"{where}: give either key 'data' or key 'example', not both")
         if "data" not in entry and "example" not in entry:
             raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
-        for key, param in (("data", "data_path"), ("columns", "columns")):
+        for key, param in (("data", "data_path"), ("columns", "columns"), ("themes", "themes")):
             if isinstance(values.get(param), str):  # a file, relative to the config
                 file = (path.parent / values[param]).resolve()
                 if not file.is_file():
@@ -425,6 +432,13 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                 elif isinstance(value, list) and value:
                     required[key] = list(value)
             values["required_columns"] = required
+        if values.get("themes"):
+            from ..themes import load_themes
+
+            try:
+                load_themes(values["themes"])
+            except ValueError as exc:
+                raise ConfigError(f"{where}: key 'themes': {exc}") from None
         try:
             slug = slugify(entry["name"])
         except ValueError as exc:

@@ -149,7 +149,7 @@ def parameter_table(parameters: dict) -> pd.DataFrame:
     for key, value in parameters.items():
         if key in INTERNAL_PARAMETERS:
             continue
-        if key == "data_path" and value is not None:
-            value = Path(value).name
+        if key in ("data_path", "columns", "themes") and isinstance(value, str):
+            value = Path(value).name  # a file: its name only
         rows.append({"parameter": key, "value": value if isinstance(value, str) else repr(value)})
     return pd.DataFrame(rows, columns=["parameter", "value"])
