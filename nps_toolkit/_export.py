@@ -5,8 +5,10 @@ thank-you lists, banner workbooks) goes through ``write_csv`` /
 ``write_xlsx``.  Cells come from respondents and configs, so a text cell that
 a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
 carriage return, after leading spaces) is defused with a leading apostrophe
-as OWASP's CSV-injection advice says; numbers stay numbers; embedded line
-breaks stay inside quotes (``csv.QUOTE_MINIMAL`` quotes CR as well as LF).
+as OWASP's CSV-injection advice says; numbers stay numbers (also a text cell
+that is just a signed number such as ``"-5"``: a spreadsheet reads it as that
+number and runs nothing); embedded line breaks stay inside quotes
+(``csv.QUOTE_MINIMAL`` with a ``\r\n`` line end quotes CR as well as LF).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 _DANGEROUS = re.compile(r"^[ ]*[=+\-@\t\r]")
+_SIGNED_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def defuse(value):
@@ -25,8 +28,10 @@ def defuse(value):
 
     >>> defuse("=HYPERLINK(\\"http://x\\")"), defuse("  +1"), defuse(-3), defuse("ok")
     ('\\'=HYPERLINK("http://x")', "'  +1", -3, 'ok')
+    >>> defuse("-5"), defuse("-2+3"), defuse("\\r=1")
+    ('-5', "'-2+3", "'\\r=1")
     """
-    if isinstance(value, str) and _DANGEROUS.match(value):
+    if isinstance(value, str) and _DANGEROUS.match(value) and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -74,8 +79,11 @@ def sheet_name(name: str, used: set | None = None) -> str:
     return out
 
 
-def write_xlsx(sheets: dict, path) -> Path:
-    """Write ``{sheet name: DataFrame}`` as one workbook; text defused and stored as text."""
+def write_xlsx(sheets: dict, path, *, freeze_header: bool = False) -> Path:
+    """Write ``{sheet name: DataFrame}`` as one workbook; text defused and stored as text.
+
+    ``freeze_header`` keeps each sheet's header row in view when scrolling.
+    """
     path = Path(path)
     used: set = set()
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
@@ -86,4 +94,6 @@ def write_xlsx(sheets: dict, path) -> Path:
                 for cell in cells:
                     if cell.data_type == "f":  # openpyxl reads "=..." as a formula
                         cell.data_type = "s"
+            if freeze_header:
+                xl.sheets[sheet].freeze_panes = "A2"
     return path

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._dates import as_dates
+from ._export import write_csv, write_xlsx
 from .scoring import CATEGORIES, _as_list, _as_score_array, _category_codes
 
 FOLLOWUP_COLUMNS = [
@@ -294,37 +295,18 @@ def _theme_names(comments: pd.Series) -> np.ndarray:
     return out
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
-
-
-def _defuse_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot start a spreadsheet formula (CSV injection)."""
-    out = df.copy()
-    for c in out.columns:
-        s = out[c]
-        if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
-            continue
-        text = s.astype("string")
-        risky = text.str.startswith(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_NUMBER)
-        risky = risky.fillna(False).to_numpy(dtype=bool)
-        if risky.any():
-            out[c] = s.astype(object).where(~risky, "'" + text.astype(object))
-    return out
-
-
 def write_followup(df_list: pd.DataFrame, path, *, sheet_name: str = "followup") -> Path:
     """Write a follow-up or thank-you list to ``.csv`` or ``.xlsx`` (chosen by extension).
 
-    Time-zone aware times are written as wall times in their zone in Excel
-    (which has no time zones) and with their UTC offset in CSV.  In Excel
-    files every text cell is stored as text, so a comment such as
-    ``=HYPERLINK(...)`` can never run as a formula.  A CSV has no cell types
-    and Excel runs a cell starting with ``=``, ``+``, ``-`` or ``@`` as a
-    formula when it opens the file, so in CSV such text cells get a leading
-    apostrophe (``'=HYPERLINK(...)``, ``'+358 40 123 4567``), as OWASP advises
-    against CSV injection; plain numbers stay as they are.  The file holds
-    contact details: keep it out of shared folders and reports.
+    Both go through the toolkit's one export helper: time-zone aware times
+    are written with their UTC offset in CSV and as wall times in their zone
+    in Excel (which has no time zones); a text cell that a spreadsheet would
+    run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return, e.g. ``=HYPERLINK(...)`` or ``+358 40 123 4567``) gets a
+    leading apostrophe, as OWASP advises against CSV injection, and is stored
+    as text in Excel; numbers stay numbers; line breaks inside a comment stay
+    inside its quoted cell.  The file holds contact details: keep it out of
+    shared folders and reports.
 
     Returns the path written.
     """
@@ -334,20 +316,5 @@ def write_followup(df_list: pd.DataFrame, path, *, sheet_name: str = "followup")
         raise ValueError(f"cannot write {path.name!r}: use a .csv or .xlsx file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        _defuse_formulas(df_list).to_csv(path, index=False)
-        return path
-    frame = df_list.copy()
-    for c in frame.columns:
-        if isinstance(frame[c].dtype, pd.DatetimeTZDtype):
-            frame[c] = frame[c].dt.tz_localize(None)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        sheet = writer.sheets[sheet_name]
-        # openpyxl turns any string starting with "=" into a formula; respondents'
-        # text must stay text (formula injection).
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-    return path
+        return write_csv(df_list, path)
+    return write_xlsx({sheet_name: df_list}, path, freeze_header=True)

@@ -9,6 +9,19 @@ from __future__ import annotations
 CATEGORY_COLORS = {"detractor": "#d7301f", "passive": "#bdbdbd", "promoter": "#1a9850"}
 
 
+def _plain(text) -> str:
+    """Text from data as matplotlib draws it literally: every ``$`` escaped.
+
+    matplotlib reads text between two ``$`` as mathtext, so a wave label such
+    as ``"$x$"`` would be typeset and ``"$\\foo$"`` would stop the figure
+    with a parse error.  An escaped ``\\$`` is drawn as a plain dollar sign.
+
+    >>> _plain("cost $5-$10")
+    'cost \\\\$5-\\\\$10'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _axes(ax=None, figsize=(7, 4)):
     import matplotlib.pyplot as plt
 
@@ -145,7 +158,7 @@ def interval_plot(intervals, *, ax=None, labels=None, color="#4575b4"):
             textcoords="offset points",
             fontsize=8,
         )
-    ax.set_yticks(ys, labels)
+    ax.set_yticks(ys, [_plain(t) for t in labels])
     ax.set_xlim(
         max(-100, min(r.low for r in intervals) - 10), min(100, max(r.high for r in intervals) + 15)
     )
@@ -194,12 +207,12 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
         ax.plot([row["low"], row["high"]], [y, y], color=colour, linewidth=3, solid_capstyle="butt")
         ax.plot([row["difference"]], [y], "o", color="black", markersize=5)
     ax.axvline(0, color="black", linewidth=1)
-    ax.set_yticks(ys, labels)
+    ax.set_yticks(ys, [_plain(t) for t in labels])
     ref = comparison["reference"].iloc[0] if len(comparison) else "reference"
     level = comparison.attrs.get("confidence_level", 0.95)
     corr = comparison.attrs.get("correction")
     ax.set_xlabel(
-        f"NPS difference to {ref} ({level:.0%} interval; colour: significant"
+        f"NPS difference to {_plain(ref)} ({level:.0%} interval; colour: significant"
         f"{' after ' + corr if corr else ''})"
     )
     ax.grid(axis="x", alpha=0.3)
@@ -274,7 +287,7 @@ def importance_performance_plot(
     )
     for _, row in df.iterrows():
         ax.annotate(
-            str(row[label]),
+            _plain(row[label]),
             (row[performance], row[importance]),
             xytext=(5, 4),
             textcoords="offset points",
@@ -327,6 +340,7 @@ def driver_importance_plot(df, *, ax=None, x="importance", color="#4575b4"):
     lo_col, hi_col = lows.get(x, (None, None))
     has_ci = lo_col in df.columns and hi_col in df.columns
     hue = "target" if "target" in df.columns else None
+    df = df.assign(driver=df["driver"].map(_plain))  # names drawn as text, never as maths
     order = list(dict.fromkeys(df.sort_values("rank", kind="stable")["driver"]))
     ax = _axes(ax, figsize=(7, 0.45 * len(order) + 1.2))
     sns.barplot(
@@ -407,7 +421,7 @@ def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_menti
         labels = theme_labels(language=language)
     data = impact.sort_values("impact", ascending=True, na_position="first")
     names = [
-        labels.get(t, t) + (f" (n={m})" if show_mentions and "mentions" in data else "")
+        _plain(labels.get(t, t)) + (f" (n={m})" if show_mentions and "mentions" in data else "")
         for t, m in zip(data["theme"], data.get("mentions", data["theme"]), strict=True)
     ]
     ax = _axes(ax, figsize=(7, 0.45 * len(data) + 1.2))
@@ -493,7 +507,7 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
             label=f"n < {min_n}" if min_n is not None else "small n",
         )
     ax.axhline(0, color="0.6", lw=0.8)
-    labels = [str(p) for p in trend["period"]]
+    labels = [_plain(p) for p in trend["period"]]
     if show_n:
         labels = [f"{p}\nn={n:,}" for p, n in zip(labels, trend["n"], strict=True)]
     ax.set_xticks(x, labels)
@@ -504,7 +518,7 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     pad = max(5.0, 0.1 * (hi - lo))
     ax.set_ylim(max(-100.0, lo - pad), min(100.0, hi + pad))
     wave = trend.attrs.get("wave")
-    ax.set(xlabel=f"{wave}" if wave else "", ylabel="NPS")
+    ax.set(xlabel=_plain(wave) if wave else "", ylabel="NPS")
     ax.legend(loc="best", frameon=False)
     return ax
 
@@ -557,7 +571,7 @@ def goal_plot(progress, *, ax=None, color="#1a9850"):
                 **style,
             )
     baseline = progress.attrs.get("baseline", "baseline")
-    ax.set_xticks(x, [str(baseline), *(str(p) for p in progress["period"])])
+    ax.set_xticks(x, [_plain(baseline), *(_plain(p) for p in progress["period"])])
     growth = progress.attrs.get("promoter_growth")
     if growth is not None:
         if progress.attrs.get("absolute"):

@@ -154,10 +154,16 @@ def test_write_followup_round_trip(responses, tmp_path, suffix):
     assert back["no_contact"].tolist() == out["no_contact"].tolist()
     assert back["overdue"].tolist() == out["overdue"].tolist()
     assert (back["due_by"] == out["due_by"]).all()
-    if suffix == ".xlsx":  # stored as a text cell
-        assert back["comment"].tolist()[1] == '=HYPERLINK("http://evil")'
-    else:  # CSV has no cell types: the apostrophe keeps Excel from running it
-        assert back["comment"].tolist()[1] == '\'=HYPERLINK("http://evil")'
+    # one rule for both (the toolkit's export helper): the apostrophe keeps a
+    # spreadsheet from running it, also after the workbook is saved as CSV
+    assert back["comment"].tolist()[1] == '\'=HYPERLINK("http://evil")'
+    if suffix == ".xlsx":  # and it is stored as a text cell, never a formula
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(path)["followup"]
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        assert sheet.freeze_panes == "A2"
     assert back["contact"].fillna("").tolist() == out["contact"].fillna("").tolist()
 
 

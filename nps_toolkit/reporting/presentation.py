@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -9,24 +10,54 @@ import pandas as pd
 from .._export import write_csv, write_xlsx
 from .config import INTERNAL_PARAMETERS
 
+# Characters that Markdown (CommonMark, GFM, mistune, marked) can read as markup:
+# emphasis, links and images, headings, lists, tables, code, HTML, autolinks
+# (":" and "." end "http://" and "www."), math ("$").  Each is written as a
+# numeric character reference, which every Markdown renderer and every browser
+# shows as the character itself but never parses as syntax.  Hand-written: no
+# well-kept library escapes for HTML and Markdown at once (``html.escape``
+# leaves Markdown alone, Markdown escapers leave HTML alone).
+_MARKUP = "\\`*_[](){}<>#+-!|~=:.$&\"'@^"
+_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in _MARKUP})
+# line and paragraph breaks inside a value would start new Markdown blocks
+_BREAKS = re.compile(r"[\r\n\t\f\v\x85\u2028\u2029]+")
+
 
 def escape(value) -> str:
-    """Text from respondents or config made safe for HTML and Markdown.
+    """Text from respondents or config made safe for HTML and for Markdown.
 
-    >>> escape("<script>alert(1)</script>")
-    '&lt;script&gt;alert(1)&lt;/script&gt;'
+    Every character that HTML or Markdown could read as markup becomes a
+    character reference (``&#91;`` for ``[``), so a browser shows the text
+    exactly as written while no link, image, heading, list, table or tag can
+    come out of it; line breaks become spaces.  Use it for everything that
+    comes from data or config (survey and file names, segment values, wave
+    labels, theme names, quotes, column names).
+
+    >>> escape("<script>")
+    '&#60;script&#62;'
+    >>> escape("[x](javascript:alert(1))")
+    '&#91;x&#93;&#40;javascript&#58;alert&#40;1&#41;&#41;'
+    >>> import html; html.unescape(escape("6 ![w](http://e.x/w.png)"))
+    '6 ![w](http://e.x/w.png)'
     """
-    import html
+    if value is None or (not isinstance(value, str) and _is_missing(value)):
+        return ""
+    return _BREAKS.sub(" ", str(value)).translate(_ENTITIES)
 
-    return html.escape(str(value), quote=True)
+
+def _is_missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays: not one missing value
+        return False
 
 
 def say(template: str, **values):
     """Display Markdown with ``values`` filled in; every value that is not a number is escaped.
 
     The report's sentences carry numbers computed in the notebook (format
-    specifications such as ``{n:,}`` work on them); names and comment text
-    must never become markup, so everything else is HTML-escaped.
+    specifications such as ``{n:,}`` work on them); names, labels and comment
+    text must never become markup, so everything else goes through ``escape``.
     """
     from IPython.display import Markdown, display
 
@@ -34,10 +65,10 @@ def say(template: str, **values):
 
 
 def fill(template: str, **values) -> str:
-    """``template.format(**values)`` with every non-number value HTML-escaped.
+    """``template.format(**values)`` with every non-number value escaped (see ``escape``).
 
     >>> fill("{name}: {n:,} answers", name="<b>Acme</b>", n=1200)
-    '&lt;b&gt;Acme&lt;/b&gt;: 1,200 answers'
+    '&#60;b&#62;Acme&#60;/b&#62;: 1,200 answers'
     """
     import numbers
 
@@ -88,34 +119,61 @@ LABELS = {
 }
 
 
-def format_p(p) -> str:
-    """A p-value as a reader sees it: three decimals, or "<0.001".
+# what a table shows where a number is missing or hidden (an en dash)
+MISSING = "\u2013"
 
-    >>> format_p(0.04321), format_p(0.00002)
-    ('0.043', '<0.001')
+
+def format_p(p) -> str:
+    """A p-value as a reader sees it: three decimals, or "<0.001" (missing: an en dash).
+
+    >>> format_p(0.04321), format_p(0.00002), format_p(float("nan"))
+    ('0.043', '<0.001', '–')
     """
     if pd.isna(p):
-        return "-"
+        return MISSING
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _is_text(s: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(s.dtype)
+        or pd.api.types.is_bool_dtype(s.dtype)
+        or pd.api.types.is_datetime64_any_dtype(s.dtype)
+    )
+
+
+def _text_cell(value) -> str:
+    return MISSING if _is_missing(value) else escape(value)
 
 
 def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=True):
     """A DataFrame styled for the report: rounded numbers, p-values as p, escaped text.
 
-    Every cell is HTML-escaped (comments and group names come from
-    respondents).  ``labels`` renames the toolkit's column names to words a
-    reader knows (``LABELS``); pass a dict to add or override names.
+    Every text cell and every column name goes through ``escape`` (comments,
+    group names and column names come from respondents and configs), so no
+    cell can become HTML or Markdown markup.  Missing and suppressed numbers
+    show as an en dash.  ``labels`` renames the toolkit's column names to
+    words a reader knows (``LABELS``); pass a dict to add or override names.
     """
     names = {}
     if labels:
         names = {**LABELS, **(labels if isinstance(labels, dict) else {})}
     out = df.rename(columns={c: names.get(c, c) for c in df.columns})
-    p_cols = [names.get(c, c) for c in df.columns if c.startswith("p_") or c.endswith("p_value")]
-    styler = out.style.format(precision=digits, na_rep="-", escape="html")
-    if p_cols:  # the Styler does not escape what a formatter returns
+    p_cols = [
+        names.get(c, c) for c in df.columns if str(c).startswith("p_") or str(c).endswith("p_value")
+    ]
+    text_cols = [c for c in out.columns if c not in p_cols and _is_text(out[c])]
+    styler = out.style.format(precision=digits, na_rep=MISSING, escape="html")
+    # the Styler does not escape what a formatter returns: these escape themselves
+    if text_cols:
+        styler = styler.format(_text_cell, subset=text_cols)
+    if p_cols:
         styler = styler.format(lambda p: escape(format_p(p)), subset=p_cols)
+    styler = styler.format_index(_text_cell, axis=1)
     if hide_index:
         styler = styler.hide(axis="index")
+    else:
+        styler = styler.format_index(_text_cell, axis=0)
     return styler
 
 
