@@ -14,6 +14,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from . import _lemmas as _lm
+
 UNDETERMINED = "und"  # ISO 639-2 code for a comment whose language is not clear
 
 _WORD = re.compile(r"[^\W\d_]+")  # runs of letters; hyphens and apostrophes split words
@@ -52,14 +54,9 @@ def _supported_languages() -> frozenset:
     return frozenset(SUPPORTED_LANGUAGES)
 
 
-# simplemma has two dictionary back-ends with the same content: the low-memory
-# one loads the Finnish dictionary in about 60 % of the time and a fraction of
-# the memory, but looks a new word up ~10 times slower (1.5 vs 0.15 ms for an
-# unknown Finnish word).  Every look-up is cached per word here, so the cost
-# that matters is the number of distinct words: tag_themes switches to the
-# default back-end when a call brings more than LOW_MEMORY_MAX_WORDS new ones.
-LOW_MEMORY_MAX_WORDS = 5000
-_backend = {"low_memory": True}
+# Every lemma is simplemma's, looked up through _lemmas, where the Finnish and
+# English dictionaries open in a fraction of the time simplemma itself needs
+# (a shipped index instead of decoding 3.5 million entries in each process).
 
 
 @lru_cache(maxsize=2**18)
@@ -79,31 +76,19 @@ def _lemmas(token: str, lang: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-@lru_cache(maxsize=2**18)
-def _lemma(token: str, lang: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(token, lang=lang, low_memory=_backend["low_memory"]).lower()
+_lemma = _lm.lemma  # lower-case simplemma lemma
+_known = _lm.is_known  # simplemma.is_known
 
 
-@lru_cache(maxsize=2)
-def _strategy(low_memory: bool):
-    from simplemma.strategies import DefaultStrategy
-
-    return DefaultStrategy(low_memory=low_memory)
-
-
-@lru_cache(maxsize=2**18)
 def _recognised(token: str, lang: str) -> bool:
     """Does simplemma find a lemma for ``token`` in ``lang`` (its language test)?"""
-    return _strategy(_backend["low_memory"]).get_lemma(token, lang) is not None
+    return _lm.get_lemma(token, lang) is not None
 
 
-@lru_cache(maxsize=2**18)
-def _known(token: str, lang: str) -> bool:
-    import simplemma
-
-    return simplemma.is_known(token, lang=lang, low_memory=_backend["low_memory"])
+def clear_caches() -> None:
+    """Forget every cached word look-up (benchmarks time a cold start with it)."""
+    _lemmas.cache_clear()
+    _lm.clear_caches()
 
 
 def _words(text: str) -> list[str]:

@@ -35,9 +35,7 @@ from ._text import (
     _FI_MAX_ENDING,
     _FI_VOWELS,
     _WORD,
-    LOW_MEMORY_MAX_WORDS,
     UNDETERMINED,
-    _backend,
     _detect,
     _is_blank,
     _known,
@@ -458,11 +456,6 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
     col = {t: j for j, t in enumerate(lex.themes)}
     first = np.zeros(len(uniques), dtype=np.int64)
     first[codes[::-1]] = np.arange(n)[::-1]  # a row where each distinct key occurs
-    distinct = [text[row] for row in first if text[row] is not None]
-    if _backend["low_memory"] and len(distinct) > 200:
-        n_words = len(set(_WORD.findall(" ".join(distinct).lower())))
-        if n_words > LOW_MEMORY_MAX_WORDS:
-            _backend["low_memory"] = False  # for good: see LOW_MEMORY_MAX_WORDS
     for u, row in enumerate(first):
         if text[row] is None:
             langs[u] = None
