@@ -167,3 +167,120 @@ def test_followup_other_contact_and_id_columns(followup_config, tmp_path, capsys
     assert main([*argv, "--contact", "email"]) == 2
     err = capsys.readouterr().err
     assert "--contact 'email' is not a column" in err and err.count("\n") == 1
+
+
+def _slow_template(path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'survey_name = "x"  # name\n'
+        "data_path = None  # unused\n"
+        'example = "b2b-annual"  # unused\n'
+        'pid_file = ""  # where the kernel writes its process id\n'
+        "tables_dir = None  # out"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import os, time\n"
+            "with open(pid_file, 'w') as f:\n"
+            "    f.write(str(os.getpid()))\n"
+            "time.sleep(120)"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.parametrize("signum, code", [(2, 130), (15, 143)])
+def test_render_cancelled_by_a_signal(tmp_path, signum, code):
+    import os
+    import time
+
+    template = _slow_template(tmp_path / "slow.ipynb")
+    pid_file = tmp_path / "kernel.pid"
+    surveys = [{"name": n, "example": "b2b-annual", "pid_file": str(pid_file)} for n in "abc"]
+    (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": surveys}), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a").mkdir()  # an earlier report of survey a, which must survive
+    (out / "a" / "provenance.json").write_text('{"toolkit": "nps-toolkit"}')
+    argv = ["render", "--config", "surveys.yml", "--output", "out", "--template", str(template)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nps_toolkit.cli", *argv, "--jobs", "1", "--no-progress"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pid_file.is_file(), "the slow survey never started"
+        assert any(p.name.startswith(".a.tmp-") for p in out.iterdir())
+        kernel = int(pid_file.read_text())
+        proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, stderr
+    assert "Traceback" not in stderr
+    signame = {2: "SIGINT", 15: "SIGTERM"}[signum]
+    assert f"cancelled by {signame}; 3 of 3 survey(s) not rendered" in stderr
+    lines = [line.split() for line in stdout.strip().splitlines()]
+    assert lines[0][:2] == ["survey", "status"]
+    assert [row[:2] for row in lines[1:]] == [
+        ["a", "cancelled"],
+        ["b", "cancelled"],
+        ["c", "cancelled"],
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["a"]  # no work folders left
+    assert (out / "a" / "provenance.json").is_file()
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # the kernel was shut down
+        os.kill(kernel, 0)
+
+
+def test_followup_filter_is_parsed_not_run(followup_config, tmp_path, capsys, monkeypatch):
+    # the follow-up list used DataFrame.query in the CLI process: @os.system ran there
+    monkeypatch.chdir(tmp_path)
+    doc = yaml.safe_load(followup_config.read_text())
+    doc["surveys"][0]["filter"] = "recommend >= 0 and @os.system('touch PWNED') == 0"
+    followup_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = tmp_path / "calls.csv"
+    argv = ["followup", "Small survey", "--config", str(followup_config), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "survey 'Small survey' (entry 1): key 'filter': '@' at position 20" in err
+    assert not (tmp_path / "PWNED").exists() and not out.exists()
+    doc["surveys"][0]["filter"] = "reccomend <= 6"
+    followup_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "survey 'Small survey': filter: column 'reccomend' is not in the data" in err
+    assert "did you mean 'recommend'?" in err and err.count("\n") == 1
+
+
+def test_internal_errors_are_one_line_too(capsys, monkeypatch):
+    import nps_toolkit.cli as cli
+
+    def boom(args):
+        raise RuntimeError("unexpected\nstate")
+
+    monkeypatch.setattr(cli, "_cmd_example", boom)
+    monkeypatch.delenv("NPS_TOOLKIT_DEBUG", raising=False)
+    assert main(["example", "b2b-annual", "--out", "x.csv"]) == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert err == (
+        "nps-toolkit example: internal error: RuntimeError: unexpected; state "
+        "(set NPS_TOOLKIT_DEBUG=1 for the traceback)\n"
+    )

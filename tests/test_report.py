@@ -94,6 +94,7 @@ def rendered(tmp_path_factory):
         [
             {"name": GOOD_NAME, "data": "data/wave7.csv"},
             {"name": "../../corrupt", "data": "data/corrupt.csv"},
+            {"name": "Misspelled", "data": "data/wave7.csv", "segments": ["tenure", "regoin"]},
         ],
         defaults=COMMON,
     )
@@ -547,13 +548,59 @@ def test_corrupt_survey_fails_alone(rendered):
     assert rendered["code"] == 1
     assert "corrupt failed: cell " in rendered["stderr"]
     assert "line 11, column 'recommend': value 'eleven'" in rendered["stderr"]
-    assert "1 of 2 survey(s) failed" in rendered["stderr"]
+    assert "2 of 3 survey(s) failed" in rendered["stderr"]
     table = rendered["stdout"]
     assert "failed" in table and "ok" in table
     # slug safety: '../../corrupt' stayed inside the output folder
-    assert sorted(p.name for p in out.iterdir()) == ["corrupt.failed.ipynb", GOOD_SLUG]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "corrupt.failed.ipynb",
+        "misspelled.failed.ipynb",
+        GOOD_SLUG,
+    ]
     assert not (rendered["base"] / "corrupt").exists()
     assert not (rendered["base"] / "nested" / "corrupt").exists()
+
+
+def test_misspelled_config_column_fails_naming_key_and_closest(rendered):
+    # it used to drop the segment section silently, with status ok
+    assert (
+        "Misspelled failed: cell 3 ConfigError: key 'segments': column 'regoin' is not in "
+        "the data; did you mean 'region'?"
+    ) in rendered["stderr"]
+
+
+def test_unchanged_report_is_skipped_unless_forced(rendered, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(rendered["folder"], out / GOOD_SLUG)
+    before = {f: (out / GOOD_SLUG / f).read_bytes() for f in report.OUTPUT_FILES}
+    kw = {"only": [GOOD_NAME], "output_dir": out, "progress": False}
+    # a kernel that cannot start: any survey that is rendered fails, one that is skipped does not
+    kw["kernel_name"] = "no-such-kernel"
+    table = report.render_reports(rendered["config"], **kw)
+    assert table["status"].tolist() == ["unchanged"] and table["output"][0] == str(out / GOOD_SLUG)
+    assert table["error"].tolist() == [None]
+    assert report.render_reports(rendered["config"], force=True, **kw)["status"][0] == "failed"
+    code, stdout, _ = _render_cli(
+        "--config", str(rendered["config"]), "--output", str(out), GOOD_NAME
+    )
+    assert code == 0 and "unchanged" in stdout
+    prov_path = out / GOOD_SLUG / "provenance.json"
+    prov = json.loads(prov_path.read_text())
+    for key, value in [
+        ("data_sha256", "0" * 64),
+        ("template_sha256", "0" * 64),
+        ("toolkit_version", "0.0.0"),
+        ("parameters", {**prov["parameters"], "min_n": 6}),
+    ]:
+        prov_path.write_text(json.dumps({**prov, key: value}))
+        status = report.render_reports(rendered["config"], **kw)["status"][0]
+        assert status == "failed", key  # something differs: it rendered again
+    prov_path.write_text(json.dumps(prov))
+    (out / GOOD_SLUG / "summary.csv").unlink()  # an incomplete report is rendered again
+    assert report.render_reports(rendered["config"], **kw)["status"][0] == "failed"
+    assert {f: (out / GOOD_SLUG / f).read_bytes() for f in ("report.html", "report.ipynb")} == {
+        f: before[f] for f in ("report.html", "report.ipynb")
+    }
 
 
 def test_failed_rerender_keeps_the_good_report(rendered, tmp_path):
@@ -571,6 +618,77 @@ def test_failed_rerender_keeps_the_good_report(rendered, tmp_path):
     after = {f: (out / GOOD_SLUG / f).read_bytes() for f in report.OUTPUT_FILES}
     assert after == before
     assert not [p for p in out.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_render_never_replaces_a_folder_it_did_not_write(tmp_path, monkeypatch):
+    # `render --output .` with a survey named "Data" used to delete ./data
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.DataFrame({"recommend": [10, 9, 3, 7, 8]}).to_csv(data / "s.csv", index=False)
+    (data / "notes.txt").write_text("mine")
+    (tmp_path / "forged").mkdir()
+    (tmp_path / "forged" / "provenance.json").write_text('{"toolkit": "other"}')
+    _write_config(
+        tmp_path / "surveys.yml",
+        [{"name": "Data", "data": "data/s.csv"}, {"name": "Forged", "data": "data/s.csv"}],
+    )
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = _render_cli("--config", "surveys.yml", "--output", ".")
+    assert code == 1
+    assert f"Data failed: FolderInUse: folder {str(data)!r} exists and is not a report" in stderr
+    assert "Forged failed: FolderInUse" in stderr and "Traceback" not in stderr
+    assert sorted(p.name for p in data.iterdir()) == ["notes.txt", "s.csv"]
+    assert (data / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "forged", "surveys.yml"]
+
+
+def test_a_folder_error_fails_one_survey_not_the_batch(tmp_path, data_file, monkeypatch):
+    import errno
+
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kw):
+        if self.name.startswith(".b.tmp-"):
+            raise OSError(errno.ENAMETOOLONG, "File name too long", str(self))
+        return real_mkdir(self, *args, **kw)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    config = _write_config(
+        tmp_path / "surveys.yml", [{"name": "A", "data": "s.csv"}, {"name": "B", "data": "s.csv"}]
+    )
+    table = report.render_reports(
+        config, output_dir=tmp_path / "r", progress=False, kernel_name="no-such-kernel", jobs=1
+    )
+    assert table["status"].tolist() == ["failed", "failed"]
+    assert "no-such-kernel" in table["error"][0]  # A got as far as starting its kernel
+    assert table["error"][1].startswith("OSError: [Errno 36] File name too long")
+
+
+def test_stale_work_folders_are_cleaned(tmp_path, data_file):
+    import os
+    import time
+
+    out = tmp_path / "r"
+    out.mkdir()
+    dead = out / ".a.tmp-999999999-0123abcd"  # no such process
+    legacy = out / ".a.old-89abcdef"  # an older release's name: by age
+    alive = out / f".a.tmp-{os.getppid()}-0123abcd"  # a run still going
+    user = out / ".notes.tmp-mine"
+    for folder in (dead, legacy, alive, user):
+        folder.mkdir()
+        (folder / "x").write_text("x")
+    old = time.time() - 3600
+    os.utime(legacy, (old, old))
+    config = _write_config(tmp_path / "surveys.yml", [{"name": "A", "data": "s.csv"}])
+    report.render_reports(config, output_dir=out, progress=False, kernel_name="no-such-kernel")
+    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, user.name])
+
+
+def test_long_names_are_cut_with_a_hash():
+    a, b = report.slugify("x" * 300 + " one"), report.slugify("x" * 300 + " two")
+    assert len(a) == len(b) == report.config.SLUG_MAX and a != b
+    assert a.startswith("x" * 40) and a[-9] == "-"
+    assert report.slugify("short name") == "short-name"
 
 
 def test_replace_dir_swaps_atomically(tmp_path):
@@ -668,3 +786,21 @@ def test_config_themes_file_is_resolved_and_validated(tmp_path, data_file):
         config = _write_config(tmp_path / "surveys.yml", [{**entry, **extra}])
         with pytest.raises(report.ConfigError, match=message):
             report.load_config(config)
+
+
+def test_engine_and_translator_are_registered_module_level_classes():
+    from papermill.engines import papermill_engines
+    from papermill.translators import papermill_translators
+
+    from nps_toolkit.reporting import _engine
+
+    assert papermill_engines.get_engine(_engine.ENGINE) is _engine.Engine
+    assert papermill_translators.find_translator("python3", _engine.LANGUAGE) is (
+        _engine.LiteralTranslator
+    )
+    # papermill's own translator stays the one other notebooks get
+    assert papermill_translators.find_translator("python3", "python").__name__ == (
+        "PythonTranslator"
+    )
+    for cls in (_engine.Engine, _engine.ClosingClient, _engine.LiteralTranslator):
+        assert "<locals>" not in cls.__qualname__

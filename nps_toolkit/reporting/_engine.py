@@ -23,18 +23,23 @@ papermill's public registries, ``papermill_engines`` and
 from __future__ import annotations
 
 import ast
+import logging
 import subprocess
 import threading
 
 from jupyter_client.manager import AsyncKernelManager
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, logger, papermill_engines
+from papermill.engines import NBClientEngine, papermill_engines
 from papermill.translators import PythonTranslator, papermill_translators
 
 from .config import is_plain
 
 ENGINE = "nps-toolkit"
 LANGUAGE = "nps-toolkit-python"
+
+# nbclient's notes ("Kernel died ...") go here, not to stderr: the results table says it
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
 
 _running: set = set()
 _running_lock = threading.Lock()

@@ -401,7 +401,10 @@ def render_survey(
         failed_nb.unlink(missing_ok=True)
         return result("ok", str(final))
     except Exception as exc:
-        cancelled = isinstance(exc, _Cancelled) or (cancel is not None and cancel.is_set())
+        # a Ctrl-C in a terminal reaches the kernel too: its KeyboardInterrupt is a cancel
+        interrupted = getattr(exc, "ename", None) == "KeyboardInterrupt" and cancel is not None
+        cancelled = isinstance(exc, _Cancelled) or interrupted
+        cancelled = cancelled or (cancel is not None and cancel.is_set())
         where = None
         if tmp is not None and not cancelled and (tmp / "report.ipynb").is_file():
             # keep the partly executed notebook beside the good report, for the researcher
