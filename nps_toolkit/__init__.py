@@ -59,6 +59,7 @@ _EXPORTS = {
     "TargetComparison": "targets",
     "compare_to_target": "targets",
     "sample_size_change": "targets",
+    "findings": "insights",
 }
 
 _SUBMODULES = {
@@ -73,6 +74,7 @@ _SUBMODULES = {
     "data",
     "datasets",
     "plots",
+    "insights",
     "reporting",
     "backends",
     "cli",

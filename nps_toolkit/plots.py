@@ -6,7 +6,8 @@ matplotlib and seaborn are imported inside the functions so that importing
 
 from __future__ import annotations
 
-CATEGORY_COLORS = {"detractor": "#d7301f", "passive": "#bdbdbd", "promoter": "#1a9850"}
+# Okabe-Ito vermillion, grey and blue: told apart with every common colour-vision deficiency
+CATEGORY_COLORS = {"detractor": "#d55e00", "passive": "#bbbbbb", "promoter": "#0072b2"}
 
 
 def _plain(text) -> str:
@@ -203,7 +204,9 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
             ax.plot([0], [y], "D", color="black", markersize=5)
             continue
         sig = bool(row["significant"]) if not pd.isna(row["significant"]) else False
-        colour = ("#1a9850" if row["difference"] > 0 else "#d7301f") if sig else "0.55"
+        colour = (
+            CATEGORY_COLORS["promoter" if row["difference"] > 0 else "detractor"] if sig else "0.55"
+        )
         ax.plot([row["low"], row["high"]], [y, y], color=colour, linewidth=3, solid_capstyle="butt")
         ax.plot([row["difference"]], [y], "o", color="black", markersize=5)
     ax.axvline(0, color="black", linewidth=1)
@@ -222,8 +225,8 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
 # --- driver figures ----------------------------------------------------------
 
 QUADRANT_COLORS = {
-    "fix first": "#d7301f",
-    "keep up": "#1a9850",
+    "fix first": "#d55e00",
+    "keep up": "#009e73",
     "lower priority": "#969696",
     "possible overkill": "#4575b4",
 }
@@ -523,7 +526,7 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     return ax
 
 
-def goal_plot(progress, *, ax=None, color="#1a9850"):
+def goal_plot(progress, *, ax=None, color=CATEGORY_COLORS["promoter"]):
     """Promoter share against its goal (from ``goal_progress``).
 
     The dashed line is the target path from the baseline share; points are the
@@ -557,7 +560,7 @@ def goal_plot(progress, *, ax=None, color="#1a9850"):
     )
     for mask, style, label in (
         (on, dict(color=color, mfc=color), "on track"),
-        (~on, dict(color="#d7301f", mfc="white"), "behind"),
+        (~on, dict(color=CATEGORY_COLORS["detractor"], mfc="white"), "behind"),
     ):
         if mask.any():
             ax.errorbar(

@@ -30,6 +30,8 @@ METHODS = ("wald", "adjusted-wald", "score", "bootstrap", "bca", "bayes")
 FREQS = ("ME", "QE", "YE")
 LANGUAGES = ("auto", "fi", "en")
 EXAMPLES = ("b2b-annual", "b2c-monthly")
+REPORT_LANGUAGES = ("en", "fi")  # languages of the report's own texts
+CORRECTIONS = ("holm", "bonferroni", "fdr_bh")  # segment tests' multiple-testing corrections
 
 # Config keys whose template parameter has another name; every other
 # parameter of the template is a config key of the same name.
@@ -57,6 +59,7 @@ PARAMETER_TYPES = {
     "invited": int | str | None,
     "tables_dir": str | None,
     "required_columns": dict[str, list[str]],
+    "followup_hours": int | float,
 }
 # Config keys that name data columns, checked against the data when it loads.
 COLUMN_KEYS = (
@@ -309,6 +312,15 @@ def _check_option(where: str, key: str, value, label: str) -> None:
     elif key == "themes_mode":
         if value not in ("extend", "replace"):
             bad("'extend' (the bundled themes plus the file's) or 'replace'")
+    elif key == "report_language":
+        if value not in REPORT_LANGUAGES:
+            bad(f"one of {list(REPORT_LANGUAGES)}")
+    elif key == "correction":
+        if value not in CORRECTIONS:
+            bad(f"one of {list(CORRECTIONS)}")
+    elif key == "followup_hours":
+        if value <= 0:
+            bad("a positive number of hours, e.g. 48")
     elif key in ("min_n", "n_resamples", "seed"):
         if value < 0:
             bad("a non-negative whole number")

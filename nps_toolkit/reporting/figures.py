@@ -1,0 +1,156 @@
+"""The report's figures: the toolkit's plots with titles that state the finding, labels in
+the report's language, and alt text on every image.
+
+Each function draws with ``nps_toolkit.plots``, relabels the Axes from the
+catalogue and returns ``(ax, alt)``; ``show`` puts the figure into the
+notebook as a PNG whose metadata carries the alt text (the HTML template
+writes it into ``<img alt=...>``).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from .. import plots
+from .._i18n import Texts
+
+
+def show(ax, alt: str, *, dpi: int = 110) -> None:
+    """Display the Axes' figure as a PNG with ``alt`` text, then close it."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    fig = ax.figure
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
+
+
+def _relabel_legend(ax, mapping: dict) -> None:
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    for text in legend.get_texts():
+        text.set_text(mapping.get(text.get_text(), text.get_text()))
+
+
+def _title(ax, text: str) -> None:
+    ax.set_title(text, loc="left", fontsize=11, fontweight="bold")
+
+
+def score_distribution(scores, summary_row, t: Texts, *, weights=None):
+    """The 0-10 answers, coloured by category; the title gives the shares and the NPS."""
+    ax = plots.score_distribution_plot(scores, weights=weights)
+    ax.set_xlabel(t("charts.score_axis"))
+    ax.set_ylabel(t("charts.share_axis"))
+    _relabel_legend(
+        ax, {f"{c}s": t(f"categories.{c}s") for c in ("detractor", "passive", "promoter")}
+    )
+    title = t("charts.distribution_title").format(
+        promoters=t.pct(summary_row["pct_promoters"]),
+        detractors=t.pct(summary_row["pct_detractors"]),
+        nps=t.number(summary_row["nps"]),
+    )
+    _title(ax, title)
+    return ax, title + ". " + t("charts.distribution_alt")
+
+
+def trend(table: pd.DataFrame, t: Texts, *, level: float):
+    """NPS per wave or period with its interval band; the title says where it went."""
+    from ..insights import period_label
+
+    ax = plots.trend_plot(table)
+    first, last = table["nps"].iloc[0], table["nps"].iloc[-1]
+    key = "rose" if round(last) > round(first) else "fell" if round(last) < round(first) else "flat"
+    title = t(f"charts.trend_{key}").format(
+        first=t.number(first), last=t.number(last),
+        first_period=period_label(t, table, 0), last_period=period_label(t, table, -1),
+    )  # fmt: skip
+    _title(ax, title)
+    ax.set_xlabel(t("charts.wave_axis") if table.attrs.get("wave") else "")
+    ax.set_ylabel("NPS")
+    _relabel_legend(
+        ax, {f"{level:.0%} interval": t("charts.interval").format(level=t.level(level))}
+    )
+    values = "; ".join(
+        f"{period_label(t, table, i)}: {t.number(v)}" for i, v in enumerate(table["nps"])
+    )
+    return ax, f"{title}. {values}."
+
+
+def goal(progress: pd.DataFrame, t: Texts, *, growth: float):
+    """Promoter share against its target path; the title gives the latest verdict."""
+    ax = plots.goal_plot(progress)
+    g = progress.iloc[-1]
+    title = t("charts.goal_title").format(
+        actual=t.pct(g["actual"]), target=t.pct(g["target"]),
+        verdict=t("goal.on_track" if g["on_track"] else "goal.behind"),
+    )  # fmt: skip
+    _title(ax, title)
+    ax.set_ylabel(t("charts.promoters_axis"))
+    _relabel_legend(ax, {k: t(f"charts.goal_{k.replace(' ', '_')}") for k in
+                         ("target", "baseline", "on track", "behind")})  # fmt: skip
+    return ax, title + ". " + t("charts.goal_alt").format(growth=t.pct(100 * growth, 0))
+
+
+def _named(df: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    out = df.copy()
+    out["driver"] = [labels.get(d, str(d).replace("_", " ")) for d in df["driver"]]
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def driver_importance(quadrants: pd.DataFrame, t: Texts, labels: dict):
+    """Importance of each rated attribute; the title names the most important."""
+    named = _named(quadrants, labels)
+    ax = plots.driver_importance_plot(named)
+    top = named.sort_values("share", ascending=False).iloc[0]
+    title = t("charts.drivers_title").format(driver=top["driver"], share=t.pct(top["share"], 0))
+    _title(ax, title)
+    ax.set_xlabel(t("charts.importance_axis"))
+    order = named.sort_values("rank")
+    values = "; ".join(
+        f"{d}: {t.pct(s, 0)}" for d, s in zip(order["driver"], order["share"], strict=True)
+    )
+    return ax, f"{title}. {values}."
+
+
+def importance_performance(quadrants: pd.DataFrame, t: Texts, labels: dict):
+    """The quadrant chart; the title names what to fix first (or that nothing is)."""
+    named = _named(quadrants, labels)
+    ax = plots.importance_performance_plot(named)
+    names = {q: t(f"quadrants.{q.replace(' ', '_')}") for q in plots.QUADRANT_COLORS}
+    for text in ax.texts:
+        if text.get_text() in names:
+            text.set_text(names[text.get_text()])
+    fix = named[named["quadrant"] == "fix first"].sort_values("share", ascending=False)
+    if len(fix):
+        title = t("charts.quadrant_title").format(drivers=t.join(fix["driver"]))
+    else:
+        title = t("charts.quadrant_none")
+    _title(ax, title)
+    ax.set(xlabel=t("charts.performance_axis"), ylabel=t("charts.importance_axis"))
+    values = "; ".join(
+        f"{d}: {names[q]}" for d, q in zip(named["driver"], named["quadrant"], strict=True)
+    )
+    return ax, f"{title}. {values}."
+
+
+def theme_impact(impact: pd.DataFrame, t: Texts, labels: dict):
+    """Theme impact on NPS; the title names the theme lifting and the one pulling most."""
+    ax = plots.theme_impact_plot(impact, labels=labels)
+    ordered = impact.sort_values("impact")
+    low, high = ordered.iloc[0], ordered.iloc[-1]
+    up, down = labels.get(high["theme"], high["theme"]), labels.get(low["theme"], low["theme"])
+    key = "both" if high["impact"] > 0 > low["impact"] else "up" if high["impact"] > 0 else "down"
+    title = t(f"charts.themes_{key}").format(up=up, down=down)
+    _title(ax, title)
+    ax.set_xlabel(t("charts.impact_axis"))
+    values = "; ".join(
+        f"{labels.get(th, th)}: {t.signed(v, 1)}"
+        for th, v in zip(ordered["theme"][::-1], ordered["impact"][::-1], strict=True)
+    )
+    return ax, f"{title}. {values}."

@@ -1,0 +1,393 @@
+"""The report's sections: what each computes and decides, out of the template.
+
+The template (``templates/survey_report.ipynb``) holds prose and calls; the
+decisions live here, where they are tested: which answers the headline is
+about (the latest wave or period of a tracker), when the finite-population
+correction applies, how a segment's own NPS and its comparison with the rest
+become one table, when there is a trend and a goal to show, which
+respondents the follow-up counts are about.
+
+Every section that draws random numbers gets its own generator,
+``section_rng(seed, name)``: a child of ``numpy.random.SeedSequence(seed)``
+keyed by the section's name, so that changing one section (its resamples,
+its data, whether it runs at all) leaves every other section's numbers as
+they were.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+
+from .._i18n import Texts
+
+# The report's sections in reading order: (anchor id, catalogue key of its title).
+SECTIONS = (
+    "findings",
+    "headline",
+    "responses",
+    "answers",
+    "segments",
+    "trend",
+    "drivers",
+    "comments",
+    "followup",
+    "appendix",
+)
+
+
+def section_rng(seed: int, name: str) -> np.random.Generator:
+    """The random generator of one report section.
+
+    A child of ``SeedSequence(seed)`` whose spawn key is derived from the
+    section's name (CRC-32, stable across runs and Python versions), so no
+    section's stream depends on which other sections exist or run first.
+
+    >>> a = section_rng(1, "drivers").random()
+    >>> a == section_rng(1, "drivers").random(), a == section_rng(1, "themes").random()
+    (True, False)
+    """
+    key = zlib.crc32(name.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The template parameters the sections read (see the template's parameters cell)."""
+
+    score: str = "recommend"
+    weights: str | None = None
+    segments: tuple = ()
+    drivers: tuple = ()
+    date: str = "responded_at"
+    wave: str | None = None
+    freq: str = "QE"
+    comment: str | None = None
+    themes: str | None = None
+    themes_mode: str = "extend"
+    language: str = "auto"
+    account: str | None = None
+    invited: int | str | None = None
+    confidence_level: float = 0.95
+    method: str = "adjusted-wald"
+    min_n: int = 5
+    promoter_growth: float = 0.10
+    n_resamples: int = 500
+    seed: int = 0
+    report_language: str = "en"
+    correction: str = "holm"
+    followup_hours: float = 48
+    extra: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_parameters(cls, parameters: dict) -> Settings:
+        """Settings from the notebook's variables (``globals()``): known names only."""
+        names = {f.name for f in fields(cls)} - {"extra"}
+        values = {k: parameters[k] for k in names if k in parameters}
+        for k in ("segments", "drivers"):
+            if k in values:
+                values[k] = tuple(values[k] or ())
+        return cls(**values)
+
+    @property
+    def texts(self) -> Texts:
+        return Texts(self.report_language)
+
+    def has(self, df: pd.DataFrame, column) -> bool:
+        """``column`` is set and the data has it."""
+        return bool(column) and isinstance(column, str) and column in df.columns
+
+    def weight_values(self, df):
+        return df[self.weights] if self.weights else None
+
+
+# --- trend and goal ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The trend section: the table (None when there is none) and why not."""
+
+    table: pd.DataFrame | None
+    by_wave: bool
+    reason: str | None = None  # catalogue key explaining a missing trend
+
+    @property
+    def shown(self) -> bool:
+        return self.table is not None and len(self.table) >= 2
+
+
+def trend(df: pd.DataFrame, s: Settings) -> Trend:
+    """NPS wave by wave (a wave column) or by calendar period of the date column.
+
+    No trend without a wave or date column, and none to show when every
+    answer falls in one period.
+    """
+    from ..trends import nps_trend
+
+    by_wave = s.has(df, s.wave)
+    if not by_wave and not s.has(df, s.date):
+        return Trend(None, False, "trend.none_no_column")
+    table = nps_trend(
+        df,
+        date=s.date,
+        freq=s.freq,
+        wave=s.wave if by_wave else None,
+        score=s.score,
+        weights=s.weights,
+        confidence_level=s.confidence_level,
+        method=s.method,
+        n_resamples=s.n_resamples,
+        rng=section_rng(s.seed, "trend"),
+    )
+    if len(table) < 2:
+        return Trend(table, by_wave, "trend.none_one_period")
+    return Trend(table, by_wave)
+
+
+def goal(tr: Trend, s: Settings) -> pd.DataFrame | None:
+    """Progress towards the promoter goal, when there is a trend to measure it on."""
+    from ..trends import goal_progress
+
+    if not tr.shown:
+        return None
+    return goal_progress(
+        tr.table, promoter_growth=s.promoter_growth, confidence_level=s.confidence_level
+    )
+
+
+# --- headline ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline: the latest wave or period of a tracker, else all the answers.
+
+    ``summary`` is the ``summarize`` row of those answers, ``interval`` their
+    NPS interval (cluster-robust by account, finite-population corrected when
+    that applies), ``rows`` the answers themselves; ``pooled`` the summary
+    of every answer in the report; ``period`` names the latest period (None
+    when the headline is all the answers).
+    """
+
+    summary: pd.DataFrame
+    interval: object
+    rows: pd.DataFrame = field(repr=False)
+    pooled: pd.DataFrame = field(repr=False)
+    period: object = None
+    population: int | None = None
+
+
+def latest_rows(df: pd.DataFrame, tr: Trend, s: Settings) -> pd.DataFrame:
+    """The answers of the trend's last period (all answers when there is no trend)."""
+    if not tr.shown:
+        return df
+    last = tr.table["period"].iloc[-1]
+    if tr.by_wave:
+        return df[df[s.wave] == last]
+    dates = pd.to_datetime(df[s.date], errors="coerce")
+    return df[dates.dt.to_period(last.freq) == last]
+
+
+def population_size(rows: pd.DataFrame, s: Settings, *, latest_period: bool) -> int | None:
+    """The population for the finite-population correction, or None when it does not apply.
+
+    The correction needs one population of known size: answers from one
+    survey round (one wave), an invited count that belongs to exactly those
+    answers, and no weights (weights describe a different population).  A
+    fixed invited number is the whole survey's, so it does not apply to the
+    latest of several calendar periods or waves.
+    """
+    from .inputs import invited_total
+
+    if s.weights or s.invited is None:
+        return None
+    one_wave = not s.has(rows, s.wave) or rows[s.wave].nunique() <= 1
+    if not one_wave:
+        return None
+    if latest_period and not isinstance(s.invited, str):
+        return None
+    if latest_period and not s.has(rows, s.wave):
+        return None  # a calendar period: the invited count is not the period's
+    n = invited_total(rows, s.invited, s.wave if s.has(rows, s.wave) else None)
+    return n if n and n >= len(rows) else None
+
+
+def headline(df: pd.DataFrame, s: Settings, tr: Trend) -> Headline:
+    """NPS of the latest wave or period (or of all answers), with its interval."""
+    from ..intervals import nps_interval
+    from ..scoring import summarize
+
+    rows = latest_rows(df, tr, s)
+    latest = rows is not df
+    population = population_size(rows, s, latest_period=latest)
+    kw = dict(score=s.score, weights=s.weights, confidence_level=s.confidence_level, min_n=1)
+    interval = nps_interval(
+        rows[s.score],
+        method=s.method,
+        confidence_level=s.confidence_level,
+        weights=s.weight_values(rows),
+        clusters=rows[s.account] if s.has(rows, s.account) else None,
+        population_size=population,
+        n_resamples=s.n_resamples,
+        rng=section_rng(s.seed, "headline"),
+    )
+    return Headline(
+        summary=summarize(rows, **kw),
+        interval=interval,
+        rows=rows,
+        pooled=summarize(df, **kw),
+        period=tr.table["period"].iloc[-1] if latest else None,
+        population=population,
+    )
+
+
+# --- segments ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Per segment column: the reader's table and the raw ``compare_segments`` result."""
+
+    tables: dict  # column -> merged table
+    comparisons: dict  # column -> compare_segments result
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        """All segment tables stacked, a first column ``segment`` naming the column."""
+        if not self.tables:
+            return None
+        return pd.concat(
+            [t.assign(segment=c)[["segment", *t.columns]] for c, t in self.tables.items()],
+            ignore_index=True,
+        )
+
+
+SEGMENT_COLUMNS = ["group", "n", "nps", "ci_low", "ci_high", "band", "suppressed", "difference",
+                   "difference_low", "difference_high", "p_adjusted", "significant"]  # fmt: skip
+
+
+def segment_table(df: pd.DataFrame, column: str, s: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One segment column: each group's NPS beside its difference from the rest.
+
+    Returns the merged table (``SEGMENT_COLUMNS``; a blank group is named
+    "(no answer)") and the ``compare_segments`` result it came from.
+    """
+    from ..compare import compare_segments
+    from ..scoring import summarize
+
+    own = summarize(df, score=s.score, by=column, weights=s.weights,
+                    confidence_level=s.confidence_level, min_n=s.min_n)  # fmt: skip
+    vs_rest = compare_segments(
+        df, column, score=s.score, weights=s.weights, correction=s.correction,
+        confidence_level=s.confidence_level, min_n=s.min_n,
+    )  # fmt: skip
+    lo, hi = ("ci_low", "ci_high") if "ci_low" in vs_rest.columns else ("low", "high")
+    right = vs_rest[[column, "difference", lo, hi, "p_adjusted", "significant"]].rename(
+        columns={lo: "difference_low", hi: "difference_high"}
+    )
+    left = own[[column, "n", "nps", "ci_low", "ci_high", "band", "suppressed"]]
+    table = left.merge(right, on=column, how="left").rename(columns={column: "group"})
+    table["group"] = table["group"].astype("string").fillna("(no answer)")
+    return table[SEGMENT_COLUMNS], vs_rest
+
+
+def segments(df: pd.DataFrame, s: Settings) -> Segments:
+    """Every segment column the data has (columns it lacks are skipped)."""
+    tables, comparisons = {}, {}
+    for column in [c for c in s.segments if c in df.columns]:
+        tables[column], comparisons[column] = segment_table(df, column, s)
+    return Segments(tables, comparisons)
+
+
+# --- drivers, comments, follow-up ---------------------------------------------
+
+
+def drivers(df: pd.DataFrame, s: Settings) -> pd.DataFrame | None:
+    """Driver importance and its importance-performance quadrants (None: fewer than 2 drivers)."""
+    from ..drivers import driver_importance, importance_performance
+
+    columns = [c for c in s.drivers if c in df.columns]
+    if len(columns) < 2:
+        return None
+    importance = driver_importance(
+        df, s.score, columns, method="shapley", weights=s.weights,
+        clusters=s.account if s.has(df, s.account) else None,
+        n_resamples=s.n_resamples, confidence_level=s.confidence_level,
+        rng=section_rng(s.seed, "drivers"),
+    )  # fmt: skip
+    return importance_performance(importance)
+
+
+@dataclass(frozen=True)
+class Comments:
+    """Comment themes: respondents' tags, each theme's impact, example quotes."""
+
+    tags: pd.DataFrame = field(repr=False)
+    impact: pd.DataFrame
+    quotes: pd.DataFrame = field(repr=False)
+    commenters: int = 0
+
+
+def lexicon(s: Settings):
+    """The survey's own theme lexicon (``themes``, ``themes_mode``), or None for the bundled one."""
+    from ..themes import load_themes
+
+    return load_themes(s.themes, mode=s.themes_mode) if s.themes else None
+
+
+def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
+    """Themes of the open answers (None: no comment column or no comment)."""
+    from ..themes import tag_themes, theme_impact, theme_quotes
+
+    if not s.has(df, s.comment) or not df[s.comment].notna().any():
+        return None
+    lang = df[s.language] if isinstance(s.language, str) and s.has(df, s.language) else s.language
+    tags = tag_themes(df[s.comment], themes=lexicon(s), language=lang)
+    impact = theme_impact(
+        df, tags, score=s.score, comment=s.comment, n_resamples=s.n_resamples,
+        confidence_level=s.confidence_level, min_n=s.min_n, rng=section_rng(s.seed, "themes"),
+    )  # fmt: skip
+    quotes = theme_quotes(
+        df, tags, comment=s.comment, score=s.score, per_group=1, rng=section_rng(s.seed, "quotes")
+    )
+    return Comments(tags, impact, quotes, int(df[s.comment].notna().sum()))
+
+
+@dataclass(frozen=True)
+class Followup:
+    """Counts of the close-the-loop lists (never the contact details themselves)."""
+
+    to_contact: pd.DataFrame = field(repr=False)  # followup_list of the headline's answers
+    counts: pd.DataFrame
+
+
+def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Followup | None:
+    """Detractors to contact and promoters to thank among ``rows`` (the headline's answers).
+
+    Only the latest wave or period is followed up: a detractor from an
+    earlier round has been (or can no longer be) called.  None when the data
+    has no contact or date column.
+    """
+    from ..followup import followup_list, thank_list
+
+    if contact not in rows.columns or not s.has(rows, s.date):
+        return None
+    kw = dict(score=s.score, responded_at=s.date, comment=None, within_hours=s.followup_hours)
+    to_call = followup_list(rows, **kw)
+    to_thank = thank_list(rows, **kw)
+    counts = pd.DataFrame(
+        {
+            "list": ["to_contact", "overdue", "no_contact", "to_thank"],
+            "respondents": [
+                len(to_call),
+                int(to_call["overdue"].fillna(False).astype(bool).sum()),
+                int(to_call["no_contact"].sum()),
+                len(to_thank),
+            ],
+        }
+    )
+    return Followup(to_call, counts)

@@ -1,0 +1,393 @@
+"""What the report shows of each section: headings, sentences, tables and figures.
+
+The functions display into the running notebook (IPython) and take their
+words from the report language's catalogue and their numbers from the
+section results (``sections``) and the parameters (``Settings``): no level,
+correction or deadline is written into a sentence by hand.  Text from the
+data or the config is HTML-escaped wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._i18n import Texts, escape
+from . import figures
+from .sections import SECTIONS, Settings
+from .tables import reader_table, styled
+
+
+def _html(text: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(text))
+
+
+def _md(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def say(t: Texts, key: str, **values) -> None:
+    """Display the catalogue text ``key`` (Markdown) with ``values`` filled in and escaped."""
+    _md(t.fill(key, **values))
+
+
+def _table(table: pd.DataFrame) -> None:
+    from IPython.display import display
+
+    display(styled(table))
+
+
+def labels(s: Settings) -> dict:
+    """Display names of drivers and themes in the report's language."""
+    from ..themes import theme_labels
+    from .sections import lexicon
+
+    return theme_labels(lexicon(s), language=s.report_language)
+
+
+def heading(name: str, t: Texts, *, suffix: str = "") -> None:
+    """A section heading with the anchor the table of contents links to."""
+    _html(f'<h2 id="{escape(name)}">{escape(t(f"sections.{name}") + suffix)}</h2>')
+
+
+def contents(t: Texts, sections=SECTIONS) -> None:
+    """The table of contents: a link to every section."""
+    items = "".join(
+        f'<li><a href="#{escape(n)}">{escape(t(f"sections.{n}"))}</a></li>' for n in sections
+    )
+    _html(
+        f'<nav class="nps-contents" aria-label="{escape(t("sections.contents"))}">'
+        f"<h2>{escape(t('sections.contents'))}</h2><ol>{items}</ol></nav>"
+    )
+
+
+def title(name: str, df: pd.DataFrame, t: Texts, *, row_filter=None) -> None:
+    """The report title and one line on what it covers."""
+    from .inputs import describe_filter
+
+    source = df.attrs.get("source", "")
+    if row_filter:
+        source += ", " + describe_filter(row_filter)
+    _html(
+        f'<h1 id="top">{escape(name)}</h1><p class="nps-subtitle">'
+        + t.fill("intro.subtitle", n=t.number(len(df)), source=source)
+        + "</p>"
+    )
+
+
+def findings(found: pd.DataFrame, t: Texts, *, note: str | None = None) -> None:
+    """The findings box at the top: one bullet per finding."""
+    items = "".join(
+        f'<li class="nps-finding-{escape(k)}">{escape(x)}</li>'
+        for k, x in zip(found["kind"], found["text"], strict=True)
+    )
+    extra = f'<p class="nps-note">{escape(note)}</p>' if note else ""
+    _html(
+        f'<section class="nps-findings" aria-labelledby="findings">'
+        f'<h2 id="findings">{escape(t("sections.findings"))}</h2><ul>{items}</ul>{extra}</section>'
+    )
+
+
+def scope_note(df: pd.DataFrame, head, tr, t: Texts) -> str | None:
+    """When the headline is the latest period, say what the detail sections are based on."""
+    if head.period is None:
+        return None
+    from ..insights import period_label
+
+    table = tr.table
+    return t("scope.pooled").format(
+        n=t.number(len(df)),
+        first=period_label(t, table, 0),
+        last=period_label(t, table, -1),
+    )
+
+
+def how_to_read(s: Settings, t: Texts) -> None:
+    say(t, "intro.how_to_read", level=t.level(s.confidence_level))
+
+
+# --- headline and responses --------------------------------------------------
+
+
+def headline(head, tr, s: Settings, t: Texts) -> None:
+    """The headline number, its band and interval, and the previous period beside it."""
+    from ..insights import period_label
+
+    row = head.summary.iloc[0]
+    iv = head.interval
+    where = period_label(t, tr.table, -1) if head.period is not None else ""
+    beside = ""
+    if head.period is not None:
+        prev = tr.table.iloc[-2]
+        beside = (
+            f'<div class="nps-previous"><span class="nps-label">'
+            f"{escape(period_label(t, tr.table, -2))}</span>"
+            f'<span class="nps-value">{escape(t.number(prev["nps"]))}</span></div>'
+        )
+    _html(
+        '<div class="nps-headline"><div class="nps-current">'
+        f'<span class="nps-label">{escape(t("headline.label"))} {escape(where)}</span>'
+        f'<span class="nps-big">{escape(t.number(row["nps"]))}</span>'
+        f'<span class="nps-band">{escape(t.label("bands", row["band"]))}</span></div>'
+        f"{beside}</div>"
+    )
+    say(
+        t,
+        "headline.interval",
+        level=t.level(s.confidence_level),
+        low=t.number(iv.low),
+        high=t.number(iv.high),
+    )
+    if head.period is not None:
+        pooled = head.pooled.iloc[0]
+        say(t, "headline.pooled", nps=t.number(pooled["nps"]), n=t.number(pooled["n"]))
+    say(t, "headline.bands")
+
+
+def responses(df: pd.DataFrame, head, s: Settings, t: Texts) -> None:
+    """How many answered, of how many invited, from how many accounts; weights; corrections."""
+    from ..scoring import response_rate
+    from .inputs import invited_total
+
+    row = head.pooled.iloc[0]
+    lines = [t.fill("responses.answered", total=t.number(len(df)), answered=t.number(row["n"]))]
+    if int(row["excluded_blank"]):
+        lines.append(t.fill("responses.blank", k=t.number(row["excluded_blank"])))
+    invited = invited_total(df, s.invited, s.wave if s.has(df, s.wave) else None)
+    if invited:
+        rate = response_rate(invited, len(df))
+        lines.append(t.fill("responses.invited", invited=t.number(invited), rate=t.pct(rate)))
+    if s.has(df, s.account):
+        lines.append(t.fill("responses.accounts", k=t.number(df[s.account].nunique())))
+    if s.weights:
+        lines.append(
+            t.fill("responses.weighted", column=s.weights, n_eff=t.number(row["n_effective"]))
+        )
+    text = "\n".join(f"- {line}" for line in lines)
+    if head.population:
+        text += "\n\n" + t.fill("responses.fpc", population=t.number(head.population))
+    if s.has(df, s.account):
+        text += "\n\n" + t("responses.clusters")
+    _md(text)
+    extra = {"csat": 1, "ces": 1, "retention_rate": 1}
+    shown = [
+        t.fill("responses.extra_item", name=t(f"extras.{c}"), value=t.number(row[c], 1))
+        for c in extra
+        if c in head.pooled.columns and pd.notna(row[c])
+    ]
+    if shown:
+        _md(t.fill("responses.extras", items="; ".join(shown)))
+
+
+def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
+    """The score distribution and the category shares of the headline's answers."""
+    row = head.summary.iloc[0]
+    say(t, "answers.intro")
+    weights = s.weight_values(head.rows)
+    ax, alt = figures.score_distribution(head.rows[s.score], row, t, weights=weights)
+    figures.show(ax, alt)
+    shares = pd.DataFrame(
+        {
+            "group": [t("categories.promoters_range"), t("categories.passives_range"),
+                      t("categories.detractors_range")],
+            "answers": [row["promoters"], row["passives"], row["detractors"]],
+            "percent": [row["pct_promoters"], row["pct_passives"], row["pct_detractors"]],
+        }
+    )  # fmt: skip
+    spec = [
+        ("category", "text", "group"),
+        ("answers", "int", "answers"),
+        ("share", "pct", "percent"),
+    ]
+    if s.weights:
+        spec[1] = ("answers_weighted", "num1", "answers")
+    _table(reader_table(shares, spec, t))
+    return shares
+
+
+# --- segments ----------------------------------------------------------------
+
+SEGMENT_SPEC = [
+    ("group", "text", "group"),
+    ("answers", "int", "n"),
+    ("nps", "nps", "nps"),
+    ("interval", "interval", ("ci_low", "ci_high")),
+    ("band", "band", "band"),
+    ("vs_rest", "marked", ("significant", "difference")),
+    ("vs_rest_interval", "interval", ("difference_low", "difference_high")),
+    ("p_adjusted", "p", "p_adjusted"),
+]
+
+
+def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
+    """One table per segment column with ▲/▼ marks and their legend."""
+    correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
+    say(
+        t,
+        "segments.intro",
+        correction=correction,
+        level=t.level(s.confidence_level),
+        alpha=t.pct(100 * (1 - s.confidence_level), 0),
+        min_n=t.number(s.min_n),
+    )
+    if scope:
+        _md(escape(scope))
+    if not segs.tables:
+        say(t, "segments.none")
+        return
+    for column, table in segs.tables.items():
+        _html(f"<h3>{escape(t.fill('segments.by', column=t.label('columns', column)))}</h3>")
+        table = table.assign(group=table["group"].replace({"(no answer)": t("segments.no_answer")}))
+        _table(reader_table(table, SEGMENT_SPEC, t))
+    say(t, "segments.legend", correction=correction, alpha=t.pct(100 * (1 - s.confidence_level), 0))
+    hidden = int(segs.table["suppressed"].sum())
+    if hidden:
+        say(t, "segments.suppressed", k=t.number(hidden), min_n=t.number(s.min_n))
+
+
+# --- trend and goal ----------------------------------------------------------
+
+TREND_SPEC = [
+    ("period", "text", "period"),
+    ("answers", "int", "n"),
+    ("nps", "nps", "nps"),
+    ("interval", "interval", ("ci_low", "ci_high")),
+    ("change", "signed", "change"),
+    ("change_interval", "interval", ("change_low", "change_high")),
+    ("p_change", "p", "change_p_value"),
+    ("few_answers", "yesno", "below_min_n"),
+]
+
+
+def trend(tr, progress, s: Settings, t: Texts) -> None:
+    """The trend chart and table, the latest change, and the promoter goal."""
+    from ..insights import period_label
+
+    say(t, "trend.intro", level=t.level(s.confidence_level))
+    if not tr.shown:
+        period = tr.table["period"].iloc[0] if tr.table is not None and len(tr.table) else ""
+        say(t, tr.reason, period=str(period))
+        return
+    table = tr.table
+    ax, alt = figures.trend(table, t, level=s.confidence_level)
+    figures.show(ax, alt)
+    last = table.iloc[-1]
+    say(
+        t,
+        "trend.latest",
+        change=t.signed(last["change"]),
+        previous=period_label(t, table, -2),
+        level=t.level(s.confidence_level),
+        low=t.signed(last["change_low"]),
+        high=t.signed(last["change_high"]),
+        p=t.p(last["change_p_value"]),
+    )
+    shown = table.assign(period=[period_label(t, table, i) for i in range(len(table))])
+    _table(reader_table(shown, TREND_SPEC, t))
+    if progress is None or not len(progress):
+        return
+    _html(f"<h3>{escape(t('goal.title'))}</h3>")
+    g = progress.iloc[-1]
+    say(
+        t,
+        "goal.text",
+        growth=t.pct(100 * s.promoter_growth, 0),
+        actual=t.pct(g["actual"]),
+        target=t.pct(g["target"]),
+        verdict=t("goal.on_track" if g["on_track"] else "goal.behind"),
+    )
+    ax, alt = figures.goal(progress, t, growth=s.promoter_growth)
+    figures.show(ax, alt)
+
+
+# --- drivers, comments, follow-up ---------------------------------------------
+
+DRIVER_SPEC = [
+    ("attribute", "text", "driver"),
+    ("share_explained", "pct", "share"),
+    ("mean_rating", "num1", "mean"),
+    ("rank", "int", "rank"),
+    ("priority", "text", "quadrant"),
+]
+
+
+def drivers(quadrants, s: Settings, t: Texts, *, scope: str | None = None) -> None:
+    """Driver importance, the quadrant chart and the table."""
+    say(t, "drivers.intro", level=t.level(s.confidence_level))
+    if scope:
+        _md(escape(scope))
+    if quadrants is None:
+        say(t, "drivers.none")
+        return
+    names = labels(s)
+    for make in (figures.driver_importance, figures.importance_performance):
+        ax, alt = make(quadrants, t, names)
+        figures.show(ax, alt)
+    shown = quadrants.assign(
+        driver=[names.get(d, str(d).replace("_", " ")) for d in quadrants["driver"]],
+        quadrant=[t(f"quadrants.{q.replace(' ', '_')}") for q in quadrants["quadrant"]],
+    )
+    _table(reader_table(shown, DRIVER_SPEC, t))
+
+
+THEME_SPEC = [
+    ("theme", "text", "theme"),
+    ("mentions", "int", "mentions"),
+    ("share_of_commenters", "pct", "share_of_commenters"),
+    ("nps_mentioning", "nps", "nps_mentioning"),
+    ("nps_rest", "nps", "nps_rest"),
+    ("impact", "signed1", "impact"),
+    ("impact_interval", "interval", ("impact_low", "impact_high")),
+]
+
+QUOTE_SPEC = [("theme", "text", "theme"), ("category", "text", "category"),
+              ("score", "int", "score"), ("quote", "text", "quote")]  # fmt: skip
+
+
+def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
+    """Theme impact chart and table, then one example quote per theme and category."""
+    say(t, "comments.intro")
+    if scope:
+        _md(escape(scope))
+    if found is None:
+        say(t, "comments.none")
+        return
+    names = labels(s)
+    say(t, "comments.count", k=t.number(found.commenters))
+    ax, alt = figures.theme_impact(found.impact, t, names)
+    figures.show(ax, alt)
+    impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
+    _table(reader_table(impact, THEME_SPEC, t))
+    if len(found.quotes):
+        _html(f"<h3>{escape(t('comments.quotes'))}</h3>")
+        q = found.quotes.assign(
+            theme=found.quotes["theme"].map(lambda x: names.get(x, x)),
+            category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
+        )
+        _table(reader_table(q, QUOTE_SPEC, t))
+
+
+def followup(found, s: Settings, t: Texts) -> None:
+    """How many to contact and thank (the lists themselves are exported separately)."""
+    say(t, "followup.intro", hours=t.number(s.followup_hours))
+    if found is None:
+        say(t, "followup.none")
+        return
+    counts = found.counts.assign(
+        list=[
+            t(f"followup.{k}").format(hours=t.number(s.followup_hours))
+            for k in found.counts["list"]
+        ]
+    )
+    _table(
+        reader_table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
+    )
+
+
+def methods(s: Settings, t: Texts) -> None:
+    """The methods paragraph of the appendix."""
+    correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
+    say(t, "appendix.methods", correction=correction, level=t.level(s.confidence_level))

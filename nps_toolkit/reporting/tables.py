@@ -1,0 +1,95 @@
+"""Tables for readers: headers in words, numbers in the report's language, marks not booleans.
+
+``reader_table`` turns a toolkit table into text cells formatted by the
+report's ``Texts`` (Babel): NPS in whole points, shares with one decimal,
+p-values as "< 0.001", a significant difference as ▲ (higher) or ▼ (lower
+than the rest), a hidden (suppressed) value as "–".  Every cell is
+HTML-escaped: group names and quotes come from respondents.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._i18n import Texts, _missing
+
+DASH = "\u2013"
+UP, DOWN = "\u25b2", "\u25bc"
+
+
+def mark(significant, difference) -> str:
+    """▲ for a significant positive difference, ▼ for a negative one, else nothing.
+
+    >>> mark(True, 12.0), mark(True, -3.0), mark(False, 40.0), mark(None, 1.0)
+    ('▲', '▼', '', '')
+    """
+    if _missing(significant) or not bool(significant) or _missing(difference):
+        return ""
+    return UP if difference > 0 else DOWN
+
+
+def cell(t: Texts, kind: str, value) -> str:
+    """One value as text: ``kind`` is text, int, nps, signed, pct, num1, num2, p, band, yesno."""
+    if kind == "text":
+        return DASH if _missing(value) else str(value)
+    if kind in ("int", "nps"):
+        return t.number(value)
+    if kind == "signed":
+        return t.signed(value)
+    if kind == "signed1":
+        return t.signed(value, 1)
+    if kind == "pct":
+        return t.pct(value)
+    if kind == "num1":
+        return t.number(value, 1)
+    if kind == "num2":
+        return t.number(value, 2)
+    if kind == "p":
+        return t.p(value)
+    if kind == "band":
+        return DASH if _missing(value) else t.label("bands", value)
+    if kind == "yesno":
+        return DASH if _missing(value) else t("tables.yes" if bool(value) else "tables.no")
+    raise ValueError(f"unknown cell kind {kind!r}")
+
+
+def interval(t: Texts, low, high, kind: str = "nps") -> str:
+    """An interval as one cell: "45 to 65" (Finnish "45…65"); "–" when hidden."""
+    if _missing(low) or _missing(high):
+        return DASH
+    return t("tables.interval").format(low=cell(t, kind, low), high=cell(t, kind, high))
+
+
+def reader_table(df: pd.DataFrame, spec, t: Texts) -> pd.DataFrame:
+    """A table of formatted text cells.
+
+    ``spec`` is a list of ``(header key, kind, column)``: the header is
+    ``t("headers.<key>")``; ``kind`` is a ``cell`` kind, or ``"interval"``
+    (``column`` a pair of columns), ``"mark"`` (``column`` the pair
+    significant, difference) or ``"marked"`` (difference in points with its
+    mark beside it).
+    """
+    out = {}
+    for key, kind, column in spec:
+        header = t(f"headers.{key}")
+        if kind == "interval":
+            lo, hi = column
+            out[header] = [interval(t, a, b) for a, b in zip(df[lo], df[hi], strict=True)]
+        elif kind == "marked":
+            sig, diff = column
+            out[header] = [
+                f"{cell(t, 'signed', d)} {mark(s_, d)}".strip() if not _missing(d) else DASH
+                for s_, d in zip(df[sig], df[diff], strict=True)
+            ]
+        else:
+            out[header] = [cell(t, kind, v) for v in df[column]]
+    return pd.DataFrame(out)
+
+
+def styled(table: pd.DataFrame, *, numeric_from: int = 1):
+    """A reader table as the report shows it: no index, escaped, numbers right-aligned."""
+    styler = table.style.hide(axis="index").format(escape="html")
+    numeric = list(table.columns[numeric_from:])
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+    return styler.set_table_attributes('class="nps-table"')

@@ -1,0 +1,235 @@
+"""Tests for nps_toolkit.reporting.sections, tables and the catalogues (_i18n)."""
+
+import re
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit._i18n import Texts, catalogue
+from nps_toolkit.reporting import TEMPLATE, sections
+from nps_toolkit.reporting.tables import mark, reader_table
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def b2b():
+    return nps.example_survey("b2b-annual")
+
+
+def _settings(**kw):
+    base = dict(segments=("tenure",), drivers=("quality", "price", "communication"),
+                wave="wave", comment="comment", language="language", account="account_id",
+                invited="invited", n_resamples=60, seed=7)  # fmt: skip
+    return sections.Settings(**{**base, **kw})
+
+
+# --- random streams ----------------------------------------------------------
+
+
+def test_editing_one_section_leaves_the_others_numbers(b2b):
+    """Dropping a driver (an edit of the drivers section) changes no other section's numbers."""
+    a, b = _settings(), _settings(drivers=("quality", "price"), method="bootstrap")
+    a = sections.Settings(**{**a.__dict__, "method": "bootstrap"})
+    results = []
+    for s in (a, b):
+        tr = sections.trend(b2b, s)
+        head = sections.headline(b2b, s, tr)
+        drivers = sections.drivers(b2b, s)
+        comments = sections.comments(b2b, s)
+        results.append((tr, head, drivers, comments))
+    (tr_a, head_a, dr_a, c_a), (tr_b, head_b, dr_b, c_b) = results
+    assert len(dr_a) == 3 and len(dr_b) == 2
+    pd.testing.assert_frame_equal(c_a.impact, c_b.impact)
+    pd.testing.assert_frame_equal(c_a.quotes, c_b.quotes)
+    pd.testing.assert_frame_equal(tr_a.table, tr_b.table)
+    assert (head_a.interval.low, head_a.interval.high) == (
+        head_b.interval.low,
+        head_b.interval.high,
+    )
+
+
+def test_one_shared_generator_would_leak_between_sections(b2b):
+    """The property above is not automatic: with one generator for all, themes move."""
+    tags = nps.tag_themes(b2b["comment"], language=b2b["language"])
+    out = []
+    for drivers in (["quality", "price", "communication"], ["quality", "price"]):
+        rng = np.random.default_rng(7)
+        nps.driver_importance(b2b, "recommend", drivers, n_resamples=60, rng=rng)
+        out.append(nps.theme_impact(b2b, tags, comment="comment", n_resamples=60, rng=rng))
+    assert not out[0]["impact_low"].equals(out[1]["impact_low"])
+
+
+def test_section_rng_is_a_named_child_of_the_seed():
+    a = sections.section_rng(3, "themes").random(3)
+    assert np.array_equal(a, sections.section_rng(3, "themes").random(3))
+    assert not np.array_equal(a, sections.section_rng(4, "themes").random(3))
+    assert not np.array_equal(a, sections.section_rng(3, "drivers").random(3))
+
+
+# --- headline and the finite-population policy --------------------------------
+
+
+def test_tracker_headline_is_latest_wave(b2b):
+    s = _settings()
+    tr = sections.trend(b2b, s)
+    head = sections.headline(b2b, s, tr)
+    assert head.period == 7
+    w7 = b2b[b2b["wave"] == 7]
+    assert len(head.rows) == len(w7)
+    scores = w7["recommend"].dropna()
+    assert head.summary["nps"].iloc[0] == pytest.approx(
+        100 * ((scores >= 9).mean() - (scores <= 6).mean())
+    )
+    # wave 7's invited count applies to wave 7's answers
+    assert head.population == int(w7["invited"].iloc[0])
+    assert head.pooled["n"].iloc[0] == b2b["recommend"].notna().sum()
+
+
+def test_calendar_period_headline_is_latest_quarter():
+    df = pd.DataFrame(
+        {
+            "recommend": [10, 9, 3, 10, 8, 2, 9],
+            "responded_at": pd.to_datetime(
+                [
+                    "2025-01-05",
+                    "2025-02-01",
+                    "2025-03-30",
+                    "2025-04-01",
+                    "2025-05-02",
+                    "2025-06-30",
+                    "2025-06-01",
+                ]
+            ),  # fmt: skip
+        }
+    )
+    s = sections.Settings(invited=100)
+    tr = sections.trend(df, s)
+    head = sections.headline(df, s, tr)
+    assert str(head.period) == "2025Q2"
+    assert len(head.rows) == 4
+    assert head.summary["nps"].iloc[0] == pytest.approx(25.0)  # 2 promoters, 1 detractor of 4
+    assert head.population is None  # 100 invited is the whole survey's, not the quarter's
+
+
+@pytest.mark.parametrize(
+    "kw, rows, expected",
+    [
+        (dict(invited="invited", wave="wave"), "one wave", 1055),
+        (dict(invited="invited", wave="wave"), "two waves", None),
+        (dict(invited="invited", wave="wave", weights="w"), "one wave", None),
+        (dict(invited=None, wave="wave"), "one wave", None),
+        (dict(invited=3, wave=None), "one wave", None),  # fewer invited than answers
+        (dict(invited=500, wave=None), "one wave", 500),
+    ],
+)
+def test_population_size_policy(kw, rows, expected):
+    df = pd.DataFrame({"wave": [7] * 4 + [6] * 2, "invited": [1055] * 4 + [900] * 2,
+                       "recommend": [10, 9, 3, 8, 7, 6]})  # fmt: skip
+    df = df[df["wave"] == 7] if rows == "one wave" else df
+    assert sections.population_size(df, sections.Settings(**kw), latest_period=False) == expected
+
+
+def test_fixed_invited_number_not_applied_to_latest_wave():
+    df = pd.DataFrame({"wave": [7] * 4, "recommend": [10, 9, 3, 8]})
+    s = sections.Settings(invited=500, wave="wave")
+    assert sections.population_size(df, s, latest_period=True) is None
+
+
+# --- trend, goal, segments, follow-up -------------------------------------------
+
+
+def test_no_trend_reasons():
+    df = pd.DataFrame({"recommend": [10, 9, 3]})
+    tr = sections.trend(df, sections.Settings(date="nope"))
+    assert tr.table is None and tr.reason == "trend.none_no_column" and not tr.shown
+    assert sections.goal(tr, sections.Settings()) is None
+    df["responded_at"] = pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"])
+    tr = sections.trend(df, sections.Settings())
+    assert tr.reason == "trend.none_one_period" and not tr.shown
+    head = sections.headline(df, sections.Settings(), tr)
+    assert head.period is None and len(head.rows) == 3
+
+
+def test_segment_table_merges_own_nps_and_difference_from_rest():
+    df = pd.DataFrame({"seg": ["A"] * 40 + ["B"] * 40 + [None] * 6,
+                       "recommend": [10] * 30 + [0] * 10 + [10] * 10 + [0] * 30 + [9] * 6})  # fmt: skip
+    table, comparison = sections.segment_table(df, "seg", sections.Settings())
+    assert list(table.columns) == sections.SEGMENT_COLUMNS
+    a = table.set_index("group").loc["A"]
+    assert a["nps"] == pytest.approx(50.0)  # 30 promoters, 10 detractors of 40
+    # the rest of A: B's 40 answers (NPS -50) and the 6 blank-group 9s: 16 - 30 of 46
+    assert a["difference"] == pytest.approx(50.0 - 100 * (16 - 30) / 46)
+    assert bool(a["significant"])
+    assert "(no answer)" in set(table["group"])
+
+
+def test_followup_counts_only_the_rows_given():
+    df = pd.DataFrame({"respondent_id": list("abcde"), "recommend": [2, 5, 6, 10, 8],
+                       "email": ["a@x", None, "c@x", "d@x", "e@x"],
+                       "responded_at": pd.to_datetime(["2020-01-01"] * 5)})  # fmt: skip
+    out = sections.followup(df, sections.Settings(followup_hours=24))
+    counts = dict(zip(out.counts["list"], out.counts["respondents"], strict=True))
+    assert counts == {"to_contact": 3, "overdue": 3, "no_contact": 1, "to_thank": 1}
+    assert out.to_contact.attrs["within_hours"] == 24
+    assert sections.followup(df.drop(columns="email"), sections.Settings()) is None
+
+
+# --- tables and texts ------------------------------------------------------------
+
+
+def test_reader_table_marks_and_formats():
+    df = pd.DataFrame({"group": ["a", "b", "c"], "n": [1200, 30, 3], "nps": [55.7, -18.1, np.nan],
+                       "significant": [True, True, np.nan], "difference": [44.0, -66.8, np.nan],
+                       "p": [0.0004, 0.0432, np.nan]})  # fmt: skip
+    spec = [("group", "text", "group"), ("answers", "int", "n"), ("nps", "nps", "nps"),
+            ("vs_rest", "marked", ("significant", "difference")), ("p_adjusted", "p", "p")]  # fmt: skip
+    en = reader_table(df, spec, Texts("en"))
+    assert en.values.tolist() == [
+        ["a", "1,200", "56", "+44 ▲", "< 0.001"],
+        ["b", "30", "-18", "-67 ▼", "0.043"],
+        ["c", "3", "–", "–", "–"],
+    ]
+    fi = reader_table(df, spec, Texts("fi"))
+    assert list(fi.columns) == [
+        "ryhmä",
+        "vastauksia",
+        "NPS",
+        "ero muihin (pistettä)",
+        "p (korjattu)",
+    ]
+    assert fi.iloc[0].tolist() == ["a", f"1{NBSP}200", "56", "+44 ▲", "< 0,001"]
+    assert "True" not in en.to_string() and "False" not in en.to_string()
+    assert mark(False, 10.0) == ""
+
+
+def test_babel_formats_finnish_numbers_and_dates():
+    fi, en = Texts("fi"), Texts("en")
+    assert fi.number(1234567.891, 1) == f"1{NBSP}234{NBSP}567,9"
+    assert fi.date("2025-03-01") == "1.3.2025" and en.date("2025-03-01") == "Mar 1, 2025"
+    assert fi.level(0.95) == f"95{NBSP}%" and en.level(0.9) == "90 %"
+    assert fi.signed(0.2) == "0" and en.signed(-6.4) == "-6"
+
+
+def _fields(text):
+    return sorted(set(re.findall(r"(?<!\{)\{(\w*)[^{}]*\}(?!\})", text)))
+
+
+def test_catalogues_have_the_same_keys_and_placeholders():
+    en, fi = catalogue("en"), catalogue("fi")
+    assert sorted(en) == sorted(fi), set(en) ^ set(fi)
+    for key in en:
+        assert _fields(str(en[key])) == _fields(str(fi[key])), key
+
+
+def test_template_prose_comes_from_parameters():
+    """No level, correction or deadline is written into the template by hand."""
+    nb = nbformat.read(str(TEMPLATE), as_version=4)
+    body = "\n".join(c.source for c in nb.cells if "parameters" not in c.metadata.get("tags", []))
+    for literal in ("95", "Holm", "holm", "48"):
+        assert literal not in body, literal
+    assert not re.search(r"\d\s*%", body)
+    assert not [c for c in nb.cells if c.cell_type == "markdown"]  # all prose from a catalogue
