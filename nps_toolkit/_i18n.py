@@ -2,9 +2,9 @@
 
 The catalogues are package data (``nps_toolkit/locales/<code>.yml``): nested
 mappings of text, addressed by dotted keys (``"findings.headline"``).  Texts
-are ``str.format`` templates; ``Texts.fill`` formats the values it is given
-(numbers through Babel, in the catalogue's locale) and HTML-escapes every
-value that is not a number, so names from the data cannot become markup.
+are ``str.format`` templates; ``Texts`` formats numbers and dates through
+Babel in the catalogue's locale.  Escaping is the caller's: the report
+escapes every value from the data before it fills a text in.
 
 Private: used by ``findings`` and by ``reporting``; neither owns the texts.
 """
@@ -12,8 +12,6 @@ Private: used by ``findings`` and by ``reporting``; neither owns the texts.
 from __future__ import annotations
 
 import datetime as _dt
-import html
-import numbers
 from functools import cache
 from importlib import resources
 
@@ -58,8 +56,9 @@ class Texts:
     >>> t = Texts("fi")
     >>> t.number(1234.5, 1), t.signed(-6.2), t.pct(64.94), t.date("2025-03-01")
     ('1\\xa0234,5', '-6', '64,9\\xa0%', '1.3.2025')
-    >>> Texts("en").fill("findings.shares", promoters=Texts("en").pct(60),
-    ...     passives=Texts("en").pct(20), detractors=Texts("en").pct(20), n="1,000")
+    >>> en = Texts("en")
+    >>> en("findings.shares").format(promoters=en.pct(60), passives=en.pct(20),
+    ...                              detractors=en.pct(20), n=en.number(1000))
     'Promoters 60.0 %, passives 20.0 %, detractors 20.0 % of 1,000 answers.'
     """
 
@@ -82,10 +81,6 @@ class Texts:
 
     def get(self, key: str, default=None):
         return self.texts.get(key, default)
-
-    def fill(self, key: str, **values) -> str:
-        """The text of ``key`` with ``values`` filled in (text values escaped)."""
-        return fill(self(key), **values)
 
     def label(self, group: str, name, default=None) -> str:
         """``group.name`` when the catalogue has it, else ``default`` (or the name itself)."""
@@ -151,20 +146,3 @@ class Texts:
         if len(items) <= 1:
             return "".join(items)
         return ", ".join(items[:-1]) + self("meta.and") + items[-1]
-
-
-def escape(value) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def fill(template: str, **values) -> str:
-    """``template.format(**values)`` with every value that is not a number HTML-escaped.
-
-    Values that are already formatted text (``Texts.number`` output) are
-    escaped too, which leaves them as they are.
-    """
-    safe = {
-        k: v if isinstance(v, numbers.Number) and not isinstance(v, bool) else escape(v)
-        for k, v in values.items()
-    }
-    return template.format(**safe)

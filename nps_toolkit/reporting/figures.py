@@ -38,7 +38,8 @@ def _relabel_legend(ax, mapping: dict) -> None:
 
 
 def _title(ax, text: str) -> None:
-    ax.set_title(text, loc="left", fontsize=11, fontweight="bold")
+    # titles carry names from the data or a lexicon: a "$" in them is not maths
+    ax.set_title(text, loc="left", fontsize=11, fontweight="bold", parse_math=False)
 
 
 def score_distribution(scores, summary_row, t: Texts, *, weights=None):

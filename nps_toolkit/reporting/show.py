@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .._i18n import Texts, escape
+from .._i18n import Texts
 from . import figures
+from .presentation import escape, fill
 from .sections import SECTIONS, Settings
 from .tables import reader_table, styled
 
@@ -29,9 +30,14 @@ def _md(text: str) -> None:
     display(Markdown(text))
 
 
+def _fill(t: Texts, key: str, **values) -> str:
+    """The catalogue text ``key`` with ``values`` filled in, each text value escaped."""
+    return fill(t(key), **values)
+
+
 def say(t: Texts, key: str, **values) -> None:
     """Display the catalogue text ``key`` (Markdown) with ``values`` filled in and escaped."""
-    _md(t.fill(key, **values))
+    _md(_fill(t, key, **values))
 
 
 def _table(table: pd.DataFrame) -> None:
@@ -73,7 +79,7 @@ def title(name: str, df: pd.DataFrame, t: Texts, *, row_filter=None) -> None:
         source += ", " + describe_filter(row_filter)
     _html(
         f'<h1 id="top">{escape(name)}</h1><p class="nps-subtitle">'
-        + t.fill("intro.subtitle", n=t.number(len(df)), source=source)
+        + _fill(t, "intro.subtitle", n=t.number(len(df)), source=source)
         + "</p>"
     )
 
@@ -153,33 +159,33 @@ def responses(df: pd.DataFrame, head, s: Settings, t: Texts) -> None:
     from .inputs import invited_total
 
     row = head.pooled.iloc[0]
-    lines = [t.fill("responses.answered", total=t.number(len(df)), answered=t.number(row["n"]))]
+    lines = [_fill(t, "responses.answered", total=t.number(len(df)), answered=t.number(row["n"]))]
     if int(row["excluded_blank"]):
-        lines.append(t.fill("responses.blank", k=t.number(row["excluded_blank"])))
+        lines.append(_fill(t, "responses.blank", k=t.number(row["excluded_blank"])))
     invited = invited_total(df, s.invited, s.wave if s.has(df, s.wave) else None)
     if invited:
         rate = response_rate(invited, len(df))
-        lines.append(t.fill("responses.invited", invited=t.number(invited), rate=t.pct(rate)))
+        lines.append(_fill(t, "responses.invited", invited=t.number(invited), rate=t.pct(rate)))
     if s.has(df, s.account):
-        lines.append(t.fill("responses.accounts", k=t.number(df[s.account].nunique())))
+        lines.append(_fill(t, "responses.accounts", k=t.number(df[s.account].nunique())))
     if s.weights:
         lines.append(
-            t.fill("responses.weighted", column=s.weights, n_eff=t.number(row["n_effective"]))
+            _fill(t, "responses.weighted", column=s.weights, n_eff=t.number(row["n_effective"]))
         )
     text = "\n".join(f"- {line}" for line in lines)
     if head.population:
-        text += "\n\n" + t.fill("responses.fpc", population=t.number(head.population))
+        text += "\n\n" + _fill(t, "responses.fpc", population=t.number(head.population))
     if s.has(df, s.account):
         text += "\n\n" + t("responses.clusters")
     _md(text)
     extra = {"csat": 1, "ces": 1, "retention_rate": 1}
     shown = [
-        t.fill("responses.extra_item", name=t(f"extras.{c}"), value=t.number(row[c], 1))
+        _fill(t, "responses.extra_item", name=t(f"extras.{c}"), value=t.number(row[c], 1))
         for c in extra
         if c in head.pooled.columns and pd.notna(row[c])
     ]
     if shown:
-        _md(t.fill("responses.extras", items="; ".join(shown)))
+        _md(_fill(t, "responses.extras", items="; ".join(shown)))
 
 
 def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
@@ -239,7 +245,7 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         say(t, "segments.none")
         return
     for column, table in segs.tables.items():
-        _html(f"<h3>{escape(t.fill('segments.by', column=t.label('columns', column)))}</h3>")
+        _html(f"<h3>{escape(_fill(t, 'segments.by', column=t.label('columns', column)))}</h3>")
         table = table.assign(group=table["group"].replace({"(no answer)": t("segments.no_answer")}))
         _table(reader_table(table, SEGMENT_SPEC, t))
     say(t, "segments.legend", correction=correction, alpha=t.pct(100 * (1 - s.confidence_level), 0))

@@ -4,7 +4,8 @@
 report's ``Texts`` (Babel): NPS in whole points, shares with one decimal,
 p-values as "< 0.001", a significant difference as ▲ (higher) or ▼ (lower
 than the rest), a hidden (suppressed) value as "–".  Every cell is
-HTML-escaped: group names and quotes come from respondents.
+escaped for HTML and Markdown (``presentation.escape``): group names and
+quotes come from respondents.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._i18n import Texts, _missing
+from .presentation import escape
 
 DASH = "\u2013"
 UP, DOWN = "\u25b2", "\u25bc"
@@ -88,7 +90,7 @@ def reader_table(df: pd.DataFrame, spec, t: Texts) -> pd.DataFrame:
 
 def styled(table: pd.DataFrame, *, numeric_from: int = 1):
     """A reader table as the report shows it: no index, escaped, numbers right-aligned."""
-    styler = table.style.hide(axis="index").format(escape="html")
+    styler = table.style.hide(axis="index").format(escape)
     numeric = list(table.columns[numeric_from:])
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
