@@ -290,12 +290,14 @@ def test_config_timeout_and_required_columns(tmp_path, data_file):
         tmp_path / "surveys.yml",
         [
             {"name": "A", "data": "s.csv", "timeout": 30, "segments": ["region"], "wave": None},
-            {"name": "B", "data": "s.csv"},
+            {"name": "B", "data": "s.csv", "language": "fi"},
+            {"name": "C", "data": "s.csv", "language": "lang"},
         ],
         defaults={"comment": "why"},
     )
-    a, b = report.load_config(config)
+    a, b, c = report.load_config(config)
     assert (a.timeout, b.timeout) == (30.0, 600)
+    assert c.parameters["required_columns"] == {"comment": ["why"], "language": ["lang"]}
     assert "timeout" not in a.parameters  # a render option, not a notebook parameter
     # only the columns the config names are required; the template's defaults stay optional
     assert a.parameters["required_columns"] == {"segments": ["region"], "comment": ["why"]}
@@ -804,3 +806,28 @@ def test_engine_and_translator_are_registered_module_level_classes():
     )
     for cls in (_engine.Engine, _engine.ClosingClient, _engine.LiteralTranslator):
         assert "<locals>" not in cls.__qualname__
+
+
+def test_timeout_stops_a_slow_cell(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'survey_name = "x"  # name\ndata_path = None  # unused\n'
+        'example = "b2b-annual"  # unused\ntables_dir = None  # out'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+    config = _write_config(
+        tmp_path / "surveys.yml", [{"name": "A", "example": "b2b-annual", "timeout": 2}]
+    )
+    table = report.render_reports(
+        config, output_dir=tmp_path / "r", template=tmp_path / "slow.ipynb", progress=False
+    )
+    assert table["status"].tolist() == ["failed"]
+    assert table["seconds"][0] < 45
+    assert "CellTimeoutError" in table["error"][0] and "2 seconds" in table["error"][0]

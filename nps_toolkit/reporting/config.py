@@ -443,6 +443,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                     required[key] = [value]
                 elif isinstance(value, list) and value:
                     required[key] = list(value)
+            language = {**defaults, **own}.get("language")
+            if language is not None and language not in LANGUAGES:  # a column of codes
+                required["language"] = [language]
             values["required_columns"] = required
         if values.get("themes"):
             from ..themes import load_themes
