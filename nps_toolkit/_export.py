@@ -14,7 +14,9 @@ number and runs nothing); embedded line breaks stay inside quotes
 from __future__ import annotations
 
 import csv
+import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -96,4 +98,64 @@ def write_xlsx(sheets: dict, path, *, freeze_header: bool = False) -> Path:
                         cell.data_type = "s"
             if freeze_header:
                 xl.sheets[sheet].freeze_panes = "A2"
+    return path
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One laid-out spreadsheet cell: a value with its number format and style."""
+
+    value: object = None
+    number_format: str | None = None
+    bold: bool = False
+    align: str | None = None  # "left", "center", "right"
+    wrap: bool = False
+
+
+def write_grid(
+    path,
+    rows: list[list],
+    *,
+    sheet: str = "Sheet1",
+    merges: tuple = (),
+    freeze: str | None = None,
+    widths: dict | None = None,
+) -> Path:
+    """Write a laid-out sheet (a report table rather than a data frame).
+
+    ``rows`` is a list of rows, each a list of plain values or ``Cell``;
+    ``merges`` are ranges such as ``"B2:D2"``; ``freeze`` the top-left cell
+    that stays scrollable (``"B5"`` keeps rows 1-4 and column A in view);
+    ``widths`` maps column letters to widths.  Text is defused and stored as
+    text like every other cell this module writes; numbers stay numbers.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    path = Path(path)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_name(sheet)
+    for r, row in enumerate(rows, start=1):
+        for c, item in enumerate(row, start=1):
+            cell = item if isinstance(item, Cell) else Cell(item)
+            value = cell.value
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            target = ws.cell(row=r, column=c, value=defuse(value))
+            if isinstance(target.value, str):
+                target.data_type = "s"  # never a formula, whatever openpyxl guessed
+            if cell.number_format:
+                target.number_format = cell.number_format
+            if cell.bold:
+                target.font = Font(bold=True)
+            if cell.align or cell.wrap:
+                target.alignment = Alignment(horizontal=cell.align, wrap_text=cell.wrap)
+    for span in merges:
+        ws.merge_cells(span)
+    if freeze:
+        ws.freeze_panes = freeze
+    for column, width in (widths or {}).items():
+        ws.column_dimensions[column].width = width
+    wb.save(path)
     return path
