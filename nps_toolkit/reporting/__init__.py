@@ -92,3 +92,18 @@ __all__ = [
     "template_parameters",
     "write_tables",
 ]
+
+# the deliverables that need python-pptx / openpyxl load only when first used
+_LAZY = {"write_slides": "slides", "write_banner_workbook": "workbook"}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nps_toolkit.reporting' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
