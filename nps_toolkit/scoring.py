@@ -167,6 +167,22 @@ def band(value: float) -> str | None:
     return BANDS[-1]
 
 
+def _check_scale(values: pd.Series, column: str, scale: int, what: str) -> None:
+    """Refuse ratings outside 1..scale, naming the column, how many and where.
+
+    A 6 on a 1-5 scale would otherwise count as a top box (CSAT) or pull a
+    mean (CES) without a word.
+    """
+    v = pd.to_numeric(values, errors="raise")
+    bad = (v.notna() & ((v < 1) | (v > scale) | (v != v.round()))).to_numpy(bool)
+    if bad.any():
+        rows = list(values.index[bad][:5])
+        raise ValueError(
+            f"{what} column {column!r}: {int(bad.sum())} value(s) are not whole numbers on "
+            f"the 1-{scale} scale, e.g. {values[bad].tolist()[0]!r} at row(s) {rows}"
+        )
+
+
 def csat(ratings, scale: int = 5, top: int = 2) -> float:
     """Customer satisfaction: percent of answers in the top ``top`` boxes of a 1..scale scale.
 
@@ -186,14 +202,16 @@ def csat(ratings, scale: int = 5, top: int = 2) -> float:
     return 100.0 * float(np.mean(arr > scale - top))
 
 
-def ces(ratings) -> float:
-    """Customer effort score: the mean effort rating (blank ratings excluded).
+def ces(ratings, scale: int = 7) -> float:
+    """Customer effort score: the mean effort rating on a 1..scale scale (blank ratings excluded).
 
     >>> ces([1, 2, 3, 6])
     3.0
     """
     arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
     arr = arr[~np.isnan(arr)]
+    if ((arr < 1) | (arr > scale)).any():
+        raise ValueError(f"CES ratings must lie between 1 and {scale}")
     if arr.size == 0:
         raise ValueError("no ratings: CES is undefined for zero answers")
     return float(arr.mean())
@@ -411,6 +429,7 @@ def summarize(
     csat_column: str | None = "csat",
     csat_scale: int = 5,
     ces_column: str | None = "ces",
+    ces_scale: int = 7,
     retention_column: str | None = "retained",
     n_resamples: int = 9999,
     rng=None,
@@ -439,8 +458,10 @@ def summarize(
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
     csat_column, ces_column, retention_column : when these columns exist in a
-        DataFrame, CSAT (top-2-box % on a 1..csat_scale scale), CES (mean) and
-        retention rate (% true) are added.
+        DataFrame, CSAT (top-2-box % on a 1..csat_scale scale), CES (mean on a
+        1..ces_scale scale) and retention rate (% true) are added.  A rating
+        outside its scale (6 on 1-5) or not whole is an error naming the
+        column and its rows, never counted.
 
     Returns
     -------
@@ -458,9 +479,11 @@ def summarize(
     if isinstance(df, pd.DataFrame):
         extras = {}
         if csat_column and csat_column in df.columns:
+            _check_scale(df[csat_column], csat_column, csat_scale, "CSAT")
             c = pd.to_numeric(df[csat_column], errors="raise")
             extras["csat"] = 100.0 * (c > csat_scale - 2).astype(float).where(c.notna())
         if ces_column and ces_column in df.columns:
+            _check_scale(df[ces_column], ces_column, ces_scale, "CES")
             extras["ces"] = pd.to_numeric(df[ces_column], errors="raise")
         if retention_column and retention_column in df.columns:
             extras["retention_rate"] = 100.0 * df[retention_column].astype("boolean").astype(float)

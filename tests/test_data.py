@@ -772,3 +772,162 @@ def test_excel_numeric_ids_keep_the_zeros_their_cell_format_shows():
     assert df["respondent_id"].tolist() == ["007", "008", "123"]
     assert df["account_id"].tolist() == ["0012", "0012", "1234"]
     assert df["recommend"].tolist() == [9.0, 10.0, 6.0]  # the score is not an id
+
+
+# ------------------------------------------------------ read right or refused
+
+
+def test_uncomputed_excel_formulas_name_sheet_and_cells():
+    # B3 "=B2-1" and C4 "=C2*2" were saved without values: read as blanks they
+    # would lose an answer and a weight without a word
+    err = load_error(BAD / "uncomputed_formulas.xlsx")
+    (p,) = err.problems
+    assert p.file == f"{BAD / 'uncomputed_formulas.xlsx'} [sheet 'Vastaukset']"
+    assert "2 cell(s) hold a formula with no computed value: B3, C4" in p.reason
+
+
+def test_computed_excel_formulas_are_read(tmp_path):
+    # a formula with the value Excel saved beside it is an answer like any other
+    import zipfile
+
+    src = BAD / "uncomputed_formulas.xlsx"
+    path = tmp_path / "computed.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<f>B2-1</f><v></v>", b"<f>B2-1</f><v>9</v>")
+                data = data.replace(b"<f>B2-1</f><v />", b"<f>B2-1</f><v>9</v>")
+                data = data.replace(b"<f>C2*2</f><v></v>", b"<f>C2*2</f><v>2</v>")
+                data = data.replace(b"<f>C2*2</f><v />", b"<f>C2*2</f><v>2</v>")
+            zout.writestr(item, data)
+    df = load_survey(path)
+    assert df["recommend"].tolist() == [10.0, 9.0, 6.0]
+    assert df["weight"].tolist() == [1.0, 1.0, 2.0]
+
+
+def test_bare_cr_in_an_unquoted_field_names_the_line():
+    err = load_error(BAD / "bare_cr.csv")
+    (p,) = err.problems
+    assert (p.row, err.row_label) == (3, "line") and "carriage return (CR)" in p.reason
+    assert f"{BAD / 'bare_cr.csv'}, line 3:" in str(err)
+
+
+def test_cr_inside_quotes_crlf_and_mac_line_ends_are_fine():
+    quoted = b'respondent_id,recommend,comment\nr1,10,"good\rservice"\nr2,6,ok\n'
+    assert load_survey(io.BytesIO(quoted))["comment"].tolist() == ["good\rservice", "ok"]
+    for text in (
+        b"respondent_id,recommend\r\nr1,10\r\nr2,6\r\n",
+        b"respondent_id,recommend\rr1,10\rr2,6\r",
+    ):
+        assert load_survey(io.BytesIO(text))["recommend"].tolist() == [10.0, 6.0]
+
+
+def test_short_records_are_refused_naming_each_line():
+    # pandas would pad line 3 and line 5 with blanks: two answers under the wrong columns
+    err = load_error(BAD / "ragged_short.csv")
+    assert [(p.row, p.reason.split(" (")[0]) for p in err.problems] == [
+        (3, "has 2 fields but the header has 3"),
+        (5, "has 1 field but the header has 3"),
+    ]
+
+
+def test_a_header_one_field_short_is_refused():
+    # pandas would silently take the first column as the index and shift every column
+    err = load_error(BAD / "header_one_short.csv")
+    assert [p.row for p in err.problems] == [2, 3]
+    assert "has 3 fields but the header has 2" in err.problems[0].reason
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "columns"),
+    [("duplicate_header.csv", "", "3, 5"), ("duplicate_header.xlsx", " [sheet 'Sheet']", "3, 4")],
+)
+def test_duplicate_header_names_are_refused(name, where, columns):
+    err = load_error(BAD / name)
+    (p,) = err.problems
+    assert p.file == f"{BAD / name}{where}" and p.column == "region"
+    assert f"is the name of 2 columns (columns {columns} of the header)" in p.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "label"), [("two_row_header.xlsx", 2, "row"), ("two_row_header.csv", 2, "line")]
+)
+def test_two_row_header_suggests_the_header_row(name, row, label):
+    err = load_error(BAD / name)
+    (p,) = err.problems
+    assert p.row == row and "looks like a second header row" in p.reason
+    assert f"the header must be one {label} ({label} 1): delete {label} 2" in p.reason
+
+
+def test_a_first_respondent_with_a_text_score_is_not_a_header():
+    err = load_error(io.StringIO("respondent_id,recommend,region\nB1,ten,north\nB2,9,south\n"))
+    assert (err.problems[0].row, err.problems[0].value) == (2, "ten")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "mark"),
+    [
+        ("weight_thousands.csv", "1,234", "'.'"),
+        ("weight_thousands_decimal_comma.csv", "1.234", "','"),
+    ],
+)
+def test_ambiguous_thousands_separator_names_column(name, value, mark):
+    err = load_error(BAD / name)
+    p = err.problems[0]
+    assert (p.row, p.column, p.value) == (2, "weight", value)
+    assert "is ambiguous" in p.reason and f"the file's decimal mark is {mark}" in p.reason
+    # each value is one problem (12,500.5 is not also "not a number")
+    assert len({(q.row, q.column) for q in err.problems}) == len(err.problems)
+
+
+def test_all_zero_weights_are_an_error():
+    err = load_error(BAD / "weights_all_zero.csv")
+    (p,) = err.problems
+    assert p.column == "weight" and "every weight is 0" in p.reason
+
+
+def test_csat_and_ces_outside_their_scale_are_errors():
+    df = load_survey(BAD / "csat_ces_out_of_scale.csv")
+    with pytest.raises(
+        ValueError, match=r"CSAT column 'csat': 1 value\(s\) .* 1-5 scale, e\.g\. 6"
+    ):
+        nps.summarize(df)
+    with pytest.raises(ValueError, match=r"CES column 'ces': 1 value\(s\) .* 1-7 scale, e\.g\. 8"):
+        nps.summarize(df.assign(csat=[5, 4, 4]))
+    # in scale: CSAT top-2-box 2 of 3, CES mean of 2, 3, 7 (by hand)
+    ok = nps.summarize(df.assign(csat=[5, 4, 3], ces=[2, 3, 7]), min_n=1)
+    assert ok["csat"].iloc[0] == pytest.approx(200 / 3) and ok["ces"].iloc[0] == 4.0
+    with pytest.raises(ValueError, match="between 1 and 7"):
+        nps.ces([1, 8])
+
+
+def test_utf16_files_are_read():
+    mapping = {"id": "respondent_id", "suositus": "recommend", "kommentti": "comment"}
+    df = load_survey(GOOD / "utf16_unicode_text.txt", columns=mapping)
+    assert df.attrs["encoding"] == "utf-16" and df.attrs["delimiter"] == "\t"
+    assert df["comment"].tolist() == ["Hyvä palvelu", "Äänekoski"]
+    text = "respondent_id;recommend\nÄ1;9\n"
+    for enc in ("utf-16-le", "utf-16-be", "utf-32"):  # no BOM for the first two
+        assert load_survey(io.BytesIO(text.encode(enc)))["respondent_id"].tolist() == ["Ä1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [("not_gzip.csv.gz", "is not a gzip file"), ("corrupt.sav", "cannot be read as an SPSS")],
+)
+def test_broken_files_are_survey_errors_naming_the_file(name, words):
+    if name.endswith(".sav"):
+        pytest.importorskip("pyreadstat")
+    err = load_error(BAD / name)
+    (p,) = err.problems
+    assert p.file == str(BAD / name) and words in p.reason
+
+
+def test_unreadable_file_is_a_survey_error(tmp_path):
+    folder = tmp_path / "answers.csv"
+    folder.mkdir()
+    err = load_error(folder)
+    assert err.problems[0].file == str(folder) and "cannot be read" in err.problems[0].reason
+    with pytest.raises(FileNotFoundError):
+        load_survey(tmp_path / "missing.csv")

@@ -30,9 +30,7 @@ missing score, is left out of NPS by ``summarize`` and counted in
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Mapping
 
@@ -49,11 +47,12 @@ from ._common import (
     _dedupe,
     _found_and_suggest,
     _Problems,
+    second_header_row,
 )
 from ._config import _resolve_config
 from ._csv import _read_csv
 from ._excel import _read_excel
-from ._files import _format_of, _read_bytes, _source_name
+from ._files import _file_bytes, _format_of, _source_name
 from ._other import _read_parquet, _read_spss
 from ._validate import _recode, _validate, validate
 
@@ -226,10 +225,8 @@ def load_survey(
     text_columns = {reverse.get(c, c) for c in TEXT_COLUMNS}
     # names that identify the header row below any title rows
     wanted = frozenset(mapping) | {reverse.get(score, score)} | set(CANONICAL)
-    stored = _read_bytes(path)  # the bytes the SHA-256 is taken of (compressed if .gz)
-    data = stored
-    if isinstance(path, str | os.PathLike) and str(path).lower().endswith(".gz"):
-        data = gzip.decompress(stored)
+    # the bytes the SHA-256 is taken of (compressed if .gz), and the bytes read
+    stored, data = _file_bytes(path, source)
     if fmt == "spss":
         raw = _read_spss(path, source, {score, reverse.get(score, score)})
     else:
@@ -243,6 +240,8 @@ def load_survey(
         else:
             raw = _read_parquet(data, source)
 
+    if fmt in ("csv", "excel"):
+        second_header_row(raw, reverse.get(score, score))
     frame = raw.frame
     frame.columns = _dedupe(frame.columns)
     # trailing ";;;" in Excel exports make empty unnamed columns: not data
@@ -289,6 +288,7 @@ def load_survey(
         id_column="respondent_id",
         date="responded_at",
         date_format=opts.get("date_format"),
+        decimal=raw.info.get("decimal"),
     )
     problems.raise_if_any(raw.row_label)
     df.attrs.update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -295,6 +296,90 @@ def _missing_markers(frame: pd.DataFrame, decimal: str, text_columns=()) -> dict
                 frame[c] = s.mask(blank)
                 counts[str(c)] = int(blank.sum())
     return counts
+
+
+def duplicate_names(header, source: str) -> None:
+    """Refuse a header that names a column twice (pandas would rename one ``x.1``)."""
+    where: dict[str, list[int]] = {}
+    for i, name in enumerate(header, start=1):
+        if name is not None and str(name).strip():
+            where.setdefault(str(name).strip(), []).append(i)
+    dupes = {name: at for name, at in where.items() if len(at) > 1}
+    if dupes:
+        problems = [
+            Problem(
+                source,
+                None,
+                name,
+                None,
+                f"is the name of {len(at)} columns (columns {', '.join(map(str, at))} of the "
+                f"header); give each column its own name",
+            )
+            for name, at in dupes.items()
+        ]
+        raise SurveyDataError(problems)
+
+
+def _numberlike(values: pd.Series) -> np.ndarray:
+    """Numbers, dates and text that reads as a number ("7", "1,5")."""
+
+    def one(v):
+        if isinstance(v, bool):
+            return False
+        if isinstance(v, int | float | np.integer | np.floating | _dt.date):
+            return True
+        if isinstance(v, str):
+            try:
+                float(v.strip().replace(",", "."))
+            except ValueError:
+                return False
+            return True
+        return False
+
+    return np.fromiter((one(v) for v in values), dtype=bool, count=len(values))
+
+
+def second_header_row(raw, score_name) -> None:
+    """Refuse a table whose first data row is a second header row (question texts).
+
+    A two-row header (names above, question texts or units below) would make
+    its second row a respondent.  The row is taken as a header when its
+    filled cells are all text and that text sits above numbers or dates in
+    two columns or more, or in the score column with a word of the question
+    ("recommend", "0-10", ...).  Only the first 200 rows below are looked at.
+    """
+    frame = raw.frame
+    if len(frame) < 2:
+        return
+    first = frame.iloc[0]
+    filled = [c for c in frame.columns if isinstance(first[c], str) and first[c].strip()]
+    others = [c for c in frame.columns if c not in filled and pd.notna(first[c])]
+    if not filled or others:
+        return
+    below = frame.iloc[1:201]
+    over_numbers = []
+    for c in filled:
+        rest = below[c].dropna()
+        if len(rest) and _numberlike(rest).all() and not _numberlike(first[[c]]).all():
+            over_numbers.append(c)
+    text = str(first.get(score_name, "")).casefold()
+    scored = score_name in over_numbers and (
+        any(h in text for h in _SCORE_HINTS) or "0-10" in text or "0–10" in text
+    )
+    if len(over_numbers) < 2 and not scored:
+        return
+    shown = ", ".join(f"{first[c]!r} in {c!r}" for c in over_numbers[:4])
+    label = raw.row_label
+    header = raw.info.get("header_row")
+    reason = (
+        f"looks like a second header row ({shown}, above numbers); the header must be one "
+        f"{label}"
+        + (f" ({label} {header})" if header is not None else "")
+        + f": delete {label} {int(raw.rows[0])} or merge it into the header"
+    )
+    raise SurveyDataError(
+        [Problem(raw.source, int(raw.rows[0]), None, None, reason)], row_label=label
+    )
 
 
 def _dedupe(names) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from ._common import (
     _header_index,
     _missing_markers,
     _Raw,
+    duplicate_names,
 )
 
 
@@ -87,6 +89,85 @@ def _sheet_header(ws, wanted) -> set:
     return {str(v).strip() for v in records[_header_index(records, wanted)] if v is not None}
 
 
+def _refuse(source, reason):
+    raise SurveyDataError([Problem(source, None, None, None, reason)])
+
+
+def _choose_sheet(wb, source, sheet, wanted, score_name):
+    """(worksheet, name of the column it was chosen by, or None)."""
+    names = wb.sheetnames
+    if sheet is None:
+        ws = wb.worksheets[0]
+        if score_name is None or len(names) == 1:
+            return ws, None
+        # a workbook with a cover sheet ("Info") before the answers: take
+        # the one sheet that has the score column, and say so
+        having = [w for w in wb.worksheets if score_name in _sheet_header(w, wanted)]
+        if not having or ws in having:
+            return ws, None
+        if len(having) > 1:
+            titles = [w.title for w in having]
+            _refuse(
+                source,
+                f"the first sheet {names[0]!r} has no column {score_name!r}; sheets {titles} "
+                f"have: choose one with sheet=...",
+            )
+        return having[0], score_name
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return wb.worksheets[sheet], None
+    if isinstance(sheet, str) and sheet in names:
+        return wb[sheet], None
+    close = [n for n in names if isinstance(sheet, str) and n.casefold() == sheet.casefold()]
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    _refuse(source, f"has no sheet {sheet!r}; sheets: {names}{hint}")
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the .xlsx holds a formula (one scan of its XML)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                if _FORMULA.search(zf.read(name)):
+                    return True
+    return False
+
+
+def _uncomputed_formulas(data: bytes, title: str, header_row, rows, numbers) -> list[str]:
+    """Cells (from the header down) holding a formula but no value computed by Excel.
+
+    openpyxl reads the value Excel saved with each formula (``data_only``);
+    a file written by a program that does not calculate (a script, some
+    exporters) has none, and the cell would be read as a blank answer.  The
+    workbook is read a second time with the formulas (``data_only=False``)
+    and the two compared.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    if header_row is None or not _has_formulas(data):
+        return []
+    values = dict(zip(numbers, rows, strict=True))
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        cells = []
+        for i, row in enumerate(wb[title].iter_rows(min_row=header_row, values_only=True)):
+            got = values.get(header_row + i, ())
+            for j, v in enumerate(row):
+                formula = (isinstance(v, str) and v.startswith("=")) or (
+                    v is not None
+                    and not isinstance(v, str | int | float | bool)
+                    and type(v).__name__ in ("ArrayFormula", "DataTableFormula")
+                )
+                if formula and (j >= len(got) or got[j] is None):
+                    cells.append(f"{get_column_letter(j + 1)}{header_row + i}")
+    finally:
+        wb.close()
+    return cells
+
+
 def _read_excel(
     data: bytes, source: str, sheet, wanted=frozenset(), score_name=None, text_columns=()
 ) -> _Raw:
@@ -95,50 +176,10 @@ def _read_excel(
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors: name the file, not openpyxl's internals
-        reason = f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__}: {exc})"
-        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+        _refuse(source, f"cannot be read as an Excel .xlsx workbook ({type(exc).__name__}: {exc})")
     try:
-        names = wb.sheetnames
-        chosen_by = None
-        if sheet is None:
-            ws = wb.worksheets[0]
-            if score_name is not None and len(names) > 1:
-                # a workbook with a cover sheet ("Info") before the answers: take
-                # the one sheet that has the score column, and say so
-                having = [w for w in wb.worksheets if score_name in _sheet_header(w, wanted)]
-                if having and ws not in having:
-                    if len(having) > 1:
-                        titles = [w.title for w in having]
-                        raise SurveyDataError(
-                            [
-                                Problem(
-                                    source,
-                                    None,
-                                    None,
-                                    None,
-                                    f"the first sheet {names[0]!r} has no column "
-                                    f"{score_name!r}; sheets {titles} have: choose one with "
-                                    f"sheet=...",
-                                )
-                            ]
-                        )
-                    ws, chosen_by = having[0], score_name
-        elif isinstance(sheet, int) and 0 <= sheet < len(names):
-            ws = wb.worksheets[sheet]
-        elif isinstance(sheet, str) and sheet in names:
-            ws = wb[sheet]
-        else:
-            close = [
-                n for n in names if isinstance(sheet, str) and n.casefold() == sheet.casefold()
-            ]
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise SurveyDataError(
-                [
-                    Problem(
-                        source, None, None, None, f"has no sheet {sheet!r}; sheets: {names}{hint}"
-                    )
-                ]
-            )
+        first = wb.sheetnames[0]
+        ws, chosen_by = _choose_sheet(wb, source, sheet, wanted, score_name)
         header, header_row, rows, numbers, blank = _sheet_table(ws, wanted)
         title = ws.title
         padded = _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns)
@@ -147,13 +188,23 @@ def _read_excel(
     if chosen_by is not None:
         warnings.warn(
             f"{source}: read sheet {title!r}, the only sheet with a {chosen_by!r} column "
-            f"(the first sheet is {names[0]!r}); pass sheet= to choose another",
+            f"(the first sheet is {first!r}); pass sheet= to choose another",
             UserWarning,
             stacklevel=4,
         )
     where = f"{source} [sheet {title!r}]"
     if header is None:
-        raise SurveyDataError([Problem(where, None, None, None, "the sheet is empty")])
+        _refuse(where, "the sheet is empty")
+    cells = _uncomputed_formulas(data, title, header_row, [header, *rows], [header_row, *numbers])
+    if cells:
+        shown = ", ".join(cells[:20]) + (f" and {len(cells) - 20} more" if len(cells) > 20 else "")
+        _refuse(
+            where,
+            f"{len(cells)} cell(s) hold a formula with no computed value: {shown} (the file "
+            f"was saved by a program that does not calculate formulas, so these would read "
+            f"as blanks); open and save it in Excel or LibreOffice, or export it as CSV",
+        )
+    duplicate_names(header, where)
     names = _dedupe(header)
     frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
     for j, values in padded.items():

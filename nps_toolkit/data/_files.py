@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from pathlib import Path
 
-from ._common import FORMATS
+from ._common import FORMATS, Problem, SurveyDataError
 
 
 def _source_name(path) -> str:
@@ -19,6 +21,35 @@ def _read_bytes(path) -> bytes:
         return Path(path).read_bytes()
     data = path.read()
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _file_bytes(path, source: str) -> tuple[bytes, bytes]:
+    """(the bytes as stored, the bytes to parse): a ``.gz`` file is decompressed.
+
+    A file that cannot be read (no permission, a folder, too large for
+    memory) or a ``.gz`` that is not gzip is a ``SurveyDataError`` naming
+    the file; a missing file stays a ``FileNotFoundError``.
+    """
+
+    def refuse(reason):
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
+
+    try:
+        stored = _read_bytes(path)
+    except FileNotFoundError:
+        raise
+    except MemoryError:
+        refuse("is too large to read into memory (count it where it lives: see group_counts)")
+    except OSError as exc:
+        refuse(f"cannot be read ({type(exc).__name__}: {exc.strerror or exc})")
+    if isinstance(path, str | os.PathLike) and str(path).lower().endswith(".gz"):
+        try:
+            return stored, gzip.decompress(stored)
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            refuse(f"is not a gzip file, or a damaged one ({type(exc).__name__}: {exc})")
+        except MemoryError:
+            refuse("is too large to decompress into memory")
+    return stored, stored
 
 
 def _format_of(path, fmt) -> str:

@@ -33,7 +33,11 @@ def _read_spss(path, source: str, score_names) -> _Raw:
     if not isinstance(path, str | os.PathLike):
         raise TypeError("SPSS files must be given as a path, not a buffer")
     # user-defined missing values (e.g. 99 = "don't know") are read as blanks
-    frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    try:
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends: name the file
+        reason = f"cannot be read as an SPSS .sav file ({type(exc).__name__}: {exc})"
+        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
     labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
     for col, mapping in labels.items():
         # label a column only when every answer has a label (segments such as

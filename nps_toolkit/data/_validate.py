@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 import warnings
 from collections.abc import Mapping
 
@@ -105,19 +106,37 @@ def _as_text(s: pd.Series, strip: bool = False) -> pd.Series:
     return s.mask(s.eq("").to_numpy(dtype=bool, na_value=False))
 
 
-def _check(
-    df: pd.DataFrame,
-    problems: _Problems,
-    originals: dict,
-    *,
-    score,
-    required,
-    weight,
-    id_column,
-    date,
-    date_format,
-) -> pd.DataFrame:
-    """Run every check (vectorised), convert the canonical columns, return the frame."""
+# "1,234" in a decimal-point file (or "1.234" in a decimal-comma file): a
+# thousands separator or a decimal mark?  Either reading is a guess.
+_THOUSANDS = {
+    ".": re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"),
+    ",": re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$"),
+}
+
+
+def _ambiguous_thousands(s: pd.Series, decimal: str | None) -> np.ndarray:
+    if not (pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)):
+        return np.zeros(len(s), bool)
+    text = s.where(s.map(lambda v: isinstance(v, str), na_action="ignore").eq(True))
+    text = text.astype("str").str.strip().where(text.notna())
+    return text.str.match(_THOUSANDS[decimal or "."]).to_numpy(dtype=bool, na_value=False)
+
+
+def _thousands_reason(decimal: str | None) -> str:
+    mark = decimal or "."
+    other = "," if mark == "." else "."
+    return (
+        f"is ambiguous: {other!r} could be a thousands separator or a decimal mark (the "
+        f"file's decimal mark is {mark!r}); write the number without a thousands separator"
+    )
+
+
+def _check(df: pd.DataFrame, problems: _Problems, originals: dict, **kw) -> pd.DataFrame:
+    """Run every check (vectorised), convert the canonical columns, return the frame.
+
+    Keywords: score, required, weight, id_column, date, date_format, decimal.
+    """
+    score, required = kw["score"], kw["required"]
     if len(df.columns) == 0:
         problems.add(None, "the file has no columns")
         return df
@@ -130,75 +149,99 @@ def _check(
             )
     if len(df) == 0:
         return df
-
-    def raw(col):
-        return originals.get(col, df[col])
-
-    def reason(col, what, num):
-        if col not in originals:
-            return what
-        return lambda p: f"(recoded to {_py(num[p])!r}) {what}"
-
     if score in df.columns:
-        num, not_number, blank = _to_number(df[score])
-        finite = ~np.isnan(num)
-        outside = finite & ((num < 0) | (num > 10))
-        fraction = finite & ~outside & (num != np.round(num))
-        problems.add_mask(not_number, score, raw(score), "is not a number (0-10 expected)")
-        whole = num[finite]
-        if outside.any() and whole.min() == 1 and whole.max() == 11:
-            name = problems.column(score)
-            problems.hints.append(
-                f"column {name!r} runs from 1 to 11: if the 0-10 answers were coded 1-11, "
-                f"shift them with recode={{{name!r}: -1}}"
-            )
-        problems.add_mask(outside, score, raw(score), reason(score, "is outside 0-10", num))
-        problems.add_mask(
-            fraction, score, raw(score), reason(score, "is not a whole number 0-10", num)
-        )
-        df[score] = num
-    if weight and weight in df.columns:
-        s = df[weight]
-        num, not_number, blank = _to_number(s)
-        problems.add_mask(not_number, weight, raw(weight), "is not a number (weights must be >= 0)")
-        problems.add_mask(blank, weight, raw(weight), "is blank (every row needs a weight)")
-        problems.add_mask(num < 0, weight, raw(weight), "is negative (weights must be >= 0)")
-        problems.add_mask(np.isinf(num), weight, raw(weight), "is not a finite number")
-        df[weight] = num
+        _check_score(df, problems, originals, score, kw.get("decimal"))
+    if kw["weight"] and kw["weight"] in df.columns:
+        _check_weight(df, problems, originals, kw["weight"], kw.get("decimal"))
+    id_column = kw["id_column"]
     if id_column and id_column in df.columns:
-        ids = _as_text(df[id_column], strip=True)
-        # is_unique first: one hash pass for the usual clean file
-        dup = None if ids.dropna().is_unique else ids.duplicated(keep="first") & ids.notna()
-        if dup is not None:
-            rows = pd.Series(problems.rows, index=ids.index)
-            first = rows.groupby(ids, dropna=True).transform("first").to_numpy()
-            problems.add_mask(
-                dup.to_numpy(),
-                id_column,
-                ids,
-                lambda p: f"is a duplicate respondent id (first on {problems.label} {first[p]})",
-            )
-        df[id_column] = ids
+        _check_ids(df, problems, id_column)
     for col in TEXT_COLUMNS:
         if col in df.columns and col != id_column:
             # ids and addresses: "A1 " is "A1"; comments keep what was written
             df[col] = _as_text(df[col], strip=col != "comment")
     if "email" in df.columns:  # "NA", "None", "NULL" are not addresses (follow-up lists)
         df["email"] = df["email"].mask(df["email"].isin(MISSING_MARKERS).to_numpy(dtype=bool))
-    if date and date in df.columns:
-        values = df[date]
-        if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
-            marker = values.map(lambda v: isinstance(v, str) and v.strip() in MISSING_MARKERS)
-            values = values.mask(marker.eq(True).to_numpy(bool))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            parsed = parse_dates(values, date_format=date_format, column=problems.column(date))
-        for w in caught:  # the file's name in front of the reader's warnings
-            warnings.warn(f"{problems.source}: {w.message}", w.category, stacklevel=4)
-        reason = "is not a date" + (f" in the format {date_format!r}" if date_format else "")
-        problems.add_mask(not_dates(values, parsed), date, raw(date), reason)
-        df[date] = parsed
+    if kw["date"] and kw["date"] in df.columns:
+        _check_date(df, problems, originals, kw["date"], kw["date_format"])
     return df
+
+
+def _recoded(originals, col, what, num):
+    if col not in originals:
+        return what
+    return lambda p: f"(recoded to {_py(num[p])!r}) {what}"
+
+
+def _check_score(df, problems, originals, score, decimal) -> None:
+    raw = originals.get(score, df[score])
+    thousands = _ambiguous_thousands(df[score], decimal)
+    num, not_number, blank = _to_number(df[score])
+    num = np.where(thousands, np.nan, num)
+    finite = ~np.isnan(num)
+    outside = finite & ((num < 0) | (num > 10))
+    fraction = finite & ~outside & (num != np.round(num))
+    problems.add_mask(not_number & ~thousands, score, raw, "is not a number (0-10 expected)")
+    problems.add_mask(thousands, score, raw, _thousands_reason(decimal))
+    whole = num[finite]
+    if outside.any() and whole.min() == 1 and whole.max() == 11:
+        name = problems.column(score)
+        problems.hints.append(
+            f"column {name!r} runs from 1 to 11: if the 0-10 answers were coded 1-11, "
+            f"shift them with recode={{{name!r}: -1}}"
+        )
+    problems.add_mask(outside, score, raw, _recoded(originals, score, "is outside 0-10", num))
+    problems.add_mask(
+        fraction, score, raw, _recoded(originals, score, "is not a whole number 0-10", num)
+    )
+    df[score] = num
+
+
+def _check_weight(df, problems, originals, weight, decimal) -> None:
+    raw = originals.get(weight, df[weight])
+    thousands = _ambiguous_thousands(df[weight], decimal)
+    num, not_number, blank = _to_number(df[weight])
+    not_number = not_number & ~thousands
+    problems.add_mask(not_number, weight, raw, "is not a number (weights must be >= 0)")
+    problems.add_mask(thousands, weight, raw, _thousands_reason(decimal))
+    problems.add_mask(blank, weight, raw, "is blank (every row needs a weight)")
+    problems.add_mask(num < 0, weight, raw, "is negative (weights must be >= 0)")
+    problems.add_mask(np.isinf(num), weight, raw, "is not a finite number")
+    finite = num[np.isfinite(num)]
+    if finite.size == len(num) and not (finite > 0).any():
+        problems.add(weight, "every weight is 0, so no weighted estimate exists")
+    df[weight] = num
+
+
+def _check_ids(df, problems, id_column) -> None:
+    ids = _as_text(df[id_column], strip=True)
+    # is_unique first: one hash pass for the usual clean file
+    if not ids.dropna().is_unique:
+        dup = ids.duplicated(keep="first") & ids.notna()
+        rows = pd.Series(problems.rows, index=ids.index)
+        first = rows.groupby(ids, dropna=True).transform("first").to_numpy()
+        problems.add_mask(
+            dup.to_numpy(),
+            id_column,
+            ids,
+            lambda p: f"is a duplicate respondent id (first on {problems.label} {first[p]})",
+        )
+    df[id_column] = ids
+
+
+def _check_date(df, problems, originals, date, date_format) -> None:
+    values = df[date]
+    if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
+        marker = values.map(lambda v: isinstance(v, str) and v.strip() in MISSING_MARKERS)
+        values = values.mask(marker.eq(True).to_numpy(bool))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        parsed = parse_dates(values, date_format=date_format, column=problems.column(date))
+    for w in caught:  # the file's name in front of the reader's warnings
+        warnings.warn(f"{problems.source}: {w.message}", w.category, stacklevel=5)
+    reason = "is not a date" + (f" in the format {date_format!r}" if date_format else "")
+    problems.add_mask(not_dates(values, parsed), date, originals.get(date, df[date]), reason)
+    df[date] = parsed
 
 
 def validate(

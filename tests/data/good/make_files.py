@@ -1,9 +1,11 @@
 """Write the binary test files (xlsx, parquet, sav) from comma_utf8.csv.
 
-Run from the project root: ``.venv/bin/python tests/data/good/make_files.py``.
+Run from the project root: ``.venv/bin/python tests/data/good/make_files.py``
+(``... make_files.py input`` writes only the files of ``input_files``).
 The text files beside it are written by hand.  Nothing runs on import.
 """
 
+import datetime as dt
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +113,53 @@ def main():
     lines = ["respondent_id,recommend", "M00,10"] + [f"M{i:02d},11" for i in range(1, 26)]
     (BAD / "many_problems.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
+    input_files()
+
+
+def input_files():
+    """Files that must be read right or refused (written on their own by ``input``)."""
+    from openpyxl import Workbook
+
+    # formulas saved by a program that does not calculate them: no cached values
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Vastaukset"
+    ws.append(["respondent_id", "recommend", "weight"])
+    ws.append(["A1", 10, 1.0])
+    ws.append(["A2", "=B2-1", 1.0])
+    ws.append(["A3", 6, "=C2*2"])
+    wb.save(BAD / "uncomputed_formulas.xlsx")
+
+    # a two-row header: names, then the question texts
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Vastaukset"
+    ws.append(["respondent_id", "recommend", "price", "responded_at"])
+    ws.append(["Vastaaja", "Suosittelisitko meitä? (0-10)", "Hinta (0-10)", "Vastattu"])
+    ws.append(["A1", 10, 8, dt.datetime(2025, 3, 1, 10)])
+    ws.append(["A2", 6, 5, dt.datetime(2025, 3, 2, 11)])
+    wb.save(BAD / "two_row_header.xlsx")
+
+    # the same column name twice
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "recommend", "region", "region"])
+    ws.append(["A1", 10, "north", "Oulu"])
+    wb.save(BAD / "duplicate_header.xlsx")
+
+    # a bare CR in an unquoted comment on line 3 (Excel exports it; pandas splits the record)
+    (BAD / "bare_cr.csv").write_bytes(
+        b"respondent_id,recommend,comment\nB1,10,ok\nB2,6,slow\rservice\nB3,9,fine\n"
+    )
+    # UTF-16 with BOM, tab-delimited: Excel's "Unicode text"
+    text = "id\tsuositus\tkommentti\n1\t10\tHyvä palvelu\n2\t6\tÄänekoski\n"
+    (HERE / "utf16_unicode_text.txt").write_bytes(text.encode("utf-16"))
+    # a .gz that is not gzip and a .sav that is not SPSS
+    (BAD / "not_gzip.csv.gz").write_bytes(b"respondent_id,recommend\nB1,10\n")
+    (BAD / "corrupt.sav").write_bytes(b"$FL2@(#) not really an SPSS file" * 4)
+
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    input_files() if "input" in sys.argv[1:] else main()
