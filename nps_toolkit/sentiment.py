@@ -1,0 +1,543 @@
+"""Sentiment of open comments (Finnish and English) from a curated polarity lexicon.
+
+No pip package ships a usable Finnish sentiment model, and a model trained on
+reviews or tweets reads survey answers poorly ("ei valittamista", "no
+complaints" are praise).  So sentiment here is a weighted word count in the
+style of VADER (Hutto and Gilbert 2014): every term of the lexicon
+(``lexicons/sentiment.yml``) found in a comment adds its weight; a negator up
+to three words before a term turns it ("ei hyvä", "not good", "without
+problems"); an intensifier multiplies it ("todella hyvä"); after "but" /
+"mutta" the rest of the sentence weighs more and the part before it less;
+fixed phrases ("nothing to complain about", "ei valittamista") count as
+written.  Words are compared as lemmas (simplemma), as for themes, and a
+Finnish compound is read by its head ("superystävällinen") or as a negated
+word after "epä-" ("epäselvä").
+
+The matcher is hand-written because no maintained package applies a
+weighted lexicon with negation to Finnish lemmas; it is small and its
+accuracy is measured in ``benchmarks/sentiment_accuracy.py`` on labelled
+comments kept under ``tests/data/``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from ._text import (
+    _detect,
+    _is_blank,
+    _language_codes,
+    _lemma,
+    _lemmas,
+    _read_yaml,
+    _words,
+)
+
+__all__ = [
+    "comment_sentiment",
+    "theme_sentiment",
+    "load_sentiment_lexicon",
+    "evaluate_sentiment",
+    "SentimentAccuracy",
+    "SENTIMENTS",
+]
+
+SENTIMENTS = ("negative", "neutral", "positive")
+SENTIMENT_DTYPE = pd.CategoricalDtype(list(SENTIMENTS), ordered=True)
+THRESHOLD = 0.5  # a comment whose score is at least this far from 0 is not neutral
+NEGATION = -0.75  # a negated term: "not good" is bad, "not bad" is only fairly good
+NEGATION_WINDOW = 3  # words after a negator that it turns
+BEFORE_CONTRAST, AFTER_CONTRAST, CONCESSIVE = 0.5, 1.5, 0.5
+MAX_ENDING = 5  # longest Finnish case ending tried after a term's stem ("-ssa", "-ista")
+MIN_HEAD = 5  # a compound's head must be this long to be looked up ("superystävällinen")
+AUTO_LANGUAGES = ("fi", "en")
+_KEYS = {"terms", "phrases", "negators", "intensifiers", "contrast", "concessive", "prefixes"}
+# words and the punctuation that ends a sentence or a clause
+_TOKEN = re.compile(r"[^\W\d_]+|[.!?;]+|[,:()]")
+_NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # "don't" -> "do not"
+
+
+# ---------------------------------------------------------------------------
+# the lexicon
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Polarity:
+    """One language's compiled sentiment lexicon."""
+
+    lang: str
+    terms: dict  # written form -> weight
+    stems: dict  # (Finnish) stem of a term -> weight, for forms the lemmatiser misses
+    phrases: tuple  # (tuple of word sets, weight, text), longest first
+    negators: frozenset
+    intensifiers: dict
+    contrast: frozenset
+    concessive: tuple  # tuples of words
+    prefixes: dict
+
+    def candidates(self, token: str) -> tuple:
+        return _lemmas(token, self.lang)
+
+    def weight(self, token: str):
+        """Weight of one word, or None when it carries no sentiment."""
+        if token in self.terms:
+            return self.terms[token]
+        for cand in self.candidates(token):
+            if cand in self.terms:
+                return self.terms[cand]
+        if self.lang != "fi":
+            return None
+        for cut in range(0, MAX_ENDING + 1):  # a term's stem and an inflection ending
+            stem = token[: len(token) - cut]
+            if len(stem) >= MIN_HEAD and stem in self.stems:
+                return self.stems[stem]
+        lemma = _lemma(token, self.lang)
+        for prefix, factor in self.prefixes.items():
+            if lemma.startswith(prefix) and len(lemma) - len(prefix) >= 4:
+                rest = self.weight(lemma[len(prefix) :])
+                if rest is not None:
+                    return factor * rest if factor < 0 else rest
+        for i in range(3, len(lemma) - MIN_HEAD + 1):  # a compound's head
+            head = lemma[i:]
+            if head in self.terms:
+                return self.terms[head]
+        return None
+
+
+def _check_weights(mapping, where: str, *, factor: bool = False) -> dict:
+    if not isinstance(mapping, dict) or not mapping:
+        raise ValueError(f"{where}: expected a non-empty mapping of words to numbers")
+    out = {}
+    for word, value in mapping.items():
+        if not isinstance(word, str) or not _words(word):
+            raise ValueError(f"{where}: {word!r} is not a word or phrase")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
+            raise ValueError(f"{where} [{word!r}]: expected a non-zero number, got {value!r}")
+        if factor and value <= 0 and "prefixes" not in where:
+            raise ValueError(f"{where} [{word!r}]: a factor must be positive, got {value!r}")
+        out[word.strip().lower()] = float(value)
+    return out
+
+
+def _check_words(values, where: str) -> list:
+    if not isinstance(values, list) or not values:
+        raise ValueError(f"{where}: expected a non-empty list of words")
+    for i, v in enumerate(values):
+        if not isinstance(v, str) or not _words(v):
+            raise ValueError(f"{where} item {i}: {v!r} is not a word")
+    return [v.strip().lower() for v in values]
+
+
+def load_sentiment_lexicon(lexicon=None) -> dict:
+    """The sentiment lexicon as a validated dict ``{language: {terms, phrases, ...}}``.
+
+    ``lexicon`` is None (the bundled ``lexicons/sentiment.yml``), a dict of the
+    same structure, or a path to a YAML file.  Raises ``ValueError`` naming the
+    file, the language and the entry that is wrong.
+
+    >>> lex = load_sentiment_lexicon()
+    >>> lex["fi"]["phrases"]["ei valittamista"], lex["en"]["terms"]["terrible"]
+    (2.0, -2.0)
+    """
+    if lexicon is None:
+        source = "sentiment lexicon"
+        text = resources.files("nps_toolkit").joinpath("lexicons/sentiment.yml")
+        lexicon = _read_yaml(text.read_text("utf-8"), source)
+    elif isinstance(lexicon, (str, bytes)) or hasattr(lexicon, "__fspath__"):
+        from pathlib import Path
+
+        path = Path(lexicon)
+        source = str(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"sentiment lexicon file not found: {path}")
+        lexicon = _read_yaml(path.read_text("utf-8"), source)
+    else:
+        source = "lexicon"
+    if not isinstance(lexicon, dict) or not lexicon:
+        raise ValueError(f"{source}: expected a mapping of language codes to lexicons")
+    out = {}
+    for lang, spec in lexicon.items():
+        where = f"{source}: language {lang!r}"
+        if not isinstance(lang, str) or not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ValueError(f"{where}: not a language code like 'en' or 'fi'")
+        if not isinstance(spec, dict):
+            raise ValueError(f"{where}: expected a mapping with 'terms'")
+        unknown = set(spec) - _KEYS
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; valid: {sorted(_KEYS)}")
+        if "terms" not in spec:
+            raise ValueError(f"{where}: missing 'terms' (word -> weight)")
+        out[lang] = {"terms": _check_weights(spec["terms"], f"{where} terms")}
+        for key in ("phrases", "intensifiers", "prefixes"):
+            given = spec.get(key)
+            out[lang][key] = (
+                _check_weights(given, f"{where} {key}", factor=key != "phrases") if given else {}
+            )
+        for key in ("negators", "contrast", "concessive"):
+            given = spec.get(key)
+            out[lang][key] = _check_words(given, f"{where} {key}") if given else []
+    return out
+
+
+def _compile(lang: str, spec: dict) -> _Polarity:
+    terms = dict(spec["terms"])
+    stems = {}
+    if lang == "fi":
+        # simplemma misses some inflected forms ("täydellistä" read as a verb):
+        # a -nen adjective's stem ends in -s ("täydellis-"), another word's
+        # drops its final vowel ("hitaa-" is not caught, "sotku-" is)
+        for word, weight in terms.items():
+            if " " in word or len(word) < MIN_HEAD + 1:
+                continue
+            stem = word[:-3] + "s" if word.endswith("nen") else word.rstrip("aeiouyäö")
+            if len(stem) >= MIN_HEAD:
+                stems.setdefault(stem, weight)
+    phrases = []
+    for text, weight in spec["phrases"].items():
+        # a word written in its base form matches every inflection (through the
+        # token's lemma); one written inflected matches only itself ("olisi"
+        # must not match "on", though both are forms of "olla")
+        words = tuple(frozenset({w}) for w in _words(text))
+        phrases.append((words, weight, text))
+    phrases.sort(key=lambda p: -len(p[0]))
+    return _Polarity(
+        lang=lang,
+        terms=terms,
+        stems=stems,
+        phrases=tuple(phrases),
+        negators=frozenset(spec["negators"]),
+        intensifiers=dict(spec["intensifiers"]),
+        contrast=frozenset(spec["contrast"]),
+        concessive=tuple(tuple(_words(c)) for c in spec["concessive"]),
+        prefixes=dict(spec["prefixes"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_polarity() -> dict:
+    return {lang: _compile(lang, spec) for lang, spec in load_sentiment_lexicon().items()}
+
+
+# ---------------------------------------------------------------------------
+# scoring one comment
+# ---------------------------------------------------------------------------
+
+
+def _sentences(text: str) -> list[list[list[str]]]:
+    """Sentences, each a list of clauses, each a list of lower-case words."""
+    sentences, clauses, words = [], [], []
+    for tok in _TOKEN.findall(_NOT.sub(" not", text).lower()):
+        if tok[0] in ".!?;":
+            clauses.append(words)
+            sentences.append(clauses)
+            clauses, words = [], []
+        elif tok in ",:()":
+            clauses.append(words)
+            words = []
+        else:
+            words.append(tok)
+    clauses.append(words)
+    sentences.append(clauses)
+    return [[c for c in s if c] for s in sentences if any(s)]
+
+
+def _has(words: list, phrase: tuple) -> bool:
+    k = len(phrase)
+    return any(tuple(words[i : i + k]) == phrase for i in range(len(words) - k + 1))
+
+
+def _score(text: str, pol: _Polarity) -> tuple[float, list]:
+    """(score, matched entries) of one comment in one language."""
+    total, matched = 0.0, []
+    for clauses in _sentences(text):
+        # split the clauses again at a contrast word ("but"): the parts before
+        # the sentence's last contrast word weigh less, the parts after it more
+        parts = []  # (words, number of contrast words before them in the sentence)
+        seen = 0
+        for clause in clauses:
+            start = 0
+            for i, w in enumerate(clause):
+                if w in pol.contrast:
+                    parts.append((clause[start:i], seen))
+                    start, seen = i + 1, seen + 1
+            parts.append((clause[start:], seen))
+        for words, before in parts:
+            if not seen:
+                factor = 1.0
+            else:
+                factor = AFTER_CONTRAST if before == seen else BEFORE_CONTRAST
+            if any(_has(words, c) for c in pol.concessive):
+                factor *= CONCESSIVE
+            total += _score_clause(words, pol, factor, matched)
+    return total, matched
+
+
+def _score_clause(words: list, pol: _Polarity, factor: float, matched: list) -> float:
+    total, negated, boost, i = 0.0, 0, 1.0, 0
+    cands = [None] * len(words)
+    while i < len(words):
+        for phrase, weight, text in pol.phrases:  # longest first
+            k = len(phrase)
+            if i + k <= len(words) and all(
+                phrase[j] & _cands(words, cands, i + j, pol) for j in range(k)
+            ):
+                # a phrase is negated like a word ("ei rahan arvoinen"), unless
+                # it holds its own negator ("ei valittamista")
+                turned = negated and not (_cands(words, cands, i, pol) & pol.negators)
+                value = factor * weight * (NEGATION if turned else 1.0)
+                total += value
+                matched.append(f"{'not ' if turned else ''}{text} ({value:+.2g})")
+                i, negated, boost = i + k, 0, 1.0
+                break
+        else:
+            w = words[i]
+            if w in pol.negators:
+                negated = NEGATION_WINDOW
+            elif w in pol.intensifiers:
+                boost = pol.intensifiers[w]
+            else:
+                weight = pol.weight(w)
+                if weight is not None:
+                    value = weight * boost * (NEGATION if negated else 1.0) * factor
+                    total += value
+                    matched.append(f"{'not ' if negated else ''}{w} ({value:+.2g})")
+                    boost = 1.0
+                negated = max(negated - 1, 0)
+            i += 1
+    return total
+
+
+def _cands(words, cache, i, pol) -> frozenset:
+    if cache[i] is None:
+        cache[i] = frozenset({words[i], *pol.candidates(words[i])})
+    return cache[i]
+
+
+def _label(score: float) -> str:
+    if score >= THRESHOLD:
+        return "positive"
+    if score <= -THRESHOLD:
+        return "negative"
+    return "neutral"
+
+
+# ---------------------------------------------------------------------------
+# public functions
+# ---------------------------------------------------------------------------
+
+
+def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
+    """Sentiment of each comment: negative, neutral or positive, with its score.
+
+    Parameters
+    ----------
+    comments : Series, list or array of comment strings (blank / NaN allowed);
+        a Series keeps its index.
+    language : "auto" (Finnish or English detected per comment), "fi", "en",
+        or a Series / array of codes aligned with ``comments``.  A comment in
+        another language, or one whose language is not clear, is scored with
+        the lexicon that finds more in it.
+
+    Returns
+    -------
+    DataFrame with columns ``sentiment`` (ordered categorical negative <
+    neutral < positive; NaN for a blank comment), ``score`` (the sum of the
+    matched weights: at least 0.5 is positive, at most -0.5 negative),
+    ``language`` and ``matched`` (the terms found with their contribution,
+    so a reader can see why).
+
+    Examples
+    --------
+    >>> out = comment_sentiment(["Ei valittamista.", "Not good at all", "Hyvä hinta, mutta hidas"])
+    >>> out[["sentiment", "score", "language"]]
+      sentiment  score language
+    0  positive   2.00       fi
+    1  negative  -0.75       en
+    2  negative  -1.00       fi
+    >>> out.loc[2, "matched"]
+    'hyvä (+0.5); hidas (-1.5)'
+    """
+    if isinstance(comments, str):
+        comments = [comments]
+    if isinstance(comments, pd.DataFrame):
+        raise TypeError("comments must be one column (a Series), not a DataFrame")
+    series = (
+        comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
+    )
+    pols = _default_polarity()
+    languages = tuple(lang for lang in AUTO_LANGUAGES if lang in pols)
+    given, as_given = _language_codes(language, series, languages)
+    n = len(series)
+    scores = np.full(n, np.nan)
+    langs = np.empty(n, dtype=object)
+    matched = np.full(n, None, dtype=object)
+    seen = {}
+    for row, value in enumerate(series.to_numpy(dtype=object)):
+        if _is_blank(value):
+            continue
+        text = value if isinstance(value, str) else str(value)
+        key = (text, given[row])
+        if key not in seen:
+            lang = given[row]
+            if lang is None:
+                lang, _ = _detect(text, _words(text), languages)
+            if lang in pols:
+                score, found = _score(text, pols[lang])
+            else:  # undetermined: the language whose lexicon finds more
+                results = [(_score(text, pols[code]), code) for code in languages]
+                (score, found), _ = max(results, key=lambda r: (len(r[0][1]), abs(r[0][0])))
+            seen[key] = (score, lang, "; ".join(found))
+        scores[row], langs[row], matched[row] = seen[key]
+    out = pd.DataFrame(index=series.index)
+    labels = [None if np.isnan(s) else _label(s) for s in scores]
+    out["sentiment"] = pd.Categorical(labels, dtype=SENTIMENT_DTYPE)
+    out["score"] = scores
+    out["language"] = pd.Series(langs, index=series.index, dtype="str")
+    out["matched"] = pd.Series(matched, index=series.index, dtype="str")
+    return out
+
+
+def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n: int = 5):
+    """How often each theme is mentioned in praise and in complaint.
+
+    A theme's mention takes the sentiment of the parts of the comment that
+    mention it (its sentences, split again at "but" / "mutta"), so "friendly
+    staff but the app crashes" is a positive mention of the staff and a
+    negative one of the app; when no single part mentions the theme (a term
+    spread over two parts), the whole comment's sentiment is used.
+
+    Parameters
+    ----------
+    comments : Series of comments.
+    tags : the ``tag_themes`` frame of ``comments`` (same index), or None to
+        tag them here with ``themes``.
+    themes : the theme lexicon (as for ``tag_themes``), used for the parts of
+        the comments.
+    language : as for ``comment_sentiment``.
+    min_n : a theme mentioned by fewer commenters shows no counts or shares
+        (``below_min_n``).
+
+    Returns
+    -------
+    DataFrame, one row per theme: theme, mentions, negative, neutral,
+    positive (mentions of each sentiment), share_negative, share_positive
+    (% of the theme's mentions), below_min_n.
+
+    >>> comments = pd.Series(["Great price", "Bad price", "Expensive, bad price", "Fair price"])
+    >>> theme_sentiment(comments, min_n=1).query("theme == 'price'")[["mentions", "negative", "positive"]]
+       mentions  negative  positive
+    5         4         2         2
+    """
+    from .themes import load_themes, tag_themes
+
+    if isinstance(comments, pd.DataFrame):
+        raise TypeError("comments must be one column (a Series), not a DataFrame")
+    series = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
+    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 1:
+        raise ValueError(f"min_n must be a positive whole number, got {min_n!r}")
+    lexicon = load_themes(themes)
+    if tags is None:
+        tags = tag_themes(series, themes=lexicon, language=language)
+    elif not tags.index.equals(series.index):
+        raise ValueError("tags is not aligned with comments: tag the same Series")
+    cols = [c for c in tags.columns if c != "language"]
+    whole = comment_sentiment(series, language=language)
+    # the parts of every comment that mentions a theme, scored and tagged on their own
+    rows, parts = [], []
+    for pos in np.flatnonzero(tags[cols].to_numpy(dtype=bool).any(axis=1)):
+        text = series.iloc[pos]
+        for part in _parts(str(text)):
+            rows.append(pos)
+            parts.append(part)
+    part_lang = pd.Series([whole["language"].iat[r] for r in rows], dtype=object)
+    with warnings.catch_warnings():  # codes with no lexicon were counted for the comments
+        warnings.simplefilter("ignore", UserWarning)
+        part_series = pd.Series(parts, dtype=object)
+        part_tags = tag_themes(part_series, themes=lexicon, language=part_lang)
+        part_scores = comment_sentiment(part_series, language=part_lang)["score"].to_numpy()
+    counts = {c: np.zeros(3, dtype=int) for c in cols}
+    rows = np.asarray(rows, dtype=int)
+    mention = tags[cols].to_numpy(dtype=bool)
+    for pos in np.flatnonzero(mention.any(axis=1)):
+        here = np.flatnonzero(rows == pos)
+        for j, theme in enumerate(cols):
+            if not mention[pos, j]:
+                continue
+            in_part = [h for h in here if part_tags[theme].iat[h]]
+            if in_part:
+                score = float(part_scores[in_part].sum())
+            else:
+                score = float(whole["score"].iat[pos])
+            counts[theme][SENTIMENTS.index(_label(score))] += 1
+    out = pd.DataFrame(
+        [(c, int(counts[c].sum()), *counts[c]) for c in cols],
+        columns=["theme", "mentions", "negative", "neutral", "positive"],
+    )
+    out["share_negative"] = 100.0 * out["negative"] / out["mentions"].where(out["mentions"] > 0)
+    out["share_positive"] = 100.0 * out["positive"] / out["mentions"].where(out["mentions"] > 0)
+    out["below_min_n"] = out["mentions"] < min_n
+    # a theme under min_n shows how many mention it (as theme_impact does), not how
+    for col in ("negative", "neutral", "positive"):
+        out[col] = out[col].astype("Int64").mask(out["below_min_n"])
+    for col in ("share_negative", "share_positive"):
+        out[col] = out[col].mask(out["below_min_n"])
+    return out
+
+
+def _parts(text: str) -> list[str]:
+    """A comment split into sentences and again at "but" / "mutta" (as text)."""
+    out = []
+    for sentence in re.split(r"[.!?;]+", text):
+        for part in re.split(r"\b(?:but|however|mutta|kuitenkin)\b", sentence, flags=re.I):
+            if part.strip():
+                out.append(part.strip())
+    return out or [text]
+
+
+@dataclass(frozen=True)
+class SentimentAccuracy:
+    """Agreement of predicted sentiments with labels."""
+
+    accuracy: float  # share of comments labelled correctly, 0-1
+    macro_f1: float  # mean over the three labels of F1 = 2 TP / (2 TP + FP + FN)
+    n: int
+
+
+def evaluate_sentiment(labels, predicted) -> SentimentAccuracy:
+    """Accuracy and macro-F1 of ``predicted`` sentiments against ``labels``.
+
+    Macro-F1 averages the F1 of negative, neutral and positive with equal
+    weight, so a method that never says "neutral" is not rewarded for the
+    common labels alone.  (Three counts per label: written here rather than
+    adding scikit-learn for them.)
+
+    >>> evaluate_sentiment(["positive", "negative", "neutral", "positive"],
+    ...                    ["positive", "negative", "positive", "positive"])
+    SentimentAccuracy(accuracy=0.75, macro_f1=0.6, n=4)
+    """
+    truth = pd.Series(list(labels), dtype=object)
+    guess = pd.Series(list(predicted), dtype=object)
+    if len(truth) != len(guess):
+        raise ValueError(f"{len(truth)} labels but {len(guess)} predictions")
+    bad = sorted(set(truth.dropna()) - set(SENTIMENTS))
+    if bad or truth.isna().any():
+        raise ValueError(f"labels must be one of {list(SENTIMENTS)}; found {bad or 'blanks'}")
+    f1 = []
+    for label in SENTIMENTS:
+        tp = int(((truth == label) & (guess == label)).sum())
+        fp = int(((truth != label) & (guess == label)).sum())
+        fn = int(((truth == label) & (guess != label)).sum())
+        f1.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
+    return SentimentAccuracy(
+        accuracy=round(float((truth == guess).mean()), 12),
+        macro_f1=round(float(np.mean(f1)), 12),
+        n=len(truth),
+    )
