@@ -432,9 +432,9 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     (% of the theme's mentions), below_min_n.
 
     >>> comments = pd.Series(["Great price", "Bad price", "Expensive, bad price", "Fair price"])
-    >>> theme_sentiment(comments, min_n=1).query("theme == 'price'")[["mentions", "negative", "positive"]]
-       mentions  negative  positive
-    5         4         2         2
+    >>> out = theme_sentiment(comments, min_n=1).set_index("theme")
+    >>> out.loc["price", ["mentions", "negative", "positive"]].tolist()
+    [4, 2, 2]
     """
     from .themes import load_themes, tag_themes
 
