@@ -160,6 +160,9 @@ def _tokenize(text: str, where: str) -> list[tuple[str, object, int]]:
 
 # --- the parser ----------------------------------------------------------------
 
+MAX_LENGTH = 10_000  # characters
+MAX_DEPTH = 50  # nesting; far beyond any real filter, far inside Python's recursion limit
+
 
 class _Parser:
     """``expr := or; or := and ('or' and)*; and := not ('and' not)*;
@@ -168,7 +171,7 @@ class _Parser:
     def __init__(self, text: str, where: str):
         self.text, self.where = text, where
         self.tokens = _tokenize(text, where)
-        self.i = 0
+        self.i = self.depth = 0
 
     def peek(self, offset=0):
         return self.tokens[min(self.i + offset, len(self.tokens) - 1)]
@@ -215,10 +218,18 @@ class _Parser:
             items.append(self.not_())
         return items[0] if len(items) == 1 else _BoolOp("and", tuple(items))
 
+    def deeper(self, pos):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"more than {MAX_DEPTH} nested parentheses or 'not's", pos)
+
     def not_(self):
         if self.is_("word", "not"):
             _, _, pos = self.next()
-            return _Not(self.not_(), pos)
+            self.deeper(pos)
+            node = _Not(self.not_(), pos)
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison_op(self):
@@ -257,10 +268,12 @@ class _Parser:
         if kind == "const":
             return _Const(value, pos)
         if kind == "op" and value == "(":
+            self.deeper(pos)
             node = self.or_()
             if not self.is_("op", ")"):
                 self.fail("expected ')'", self.peek()[2])
             self.next()
+            self.depth -= 1
             return node
         if kind == "op" and value == "[":
             return self.list_(pos)
@@ -532,6 +545,8 @@ allowed; write the value itself): "wave > 0 and @os.system('id') == 0"
     if isinstance(row_filter, str):
         if not row_filter.strip():
             return None
+        if len(row_filter) > MAX_LENGTH:
+            raise FilterError(f"{where}: a filter of {len(row_filter):,} characters is too long")
         tree = _Parser(row_filter, where).parse()
         _check_tree(tree, row_filter, where)
         return Filter(row_filter, tree, where)

@@ -89,6 +89,8 @@ def test_mapping_form_and_nulls(df):
         ("(wave == 7) == True", "a condition cannot be compared"),
         ("wave == {7}", "'{' at position 9"),
         ("region == 'North", "at position 11 (a string that is not closed)"),
+        ("(" * 60 + "wave == 7" + ")" * 60, "more than 50 nested parentheses"),
+        ("not " * 60 + "new", "more than 50 nested parentheses or 'not's"),
     ],
 )
 def test_anything_else_is_refused_naming_where_and_the_part(text, part):
@@ -97,6 +99,11 @@ def test_anything_else_is_refused_naming_where_and_the_part(text, part):
     message = str(err.value)
     assert message.startswith("surveys.yml: survey 'A' (entry 1): key 'filter': ")
     assert part in message and repr(text) in message
+
+
+def test_very_long_filters_are_refused():
+    with pytest.raises(FilterError, match="a filter of 20,009 characters is too long"):
+        parse_filter("wave == 7" + " " * 20_000)
 
 
 def test_at_name_never_runs_code(df, tmp_path, monkeypatch):

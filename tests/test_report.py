@@ -349,6 +349,10 @@ def test_yaml_refuses_duplicates_aliases_and_other_encodings(tmp_path, data_file
             r"alias.yml, line 6: alias \*d is not allowed",
         ),
         "tag.yml": ("surveys:\n  - name: !secret A\n", r"tag.yml, line 2: YAML tag '!secret'"),
+        "deep.yml": (
+            "surveys: " + "[" * 5000 + "]" * 5000 + "\n",
+            r"deep.yml: .*nested too deeply",
+        ),
         "date.yml": (
             "surveys:\n  - name: A\n    data: s.csv\n    seed: 2025-01-01\n",
             r"key 'seed' must be a whole number, got '2025-01-01'",  # dates stay text

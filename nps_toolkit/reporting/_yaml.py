@@ -93,3 +93,5 @@ def load_strict(text: str, source: str):
         raise ValueError(f"{where}: {problem}") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{source}: lists or mappings nested too deeply") from None
