@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._suppression import collapse_hidden, hidden_groups
 from .intervals import _check_counts, _check_level, _check_method, _check_resamples, _z
 from .scoring import (
     Counts,
     _as_list,
     _as_score_array,
     _category_codes,
-    _suppression,
     group_counts,
 )
 
@@ -448,11 +448,14 @@ def compare_segments(
         (on Kish's effective sample sizes).
     confidence_level : of the intervals; ``significant`` means
         ``p_adjusted < 1 - confidence_level``.
-    min_n : segments with fewer answers (or whose reference has fewer) are
-        ``suppressed``: their NPS is hidden and they are not tested, so they
-        neither reveal small groups nor spend the multiple-testing budget.
-        Note that with ``reference="rest"`` the reference NPS of the other
-        rows still includes small segments' answers.
+    min_n : segments with fewer answers are ``suppressed`` by the rule of
+        ``summarize`` (the next smallest segments are hidden with them until
+        the hidden ones hold ``min_n`` answers together): they are not tested,
+        so they neither reveal small groups nor spend the multiple-testing
+        budget, and they are replaced by one last row that says how many
+        segments were hidden, with no label and no numbers.  A segment whose
+        reference holds fewer than ``min_n`` answers is shown but not tested.
+        A named reference segment that would be hidden is an error.
     weights : weight column (or array) for weighted NPS.
 
     Returns
@@ -529,10 +532,18 @@ def compare_segments(
         is_ref = np.zeros(k, bool)
         is_ref[r] = True
 
-    # a lone small segment is hidden with the next smallest (see scoring._suppression):
-    # otherwise its counts follow from the shown segments' "rest" figures
-    suppressed = _suppression(n, min_n) | (ref["n"] < min_n)
-    tested = ~suppressed & ~is_ref
+    # small segments are hidden with the next smallest until the hidden ones hold
+    # min_n answers (the one rule, in _suppression): otherwise their counts follow
+    # from the total and the shown segments.  A reference of fewer than min_n
+    # answers (only the rest of a segment holding nearly everyone) is not tested.
+    suppressed = hidden_groups(n, min_n)
+    if is_ref.any() and suppressed[is_ref].any():
+        raise ValueError(
+            f"reference segment {reference!r} is hidden: smaller segments are hidden with "
+            f"it so that none of them can be worked out (min_n={min_n}); use 'rest' or 'overall'"
+        )
+    untestable = suppressed | (ref["n"] < min_n)
+    tested = ~untestable & ~is_ref
     weighted = weights is not None
     # (effective) category counts of each side; Kish n_eff for weights
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -603,8 +614,8 @@ def compare_segments(
     out["n"] = counts["n"].astype(np.int64).to_numpy()
     out["nps"] = np.where(suppressed, np.nan, nps)
     out["reference"] = pd.array(ref_label.astype(str), dtype="string")
-    out["reference_nps"] = np.where(suppressed, np.nan, ref_nps)
-    out["difference"] = np.where(suppressed, np.nan, difference)
+    out["reference_nps"] = np.where(untestable, np.nan, ref_nps)
+    out["difference"] = np.where(untestable, np.nan, difference)
     if not (isinstance(reference, str) and reference in ("rest", "overall")):
         out.loc[is_ref, "difference"] = 0.0
     out["low"], out["high"], out["statistic"] = low, high, stat
@@ -620,7 +631,7 @@ def compare_segments(
         n_tested=int(tested.sum()),
         n_suppressed=int(suppressed.sum()),
     )
-    return out
+    return collapse_hidden(out, keys, suppressed, min_n)  # hidden segments: no label, no n
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._i18n import Texts
+from ._suppression import shown_rows
 
 KINDS = (
     "headline",
@@ -87,7 +88,7 @@ def findings(
 
         labels = theme_labels(language=language)
     out = [("headline", _headline(t, row, interval, trend, confidence_level))]
-    if trend is not None and len(trend) >= 2:
+    if trend is not None and len(shown_rows(trend)) >= 2:
         out.append(("change", _change(t, trend, confidence_level)))
     out.append(("shares", _shares(t, row)))
     if segments is not None:
@@ -122,22 +123,24 @@ def _headline(t, row, interval, trend, level) -> str:
         low=t.number(low),
         high=t.number(high),
     )
-    if trend is None or len(trend) < 2:
+    shown = shown_rows(trend) if trend is not None else []
+    if len(shown) < 2:
         return t("findings.headline").format(**values)
     return t("findings.headline_period").format(
-        period=period_label(t, trend, -1),
-        previous_period=period_label(t, trend, -2),
-        previous=t.number(trend["nps"].iloc[-2]),
+        period=period_label(t, trend, shown[-1]),
+        previous_period=period_label(t, trend, shown[-2]),
+        previous=t.number(trend["nps"].iloc[shown[-2]]),
         **values,
     )
 
 
 def _change(t, trend, level) -> str:
-    last = trend.iloc[-1]
+    shown = shown_rows(trend)  # the latest change between periods that are shown
+    last = trend.iloc[shown[-1]]
     significant = pd.notna(last["change_p_value"]) and last["change_p_value"] < 1 - level
     verdict = "findings.change_real" if significant else "findings.change_margin"
     return t("findings.change").format(
-        previous_period=period_label(t, trend, -2),
+        previous_period=period_label(t, trend, shown[-2]),
         change=t.signed(last["change"]),
         level=t.level(level),
         low=t.signed(last["change_low"]),

@@ -174,8 +174,8 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
 
     Each segment is a horizontal interval of its difference in NPS points;
     significant differences (after the correction) are drawn in colour,
-    others in grey, and suppressed (small) segments are listed without an
-    interval.  Returns the Axes.
+    others in grey, and the row counting the hidden (small) segments is
+    listed without an interval.  Returns the Axes.
 
     >>> import pandas as pd
     >>> from nps_toolkit.compare import compare_segments
@@ -195,10 +195,10 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
     ys = np.arange(len(comparison))[::-1]
     labels = []
     for y, (_, row) in zip(ys, comparison.iterrows(), strict=True):
-        name = ", ".join(f"{k} = {row[k]}" for k in keys)
-        if bool(row["suppressed"]):
-            labels.append(f"{name} (n < min_n, suppressed)")
+        if bool(row["suppressed"]):  # the row that counts the hidden segments: no names
+            labels.append(str(row[keys[0]]))
             continue
+        name = ", ".join(f"{k} = {row[k]}" for k in keys)
         labels.append(name)
         if pd.isna(row["low"]):  # the named reference segment itself
             ax.plot([0], [y], "D", color="black", markersize=5)
@@ -455,10 +455,11 @@ def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_menti
 def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     """NPS per period with its confidence-interval band (from ``nps_trend``).
 
-    Periods are evenly spaced in time order.  Periods below the trend's
-    ``min_n`` are drawn as hollow points (read them as unreliable); empty
-    periods leave a gap in the line and the band.  With ``show_n`` the tick
-    labels carry each period's number of answers.
+    Periods are evenly spaced in time order.  Suppressed periods (too few
+    answers, see ``nps_trend``) and empty ones leave a gap in the line and the
+    band; flagged periods that are shown (a table without ``suppressed``) are
+    drawn as hollow points.  With ``show_n`` the tick labels carry each
+    period's number of answers, and "hidden" for a suppressed period.
 
     Parameters
     ----------
@@ -491,8 +492,9 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
         label=f"{level:.0%} interval",
     )
     ax.plot(x, y, color=color, lw=2, label="NPS")
+    # flagged but shown periods (suppressed ones have no NPS to draw)
     small = (
-        trend["below_min_n"].to_numpy(bool)
+        trend["below_min_n"].to_numpy(bool) & np.isfinite(y)
         if "below_min_n" in trend.columns
         else np.zeros(len(trend), bool)
     )
@@ -512,7 +514,13 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     ax.axhline(0, color="0.6", lw=0.8)
     labels = [_plain(p) for p in trend["period"]]
     if show_n:
-        labels = [f"{p}\nn={n:,}" for p, n in zip(labels, trend["n"], strict=True)]
+        hidden = (
+            trend["suppressed"].to_numpy(bool) if "suppressed" in trend else np.zeros(len(x), bool)
+        )
+        labels = [
+            f"{p}\nn={n:,}" + (" hidden" if h else "")
+            for p, n, h in zip(labels, trend["n"], hidden, strict=True)
+        ]
     ax.set_xticks(x, labels)
     if len(trend) > 12:
         ax.tick_params(axis="x", labelrotation=90)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._dates import to_period
+from ._suppression import collapse_hidden, hidden_groups
 
 CATEGORIES = ("detractor", "passive", "promoter")
 CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES), ordered=True)
@@ -337,24 +338,6 @@ _SUMMARY_STATISTICS = [
 ]
 
 
-def _suppression(n: np.ndarray, min_n: int) -> np.ndarray:
-    """Which groups to hide: those under ``min_n`` answers, plus one more when
-    exactly one group is hidden.
-
-    A single hidden group could be worked back out as the overall counts minus
-    the shown groups (the overall NPS is in every report), so the smallest
-    shown group is hidden with it (complementary suppression, as statistical
-    offices do for tables with a published total).
-    """
-    primary = (n < min_n) & (n > 0)
-    hidden = n < min_n
-    shown = np.flatnonzero(~hidden)
-    if primary.sum() == 1 and len(shown) > 1:
-        hidden = hidden.copy()
-        hidden[shown[np.argmin(n[shown])]] = True
-    return hidden
-
-
 def summary_from_counts(
     counts: pd.DataFrame,
     by=None,
@@ -401,9 +384,9 @@ def summary_from_counts(
         extras.append("n_effective")
     cats = ["detractors", "passives", "promoters"]
     out[cats] = out[cats].astype("Int64")
-    out["suppressed"] = _suppression(out["n"].to_numpy(), min_n)
+    suppressed = hidden_groups(out["n"].to_numpy(), min_n)
+    out["suppressed"] = suppressed
     hide = [*cats, *_SUMMARY_STATISTICS, *extras]
-    suppressed = out["suppressed"].to_numpy()
     for c in hide:
         out[c] = out[c].mask(suppressed)  # missing: numbers of small groups stay hidden
     cols = [*keys, "n", *hide, "suppressed", "excluded_blank"]
@@ -414,7 +397,7 @@ def summary_from_counts(
         min_n=min_n,
         excluded_blank=int(out["excluded_blank"].sum()),
     )
-    return out
+    return collapse_hidden(out, keys, suppressed, min_n)  # hidden groups: no label, no n
 
 
 def summarize(
@@ -450,11 +433,14 @@ def summarize(
         effective sample size, reported as ``n_effective``); ``n`` and the
         category counts stay unweighted respondent counts.
     method, confidence_level : interval method and level (see ``nps_interval``).
-    min_n : groups with fewer answers are ``suppressed``: their counts,
-        percentages, NPS and interval are hidden so that small groups stay
-        anonymous.  When exactly one group is that small, the next smallest
-        group is suppressed too, so the hidden one cannot be worked back out
-        from the overall NPS.
+    min_n : groups with fewer answers are ``suppressed`` so that small
+        groups stay anonymous; while the hidden groups hold fewer than
+        ``min_n`` answers together, the next smallest group is hidden too, so
+        that the overall counts minus the shown groups reveal only a set of at
+        least ``min_n`` answers.  Hidden groups show neither label nor
+        numbers: they are replaced by one last row, ``suppressed`` true,
+        whose first group column says how many groups were hidden
+        (``attrs["n_hidden"]``).  Without ``by`` the one row keeps its ``n``.
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
     csat_column, ces_column, retention_column : when these columns exist in a

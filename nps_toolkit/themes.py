@@ -514,6 +514,18 @@ def _commenters(df, themes, comment) -> np.ndarray:
     raise ValueError("cannot tell who commented: pass comment= or the frame from tag_themes")
 
 
+def _hide_small_themes(out: pd.DataFrame, n: int, min_n: int) -> pd.DataFrame:
+    """No NPS for a theme whose mentioners, or whose rest, are fewer than ``min_n``."""
+    mentions = out["mentions"].to_numpy()
+    rest = n - mentions
+    # nobody (or everybody) mentioning it: no small group, the numbers are the overall NPS
+    hidden = ((mentions > 0) & (mentions < min_n)) | ((rest > 0) & (rest < min_n))
+    out["suppressed"] = hidden
+    for c in ("nps_mentioning", "nps_rest", "impact", "impact_low", "impact_high"):
+        out[c] = out[c].mask(hidden)
+    return out
+
+
 def theme_impact(
     df: pd.DataFrame,
     themes: pd.DataFrame,
@@ -542,14 +554,20 @@ def theme_impact(
         ``language`` column of ``themes`` (NaN = no comment).
     n_resamples : bootstrap resamples of respondents (0 = no interval).
     confidence_level : of the percentile bootstrap interval.
-    min_n : themes mentioned by fewer respondents are flagged ``below_min_n``.
+    min_n : themes mentioned by fewer respondents are flagged ``below_min_n``
+        and show no NPS: ``nps_mentioning``, ``nps_rest``, ``impact`` and its
+        interval are missing (``suppressed``), since a theme's few
+        commenters may be known by name.  So are those of a theme that all
+        but fewer than ``min_n`` respondents mention (its "rest" is the small
+        group then).  The theme's name and mention count stay.
     rng : seed or ``numpy.random.Generator``.
 
     Returns
     -------
     DataFrame sorted by impact (largest first), columns theme, mentions,
     share_of_commenters (% of respondents with a comment who mention it),
-    nps_mentioning, nps_rest, impact, impact_low, impact_high, below_min_n.
+    nps_mentioning, nps_rest, impact, impact_low, impact_high, below_min_n,
+    suppressed (suppressed themes last).
 
     Examples
     --------
@@ -559,7 +577,8 @@ def theme_impact(
 
     >>> df = pd.DataFrame({"recommend": [10, 2, 9, 8]})
     >>> tags = pd.DataFrame({"price": [True, True, False, False], "language": "en"})
-    >>> theme_impact(df, tags, n_resamples=0).loc[0, ["nps_mentioning", "nps_rest", "impact"]].tolist()
+    >>> out = theme_impact(df, tags, n_resamples=0, min_n=2)  # default 5 would hide them
+    >>> out.loc[0, ["nps_mentioning", "nps_rest", "impact"]].tolist()
     [0.0, 50.0, -25.0]
     """
     if score not in df.columns:
@@ -635,6 +654,7 @@ def theme_impact(
             "below_min_n": n_mention < min_n,
         }
     )
+    out = _hide_small_themes(out, n, min_n)
     out = out.sort_values("impact", ascending=False, kind="stable", na_position="last")
     out = out.reset_index(drop=True)
     out.attrs.update(

@@ -15,9 +15,26 @@ import numpy as np
 import pandas as pd
 
 from ._dates import PERIOD_FREQ, as_dates, wall_time
+from ._suppression import hidden_groups
 from .scoring import group_counts, summary_from_counts
 
 TREND_FREQS = ("QE", "ME", "YE")
+
+# what a suppressed period does not show
+_PERIOD_STATISTICS = [
+    "detractors",
+    "passives",
+    "promoters",
+    "pct_detractors",
+    "pct_passives",
+    "pct_promoters",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "standard_error",
+    "band",
+    "n_effective",
+]
 
 # periods per year for the pandas Period frequencies a trend can have
 _PERIODS_PER_YEAR = {"Y": 1.0, "Q": 4.0, "M": 12.0, "W": 52.1775, "D": 365.2425}
@@ -37,7 +54,7 @@ TREND_COLUMNS = [
     "change_p_value",
     "compared_to",
     "below_min_n",
-    "change_below_min_n",
+    "suppressed",
     "excluded_blank",
     "detractors",
     "passives",
@@ -62,7 +79,7 @@ def nps_trend(
     weights=None,
     method: str = "adjusted-wald",
     confidence_level: float = 0.95,
-    min_n: int = 30,
+    min_n: int = 5,
     n_resamples: int = 9999,
     rng=None,
 ) -> pd.DataFrame:
@@ -90,9 +107,13 @@ def nps_trend(
         ``"bca"``; with weights, changes are Kish-effective-count Wald tests
         (``"wald"`` for ``method="wald"``, else ``"adjusted-wald"``).  The
         method used is in ``attrs["change_method"]``.
-    min_n : periods with fewer answers are flagged ``below_min_n``.  Their
-        numbers are still shown (a trend of all respondents is not a small
-        segment, so nothing is hidden), but read them as unreliable.
+    min_n : periods with fewer answers are flagged ``below_min_n`` and
+        ``suppressed``: their counts, shares, NPS and interval are missing and
+        no change is computed to or from them.  As in ``summarize``, while the
+        suppressed periods hold fewer than ``min_n`` answers together the
+        next smallest period is suppressed too, since the overall score minus
+        the shown periods would reveal them.  A period keeps its label and
+        ``n`` (a period is not a person; its answers are what is hidden).
     n_resamples, rng : resamples (or posterior draws) and their seed or
         Generator for the resampling methods, so that a trend is reproducible.
 
@@ -101,8 +122,8 @@ def nps_trend(
     DataFrame, one row per period in time order, with ``period``, ``n``,
     ``nps``, ``ci_low``, ``ci_high``, ``standard_error``, ``pct_promoters``,
     ``pct_detractors``, ``change``, ``change_low``, ``change_high``,
-    ``change_p_value``, ``compared_to``, ``below_min_n``,
-    ``change_below_min_n``, ``excluded_blank``, the category counts and
+    ``change_p_value``, ``compared_to``, ``below_min_n``, ``suppressed``,
+    ``excluded_blank``, the category counts and
     ``pct_passives`` (and ``n_effective`` when weighted).
 
     Notes
@@ -113,12 +134,13 @@ def nps_trend(
     (Waves are labels, so no missing waves are invented.)
 
     *Changes.*  ``change`` is NPS(this period) - NPS(``compared_to``), where
-    ``compared_to`` is the closest earlier period with at least one answer
-    (usually the previous period; after an empty period, the one before it).
+    ``compared_to`` is the closest earlier period that is shown (has answers
+    and is not suppressed): usually the previous period; after an empty or a
+    suppressed period, the one before it.  So a change never uses a suppressed
+    period's answers, and a reader still sees how the score moved across it.
     ``change_low``/``change_high`` and ``change_p_value`` are the interval and
     two-sided p-value of ``compare_nps(counts_before, counts_now)`` for
-    independent samples.  A change is computed even when one of its periods is
-    below ``min_n``; it is then flagged ``change_below_min_n``.
+    independent samples.
 
     *What the counts cannot know.*  A trend is built from counts, so it
     treats periods as independent samples of independent respondents.  When
@@ -192,15 +214,20 @@ def nps_trend(
         weighted=weighted,
         method=method,
         confidence_level=confidence_level,
-        min_n=0,  # nothing hidden; small periods are flagged instead
+        min_n=0,  # small periods are suppressed below, after the changes skip them
         n_resamples=n_resamples,
         rng=gen,
     )
-    table["below_min_n"] = table["n"].to_numpy() < min_n
+    n = table["n"].to_numpy()
+    table["below_min_n"] = n < min_n
+    table["suppressed"] = hidden_groups(n, min_n) & (n > 0)  # empty periods: nothing to hide
     change_method = _change_method(method, weighted)
     table = _add_changes(
         table, compare_nps, weighted, change_method, confidence_level, n_resamples, gen
     )
+    hide = [c for c in _PERIOD_STATISTICS if c in table.columns]
+    for c in hide:
+        table[c] = table[c].mask(table["suppressed"].to_numpy(bool))
     cols = TREND_COLUMNS + (["n_effective"] if weighted else [])
     out = table[cols].copy()
     out.attrs.update(
@@ -244,13 +271,15 @@ def _change_method(method: str, weighted: bool) -> str:
 def _add_changes(
     table, compare_nps, weighted, method, confidence_level, n_resamples=9999, rng=None
 ) -> pd.DataFrame:
-    """change vs the closest earlier period with answers, via compare_nps on counts."""
+    """change vs the closest earlier shown period, via compare_nps on counts.
+
+    Empty and suppressed periods are skipped: no change is computed to or from them.
+    """
     table = table.copy()
     k = len(table)
     change, low, high, p_value = (np.full(k, np.nan) for _ in range(4))
     compared_to = np.full(k, -1)  # row of the earlier period, -1: none
-    flagged = np.zeros(k, dtype=bool)
-    small = table["below_min_n"].to_numpy(bool)
+    skip = (table["n"].to_numpy() <= 0) | table["suppressed"].to_numpy(bool)
     if weighted:
         # Kish: the weighted shares on the effective sample size
         shares = table[["pct_detractors", "pct_passives", "pct_promoters"]].to_numpy(float) / 100
@@ -259,7 +288,7 @@ def _add_changes(
         counts = table[["detractors", "passives", "promoters"]].to_numpy(float)
     prev = None
     for i in range(k):
-        if table["n"].iat[i] <= 0:
+        if skip[i]:
             continue
         if prev is not None:
             if weighted:
@@ -276,7 +305,6 @@ def _add_changes(
                 res = (res.difference, res.low, res.high, res.p_value)
             change[i], low[i], high[i], p_value[i] = res
             compared_to[i] = prev
-            flagged[i] = small[i] or small[prev]
         prev = i
     table["change"], table["change_low"], table["change_high"] = change, low, high
     table["change_p_value"] = p_value
@@ -285,7 +313,6 @@ def _add_changes(
         labels = labels.astype("Int64")  # wave numbers: keep them whole, NA for none
     labels = labels.iloc[np.maximum(compared_to, 0)].set_axis(table.index)
     table["compared_to"] = labels.mask(compared_to < 0)
-    table["change_below_min_n"] = flagged
     return table
 
 
@@ -331,7 +358,7 @@ def goal_progress(
         (40 % -> 50 % -> 60 %).
     baseline : the period the goal starts from (a label in ``trend.period``,
         e.g. ``"2024"``, ``pd.Period("2024")`` or a wave number); default the
-        first period with answers.
+        first period with answers that is not suppressed.
     absolute : see ``promoter_growth``.
     periods_per_year : how many trend periods make a year.  Taken from the
         period frequency (4 for quarters, 12 for months); for waves it defaults
@@ -344,7 +371,8 @@ def goal_progress(
     DataFrame, one row per period after the baseline: ``period``, ``n``,
     ``years`` (since the baseline), ``baseline_share``, ``target``,
     ``actual`` (all in percent), ``gap`` (actual - target, percentage
-    points), ``on_track`` (actual >= target; missing for empty periods),
+    points), ``on_track`` (actual >= target; missing for empty and
+    suppressed periods),
     ``share_low``/``share_high`` (interval of the actual share) and
     ``target_in_interval`` (the data cannot tell the actual share from the
     target), plus ``below_min_n`` when the trend has it.  ``attrs`` record
@@ -391,10 +419,11 @@ def goal_progress(
     if not periods_per_year > 0:
         raise ValueError(f"periods_per_year must be positive, got {periods_per_year!r}")
 
-    answered = t["n"].to_numpy() > 0
+    # a suppressed period (too few answers) has no share to start from or to track
+    answered = (t["n"].to_numpy() > 0) & t["pct_promoters"].notna().to_numpy()
     if baseline is None:
         if not answered.any():
-            raise ValueError("the trend has no period with answers: no baseline")
+            raise ValueError("the trend has no shown period with answers: no baseline")
         b = int(np.flatnonzero(answered)[0])
     else:
         labels = periods.astype(str).tolist()
@@ -402,7 +431,7 @@ def goal_progress(
             raise KeyError(f"baseline {baseline!r} is not a period of the trend; periods: {labels}")
         b = labels.index(str(baseline))
         if not answered[b]:
-            raise ValueError(f"baseline period {baseline!r} has no answers")
+            raise ValueError(f"baseline period {baseline!r} has no answers, or too few to be shown")
 
     if is_period:
         steps = np.array([(p - periods.iat[b]).n for p in periods], dtype=float)

@@ -220,7 +220,8 @@ def test_repr():
 @pytest.fixture
 def survey():
     rng = np.random.default_rng(20261123)
-    # two segments under min_n (D, E), so no complementary suppression is needed
+    # two segments under min_n (D, E) that hold 5 answers together, so no
+    # complementary suppression is needed
     seg = np.repeat(["A", "B", "C", "D", "E"], [120, 80, 60, 3, 2])
     shift = pd.Series(seg).map({"A": 2, "B": 0, "C": -2, "D": 0, "E": 0}).to_numpy()
     recommend = np.clip(rng.integers(3, 11, seg.size) + shift, 0, 10).astype(float)
@@ -257,11 +258,16 @@ def test_segments_against_rest_equal_compare_nps(survey):
 
 
 def test_small_segments_are_suppressed_and_not_tested(survey):
-    out = compare_segments(survey, "segment").set_index("segment")
-    assert bool(out.loc["D", "suppressed"])
-    assert np.isnan(out.loc["D", "nps"]) and np.isnan(out.loc["D", "p_value"])
-    assert pd.isna(out.loc["D", "significant"])
-    assert out.attrs["n_tested"] == 3
+    out = compare_segments(survey, "segment")
+    # D and E show neither label nor n: one last row says how many were hidden
+    assert out["segment"].tolist()[:3] == ["A", "B", "C"]
+    assert out["segment"].iloc[-1] == "2 groups hidden (fewer than 5 answers, or hidden with them)"
+    assert len(out) == 4 and not out["segment"].isin(["D", "E"]).any()
+    hidden = out.iloc[-1]
+    assert bool(hidden["suppressed"]) and pd.isna(hidden["n"])
+    assert np.isnan(hidden["nps"]) and np.isnan(hidden["p_value"])
+    assert pd.isna(hidden["significant"]) and pd.isna(hidden["reference_nps"])
+    assert out.attrs["n_tested"] == 3 and out.attrs["n_hidden"] == 2
 
 
 def test_holm_correction_matches_hand_computation(survey):
@@ -436,12 +442,23 @@ def test_segments_from_a_parquet_file_equal_the_dataframe(tmp_path, survey):
 
 
 def test_lone_small_segment_hides_the_next_smallest_too(survey):
-    # without E, D is the only small segment: its counts would follow from the
-    # "rest" figures of the others, so the smallest other segment (C) is hidden too
-    out = compare_segments(survey[survey["segment"] != "E"], "segment").set_index("segment")
-    assert out.loc["D", "suppressed"] and out.loc["C", "suppressed"]
-    assert np.isnan(out.loc["C", "nps"]) and np.isnan(out.loc["C", "reference_nps"])
-    assert not out.loc["A", "suppressed"] and not out.loc["B", "suppressed"]
+    # without E, D (3 answers) is the only small segment: its counts would follow
+    # from the total and the others, so the smallest other segment (C) is hidden too
+    out = compare_segments(survey[survey["segment"] != "E"], "segment")
+    assert out["segment"].tolist()[:2] == ["A", "B"] and len(out) == 3
+    assert out["segment"].iloc[-1].startswith("2 groups hidden")
+    assert not out["segment"].isin(["C", "D"]).any()
+    assert np.isnan(out["nps"].iloc[-1]) and np.isnan(out["reference_nps"].iloc[-1])
+    assert not out["suppressed"].iloc[:2].any()
+    # the same groups are hidden as in summarize, so the report's tables agree
+    own = nps.summarize(survey[survey["segment"] != "E"], by="segment")
+    assert own["segment"].tolist() == out["segment"].tolist()
+
+
+def test_named_reference_that_would_be_hidden_is_refused(survey):
+    df = survey[survey["segment"] != "E"]  # D (3) is hidden with C (60)
+    with pytest.raises(ValueError, match="reference segment 'C' is hidden"):
+        compare_segments(df, "segment", reference="C")
 
 
 # --------------------------------------------------------------------------

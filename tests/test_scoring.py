@@ -133,14 +133,18 @@ def test_summarize_groups_and_suppression(survey):
     assert every.loc["south", "n"] == 3 and every.loc["south", "excluded_blank"] == 1
     assert every.loc["south", "nps"] == pytest.approx(100 * (2 - 1) / 3)
     assert not every["suppressed"].any()
-    s = nps.summarize(survey, by="region", min_n=3).set_index("region")
-    assert s.loc["north", "nps"] == pytest.approx(60.0)  # 7 promoters, 1 detractor of 10
-    # east (2) is under min_n; south, the smallest other group, is hidden with it
-    assert s.loc["south", "suppressed"] and pd.isna(s.loc["south", "nps"])
-    east = s.loc["east"]
-    assert bool(east.suppressed) and east.n == 2
-    assert pd.isna(east.nps) and pd.isna(east.promoters) and pd.isna(east.ci_low)
-    assert s["excluded_blank"].sum() == 1
+    s = nps.summarize(survey, by="region", min_n=3)
+    assert s.loc[0, "nps"] == pytest.approx(60.0)  # north: 7 promoters, 1 detractor of 10
+    # east (2) is under min_n; south (3), the smallest other group, is hidden with it,
+    # and neither shows its label or n: one row says how many groups are hidden
+    assert s["region"].tolist() == [
+        "north",
+        "2 groups hidden (fewer than 3 answers, or hidden with them)",
+    ]
+    hidden = s.iloc[1]
+    assert bool(hidden.suppressed) and pd.isna(hidden.n) and pd.isna(hidden.excluded_blank)
+    assert pd.isna(hidden.nps) and pd.isna(hidden.promoters) and pd.isna(hidden.ci_low)
+    assert s.attrs["excluded_blank"] == 1 and s.attrs["n_hidden"] == 2
 
 
 def test_summarize_several_columns(survey):
@@ -216,14 +220,19 @@ def test_single_small_group_gets_a_complementary_suppression():
             "region": ["north"] * 8 + ["south"] * 6 + ["west"] * 20 + ["east"] * 2,
         }
     )
-    s = nps.summarize(df, by="region", min_n=5).set_index("region")
-    assert s.loc["east", "suppressed"] and s.loc["south", "suppressed"]  # south: smallest shown
-    assert not s.loc["north", "suppressed"] and not s.loc["west", "suppressed"]
-    assert pd.isna(s.loc["south", "nps"]) and s.loc["south", "n"] == 6
-    # with two groups under min_n already, nothing more is hidden
+    s = nps.summarize(df, by="region", min_n=5)
+    # south (6), the smallest shown group, is hidden with east (2)
+    assert s["region"].tolist()[:2] == ["north", "west"] and s.attrs["n_hidden"] == 2
+    assert not s["suppressed"].iloc[:2].any() and s["suppressed"].iloc[2]
+    assert s["n"].iloc[:2].tolist() == [8, 20] and pd.isna(s["n"].iloc[2])
+    # two small groups that hold 1 + 2 answers together: still too few, south goes too
     df2 = pd.concat([df, pd.DataFrame({"recommend": [9], "region": ["central"]})])
-    s2 = nps.summarize(df2, by="region", min_n=5).set_index("region")
-    assert s2["suppressed"].sum() == 2
+    s2 = nps.summarize(df2, by="region", min_n=5)
+    assert s2.attrs["n_hidden"] == 3 and s2["region"].tolist()[:2] == ["north", "west"]
+    # two small groups that hold 2 + 3 answers together: nothing more is hidden
+    df3 = pd.concat([df, pd.DataFrame({"recommend": [9, 0, 8], "region": ["central"] * 3})])
+    s3 = nps.summarize(df3, by="region", min_n=5)
+    assert s3.attrs["n_hidden"] == 2 and s3["region"].tolist()[:3] == ["north", "south", "west"]
 
 
 def test_text_in_a_plain_list_names_its_position():

@@ -106,7 +106,7 @@ def test_calendar_period_headline_is_latest_quarter():
             ),  # fmt: skip
         }
     )
-    s = sections.Settings(invited=100)
+    s = sections.Settings(invited=100, min_n=3)  # quarters of 3 and 4 answers are shown
     tr = sections.trend(df, s)
     head = sections.headline(df, s, tr)
     assert str(head.period) == "2025Q2"
@@ -233,3 +233,28 @@ def test_template_prose_comes_from_parameters():
         assert literal not in body, literal
     assert not re.search(r"\d\s*%", body)
     assert not [c for c in nb.cells if c.cell_type == "markdown"]  # all prose from a catalogue
+
+
+def test_headline_skips_a_suppressed_latest_period():
+    # wave 3 has 2 answers: suppressed (with wave 1, the smallest other), so the
+    # headline is wave 2 and no sentence reads wave 3's numbers
+    df = pd.DataFrame(
+        {
+            "recommend": [10] * 6 + [9, 9, 0, 0, 8, 8, 7] + [0, 0],
+            "wave": [1] * 6 + [2] * 7 + [3] * 2,
+        }
+    )
+    s = sections.Settings(wave="wave", min_n=5)
+    tr = sections.trend(df, s)
+    assert tr.table["suppressed"].tolist() == [True, False, True]
+    assert not tr.shown  # one shown wave is no trend
+    head = sections.headline(df, s, tr)
+    assert head.period is None and len(head.rows) == 15  # all the answers, not wave 3
+    # waves of 10, 12, 8 and 2 answers: the last (2) goes with the 8 before it
+    scores = [10, 9, 0, 8] * 8
+    more = pd.DataFrame({"recommend": scores[:32], "wave": [1] * 10 + [2] * 12 + [3] * 8 + [4] * 2})
+    tr = sections.trend(more, s)
+    assert tr.table["suppressed"].tolist() == [False, False, True, True]
+    assert tr.shown and (tr.latest, tr.previous) == (1, 0)
+    head = sections.headline(more, s, tr)
+    assert head.period == 2 and len(head.rows) == 12

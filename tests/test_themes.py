@@ -354,7 +354,7 @@ def ten_rows():
 
 def test_theme_impact_equals_hand_computation():
     df, tags = ten_rows()
-    out = theme_impact(df, tags, n_resamples=0)
+    out = theme_impact(df, tags, n_resamples=0, min_n=3)
     # Row 8 has a blank score: left out.  The 9 scored rows are
     #   promoters rows 0, 1, 2, 7 (4); passives 3, 4 (2); detractors 5, 6, 9 (3)
     #   NPS = 100 * (4 - 3) / 9 = 11.111
@@ -379,19 +379,26 @@ def test_theme_impact_equals_hand_computation():
         }
     )
     pd.testing.assert_frame_equal(out[exp.columns], exp, check_dtype=False)
-    assert out["below_min_n"].tolist() == [True, True]  # fewer than 5 mentions
+    assert out["below_min_n"].tolist() == [False, False]  # at least 3 mentions
+    # with the default min_n (5) both themes are too rarely mentioned to show an NPS
+    small = theme_impact(df, tags, n_resamples=0)
+    assert small["below_min_n"].all() and small["suppressed"].all()
+    assert small[["nps_mentioning", "nps_rest", "impact"]].isna().all().all()
+    assert small.set_index("theme").loc[["support", "price"], "mentions"].tolist() == [3, 4]
     assert out.attrs["excluded_blank"] == 1
     assert out.attrs["n"] == 9 and out.attrs["commenters"] == 6
     assert out.attrs["nps"] == pytest.approx(100 / 9)
     assert out["impact_low"].isna().all()  # no resamples, no interval
     # the same counts with the comment column instead of the language column
-    by_comment = theme_impact(df, tags.drop(columns="language"), comment="comment", n_resamples=0)
+    by_comment = theme_impact(
+        df, tags.drop(columns="language"), comment="comment", n_resamples=0, min_n=3
+    )
     pd.testing.assert_frame_equal(by_comment, out)
 
 
 def test_theme_impact_matches_scoring_nps():
     df, tags = ten_rows()
-    out = theme_impact(df, tags, n_resamples=0).set_index("theme")
+    out = theme_impact(df, tags, n_resamples=0, min_n=3).set_index("theme")
     scored = df["recommend"].notna()
     for theme in ("price", "support"):
         m = tags[theme] & scored

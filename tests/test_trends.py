@@ -101,7 +101,7 @@ def test_empty_periods_are_kept_and_skipped_by_change():
     assert q3["change_p_value"] == pytest.approx(ref.p_value)
 
 
-def test_below_min_n_flags_periods_and_their_changes():
+def test_small_periods_are_suppressed_with_the_next_smallest_and_not_compared():
     df = pd.DataFrame(
         {
             "responded_at": pd.to_datetime(
@@ -112,10 +112,15 @@ def test_below_min_n_flags_periods_and_their_changes():
     )
     t = nps_trend(df, freq="QE", min_n=30)
     assert t["below_min_n"].tolist() == [False, True, False]
-    # numbers are still shown for the small quarter, and both changes touching it are flagged
-    assert t["nps"].iat[1] == 100
-    assert t["change_below_min_n"].tolist() == [False, True, True]
-    assert t["change"].notna().tolist() == [False, True, True]
+    # Q2 (10 answers) alone could be worked out as overall - Q1 - Q3, so the
+    # smallest other quarter (Q1, first of the two with 40) is suppressed with it
+    assert t["suppressed"].tolist() == [True, True, False]
+    assert t["nps"].isna().tolist() == [True, True, False]
+    assert t[["promoters", "pct_promoters", "ci_low"]].iloc[:2].isna().all().all()
+    assert t["n"].tolist() == [40, 10, 40]  # periods keep their label and n
+    # no change to or from a suppressed quarter: Q3 has no shown quarter before it
+    assert t["change"].isna().all() and t["compared_to"].isna().all()
+    assert "change_below_min_n" not in t.columns
 
 
 def test_weighted_trend_equals_weighted_brute_force():
@@ -248,7 +253,7 @@ def test_goal_worked_example_44_on_track_43_not():
     off = goal_progress(nps_trend(_year_pair(40, 43), freq="YE"), promoter_growth=0.10).iloc[0]
     assert off["target"] == pytest.approx(44.0) and off["gap"] == pytest.approx(-1.0)
     assert not bool(off["on_track"])
-    assert not off["below_min_n"]  # 100 answers, default min_n 30
+    assert not off["below_min_n"]  # 100 answers, default min_n 5
     # with 100 answers a year 43 % is far inside the noise: the interval covers 44 %
     assert bool(off["target_in_interval"])
 
@@ -312,7 +317,7 @@ def test_trend_plot_draws_the_interval_band():
             "recommend": [10] * 30 + [0] * 10 + [9] * 10 + [8] * 20 + [10] * 20,
         }
     )
-    t = nps_trend(df, min_n=30)
+    t = nps_trend(df, min_n=30)  # Q2 (10) is suppressed, and Q1 (40) with it
     ax = trend_plot(t)
     line = ax.get_lines()[0]
     np.testing.assert_allclose(line.get_ydata(), t["nps"], equal_nan=True)
@@ -321,9 +326,15 @@ def test_trend_plot_draws_the_interval_band():
     assert np.isclose(band[:, 1].max(), np.nanmax(t["ci_high"]))
     assert np.isclose(band[:, 1].min(), np.nanmin(t["ci_low"]))
     labels = [tick.get_text() for tick in ax.get_xticklabels()]
-    assert labels == ["2024Q1\nn=40", "2024Q2\nn=10", "2024Q3\nn=0", "2024Q4\nn=40"]
+    assert labels == [
+        "2024Q1\nn=40 hidden",
+        "2024Q2\nn=10 hidden",
+        "2024Q3\nn=0",
+        "2024Q4\nn=40",
+    ]
+    assert np.isnan(line.get_ydata()[:3]).all()  # nothing drawn for hidden or empty quarters
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert "n < 30" in legend and "95% interval" in legend
+    assert "95% interval" in legend and "n < 30" not in legend
 
 
 def test_goal_plot_marks_on_track_and_behind():

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import plots
 from .._i18n import Texts
+from .._suppression import shown_rows
 
 
 def show(ax, alt: str, *, dpi: int = 110) -> None:
@@ -64,11 +65,13 @@ def trend(table: pd.DataFrame, t: Texts, *, level: float):
     from ..insights import period_label
 
     ax = plots.trend_plot(table)
-    first, last = table["nps"].iloc[0], table["nps"].iloc[-1]
+    shown = shown_rows(table)  # the title reads no suppressed period
+    i, j = (int(shown[0]), int(shown[-1])) if len(shown) else (0, len(table) - 1)
+    first, last = table["nps"].iloc[i], table["nps"].iloc[j]
     key = "rose" if round(last) > round(first) else "fell" if round(last) < round(first) else "flat"
     title = t(f"charts.trend_{key}").format(
         first=t.number(first), last=t.number(last),
-        first_period=period_label(t, table, 0), last_period=period_label(t, table, -1),
+        first_period=period_label(t, table, i), last_period=period_label(t, table, j),
     )  # fmt: skip
     _title(ax, title)
     ax.set_xlabel(t("charts.wave_axis") if table.attrs.get("wave") else "")
@@ -85,7 +88,8 @@ def trend(table: pd.DataFrame, t: Texts, *, level: float):
 def goal(progress: pd.DataFrame, t: Texts, *, growth: float):
     """Promoter share against its target path; the title gives the latest verdict."""
     ax = plots.goal_plot(progress)
-    g = progress.iloc[-1]
+    tracked = progress[progress["actual"].notna()]  # suppressed periods have no share
+    g = tracked.iloc[-1] if len(tracked) else progress.iloc[-1]
     title = t("charts.goal_title").format(
         actual=t.pct(g["actual"]), target=t.pct(g["target"]),
         verdict=t("goal.on_track" if g["on_track"] else "goal.behind"),
@@ -144,7 +148,10 @@ def theme_impact(impact: pd.DataFrame, t: Texts, labels: dict):
     """Theme impact on NPS; the title names the theme lifting and the one pulling most."""
     ax = plots.theme_impact_plot(impact, labels=labels)
     ordered = impact.sort_values("impact")
-    low, high = ordered.iloc[0], ordered.iloc[-1]
+    # themes with too few mentions have no impact (suppressed): the title names shown ones
+    named = ordered[ordered["impact"].notna()]
+    base = named if len(named) else ordered
+    low, high = base.iloc[0], base.iloc[-1]
     up, down = labels.get(high["theme"], high["theme"]), labels.get(low["theme"], low["theme"])
     key = "both" if high["impact"] > 0 > low["impact"] else "up" if high["impact"] > 0 else "down"
     title = t(f"charts.themes_{key}").format(up=up, down=down)

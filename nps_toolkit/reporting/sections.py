@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._i18n import Texts
+from .._suppression import shown_rows
 
 # The report's sections in reading order: (anchor id, catalogue key of its title).
 SECTIONS = (
@@ -117,7 +118,18 @@ class Trend:
 
     @property
     def shown(self) -> bool:
-        return self.table is not None and len(self.table) >= 2
+        """At least two periods show numbers (suppressed periods do not count)."""
+        return self.table is not None and len(shown_rows(self.table)) >= 2
+
+    @property
+    def latest(self) -> int:
+        """Row of the latest period that shows numbers (suppressed periods are skipped)."""
+        return int(shown_rows(self.table)[-1])
+
+    @property
+    def previous(self) -> int:
+        """Row of the shown period before ``latest``: the one its change is measured from."""
+        return int(shown_rows(self.table)[-2])
 
 
 def trend(df: pd.DataFrame, s: Settings) -> Trend:
@@ -140,11 +152,14 @@ def trend(df: pd.DataFrame, s: Settings) -> Trend:
         weights=s.weights,
         confidence_level=s.confidence_level,
         method=s.method,
+        min_n=s.min_n,
         n_resamples=s.n_resamples,
         rng=section_rng(s.seed, "trend"),
     )
     if len(table) < 2:
         return Trend(table, by_wave, "trend.none_one_period")
+    if len(shown_rows(table)) < 2:  # the others are suppressed (too few answers)
+        return Trend(table, by_wave, "trend.none_too_few")
     return Trend(table, by_wave)
 
 
@@ -185,7 +200,7 @@ def latest_rows(df: pd.DataFrame, tr: Trend, s: Settings) -> pd.DataFrame:
     """The answers of the trend's last period (all answers when there is no trend)."""
     if not tr.shown:
         return df
-    last = tr.table["period"].iloc[-1]
+    last = tr.table["period"].iloc[tr.latest]
     if tr.by_wave:
         return df[df[s.wave] == last]
     dates = pd.to_datetime(df[s.date], errors="coerce")
@@ -240,7 +255,7 @@ def headline(df: pd.DataFrame, s: Settings, tr: Trend) -> Headline:
         interval=interval,
         rows=rows,
         pooled=summarize(df, **kw),
-        period=tr.table["period"].iloc[-1] if latest else None,
+        period=tr.table["period"].iloc[tr.latest] if latest else None,
         population=population,
     )
 

@@ -124,13 +124,13 @@ def headline(head, tr, s: Settings, t: Texts) -> None:
 
     row = head.summary.iloc[0]
     iv = head.interval
-    where = period_label(t, tr.table, -1) if head.period is not None else ""
+    where = period_label(t, tr.table, tr.latest) if head.period is not None else ""
     beside = ""
     if head.period is not None:
-        prev = tr.table.iloc[-2]
+        prev = tr.table.iloc[tr.previous]
         beside = (
             f'<div class="nps-previous"><span class="nps-label">'
-            f"{escape(period_label(t, tr.table, -2))}</span>"
+            f"{escape(period_label(t, tr.table, tr.previous))}</span>"
             f'<span class="nps-value">{escape(t.number(prev["nps"]))}</span></div>'
         )
     _html(
@@ -246,10 +246,14 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         return
     for column, table in segs.tables.items():
         _html(f"<h3>{escape(_fill(t, 'segments.by', column=t.label('columns', column)))}</h3>")
-        table = table.assign(group=table["group"].replace({"(no answer)": t("segments.no_answer")}))
+        group = table["group"].replace({"(no answer)": t("segments.no_answer")})
+        hidden = table["suppressed"].fillna(False).to_numpy(bool)  # the row counting them
+        k = segs.comparisons[column].attrs.get("n_hidden", 0)
+        group = group.mask(hidden, t("segments.hidden_row").format(k=t.number(k)))
+        table = table.assign(group=group)
         _table(reader_table(table, SEGMENT_SPEC, t))
     say(t, "segments.legend", correction=correction, alpha=t.pct(100 * (1 - s.confidence_level), 0))
-    hidden = int(segs.table["suppressed"].sum())
+    hidden = sum(c.attrs.get("n_hidden", 0) for c in segs.comparisons.values())
     if hidden:
         say(t, "segments.suppressed", k=t.number(hidden), min_n=t.number(s.min_n))
 
@@ -264,7 +268,7 @@ TREND_SPEC = [
     ("change", "signed", "change"),
     ("change_interval", "interval", ("change_low", "change_high")),
     ("p_change", "p", "change_p_value"),
-    ("few_answers", "yesno", "below_min_n"),
+    ("few_answers", "yesno", "suppressed"),
 ]
 
 
@@ -275,17 +279,17 @@ def trend(tr, progress, s: Settings, t: Texts) -> None:
     say(t, "trend.intro", level=t.level(s.confidence_level))
     if not tr.shown:
         period = tr.table["period"].iloc[0] if tr.table is not None and len(tr.table) else ""
-        say(t, tr.reason, period=str(period))
+        say(t, tr.reason, period=str(period), min_n=t.number(s.min_n))
         return
     table = tr.table
     ax, alt = figures.trend(table, t, level=s.confidence_level)
     figures.show(ax, alt)
-    last = table.iloc[-1]
+    last = table.iloc[tr.latest]  # suppressed periods have no change to tell
     say(
         t,
         "trend.latest",
         change=t.signed(last["change"]),
-        previous=period_label(t, table, -2),
+        previous=period_label(t, table, tr.previous),
         level=t.level(s.confidence_level),
         low=t.signed(last["change_low"]),
         high=t.signed(last["change_high"]),
@@ -296,7 +300,10 @@ def trend(tr, progress, s: Settings, t: Texts) -> None:
     if progress is None or not len(progress):
         return
     _html(f"<h3>{escape(t('goal.title'))}</h3>")
-    g = progress.iloc[-1]
+    tracked = progress[progress["actual"].notna()]  # suppressed periods have no share
+    if not len(tracked):
+        return
+    g = tracked.iloc[-1]
     say(
         t,
         "goal.text",
