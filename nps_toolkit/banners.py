@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._suppression import hidden_groups
 from .intervals import nps_interval
 from .scoring import classify
 
@@ -236,22 +237,13 @@ def _two_sample_p(kind, a, b, method) -> float:
 
 
 def _hidden(n: np.ndarray, n_other: int, min_n: int) -> np.ndarray:
-    """Which groups to hide: under ``min_n`` answers, plus the smallest shown one
-    when exactly one small set of answers would otherwise be derivable.
+    """Which groups to hide: the toolkit's small-group rule (``_suppression``).
 
     ``n_other`` is the number of answers outside every group (a blank banner
     value): they are in the total but in no column, so total minus the
-    columns reveals them like a hidden group.  Complementary suppression, as
-    ``summarize`` does for its groups.
+    columns reveals them like a hidden group.
     """
-    cells = np.append(n, n_other)
-    small = (cells < min_n) & (cells > 0)
-    hidden = n < min_n
-    shown = np.flatnonzero(~hidden)
-    if small.sum() == 1 and len(shown) > 1:
-        hidden = hidden.copy()
-        hidden[shown[np.argmin(n[shown])]] = True
-    return hidden
+    return hidden_groups(n, min_n, unshown=n_other)
 
 
 # --------------------------------------------------------------------------
