@@ -192,3 +192,34 @@ def test_many_rows_are_read_by_the_vectorised_path():
     text = pd.Series(days.strftime("%d.%m.%Y"))
     got = parse_dates(text)
     assert (got == days).all()
+
+
+def test_survey_config_date_format_reaches_the_loader(tmp_path):
+    from nps_toolkit import reporting
+
+    data = tmp_path / "us.csv"
+    data.write_text("recommend,responded_at\n9,03/04/2025\n7,05/06/2025\n")
+    config = tmp_path / "surveys.yml"
+    config.write_text(
+        "surveys:\n"
+        "  - name: US export\n"
+        "    data: us.csv\n"
+        "    segments: []\n"
+        "    drivers: []\n"
+        "    wave: null\n"
+        "    comment: null\n"
+        "    account: null\n"
+        "    invited: null\n"
+        '    date_format: "%m/%d/%Y"\n'
+    )
+    (survey,) = reporting.load_config(config)
+    assert survey.parameters["date_format"] == "%m/%d/%Y"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = reporting.load_data(
+            survey.parameters["data_path"], date_format=survey.parameters["date_format"]
+        )
+    assert ymd(df["responded_at"]) == ["2025-03-04", "2025-05-06"]
+    config.write_text(config.read_text().replace('"%m/%d/%Y"', "5"))
+    with pytest.raises(reporting.ConfigError, match="date_format"):
+        reporting.load_config(config)

@@ -555,6 +555,16 @@ def test_redact_identity_codes_with_every_century_sign(sign):
         # the Finnish banks' published example IBAN (valid check digits)
         ("tilille FI21 1234 5600 0007 85", "tilille [iban]"),
         ("tilille FI2112345600000785", "tilille [iban]"),
+        # Finnish forms people write: no plus, a slash, a lower-case IBAN, ä in an address
+        ("soita 358401234567 kiitos", "soita [phone] kiitos"),
+        ("soita 358 40 123 4567", "soita [phone]"),
+        ("Soita +358 40 123 4567", "Soita [phone]"),
+        ("numero 040/1234567.", "numero [phone]."),
+        ("vaihde 09/123 4567", "vaihde [phone]"),
+        ("tilille fi21 1234 5600 0007 85", "tilille [iban]"),
+        ("tilille fi2112345600000785 kiitos", "tilille [iban] kiitos"),
+        ("jääskeläinen@esimerkki.fi", "[email]"),
+        ("Meili: Äijä.Öhman@yritys.fi.", "Meili: [email]."),
     ],
 )
 def test_redact_tricky_contact_details(text, expected):
@@ -575,6 +585,10 @@ def test_redact_tricky_contact_details(text, expected):
         "Versio 2.3.1, 12 000 euroa, 1 000 000 users, 20 % cheaper.",
         "IBAN-like FI21 1234 5600 0007 86 with a wrong check stays.",
         "Postinumero 00100 Helsinki.",
+        "NPS 0/10 2024, gave 2 of 3 times 9/10 in 01/2025.",
+        "Order 3581234567, kausi 2024/2025, 35800 euroa.",
+        "iban-like fi21 1234 5600 0007 86 with a wrong check stays.",
+        "Kysely 1/2025 ja 10/10 vastausta.",
     ],
 )
 def test_redact_does_not_touch_ordinary_numbers(text):

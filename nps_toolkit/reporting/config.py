@@ -60,6 +60,7 @@ PARAMETER_TYPES = {
     "tables_dir": str | None,
     "required_columns": dict[str, list[str]],
     "followup_hours": int | float,
+    "date_format": str | None,
 }
 # Config keys that name data columns, checked against the data when it loads.
 COLUMN_KEYS = (

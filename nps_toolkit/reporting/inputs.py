@@ -19,6 +19,7 @@ def load_data(
     row_filter=None,
     seed=0,
     required=None,
+    date_format=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``) or an example, filtered.
 
@@ -28,7 +29,8 @@ def load_data(
     (``{"segments": ["region"]}``): a column missing from the data raises
     ``ConfigError`` naming the key and the closest column.  ``attrs["sha256"]``
     identifies the data (the file's bytes, or the example's CSV text) for the
-    provenance record.
+    provenance record.  ``date_format`` is passed to ``load_survey`` (``strftime``
+    codes of the date column; default: ISO as ISO, ``d.m.y`` and ``d/m/y`` day-first).
     """
     if data_path is None:
         from ..datasets import example_survey
@@ -39,7 +41,7 @@ def load_data(
     else:
         from ..data import load_survey
 
-        df = load_survey(data_path, columns=columns or None)
+        df = load_survey(data_path, columns=columns or None, date_format=date_format)
         if "sha256" not in df.attrs:
             df.attrs["sha256"] = file_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
