@@ -3,7 +3,7 @@
 Every NPS statistic except drivers and themes needs only category counts per
 group, so for large surveys the heavy part (classify and count) runs where
 the data is and only one small row per group comes back to pandas.
-``scoring.group_counts`` sends every source that is not a pandas DataFrame
+``group_counts`` (``nps_toolkit.scoring.group_counts``) sends every source that is not a pandas DataFrame
 here, so ``summarize``, ``nps_trend`` and ``compare_segments`` accept:
 
 * a path, a glob or a list of paths of Parquet (``.parquet``, ``.pq``) or CSV
@@ -75,8 +75,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._core import COUNT_COLUMNS, fill_weighted
 from ._dates import PERIOD_FREQ, to_period
-from .scoring import COUNT_COLUMNS, _as_list
+from ._validation import as_list
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -243,7 +244,7 @@ def _check_columns(src: _Source, needed: list[str]) -> None:
 
 
 def _keys_and_period(by, period) -> tuple[list, tuple | None]:
-    keys = _as_list(by)
+    keys = as_list(by)
     if period is None:
         return keys, None
     date, freq = period
@@ -422,12 +423,9 @@ def _wide_counts(long: pd.DataFrame, keys: list, period, *, weighted: bool) -> p
         sums = np.zeros((ngroups, 5, 2))
         values = long[[_SW, _SW2]].to_numpy(dtype=float, na_value=0.0)
         np.add.at(sums, (gid, cat), values)
-        out["w_n"] = sums[:, 2:, 0].sum(axis=1)
-        out["w_detractors"], out["w_promoters"] = sums[:, 2, 0], sums[:, 4, 0]
-        out["w_sq"] = sums[:, 2:, 1].sum(axis=1)
+        fill_weighted(out, sums[:, :, 0], sums[:, :, 1])
     else:  # as in the pandas path: without weights the weighted sums are the counts
-        out["w_n"], out["w_detractors"] = out["n"], out["detractors"]
-        out["w_promoters"], out["w_sq"] = out["promoters"], out["n"]
+        fill_weighted(out, counts, counts)
     return out[[*keys, *COUNT_COLUMNS]]
 
 
@@ -505,7 +503,7 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
 
 
 def group_counts(
-    source, *, score: str = "recommend", by=None, weights=None, period=None
+    source, score: str = "recommend", by=None, *, weights=None, period=None
 ) -> pd.DataFrame:
     """Category counts per group, counted in DuckDB or Spark (see ``scoring.group_counts``).
 
@@ -523,7 +521,8 @@ def group_counts(
     Returns
     -------
     DataFrame with the group columns (and ``period``) followed by
-    ``scoring.COUNT_COLUMNS``, one row per group in pandas' groupby order.
+    the count columns of ``scoring.group_counts``, one row per group in
+    pandas' groupby order.
 
     >>> import duckdb
     >>> rel = duckdb.sql(
@@ -545,6 +544,7 @@ def summary_extras(
     source,
     by=None,
     *,
+    weights=None,
     csat_column: str | None = "csat",
     csat_scale: int = 5,
     ces_column: str | None = "ces",
@@ -555,51 +555,23 @@ def summary_extras(
     The out-of-core twin of the extras ``summarize`` adds for a DataFrame:
     ``csat`` (% of ratings in the top two boxes of 1..csat_scale), ``ces``
     (mean) and ``retention_rate`` (% true), each over the non-blank values of
-    the group.  Columns that do not exist are skipped; ``None`` when none do.
+    the group, weighted by the ``weights`` column when given (sum w x / sum w
+    over the non-blank x).  Columns that do not exist are skipped; ``None``
+    when none do.
 
     >>> import duckdb
     >>> rel = duckdb.sql("SELECT * FROM (VALUES (5, 2, true), (3, 4, false)) t(csat, ces, retained)")
     >>> summary_extras(rel).to_dict("records")
     [{'csat': 50.0, 'ces': 3.0, 'retention_rate': 50.0}]
     """
-    keys = _as_list(by)
-    wanted = {
-        "csat": csat_column,
-        "ces": ces_column,
-        "retention_rate": retention_column,
-    }
+    keys = as_list(by)
+    wanted = {"csat": csat_column, "ces": ces_column, "retention_rate": retention_column}
     if is_spark_dataframe(source):
-        from pyspark.sql import functions as F
-
-        present = {k: c for k, c in wanted.items() if c and c in source.columns}
-        if not present:
-            return None
-        exprs = {
-            "csat": lambda c: (
-                F.avg(F.when(c.isNotNull(), (c > csat_scale - 2).cast("double"))) * 100
-            ),
-            "ces": lambda c: F.avg(c.cast("double")),
-            "retention_rate": lambda c: F.avg(c.cast("boolean").cast("double")) * 100,
-        }
-        aggs = [exprs[k](_spark_col(c)).alias(k) for k, c in present.items()]
-        group = [_spark_col(k).alias(k) for k in keys]
-        res = (source.groupBy(*group).agg(*aggs) if group else source.agg(*aggs)).toPandas()
+        res, present = _spark_extras(source, keys, weights, wanted, csat_scale)
     else:
-        src = _duckdb_source(source)
-        _check_columns(src, keys)
-        present = {k: c for k, c in wanted.items() if c and c in src.columns}
-        if not present:
-            return None
-        exprs = {
-            "csat": lambda c: f"100 * avg(CAST({c} > {int(csat_scale) - 2} AS DOUBLE))",
-            "ces": lambda c: f"avg(CAST({c} AS DOUBLE))",
-            "retention_rate": lambda c: f"100 * avg(CAST(CAST({c} AS BOOLEAN) AS DOUBLE))",
-        }
-        aggs = [f"{exprs[k](_quote(c))} AS {k}" for k, c in present.items()]
-        group_cols = [_quote(k) for k in keys]
-        group = f" GROUP BY {', '.join(group_cols)}" if keys else ""
-        sql = f"SELECT {', '.join([*group_cols, *aggs])} FROM src{group}"
-        res = _fetch(src.relation, sql, src.label)
+        res, present = _duckdb_extras(source, keys, weights, wanted, csat_scale)
+    if res is None:
+        return None
     for k in present:
         res[k] = res[k].astype(np.float64)
     for k in keys:
@@ -608,3 +580,52 @@ def summary_extras(
     if keys:
         res = res.sort_values(keys, na_position="last", kind="stable", ignore_index=True)
     return res[[*keys, *present]]
+
+
+def _spark_extras(source, keys, weights, wanted, csat_scale):
+    from pyspark.sql import functions as F
+
+    present = {k: c for k, c in wanted.items() if c and c in source.columns}
+    if not present:
+        return None, present
+    w = F.lit(1.0) if weights is None else _spark_try_double(weights)
+    values = {
+        "csat": lambda c: F.when(c.isNotNull(), (c > csat_scale - 2).cast("double")),
+        "ces": lambda c: c.cast("double"),
+        "retention_rate": lambda c: c.cast("boolean").cast("double"),
+    }
+    scale = {"csat": 100.0, "ces": 1.0, "retention_rate": 100.0}
+
+    def weighted_mean(k, c):
+        x = values[k](_spark_col(c))
+        return (scale[k] * F.sum(w * x) / F.sum(F.when(x.isNotNull(), w))).alias(k)
+
+    aggs = [weighted_mean(k, c) for k, c in present.items()]
+    group = [_spark_col(k).alias(k) for k in keys]
+    res = (source.groupBy(*group).agg(*aggs) if group else source.agg(*aggs)).toPandas()
+    return res, present
+
+
+def _duckdb_extras(source, keys, weights, wanted, csat_scale):
+    src = _duckdb_source(source)
+    _check_columns(src, keys + ([weights] if weights is not None else []))
+    present = {k: c for k, c in wanted.items() if c and c in src.columns}
+    if not present:
+        return None, present
+    w = "1.0" if weights is None else f"TRY_CAST({_quote(weights)} AS DOUBLE)"
+    values = {
+        "csat": lambda c: f"CAST({c} > {int(csat_scale) - 2} AS DOUBLE)",
+        "ces": lambda c: f"CAST({c} AS DOUBLE)",
+        "retention_rate": lambda c: f"CAST(CAST({c} AS BOOLEAN) AS DOUBLE)",
+    }
+    scale = {"csat": 100, "ces": 1, "retention_rate": 100}
+
+    def weighted_mean(k, c):
+        x = values[k](_quote(c))
+        return f"{scale[k]} * sum({w} * {x}) / sum(CASE WHEN {x} IS NOT NULL THEN {w} END) AS {k}"
+
+    aggs = [weighted_mean(k, c) for k, c in present.items()]
+    group_cols = [_quote(k) for k in keys]
+    group = f" GROUP BY {', '.join(group_cols)}" if keys else ""
+    sql = f"SELECT {', '.join([*group_cols, *aggs])} FROM src{group}"
+    return _fetch(src.relation, sql, src.label), present

@@ -14,20 +14,31 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from ._core import NPS_PSEUDO as _NPS_PSEUDO
+from ._core import NPS_VALUES as _NPS_VALUES
+from ._core import Counts, category_codes, effective_n, linearised_variance
+from ._counting import group_counts
+from ._difference import PAIRED_PSEUDO as _PAIRED_PSEUDO
+from ._difference import PAIRED_VALUES as _PAIRED_VALUES
+from ._difference import analytic_paired as _analytic_paired
+from ._difference import analytic_two_sample as _analytic_two_sample
 from ._suppression import collapse_hidden, hidden_groups
-from .intervals import _check_counts, _check_level, _check_method, _check_resamples, _z
-from .scoring import (
-    Counts,
-    _as_list,
-    _as_score_array,
-    _category_codes,
-    group_counts,
+from ._validation import (
+    N_RESAMPLES,
+    as_list,
+    as_score_array,
+    check_alternative,
+    check_choice,
+    check_counts,
+    check_level,
+    check_method,
+    check_min_n,
+    check_resamples,
 )
+from ._validation import z as z_critical
 
 COMPARE_METHODS = ("wald", "adjusted-wald", "bootstrap", "bayes")
-ALTERNATIVES = ("two-sided", "less", "greater")
 CORRECTIONS = (
     "holm",
     "fdr_bh",
@@ -38,19 +49,6 @@ CORRECTIONS = (
     "fdr_by",
     None,
 )
-
-# An NPS is the mean of s = +1 (promoter), 0 (passive), -1 (detractor); a
-# paired difference s(b) - s(a) takes the values -2..2.
-_NPS_VALUES = np.array([-1.0, 0.0, 1.0])
-_PAIRED_VALUES = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-# Adjusted-Wald pseudo-respondents: 0.75 detractor, 1.5 passive, 0.75
-# promoter.  For paired data we add 3 pseudo-pairs whose two answers are
-# independent draws from that same (1/4, 1/2, 1/4) distribution, so their
-# differences are -2..2 with probabilities (1, 4, 6, 4, 1)/16: mean 0,
-# variance 1.  Like the one-sample adjustment, this pulls the centre towards
-# 0 and keeps the variance away from 0 in small or one-sided samples.
-_NPS_PSEUDO = np.array([0.75, 1.5, 0.75])
-_PAIRED_PSEUDO = 3 * np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
 
 
 @dataclass(frozen=True, repr=False)
@@ -106,18 +104,29 @@ class NPSComparison:
 # --------------------------------------------------------------------------
 
 
-def _sample_counts(x, name: str) -> np.ndarray:
+def _sample_counts(x, counts, name: str) -> np.ndarray:
     """(detractors, passives, promoters) of one independent sample.
 
-    A ``Counts`` or a plain tuple of three numbers is read as counts; a list,
-    array or Series as raw 0-10 scores.
+    ``x`` holds raw 0-10 scores (any sequence, array or Series); ``counts``
+    (keyword ``counts_a``/``counts_b``) a ``Counts`` or a 3-sequence of
+    counts.  Exactly one of them is given.
     """
-    if isinstance(x, Counts) or (isinstance(x, tuple) and len(x) == 3):
+    if (x is None) == (counts is None):
+        raise ValueError(
+            f"give either {name} (raw 0-10 scores) or counts_{name} (category counts), "
+            "not both or neither"
+        )
+    if counts is not None:
         try:
-            return np.array(_check_counts(x), dtype=float)
+            return np.array(check_counts(counts), dtype=float)
         except ValueError as err:
-            raise ValueError(f"{name}: {err}") from None
-    codes = _category_codes(_as_score_array(x, name=name))
+            raise ValueError(f"counts_{name}: {err}") from None
+    if isinstance(x, Counts):
+        raise TypeError(
+            f"{name} is a Counts: a positional sample is always raw scores; pass category "
+            f"counts as counts_{name}=..."
+        )
+    codes = category_codes(as_score_array(x, name=name))
     counts = np.bincount(codes[codes >= 0], minlength=3).astype(float)
     if counts.sum() == 0:
         raise ValueError(f"no responses in {name}: every score is blank")
@@ -141,22 +150,26 @@ def _align_pairs(a, b):
     return a, b.reindex(a.index)
 
 
+def _paired_nps(a, b) -> tuple[float, float]:
+    """NPS of each of two paired samples over the complete pairs."""
+    a, b = _align_pairs(a, b)
+    ca = category_codes(as_score_array(a, name="a"))
+    cb = category_codes(as_score_array(b, name="b"))
+    keep = (ca >= 0) & (cb >= 0)
+    return 100 * float(np.mean(ca[keep] - 1)), 100 * float(np.mean(cb[keep] - 1))
+
+
 def _paired_counts(a, b) -> np.ndarray:
     """Counts of the per-respondent differences s(b) - s(a) = -2..2."""
-    if isinstance(a, tuple | Counts) or isinstance(b, tuple | Counts):
-        raise ValueError(
-            "paired comparisons need the raw scores of each respondent in both "
-            "samples (two aligned arrays), not counts"
-        )
     a, b = _align_pairs(a, b)
-    xa = _as_score_array(a, name="a")
-    xb = _as_score_array(b, name="b")
+    xa = as_score_array(a, name="a")
+    xb = as_score_array(b, name="b")
     if xa.shape != xb.shape:
         raise ValueError(
             f"paired samples must have the same length (one row per respondent, "
             f"aligned): a has {xa.shape[0]}, b has {xb.shape[0]}"
         )
-    ca, cb = _category_codes(xa), _category_codes(xb)
+    ca, cb = category_codes(xa), category_codes(xb)
     complete = (ca >= 0) & (cb >= 0)
     dropped = int((~complete).sum())
     if dropped:
@@ -175,63 +188,6 @@ def _paired_counts(a, b) -> np.ndarray:
 # --------------------------------------------------------------------------
 # the two-sample computations, on the proportion scale
 # --------------------------------------------------------------------------
-
-
-def _mean_var(values, counts):
-    n = counts.sum(-1)
-    mean = (counts * values).sum(-1) / n
-    var = (counts * (values - mean[..., None]) ** 2).sum(-1) / n
-    return mean, var, n
-
-
-def _p_value(stat, alternative):
-    if alternative == "two-sided":
-        return 2 * stats.norm.sf(np.abs(stat))
-    if alternative == "greater":
-        return stats.norm.sf(stat)
-    return stats.norm.cdf(stat)
-
-
-def _z_interval(centre, se, level, alternative):
-    """Normal interval of a difference (-2..2 scale) and its z statistic."""
-    if alternative == "two-sided":
-        z = _z(level)
-        low, high = centre - z * se, centre + z * se
-    else:
-        z = float(stats.norm.ppf(level))
-        low = centre - z * se if alternative == "greater" else np.full_like(centre, -2.0)
-        high = centre + z * se if alternative == "less" else np.full_like(centre, 2.0)
-    # se = 0 happens with plain Wald when both samples sit in one category:
-    # a non-zero difference is then "infinitely" significant (Wald's known
-    # failure; use adjusted-wald), and no difference at all is z = 0, p = 1
-    # (np.sign(0) * inf would be NaN)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.where(
-            se > 0,
-            centre / np.where(se > 0, se, 1),
-            np.where(centre == 0, 0.0, np.sign(centre) * np.inf),
-        )
-    return np.clip(low, -2, 2), np.clip(high, -2, 2), stat
-
-
-def _analytic_two_sample(values, counts_a, counts_b, pseudo, level, alternative):
-    """Wald (pseudo=None) or adjusted Wald difference of means b - a, vectorised."""
-    if pseudo is not None:
-        counts_a, counts_b = counts_a + pseudo, counts_b + pseudo
-    ma, va, na = _mean_var(values, counts_a)
-    mb, vb, nb = _mean_var(values, counts_b)
-    se = np.sqrt(va / na + vb / nb)
-    low, high, stat = _z_interval(mb - ma, se, level, alternative)
-    return low, high, stat, _p_value(stat, alternative)
-
-
-def _analytic_paired(counts, pseudo, level, alternative):
-    if pseudo is not None:
-        counts = counts + pseudo
-    m, v, n = _mean_var(_PAIRED_VALUES, counts)
-    se = np.sqrt(v / n)
-    low, high, stat = _z_interval(np.atleast_1d(m), np.atleast_1d(se), level, alternative)
-    return low[0], high[0], stat[0], float(_p_value(stat, alternative)[0])
 
 
 def _draws(values, counts, method, n_resamples, rng, prior):
@@ -267,14 +223,16 @@ def _resampled_result(delta, observed, level, alternative):
 
 
 def compare_nps(
-    a,
-    b,
+    a=None,
+    b=None,
     *,
+    counts_a=None,
+    counts_b=None,
     paired=False,
     method="adjusted-wald",
     confidence_level=0.95,
     alternative="two-sided",
-    n_resamples=9999,
+    n_resamples=N_RESAMPLES,
     rng=None,
     prior=0.5,
 ) -> NPSComparison:
@@ -282,11 +240,13 @@ def compare_nps(
 
     Parameters
     ----------
-    a, b : raw 0-10 scores (list, array or Series; NaN = blank), or for
-        independent samples category counts: a ``Counts`` or a tuple
-        ``(detractors, passives, promoters)``.  ``b`` is the "new" sample
-        (this wave, a segment), so a positive difference means b scores
-        higher.
+    a, b : raw 0-10 scores (list, tuple, array or Series; NaN = blank).  A
+        positional sample is always read as scores.  ``b`` is the "new"
+        sample (this wave, a segment), so a positive difference means b
+        scores higher.
+    counts_a, counts_b : instead of ``a`` / ``b``, for independent samples:
+        category counts, a ``Counts`` or ``(detractors, passives, promoters)``
+        (counted elsewhere, as ``nps_interval(counts=...)``).
     paired : the same respondents answered twice (e.g. two waves).  Then
         ``a`` and ``b`` are equal-length arrays aligned by respondent (row i
         of a and row i of b are the same person: align them by respondent
@@ -336,60 +296,53 @@ def compare_nps(
     0.7 - 0.5^2 = 0.45).  SE = sqrt(0.61/100 + 0.45/100) = 0.10296, so
     z = 0.2 / 0.10296 = 1.943 and p = 2 * (1 - Phi(1.943)) = 0.052:
 
-    >>> res = compare_nps((20, 30, 50), (10, 30, 60), method="wald")
+    >>> res = compare_nps(counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald")
     >>> round(res.difference, 1), round(res.statistic, 3), round(res.p_value, 3)
     (20.0, 1.943, 0.052)
+
+    A tuple passed positionally is scores, as everywhere else:
+
+    >>> round(compare_nps((10, 9, 8), (10, 9, 3)).nps_a, 1)
+    66.7
     """
-    _check_method(method, COMPARE_METHODS)
-    level = _check_level(confidence_level)
-    n_resamples = _check_resamples(n_resamples, method)
-    if alternative not in ALTERNATIVES:
-        raise ValueError(
-            f"unknown alternative {alternative!r}; valid alternatives: {list(ALTERNATIVES)}"
-        )
+    check_method(method, COMPARE_METHODS)
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
+    check_alternative(alternative)
     prior = float(prior)
     if not prior > 0:
         raise ValueError(f"prior must be positive, got {prior}")
-    pseudo = None
     if paired:
-        counts = _paired_counts(a, b)
+        if counts_a is not None or counts_b is not None:
+            raise ValueError(
+                "paired comparisons need the raw scores of each respondent in both "
+                "samples (two aligned arrays), not counts"
+            )
+        values, counts, pseudo = _PAIRED_VALUES, _paired_counts(a, b), _PAIRED_PSEUDO
         n_a = n_b = int(counts.sum())
-        # NPS of each wave over the complete pairs
-        a, b = _align_pairs(a, b)
-        xa, xb = _as_score_array(a, name="a"), _as_score_array(b, name="b")
-        ca, cb = _category_codes(xa), _category_codes(xb)
-        keep = (ca >= 0) & (cb >= 0)
-        nps_a = 100 * float(np.mean(ca[keep] - 1))
-        nps_b = 100 * float(np.mean(cb[keep] - 1))
-        observed = (nps_b - nps_a) / 100
-        if method in ("wald", "adjusted-wald"):
-            pseudo = _PAIRED_PSEUDO if method == "adjusted-wald" else None
+        nps_a, nps_b = _paired_nps(a, b)
+    else:
+        values, pseudo = _NPS_VALUES, _NPS_PSEUDO
+        ca, cb = _sample_counts(a, counts_a, "a"), _sample_counts(b, counts_b, "b")
+        n_a, n_b = int(ca.sum()), int(cb.sum())
+        nps_a, nps_b = 100 * float(ca @ values / n_a), 100 * float(cb @ values / n_b)
+    observed = (nps_b - nps_a) / 100
+    if method in ("wald", "adjusted-wald"):
+        pseudo = pseudo if method == "adjusted-wald" else None
+        if paired:
             low, high, stat, p = _analytic_paired(counts, pseudo, level, alternative)
         else:
-            rng = np.random.default_rng(rng)
-            delta = _draws(_PAIRED_VALUES, counts, method, n_resamples, rng, prior)
-            low, high, stat, p = _resampled_result(delta, observed, level, alternative)
+            out = _analytic_two_sample(values, ca[None], cb[None], pseudo, level, alternative)
+            low, high, stat, p = (float(np.ravel(x)[0]) for x in out)
     else:
-        ca = _sample_counts(a, "a")
-        cb = _sample_counts(b, "b")
-        n_a, n_b = int(ca.sum()), int(cb.sum())
-        nps_a = 100 * float(ca @ _NPS_VALUES / n_a)
-        nps_b = 100 * float(cb @ _NPS_VALUES / n_b)
-        observed = (nps_b - nps_a) / 100
-        if method in ("wald", "adjusted-wald"):
-            pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
-            low, high, stat, p = (
-                float(np.ravel(x)[0])
-                for x in _analytic_two_sample(
-                    _NPS_VALUES, ca[None], cb[None], pseudo, level, alternative
-                )
-            )
+        rng = np.random.default_rng(rng)
+        if paired:
+            delta = _draws(values, counts, method, n_resamples, rng, prior)
         else:
-            rng = np.random.default_rng(rng)
-            delta = _draws(_NPS_VALUES, cb, method, n_resamples, rng, prior) - _draws(
-                _NPS_VALUES, ca, method, n_resamples, rng, prior
+            delta = _draws(values, cb, method, n_resamples, rng, prior) - _draws(
+                values, ca, method, n_resamples, rng, prior
             )
-            low, high, stat, p = _resampled_result(delta, observed, level, alternative)
+        low, high, stat, p = _resampled_result(delta, observed, level, alternative)
     return NPSComparison(
         difference=100 * observed,
         low=float(np.clip(100 * low, -200, 200)),
@@ -416,14 +369,14 @@ def compare_segments(
     df,
     by,
     score="recommend",
+    *,
     reference="rest",
     correction="holm",
     method="adjusted-wald",
     confidence_level=0.95,
     min_n=5,
     weights=None,
-    *,
-    n_resamples=9999,
+    n_resamples=N_RESAMPLES,
     rng=None,
 ) -> pd.DataFrame:
     """Test every segment's NPS against the rest, the overall NPS or one segment.
@@ -445,7 +398,8 @@ def compare_segments(
         another multipletests method, or ``None``.
     method : ``"adjusted-wald"`` (default), ``"wald"``, ``"bootstrap"`` or
         ``"bayes"`` (see ``compare_nps``); with weights only the Wald methods
-        (on Kish's effective sample sizes).
+        (on effective sample sizes from the linearised variance, as in
+        ``nps_interval``).
     confidence_level : of the intervals; ``significant`` means
         ``p_adjusted < 1 - confidence_level``.
     min_n : segments with fewer answers are ``suppressed`` by the rule of
@@ -457,13 +411,16 @@ def compare_segments(
         reference holds fewer than ``min_n`` answers is shown but not tested.
         A named reference segment that would be hidden is an error.
     weights : weight column (or array) for weighted NPS.
+    n_resamples, rng : resamples / posterior draws and their seed or
+        Generator (``bootstrap``, ``bayes``).
 
     Returns
     -------
     DataFrame, one row per segment: the ``by`` columns, ``n``, ``nps``,
     ``reference``, ``reference_nps``, ``difference`` (segment minus
-    reference), ``low``, ``high``, ``statistic``, ``p_value``,
-    ``p_adjusted``, ``significant`` and ``suppressed``.
+    reference), ``ci_low``, ``ci_high`` (interval of the difference),
+    ``statistic``, ``p_value``, ``p_adjusted``, ``significant`` and
+    ``suppressed``.
 
     Examples
     --------
@@ -477,66 +434,27 @@ def compare_segments(
     >>> out[["seg", "nps", "reference_nps", "difference"]].to_dict("records")
     [{'seg': 'A', 'nps': 40.0, 'reference_nps': -40.0, 'difference': 80.0}, {'seg': 'B', 'nps': -40.0, 'reference_nps': 40.0, 'difference': -80.0}]
     """
-    from statsmodels.stats.multitest import multipletests
-
-    _check_method(method, COMPARE_METHODS)
-    level = _check_level(confidence_level)
-    n_resamples = _check_resamples(n_resamples, method)
-    if correction not in CORRECTIONS:
-        raise ValueError(f"unknown correction {correction!r}; valid: {list(CORRECTIONS)}")
-    keys = _as_list(by)
+    check_method(method, COMPARE_METHODS)
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
+    check_choice(correction, CORRECTIONS, "correction")
+    min_n = check_min_n(min_n)
+    keys = as_list(by)
     if not keys:
         raise ValueError("by must name at least one segment column")
     if weights is not None and method not in ("wald", "adjusted-wald"):
         raise ValueError(
             f"method {method!r} needs unweighted counts; with weights use 'wald' or "
-            "'adjusted-wald' (Kish effective sample sizes)"
+            "'adjusted-wald' (effective sample sizes)"
         )
-    counts = group_counts(df, score=score, by=keys, weights=weights)
-    k = len(counts)
-    n = counts["n"].to_numpy(float)
-    wn = counts["w_n"].to_numpy(float)
-    wd = counts["w_detractors"].to_numpy(float)
-    wp = counts["w_promoters"].to_numpy(float)
-    wsq = counts["w_sq"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nps = 100 * (wp - wd) / wn
-
-    # reference counts per row: everyone else, or one named segment
-    if isinstance(reference, str) and reference in ("rest", "overall"):
-        ref = {
-            c: counts[c].to_numpy(float).sum() - counts[c].to_numpy(float)
-            for c in ("n", "w_n", "w_detractors", "w_promoters", "w_sq")
-        }
-        ref_label = np.array([reference] * k, dtype=object)
-        is_ref = np.zeros(k, bool)
-    else:
-        level_keys = [tuple(r) for r in counts[keys].itertuples(index=False)]
-        want = reference if isinstance(reference, tuple) else (reference,)
-        if want not in level_keys:
-            valid = [x[0] if len(keys) == 1 else x for x in level_keys]
-            raise KeyError(
-                f"reference {reference!r} is not a level of {keys}; use 'rest', 'overall' "
-                f"or one of {valid}"
-            )
-        r = level_keys.index(want)
-        if n[r] < min_n:
-            raise ValueError(
-                f"reference segment {reference!r} has only {int(n[r])} answers (< min_n={min_n})"
-            )
-        ref = {
-            c: np.full(k, counts[c].to_numpy(float)[r])
-            for c in ("n", "w_n", "w_detractors", "w_promoters", "w_sq")
-        }
-        ref_label = np.array([str(reference)] * k, dtype=object)
-        is_ref = np.zeros(k, bool)
-        is_ref[r] = True
-
+    counts = group_counts(df, score, keys, weights=weights)
+    seg = {c: counts[c].to_numpy(float) for c in _SUM_COLUMNS}
+    ref, ref_label, is_ref = _reference_sums(counts, keys, seg, reference, min_n)
     # small segments are hidden with the next smallest until the hidden ones hold
     # min_n answers (the one rule, in _suppression): otherwise their counts follow
     # from the total and the shown segments.  A reference of fewer than min_n
     # answers (only the rest of a segment holding nearly everyone) is not tested.
-    suppressed = hidden_groups(n, min_n)
+    suppressed = hidden_groups(seg["n"], min_n)
     if is_ref.any() and suppressed[is_ref].any():
         raise ValueError(
             f"reference segment {reference!r} is hidden: smaller segments are hidden with "
@@ -545,47 +463,11 @@ def compare_segments(
     untestable = suppressed | (ref["n"] < min_n)
     tested = ~untestable & ~is_ref
     weighted = weights is not None
-    # (effective) category counts of each side; Kish n_eff for weights
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n_seg = wn**2 / wsq if weighted else n
-        n_ref = ref["w_n"] ** 2 / ref["w_sq"] if weighted else ref["n"]
-        seg_counts = np.stack([wd / wn, 1 - (wd + wp) / wn, wp / wn], axis=1) * n_seg[:, None]
-        ref_counts = (
-            np.stack(
-                [
-                    ref["w_detractors"] / ref["w_n"],
-                    1 - (ref["w_detractors"] + ref["w_promoters"]) / ref["w_n"],
-                    ref["w_promoters"] / ref["w_n"],
-                ],
-                axis=1,
-            )
-            * n_ref[:, None]
-        )
-        ref_nps = 100 * (ref["w_promoters"] - ref["w_detractors"]) / ref["w_n"]
-
-    low, high, stat, p = (np.full(k, np.nan) for _ in range(4))
-    idx = np.flatnonzero(tested)
-    if idx.size:
-        if method in ("wald", "adjusted-wald"):
-            pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
-            lo, hi, st, pv = _analytic_two_sample(
-                _NPS_VALUES, ref_counts[idx], seg_counts[idx], pseudo, level, "two-sided"
-            )
-            low[idx], high[idx], stat[idx], p[idx] = 100 * lo, 100 * hi, st, pv
-        else:
-            rng = np.random.default_rng(rng)
-            for i in idx:
-                res = compare_nps(
-                    tuple(np.round(ref_counts[i])),
-                    tuple(np.round(seg_counts[i])),
-                    method=method,
-                    confidence_level=level,
-                    n_resamples=n_resamples,
-                    rng=rng,
-                )
-                low[i], high[i], stat[i], p[i] = res.low, res.high, res.statistic, res.p_value
-
-    difference = nps - ref_nps
+    seg_counts, nps = _effective_counts(seg, weighted)
+    ref_counts, ref_nps = _effective_counts(ref, weighted)
+    low, high, stat, p = _test_segments(
+        ref_counts, seg_counts, tested, method, level, n_resamples, rng
+    )
     if isinstance(reference, str) and reference == "overall":
         # A segment is part of the overall sample, so segment and overall are
         # not independent.  With W_s, W_r the (weighted) sizes of the segment
@@ -593,34 +475,23 @@ def compare_segments(
         # seg - overall = (W_r / W) (seg - rest) exactly.  The test of
         # seg - overall = 0 is therefore the test of seg - rest = 0 (same z
         # and p), and the interval is the seg-vs-rest interval times W_r / W.
-        total = wn.sum()
+        total = seg["w_n"].sum()
         factor = ref["w_n"] / total
         low, high = low * factor, high * factor
-        ref_nps = np.full(k, 100 * (wp.sum() - wd.sum()) / total)
-        difference = nps - ref_nps
-        ref_label[:] = "overall"
-
-    p_adj = np.full(k, np.nan)
-    if idx.size:
-        p_adj[idx] = (
-            p[idx]
-            if correction is None
-            else multipletests(p[idx], alpha=1 - level, method=correction)[1]
+        ref_nps = np.full(
+            len(counts), 100 * (seg["w_promoters"].sum() - seg["w_detractors"].sum()) / total
         )
-    significant = pd.array(np.where(tested, p_adj < 1 - level, False), dtype="boolean")
-    significant[~tested] = pd.NA
-
+        ref_label[:] = "overall"
     out = counts[keys].copy()
     out["n"] = counts["n"].astype(np.int64).to_numpy()
     out["nps"] = np.where(suppressed, np.nan, nps)
     out["reference"] = pd.array(ref_label.astype(str), dtype="string")
     out["reference_nps"] = np.where(untestable, np.nan, ref_nps)
-    out["difference"] = np.where(untestable, np.nan, difference)
-    if not (isinstance(reference, str) and reference in ("rest", "overall")):
-        out.loc[is_ref, "difference"] = 0.0
-    out["low"], out["high"], out["statistic"] = low, high, stat
-    out["p_value"], out["p_adjusted"] = p, p_adj
-    out["significant"] = significant
+    out["difference"] = np.where(untestable, np.nan, nps - ref_nps)
+    out.loc[is_ref, "difference"] = 0.0
+    out["ci_low"], out["ci_high"], out["statistic"] = low, high, stat
+    out["p_value"] = p
+    out["p_adjusted"], out["significant"] = _adjust(p, tested, correction, level)
     out["suppressed"] = suppressed
     out.attrs.update(
         method=method,
@@ -632,6 +503,112 @@ def compare_segments(
         n_suppressed=int(suppressed.sum()),
     )
     return collapse_hidden(out, keys, suppressed, min_n)  # hidden segments: no label, no n
+
+
+# the additive per-segment sums a comparison needs
+_SUM_COLUMNS = (
+    "n",
+    "w_n",
+    "w_detractors",
+    "w_promoters",
+    "w_sq",
+    "w_sq_detractors",
+    "w_sq_promoters",
+)
+
+
+def _reference_sums(counts, keys, seg, reference, min_n):
+    """Sums of the reference of every row (everyone else, or one named segment)."""
+    k = len(counts)
+    is_ref = np.zeros(k, bool)
+    if isinstance(reference, str) and reference in ("rest", "overall"):
+        ref = {c: v.sum() - v for c, v in seg.items()}
+        return ref, np.array([reference] * k, dtype=object), is_ref
+    level_keys = [tuple(r) for r in counts[keys].itertuples(index=False)]
+    want = reference if isinstance(reference, tuple) else (reference,)
+    if want not in level_keys:
+        valid = [x[0] if len(keys) == 1 else x for x in level_keys]
+        raise KeyError(
+            f"reference {reference!r} is not a level of {keys}; use 'rest', 'overall' "
+            f"or one of {valid}"
+        )
+    r = level_keys.index(want)
+    if seg["n"][r] < min_n:
+        raise ValueError(
+            f"reference segment {reference!r} has only {int(seg['n'][r])} answers (< min_n={min_n})"
+        )
+    is_ref[r] = True
+    ref = {c: np.full(k, v[r]) for c, v in seg.items()}
+    return ref, np.array([str(reference)] * k, dtype=object), is_ref
+
+
+def _effective_counts(sums, weighted):
+    """(detractor, passive, promoter) counts on the effective sample size, and the NPS.
+
+    Without weights these are the counts; with weights the weighted shares
+    times n / design effect of the linearised variance (see ``nps_interval``).
+    """
+    wn = sums["w_n"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d, p = sums["w_detractors"] / wn, sums["w_promoters"] / wn
+    n_eff = sums["n"]
+    if weighted:
+        var = linearised_variance(
+            wn,
+            sums["w_detractors"],
+            sums["w_promoters"],
+            sums["w_sq"],
+            sums["w_sq_detractors"],
+            sums["w_sq_promoters"],
+        )
+        n_eff = effective_n(sums["n"], p, d, var)
+    shares = np.stack([d, 1 - d - p, p], axis=1)
+    return shares * n_eff[:, None], 100 * (p - d)
+
+
+def _test_segments(ref_counts, seg_counts, tested, method, level, n_resamples, rng):
+    """Interval (NPS points), statistic and p-value of segment minus reference, per row."""
+    k = len(tested)
+    low, high, stat, p = (np.full(k, np.nan) for _ in range(4))
+    idx = np.flatnonzero(tested)
+    if not idx.size:
+        return low, high, stat, p
+    if method in ("wald", "adjusted-wald"):
+        pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
+        lo, hi, st, pv = _analytic_two_sample(
+            _NPS_VALUES, ref_counts[idx], seg_counts[idx], pseudo, level, "two-sided"
+        )
+        low[idx], high[idx], stat[idx], p[idx] = 100 * lo, 100 * hi, st, pv
+        return low, high, stat, p
+    rng = np.random.default_rng(rng)
+    for i in idx:
+        res = compare_nps(
+            counts_a=tuple(np.round(ref_counts[i])),
+            counts_b=tuple(np.round(seg_counts[i])),
+            method=method,
+            confidence_level=level,
+            n_resamples=n_resamples,
+            rng=rng,
+        )
+        low[i], high[i], stat[i], p[i] = res.low, res.high, res.statistic, res.p_value
+    return low, high, stat, p
+
+
+def _adjust(p, tested, correction, level):
+    """Multiple-testing adjusted p-values and significance of the tested rows."""
+    from statsmodels.stats.multitest import multipletests
+
+    p_adj = np.full(len(p), np.nan)
+    idx = np.flatnonzero(tested)
+    if idx.size:
+        p_adj[idx] = (
+            p[idx]
+            if correction is None
+            else multipletests(p[idx], alpha=1 - level, method=correction)[1]
+        )
+    significant = pd.array(np.where(tested, p_adj < 1 - level, False), dtype="boolean")
+    significant[~tested] = pd.NA
+    return p_adj, significant
 
 
 # --------------------------------------------------------------------------
@@ -676,7 +653,7 @@ def margin_of_error(
     >>> round(margin_of_error(385), 2)   # 1.96 * sqrt(1/385) * 100
     9.99
     """
-    level = _check_level(confidence_level)
+    level = check_level(confidence_level)
     n = float(n)
     if not n > 0:
         raise ValueError(f"n must be a positive number of answers, got {n}")
@@ -687,7 +664,7 @@ def margin_of_error(
         if N < n:
             raise ValueError(f"population_size ({N:g}) is smaller than n ({n:g})")
         fpc = np.sqrt((N - n) / (N - 1)) if N > 1 else 0.0
-    return float(100 * _z(level) * np.sqrt(var / n) * fpc)
+    return float(100 * z_critical(level) * np.sqrt(var / n) * fpc)
 
 
 def sample_size(
@@ -714,9 +691,9 @@ def sample_size(
     m = float(margin_of_error)
     if not 0 < m <= 200:
         raise ValueError(f"margin_of_error must be in NPS points, between 0 and 200, got {m}")
-    level = _check_level(confidence_level)
+    level = check_level(confidence_level)
     v = _planning_variance(expected) * _check_design_effect(design_effect)
-    n0 = _z(level) ** 2 * v / (m / 100) ** 2
+    n0 = z_critical(level) ** 2 * v / (m / 100) ** 2
     if population_size is not None:
         N = float(population_size)
         if not N >= 1:

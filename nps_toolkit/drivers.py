@@ -63,6 +63,8 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
+from ._validation import check_resamples
+
 METHODS = (
     "shapley",
     "relative-weights",
@@ -829,7 +831,7 @@ def _one_target(prep, target, method, n_resamples, confidence_level, rng):
 
 def driver_importance(
     df: pd.DataFrame,
-    outcome,
+    score,
     drivers,
     *,
     method: str = "shapley",
@@ -847,8 +849,8 @@ def driver_importance(
     ----------
     df : DataFrame
         One row per respondent.
-    outcome : str
-        The 0-10 likelihood-to-recommend column.
+    score : str
+        The 0-10 likelihood-to-recommend column (the outcome the drivers explain).
     drivers : list of str
         Driver rating columns (numeric; at least one).
     method : {"shapley", "relative-weights", "correlation", "spearman", "regression", "logit", "ordinal"}
@@ -902,7 +904,7 @@ def driver_importance(
         adds ``odds_ratio``, ``or_low``, ``or_high``, ``p_value``.
         ``attrs``: ``r_squared`` (McFadden pseudo R^2 for logit/ordinal),
         ``n_used``, ``n_excluded_missing``, ``missing_by_column``, ``method``,
-        ``target``, ``outcome``, ``confidence_level``, ``n_resamples``,
+        ``target``, ``score``, ``confidence_level``, ``n_resamples``,
         ``ci_method``, ``n_resamples_failed``.
 
     Examples
@@ -922,13 +924,9 @@ def driver_importance(
     1.0
     """
     prep = _prepare(
-        df, outcome, drivers, method, target, weights, clusters, missing, confidence_level
+        df, score, drivers, method, target, weights, clusters, missing, confidence_level
     )
-    if int(n_resamples) != n_resamples or n_resamples < 0 or n_resamples == 1:
-        raise ValueError(
-            f"n_resamples must be 0 (no bootstrap interval) or a whole number >= 2, "
-            f"got {n_resamples!r}"
-        )
+    n_resamples = check_resamples(n_resamples, allow_zero=True)
     gen = np.random.default_rng(rng)
     frames, infos = [], {}
     for t in prep.targets:
@@ -947,7 +945,7 @@ def driver_importance(
     result.attrs = {
         "method": method,
         "target": prep.targets[0] if len(prep.targets) == 1 else tuple(prep.targets),
-        "outcome": outcome,
+        "score": score,
         "r_squared": pick("r_squared"),
         "n_used": prep.n_used,
         "n_excluded_missing": prep.n_excluded,

@@ -13,9 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._core import CATEGORIES
+from ._core import category_codes as _category_codes
 from ._dates import as_dates
 from ._export import write_csv, write_xlsx
-from .scoring import CATEGORIES, _as_list, _as_score_array, _category_codes
+from ._validation import as_list as _as_list
+from ._validation import as_score_array as _as_score_array
 
 FOLLOWUP_COLUMNS = [
     "respondent_id",

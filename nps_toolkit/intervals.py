@@ -22,9 +22,10 @@ Methods
 ``"bayes"``
     equal-tailed credible interval of a Dirichlet posterior (Monte Carlo).
 
-Weights enter the analytic methods through Kish's effective sample size,
-clusters through the cluster-robust (linearised) variance and its design
-effect, and a known population size through the finite-population correction.
+Weights and clusters enter the analytic methods through the linearised
+(sandwich) variance and its design effect (with weights alone each
+respondent is its own primary sampling unit), and a known population size
+through the finite-population correction.
 """
 
 from __future__ import annotations
@@ -36,14 +37,35 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.optimize import elementwise
 
-from .scoring import Counts, _as_score_array, _as_weights, _category_codes
+from ._core import ADJUST as _ADJUST
+from ._core import category_codes
+from ._validation import (
+    ANALYTIC_METHODS,
+    METHODS,
+    N_RESAMPLES,
+    RESAMPLING_METHODS,
+    as_score_array,
+    as_weights,
+    check_counts,
+    check_level,
+    check_method,
+    check_population,
+    check_resamples,
+)
+from ._validation import t as t_critical
+from ._validation import (
+    z as z_critical,
+)
 
-ANALYTIC_METHODS = ("wald", "adjusted-wald", "score")
-RESAMPLING_METHODS = ("bootstrap", "bca", "bayes")
-METHODS = ANALYTIC_METHODS + RESAMPLING_METHODS
-
-# pseudo-respondents of the adjusted Wald interval: detractor, passive, promoter
-_ADJUST = (0.75, 1.5, 0.75)
+__all__ = [
+    "ANALYTIC_METHODS",
+    "METHODS",
+    "RESAMPLING_METHODS",
+    "NPSInterval",
+    "bootstrap_counts",
+    "interval_arrays",
+    "nps_interval",
+]
 
 # bootstrap draws are made in batches of at most this many cells (rows x units)
 _BATCH_CELLS = 4_000_000
@@ -68,8 +90,8 @@ class NPSInterval:
         SD of the resampled NPS; for ``bayes`` the posterior SD).
     method, confidence_level : how the interval was made.
     n : number of (non-blank) answers.
-    n_effective : sample size the interval is worth: Kish's (sum w)^2/sum w^2
-        with weights, n / design_effect with clusters, else n.
+    n_effective : sample size the interval is worth: n / design_effect with
+        weights or clusters, else n.
     design_effect : variance relative to a simple random sample of n, when
         weights or clusters are given, else None.
     """
@@ -102,89 +124,6 @@ class NPSInterval:
 # --------------------------------------------------------------------------
 # validation at the edge
 # --------------------------------------------------------------------------
-
-
-def _check_method(method, valid=METHODS) -> str:
-    if method not in valid:
-        raise ValueError(f"unknown method {method!r}; valid methods: {list(valid)}")
-    return method
-
-
-def _check_level(confidence_level) -> float:
-    try:
-        level = float(confidence_level)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"confidence_level must be a number in (0, 1), got {confidence_level!r}"
-        ) from None
-    if not 0 < level < 1:
-        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level}")
-    return level
-
-
-def _check_resamples(n_resamples, method) -> int:
-    """A whole number of resamples (or posterior draws), at least 2, for resampling methods."""
-    if method not in RESAMPLING_METHODS:
-        return n_resamples
-    try:
-        ok = int(n_resamples) == n_resamples and n_resamples >= 2
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(
-            f"n_resamples must be a whole number >= 2 for method {method!r}, got {n_resamples!r}"
-        )
-    return int(n_resamples)
-
-
-def _z(confidence_level: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence_level / 2))
-
-
-def _t(confidence_level: float, df: float) -> float:
-    return float(stats.t.ppf(0.5 + confidence_level / 2, df))
-
-
-def _check_counts(counts) -> tuple[int, int, int]:
-    """``(detractors, passives, promoters)`` from a Counts or a 3-sequence, validated."""
-    if isinstance(counts, Counts):
-        values = (counts.detractors, counts.passives, counts.promoters)
-    else:
-        values = tuple(np.asarray(counts, dtype=float).ravel())
-        if len(values) != 3:
-            raise ValueError(
-                "counts must be (detractors, passives, promoters) or a Counts, "
-                f"got {len(values)} number(s)"
-            )
-    names = ("detractors", "passives", "promoters")
-    out = []
-    for name, v in zip(names, values, strict=True):
-        v = float(v)
-        if np.isnan(v) or v < 0:
-            raise ValueError(f"counts: {name} must be a non-negative count, got {v}")
-        if v != round(v):
-            raise ValueError(
-                f"counts: {name} must be a whole number, got {v} (weighted counts "
-                "need the raw scores: pass scores= with weights=)"
-            )
-        out.append(int(round(v)))
-    if sum(out) == 0:
-        raise ValueError("no responses: all three counts are zero")
-    return tuple(out)
-
-
-def _check_population(population_size, n) -> float | None:
-    if population_size is None:
-        return None
-    N = float(population_size)
-    if not np.isfinite(N) or N < 1:
-        raise ValueError(f"population_size must be a positive number, got {population_size}")
-    if np.any(N < np.asarray(n)):
-        raise ValueError(
-            f"population_size ({population_size}) is smaller than the number of "
-            f"answers ({np.max(n)}): it must be the number invited, N >= n"
-        )
-    return N
 
 
 def _fpc_squared(n, N) -> np.ndarray | float:
@@ -425,7 +364,7 @@ def bootstrap_counts(
     *,
     method="bca",
     confidence_level=0.95,
-    n_resamples=9999,
+    n_resamples=N_RESAMPLES,
     rng=None,
 ):
     """Bootstrap intervals for many sets of counts at once (e.g. simulations).
@@ -438,9 +377,9 @@ def bootstrap_counts(
     >>> bool(low[0] < 40 < high[0])
     True
     """
-    _check_method(method, ("bootstrap", "bca"))
-    level = _check_level(confidence_level)
-    n_resamples = _check_resamples(n_resamples, method)
+    check_method(method, ("bootstrap", "bca"))
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
     units = _category_units(np.asarray(detractors), np.asarray(passives), np.asarray(promoters))
     low, high, se = _bootstrap_units(
         *units, bca=method == "bca", confidence_level=level, n_resamples=n_resamples, rng=rng
@@ -499,7 +438,7 @@ def interval_arrays(
     method="adjusted-wald",
     confidence_level=0.95,
     population_size=None,
-    n_resamples=9999,
+    n_resamples=N_RESAMPLES,
     rng=None,
     prior=0.5,
 ):
@@ -508,7 +447,7 @@ def interval_arrays(
     Returns ``(estimate, low, high, standard_error)`` arrays on the -100..100
     scale.  Used by ``summarize`` so that thousands of groups cost one numpy
     expression, not a Python loop.  Every ``nps_interval`` method is accepted
-    (see there); ``n`` may be Kish's effective sample size for the analytic
+    (see there); ``n`` may be an effective sample size for the analytic
     methods and ``"bayes"``, but the bootstrap methods resample whole
     respondents, so they need whole-number counts (unweighted groups).
     ``population_size`` applies the finite-population correction to every
@@ -519,9 +458,9 @@ def interval_arrays(
     >>> round(float(se[0]), 2), round(float(low[0]), 2), round(float(high[0]), 2)
     (7.4, 40.5, 69.5)
     """
-    _check_method(method)
-    level = _check_level(confidence_level)
-    n_resamples = _check_resamples(n_resamples, method)
+    check_method(method)
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
     shape = np.broadcast(
         np.asarray(promoter_share), np.asarray(detractor_share), np.asarray(n)
     ).shape
@@ -531,7 +470,7 @@ def interval_arrays(
         np.asarray(n, dtype=float),
     )
     p, d, n = (np.array(x, dtype=float, ndmin=1) for x in (p, d, n))
-    N = _check_population(population_size, n)
+    N = check_population(population_size, n)
     estimate = 100 * (p - d)
     # Finite population: the SE shrinks by sqrt((N-n)/(N-1)), i.e. the sample
     # is worth n / fpc^2 respondents.  Inflating n (rather than multiplying
@@ -540,7 +479,7 @@ def interval_arrays(
     f2 = _fpc_squared(n, N)
     with np.errstate(divide="ignore"):
         n_eff = np.where(f2 > 0, n / f2, np.inf)
-    z = _z(level)
+    z = z_critical(level)
     if method in ("wald", "adjusted-wald"):
         low, high, se = _wald(p, d, n_eff, z, method == "adjusted-wald")
     elif method == "score":
@@ -606,9 +545,9 @@ def _contain(estimate, low, high):
 
 def _prepare_scores(scores, weights, clusters):
     """Validated arrays of category codes, weights and cluster labels, blanks removed."""
-    arr = _as_score_array(scores)
-    codes = _category_codes(arr)
-    w = None if weights is None else _as_weights(weights, arr.shape[0])
+    arr = as_score_array(scores)
+    codes = category_codes(arr)
+    w = None if weights is None else as_weights(weights, arr.shape[0])
     if w is not None and not np.isfinite(w).all():
         pos = np.flatnonzero(~np.isfinite(w))
         raise ValueError(f"weights must be finite; infinite at position(s) {pos[:5].tolist()}")
@@ -689,7 +628,7 @@ def nps_interval(
     weights=None,
     clusters=None,
     population_size=None,
-    n_resamples=9999,
+    n_resamples=N_RESAMPLES,
     rng=None,
     prior=0.5,
 ) -> NPSInterval:
@@ -705,8 +644,14 @@ def nps_interval(
         ``"bootstrap"`` (percentile), ``"bca"`` or ``"bayes"``.
     confidence_level : in (0, 1).
     weights : survey weights aligned with ``scores``.  Analytic methods and
-        ``bayes`` use the weighted proportions with Kish's effective sample
-        size; the bootstrap resamples respondents with their weights.
+        ``bayes`` use the weighted proportions and the linearised variance of
+        the weighted NPS, each respondent its own primary sampling unit:
+        sum w_i^2 (s_i - m)^2 / (sum w)^2 with s = +1/0/-1 and m the weighted
+        NPS (the n divisor of the R ``NPS`` package, i.e. ``survey::svymean``'s
+        SE times sqrt((n - 1)/n)), through its design effect (n_effective =
+        n / design_effect; ``"wald"`` reproduces that SE exactly).  Unlike
+        Kish's (sum w)^2 / sum w^2 it sees whether the weights go with the
+        score.  The bootstrap resamples respondents with their weights.
     clusters : cluster ids aligned with ``scores`` (e.g. the client account
         of each respondent).  Analytic methods and ``bayes`` use the
         cluster-robust variance through its design effect (n_effective =
@@ -775,93 +720,21 @@ def nps_interval(
     >>> nps_interval(counts=(15, 15, 70), method="wald")
     NPSInterval(estimate=55.0, 95% CI [40.5, 69.5], standard_error=7.40, method='wald', n=100, n_effective=100.0)
     """
-    _check_method(method)
-    level = _check_level(confidence_level)
-    n_resamples = _check_resamples(n_resamples, method)
+    check_method(method)
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
     if (scores is None) == (counts is None):
         raise ValueError("give either scores (raw 0-10 answers) or counts, not both or neither")
-    design_effect = None
-    n_clusters = None
-    if counts is not None:
-        if weights is not None or clusters is not None:
-            raise ValueError(
-                "weights and clusters need the raw scores: pass scores= instead of counts="
-            )
-        D, Q, P = _check_counts(counts)
-        n = D + Q + P
-        p, d, n_eff = P / n, D / n, float(n)
-        estimate = 100 * (P - D) / n
-        codes = w = g = None
+    sample = _sample(scores, counts, weights, clusters)
+    N = check_population(population_size, sample.n)
+    f2 = float(_fpc_squared(sample.n, N)) if N is not None else 1.0
+    if method in RESAMPLING_METHODS:
+        low, high, se = _resampled_interval(
+            sample, method, level, f2, n_resamples=n_resamples, rng=rng, prior=prior
+        )
     else:
-        codes, w, g = _prepare_scores(scores, weights, clusters)
-        n = int(codes.size)
-        wv = np.ones(n) if w is None else w
-        wp, wd = np.sum(wv * (codes == 2)), np.sum(wv * (codes == 0))
-        p, d = float(wp / np.sum(wv)), float(wd / np.sum(wv))
-        estimate = 100 * (wp - wd) / np.sum(wv)
-        n_eff = float(np.sum(wv) ** 2 / np.sum(wv**2))
-        if g is not None:
-            s = (codes == 2).astype(float) - (codes == 0)
-            var_robust, n_clusters = _linearised_variance(s, wv, g)
-            var_srs = (p + d - (p - d) ** 2) / n
-            design_effect = var_robust / var_srs if var_srs > 0 else 1.0
-            n_eff = n / design_effect if design_effect > 0 else np.inf
-        elif w is not None:
-            design_effect = n / n_eff
-    N = _check_population(population_size, n)
-    f2 = float(_fpc_squared(n, N)) if N is not None else 1.0
-    z = _z(level)
-    # With clusters the robust variance rests on only G cluster totals, and
-    # normal critical values under-cover when G is small (simulated: 92-93 %
-    # with 20 accounts).  As is usual for cluster-robust inference (Cameron &
-    # Miller 2015; Stata's default), the interval uses the t distribution
-    # with G - 1 degrees of freedom: the sample counts as n_eff (z / t)^2
-    # respondents for the interval ends; the reported SE stays the robust SE.
-    widen = 1.0 if n_clusters is None else (z / _t(level, n_clusters - 1)) ** 2
-    if method in ("bootstrap", "bca", "bayes"):
-        if method == "bayes":
-            # posterior from the effective counts (n_eff = n without weights or clusters)
-            lo, hi, se = _bayes(
-                d * n_eff * widen,
-                (1 - p - d) * n_eff * widen,
-                p * n_eff * widen,
-                prior=_check_prior(prior),
-                confidence_level=level,
-                n_resamples=n_resamples,
-                rng=rng,
-            )
-        else:
-            if codes is not None and w is None and g is None:
-                # unweighted raw scores: only the three category counts matter
-                D, Q, P = np.bincount(codes, minlength=3)
-            if w is None and g is None:
-                units = _category_units(D, Q, P)
-            else:
-                units = _units_from_raw(codes, w, g)
-            lo, hi, se = _bootstrap_units(
-                *units,
-                bca=method == "bca",
-                confidence_level=level,
-                n_resamples=n_resamples,
-                rng=rng,
-            )
-        # finite population: shrink the distances to the estimate by the fpc
-        f, c = np.sqrt(f2), p - d
-        low, high, se = 100 * (c - f * (c - lo[0])), 100 * (c + f * (hi[0] - c)), 100 * f * se[0]
-    else:
-        # finite population: the sample is worth n_eff / fpc^2 respondents
-        # (see interval_arrays); infinite at n = N, giving width 0
-        n_s = n_eff / f2 if f2 > 0 else np.inf
-        n_i = n_s * widen  # for the interval ends
-        if method == "score" and np.isinf(n_s):
-            low = high = estimate
-            se = 0.0
-        elif method == "score":
-            lo, hi = _score_scalar(p * n_i, d * n_i, n_i, z)
-            low, high, se = 100 * lo, 100 * hi, 100 * _score_se(p, d, n_s)
-        else:
-            _, low, high, _ = interval_arrays(p, d, n_i, method=method, confidence_level=level)
-            _, _, _, se = interval_arrays(p, d, n_s, method=method, confidence_level=level)
+        low, high, se = _analytic_interval(sample, method, level, f2)
+    estimate = sample.estimate
     low, high = _contain(estimate, np.clip(low, -100, 100), np.clip(high, -100, 100))
     if method in ("wald", "bootstrap", "bca") and se == 0 and (N is None or f2 > 0):
         # not a census, yet no sampling error: these methods degenerate when
@@ -880,7 +753,138 @@ def nps_interval(
         standard_error=float(se),
         method=method,
         confidence_level=level,
-        n=int(n),
-        n_effective=float(n_eff),
-        design_effect=None if design_effect is None else float(design_effect),
+        n=int(sample.n),
+        n_effective=float(sample.n_eff),
+        design_effect=None if sample.design_effect is None else float(sample.design_effect),
     )
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """One validated sample: shares, size, design and (for resampling) its raw data."""
+
+    p: float
+    d: float
+    n: int
+    n_eff: float
+    estimate: float
+    design_effect: float | None = None
+    n_clusters: int | None = None
+    counts: tuple | None = None  # (D, Q, P) when unweighted and unclustered
+    codes: np.ndarray | None = None
+    w: np.ndarray | None = None
+    g: np.ndarray | None = None
+
+
+def _sample(scores, counts, weights, clusters) -> _Sample:
+    """Shares, effective size and design effect of counts, or of raw scores with a design.
+
+    With weights or clusters the variance is the linearised (sandwich)
+    variance of the weighted mean of s = +1/0/-1, with clusters as primary
+    sampling units or, with weights alone, each respondent its own unit; the
+    design effect is its ratio to the simple random sample variance and
+    ``n_eff = n / design_effect``.
+    """
+    if counts is not None:
+        if weights is not None or clusters is not None:
+            raise ValueError(
+                "weights and clusters need the raw scores: pass scores= instead of counts="
+            )
+        D, Q, P = check_counts(counts)
+        n = D + Q + P
+        return _Sample(P / n, D / n, n, float(n), 100 * (P - D) / n, counts=(D, Q, P))
+    codes, w, g = _prepare_scores(scores, weights, clusters)
+    n = int(codes.size)
+    if w is None and g is None:
+        D, Q, P = (int(x) for x in np.bincount(codes, minlength=3))
+        return _Sample(P / n, D / n, n, float(n), 100 * (P - D) / n, counts=(D, Q, P), codes=codes)
+    wv = np.ones(n) if w is None else w
+    wp, wd, W = np.sum(wv * (codes == 2)), np.sum(wv * (codes == 0)), np.sum(wv)
+    p, d = float(wp / W), float(wd / W)
+    s = (codes == 2).astype(float) - (codes == 0)
+    if g is not None:
+        var, n_clusters = _linearised_variance(s, wv, g)
+    else:
+        var, n_clusters = _respondent_variance(s, wv), None
+    var_srs = (p + d - (p - d) ** 2) / n
+    design_effect = var / var_srs if var_srs > 0 else 1.0
+    n_eff = n / design_effect if design_effect > 0 else np.inf
+    return _Sample(
+        p, d, n, float(n_eff), 100 * (wp - wd) / W, design_effect, n_clusters, None, codes, w, g
+    )
+
+
+def _respondent_variance(s, w):
+    """Linearised variance of the weighted mean of s, each respondent its own PSU.
+
+    sum w_i^2 (s_i - m)^2 / (sum w)^2, with the n divisor of the R ``NPS``
+    package: ``survey::svymean``'s variance (which has n/(n - 1) in front)
+    times (n - 1)/n.  Unit weights give (p + d - (p - d)^2) / n.
+    """
+    W = np.sum(w)
+    m = np.sum(w * s) / W
+    return float(np.sum((w * (s - m)) ** 2) / W**2)
+
+
+def _interval_widening(sample: _Sample, level: float) -> float:
+    """How many respondents the sample counts as for the interval ends, per effective one.
+
+    With clusters the robust variance rests on only G cluster totals, and
+    normal critical values under-cover when G is small (simulated: 92-93 %
+    with 20 accounts).  As is usual for cluster-robust inference (Cameron &
+    Miller 2015; Stata's default), the interval uses the t distribution with
+    G - 1 degrees of freedom: the sample counts as n_eff (z / t)^2
+    respondents for the interval ends; the reported SE stays the robust SE.
+    """
+    if sample.n_clusters is None:
+        return 1.0
+    return (z_critical(level) / t_critical(level, sample.n_clusters - 1)) ** 2
+
+
+def _resampled_interval(sample: _Sample, method, level, f2, *, n_resamples, rng, prior):
+    """Bootstrap, BCa or Bayes ends and SE, NPS points, finite-population corrected."""
+    p, d = sample.p, sample.d
+    if method == "bayes":
+        # posterior from the effective counts (n_eff = n without weights or clusters)
+        m = sample.n_eff * _interval_widening(sample, level)
+        lo, hi, se = _bayes(
+            d * m,
+            (1 - p - d) * m,
+            p * m,
+            prior=_check_prior(prior),
+            confidence_level=level,
+            n_resamples=n_resamples,
+            rng=rng,
+        )
+    else:
+        if sample.counts is not None:  # only the three category counts matter
+            units = _category_units(*sample.counts)
+        else:
+            units = _units_from_raw(sample.codes, sample.w, sample.g)
+        lo, hi, se = _bootstrap_units(
+            *units,
+            bca=method == "bca",
+            confidence_level=level,
+            n_resamples=n_resamples,
+            rng=rng,
+        )
+    # finite population: shrink the distances to the estimate by the fpc
+    f, c = np.sqrt(f2), p - d
+    return 100 * (c - f * (c - lo[0])), 100 * (c + f * (hi[0] - c)), 100 * f * se[0]
+
+
+def _analytic_interval(sample: _Sample, method, level, f2):
+    """Wald, adjusted-Wald or score ends and SE, NPS points, finite-population corrected."""
+    p, d = sample.p, sample.d
+    # finite population: the sample is worth n_eff / fpc^2 respondents
+    # (see interval_arrays); infinite at n = N, giving width 0
+    n_s = sample.n_eff / f2 if f2 > 0 else np.inf
+    n_i = n_s * _interval_widening(sample, level)  # for the interval ends
+    if method == "score" and np.isinf(n_s):
+        return sample.estimate, sample.estimate, 0.0
+    if method == "score":
+        lo, hi = _score_scalar(p * n_i, d * n_i, n_i, z_critical(level))
+        return 100 * lo, 100 * hi, 100 * float(_score_se(p, d, n_s))
+    _, low, high, _ = interval_arrays(p, d, n_i, method=method, confidence_level=level)
+    _, _, _, se = interval_arrays(p, d, n_s, method=method, confidence_level=level)
+    return float(low), float(high), float(se)

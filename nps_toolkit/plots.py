@@ -48,10 +48,10 @@ def score_distribution_plot(scores, *, weights=None, ax=None, percent=True):
     import numpy as np
     from matplotlib.patches import Patch
 
-    from .scoring import _as_score_array, _as_weights
+    from ._validation import as_score_array, as_weights
 
-    arr = _as_score_array(scores)
-    w = np.ones(arr.shape) if weights is None else _as_weights(weights, arr.shape[0])
+    arr = as_score_array(scores)
+    w = np.ones(arr.shape) if weights is None else as_weights(weights, arr.shape[0])
     ok = ~np.isnan(arr)
     heights = np.bincount(arr[ok].astype(int), weights=w[ok], minlength=11)
     if percent and heights.sum() > 0:
@@ -200,14 +200,20 @@ def segment_forest_plot(comparison, *, ax=None, by=None):
             continue
         name = ", ".join(f"{k} = {row[k]}" for k in keys)
         labels.append(name)
-        if pd.isna(row["low"]):  # the named reference segment itself
+        if pd.isna(row["ci_low"]):  # the named reference segment itself
             ax.plot([0], [y], "D", color="black", markersize=5)
             continue
         sig = bool(row["significant"]) if not pd.isna(row["significant"]) else False
         colour = (
             CATEGORY_COLORS["promoter" if row["difference"] > 0 else "detractor"] if sig else "0.55"
         )
-        ax.plot([row["low"], row["high"]], [y, y], color=colour, linewidth=3, solid_capstyle="butt")
+        ax.plot(
+            [row["ci_low"], row["ci_high"]],
+            [y, y],
+            color=colour,
+            linewidth=3,
+            solid_capstyle="butt",
+        )
         ax.plot([row["difference"]], [y], "o", color="black", markersize=5)
     ax.axvline(0, color="black", linewidth=1)
     ax.set_yticks(ys, [_plain(t) for t in labels])

@@ -7,17 +7,51 @@ counted, so nothing disappears without a trace.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
 
-from ._dates import to_period
+from ._core import (
+    CATEGORIES,
+    CATEGORY_DTYPE,
+    COUNT_COLUMNS,
+    Counts,
+    category_codes,
+    effective_n,
+    linearised_variance,
+)
+from ._counting import group_counts
 from ._suppression import collapse_hidden, hidden_groups
+from ._validation import (
+    N_RESAMPLES,
+    RESAMPLING_METHODS,
+    as_list,
+    as_score_array,
+    as_weights,
+    check_level,
+    check_method,
+    check_min_n,
+    check_resamples,
+    resolve_weights,
+)
+from .intervals import interval_arrays
 
-CATEGORIES = ("detractor", "passive", "promoter")
-CATEGORY_DTYPE = pd.CategoricalDtype(list(CATEGORIES), ordered=True)
+__all__ = [
+    "BANDS",
+    "CATEGORIES",
+    "CATEGORY_DTYPE",
+    "COUNT_COLUMNS",
+    "Counts",
+    "band",
+    "category_counts",
+    "ces",
+    "classify",
+    "csat",
+    "group_counts",
+    "nps",
+    "response_rate",
+    "summarize",
+    "summary_from_counts",
+]
 
 BANDS = ("needs improvement", "acceptable", "good", "excellent", "world-class")
 # Upper edges of the bands.  A band includes its upper edge and excludes its
@@ -25,73 +59,6 @@ BANDS = ("needs improvement", "acceptable", "good", "excellent", "world-class")
 # to "need improvement"): 0 -> acceptable, 30 -> acceptable, 50 -> good,
 # 70 -> excellent, 70.1 -> world-class.
 _BAND_EDGES = (0.0, 30.0, 50.0, 70.0)
-
-
-class Counts(NamedTuple):
-    """Category counts of one set of answers (weighted sums when weights are given).
-
-    ``n`` is the number (or weighted total) of non-blank answers.
-    """
-
-    detractors: float
-    passives: float
-    promoters: float
-    n: float
-
-    @property
-    def nps(self) -> float:
-        """NPS of these counts on the -100..100 scale."""
-        if self.n <= 0:
-            raise ValueError("no responses: NPS is undefined for zero answers")
-        return 100.0 * (self.promoters - self.detractors) / self.n
-
-
-def _as_score_array(scores, name: str = "scores") -> np.ndarray:
-    """0-10 answers as a float array (NaN = blank), validated.
-
-    Raises ``ValueError`` naming the positions of values that are not whole
-    numbers between 0 and 10.
-    """
-    if not isinstance(scores, pd.Series | np.ndarray) or scores.dtype == object:
-        scores = pd.Series(np.asarray(scores, dtype=object).ravel())
-    if not pd.api.types.is_numeric_dtype(scores):
-        converted = pd.to_numeric(scores, errors="coerce")
-        bad = converted.isna() & scores.notna()
-        if bad.any():
-            where = list(scores.index[bad][:5])
-            raise ValueError(
-                f"{name}: {int(bad.sum())} non-numeric value(s), e.g. "
-                f"{scores[bad].iloc[0]!r} at index {where}"
-            )
-        scores = converted
-    if isinstance(scores, pd.Series):
-        arr = scores.to_numpy(dtype=float, na_value=np.nan)  # nullable Int64 / Float64 too
-        labels, where = scores.index, "index label(s)"
-    else:
-        arr = np.asarray(scores, dtype=float).ravel()
-        labels, where = pd.RangeIndex(arr.size), "position(s)"
-    finite = ~np.isnan(arr)
-    bad = finite & ((arr < 0) | (arr > 10) | (arr != np.round(arr)))
-    if bad.any():
-        examples = ", ".join(f"{v:g}" for v in pd.unique(arr[bad])[:5])
-        raise ValueError(
-            f"{name}: {int(bad.sum())} value(s) are not whole numbers from 0 to 10 "
-            f"({examples}) at {where} {labels[bad][:5].tolist()}"
-        )
-    return arr
-
-
-def _as_weights(weights, size: int) -> np.ndarray:
-    w = np.asarray(weights, dtype=float).ravel()
-    if w.shape[0] != size:
-        raise ValueError(f"weights has length {w.shape[0]} but there are {size} scores")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        pos = np.flatnonzero(bad)
-        raise ValueError(
-            f"weights must be finite non-negative numbers; bad at position(s) {pos[:5].tolist()}"
-        )
-    return w
 
 
 def classify(scores) -> pd.Series:
@@ -103,7 +70,7 @@ def classify(scores) -> pd.Series:
     >>> classify([0, 6, 7, 8, 9, 10]).tolist()
     ['detractor', 'detractor', 'passive', 'passive', 'promoter', 'promoter']
     """
-    arr = _as_score_array(scores)
+    arr = as_score_array(scores)
     codes = np.full(arr.shape, -1, dtype=np.int8)
     codes[arr <= 6] = 0
     codes[(arr >= 7) & (arr <= 8)] = 1
@@ -111,13 +78,6 @@ def classify(scores) -> pd.Series:
     index = scores.index if isinstance(scores, pd.Series) else None
     name = scores.name if isinstance(scores, pd.Series) else None
     return pd.Series(pd.Categorical.from_codes(codes, dtype=CATEGORY_DTYPE), index=index, name=name)
-
-
-def _category_codes(arr: np.ndarray) -> np.ndarray:
-    """0 detractor, 1 passive, 2 promoter, -1 blank, for a validated float array."""
-    codes = np.where(arr >= 9, 2, np.where(arr >= 7, 1, 0)).astype(np.int8)
-    codes[np.isnan(arr)] = -1
-    return codes
 
 
 def category_counts(scores, weights=None) -> Counts:
@@ -128,9 +88,9 @@ def category_counts(scores, weights=None) -> Counts:
     >>> category_counts([10, 9, 8, 3, None])
     Counts(detractors=1.0, passives=1.0, promoters=2.0, n=4.0)
     """
-    arr = _as_score_array(scores)
-    codes = _category_codes(arr)
-    w = np.ones(arr.shape) if weights is None else _as_weights(weights, arr.shape[0])
+    arr = as_score_array(scores)
+    codes = category_codes(arr)
+    w = np.ones(arr.shape) if weights is None else as_weights(weights, arr.shape[0])
     sums = np.bincount(codes[codes >= 0], weights=w[codes >= 0], minlength=3)
     return Counts(float(sums[0]), float(sums[1]), float(sums[2]), float(sums.sum()))
 
@@ -233,98 +193,6 @@ def response_rate(invited: int, responses: int) -> float:
     return 100.0 * responses / invited
 
 
-def _as_list(by) -> list:
-    if by is None:
-        return []
-    if isinstance(by, str) or not isinstance(by, Sequence):
-        return [by]
-    return list(by)
-
-
-COUNT_COLUMNS = [
-    "n",
-    "detractors",
-    "passives",
-    "promoters",
-    "excluded_blank",
-    "w_n",
-    "w_detractors",
-    "w_promoters",
-    "w_sq",
-]
-
-
-def _resolve_weights(df: pd.DataFrame, weights) -> np.ndarray | None:
-    if weights is None:
-        return None
-    if isinstance(weights, str):
-        if weights not in df.columns:
-            raise KeyError(
-                f"weight column {weights!r} not in the data; columns are {list(df.columns)}"
-            )
-        return _as_weights(df[weights], len(df))
-    return _as_weights(weights, len(df))
-
-
-def group_counts(
-    source, score: str = "recommend", by=None, weights=None, *, period=None
-) -> pd.DataFrame:
-    """Category counts per group: the only thing every NPS statistic needs.
-
-    ``source`` is a pandas DataFrame, or (handled by ``nps_toolkit.backends``)
-    a path or glob of Parquet/CSV files, a DuckDB relation or a Spark
-    DataFrame, counted where the data lives.  ``period=(date_column, freq)``
-    adds a ``period`` key (a pandas Period, e.g. freq "QE" -> "2024Q1").
-
-    Returns one row per group with the key columns and ``COUNT_COLUMNS``:
-    unweighted ``n`` (answered), ``detractors``, ``passives``, ``promoters``,
-    ``excluded_blank``, and weighted sums ``w_n``, ``w_detractors``,
-    ``w_promoters`` and ``w_sq`` (sum of squared weights, for Kish's n_eff);
-    without weights the weighted sums equal the counts.
-    """
-    if not isinstance(source, pd.DataFrame):
-        from . import backends
-
-        return backends.group_counts(source, score=score, by=by, weights=weights, period=period)
-    keys = _as_list(by)
-    missing = [c for c in [score, *keys] if c not in source.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the data; columns are {list(source.columns)}")
-    codes = _category_codes(_as_score_array(source[score], name=f"column {score!r}"))
-    w = _resolve_weights(source, weights)
-    frame = source[keys]
-    if period is not None:
-        date, freq = period
-        frame = frame.assign(period=to_period(source[date], freq, column=date))
-        keys = [*keys, "period"]
-    if keys:
-        grouped = frame.groupby(keys, dropna=False, observed=True, sort=True)
-        gid = grouped.ngroup().to_numpy()
-        out = grouped.size().index.to_frame(index=False)
-    else:
-        gid = np.zeros(len(codes), dtype=np.intp)
-        out = pd.DataFrame(index=pd.RangeIndex(1))
-    # Hand-written rather than groupby().sum() over indicator columns: one
-    # bincount over (group, category) cells needs no n x 9 frame, which makes
-    # summarize about as fast as a bare value_counts (benchmarks/scale.py).
-    k = len(out)
-    cell = gid * 4 + (codes + 1)  # per group: 0 blank, 1 detractor, 2 passive, 3 promoter
-    c = np.bincount(cell, minlength=4 * k).reshape(k, 4).astype(np.int64)
-    out["n"] = c[:, 1:].sum(axis=1)
-    out["detractors"], out["passives"], out["promoters"] = c[:, 1], c[:, 2], c[:, 3]
-    out["excluded_blank"] = c[:, 0]
-    if w is None:
-        out["w_n"], out["w_detractors"] = out["n"], out["detractors"]
-        out["w_promoters"], out["w_sq"] = out["promoters"], out["n"]
-    else:
-        sw = np.bincount(cell, weights=w, minlength=4 * k).reshape(k, 4)
-        sw2 = np.bincount(cell, weights=w * w, minlength=4 * k).reshape(k, 4)
-        out["w_n"] = sw[:, 1:].sum(axis=1)
-        out["w_detractors"], out["w_promoters"] = sw[:, 1], sw[:, 3]
-        out["w_sq"] = sw2[:, 1:].sum(axis=1)
-    return out[[*keys, *COUNT_COLUMNS]]
-
-
 # what summary_from_counts adds per group, in column order (hidden when suppressed)
 _SUMMARY_STATISTICS = [
     "pct_detractors",
@@ -346,19 +214,17 @@ def summary_from_counts(
     method: str = "adjusted-wald",
     confidence_level: float = 0.95,
     min_n: int = 5,
-    n_resamples: int = 9999,
+    n_resamples: int = N_RESAMPLES,
     rng=None,
 ) -> pd.DataFrame:
-    """The ``summarize`` table from a ``group_counts`` frame (see ``summarize``)."""
-    from .intervals import interval_arrays
+    """The ``summarize`` table from a ``group_counts`` frame (see ``summarize``).
 
-    keys = _as_list(by)
+    With ``weighted`` the intervals use each group's linearised variance
+    through its effective sample size (``n_effective``, see ``nps_interval``).
+    """
+    keys = as_list(by)
     out = counts.copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wn = out["w_n"].to_numpy(float)
-        pd_ = out["w_detractors"].to_numpy(float) / wn
-        pp = out["w_promoters"].to_numpy(float) / wn
-        n_eff = wn**2 / out["w_sq"].to_numpy(float) if weighted else out["n"].to_numpy(float)
+    pp, pd_, n_eff = _shares(out, weighted)
     out["pct_detractors"] = 100 * pd_
     out["pct_passives"] = 100 * (1 - pd_ - pp)
     out["pct_promoters"] = 100 * pp
@@ -400,21 +266,41 @@ def summary_from_counts(
     return collapse_hidden(out, keys, suppressed, min_n)  # hidden groups: no label, no n
 
 
+def _shares(counts: pd.DataFrame, weighted: bool):
+    """Promoter and detractor shares and the effective n of every group of a counts frame."""
+    col = {c: counts[c].to_numpy(float) for c in counts.columns if c.startswith("w_")}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pp = col["w_promoters"] / col["w_n"]
+        pd_ = col["w_detractors"] / col["w_n"]
+    n = counts["n"].to_numpy(float)
+    if not weighted:
+        return pp, pd_, n
+    var = linearised_variance(
+        col["w_n"],
+        col["w_detractors"],
+        col["w_promoters"],
+        col["w_sq"],
+        col["w_sq_detractors"],
+        col["w_sq_promoters"],
+    )
+    return pp, pd_, effective_n(n, pp, pd_, var)
+
+
 def summarize(
     df,
     score: str = "recommend",
     by=None,
+    *,
     weights=None,
     method: str = "adjusted-wald",
     confidence_level: float = 0.95,
     min_n: int = 5,
-    *,
     csat_column: str | None = "csat",
     csat_scale: int = 5,
     ces_column: str | None = "ces",
     ces_scale: int = 7,
     retention_column: str | None = "retained",
-    n_resamples: int = 9999,
+    n_resamples: int = N_RESAMPLES,
     rng=None,
 ) -> pd.DataFrame:
     """NPS per group as a tidy table, one row per group.
@@ -429,10 +315,12 @@ def summarize(
     by : column name or list of names to group by; ``None`` gives one row for
         all respondents.  Missing segment values form their own group.
     weights : column name (or, for a DataFrame, an array) of survey weights.
-        Percentages, NPS and the interval are weighted (interval on Kish's
-        effective sample size, reported as ``n_effective``); ``n`` and the
-        category counts stay unweighted respondent counts.
-    method, confidence_level : interval method and level (see ``nps_interval``).
+        Percentages, NPS, CSAT, CES, retention and the interval are weighted
+        (the interval on the linearised variance, through the effective
+        sample size reported as ``n_effective``); ``n`` and the category
+        counts stay unweighted respondent counts.
+    method, confidence_level : interval method and level (see ``nps_interval``);
+        with weights the analytic methods and ``"bayes"``.
     min_n : groups with fewer answers are ``suppressed`` so that small
         groups stay anonymous; while the hidden groups hold fewer than
         ``min_n`` answers together, the next smallest group is hidden too, so
@@ -443,11 +331,11 @@ def summarize(
         (``attrs["n_hidden"]``).  Without ``by`` the one row keeps its ``n``.
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
-    csat_column, ces_column, retention_column : when these columns exist in a
-        DataFrame, CSAT (top-2-box % on a 1..csat_scale scale), CES (mean on a
-        1..ces_scale scale) and retention rate (% true) are added.  A rating
-        outside its scale (6 on 1-5) or not whole is an error naming the
-        column and its rows, never counted.
+    csat_column, ces_column, retention_column : when these columns exist,
+        CSAT (top-2-box % on a 1..csat_scale scale), CES (mean on a
+        1..ces_scale scale) and retention rate (% true) are added, each over
+        the group's non-blank values.  A rating outside its scale (6 on 1-5)
+        or not whole is an error naming the column and its rows, never counted.
 
     Returns
     -------
@@ -460,49 +348,79 @@ def summarize(
     >>> summarize(df)[["n", "nps", "band"]].to_dict("records")
     [{'n': 10, 'nps': 40.0, 'band': 'good'}]
     """
-    keys = _as_list(by)
-    counts = group_counts(df, score=score, by=keys, weights=weights)
-    if isinstance(df, pd.DataFrame):
-        extras = {}
-        if csat_column and csat_column in df.columns:
-            _check_scale(df[csat_column], csat_column, csat_scale, "CSAT")
-            c = pd.to_numeric(df[csat_column], errors="raise")
-            extras["csat"] = 100.0 * (c > csat_scale - 2).astype(float).where(c.notna())
-        if ces_column and ces_column in df.columns:
-            _check_scale(df[ces_column], ces_column, ces_scale, "CES")
-            extras["ces"] = pd.to_numeric(df[ces_column], errors="raise")
-        if retention_column and retention_column in df.columns:
-            extras["retention_rate"] = 100.0 * df[retention_column].astype("boolean").astype(float)
-        if extras:
-            frame = pd.DataFrame(extras, index=df.index)
-            if keys:
-                means = frame.join(df[keys]).groupby(keys, dropna=False, observed=True).mean()
-                counts = counts.merge(means.reset_index(), on=keys, how="left")
-            else:
-                counts = counts.assign(**frame.mean().to_dict())
-    else:
-        from . import backends
-
-        extra = backends.summary_extras(
-            df,
-            keys,
-            csat_column=csat_column,
-            csat_scale=csat_scale,
-            ces_column=ces_column,
-            retention_column=retention_column,
+    # every argument is checked before anything is counted (counting a large
+    # file can take minutes)
+    check_method(method)
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
+    min_n = check_min_n(min_n)
+    if weights is not None and method in RESAMPLING_METHODS and method != "bayes":
+        raise ValueError(
+            f"method {method!r} resamples respondents and cannot be computed from weighted "
+            "counts per group; with weights use 'adjusted-wald', 'wald', 'score' or 'bayes', "
+            f"or nps_interval(scores, weights=..., method={method!r}) per group"
         )
-        if extra is not None:
-            if keys:
-                counts = counts.merge(extra, on=keys, how="left")
-            else:
-                counts = counts.assign(**extra.iloc[0].to_dict())
+    for name, scale in (("csat_scale", csat_scale), ("ces_scale", ces_scale)):
+        if int(scale) != scale or scale < 3:
+            raise ValueError(f"{name} must be a whole number >= 3, got {scale!r}")
+    keys = as_list(by)
+    counts = group_counts(df, score, keys, weights=weights)
+    scales = {"csat": csat_scale, "ces": ces_scale}
+    extra = _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales)
+    if extra is not None:
+        if keys:
+            counts = counts.merge(extra, on=keys, how="left")
+        else:
+            counts = counts.assign(**extra.iloc[0].to_dict())
     return summary_from_counts(
         counts,
         keys,
         weighted=weights is not None,
         method=method,
-        confidence_level=confidence_level,
+        confidence_level=level,
         min_n=min_n,
         n_resamples=n_resamples,
         rng=rng,
     )
+
+
+def _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales):
+    """CSAT, CES and retention per group (weighted like the NPS), or None when absent."""
+    if not isinstance(df, pd.DataFrame):
+        from . import backends
+
+        return backends.summary_extras(
+            df,
+            keys,
+            weights=weights,
+            csat_column=csat_column,
+            csat_scale=scales["csat"],
+            ces_column=ces_column,
+            retention_column=retention_column,
+        )
+    extras = {}
+    if csat_column and csat_column in df.columns:
+        _check_scale(df[csat_column], csat_column, scales["csat"], "CSAT")
+        c = pd.to_numeric(df[csat_column], errors="raise")
+        extras["csat"] = 100.0 * (c > scales["csat"] - 2).astype(float).where(c.notna())
+    if ces_column and ces_column in df.columns:
+        _check_scale(df[ces_column], ces_column, scales["ces"], "CES")
+        extras["ces"] = pd.to_numeric(df[ces_column], errors="raise").astype(float)
+    if retention_column and retention_column in df.columns:
+        extras["retention_rate"] = 100.0 * df[retention_column].astype("boolean").astype(float)
+    if not extras:
+        return None
+    values = pd.DataFrame(extras, index=df.index)
+    w = resolve_weights(df, weights)
+    w = pd.Series(1.0 if w is None else w, index=df.index)
+    # weighted mean over each column's non-blank values: sum(w x) / sum(w)
+    given = values.notna().astype(float).mul(w, axis=0)
+    weighted = values.fillna(0.0).mul(w, axis=0)
+    if keys:
+        frame_keys = df[keys]
+        num = weighted.join(frame_keys).groupby(keys, dropna=False, observed=True).sum()
+        den = given.join(frame_keys).groupby(keys, dropna=False, observed=True).sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (num / den.where(den > 0)).reset_index()
+    den = given.sum()
+    return (weighted.sum() / den.where(den > 0)).to_frame().T

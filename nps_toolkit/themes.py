@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._core import CATEGORIES
+from ._core import category_codes as _category_codes
 from ._text import (
     _FI_MAX_ENDING,
     _FI_VOWELS,
@@ -46,7 +48,7 @@ from ._text import (
     _supported_languages,
     _words,
 )
-from .scoring import CATEGORIES, _as_score_array, _category_codes
+from ._validation import as_score_array as _as_score_array
 
 __all__ = [
     "tag_themes",

@@ -14,8 +14,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._core import NPS_PSEUDO, NPS_VALUES
 from ._dates import PERIOD_FREQ, as_dates, wall_time
+from ._difference import analytic_two_sample
 from ._suppression import hidden_groups
+from ._validation import N_RESAMPLES, check_level, check_method, check_min_n, check_resamples
+from .compare import compare_nps
 from .scoring import group_counts, summary_from_counts
 
 TREND_FREQS = ("QE", "ME", "YE")
@@ -72,15 +76,15 @@ def _period_base(freq) -> str:
 def nps_trend(
     df,
     date: str = "responded_at",
-    freq: str = "QE",
     *,
+    freq: str = "QE",
     wave: str | None = None,
     score: str = "recommend",
     weights=None,
     method: str = "adjusted-wald",
     confidence_level: float = 0.95,
     min_n: int = 5,
-    n_resamples: int = 9999,
+    n_resamples: int = N_RESAMPLES,
     rng=None,
 ) -> pd.DataFrame:
     """NPS per period (quarter, month, year or survey wave) with intervals and changes.
@@ -97,14 +101,14 @@ def nps_trend(
     score : column with the 0-10 answers.  Blank answers are excluded from the
         score and counted per period in ``excluded_blank``.
     weights : column of survey weights (see ``summarize``): percentages, NPS
-        and intervals are weighted, with Kish's effective sample size
+        and intervals are weighted, with the effective sample size of the linearised variance
         (``n_effective``) for the intervals and the change tests; ``n`` stays
         the unweighted number of answers.
     method, confidence_level : interval method for each period (any
         ``nps_interval`` method) and for each change (``compare_nps``).
         ``compare_nps`` has no score or BCa test, so changes use
         ``"adjusted-wald"`` for ``method="score"`` and ``"bootstrap"`` for
-        ``"bca"``; with weights, changes are Kish-effective-count Wald tests
+        ``"bca"``; with weights, changes are effective-count Wald tests
         (``"wald"`` for ``method="wald"``, else ``"adjusted-wald"``).  The
         method used is in ``attrs["change_method"]``.
     min_n : periods with fewer answers are flagged ``below_min_n`` and
@@ -168,10 +172,15 @@ def nps_trend(
     >>> t[["period", "n", "nps", "change"]].astype({"period": str}).to_dict("records")
     [{'period': '2024Q1', 'n': 10, 'nps': 30.0, 'change': nan}, {'period': '2024Q2', 'n': 10, 'nps': 60.0, 'change': 30.0}]
     """
-    from .compare import compare_nps
-    from .intervals import _check_method
-
-    _check_method(method)
+    check_method(method)
+    level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, method)
+    min_n = check_min_n(min_n)
+    if weights is not None and method in ("bootstrap", "bca"):
+        raise ValueError(
+            f"method {method!r} resamples respondents and cannot be computed from weighted "
+            "counts per period; with weights use 'adjusted-wald', 'wald', 'score' or 'bayes'"
+        )
     if wave is None:
         if freq not in TREND_FREQS:
             raise ValueError(f"unknown freq {freq!r}; valid: {list(TREND_FREQS)} (or use wave=)")
@@ -184,8 +193,6 @@ def nps_trend(
             raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
         if wave is None and not pd.api.types.is_datetime64_dtype(df[date].dtype):
             df = df.assign(**{date: wall_time(as_dates(df[date], column=date))})
-    if not (isinstance(min_n, int | np.integer) and min_n >= 0):
-        raise ValueError(f"min_n must be a non-negative whole number, got {min_n!r}")
 
     counts = group_counts(df, score=score, by=by, weights=weights, period=period)
     if wave is not None:
@@ -213,7 +220,7 @@ def nps_trend(
         "period",
         weighted=weighted,
         method=method,
-        confidence_level=confidence_level,
+        confidence_level=level,
         min_n=0,  # small periods are suppressed below, after the changes skip them
         n_resamples=n_resamples,
         rng=gen,
@@ -222,9 +229,7 @@ def nps_trend(
     table["below_min_n"] = n < min_n
     table["suppressed"] = hidden_groups(n, min_n) & (n > 0)  # empty periods: nothing to hide
     change_method = _change_method(method, weighted)
-    table = _add_changes(
-        table, compare_nps, weighted, change_method, confidence_level, n_resamples, gen
-    )
+    table = _add_changes(table, weighted, change_method, level, n_resamples, gen)
     hide = [c for c in _PERIOD_STATISTICS if c in table.columns]
     for c in hide:
         table[c] = table[c].mask(table["suppressed"].to_numpy(bool))
@@ -263,13 +268,13 @@ def _change_method(method: str, weighted: bool) -> str:
     """The ``compare_nps`` method for the changes of a trend made with ``method``."""
     if method in ("wald", "adjusted-wald"):
         return method
-    if weighted:  # fractional Kish counts: the analytic test only
+    if weighted:  # fractional effective counts: the analytic test only
         return "adjusted-wald"
     return {"bca": "bootstrap", "score": "adjusted-wald"}.get(method, method)
 
 
 def _add_changes(
-    table, compare_nps, weighted, method, confidence_level, n_resamples=9999, rng=None
+    table, weighted, method, confidence_level, n_resamples=N_RESAMPLES, rng=None
 ) -> pd.DataFrame:
     """change vs the closest earlier shown period, via compare_nps on counts.
 
@@ -281,7 +286,7 @@ def _add_changes(
     compared_to = np.full(k, -1)  # row of the earlier period, -1: none
     skip = (table["n"].to_numpy() <= 0) | table["suppressed"].to_numpy(bool)
     if weighted:
-        # Kish: the weighted shares on the effective sample size
+        # the weighted shares on the effective sample size (linearised variance)
         shares = table[["pct_detractors", "pct_passives", "pct_promoters"]].to_numpy(float) / 100
         counts = shares * table["n_effective"].to_numpy(float)[:, None]
     else:
@@ -295,8 +300,8 @@ def _add_changes(
                 res = _weighted_change(counts[prev], counts[i], method, confidence_level)
             else:
                 res = compare_nps(
-                    tuple(counts[prev]),
-                    tuple(counts[i]),
+                    counts_a=tuple(counts[prev]),
+                    counts_b=tuple(counts[i]),
                     method=method,
                     confidence_level=confidence_level,
                     n_resamples=n_resamples,
@@ -317,22 +322,20 @@ def _add_changes(
 
 
 def _weighted_change(a, b, method, confidence_level):
-    """compare_nps's two-sample computation on fractional (Kish effective) counts.
+    """compare_nps's two-sample computation on fractional (effective) counts.
 
     ``compare_nps`` takes whole-number counts only, so weighted periods use the
     same vectorised helper it uses itself; with unit weights the results are
     identical to ``compare_nps`` (pinned by a test).
     """
-    from .compare import _NPS_PSEUDO, _NPS_VALUES, _analytic_two_sample
-
-    pseudo = _NPS_PSEUDO if method == "adjusted-wald" else None
+    pseudo = NPS_PSEUDO if method == "adjusted-wald" else None
     low, high, _, p = (
         float(np.ravel(x)[0])
-        for x in _analytic_two_sample(
-            _NPS_VALUES, a[None], b[None], pseudo, confidence_level, "two-sided"
+        for x in analytic_two_sample(
+            NPS_VALUES, a[None], b[None], pseudo, confidence_level, "two-sided"
         )
     )
-    diff = b @ _NPS_VALUES / b.sum() - a @ _NPS_VALUES / a.sum()
+    diff = b @ NPS_VALUES / b.sum() - a @ NPS_VALUES / a.sum()
     return 100 * diff, 100 * low, 100 * high, p
 
 
@@ -409,8 +412,7 @@ def goal_progress(
     g = float(promoter_growth)
     if not np.isfinite(g) or (not absolute and g <= -1):
         raise ValueError(f"promoter_growth must be a number above -1, got {promoter_growth!r}")
-    if not 0 < confidence_level < 1:
-        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level}")
+    confidence_level = check_level(confidence_level)
     t = trend.reset_index(drop=True)
     periods = t["period"]
     is_period = isinstance(periods.dtype, pd.PeriodDtype)

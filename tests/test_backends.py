@@ -351,8 +351,8 @@ def test_summary_extras_equal_pandas(survey, files):
 def test_trend_from_parquet_equals_pandas(survey, files):
     from nps_toolkit import trends
 
-    expected = trends.nps_trend(survey, "responded_at", "QE", weights="weight")
-    got = trends.nps_trend(files["parquet"], "responded_at", "QE", weights="weight")
+    expected = trends.nps_trend(survey, "responded_at", freq="QE", weights="weight")
+    got = trends.nps_trend(files["parquet"], "responded_at", freq="QE", weights="weight")
     assert_summary_equal(got, expected)
 
 

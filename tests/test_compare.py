@@ -24,7 +24,7 @@ def scores_from_counts(d, q, p):
 
 def test_wald_difference_by_hand():
     # a: 50/30/20 -> NPS 30, var .61; b: 60/30/10 -> NPS 50, var .45
-    res = compare_nps((20, 30, 50), (10, 30, 60), method="wald")
+    res = compare_nps(counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald")
     se = np.sqrt(0.61 / 100 + 0.45 / 100)
     assert res.difference == pytest.approx(20)
     assert res.statistic == pytest.approx(0.2 / se)
@@ -51,7 +51,7 @@ def test_adjusted_wald_difference_by_hand():
     pb, db = 60.75 / 103, 10.75 / 103
     centre = (pb - db) - (pa - da)
     se = np.sqrt((pa + da - (pa - da) ** 2) / 103 + (pb + db - (pb - db) ** 2) / 103)
-    res = compare_nps((20, 30, 50), (10, 30, 60))
+    res = compare_nps(counts_a=(20, 30, 50), counts_b=(10, 30, 60))
     assert res.method == "adjusted-wald"
     assert res.difference == pytest.approx(20)  # reported difference stays raw
     assert res.statistic == pytest.approx(centre / se)
@@ -61,9 +61,13 @@ def test_adjusted_wald_difference_by_hand():
 
 
 def test_one_sided_alternatives():
-    two = compare_nps((20, 30, 50), (10, 30, 60), method="wald")
-    greater = compare_nps((20, 30, 50), (10, 30, 60), method="wald", alternative="greater")
-    less = compare_nps((20, 30, 50), (10, 30, 60), method="wald", alternative="less")
+    two = compare_nps(counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald")
+    greater = compare_nps(
+        counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald", alternative="greater"
+    )
+    less = compare_nps(
+        counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald", alternative="less"
+    )
     assert greater.p_value == pytest.approx(two.p_value / 2)
     assert less.p_value == pytest.approx(1 - two.p_value / 2)
     assert greater.high == 200 and less.low == -200
@@ -75,12 +79,12 @@ def test_one_sided_alternatives():
 def test_counts_and_scores_agree():
     a = scores_from_counts(5, 7, 9)
     b = scores_from_counts(3, 4, 12) + [np.nan]
-    assert compare_nps(a, b) == compare_nps((5, 7, 9), nps.category_counts(b))
+    assert compare_nps(a, b) == compare_nps(counts_a=(5, 7, 9), counts_b=nps.category_counts(b))
 
 
 def test_bootstrap_close_to_wald_for_large_samples():
-    w = compare_nps((200, 300, 500), (150, 300, 550), method="wald")
-    b = compare_nps((200, 300, 500), (150, 300, 550), method="bootstrap", rng=2)
+    w = compare_nps(counts_a=(200, 300, 500), counts_b=(150, 300, 550), method="wald")
+    b = compare_nps(counts_a=(200, 300, 500), counts_b=(150, 300, 550), method="bootstrap", rng=2)
     assert (b.low, b.high) == pytest.approx((w.low, w.high), abs=0.7)
     assert b.p_value == pytest.approx(w.p_value, abs=0.02)
 
@@ -92,7 +96,10 @@ def test_independent_type_one_error_by_simulation():
     xa = rng.multinomial(80, probs, size=400)
     xb = rng.multinomial(120, probs, size=400)
     rej = np.mean(
-        [compare_nps(tuple(a), tuple(b)).p_value < 0.05 for a, b in zip(xa, xb, strict=True)]
+        [
+            compare_nps(counts_a=tuple(a), counts_b=tuple(b)).p_value < 0.05
+            for a, b in zip(xa, xb, strict=True)
+        ]
     )
     assert 0.05 - 3 * 0.011 <= rej <= 0.05 + 3 * 0.011
 
@@ -194,7 +201,7 @@ def test_compare_errors():
     with pytest.raises(ValueError, match="same length"):
         compare_nps([10, 9], [10], paired=True)
     with pytest.raises(ValueError, match="raw scores"):
-        compare_nps((1, 2, 3), (1, 2, 3), paired=True)
+        compare_nps(counts_a=(1, 2, 3), counts_b=(1, 2, 3), paired=True)
     with pytest.raises(ValueError, match="valid methods"):
         compare_nps([10], [9], method="score")
     with pytest.raises(ValueError, match="valid alternatives"):
@@ -203,12 +210,32 @@ def test_compare_errors():
         compare_nps([10, 9], [8, 7], method="bootstrap", n_resamples=0)
     with pytest.raises(ValueError, match="no responses in b"):
         compare_nps([10], [np.nan])
-    with pytest.raises(ValueError, match="b: counts: detractors must be a non-negative"):
-        compare_nps((1, 2, 3), (-1, 2, 3))
+    with pytest.raises(ValueError, match="counts_b: counts: detractors must be a non-negative"):
+        compare_nps(counts_a=(1, 2, 3), counts_b=(-1, 2, 3))
+    with pytest.raises(ValueError, match="either a .* or counts_a"):
+        compare_nps([10, 9], [8], counts_a=(1, 2, 3))
+    with pytest.raises(ValueError, match="either b .* or counts_b"):
+        compare_nps([10, 9])
+    with pytest.raises(TypeError, match="counts_a="):
+        compare_nps(nps.category_counts([10, 9, 3]), [10, 9])
+
+
+def test_positional_samples_are_always_scores():
+    # a tuple of three 0-10 numbers is three answers, as in nps_interval((10, 9, 8)):
+    # a = two promoters and a passive (NPS 66.7), b = two promoters and a detractor (33.3)
+    res = compare_nps((10, 9, 8), (10, 9, 3))
+    assert (res.n_a, res.n_b) == (3, 3)
+    assert res.nps_a == pytest.approx(200 / 3)
+    assert res.nps_b == pytest.approx(100 / 3)
+    assert res.nps_a == pytest.approx(nps.nps_interval((10, 9, 8)).estimate)
+    # the same numbers as counts (10 detractors, 9 passives, 8 promoters ...)
+    counts = compare_nps(counts_a=(10, 9, 8), counts_b=(10, 9, 3))
+    assert counts.nps_a == pytest.approx(100 * (8 - 10) / 27)
+    assert counts.n_b == 22
 
 
 def test_repr():
-    text = repr(compare_nps((20, 30, 50), (10, 30, 60), method="wald"))
+    text = repr(compare_nps(counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald"))
     assert text.startswith("NPSComparison(difference=20.0 (b 50.0 - a 30.0), 95% CI")
 
 
@@ -240,8 +267,8 @@ def test_segments_against_rest_equal_compare_nps(survey):
         "reference",
         "reference_nps",
         "difference",
-        "low",
-        "high",
+        "ci_low",
+        "ci_high",
         "statistic",
         "p_value",
         "p_adjusted",
@@ -252,7 +279,7 @@ def test_segments_against_rest_equal_compare_nps(survey):
         inside = survey["segment"] == row["segment"]
         ref = compare_nps(survey.loc[~inside, "recommend"], survey.loc[inside, "recommend"])
         assert row["difference"] == pytest.approx(ref.difference)
-        assert (row["low"], row["high"]) == pytest.approx((ref.low, ref.high))
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((ref.low, ref.high))
         assert row["p_value"] == pytest.approx(ref.p_value)
         assert row["n"] == inside.sum() - (1 if row["segment"] == "A" else 0)
 
@@ -300,7 +327,7 @@ def test_overall_reference_is_rescaled_rest_comparison(survey):
         assert overall.loc[i, "difference"] == pytest.approx(rest.loc[i, "nps"] - total_nps)
         assert overall.loc[i, "difference"] == pytest.approx(factor * rest.loc[i, "difference"])
         assert overall.loc[i, "p_value"] == pytest.approx(rest.loc[i, "p_value"])
-        assert overall.loc[i, "low"] == pytest.approx(factor * rest.loc[i, "low"])
+        assert overall.loc[i, "ci_low"] == pytest.approx(factor * rest.loc[i, "ci_low"])
 
 
 def test_overall_reference_by_brute_force_simulation():
@@ -321,7 +348,7 @@ def test_overall_reference_by_brute_force_simulation():
         }
     )
     out = compare_segments(df, "g", reference="overall", method="wald").set_index("g")
-    se = (out.loc["s", "high"] - out.loc["s", "low"]) / (2 * Z95) / 100
+    se = (out.loc["s", "ci_high"] - out.loc["s", "ci_low"]) / (2 * Z95) / 100
     assert se == pytest.approx(np.std(diffs), rel=0.06)
 
 
@@ -340,15 +367,17 @@ def test_named_reference(survey):
         compare_segments(survey, "segment", reference="D")
 
 
-def test_weighted_segments_use_kish_sizes(survey):
+def test_weighted_segments_use_linearised_variances(survey):
     out = compare_segments(survey, "segment", weights="w", method="wald").set_index("segment")
     ok = survey.dropna(subset=["recommend"])
     inside = ok["segment"] == "C"
 
     def part(mask):
+        # the weighted NPS and its sandwich variance sum w^2 (s - m)^2 / W^2
         r, w = ok.loc[mask, "recommend"].to_numpy(), ok.loc[mask, "w"].to_numpy()
-        p, d = w[r >= 9].sum() / w.sum(), w[r <= 6].sum() / w.sum()
-        return p - d, (p + d - (p - d) ** 2) / (w.sum() ** 2 / (w**2).sum())
+        s = np.select([r >= 9, r <= 6], [1.0, -1.0], 0.0)
+        m = (w * s).sum() / w.sum()
+        return m, ((w * (s - m)) ** 2).sum() / w.sum() ** 2
 
     (m1, v1), (m2, v2) = part(inside), part(~inside)
     assert out.loc["C", "difference"] == pytest.approx(100 * (m1 - m2))
@@ -362,7 +391,7 @@ def test_segments_bootstrap_and_bayes(survey):
         out = compare_segments(survey, "segment", method=method, rng=1, n_resamples=1000)
         wald = compare_segments(survey, "segment", method="wald")
         tested = ~out["suppressed"]
-        assert np.allclose(out.loc[tested, "low"], wald.loc[tested, "low"], atol=4)
+        assert np.allclose(out.loc[tested, "ci_low"], wald.loc[tested, "ci_low"], atol=4)
 
 
 def test_segment_errors(survey):
@@ -435,7 +464,7 @@ def test_segments_from_a_parquet_file_equal_the_dataframe(tmp_path, survey):
     survey.to_parquet(path)
     from_file = compare_segments(str(path), "segment", weights="w", method="wald")
     in_memory = compare_segments(survey, "segment", weights="w", method="wald")
-    cols = ["n", "nps", "difference", "low", "high", "p_value", "p_adjusted"]
+    cols = ["n", "nps", "difference", "ci_low", "ci_high", "p_value", "p_adjusted"]
     assert np.allclose(
         from_file[cols].to_numpy(float), in_memory[cols].to_numpy(float), equal_nan=True
     )
@@ -473,14 +502,14 @@ def test_identical_samples_give_no_difference_and_p_one(method, counts):
     # ties for the resampling methods), never NaN, even when plain Wald has SE 0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = compare_nps(counts, counts, method=method, rng=3, n_resamples=4000)
+        res = compare_nps(counts_a=counts, counts_b=counts, method=method, rng=3, n_resamples=4000)
     assert res.difference == 0
     assert res.statistic == 0
     # Monte-Carlo SD of a resampled two-sided p near 1 with 4,000 draws: ~0.016
     tol = 0 if method in ("wald", "adjusted-wald") else 0.05
     assert res.p_value == pytest.approx(1, abs=tol)
     assert res.low <= 0 <= res.high
-    one = compare_nps(counts, counts, method=method, rng=3, alternative="greater")
+    one = compare_nps(counts_a=counts, counts_b=counts, method=method, rng=3, alternative="greater")
     assert one.p_value == pytest.approx(0.5, abs=tol)
 
 
@@ -493,19 +522,27 @@ def test_identical_paired_answers_give_p_one():
 
 def test_confidence_level_99_widens_every_method():
     for method in ("wald", "adjusted-wald", "bootstrap", "bayes"):
-        a = compare_nps((20, 30, 50), (10, 30, 60), method=method, rng=5)
-        b = compare_nps((20, 30, 50), (10, 30, 60), method=method, rng=5, confidence_level=0.99)
+        a = compare_nps(counts_a=(20, 30, 50), counts_b=(10, 30, 60), method=method, rng=5)
+        b = compare_nps(
+            counts_a=(20, 30, 50),
+            counts_b=(10, 30, 60),
+            method=method,
+            rng=5,
+            confidence_level=0.99,
+        )
         assert b.low < a.low and a.high < b.high, method
         assert b.p_value == pytest.approx(a.p_value, abs=0.01), method
     # Wald at 99 %: half-width 2.5758 * SE (SE from test_wald_difference_by_hand)
-    w = compare_nps((20, 30, 50), (10, 30, 60), method="wald", confidence_level=0.99)
+    w = compare_nps(
+        counts_a=(20, 30, 50), counts_b=(10, 30, 60), method="wald", confidence_level=0.99
+    )
     assert w.high - w.difference == pytest.approx(100 * 2.5758293 * np.sqrt(0.0106))
 
 
 def test_equal_weights_equal_unweighted_segments(survey):
     plain = compare_segments(survey, "segment", method="adjusted-wald")
     weighted = compare_segments(survey.assign(w=3.0), "segment", weights="w")
-    cols = ["nps", "difference", "low", "high", "p_value", "p_adjusted"]
+    cols = ["nps", "difference", "ci_low", "ci_high", "p_value", "p_adjusted"]
     np.testing.assert_allclose(
         weighted[cols].to_numpy(float), plain[cols].to_numpy(float), equal_nan=True
     )

@@ -712,3 +712,12 @@ def test_equal_weights_equal_unweighted(sim, method, target, cols):
             by_driver(b, col)[drivers], by_driver(a, col)[drivers], rtol=1e-6
         )
     assert b.attrs["r_squared"] == pytest.approx(a.attrs["r_squared"], rel=1e-9)
+
+
+def test_score_names_the_outcome_column_as_everywhere():
+    df = pd.DataFrame({"a": [1, -1, 1, -1], "b": [1, 1, -1, -1]})
+    df["ltr"] = 5 + 0.6 * df["a"] + 0.8 * df["b"]
+    by_keyword = nps.driver_importance(df, score="ltr", drivers=["a", "b"])
+    pd.testing.assert_frame_equal(by_keyword, nps.driver_importance(df, "ltr", ["a", "b"]))
+    assert by_keyword.attrs["score"] == "ltr"
+    assert by_keyword["importance"].tolist() == pytest.approx([0.64, 0.36])

@@ -428,17 +428,55 @@ def test_bayes_prior_must_be_positive():
 # --------------------------------------------------------------------------
 
 
-def test_weights_use_kish_effective_size():
+def test_weights_use_the_linearised_variance_by_hand():
+    # s = +1/0/-1: promoters (w 1, 2, 1, 1), passives (1, 3), detractors (1, 2);
+    # W = 12, weighted NPS m = (5 - 3)/12 = 1/6.  Each respondent its own PSU:
+    # Var = sum w^2 (s - m)^2 / W^2 = (7 (5/6)^2 + 10 (1/6)^2 + 5 (7/6)^2) / 144
+    #     = (430/36) / 144.
     scores = np.array([10, 10, 9, 8, 7, 3, 0, 10.0])
     w = np.array([1, 2, 1, 1, 3, 1, 2, 1.0])
     res = nps_interval(scores, weights=w, method="wald")
-    p = (1 + 2 + 1 + 1) / w.sum()
-    d = (1 + 2) / w.sum()
-    n_eff = w.sum() ** 2 / (w**2).sum()
-    assert res.estimate == pytest.approx(100 * (p - d))
-    assert res.n_effective == pytest.approx(n_eff)
-    assert res.standard_error == pytest.approx(100 * np.sqrt((p + d - (p - d) ** 2) / n_eff))
-    assert res.design_effect == pytest.approx(8 / n_eff)
+    var = 430 / 36 / 144
+    assert res.estimate == pytest.approx(100 / 6)
+    assert res.standard_error == pytest.approx(100 * np.sqrt(var))
+    # design effect: against the SRS variance of the same shares, (8/12 - 1/36)/8
+    srs = (8 / 12 - 1 / 36) / 8
+    assert res.design_effect == pytest.approx(var / srs)
+    assert res.n_effective == pytest.approx(23 * 144 / 430)  # = 8 / design_effect
+    z = stats.norm.ppf(0.975)
+    assert (res.low, res.high) == pytest.approx(
+        (100 / 6 - z * res.standard_error, 100 / 6 + z * res.standard_error)
+    )
+
+
+def test_unit_weights_change_nothing():
+    scores = scores_from_counts(10, 15, 25)
+    plain = nps_interval(scores, method="wald")
+    weighted = nps_interval(scores, method="wald", weights=np.ones(50))
+    assert weighted.standard_error == pytest.approx(plain.standard_error)
+    assert weighted.design_effect == pytest.approx(1.0)
+    assert weighted.n_effective == pytest.approx(50)
+
+
+def test_weights_that_follow_the_score_differ_from_kish():
+    # Kish's n_eff ignores which answers carry the weight; the linearised
+    # variance does not: up-weighting the (rare) detractors costs more than
+    # up-weighting as many promoters
+    scores = scores_from_counts(10, 20, 70)
+    heavy_d = np.where(np.asarray(scores) <= 6, 3.0, 1.0)
+    heavy_p = np.where(np.asarray(scores) >= 9, 3.0, 1.0)
+    kish = lambda w: w.sum() ** 2 / (w**2).sum()  # noqa: E731
+    a = nps_interval(scores, weights=heavy_d, method="wald")
+    b = nps_interval(scores, weights=heavy_p, method="wald")
+    assert a.n_effective != pytest.approx(kish(heavy_d), rel=0.01)
+    assert b.n_effective != pytest.approx(kish(heavy_p), rel=0.01)
+    # brute force: the sandwich variance from its definition
+    for res, w in ((a, heavy_d), (b, heavy_p)):
+        s = np.select([np.asarray(scores) >= 9, np.asarray(scores) <= 6], [1.0, -1.0], 0.0)
+        m = (w * s).sum() / w.sum()
+        assert res.standard_error == pytest.approx(
+            100 * np.sqrt(((w * (s - m)) ** 2).sum()) / w.sum()
+        )
 
 
 def test_one_respondent_per_cluster_is_wald_times_g_over_g_minus_1():

@@ -159,10 +159,17 @@ def test_summarize_weights_match_repeated_rows(survey, rng):
     weighted = nps.summarize(survey.assign(w=w), weights="w")
     repeated = nps.summarize(survey.loc[survey.index.repeat(w)])
     assert weighted.nps.iloc[0] == pytest.approx(repeated.nps.iloc[0])
-    # Kish effective n: (sum w)^2 / sum w^2 over answered rows
-    answered = survey.recommend.notna().to_numpy()
-    n_eff = w[answered].sum() ** 2 / (w[answered] ** 2).sum()
-    assert weighted.n_effective.iloc[0] == pytest.approx(n_eff)
+    # effective n from the linearised variance over answered rows:
+    # (p + d - m^2) / (sum w^2 (s - m)^2 / W^2)
+    r = survey.recommend.to_numpy()
+    answered = ~np.isnan(r)
+    r, wa = r[answered], w[answered].astype(float)
+    s = np.select([r >= 9, r <= 6], [1.0, -1.0], 0.0)
+    m = (wa * s).sum() / wa.sum()
+    var = ((wa * (s - m)) ** 2).sum() / wa.sum() ** 2
+    p, d = wa[s == 1].sum() / wa.sum(), wa[s == -1].sum() / wa.sum()
+    assert weighted.n_effective.iloc[0] == pytest.approx((p + d - m**2) / var)
+    assert weighted.standard_error.iloc[0] != pytest.approx(repeated.standard_error.iloc[0])
     assert weighted.n.iloc[0] == 15  # bases stay unweighted
 
 
@@ -253,3 +260,56 @@ def test_out_of_range_message_names_index_labels_after_filtering():
         nps.summarize(df[df.recommend != 3])
     # nullable integers with missing answers are read as blanks
     assert nps.category_counts(pd.Series([10, pd.NA, 3], dtype="Int64")) == (1, 0, 1, 2)
+
+
+def test_summarize_weights_csat_ces_and_retention_like_the_nps():
+    df = nps.example_survey("b2c-monthly")
+    weighted = nps.summarize(df, weights="weight").iloc[0]
+    w = df["weight"]
+
+    def wmean(x):
+        given = x.notna()
+        return (w[given] * x[given].astype(float)).sum() / w[given].sum()
+
+    assert weighted["csat"] == pytest.approx(
+        100 * wmean((df["csat"] >= 4).where(df["csat"].notna()))
+    )
+    assert weighted["ces"] == pytest.approx(wmean(df["ces"]))
+    assert weighted["retention_rate"] == pytest.approx(
+        100 * wmean(df["retained"].astype("boolean"))
+    )
+    # the b2c example: CSAT 67.6 % of respondents, 65.6 % weighted
+    assert round(weighted["csat"], 1) == 65.6
+    assert round(nps.summarize(df).iloc[0]["csat"], 1) == 67.6
+    # per group too, and the same numbers when DuckDB counts a file
+    by = nps.summarize(df, by="region", weights="weight", min_n=1).set_index("region")
+    for region, g in df.groupby("region"):
+        wg = g["weight"]
+        c = g["ces"].notna()
+        assert by.loc[region, "ces"] == pytest.approx((wg[c] * g["ces"][c]).sum() / wg[c].sum())
+
+
+def test_summarize_weighted_extras_from_a_file(tmp_path):
+    df = nps.example_survey("b2c-monthly").drop(columns=["responded_at"])
+    path = tmp_path / "b2c.parquet"
+    df.to_parquet(path)
+    cols = ["region", "csat", "ces", "retention_rate"]
+    got = nps.summarize(str(path), by="region", weights="weight", min_n=1)[cols]
+    expected = nps.summarize(df, by="region", weights="weight", min_n=1)[cols]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"confidence_level": 95}, "did you mean 0.95"),
+        ({"method": "exact"}, "unknown method"),
+        ({"method": "bca", "n_resamples": 1}, "n_resamples"),
+        ({"min_n": -1}, "min_n"),
+        ({"method": "bca", "weights": "w"}, "resamples respondents"),
+    ],
+)
+def test_summarize_checks_arguments_before_counting(tmp_path, kwargs, match):
+    # the files do not exist: an argument error must come before any reading
+    with pytest.raises(ValueError, match=match):
+        nps.summarize(str(tmp_path / "big" / "*.parquet"), **kwargs)

@@ -179,7 +179,7 @@ def test_trend_periods_of_one_or_two_answers_are_suppressed_and_skipped():
         tuple(np.bincount(np.digitize(df.loc[df["wave"] == w, "recommend"], [7, 9]), minlength=3))
         for w in (1, 4)
     ]
-    ref = nps.compare_nps(counts[0], counts[1])
+    ref = nps.compare_nps(counts_a=counts[0], counts_b=counts[1])
     assert t["change"].iat[3] == pytest.approx(ref.difference)
     assert t["change_p_value"].iat[3] == pytest.approx(ref.p_value)
     # a single wave of 1 answer is suppressed with the smallest other wave

@@ -58,7 +58,9 @@ def test_changes_equal_compare_nps_on_the_raw_rows(two_years):
     for i in range(1, len(t)):
         before = two_years.loc[quarter == t["period"].iat[i - 1], "recommend"]
         now = two_years.loc[quarter == t["period"].iat[i], "recommend"]
-        ref = nps.compare_nps(nps.category_counts(before), nps.category_counts(now))
+        ref = nps.compare_nps(
+            counts_a=nps.category_counts(before), counts_b=nps.category_counts(now)
+        )
         row = t.iloc[i]
         assert row["compared_to"] == t["period"].iat[i - 1]
         assert row["change"] == pytest.approx(_brute_nps(now) - _brute_nps(before))
@@ -97,7 +99,7 @@ def test_empty_periods_are_kept_and_skipped_by_change():
     q3 = t.iloc[2]
     assert str(q3["compared_to"]) == "2024Q1"
     assert q3["change"] == pytest.approx(50.0 - 0.0)
-    ref = nps.compare_nps((20, 0, 20), (10, 0, 30))
+    ref = nps.compare_nps(counts_a=(20, 0, 20), counts_b=(10, 0, 30))
     assert q3["change_p_value"] == pytest.approx(ref.p_value)
 
 
@@ -134,7 +136,13 @@ def test_weighted_trend_equals_weighted_brute_force():
         expected = 100 * (w[g["recommend"] >= 9].sum() - w[g["recommend"] <= 6].sum()) / w.sum()
         assert row["nps"] == pytest.approx(expected)
         assert row["n"] == len(g)
-        assert row["n_effective"] == pytest.approx(w.sum() ** 2 / (w**2).sum())
+        # effective n from the linearised variance sum w^2 (s - m)^2 / W^2
+        s = np.select([g["recommend"] >= 9, g["recommend"] <= 6], [1.0, -1.0], 0.0)
+        m = (w * s).sum() / w.sum()
+        var = ((w * (s - m)) ** 2).sum() / w.sum() ** 2
+        p, d = w[s == 1].sum() / w.sum(), w[s == -1].sum() / w.sum()
+        assert row["n_effective"] == pytest.approx((p + d - m**2) / var)
+        assert row["standard_error"] == pytest.approx(100 * np.sqrt(var), rel=0.02)
 
 
 def test_wave_mode_on_the_b2b_example_rises():
@@ -382,7 +390,11 @@ def test_every_interval_method_gives_a_trend_with_tested_changes(method, change_
     # the last change is compare_nps on the last two waves with the change method
     before = nps.category_counts(df[df["wave"] == 6]["recommend"])
     change = nps.compare_nps(
-        before, nps.category_counts(last), method=change_method, rng=1, n_resamples=2000
+        counts_a=before,
+        counts_b=nps.category_counts(last),
+        method=change_method,
+        rng=1,
+        n_resamples=2000,
     )
     assert t["change"].iat[-1] == pytest.approx(change.difference)
     assert t["change_p_value"].iat[-1] == pytest.approx(change.p_value, abs=tol / 50)
@@ -399,3 +411,19 @@ def test_weighted_changes_use_adjusted_wald_for_other_methods():
     np.testing.assert_allclose(a["change_p_value"], b["change_p_value"], equal_nan=True)
     with pytest.raises(ValueError, match="valid methods"):
         nps_trend(df, method="jackknife")
+
+
+def test_trend_checks_arguments_before_counting(tmp_path):
+    missing = str(tmp_path / "none" / "*.parquet")
+    with pytest.raises(ValueError, match="confidence_level"):
+        nps_trend(missing, confidence_level=95)
+    with pytest.raises(ValueError, match="n_resamples"):
+        nps_trend(missing, method="bootstrap", n_resamples=0)
+    with pytest.raises(ValueError, match="min_n"):
+        nps_trend(missing, min_n=-3)
+    with pytest.raises(ValueError, match="confidence_level"):
+        nps.goal_progress(
+            pd.DataFrame({"period": [1], "n": [1], "pct_promoters": [1.0]}),
+            0.1,
+            confidence_level=1.5,
+        )

@@ -300,10 +300,9 @@ def segment_table(df: pd.DataFrame, column: str, s: Settings) -> tuple[pd.DataFr
         df, column, score=s.score, weights=s.weights, correction=s.correction,
         confidence_level=s.confidence_level, min_n=s.min_n,
     )  # fmt: skip
-    lo, hi = ("ci_low", "ci_high") if "ci_low" in vs_rest.columns else ("low", "high")
-    right = vs_rest[[column, "difference", lo, hi, "p_adjusted", "significant"]].rename(
-        columns={lo: "difference_low", hi: "difference_high"}
-    )
+    right = vs_rest[
+        [column, "difference", "ci_low", "ci_high", "p_adjusted", "significant"]
+    ].rename(columns={"ci_low": "difference_low", "ci_high": "difference_high"})
     left = own[[column, "n", "nps", "ci_low", "ci_high", "band", "suppressed"]]
     table = left.merge(right, on=column, how="left").rename(columns={column: "group"})
     table["group"] = table["group"].astype("string").fillna("(no answer)")

@@ -1,0 +1,235 @@
+"""Checks at the edge, shared by the public modules (scipy's ``_iv`` helpers in spirit).
+
+Each function takes what a caller passed, raises a ``ValueError`` (or
+``KeyError``/``TypeError``) that says what was wrong and where, and returns
+the value in the form the inner code trusts.  Imports only ``_core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._core import Counts
+
+ANALYTIC_METHODS = ("wald", "adjusted-wald", "score")
+RESAMPLING_METHODS = ("bootstrap", "bca", "bayes")
+METHODS = ANALYTIC_METHODS + RESAMPLING_METHODS
+ALTERNATIVES = ("two-sided", "less", "greater")
+
+# The one default for "how many resamples or posterior draws" wherever an
+# interval is resampled (intervals, comparisons, summaries, trends, themes).
+N_RESAMPLES = 9999
+
+
+# --------------------------------------------------------------------------
+# data
+# --------------------------------------------------------------------------
+
+
+def as_score_array(scores, name: str = "scores") -> np.ndarray:
+    """0-10 answers as a float array (NaN = blank), validated.
+
+    Raises ``ValueError`` naming the positions (or index labels) of values
+    that are not whole numbers between 0 and 10.
+    """
+    if not isinstance(scores, pd.Series | np.ndarray) or scores.dtype == object:
+        scores = pd.Series(np.asarray(scores, dtype=object).ravel())
+    if not pd.api.types.is_numeric_dtype(scores):
+        converted = pd.to_numeric(scores, errors="coerce")
+        bad = converted.isna() & scores.notna()
+        if bad.any():
+            where = list(scores.index[bad][:5])
+            raise ValueError(
+                f"{name}: {int(bad.sum())} non-numeric value(s), e.g. "
+                f"{scores[bad].iloc[0]!r} at index {where}"
+            )
+        scores = converted
+    if isinstance(scores, pd.Series):
+        arr = scores.to_numpy(dtype=float, na_value=np.nan)  # nullable Int64 / Float64 too
+        labels, where = scores.index, "index label(s)"
+    else:
+        arr = np.asarray(scores, dtype=float).ravel()
+        labels, where = pd.RangeIndex(arr.size), "position(s)"
+    finite = ~np.isnan(arr)
+    bad = finite & ((arr < 0) | (arr > 10) | (arr != np.round(arr)))
+    if bad.any():
+        examples = ", ".join(f"{v:g}" for v in pd.unique(arr[bad])[:5])
+        raise ValueError(
+            f"{name}: {int(bad.sum())} value(s) are not whole numbers from 0 to 10 "
+            f"({examples}) at {where} {labels[bad][:5].tolist()}"
+        )
+    return arr
+
+
+def as_weights(weights, size: int) -> np.ndarray:
+    """Survey weights as a float array of ``size`` finite non-negative numbers."""
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.shape[0] != size:
+        raise ValueError(f"weights has length {w.shape[0]} but there are {size} scores")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        raise ValueError(
+            f"weights must be finite non-negative numbers; bad at position(s) {pos[:5].tolist()}"
+        )
+    return w
+
+
+def resolve_weights(df: pd.DataFrame, weights) -> np.ndarray | None:
+    """Weights given as a column name of ``df`` or as an array aligned with its rows."""
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in df.columns:
+            raise KeyError(
+                f"weight column {weights!r} not in the data; columns are {list(df.columns)}"
+            )
+        return as_weights(df[weights], len(df))
+    return as_weights(weights, len(df))
+
+
+def as_list(by) -> list:
+    """``None`` -> [], one name -> [name], a sequence of names -> a list."""
+    if by is None:
+        return []
+    if isinstance(by, str) or not isinstance(by, Sequence | pd.Index):
+        return [by]
+    return list(by)
+
+
+def check_columns(df: pd.DataFrame, columns) -> None:
+    """KeyError listing the columns of ``df`` when any of ``columns`` is missing."""
+    missing = [c for c in dict.fromkeys(columns) if c is not None and c not in df.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+
+
+def check_counts(counts) -> tuple[int, int, int]:
+    """``(detractors, passives, promoters)`` from a Counts or a 3-sequence, validated."""
+    if isinstance(counts, Counts):
+        values = (counts.detractors, counts.passives, counts.promoters)
+    else:
+        values = tuple(np.asarray(counts, dtype=float).ravel())
+        if len(values) != 3:
+            raise ValueError(
+                "counts must be (detractors, passives, promoters) or a Counts, "
+                f"got {len(values)} number(s)"
+            )
+    names = ("detractors", "passives", "promoters")
+    out = []
+    for name, v in zip(names, values, strict=True):
+        v = float(v)
+        if np.isnan(v) or v < 0:
+            raise ValueError(f"counts: {name} must be a non-negative count, got {v}")
+        if v != round(v):
+            raise ValueError(
+                f"counts: {name} must be a whole number, got {v} (weighted counts "
+                "need the raw scores: pass scores= with weights=)"
+            )
+        out.append(int(round(v)))
+    if sum(out) == 0:
+        raise ValueError("no responses: all three counts are zero")
+    return tuple(out)
+
+
+def check_population(population_size, n) -> float | None:
+    """The number invited, N >= n, or None."""
+    if population_size is None:
+        return None
+    N = float(population_size)
+    if not np.isfinite(N) or N < 1:
+        raise ValueError(f"population_size must be a positive number, got {population_size}")
+    if np.any(N < np.asarray(n)):
+        raise ValueError(
+            f"population_size ({population_size}) is smaller than the number of "
+            f"answers ({np.max(n)}): it must be the number invited, N >= n"
+        )
+    return N
+
+
+# --------------------------------------------------------------------------
+# options
+# --------------------------------------------------------------------------
+
+
+def check_method(method, valid=METHODS) -> str:
+    if method not in valid:
+        raise ValueError(f"unknown method {method!r}; valid methods: {list(valid)}")
+    return method
+
+
+def check_choice(value, valid, what: str):
+    """``value`` if it is one of ``valid``, else a ValueError listing them."""
+    if value not in valid:
+        raise ValueError(f"unknown {what} {value!r}; valid: {list(valid)}")
+    return value
+
+
+def check_level(confidence_level) -> float:
+    """A confidence level in (0, 1) (95 is a percentage, not a level: it is refused)."""
+    try:
+        level = float(confidence_level)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"confidence_level must be a number in (0, 1), got {confidence_level!r}"
+        ) from None
+    if not 0 < level < 1:
+        hint = f" (did you mean {level / 100:g}?)" if 1 < level < 100 else ""
+        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level}{hint}")
+    return level
+
+
+def check_resamples(n_resamples, method=None, *, allow_zero: bool = False) -> int:
+    """A whole number of resamples (or posterior draws), at least 2.
+
+    With ``method`` given, only resampling methods are checked (the others
+    ignore ``n_resamples``).  ``allow_zero``: 0 means "no resampling".
+    """
+    if method is not None and method not in RESAMPLING_METHODS:
+        return n_resamples
+    try:
+        ok = int(n_resamples) == n_resamples and (
+            n_resamples >= 2 or (allow_zero and n_resamples == 0)
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        what = "0 (none) or " if allow_zero else ""
+        where = f" for method {method!r}" if method is not None else ""
+        raise ValueError(
+            f"n_resamples must be {what}a whole number >= 2{where}, got {n_resamples!r}"
+        )
+    return int(n_resamples)
+
+
+def check_min_n(min_n) -> int:
+    if isinstance(min_n, bool) or not (isinstance(min_n, int | np.integer) and min_n >= 0):
+        raise ValueError(f"min_n must be a non-negative whole number, got {min_n!r}")
+    return int(min_n)
+
+
+def check_alternative(alternative) -> str:
+    if alternative not in ALTERNATIVES:
+        raise ValueError(
+            f"unknown alternative {alternative!r}; valid alternatives: {list(ALTERNATIVES)}"
+        )
+    return alternative
+
+
+# --------------------------------------------------------------------------
+# critical values
+# --------------------------------------------------------------------------
+
+
+def z(confidence_level: float) -> float:
+    """Two-sided normal critical value."""
+    return float(stats.norm.ppf(0.5 + confidence_level / 2))
+
+
+def t(confidence_level: float, df: float) -> float:
+    """Two-sided Student t critical value with ``df`` degrees of freedom."""
+    return float(stats.t.ppf(0.5 + confidence_level / 2, df))
