@@ -142,5 +142,5 @@ def test_power_by_simulation(rng):
             / n
         )
     )
-    res = nps.compare_nps(tuple(a), tuple(b), method="wald")
+    res = nps.compare_nps(counts_a=tuple(a), counts_b=tuple(b), method="wald")
     assert res.statistic == pytest.approx(z)
