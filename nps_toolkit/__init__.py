@@ -38,6 +38,7 @@ _EXPORTS = {
     "importance_performance": "drivers",
     "tag_themes": "themes",
     "theme_impact": "themes",
+    "coded_themes": "themes",
     "theme_quotes": "themes",
     "redact": "themes",
     "comment_sentiment": "sentiment",

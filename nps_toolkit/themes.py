@@ -53,6 +53,7 @@ from ._validation import as_score_array as _as_score_array
 __all__ = [
     "tag_themes",
     "theme_impact",
+    "coded_themes",
     "theme_quotes",
     "redact",
     "load_themes",
@@ -528,11 +529,85 @@ def _hide_small_themes(out: pd.DataFrame, n: int, min_n: int) -> pd.DataFrame:
     return out
 
 
+def coded_themes(df: pd.DataFrame, columns, *, comment: str | None = None) -> pd.DataFrame:
+    """Hand-coded themes (one 0/1 column per theme) as a ``tag_themes``-shaped frame.
+
+    Parameters
+    ----------
+    df : DataFrame with one row per respondent.
+    columns : the theme columns: 1 / True = mentions the theme, 0 / False or
+        blank = does not.
+    comment : the comment column.  When given, only respondents with a
+        non-blank comment are commenters, and a theme coded 1 on a blank
+        comment is an error; when None, a respondent with any coded value
+        (0 or 1) is a commenter.
+
+    Returns
+    -------
+    DataFrame with one boolean column per theme and a ``language`` column that
+    is NaN for respondents who did not comment ("und" for the others), so that
+    ``theme_impact`` and ``theme_quotes`` count commenters as for tagged
+    comments.  Raises ``ValueError`` naming the column and rows of a value that
+    is not 0 or 1.
+
+    >>> df = pd.DataFrame({"comment": ["Pricey", "", "Fast"], "price": [1, 0, 0], "speed": [0, None, 1]})
+    >>> coded_themes(df, ["price", "speed"], comment="comment")
+       price  speed language
+    0   True  False      und
+    1  False  False      NaN
+    2  False   True      und
+    """
+    if isinstance(columns, str):
+        columns = [columns]
+    columns = list(columns)
+    if not columns:
+        raise ValueError("theme_columns is empty: name the 0/1 theme columns")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(f"theme column(s) {missing} not in df; columns: {list(df.columns)}")
+    if "language" in columns:
+        raise ValueError("'language' is reserved for the language column; rename that theme")
+    out = pd.DataFrame(index=df.index)
+    coded = np.zeros(len(df), dtype=bool)
+    for col in columns:
+        raw = df[col]
+        values = pd.to_numeric(raw.astype("object").where(raw.notna()), errors="coerce")
+        bad = (raw.notna() & ~values.isin([0, 1])).to_numpy()
+        if bad.any():
+            rows = list(df.index[bad][:5])
+            examples = list(raw[bad].head(3))
+            raise ValueError(
+                f"theme column {col!r}: rows {rows} hold {examples}, expected 0 or 1 (or blank)"
+            )
+        out[col] = (values == 1).to_numpy()
+        coded |= raw.notna().to_numpy()
+    if comment is not None:
+        if comment not in df.columns:
+            raise KeyError(f"comment column {comment!r} not in df; columns: {list(df.columns)}")
+        commenter = ~df[comment].map(_is_blank).to_numpy(dtype=bool)
+        for col in columns:
+            stray = out[col].to_numpy() & ~commenter
+            if stray.any():
+                rows = list(df.index[stray][:5])
+                raise ValueError(
+                    f"theme column {col!r} is 1 on rows {rows}, whose comment {comment!r} "
+                    "is blank: code themes only for respondents who commented"
+                )
+    else:
+        commenter = coded
+    out["language"] = pd.Series(
+        np.where(commenter, UNDETERMINED, None), index=df.index, dtype="str"
+    )
+    out.attrs["labels"] = {c: str(c).replace("_", " ").capitalize() for c in columns}
+    return out
+
+
 def theme_impact(
     df: pd.DataFrame,
-    themes: pd.DataFrame,
+    themes: pd.DataFrame | None = None,
     score: str = "recommend",
     *,
+    theme_columns=None,
     comment: str | None = None,
     n_resamples: int = 2000,
     confidence_level: float = 0.95,
@@ -552,6 +627,8 @@ def theme_impact(
     df : DataFrame with one row per respondent.
     themes : the ``tag_themes`` frame for ``df``'s comments (same index).
     score : column of 0-10 answers.
+    theme_columns : instead of ``themes``, columns of ``df`` coded by hand, one
+        0/1 column per theme (see ``coded_themes``): no tagging is done.
     comment : column of comments used to count commenters; by default the
         ``language`` column of ``themes`` (NaN = no comment).
     n_resamples : bootstrap resamples of respondents (0 = no interval).
@@ -585,6 +662,12 @@ def theme_impact(
     """
     if score not in df.columns:
         raise KeyError(f"score column {score!r} not in df; columns: {list(df.columns)}")
+    if theme_columns is not None:
+        if themes is not None:
+            raise ValueError("give themes (a tag_themes frame) or theme_columns, not both")
+        themes = coded_themes(df, theme_columns, comment=comment)
+    elif themes is None:
+        raise TypeError("theme_impact needs themes (the tag_themes frame) or theme_columns")
     _check_aligned(df, themes)
     cols = _theme_columns(themes)
     if not 0 < confidence_level < 1:

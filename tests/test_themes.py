@@ -810,3 +810,64 @@ def test_a_dict_lexicon_may_leave_out_the_label():
         load_themes({"opening_hours": {"terms": {"en": ["open"]}}})["opening_hours"]["label"]
         == "Opening hours"
     )
+
+
+# --- hand-coded themes ----------------------------------------------------------
+
+
+def coded_survey():
+    return pd.DataFrame(
+        {
+            "recommend": [10, 2, 9, 8, 3, 10, 6, None],
+            "comment": ["Great price", "Too slow", "Fair price", "", None, "Fast!", "Slow", "x"],
+            "price": [1, 0, 1, 0, None, 0, 0, 1],
+            "speed": [0, 1, 0, None, None, 1, True, 0],
+        }
+    )
+
+
+def test_hand_coded_themes_without_tagging():
+    df = coded_survey()
+    out = theme_impact(
+        df, theme_columns=["price", "speed"], comment="comment", n_resamples=0
+    ).set_index("theme")
+    # scored respondents: rows 0-6; commenters among them: rows 0, 1, 2, 5, 6 (3 and 4 blank)
+    assert out.attrs["commenters"] == 5
+    assert out.loc["price", "mentions"] == 2 and out.loc["speed", "mentions"] == 3
+    assert out.loc["price", "share_of_commenters"] == pytest.approx(100 * 2 / 5)
+    assert out.loc["speed", "share_of_commenters"] == pytest.approx(100 * 3 / 5)
+    # NPS of the 7 answers (10, 2, 9, 8, 3, 10, 6): 3 promoters, 3 detractors -> 0;
+    # without the price commenters (rows 0, 2): 2, 8, 3, 10, 6 -> (1 - 3) / 5 = -40
+    assert out.loc["price", "nps_rest"] == pytest.approx(-40.0)
+    assert out.loc["price", "impact"] == pytest.approx(0 - (-40.0))
+    # the same numbers as from an equivalent tag_themes frame
+    tags = pd.DataFrame(
+        {
+            "price": df["price"].fillna(0).astype(bool),
+            "speed": df["speed"].fillna(0).astype(bool),
+            "language": pd.Series(["en", "en", "en", None, None, "en", "en", "en"], dtype="str"),
+        }
+    )
+    same = theme_impact(df, tags, n_resamples=0).set_index("theme")
+    pd.testing.assert_frame_equal(out, same, check_like=True)
+
+
+def test_hand_coded_themes_bad_input():
+    df = coded_survey()
+    with pytest.raises(ValueError, match=r"theme column 'price': rows \[1\] hold \[2\]"):
+        theme_impact(df.assign(price=[1, 2, 0, 0, 0, 0, 0, 0]), theme_columns=["price"])
+    with pytest.raises(ValueError, match=r"'speed' is 1 on rows \[3\], whose comment"):
+        theme_impact(
+            df.assign(speed=[0, 0, 0, 1, 0, 0, 0, 0]), theme_columns=["speed"], comment="comment"
+        )
+    with pytest.raises(KeyError, match="theme column"):
+        theme_impact(df, theme_columns=["nope"])
+    with pytest.raises(ValueError, match="not both"):
+        theme_impact(df, tag_themes(df["comment"]), theme_columns=["price"])
+    with pytest.raises(TypeError, match="needs themes"):
+        theme_impact(df)
+    # without a comment column, a respondent with any coded value is a commenter
+    out = theme_impact(df, theme_columns=["price", "speed"], n_resamples=0)
+    assert out.attrs["commenters"] == 6  # rows 0-3, 5, 6 coded; row 4 all blank
+    quotes = theme_quotes(df, nps.coded_themes(df, ["price"], comment="comment"), rng=1)
+    assert set(quotes["theme"]) == {"price"}
