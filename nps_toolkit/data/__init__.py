@@ -220,28 +220,10 @@ def load_survey(
     score = opts.get("score") or "recommend"
     source = _source_name(path)
     fmt = _format_of(path, format)
-
-    reverse = {v: k for k, v in mapping.items()}
-    text_columns = {reverse.get(c, c) for c in TEXT_COLUMNS}
-    # names that identify the header row below any title rows
-    wanted = frozenset(mapping) | {reverse.get(score, score)} | set(CANONICAL)
     # the bytes the SHA-256 is taken of (compressed if .gz), and the bytes read
     stored, data = _file_bytes(path, source)
-    if fmt == "spss":
-        raw = _read_spss(path, source, {score, reverse.get(score, score)})
-    else:
-        if fmt == "csv":
-            numeric = {reverse.get(score, score), reverse.get("weight", "weight")}
-            raw = _read_csv(data, source, opts, text_columns, wanted, numeric)
-        elif fmt == "excel":
-            raw = _read_excel(
-                data, source, opts.get("sheet"), wanted, reverse.get(score, score), text_columns
-            )
-        else:
-            raw = _read_parquet(data, source)
+    raw = _read_raw(path, data, fmt, source, opts, mapping, score)
 
-    if fmt in ("csv", "excel"):
-        second_header_row(raw, reverse.get(score, score))
     frame = raw.frame
     frame.columns = _dedupe(frame.columns)
     # trailing ";;;" in Excel exports make empty unnamed columns: not data
@@ -249,26 +231,8 @@ def load_survey(
     frame = frame.drop(columns=empty)
 
     problems = _Problems(raw.source, raw.rows, raw.row_label)
-    # ---- column mapping
-    for name, n in Counter(mapping.values()).items():
-        if n > 1:
-            dupes = [k for k, v in mapping.items() if v == name]
-            problems.add(None, f"the column mapping sends {dupes} all to {name!r}")
-    for file_name, canon in mapping.items():
-        if file_name not in frame.columns:
-            problems.add(
-                None,
-                f"column {file_name!r} (mapped to {canon!r}) is not in the file; "
-                + _found_and_suggest(file_name, frame.columns),
-            )
-        elif canon in frame.columns and canon not in mapping and canon != file_name:
-            problems.add(
-                None,
-                f"mapping {file_name!r} to {canon!r} would hide the file's own column {canon!r}; "
-                f"map that one to another name too",
-            )
-    if problems.total:
-        problems.raise_if_any(raw.row_label)
+    _check_mapping(frame, mapping, problems)
+    problems.raise_if_any(raw.row_label)
     frame = frame.rename(columns=mapping)
     problems.shown = {canon: name for name, canon in mapping.items()}
 
@@ -303,3 +267,44 @@ def load_survey(
         df.attrs["value_labels"] = raw.info["value_labels"]
         df.attrs["column_labels"] = raw.info["column_labels"]
     return df
+
+
+def _read_raw(path, data: bytes, fmt: str, source: str, opts: dict, mapping: dict, score: str):
+    """The file's table as read, before its columns are renamed (a ``_Raw``)."""
+    reverse = {v: k for k, v in mapping.items()}
+    file_score = reverse.get(score, score)
+    text_columns = {reverse.get(c, c) for c in TEXT_COLUMNS}
+    # names that identify the header row below any title rows
+    wanted = frozenset(mapping) | {file_score} | set(CANONICAL)
+    if fmt == "spss":
+        return _read_spss(path, source, {score, file_score})
+    if fmt == "parquet":
+        return _read_parquet(data, source)
+    if fmt == "csv":
+        numeric = {file_score, reverse.get("weight", "weight")}
+        raw = _read_csv(data, source, opts, text_columns, wanted, numeric)
+    else:
+        raw = _read_excel(data, source, opts.get("sheet"), wanted, file_score, text_columns)
+    second_header_row(raw, file_score)
+    return raw
+
+
+def _check_mapping(frame: pd.DataFrame, mapping: dict, problems: _Problems) -> None:
+    """A mapping that names a missing column, merges two or hides one is a problem."""
+    for name, n in Counter(mapping.values()).items():
+        if n > 1:
+            dupes = [k for k, v in mapping.items() if v == name]
+            problems.add(None, f"the column mapping sends {dupes} all to {name!r}")
+    for file_name, canon in mapping.items():
+        if file_name not in frame.columns:
+            problems.add(
+                None,
+                f"column {file_name!r} (mapped to {canon!r}) is not in the file; "
+                + _found_and_suggest(file_name, frame.columns),
+            )
+        elif canon in frame.columns and canon not in mapping and canon != file_name:
+            problems.add(
+                None,
+                f"mapping {file_name!r} to {canon!r} would hide the file's own column {canon!r}; "
+                f"map that one to another name too",
+            )

@@ -272,6 +272,39 @@ def _shape_problems(data: bytes, text: str, delimiter: str, offset: int, source:
 _ASCII_COMPATIBLE = {"utf-8", "cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii"}
 
 
+def _parser_error(exc, data: bytes | None, delimiter: str, offset: int, source: str):
+    """pandas' ParserError as a SurveyDataError naming the physical line."""
+    message = str(exc).strip().replace("\n", " ")
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if not found:
+        reason = f"cannot be read as {delimiter!r}-delimited CSV: {message}"
+        return SurveyDataError([Problem(source, None, None, None, reason)])
+    # pandas counts records (and blank lines), not lines inside quotes
+    want, record, saw = map(int, found.groups())
+    lines = _segments(data)[0] if data is not None else None
+    line = int(lines[record - 1]) + offset if lines is not None and record <= len(lines) else None
+    reason = (
+        f"has {saw} fields but the header has {want} "
+        f"(delimiter {delimiter!r}; a comment with an unquoted {delimiter!r}?)"
+    )
+    if line is None:
+        reason = f"record {record} {reason}"
+    return SurveyDataError([Problem(source, line, None, None, reason)])
+
+
+def _record_numbers(data: bytes | None, text: str, delimiter: str, n: int):
+    """(line of each of the ``n`` records, "line" or "data row", blank lines skipped)."""
+    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if n_lines == n + 1:  # one line per record: no quoted newlines, no blank lines
+        return np.arange(2, n + 2, dtype=np.int64), "line", 0
+    found = _record_lines_fast(data) if data is not None else None
+    if found is None or len(found[0]) != n:
+        found = _record_lines(text, delimiter)
+    if found is not None and len(found[0]) == n:
+        return found[0], "line", found[1]
+    return np.arange(1, n + 1, dtype=np.int64), "data row", 0  # be honest: count records
+
+
 def _read_csv(
     data: bytes, source: str, opts: dict, text_columns, wanted=frozenset(), numeric=()
 ) -> _Raw:
@@ -312,36 +345,8 @@ def _read_csv(
     except pd.errors.EmptyDataError:
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")]) from None
     except pd.errors.ParserError as exc:
-        message = str(exc).strip().replace("\n", " ")
-        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
-        if found:  # pandas counts records (and blank lines), not lines inside quotes
-            want, record, saw = map(int, found.groups())
-            lines = _segments(data)[0] if fast else None
-            line = int(lines[record - 1]) if lines is not None and record <= len(lines) else None
-            reason = (
-                f"has {saw} fields but the header has {want} "
-                f"(delimiter {delimiter!r}; a comment with an unquoted {delimiter!r}?)"
-            )
-            if line is None:
-                line, reason = None, f"record {record} {reason}"
-            else:
-                line += offset
-            raise SurveyDataError([Problem(source, line, None, None, reason)]) from None
-        else:
-            reason = f"cannot be read as {delimiter!r}-delimited CSV: {message}"
-        raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
-    n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    row_label, blank = "line", 0
-    if n_lines == len(frame) + 1:  # one line per record: no quoted newlines, no blank lines
-        rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-    else:
-        found = _record_lines_fast(data) if fast else None
-        if found is None or len(found[0]) != len(frame):
-            found = _record_lines(text, delimiter)
-        if found is not None and len(found[0]) == len(frame):
-            rows, blank = found
-        else:  # be honest: count records, not lines
-            rows, row_label = np.arange(1, len(frame) + 1, dtype=np.int64), "data row"
+        raise _parser_error(exc, data if fast else None, delimiter, offset, source) from None
+    rows, row_label, blank = _record_numbers(data if fast else None, text, delimiter, len(frame))
     if row_label == "line":
         rows = rows + offset
     frame.columns = _dedupe(frame.columns)
