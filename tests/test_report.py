@@ -439,6 +439,22 @@ def test_load_data_requires_the_configured_columns(data_file):
     assert len(report.load_data(data_file, required={"score": ["recommend"]})) == 5
 
 
+def test_load_data_refuses_a_filter_leaving_fewer_than_min_n(data_file):
+    # 5 answers in the file: a filter keeping 4 of them would report on 4 people
+    df = report.load_data(data_file)
+    keep = df["recommend"].sort_values().iloc[1:].tolist()  # 4 answers
+    row_filter = f"recommend in {sorted(set(keep))}"
+    n_kept = int(df["recommend"].isin(keep).sum())
+    assert n_kept < 5
+    with pytest.raises(
+        ValueError, match=f"leave {n_kept} answers in 'recommend', fewer than min_n 5"
+    ):
+        report.load_data(data_file, row_filter=row_filter, score="recommend", min_n=5)
+    assert len(report.load_data(data_file, score="recommend", min_n=5)) == 5
+    with pytest.raises(ValueError, match="the data leaves 5 answers"):
+        report.load_data(data_file, score="recommend", min_n=6)
+
+
 def test_invited_total_checks_waves():
     df = pd.DataFrame({"wave": [1, 1, 2], "invited": [10, 11, 20]})
     with pytest.raises(ValueError, match=r"differs within wave\(s\) \[1\]"):

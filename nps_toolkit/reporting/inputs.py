@@ -20,6 +20,8 @@ def load_data(
     seed=0,
     required=None,
     date_format=None,
+    score=None,
+    min_n=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``) or an example, filtered.
 
@@ -31,6 +33,9 @@ def load_data(
     identifies the data (the file's bytes, or the example's CSV text) for the
     provenance record.  ``date_format`` is passed to ``load_survey`` (``strftime``
     codes of the date column; default: ISO as ISO, ``d.m.y`` and ``d/m/y`` day-first).
+    With ``score`` and ``min_n``, data (after the filter)
+    holding fewer than ``min_n`` answers in ``score`` is refused: every number
+    of such a report would describe a group too small to show.
     """
     if data_path is None:
         from ..datasets import example_survey
@@ -46,7 +51,28 @@ def load_data(
             df.attrs["sha256"] = file_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
     check_columns(df, required or {})
-    return apply_filter(df, row_filter)
+    out = apply_filter(df, row_filter)
+    if min_n and score is not None and score in out.columns:
+        check_min_n(out, score, min_n, row_filter)
+    return out
+
+
+def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None) -> None:
+    """Raise ``ValueError`` when ``df`` holds fewer than ``min_n`` answers in ``score``.
+
+    >>> check_min_n(pd.DataFrame({"recommend": [9, 3, None]}), "recommend", 5, {"wave": 7})
+    Traceback (most recent call last):
+    ...
+    ValueError: rows where wave is 7 leave 2 answers in 'recommend', fewer than min_n 5: a report of so few people could identify them, so it is not rendered
+    """
+    answered = int(pd.to_numeric(df[score], errors="coerce").notna().sum())
+    if answered < min_n:
+        what = describe_filter(row_filter) if row_filter else "the data"
+        raise ValueError(
+            f"{what} leave{'s' if not row_filter else ''} {answered} answers in {score!r}, "
+            f"fewer than min_n {min_n}: a report of so few people could identify them, "
+            "so it is not rendered"
+        )
 
 
 def check_columns(df: pd.DataFrame, required: dict) -> None:
