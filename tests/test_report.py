@@ -612,6 +612,7 @@ def test_unchanged_report_is_skipped_unless_forced(rendered, tmp_path):
         ("data_sha256", "0" * 64),
         ("template_sha256", "0" * 64),
         ("toolkit_version", "0.0.0"),
+        ("files_sha256", {"themes": "0" * 64}),  # e.g. the theme lexicon was edited
         ("parameters", {**prov["parameters"], "min_n": 6}),
     ]:
         prov_path.write_text(json.dumps({**prov, key: value}))
@@ -851,3 +852,20 @@ def test_timeout_stops_a_slow_cell(tmp_path):
     assert table["status"].tolist() == ["failed"]
     assert table["seconds"][0] < 45
     assert "CellTimeoutError" in table["error"][0] and "2 seconds" in table["error"][0]
+
+
+def test_fingerprint_follows_the_option_files(tmp_path, data_file):
+    (tmp_path / "cols.yml").write_text("columns: {REC: recommend}\n", encoding="utf-8")
+    config = _write_config(
+        tmp_path / "surveys.yml", [{"name": "A", "data": "s.csv", "columns": "cols.yml"}]
+    )
+    (survey,) = report.load_config(config)
+    before = rendering._fingerprint(survey, report.TEMPLATE)
+    assert before["data_sha256"] == report.file_sha256(data_file)
+    assert before["files_sha256"] == {"columns": report.file_sha256(tmp_path / "cols.yml")}
+    (tmp_path / "cols.yml").write_text("columns: {REC2: recommend}\n", encoding="utf-8")
+    after = rendering._fingerprint(survey, report.TEMPLATE)
+    assert after["files_sha256"] != before["files_sha256"]
+    assert {k: v for k, v in after.items() if k != "files_sha256"} == {
+        k: v for k, v in before.items() if k != "files_sha256"
+    }

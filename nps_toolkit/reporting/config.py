@@ -62,6 +62,9 @@ PARAMETER_TYPES = {
     "followup_hours": int | float,
     "date_format": str | None,
 }
+# Config keys that may name a file (relative to the config file): {key: parameter}.
+# The renderer fingerprints these files to tell an unchanged report.
+FILE_KEYS = {"data": "data_path", "columns": "columns", "themes": "themes"}
 # Config keys that name data columns, checked against the data when it loads.
 COLUMN_KEYS = (
     "score",
@@ -429,7 +432,7 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
             raise ConfigError(f"{where}: give either key 'data' or key 'example', not both")
         if "data" not in entry and "example" not in entry:
             raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
-        for key, param in (("data", "data_path"), ("columns", "columns"), ("themes", "themes")):
+        for key, param in FILE_KEYS.items():
             if isinstance(values.get(param), str):  # a file, relative to the config
                 file = (path.parent / values[param]).resolve()
                 if not file.is_file():

@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import (
+    FILE_KEYS,
     HTML_TEMPLATE,
     TEMPLATE,
     TEMPLATES_DIR,
@@ -303,10 +304,14 @@ def _fingerprint(survey: Survey, template) -> dict:
     from .. import __version__
 
     p = survey.parameters
-    columns = p.get("columns")
+    files = {  # option files beside the data (columns mapping, theme lexicon ...)
+        param: file_sha256(p[param])
+        for param in FILE_KEYS.values()
+        if param != "data_path" and isinstance(p.get(param), str) and Path(p[param]).is_file()
+    }
     return {
         "data_sha256": file_sha256(p["data_path"]) if p.get("data_path") else None,
-        "columns_sha256": file_sha256(columns) if isinstance(columns, str) else None,
+        "files_sha256": files,
         "template_sha256": file_sha256(template),
         "toolkit_version": __version__,
         # as provenance.json holds them (a JSON round trip)
