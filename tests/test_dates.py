@@ -223,3 +223,17 @@ def test_survey_config_date_format_reaches_the_loader(tmp_path):
     config.write_text(config.read_text().replace('"%m/%d/%Y"', "5"))
     with pytest.raises(reporting.ConfigError, match="date_format"):
         reporting.load_config(config)
+
+
+def test_report_latest_period_reads_text_dates_like_the_trend():
+    from nps_toolkit.reporting import sections
+
+    # Q1: 1 Mar, 15 Mar, 13 Jan; Q2: 2 Apr, 28 Jun, 3 May (day-first); pandas alone
+    # would put 02.04 in February and 03.05 in March
+    dates = ["01.03.2025", "15.03.2025", "13.01.2025", "02.04.2025", "28.06.2025", "03.05.2025"]
+    df = pd.DataFrame({"responded_at": dates, "recommend": [10, 9, 0, 10, 7, 3]})
+    s = sections.Settings(min_n=3, wave=None, invited=None)
+    tr = sections.trend(df, s)
+    assert tr.table["n"].tolist() == [3, 3]
+    rows = sections.latest_rows(df, tr, s)
+    assert rows["responded_at"].tolist() == ["02.04.2025", "28.06.2025", "03.05.2025"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from .._dates import parse_dates, wall_time
 from .._i18n import Texts
 from .._suppression import shown_rows
 
@@ -203,7 +204,8 @@ def latest_rows(df: pd.DataFrame, tr: Trend, s: Settings) -> pd.DataFrame:
     last = tr.table["period"].iloc[tr.latest]
     if tr.by_wave:
         return df[df[s.wave] == last]
-    dates = pd.to_datetime(df[s.date], errors="coerce")
+    # the toolkit's one date reader, in wall time like nps_trend's periods
+    dates = wall_time(parse_dates(df[s.date], column=s.date))
     return df[dates.dt.to_period(last.freq) == last]
 
 
