@@ -704,6 +704,13 @@ def nps_interval(
     60), the account bootstrap 92.0-94.3 %; ignoring the clusters gives
     85-87 %.
 
+    Weighted samples whose weights follow the score (``python
+    benchmarks/coverage.py --weighted``; detractors answering half as often
+    and so weighing twice as much, n = 50 to 1,000): the adjusted-Wald
+    interval on the linearised variance covers 94.5 % on average (worst cell
+    93.4 %); on Kish's effective size, as before, 91.5 % (89.0 %).  With
+    weights unrelated to the score the two agree (94.6 % and 94.9 %).
+
     References
     ----------
     Rocks, B. (2016). Interval estimation for the Net Promoter Score. The
