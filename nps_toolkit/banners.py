@@ -23,7 +23,7 @@ from .intervals import nps_interval
 from .scoring import classify
 
 ROWS = ("nps", "promoters", "passives", "detractors")
-CORRECTIONS = {"bh": "fdr_bh", "holm": "holm", "none": None}
+CORRECTIONS = {"bh": "fdr_bh", "holm": "holm", "bonferroni": "bonferroni", "none": None}
 BANNER_METHODS = ("wald", "adjusted-wald")
 TOTAL = "Total"
 _SHARE_CODES = {"promoters": 2, "passives": 1, "detractors": 0}
@@ -283,7 +283,7 @@ def banner_table(
         p-value is below 1 - confidence_level.
     correction : over the pairs of each banner and statistic: ``"bh"``
         (Benjamini-Hochberg false discovery rate, default), ``"holm"``
-        (family-wise error) or ``"none"``; by
+        (family-wise error), ``"bonferroni"`` or ``"none"``; by
         ``statsmodels.stats.multitest.multipletests``.
     min_n : groups with fewer answers to a statistic are ``suppressed``:
         value hidden, not tested.  When exactly one small set of answers

@@ -11,7 +11,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 import nps_toolkit as nps
-from nps_toolkit.reporting.slides import write_slides
+from nps_toolkit.reporting.slides import QUADRANT_COLORS, write_slides
 
 NAME = "Acme customer survey"
 
@@ -130,7 +130,7 @@ def test_slides_in_order_with_titles_and_footers(deck, tables):
     assert titles[1] == "Key findings"
     assert titles[2].startswith(f"NPS {row['nps']:+.0f}".replace("-", "\u2212"))
     assert titles[3].startswith("NPS rose") or titles[3].startswith("NPS fell")
-    assert titles[4].startswith("tenure: ") and titles[5].startswith("region: ")
+    assert titles[4].startswith("customer relationship: ") and titles[5].startswith("region: ")
     assert len(titles) == 10  # + drivers, quadrant, themes, follow-up
     # every slide: the base and the survey's name in its footer
     for slide in deck.slides:
@@ -182,13 +182,16 @@ def test_charts_are_native_with_the_table_values(deck, tables):
         if _charts(s) and _charts(s)[0].chart_type == XL_CHART_TYPE.XY_SCATTER
     )
     (quadrant,) = _charts(quadrant_slide)
-    points = {}
-    for s in list(quadrant.plots[0].series)[2:]:
-        xs = s._element.xpath("./c:xVal//c:v")
-        for x, y in zip(xs, s.values, strict=True):
-            points[(round(float(x.text), 9), round(y, 9))] = s.name
-    want = {(round(r.mean, 9), round(r.share, 9)): str(r.quadrant) for r in d.itertuples()}
-    assert points == want
+    drivers_series = quadrant.plots[0].series[0]
+    xs = [float(x.text) for x in drivers_series._element.xpath("./c:xVal//c:v")]
+    assert xs == pytest.approx(d["mean"].tolist())
+    assert list(drivers_series.values) == pytest.approx(d["share"].tolist())
+    # each point coloured by its quadrant
+    colours = [
+        str(p.format.fill.fore_color.rgb)
+        for p in [drivers_series.points[i].marker for i in range(len(d))]
+    ]
+    assert colours == [QUADRANT_COLORS[str(q)].upper() for q in d["quadrant"]]
 
 
 def test_themes_with_one_quote_each(deck, tables):
@@ -250,3 +253,13 @@ def test_weighted_footer_findings_and_missing_tables(tables, tmp_path):
     assert "A <b>plain</b> finding" in _texts(deck.slides[1])
     with pytest.raises(ValueError, match="overall"):
         write_slides({}, tmp_path / "x.pptx", survey_name=NAME)
+
+
+def test_finnish_deck(tables, tmp_path):
+    deck = Presentation(write_slides(tables, tmp_path / "fi.pptx", survey_name=NAME, language="fi"))
+    titles = [s.shapes.title.text_frame.text for s in deck.slides]
+    assert titles[1] == "Keskeiset havainnot"
+    assert titles[4].startswith("asiakkuus: ")
+    assert all(_texts(s)[-1].startswith("Pohja: n = ") for s in deck.slides)
+    (trend,) = _charts(deck.slides[3])
+    assert list(trend.plots[0].categories)[0] == "kierros 1"

@@ -32,6 +32,7 @@ LANGUAGES = ("auto", "fi", "en")
 EXAMPLES = ("b2b-annual", "b2c-monthly")
 REPORT_LANGUAGES = ("en", "fi")  # languages of the report's own texts
 CORRECTIONS = ("holm", "bonferroni", "fdr_bh")  # segment tests' multiple-testing corrections
+OUTPUTS = ("html", "pdf", "pptx", "xlsx")  # files a report may write besides the notebook
 
 # Config keys whose template parameter has another name; every other
 # parameter of the template is a config key of the same name.
@@ -61,6 +62,9 @@ PARAMETER_TYPES = {
     "required_columns": dict[str, list[str]],
     "followup_hours": int | float,
     "date_format": str | None,
+    "banners": list[str],
+    "rake": dict[str, dict[str, float | int]] | None,
+    "target": int | float | None,
 }
 # Config keys that may name a file (relative to the config file): {key: parameter}.
 # The renderer fingerprints these files to tell an unchanged report.
@@ -76,6 +80,7 @@ COLUMN_KEYS = (
     "comment",
     "account",
     "invited",
+    "banners",
 )
 
 
@@ -330,6 +335,25 @@ def _check_option(where: str, key: str, value, label: str) -> None:
             bad("a non-negative whole number")
         if key == "n_resamples" and value > MAX_RESAMPLES:
             bad(f"at most {MAX_RESAMPLES:,} (more changes no reported digit)")
+    elif key == "banners":
+        if not all(value):
+            bad("a list of column names")
+    elif key == "outputs":
+        if any(v not in OUTPUTS for v in value) or len(set(value)) != len(value):
+            bad(f"a list of distinct outputs among {list(OUTPUTS)}")
+    elif key == "target":
+        if value is not None and not -100 < value < 100:
+            bad("an NPS between -100 and 100 (exclusive) or null")
+    elif key == "rake":
+        if value is not None:
+            if not value or not all(value.values()):
+                bad("a mapping {column: {category: share}} with at least one category each")
+            for column, shares in value.items():
+                if any(not 0 <= x <= 1 for x in shares.values()):
+                    bad(f"shares between 0 and 1 (for {column!r}: not percentages)")
+                if abs(sum(shares.values()) - 1) > 1e-6:
+                    bad(f"shares of each column summing to 1 ({column!r} sums to "
+                        f"{sum(shares.values()):g})")  # fmt: skip
     elif key == "timeout":
         if not 0 < value <= MAX_TIMEOUT:
             bad(f"a number of seconds between 1 and {MAX_TIMEOUT}")
@@ -447,6 +471,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                     required[key] = [value]
                 elif isinstance(value, list) and value:
                     required[key] = list(value)
+            rake = {**defaults, **own}.get("rake")
+            if isinstance(rake, dict) and rake:
+                required["rake"] = list(rake)
             language = {**defaults, **own}.get("language")
             if language is not None and language not in LANGUAGES:  # a column of codes
                 required["language"] = [language]

@@ -52,6 +52,30 @@ from .config import (
 from .inputs import file_sha256
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
+# the files each entry of a survey's ``outputs`` adds (report.pdf is skipped without Chromium)
+OPTIONAL_FILES = {"html": "report.html", "pptx": "report.pptx", "xlsx": "banner.xlsx"}
+
+
+def output_files(parameters: dict | None = None) -> tuple:
+    """The files a rendered survey's folder must hold, given its parameters.
+
+    Always the notebook, the summary tables and the provenance; then
+    ``report.html`` / ``report.pptx`` / ``banner.xlsx`` when ``outputs`` has
+    ``html`` / ``pptx`` / ``xlsx`` (all by default), the workbook only when
+    the survey names ``banners``.
+
+    >>> output_files({"outputs": ["pptx"], "banners": []})
+    ('report.ipynb', 'summary.csv', 'summary.xlsx', 'provenance.json', 'report.pptx')
+    """
+    parameters = parameters or {}
+    outputs = parameters.get("outputs", list(OPTIONAL_FILES))
+    files = [f for f in OUTPUT_FILES if f not in OPTIONAL_FILES.values()]
+    for key, name in OPTIONAL_FILES.items():
+        if key in outputs and (key != "xlsx" or parameters.get("banners")):
+            files.append(name)
+    return tuple(files)
+
+
 PACKAGES = (
     "pandas",
     "numpy",
@@ -326,7 +350,7 @@ def _unchanged(final: Path, fingerprint: dict) -> bool:
         return False
     if any(prov.get(key) != value for key, value in fingerprint.items()):
         return False
-    return all((final / name).is_file() for name in OUTPUT_FILES)
+    return all((final / name).is_file() for name in output_files(fingerprint.get("parameters")))
 
 
 class _Cancelled(Exception):
@@ -388,7 +412,9 @@ def render_survey(
         _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
         if cancel is not None and cancel.is_set():
             raise _Cancelled
-        export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
+        outputs = survey.parameters.get("outputs", list(OPTIONAL_FILES))
+        if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
+            export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
         prov = provenance(
             fingerprint["parameters"],
             fingerprint["data_sha256"],
@@ -397,7 +423,9 @@ def render_survey(
             **{k: v for k, v in fingerprint.items() if k not in ("parameters", "data_sha256")},
         )
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
-        missing = [f for f in OUTPUT_FILES if not (tmp / f).is_file()]
+        if "html" not in outputs:
+            (tmp / "report.html").unlink(missing_ok=True)
+        missing = [f for f in output_files(survey.parameters) if not (tmp / f).is_file()]
         if missing:
             raise RuntimeError(f"the template did not write {missing}")
         _check_ours(final)  # again: someone may have made the folder meanwhile

@@ -272,18 +272,31 @@ TREND_SPEC = [
 ]
 
 
-def trend(tr, progress, s: Settings, t: Texts) -> None:
-    """The trend chart and table, the latest change, and the promoter goal."""
+def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
+    """The trend chart and table, the latest change, and the promoter goal.
+
+    ``target`` (a ``compare_to_target`` result) draws the target as a line on
+    the chart and adds a sentence on the latest NPS against it.
+    """
     from ..insights import period_label
+    from .deliverables import target_text
 
     say(t, "trend.intro", level=t.level(s.confidence_level))
     if not tr.shown:
         period = tr.table["period"].iloc[0] if tr.table is not None and len(tr.table) else ""
         say(t, tr.reason, period=str(period), min_n=t.number(s.min_n))
+        if target is not None:
+            _md(escape(target_text(target, t)))
         return
     table = tr.table
     ax, alt = figures.trend(table, t, level=s.confidence_level)
+    if target is not None:
+        ax.axhline(target.target, color="#d7301f", linestyle="--", linewidth=1.2,
+                   label=t("target.line").format(target=t.signed(target.target)))  # fmt: skip
+        ax.legend(loc="best", frameon=False)
     figures.show(ax, alt)
+    if target is not None:
+        _md(escape(target_text(target, t)))
     last = table.iloc[tr.latest]  # suppressed periods have no change to tell
     say(
         t,

@@ -36,6 +36,7 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 
 from .._export import defuse
+from .._i18n import LANGUAGES, Texts
 
 CATEGORY_COLORS = {"detractors": "d7301f", "passives": "bdbdbd", "promoters": "1a9850"}
 QUADRANT_COLORS = {
@@ -48,55 +49,6 @@ ACCENT = "4575b4"
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 MAX_QUOTES = 4
 
-# Every sentence the deck writes.  English only for now; a language the
-# report offers can be added as another entry with the same keys.
-TEXTS = {
-    "en": {
-        "subtitle": "Net Promoter Score report",
-        "findings": "Key findings",
-        "base": "Base: n = {n}",
-        "base_weighted": "Base: n = {n} (effective n = {n_eff})",
-        "headline": "NPS {nps} ({band}): {promoters} % promoters, {detractors} % detractors",
-        "interval": "{level} interval {low} to {high}",
-        "categories": ("Detractors", "Passives", "Promoters"),
-        "all_answers": "All answers",
-        "trend_up": "NPS rose {delta} points, from {first} in {p0} to {last} in {p1}",
-        "trend_down": "NPS fell {delta} points, from {first} in {p0} to {last} in {p1}",
-        "trend_flat": "NPS unchanged at {last} from {p0} to {p1}",
-        "wave": "wave {p}",
-        "latest": "Latest change {change} points ({level} interval {low} to {high}, p = {p}): {verdict}.",
-        "real": "larger than chance alone explains",
-        "chance": "within what chance alone can explain",
-        "target": "Target {target}: the latest NPS is {gap} points {side} it.",
-        "above": "above",
-        "below": "below",
-        "on_target": "Target {target}: the latest NPS is on it.",
-        "series_nps": "NPS",
-        "series_low": "Interval low",
-        "series_high": "Interval high",
-        "series_target": "Target",
-        "segment_diff": "{segment}: {group} {gap} points {side} the rest",
-        "segment_none": "{segment}: no group differs clearly from the rest",
-        "suppressed": "{k} group(s) with fewer than {m} answers not shown.",
-        "drivers": "{driver} matters most: {share} % of the explained variation",
-        "driver_series": "Share of explained variation (%)",
-        "quadrant_fix": "Fix first: {names}",
-        "quadrant_none": "No attribute is both important and rated below average",
-        "importance": "Importance (share of explained variation, %)",
-        "split_importance": "Average importance",
-        "split_performance": "Average performance",
-        "performance": "Performance (mean rating)",
-        "themes_both": "{up} lifts the score most ({up_v}); {down} pulls it down most ({down_v})",
-        "themes_up": "{up} lifts the score most ({up_v} points)",
-        "themes_down": "{down} pulls the score down most ({down_v} points)",
-        "theme_series": "Impact on NPS (points)",
-        "followup": "{n0} {l0}; {n1} {l1}",
-        "followup_one": "{n0} {l0}",
-        "list": "List",
-        "respondents": "Respondents",
-    }
-}
-
 
 @dataclass
 class _Slide:
@@ -105,12 +57,26 @@ class _Slide:
     base: str | None = None  # footer base when it differs from the headline's
 
 
-def _t(language: str) -> dict:
-    return TEXTS.get(language, TEXTS["en"])
+class _Words:
+    """The deck's texts (``slides.*`` in the report's catalogue) and number formats."""
 
+    def __init__(self, language: str):
+        self.t = Texts(language if language in LANGUAGES else "en")
 
-def _signed(x, digits=0) -> str:
-    return f"{x:+.{digits}f}".replace("-", "\u2212")
+    def __getitem__(self, key: str) -> str:
+        return self.t(f"slides.{key}")
+
+    def signed(self, x, digits=0) -> str:
+        return self.t.signed(x, digits)
+
+    def number(self, x, digits=0) -> str:
+        return self.t.number(x, digits)
+
+    def pct(self, x, digits=0) -> str:
+        return self.t.pct(x, digits)
+
+    def level(self, confidence_level) -> str:
+        return self.t.level(confidence_level)
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -217,16 +183,16 @@ def _bar_chart(slide, categories, values, series_name, *, colours=None, number_f
 
 def _headline_slide(row, texts, level) -> _Slide:
     title = texts["headline"].format(
-        nps=_signed(row["nps"]),
-        band=row.get("band", ""),
-        promoters=f"{row['pct_promoters']:.0f}",
-        detractors=f"{row['pct_detractors']:.0f}",
+        nps=texts.signed(row["nps"]),
+        band=texts.t.label("bands", row.get("band", "")),
+        promoters=texts.pct(row["pct_promoters"]),
+        detractors=texts.pct(row["pct_detractors"]),
     )
 
     def build(slide):
         _text_box(
             slide,
-            _signed(row["nps"]),
+            texts.signed(row["nps"]),
             Inches(0.6),
             Inches(1.8),
             Inches(3.6),
@@ -237,12 +203,14 @@ def _headline_slide(row, texts, level) -> _Slide:
         )
         if pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")):
             interval = texts["interval"].format(
-                level=f"{level:.0%}", low=_signed(row["ci_low"]), high=_signed(row["ci_high"])
+                level=texts.level(level),
+                low=texts.signed(row["ci_low"]),
+                high=texts.signed(row["ci_high"]),
             )
             _text_box(slide, interval, Inches(0.6), Inches(3.5), Inches(3.6), Inches(1.0), size=16)
         data = CategoryChartData(number_format="0.0")
         data.categories = [texts["all_answers"]]
-        names = texts["categories"]
+        names = [texts[k] for k in ("detractors", "passives", "promoters")]
         for name, key in zip(names, ("detractors", "passives", "promoters"), strict=True):
             data.add_series(name, [float(row[f"pct_{key}"])])
         chart = _add_chart(
@@ -264,7 +232,7 @@ def _headline_slide(row, texts, level) -> _Slide:
 
 def _period_name(p, texts) -> str:
     if isinstance(p, int | np.integer) or (isinstance(p, float) and float(p).is_integer()):
-        return texts["wave"].format(p=int(p))
+        return texts.t("periods.wave").format(wave=int(p))
     return str(p)
 
 
@@ -276,9 +244,9 @@ def _trend_slide(trend, texts, level, target) -> _Slide | None:
     p0, p1 = _period_name(first["period"], texts), _period_name(last["period"], texts)
     key = "trend_up" if delta >= 0.5 else "trend_down" if delta <= -0.5 else "trend_flat"
     title = texts[key].format(
-        delta=f"{abs(delta):.0f}",
-        first=_signed(first["nps"]),
-        last=_signed(last["nps"]),
+        delta=texts.number(abs(delta)),
+        first=texts.signed(first["nps"]),
+        last=texts.signed(last["nps"]),
         p0=p0,
         p1=p1,
     )
@@ -287,22 +255,22 @@ def _trend_slide(trend, texts, level, target) -> _Slide | None:
         significant = last["change_p_value"] < 1 - level
         lines.append(
             texts["latest"].format(
-                change=_signed(last["change"], 1),
-                level=f"{level:.0%}",
-                low=_signed(last["change_low"], 1),
-                high=_signed(last["change_high"], 1),
-                p=f"{last['change_p_value']:.2g}",
+                change=texts.signed(last["change"], 1),
+                level=texts.level(level),
+                low=texts.signed(last["change_low"], 1),
+                high=texts.signed(last["change_high"], 1),
+                p=texts.t.p(last["change_p_value"]),
                 verdict=texts["real"] if significant else texts["chance"],
             )
         )
     if target is not None:
         gap = last["nps"] - target
         lines.append(
-            texts["on_target"].format(target=_signed(target))
+            texts["on_target"].format(target=texts.signed(target))
             if abs(gap) < 0.05
             else texts["target"].format(
-                target=_signed(target),
-                gap=f"{abs(gap):.1f}",
+                target=texts.signed(target),
+                gap=texts.number(abs(gap), 1),
                 side=texts["above"] if gap > 0 else texts["below"],
             )
         )
@@ -340,7 +308,7 @@ def _trend_slide(trend, texts, level, target) -> _Slide | None:
                 size=14,
             )
 
-    return _Slide(title, build, base=texts["base"].format(n=f"{base:,}"))
+    return _Slide(title, build, base=texts["base"].format(n=texts.number(base)))
 
 
 def _segment_slides(segments, texts, level, labels, min_n) -> list[_Slide]:
@@ -361,14 +329,14 @@ def _segment_slides(segments, texts, level, labels, min_n) -> list[_Slide]:
             if "significant" in shown
             else shown.iloc[0:0]
         )
-        name = _label(segment, labels)
+        name = labels.get(str(segment)) or texts.t.label("columns", segment, str(segment))
         if len(sig):
             top = sig.loc[sig["difference"].abs().idxmax()]
-            title = texts["segment_diff"].format(
+            key = "segment_above" if top["difference"] > 0 else "segment_below"
+            title = texts[key].format(
                 segment=name,
                 group=_label(top["group"], labels),
-                gap=f"{abs(top['difference']):.0f}",
-                side=texts["above"] if top["difference"] > 0 else texts["below"],
+                gap=texts.number(abs(top["difference"])),
             )
         else:
             title = texts["segment_none"].format(segment=name)
@@ -402,7 +370,7 @@ def _segment_slides(segments, texts, level, labels, min_n) -> list[_Slide]:
                     size=12,
                 )
 
-        base = texts["base"].format(n=f"{int(part['n'].sum()):,}")
+        base = texts["base"].format(n=texts.number(part["n"].sum()))
         out.append(_Slide(title, build, base=base))
     return out
 
@@ -413,7 +381,7 @@ def _driver_slides(drivers, texts, labels) -> list[_Slide]:
     d = drivers.sort_values("share", ascending=False)
     top = d.iloc[0]
     title = texts["drivers"].format(
-        driver=_label(top["driver"], labels).capitalize(), share=f"{top['share']:.0f}"
+        driver=_label(top["driver"], labels).capitalize(), share=texts.pct(top["share"])
     )
 
     def bars(slide):
@@ -429,9 +397,13 @@ def _driver_slides(drivers, texts, labels) -> list[_Slide]:
     )
 
     def quadrant(slide):
-        # the two split lines first, then one series per quadrant (LibreOffice
-        # shows neither per-point colours nor a lone first series' point)
+        # One series of drivers, each point coloured by its quadrant, then the
+        # two split lines.  (One series per quadrant would give a legend for
+        # free, but LibreOffice drops some series of such a chart on import.)
         data = XyChartData(number_format="0.0")
+        points = data.add_series(_chart_label(texts["series_drivers"]))
+        for r in d.itertuples():
+            points.add_data_point(float(r.mean), float(r.share))
         split_imp, split_perf = d.attrs.get(
             "thresholds", (float(d["share"].mean()), float(d["mean"].mean()))
         )
@@ -443,41 +415,47 @@ def _driver_slides(drivers, texts, labels) -> list[_Slide]:
         vertical = data.add_series(_chart_label(texts["split_performance"]))
         vertical.add_data_point(float(split_perf), 0.0)
         vertical.add_data_point(float(split_perf), float(d["share"].max()) * 1.05)
-        order = [q for q in QUADRANT_COLORS if q in set(d["quadrant"].astype(str))]
-        for q in order:
-            series = data.add_series(_chart_label(q))
-            for r in d[d["quadrant"].astype(str) == q].itertuples():
-                series.add_data_point(float(r.mean), float(r.share))
-        chart = _add_chart(slide, XL_CHART_TYPE.XY_SCATTER, data)
+        chart = _add_chart(slide, XL_CHART_TYPE.XY_SCATTER, data, width=Inches(9.0))
         series = list(chart.plots[0].series)
-        for line in series[:2]:
+        series[0].marker.style = XL_MARKER_STYLE.CIRCLE
+        series[0].marker.size = 12
+        for point, r in zip(series[0].points, d.itertuples(), strict=True):
+            colour = _rgb(QUADRANT_COLORS.get(str(r.quadrant), ACCENT))
+            point.marker.style = XL_MARKER_STYLE.CIRCLE
+            point.marker.size = 12
+            point.marker.format.fill.solid()
+            point.marker.format.fill.fore_color.rgb = colour
+            point.marker.format.line.color.rgb = colour
+            label = point.data_label
+            label.position = XL_LABEL_POSITION.RIGHT
+            label.text_frame.text = _label(r.driver, labels)  # plain text run
+        for line in series[1:]:
             line.marker.style = XL_MARKER_STYLE.NONE
             line.format.line.color.rgb = _rgb("969696")
             line.format.line.width = Pt(1.25)
-        for s, q in zip(series[2:], order, strict=True):
-            s.marker.style = XL_MARKER_STYLE.CIRCLE
-            s.marker.size = 12
-            s.marker.format.fill.solid()
-            s.marker.format.fill.fore_color.rgb = _rgb(QUADRANT_COLORS[q])
-            s.marker.format.line.color.rgb = _rgb(QUADRANT_COLORS[q])
-            names = d[d["quadrant"].astype(str) == q]["driver"].tolist()
-            for point, name in zip(s.points, names, strict=True):
-                label = point.data_label
-                label.position = XL_LABEL_POSITION.RIGHT
-                label.text_frame.text = _label(name, labels)  # plain text run
+        present = [q for q in QUADRANT_COLORS if q in set(d["quadrant"].astype(str))]
+        legend = _text_box(
+            slide,
+            [f"\u25cf {texts.t.label('quadrants', q.replace(' ', '_'), q)}" for q in present],
+            Inches(9.9),
+            Inches(2.0),
+            Inches(3.0),
+            Inches(2.5),
+            size=14,
+        )
+        for paragraph, q in zip(legend.text_frame.paragraphs, present, strict=True):
+            paragraph.runs[0].font.color.rgb = _rgb(QUADRANT_COLORS[q])
         chart.value_axis.has_title = True
         chart.value_axis.axis_title.text_frame.text = texts["importance"]
         chart.category_axis.has_title = True
         chart.category_axis.axis_title.text_frame.text = texts["performance"]
         chart.category_axis.minimum_scale = round(x_lo - pad, 1)
         chart.category_axis.maximum_scale = round(x_hi + pad, 1)
-        chart.has_legend = True
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
+        chart.has_legend = False
 
     base = None
     if "n" in d:
-        base = texts["base"].format(n=f"{int(d['n'].max()):,}")
+        base = texts["base"].format(n=texts.number(d["n"].max()))
     return [_Slide(title, bars, base=base), _Slide(q_title, quadrant, base=base)]
 
 
@@ -494,11 +472,11 @@ def _theme_slide(themes, quotes, texts, labels) -> _Slide | None:
     has_up, has_down = up["impact"] > 0, down["impact"] < 0
     fmt = {
         "up": _label(up["theme"], labels).capitalize(),
-        "up_v": _signed(up["impact"], 1),
+        "up_v": texts.signed(up["impact"], 1),
         "down": _label(down["theme"], labels)
         if has_up
         else _label(down["theme"], labels).capitalize(),
-        "down_v": _signed(down["impact"], 1),
+        "down_v": texts.signed(down["impact"], 1),
     }
     key = "themes_both" if has_up and has_down else "themes_up" if has_up else "themes_down"
     title = texts[key].format(**fmt)
@@ -536,17 +514,20 @@ def _theme_slide(themes, quotes, texts, labels) -> _Slide | None:
     return _Slide(title, build)
 
 
-def _followup_slide(followup, texts) -> _Slide | None:
+def _followup_slide(followup, texts, hours) -> _Slide | None:
     if followup is None or followup.empty:
         return None
     rows = followup.reset_index(drop=True)
-    n0, l0 = int(rows.loc[0, "respondents"]), str(rows.loc[0, "list"])
+    # list ids ("to_contact", "overdue", ...) read in the report's language
+    names = [texts.t.label("followup", x).format(hours=texts.number(hours)) for x in rows["list"]]
+    n0, l0 = int(rows.loc[0, "respondents"]), names[0]
+    l1 = names[1] if len(rows) > 1 else None
     if len(rows) > 1:
         title = texts["followup"].format(
-            n0=f"{n0:,}", l0=l0, n1=f"{int(rows.loc[1, 'respondents']):,}", l1=rows.loc[1, "list"]
+            n0=texts.number(n0), l0=l0, n1=texts.number(rows.loc[1, "respondents"]), l1=l1
         )
     else:
-        title = texts["followup_one"].format(n0=f"{n0:,}", l0=l0)
+        title = texts["followup_one"].format(n0=texts.number(n0), l0=l0)
 
     def build(slide):
         shape = slide.shapes.add_table(
@@ -556,9 +537,9 @@ def _followup_slide(followup, texts) -> _Slide | None:
         table.columns[0].width, table.columns[1].width = Inches(6.0), Inches(2.0)
         for c, head in enumerate((texts["list"], texts["respondents"])):
             table.cell(0, c).text = head
-        for r, rec in enumerate(rows.itertuples(), start=1):
-            table.cell(r, 0).text = str(rec.list)
-            table.cell(r, 1).text = f"{int(rec.respondents):,}"
+        for r, (rec, name) in enumerate(zip(rows.itertuples(), names, strict=True), start=1):
+            table.cell(r, 0).text = name
+            table.cell(r, 1).text = texts.number(rec.respondents)
             table.cell(r, 1).text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 
     return _Slide(title, build)
@@ -590,6 +571,7 @@ def write_slides(
     labels: dict | None = None,
     min_n: int = 5,
     weighted: bool | None = None,
+    followup_hours: float = 48,
 ) -> Path:
     """Write the report's slides as ``report.pptx`` (python-pptx, native charts).
 
@@ -611,31 +593,37 @@ def write_slides(
     target : an NPS goal or benchmark: drawn as a line on the trend chart,
         with one sentence on how far the latest NPS is from it.
     confidence_level : the level of the intervals in the tables.
-    language : language of the slide text (``TEXTS``; English when it has
-        no entry for the language).
+    language : the report's language (``"en"`` or ``"fi"``): the slides'
+        texts are the ``slides`` entries of its catalogue
+        (``nps_toolkit/locales``), numbers in its format.
     subtitle : second line of the title slide.
     labels : display names of drivers, themes, segments ``{id: label}``;
         default the id with spaces for underscores.
     min_n : the report's minimum group size (named where groups are hidden).
     weighted : whether the answers are weighted; default: the overall table
         has an ``n_effective`` column.  The footer then gives the effective n.
+    followup_hours : the contact promise, named in the follow-up list labels.
 
     Returns
     -------
     The path written.
     """
-    if "overall" not in tables:
-        raise ValueError("write_slides needs tables['overall'] (the one-row summarize result)")
-    texts = _t(language)
+    if "overall" not in tables and "headline" not in tables:
+        raise ValueError(
+            "write_slides needs tables['headline'] or tables['overall'] (a one-row summarize result)"
+        )
+    texts = _Words(language)
     labels = dict(labels or {})
-    row = tables["overall"].iloc[0]
-    weighted = ("n_effective" in tables["overall"].columns) if weighted is None else weighted
+    # the headline's answers (the latest round of a tracker), else all of them
+    headline = tables.get("headline", tables.get("overall"))
+    row = headline.iloc[0]
+    weighted = ("n_effective" in headline.columns) if weighted is None else weighted
     if weighted and pd.notna(row.get("n_effective")):
         base = texts["base_weighted"].format(
-            n=f"{int(row['n']):,}", n_eff=f"{row['n_effective']:,.0f}"
+            n=texts.number(row["n"]), n_eff=texts.number(row["n_effective"])
         )
     else:
-        base = texts["base"].format(n=f"{int(row['n']):,}")
+        base = texts["base"].format(n=texts.number(row["n"]))
     level = float(confidence_level)
 
     body = [_headline_slide(row, texts, level)]
@@ -645,7 +633,7 @@ def write_slides(
     body += _driver_slides(tables.get("drivers"), texts, labels)
     themes = _theme_slide(tables.get("themes"), tables.get("quotes"), texts, labels)
     body += [themes] if themes else []
-    follow = _followup_slide(tables.get("followup"), texts)
+    follow = _followup_slide(tables.get("followup"), texts, followup_hours)
     body += [follow] if follow else []
 
     prs = Presentation()

@@ -21,6 +21,7 @@ FORMATS = {"nps": "0.0", "share": "0.0", "mean": "0.00", "n": "0", "n_effective"
 CORRECTION_NAMES = {
     "bh": "Benjamini-Hochberg (false discovery rate)",
     "holm": "Holm (family-wise error)",
+    "bonferroni": "Bonferroni (family-wise error)",
     "none": "none",
 }
 SUPPRESSED = "\u2013"  # an en dash: a "-" would read as a formula and be defused
