@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._suppression import hidden_groups
+from ._suppression import hidden_groups, hidden_label
 from .intervals import nps_interval
 from .scoring import classify
 
@@ -196,6 +196,17 @@ def _sample(stat, y, w, mask, scores, method):
     return out
 
 
+def _outcome(df, stat, codes, answered):
+    """Per-respondent values of one statistic and which respondents have one."""
+    if stat.kind == "nps":
+        return codes - 1.0, answered
+    if stat.column is None:
+        return (codes == _SHARE_CODES[stat.name]).astype(float), answered
+    x = _numeric_column(df, stat.column, f"banner row {stat.name!r}")
+    valid = np.isfinite(x)
+    return (x if stat.kind == "mean" else (x >= stat.top).astype(float)), valid
+
+
 def _two_sample_p(kind, a, b, method) -> float:
     """Two-sided p-value of "no difference" between samples a and b."""
     if kind == "share":
@@ -234,16 +245,6 @@ def _two_sample_p(kind, a, b, method) -> float:
         )
         return float(res.pvalue)
     return float(2 * stats.norm.sf(abs(diff) / np.sqrt(se2)))
-
-
-def _hidden(n: np.ndarray, n_other: int, min_n: int) -> np.ndarray:
-    """Which groups to hide: the toolkit's small-group rule (``_suppression``).
-
-    ``n_other`` is the number of answers outside every group (a blank banner
-    value): they are in the total but in no column, so total minus the
-    columns reveals them like a hidden group.
-    """
-    return hidden_groups(n, min_n, unshown=n_other)
 
 
 # --------------------------------------------------------------------------
@@ -286,10 +287,13 @@ def banner_table(
         (family-wise error), ``"bonferroni"`` or ``"none"``; by
         ``statsmodels.stats.multitest.multipletests``.
     min_n : groups with fewer answers to a statistic are ``suppressed``:
-        value hidden, not tested.  When exactly one small set of answers
-        would be hidden (a group, or the answers with a blank banner value),
-        the smallest shown group is hidden too, so that it cannot be worked
-        out from the total.
+        value and n hidden, not tested.  While the hidden answers (with
+        those of a blank banner value) number fewer than ``min_n``, the
+        smallest shown group is hidden too, so that none can be worked out
+        from the total (the toolkit's one rule, ``_suppression``).  Groups
+        hidden for every statistic show no label either: they become one
+        row per statistic, labelled with how many groups it stands for, with
+        no letter (``.attrs["n_hidden"]`` counts them per banner).
     method : ``"adjusted-wald"`` (default) or ``"wald"``: the NPS by the
         two-sample z test of ``compare_nps`` with that method, shares by the
         Agresti-Caffo (or the plain Wald) two-proportion test.
@@ -297,7 +301,8 @@ def banner_table(
     Returns
     -------
     DataFrame with columns ``banner``, ``group``, ``letter``, ``statistic``,
-    ``value``, ``n`` (answers to that statistic), ``n_effective`` (Kish's;
+    ``value``, ``n`` (answers to that statistic; missing where hidden),
+    ``n_effective`` (Kish's;
     only with weights), ``higher_than`` (the letters of the columns of the
     same banner that this one is significantly higher than, e.g. ``"BD"``;
     empty when none) and ``suppressed``.  ``.attrs`` holds the settings,
@@ -355,38 +360,43 @@ def banner_table(
 
     records, pairs = [], []
     blank = {}
+    n_hidden = {}
     for banner in banners:
         values = df[banner].reset_index(drop=True)
         levels = _group_levels(values)
         in_group = [(values == g).to_numpy() for g in levels]
         blank[banner] = int(values.isna().sum())
-        labels = letters(len(levels) + 1)
+        computed = []
         for stat in statistics:
-            if stat.kind == "nps":
-                y, valid = codes - 1.0, answered
-            elif stat.column is None:
-                y, valid = (codes == _SHARE_CODES[stat.name]).astype(float), answered
-            else:
-                x = _numeric_column(df, stat.column, f"banner row {stat.name!r}")
-                valid = np.isfinite(x)
-                y = x if stat.kind == "mean" else (x >= stat.top).astype(float)
+            y, valid = _outcome(df, stat, codes, answered)
             total = _sample(stat, y, w, valid, scores, method)
             groups = [_sample(stat, y, w, valid & m, scores, method) for m in in_group]
             n = np.array([g["n"] for g in groups])
-            hide = _hidden(n, total["n"] - int(n.sum()), min_n)
+            # the toolkit's one small-group rule; blank banner values are in
+            # the total but in no column, so they count as hidden answers
+            hide = hidden_groups(n, min_n, unshown=total["n"] - int(n.sum()))
+            computed.append((stat, y, valid, total, groups, hide | (total["n"] < min_n)))
+        # a group hidden for every statistic shows neither its label nor its n:
+        # those groups become one unlabelled column, and letters go to the others
+        gone = np.logical_and.reduce([c[-1] for c in computed])
+        keep = [k for k in range(len(levels)) if not gone[k]]
+        labels = letters(len(keep) + 1)
+        n_hidden[banner] = int(gone.sum())
+        for stat, y, valid, total, groups, hide in computed:
             total_hidden = total["n"] < min_n
-            hide = hide | total_hidden
-            # (i, j): column j against column i; column 0 is the total
+            shown = [(k, groups[k], bool(hide[k])) for k in keep]
+            # (i, j): column j against column i, positions among the shown
+            # columns; column 0 is the total
             tests = []
-            for i in range(len(groups)):
-                if hide[i]:
+            for i, (k, group, off) in enumerate(shown, start=1):
+                if off:
                     continue
-                rest = _sample(stat, y, w, valid & ~in_group[i], scores, method)
+                rest = _sample(stat, y, w, valid & ~in_group[k], scores, method)
                 if rest["n"] >= min_n and not total_hidden:
-                    tests.append((0, i + 1, rest, groups[i]))
-                for j in range(i + 1, len(groups)):
-                    if not hide[j]:
-                        tests.append((i + 1, j + 1, groups[i], groups[j]))
+                    tests.append((0, i, rest, group))
+                for j, (_, other, other_off) in enumerate(shown[i:], start=i + 1):
+                    if not other_off:
+                        tests.append((i, j, group, other))
             p = np.array([_two_sample_p(stat.kind, a, b, method) for _, _, a, b in tests])
             p_adj = np.full(p.shape, np.nan)
             ok = np.isfinite(p)
@@ -397,47 +407,60 @@ def banner_table(
                     if method_mt is None
                     else multipletests(p[ok], alpha=1 - level, method=method_mt)[1]
                 )
-            higher = [set() for _ in range(len(groups) + 1)]
+            names = [TOTAL] + [levels[k] for k, _, _ in shown]
+            higher = [set() for _ in names]
             for (i, j, a, b), pv, pa in zip(tests, p, p_adj, strict=True):
                 diff = b["centre"] - a["centre"]
                 significant = bool(pa < 1 - level)
                 if significant and diff != 0:
                     winner, loser = (j, i) if diff > 0 else (i, j)
                     higher[winner].add(labels[loser])
-                scale = 1 if stat.kind == "mean" else 100
                 pairs.append(
                     {
                         "banner": banner,
                         "statistic": stat.name,
                         "letter_a": labels[i],
                         "letter_b": labels[j],
-                        "group_a": TOTAL if i == 0 else levels[i - 1],
-                        "group_b": levels[j - 1],
-                        "difference": scale * diff,
+                        "group_a": names[i],
+                        "group_b": names[j],
+                        "difference": (1 if stat.kind == "mean" else 100) * diff,
                         "p_value": pv,
                         "p_adjusted": pa,
                         "significant": significant,
                     }
                 )
-            cells = [total, *groups]
-            hidden = [total_hidden, *hide]
-            for k, (cell, off) in enumerate(zip(cells, hidden, strict=True)):
+            cells = [(total, total_hidden), *[(g, off) for _, g, off in shown]]
+            for c, ((cell, off), name) in enumerate(zip(cells, names, strict=True)):
                 records.append(
                     {
                         "banner": banner,
-                        "group": TOTAL if k == 0 else levels[k - 1],
-                        "letter": labels[k],
+                        "group": name,
+                        "letter": labels[c],
                         "statistic": stat.name,
                         "value": np.nan if off else cell["value"],
-                        "n": cell["n"],
+                        "n": pd.NA if off and c > 0 else cell["n"],
                         "n_effective": np.nan if off else cell["n_effective"],
-                        "higher_than": "".join(sorted(higher[k], key=lambda s: (len(s), s))),
+                        "higher_than": "".join(sorted(higher[c], key=lambda s: (len(s), s))),
                         "suppressed": bool(off),
+                    }
+                )
+            if gone.any():
+                records.append(
+                    {
+                        "banner": banner,
+                        "group": hidden_label(int(gone.sum()), min_n),
+                        "letter": "",
+                        "statistic": stat.name,
+                        "value": np.nan,
+                        "n": pd.NA,
+                        "n_effective": np.nan,
+                        "higher_than": "",
+                        "suppressed": True,
                     }
                 )
     out = pd.DataFrame.from_records(records)
     out["group"] = out["group"].astype(object)
-    out["n"] = out["n"].astype(np.int64)
+    out["n"] = out["n"].astype("Int64")  # missing for hidden groups
     if w is None:
         out = out.drop(columns="n_effective")
     kinds = {s.kind for s in statistics}
@@ -456,6 +479,7 @@ def banner_table(
             if k in kinds
         },
         blank=blank,
+        n_hidden=n_hidden,
         pairs=pd.DataFrame.from_records(
             pairs,
             columns=[

@@ -242,16 +242,35 @@ def test_constant_weights_change_nothing(three_groups):
 
 
 def test_small_groups_suppressed_and_not_tested(three_groups):
-    df = pd.concat([three_groups, _group("tiny", 2, 1, 0), _group("W", 3, 2, 3)], ignore_index=True)
-    t = banner_table(df, "seg", rows=["nps"], min_n=5)
-    tiny, small = _cell(t, "tiny"), _cell(t, "W")
-    assert tiny["suppressed"] and np.isnan(tiny["value"]) and tiny["higher_than"] == ""
-    # one hidden group would follow from the total: the smallest shown one goes too
-    assert small["suppressed"] and np.isnan(small["value"])
-    assert not _cell(t, "X")["suppressed"]
+    df = pd.concat([three_groups, _group("tiny", 2, 1, 0), _group("W", 0, 1, 0)], ignore_index=True)
+    t = banner_table(df, "seg", rows=["nps", "promoters"], min_n=5)
+    # tiny (3) and W (1) hold 4 < 5 answers together: the smallest shown group
+    # (X, first of the equal 50s) goes too, so none can be worked out from the total
+    assert set(t["group"]) == {
+        "Total",
+        "Y",
+        "Z",
+        "3 groups hidden (fewer than 5 answers, or hidden with them)",
+    }
+    hidden = t[t["letter"] == ""]
+    assert len(hidden) == 2 and hidden["suppressed"].all()
+    assert hidden["value"].isna().all() and hidden["n"].isna().all()
+    assert t.attrs["n_hidden"] == {"seg": 3}
+    # letters go to the shown columns only, and the tests are among them
+    assert t.loc[t["statistic"] == "nps", "letter"].tolist() == ["A", "B", "C", ""]
     tested = set(t.attrs["pairs"]["group_a"]) | set(t.attrs["pairs"]["group_b"])
-    assert not tested & {"tiny", "W"}
-    assert not any(set(h) & {tiny["letter"], small["letter"]} for h in t["higher_than"])
+    assert tested == {"Total", "Y", "Z"}
+
+
+def test_group_hidden_for_one_statistic_keeps_its_column(three_groups):
+    df = three_groups.assign(quality=np.where(three_groups["seg"] == "Z", np.nan, 7.0))
+    df.loc[df.index[-3:], "quality"] = 8.0  # Z: 3 ratings only
+    t = banner_table(df, "seg", rows=["nps", "mean:quality"], min_n=5)
+    z = t[t["group"] == "Z"].set_index("statistic")
+    assert not z.loc["nps", "suppressed"] and z.loc["mean:quality", "suppressed"]
+    assert pd.isna(z.loc["mean:quality", "n"]) and np.isnan(z.loc["mean:quality", "value"])
+    # Z's 3 ratings alone would follow from the total: the next smallest goes too
+    assert t[t["statistic"] == "mean:quality"]["suppressed"].sum() == 2
 
 
 def test_blank_banner_values_count_as_a_hidden_cell(three_groups):
@@ -260,7 +279,8 @@ def test_blank_banner_values_count_as_a_hidden_cell(three_groups):
     t = banner_table(df, "seg", rows=["nps"], min_n=5)
     assert t.attrs["blank"] == {"seg": 3}
     assert _cell(t, "Total")["n"] == 150
-    assert t["suppressed"].sum() == 1  # the smallest group, so the 3 cannot be derived
+    # the smallest group is hidden, so the 3 cannot be worked out from the total
+    assert t["suppressed"].sum() == 1 and t.attrs["n_hidden"] == {"seg": 1}
 
 
 def test_several_banners_and_categorical_order(three_groups):
@@ -275,7 +295,7 @@ def test_several_banners_and_categorical_order(three_groups):
     [
         ({"rows": ["median:recommend"]}, "unknown banner row"),
         ({"rows": ["mean:nothing"]}, "nothing"),
-        ({"correction": "bonferroni"}, "unknown correction"),
+        ({"correction": "fdr_by"}, "unknown correction"),
         ({"method": "bootstrap"}, "unknown method"),
         ({"confidence_level": 95}, "confidence_level"),
         ({"weights": "nope"}, "nope"),

@@ -230,7 +230,9 @@ def test_small_groups_absent_and_labels_defused(deck, tmp_path, tables):
     categories = list(chart.plots[0].categories)
     assert "Secretland" not in categories
     assert categories[0] == "'=cmd|' /c calc'!A1"  # defused, shown as text
-    assert "1 group(s) with fewer than 5 answers not shown." in _texts(region)
+    assert "Groups with fewer than 5 answers (and any hidden with them) are not shown." in _texts(
+        region
+    )
     # the chart's embedded workbook holds no formula
     blob = chart.part.chart_workbook.xlsx_part.blob
     ws = load_workbook(io.BytesIO(blob)).active

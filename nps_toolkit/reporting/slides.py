@@ -237,6 +237,8 @@ def _period_name(p, texts) -> str:
 
 
 def _trend_slide(trend, texts, level, target) -> _Slide | None:
+    if trend is not None:
+        trend = trend[trend["nps"].notna()]  # suppressed periods show nothing
     if trend is None or len(trend) < 2:
         return None
     first, last = trend.iloc[0], trend.iloc[-1]
@@ -362,7 +364,7 @@ def _segment_slides(segments, texts, level, labels, min_n) -> list[_Slide]:
             if hidden:
                 _text_box(
                     slide,
-                    texts["suppressed"].format(k=hidden, m=min_n),
+                    texts["suppressed"].format(m=min_n),
                     Inches(0.6),
                     Inches(6.2),
                     Inches(10),
@@ -462,7 +464,7 @@ def _driver_slides(drivers, texts, labels) -> list[_Slide]:
 def _theme_slide(themes, quotes, texts, labels) -> _Slide | None:
     if themes is None or themes.empty:
         return None
-    t = themes
+    t = themes[themes["impact"].notna()]
     if "below_min_n" in t:
         t = t[~t["below_min_n"].astype(bool)]  # themes too few mention stay off the slide
     if t.empty:

@@ -153,7 +153,7 @@ def write_banner_workbook(
     for i, (_, letter, group) in enumerate(columns):
         c = 2 + 2 * i
         rows[2].extend([Cell(str(group), bold=True, align="center", wrap=True), None])
-        rows[3].extend([Cell(f"({letter})", bold=True, align="center"), None])
+        rows[3].extend([Cell(f"({letter})" if letter else None, bold=True, align="center"), None])
         merges += [f"{get_column_letter(c)}{r}:{get_column_letter(c + 1)}{r}" for r in (3, 4)]
     base_stat = "nps" if "nps" in statistics else statistics[0]
     base_rows = [("Base (answers)", "n", FORMATS["n"])]
@@ -163,7 +163,10 @@ def write_banner_workbook(
         row = [Cell(label, bold=True)]
         for banner, letter, _ in columns:
             value = getattr(cells[(banner, letter, base_stat)], field)
-            row += [Cell(value, number_format=fmt), None]
+            if pd.isna(value):  # a hidden group's base is hidden too
+                row += [Cell(SUPPRESSED, align="right"), None]
+            else:
+                row += [Cell(float(value), number_format=fmt), None]
         rows.append(row)
     for statistic in statistics:
         row = [Cell(labels.get(statistic, statistic_label(statistic)), bold=True)]
