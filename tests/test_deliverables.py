@@ -73,8 +73,10 @@ def test_config_refuses_bad_options(tmp_path, entry, match):
 
 def test_output_files_follow_outputs():
     base = ("report.ipynb", "summary.csv", "summary.xlsx", "provenance.json")
-    assert report.output_files({}) == (*base, "report.html", "report.pptx")
-    assert report.output_files({"banners": ["tenure"]})[-1] == "banner.xlsx"
+    every = report.template_parameters()["outputs"]
+    assert report.output_files({"outputs": every}) == (*base, "report.html", "report.pptx")
+    assert report.output_files({"outputs": every, "banners": ["tenure"]})[-1] == "banner.xlsx"
+    assert report.output_files({}) == (*base, "report.html")  # a template without outputs
     assert report.output_files({"outputs": [], "banners": ["tenure"]}) == base
     assert report.output_files({"outputs": ["html"]}) == (*base, "report.html")
 

@@ -61,14 +61,15 @@ def output_files(parameters: dict | None = None) -> tuple:
 
     Always the notebook, the summary tables and the provenance; then
     ``report.html`` / ``report.pptx`` / ``banner.xlsx`` when ``outputs`` has
-    ``html`` / ``pptx`` / ``xlsx`` (all by default), the workbook only when
-    the survey names ``banners``.
+    ``html`` / ``pptx`` / ``xlsx``, the workbook only when the survey names
+    ``banners``.  (The toolkit's template asks for all by default; a template
+    without an ``outputs`` parameter writes the HTML report only.)
 
     >>> output_files({"outputs": ["pptx"], "banners": []})
     ('report.ipynb', 'summary.csv', 'summary.xlsx', 'provenance.json', 'report.pptx')
     """
     parameters = parameters or {}
-    outputs = parameters.get("outputs", list(OPTIONAL_FILES))
+    outputs = parameters.get("outputs", ["html"])
     files = [f for f in OUTPUT_FILES if f not in OPTIONAL_FILES.values()]
     for key, name in OPTIONAL_FILES.items():
         if key in outputs and (key != "xlsx" or parameters.get("banners")):
@@ -412,7 +413,7 @@ def render_survey(
         _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
         if cancel is not None and cancel.is_set():
             raise _Cancelled
-        outputs = survey.parameters.get("outputs", list(OPTIONAL_FILES))
+        outputs = survey.parameters.get("outputs", ["html", "pdf"])
         if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
             export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
         prov = provenance(
