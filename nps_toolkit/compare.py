@@ -365,6 +365,34 @@ def compare_nps(
 # --------------------------------------------------------------------------
 
 
+def _adjust_p_values(p: np.ndarray, correction: str, alpha: float) -> np.ndarray:
+    """Multiple-testing adjusted p-values, as ``statsmodels``' ``multipletests(...)[1]``.
+
+    Holm, Bonferroni and Benjamini-Hochberg (the corrections a report offers)
+    are written out: importing statsmodels.stats.multitest costs about 0.9 s
+    in a report kernel (it loads scipy.stats) and its Holm branch runs a full
+    ``gc.collect()`` on every call (0.1-0.5 s each in a kernel with matplotlib
+    loaded).  The other corrections go to statsmodels.  Tests pin all three to
+    statsmodels, ties included.
+    """
+    m = len(p)
+    if correction == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    if correction in ("holm", "fdr_bh"):
+        order = np.argsort(p)
+        ranked = p[order]
+        if correction == "holm":  # step-down: max over j <= i of (m - j + 1) p_(j)
+            adjusted = np.maximum.accumulate(ranked * np.arange(m, 0, -1))
+        else:  # step-up: min over j >= i of m p_(j) / j
+            adjusted = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+        out = np.empty(m)
+        out[order] = np.minimum(adjusted, 1.0)
+        return out
+    from statsmodels.stats.multitest import multipletests
+
+    return multipletests(p, alpha=alpha, method=correction)[1]
+
+
 def compare_segments(
     df,
     by,
@@ -596,7 +624,6 @@ def _test_segments(ref_counts, seg_counts, tested, method, level, n_resamples, r
 
 def _adjust(p, tested, correction, level):
     """Multiple-testing adjusted p-values and significance of the tested rows."""
-    from statsmodels.stats.multitest import multipletests
 
     p_adj = np.full(len(p), np.nan)
     idx = np.flatnonzero(tested)
@@ -604,7 +631,7 @@ def _adjust(p, tested, correction, level):
         p_adj[idx] = (
             p[idx]
             if correction is None
-            else multipletests(p[idx], alpha=1 - level, method=correction)[1]
+            else _adjust_p_values(p[idx], correction, alpha=1 - level)
         )
     significant = pd.array(np.where(tested, p_adj < 1 - level, False), dtype="boolean")
     significant[~tested] = pd.NA

@@ -34,8 +34,11 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
-from scipy.optimize import elementwise
+# scipy.special holds the normal distribution functions that
+# scipy.stats' norm and t call (ndtr, ndtri); importing scipy.stats
+# itself costs about 0.5 s in every report kernel.
+from scipy import special
+# scipy.optimize (score interval only) is imported where it is used.
 
 from ._core import ADJUST as _ADJUST
 from ._core import category_codes
@@ -214,6 +217,8 @@ def _score_arrays(p, d, n, z):
         # exactly when the edge value has the sign of target
         todo = ~exact & (edge_value * target > 0)
         if todo.any():
+            from scipy.optimize import elementwise
+
             args = (P[todo], D[todo], n[todo], target)
             res = elementwise.find_root(
                 lambda x, P_, D_, n_, target: _score_statistic(x, P_, D_, n_) - target,
@@ -227,6 +232,8 @@ def _score_arrays(p, d, n, z):
 
 def _score_scalar(P, D, n, z):
     """Score interval ends by ``scipy.optimize.brentq`` (one group)."""
+    from scipy import optimize
+
     est = (P - D) / n
 
     def f(x, target):
@@ -270,13 +277,13 @@ def _bca_levels(theta_sorted, theta_hat, accel, alpha):
     B = theta_sorted.shape[1]
     below = (theta_sorted < theta_hat[:, None]).sum(axis=1)
     upto = (theta_sorted <= theta_hat[:, None]).sum(axis=1)
-    z0 = stats.norm.ppf((below + upto) / (2 * B))
-    za = stats.norm.ppf(alpha)
+    z0 = special.ndtri((below + upto) / (2 * B))  # stats.norm.ppf
+    za = special.ndtri(alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
         n1 = z0 + za
         n2 = z0 - za
-        a1 = stats.norm.cdf(z0 + n1 / (1 - accel * n1))
-        a2 = stats.norm.cdf(z0 + n2 / (1 - accel * n2))
+        a1 = special.ndtr(z0 + n1 / (1 - accel * n1))  # stats.norm.cdf
+        a2 = special.ndtr(z0 + n2 / (1 - accel * n2))
     return np.nan_to_num(a1, nan=alpha), np.nan_to_num(a2, nan=1 - alpha)
 
 

@@ -13,6 +13,9 @@ from nps_toolkit.compare import compare_nps, compare_segments, margin_of_error, 
 Z95 = stats.norm.ppf(0.975)
 
 
+SEED_CORRECTIONS = 20261201
+
+
 def scores_from_counts(d, q, p):
     return [0] * d + [8] * q + [10] * p
 
@@ -568,3 +571,25 @@ def test_holm_and_bh_equal_statsmodels_on_known_p_values():
     bh_out = compare_segments(df, "g", method="wald", correction="fdr_bh")
     bh = np.minimum.accumulate((p[order] * 3 / np.arange(1, 4))[::-1])[::-1]
     np.testing.assert_allclose(bh_out["p_adjusted"].to_numpy()[order], np.minimum(bh, 1))
+
+
+@pytest.mark.parametrize("correction", ["holm", "fdr_bh", "bonferroni", "sidak"])
+def test_corrections_equal_statsmodels_with_ties(correction):
+    # twelve segments, four pairs of them with equal counts (tied p-values),
+    # some clearly different from the rest and some not: the adjusted p-values
+    # are statsmodels' multipletests on the same raw p-values
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(SEED_CORRECTIONS)
+    counts = [tuple(rng.integers(5, 40, size=3)) for _ in range(8)]
+    counts += counts[:4]
+    scores, groups = [], []
+    for g, (d, pa, pr) in enumerate(counts):
+        scores += scores_from_counts(d, pa, pr)
+        groups += [f"s{g:02d}"] * (d + pa + pr)
+    df = pd.DataFrame({"g": groups, "recommend": scores})
+    out = compare_segments(df, "g", method="wald", correction=correction)
+    p = out["p_value"].to_numpy()
+    assert len(np.unique(p)) < len(p)  # the ties are there
+    expected = multipletests(p, alpha=0.05, method=correction)[1]
+    np.testing.assert_allclose(out["p_adjusted"].to_numpy(), expected, rtol=1e-12, atol=0)

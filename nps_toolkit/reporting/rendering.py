@@ -155,6 +155,67 @@ def _html_exporter():
     return exporter
 
 
+_WARM_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "markdown",
+            "id": "warm-markdown",
+            "metadata": {},
+            "source": "# *a* `b`\n\n| a |\n|---|\n| 1 |",
+        },
+        {
+            "cell_type": "code",
+            "id": "warm-code",
+            "execution_count": 1,
+            "metadata": {},
+            "source": "x",
+            "outputs": [
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {"text/html": "<b>x</b>", "text/markdown": "*x*", "text/plain": "x"},
+                }
+            ],
+        },
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def _warm_html_exporter() -> None:
+    """Build this thread's HTML exporter and convert a tiny notebook with it.
+
+    The first conversion imports the Markdown renderer and compiles the page
+    templates (together about 0.5 s); done while a new kernel starts, it is
+    off the path of the first report.
+    """
+    import nbformat
+
+    _html_exporter().from_notebook_node(nbformat.from_dict(_WARM_NOTEBOOK))
+
+
+def _skip_iri_grammars() -> None:
+    """Import jsonschema (nbformat's validator) without its IRI format checkers.
+
+    When the optional ``rfc3987_syntax`` is installed, importing jsonschema
+    imports it too, and it compiles about 40 parser grammars: about 1 s, more
+    than papermill and nbconvert together.  The notebook schemas check no
+    string formats, so in this process jsonschema goes without the "iri"
+    checkers; ``rfc3987_syntax`` itself stays importable.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # "import rfc3987_syntax" raises ImportError
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        del sys.modules["rfc3987_syntax"]
+
+
 def export_html(notebook, html_path, *, title: str | None = None) -> None:
     """Write the executed notebook as a code-free HTML report (``title``: the page title)."""
     import nbformat
@@ -276,8 +337,14 @@ class _ReusedKernel:
     event loop owns the kernel's sockets.
     """
 
+    # Imported by a new kernel as soon as it starts, while this process gets
+    # papermill and the HTML exporter ready: the two overlap instead of one
+    # waiting for the other.  Importing a module changes no result.
+    WARM_UP = "import matplotlib.pyplot, pandas, nps_toolkit.reporting.sections, nps_toolkit.reporting.show"
+
     def __init__(self, kernel_name: str, cwd: Path):
         self.kernel_name, self.cwd, self.km = kernel_name, cwd, None
+        self._warming = None  # (client, message id) of the warm-up imports
 
     def acquire(self):
         from jupyter_core.utils import run_sync
@@ -290,7 +357,34 @@ class _ReusedKernel:
             km = QuietKernelManager(kernel_name=self.kernel_name)
             run_sync(km.start_kernel)(cwd=str(self.cwd))
             self.km = km
+            self._warming = run_sync(self._warm_up)()
         return self.km
+
+    async def _warm_up(self):
+        kc = self.km.client()
+        kc.start_channels()
+        return kc, kc.execute(self.WARM_UP, silent=True, store_history=False)
+
+    async def _warmed(self) -> None:
+        kc, msg_id = self._warming
+        self._warming = None
+        try:
+            while True:  # the reply says the imports are done (an error does not matter)
+                reply = await kc.get_shell_msg(timeout=120)
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    return
+        finally:
+            kc.stop_channels()
+
+    def warmed(self) -> None:
+        """Wait until the warm-up imports of a new kernel are done."""
+        from jupyter_core.utils import run_sync
+
+        if self._warming is not None:
+            try:
+                run_sync(self._warmed)()
+            except Exception:  # no reply: papermill finds out what is wrong with the kernel
+                pass
 
     async def _reset(self) -> None:
         kc = self.km.client()
@@ -316,6 +410,9 @@ class _ReusedKernel:
     def close(self) -> None:
         from jupyter_core.utils import run_sync
 
+        if self._warming is not None:
+            self._warming[0].stop_channels()
+            self._warming = None
         if self.km is not None:
             km, self.km = self.km, None
             try:
@@ -456,6 +553,9 @@ def render_survey(
 
 def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel) -> None:
     """Run the template for ``survey`` into ``tmp/report.ipynb`` with papermill."""
+    if kernel is not None:
+        km = kernel.acquire()  # a new kernel starts, and imports, while papermill loads here
+    _skip_iri_grammars()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -464,7 +564,9 @@ def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, ke
     parameters = {**survey.parameters, "tables_dir": str(tmp)}
     run_kw = {"engine_name": _engine.ENGINE, "language": _engine.LANGUAGE}
     if kernel is not None:
-        run_kw["km"] = kernel.acquire()
+        _warm_html_exporter()
+        kernel.warmed()
+        run_kw["km"] = km
     else:
         # the kernel's working folder; papermill's own cwd= would os.chdir the
         # whole process, which is not safe with renders running in threads
