@@ -553,9 +553,9 @@ def render_survey(
 
 def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel) -> None:
     """Run the template for ``survey`` into ``tmp/report.ipynb`` with papermill."""
-    if kernel is not None:
-        km = kernel.acquire()  # a new kernel starts, and imports, while papermill loads here
     _skip_iri_grammars()
+    if kernel is not None:
+        km = kernel.acquire()  # a new kernel starts, and imports, while this process warms up
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
