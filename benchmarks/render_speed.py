@@ -60,7 +60,7 @@ FILTERS = (
 
 
 def make_config(folder: Path, count: int) -> Path:
-    import nps_toolkit as nps
+    from nps_toolkit import reporting
     from nps_toolkit.datasets import write_example
 
     write_example("b2b-annual", folder / "b2b.csv")
@@ -71,7 +71,7 @@ def make_config(folder: Path, count: int) -> Path:
     ]
     config = folder / "surveys.yml"
     config.write_text(yaml.safe_dump({"surveys": surveys}, sort_keys=False), encoding="utf-8")
-    nps.report.load_config(config)  # validate before timing anything
+    reporting.load_config(config)  # validate before timing anything
     return config
 
 
