@@ -9,6 +9,7 @@ trend and a direct comparison always agree.  Everything is on the -1..1
 from __future__ import annotations
 
 import numpy as np
+
 # scipy.special holds the normal (and t) distribution functions that
 # scipy.stats' norm and t call (ndtr, ndtri, stdtrit); importing scipy.stats
 # itself costs about 0.5 s in every report kernel.

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
 # scipy.special holds the normal (and t) distribution functions that
 # scipy.stats' norm and t call (ndtr, ndtri, stdtrit); importing scipy.stats
 # itself costs about 0.5 s in every report kernel.

@@ -629,9 +629,7 @@ def _adjust(p, tested, correction, level):
     idx = np.flatnonzero(tested)
     if idx.size:
         p_adj[idx] = (
-            p[idx]
-            if correction is None
-            else _adjust_p_values(p[idx], correction, alpha=1 - level)
+            p[idx] if correction is None else _adjust_p_values(p[idx], correction, alpha=1 - level)
         )
     significant = pd.array(np.where(tested, p_adj < 1 - level, False), dtype="boolean")
     significant[~tested] = pd.NA

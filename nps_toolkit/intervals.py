@@ -34,12 +34,13 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
 # scipy.special holds the normal distribution functions that
 # scipy.stats' norm and t call (ndtr, ndtri); importing scipy.stats
 # itself costs about 0.5 s in every report kernel.
 from scipy import special
-# scipy.optimize (score interval only) is imported where it is used.
 
+# scipy.optimize (score interval only) is imported where it is used.
 from ._core import ADJUST as _ADJUST
 from ._core import category_codes
 from ._validation import (
