@@ -130,7 +130,7 @@ def test_slides_in_order_with_titles_and_footers(deck, tables):
     assert titles[1] == "Key findings"
     assert titles[2].startswith(f"NPS {row['nps']:+.0f}".replace("-", "\u2212"))
     assert titles[3].startswith("NPS rose") or titles[3].startswith("NPS fell")
-    assert titles[4].startswith("customer relationship: ") and titles[5].startswith("region: ")
+    assert titles[4].startswith("Customer relationship: ") and titles[5].startswith("Region: ")
     assert len(titles) == 10  # + drivers, quadrant, themes, follow-up
     # every slide: the base and the survey's name in its footer
     for slide in deck.slides:
@@ -139,7 +139,7 @@ def test_slides_in_order_with_titles_and_footers(deck, tables):
     assert _texts(deck.slides[2])[-1] == f"Base: n = {int(row['n']):,} \u00b7 {NAME}"
     # key findings default to the other slides' titles
     findings = [t for t in _texts(deck.slides[1]) if "\n" in t][0].split("\n")
-    assert findings == titles[2:]
+    assert [f[:1].upper() + f[1:] for f in findings] == titles[2:]
 
 
 def test_charts_are_native_with_the_table_values(deck, tables):
@@ -261,7 +261,7 @@ def test_finnish_deck(tables, tmp_path):
     deck = Presentation(write_slides(tables, tmp_path / "fi.pptx", survey_name=NAME, language="fi"))
     titles = [s.shapes.title.text_frame.text for s in deck.slides]
     assert titles[1] == "Keskeiset havainnot"
-    assert titles[4].startswith("asiakkuus: ")
+    assert titles[4].startswith("Asiakkuus: ")
     assert all(_texts(s)[-1].startswith("Pohja: n = ") for s in deck.slides)
     (trend,) = _charts(deck.slides[3])
     assert list(trend.plots[0].categories)[0] == "kierros 1"

@@ -117,7 +117,7 @@ def _set_title(slide, title: str):
     shape = slide.shapes.title
     shape.text_frame.clear()
     run = shape.text_frame.paragraphs[0].add_run()
-    run.text = title
+    run.text = title[:1].upper() + title[1:]  # a sentence: "Region: ...", "Asiakkuus: ..."
     run.font.size = Pt(28)
     run.font.bold = True
     shape.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT

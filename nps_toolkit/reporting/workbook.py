@@ -182,7 +182,7 @@ def write_banner_workbook(
     note_lines = banner_notes(table) if notes is None else list(notes)
     for i, line in enumerate(note_lines):
         rows.append([Cell("Notes" if i == 0 else None, bold=True), Cell(line)])
-    widths = {"A": 26}
+    widths = {"A": 34}
     for i in range(len(columns)):
         widths[get_column_letter(2 + 2 * i)] = 9
         widths[get_column_letter(3 + 2 * i)] = 6
