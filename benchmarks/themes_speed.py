@@ -179,9 +179,9 @@ def bench_impact(n_resamples: int = 2000) -> None:
     both = pd.DataFrame(
         {
             "theme": cols,
-            "toolkit_low": out["impact_low"].to_numpy(),
+            "toolkit_low": out["ci_low"].to_numpy(),
             "brute_low": low,
-            "toolkit_high": out["impact_high"].to_numpy(),
+            "toolkit_high": out["ci_high"].to_numpy(),
             "brute_high": high,
         }
     )

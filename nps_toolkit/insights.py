@@ -213,9 +213,9 @@ def _driver(t, drivers, labels) -> str:
 
 def _themes(t, themes, labels, *, positive: bool) -> str:
     ok = themes[~themes["below_min_n"].astype(bool)] if "below_min_n" in themes else themes
-    if {"impact_low", "impact_high"} <= set(ok.columns):
+    if {"ci_low", "ci_high"} <= set(ok.columns):
         # only themes whose interval excludes zero: a claim the bootstrap supports
-        keep = ok["impact_low"] > 0 if positive else ok["impact_high"] < 0
+        keep = ok["ci_low"] > 0 if positive else ok["ci_high"] < 0
     else:
         keep = ok["impact"] > 0 if positive else ok["impact"] < 0
     picked = ok[keep].sort_values("impact", ascending=not positive).head(MAX_ITEMS)

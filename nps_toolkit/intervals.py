@@ -590,7 +590,7 @@ def _linearised_variance(s, w, g):
 
     Var = G/(G-1) * sum_g (sum_{i in g} w_i (s_i - mean))^2 / (sum w)^2: the
     linearisation (sandwich) variance of a ratio estimator with clusters as
-    primary sampling units; with w = 1 it is the formula of issue 4.
+    primary sampling units; with w = 1 it is the unweighted cluster-robust variance.
     """
     mean = np.sum(w * s) / np.sum(w)
     _, inverse = np.unique(g.astype(str), return_inverse=True)

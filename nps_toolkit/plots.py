@@ -404,8 +404,8 @@ def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_menti
     Parameters
     ----------
     impact : DataFrame
-        The result of ``theme_impact`` (columns theme, impact, impact_low,
-        impact_high, mentions).
+        The result of ``theme_impact`` (columns theme, impact, ci_low,
+        ci_high, mentions).
     ax : matplotlib Axes, optional
     labels : dict, optional
         Display label per theme id; by default the default lexicon's labels in
@@ -440,8 +440,8 @@ def theme_impact_plot(impact, *, ax=None, labels=None, language="en", show_menti
     small = (
         data["below_min_n"].to_numpy(dtype=bool) if "below_min_n" in data else [False] * len(data)
     )
-    if {"impact_low", "impact_high"} <= set(data.columns):
-        ax.hlines(y, data["impact_low"], data["impact_high"], color="0.45", lw=1.5)
+    if {"ci_low", "ci_high"} <= set(data.columns):
+        ax.hlines(y, data["ci_low"], data["ci_high"], color="0.45", lw=1.5)
     for yi, v, c, s in zip(y, est, colors, small, strict=True):
         ax.plot(v, yi, "o", color=c, alpha=0.35 if s else 1.0, ms=7, zorder=3)
     ax.axvline(0, color="0.3", lw=0.8)

@@ -80,7 +80,7 @@ def classify(scores) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, dtype=CATEGORY_DTYPE), index=index, name=name)
 
 
-def category_counts(scores, weights=None) -> Counts:
+def category_counts(scores, *, weights=None) -> Counts:
     """Count detractors, passives and promoters (weighted sums when weights are given).
 
     Blank answers are left out of every count and of ``n``.
@@ -95,13 +95,13 @@ def category_counts(scores, weights=None) -> Counts:
     return Counts(float(sums[0]), float(sums[1]), float(sums[2]), float(sums.sum()))
 
 
-def nps(scores, weights=None) -> float:
+def nps(scores, *, weights=None) -> float:
     """Net Promoter Score, % promoters - % detractors, from -100 to 100.
 
     >>> nps([10] * 60 + [8] * 20 + [2] * 20)
     40.0
     """
-    return category_counts(scores, weights).nps
+    return category_counts(scores, weights=weights).nps
 
 
 def band(value: float) -> str | None:
@@ -144,7 +144,7 @@ def _check_scale(values: pd.Series, column: str, scale: int, what: str) -> None:
         )
 
 
-def csat(ratings, scale: int = 5, top: int = 2) -> float:
+def csat(ratings, *, scale: int = 5, top: int = 2) -> float:
     """Customer satisfaction: percent of answers in the top ``top`` boxes of a 1..scale scale.
 
     Blank ratings are excluded.
@@ -163,7 +163,7 @@ def csat(ratings, scale: int = 5, top: int = 2) -> float:
     return 100.0 * float(np.mean(arr > scale - top))
 
 
-def ces(ratings, scale: int = 7) -> float:
+def ces(ratings, *, scale: int = 7) -> float:
     """Customer effort score: the mean effort rating on a 1..scale scale (blank ratings excluded).
 
     >>> ces([1, 2, 3, 6])

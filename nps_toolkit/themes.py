@@ -48,6 +48,7 @@ from ._text import (
     _supported_languages,
     _words,
 )
+from ._validation import N_RESAMPLES, check_level, check_min_n, check_resamples
 from ._validation import as_score_array as _as_score_array
 
 __all__ = [
@@ -524,7 +525,7 @@ def _hide_small_themes(out: pd.DataFrame, n: int, min_n: int) -> pd.DataFrame:
     # nobody (or everybody) mentioning it: no small group, the numbers are the overall NPS
     hidden = ((mentions > 0) & (mentions < min_n)) | ((rest > 0) & (rest < min_n))
     out["suppressed"] = hidden
-    for c in ("nps_mentioning", "nps_rest", "impact", "impact_low", "impact_high"):
+    for c in ("nps_mentioning", "nps_rest", "impact", "ci_low", "ci_high"):
         out[c] = out[c].mask(hidden)
     return out
 
@@ -609,7 +610,7 @@ def theme_impact(
     *,
     theme_columns=None,
     comment: str | None = None,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES,
     confidence_level: float = 0.95,
     min_n: int = 5,
     rng=None,
@@ -645,7 +646,8 @@ def theme_impact(
     -------
     DataFrame sorted by impact (largest first), columns theme, mentions,
     share_of_commenters (% of respondents with a comment who mention it),
-    nps_mentioning, nps_rest, impact, impact_low, impact_high, below_min_n,
+    nps_mentioning, nps_rest, impact, ci_low and ci_high (the interval of the
+    impact), below_min_n,
     suppressed (suppressed themes last).
 
     Examples
@@ -670,10 +672,9 @@ def theme_impact(
         raise TypeError("theme_impact needs themes (the tag_themes frame) or theme_columns")
     _check_aligned(df, themes)
     cols = _theme_columns(themes)
-    if not 0 < confidence_level < 1:
-        raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
-    if n_resamples < 0:
-        raise ValueError(f"n_resamples must be >= 0, got {n_resamples}")
+    confidence_level = check_level(confidence_level)
+    n_resamples = check_resamples(n_resamples, allow_zero=True)
+    min_n = check_min_n(min_n)
 
     scores = _as_score_array(df[score], name=score)
     keep = ~np.isnan(scores)
@@ -734,8 +735,8 @@ def theme_impact(
             "nps_mentioning": nps_mentioning,
             "nps_rest": rest_nps,
             "impact": impact,
-            "impact_low": low,
-            "impact_high": high,
+            "ci_low": low,
+            "ci_high": high,
             "below_min_n": n_mention < min_n,
         }
     )

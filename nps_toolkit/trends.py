@@ -339,6 +339,30 @@ def _weighted_change(a, b, method, confidence_level):
     return 100 * diff, 100 * low, 100 * high, p
 
 
+def _baseline_row(periods: pd.Series, answered: np.ndarray, baseline) -> int:
+    """Row of the goal's baseline: the named period, or the first shown one with answers."""
+    if baseline is None:
+        if not answered.any():
+            raise ValueError("the trend has no shown period with answers: no baseline")
+        return int(np.flatnonzero(answered)[0])
+    labels = periods.astype(str).tolist()
+    if str(baseline) not in labels:
+        raise KeyError(f"baseline {baseline!r} is not a period of the trend; periods: {labels}")
+    b = labels.index(str(baseline))
+    if not answered[b]:
+        raise ValueError(f"baseline period {baseline!r} has no answers, or too few to be shown")
+    return b
+
+
+def _period_steps(periods: pd.Series, b: int, is_period: bool) -> np.ndarray:
+    """Periods from the baseline row ``b``: Period distance, numeric wave distance or rows."""
+    if is_period:
+        return np.array([(p - periods.iat[b]).n for p in periods], dtype=float)
+    if pd.api.types.is_numeric_dtype(periods):
+        return periods.to_numpy(float) - float(periods.iat[b])
+    return np.arange(len(periods), dtype=float) - b
+
+
 def goal_progress(
     trend: pd.DataFrame,
     promoter_growth: float = 0.10,
@@ -423,24 +447,8 @@ def goal_progress(
 
     # a suppressed period (too few answers) has no share to start from or to track
     answered = (t["n"].to_numpy() > 0) & t["pct_promoters"].notna().to_numpy()
-    if baseline is None:
-        if not answered.any():
-            raise ValueError("the trend has no shown period with answers: no baseline")
-        b = int(np.flatnonzero(answered)[0])
-    else:
-        labels = periods.astype(str).tolist()
-        if str(baseline) not in labels:
-            raise KeyError(f"baseline {baseline!r} is not a period of the trend; periods: {labels}")
-        b = labels.index(str(baseline))
-        if not answered[b]:
-            raise ValueError(f"baseline period {baseline!r} has no answers, or too few to be shown")
-
-    if is_period:
-        steps = np.array([(p - periods.iat[b]).n for p in periods], dtype=float)
-    elif pd.api.types.is_numeric_dtype(periods):
-        steps = periods.to_numpy(float) - float(periods.iat[b])
-    else:
-        steps = np.arange(len(t), dtype=float) - b
+    b = _baseline_row(periods, answered, baseline)
+    steps = _period_steps(periods, b, is_period)
     years = steps / periods_per_year
     base_share = float(t["pct_promoters"].iat[b])
     if absolute:

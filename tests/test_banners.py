@@ -196,7 +196,7 @@ def test_weighted_case(rng):
         part = df[df["seg"] == g]
         w = part["w"].to_numpy()
         kish = w.sum() ** 2 / np.sum(w**2)
-        assert _cell(t, g, "nps")["value"] == pytest.approx(nps.nps(part["recommend"], w))
+        assert _cell(t, g, "nps")["value"] == pytest.approx(nps.nps(part["recommend"], weights=w))
         promoters = (part["recommend"] >= 9).to_numpy()
         assert _cell(t, g, "promoters")["value"] == pytest.approx(
             100 * np.average(promoters, weights=w)

@@ -141,8 +141,8 @@ def _themes():
             "theme": ["quality", "support", "price", "follow_up", "ease_of_use"],
             "mentions": [134, 53, 50, 71, 4],
             "impact": [3.5, 0.3, -2.5, -1.9, -5.0],
-            "impact_low": [2.1, -0.4, -3.5, -3.3, -9.0],
-            "impact_high": [4.5, 0.9, -1.5, -0.7, -1.0],
+            "ci_low": [2.1, -0.4, -3.5, -3.3, -9.0],
+            "ci_high": [4.5, 0.9, -1.5, -0.7, -1.0],
             "below_min_n": [False, False, False, False, True],
         }
     )
@@ -160,7 +160,7 @@ def test_strengths_and_improvements_only_beyond_chance():
 
 
 def test_no_theme_beyond_chance():
-    th = _themes().assign(impact_low=-1.0, impact_high=1.0)
+    th = _themes().assign(ci_low=-1.0, ci_high=1.0)
     out = findings(_row(), themes=th)
     assert _text(out, "strengths") == "No comment theme lifts the score beyond chance."
     assert _text(out, "improvements") == "No comment theme pulls the score down beyond chance."

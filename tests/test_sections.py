@@ -60,7 +60,7 @@ def test_one_shared_generator_would_leak_between_sections(b2b):
         rng = np.random.default_rng(7)
         nps.driver_importance(b2b, "recommend", drivers, n_resamples=60, rng=rng)
         out.append(nps.theme_impact(b2b, tags, comment="comment", n_resamples=60, rng=rng))
-    assert not out[0]["impact_low"].equals(out[1]["impact_low"])
+    assert not out[0]["ci_low"].equals(out[1]["ci_low"])
 
 
 def test_section_rng_is_a_named_child_of_the_seed():

@@ -204,7 +204,7 @@ def test_theme_mentioned_once_shows_no_nps():
         }
     )
     out = nps.theme_impact(df, tags, n_resamples=50, rng=SEED, min_n=5).set_index("theme")
-    cols = ["nps_mentioning", "nps_rest", "impact", "impact_low", "impact_high"]
+    cols = ["nps_mentioning", "nps_rest", "impact", "ci_low", "ci_high"]
     assert out.loc["price", cols].isna().all() and bool(out.loc["price", "suppressed"])
     assert out.loc["price", "mentions"] == 1
     assert out.loc["support", cols].isna().all() and bool(out.loc["support", "suppressed"])

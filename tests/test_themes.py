@@ -388,7 +388,7 @@ def test_theme_impact_equals_hand_computation():
     assert out.attrs["excluded_blank"] == 1
     assert out.attrs["n"] == 9 and out.attrs["commenters"] == 6
     assert out.attrs["nps"] == pytest.approx(100 / 9)
-    assert out["impact_low"].isna().all()  # no resamples, no interval
+    assert out["ci_low"].isna().all()  # no resamples, no interval
     # the same counts with the comment column instead of the language column
     by_comment = theme_impact(
         df, tags.drop(columns="language"), comment="comment", n_resamples=0, min_n=3
@@ -425,10 +425,10 @@ def test_bootstrap_interval_contains_estimate_and_is_reproducible(rng):
     a = theme_impact(df, tags, n_resamples=2000, rng=SEED_BOOT)
     b = theme_impact(df, tags, n_resamples=2000, rng=SEED_BOOT)
     pd.testing.assert_frame_equal(a, b)
-    assert (a["impact_low"] <= a["impact"]).all() and (a["impact"] <= a["impact_high"]).all()
-    assert (a["impact_high"] - a["impact_low"] > 0).all()
+    assert (a["ci_low"] <= a["impact"]).all() and (a["impact"] <= a["ci_high"]).all()
+    assert (a["ci_high"] - a["ci_low"] > 0).all()
     c = theme_impact(df, tags, n_resamples=2000, rng=SEED_BOOT + 1)
-    assert not np.allclose(a["impact_low"], c["impact_low"])  # the seed matters
+    assert not np.allclose(a["ci_low"], c["ci_low"])  # the seed matters
 
 
 def test_bootstrap_equals_brute_force_row_resampling(rng):
@@ -447,8 +447,8 @@ def test_bootstrap_equals_brute_force_row_resampling(rng):
             boot = v.mean(axis=1) - (v * r).sum(axis=1) / r.sum(axis=1)
         low, high = np.nanquantile(boot, [0.025, 0.975])
         # Monte Carlo error of a 2.5 % quantile with 8000 resamples is ~0.3 points here
-        assert fast.loc[theme, "impact_low"] == pytest.approx(low, abs=1.0)
-        assert fast.loc[theme, "impact_high"] == pytest.approx(high, abs=1.0)
+        assert fast.loc[theme, "ci_low"] == pytest.approx(low, abs=1.0)
+        assert fast.loc[theme, "ci_high"] == pytest.approx(high, abs=1.0)
 
 
 def test_theme_impact_bad_input():
@@ -475,7 +475,7 @@ def test_theme_impact_theme_nobody_mentions():
     row = out.loc["ease_of_use"]
     assert row["mentions"] == 0 and row["impact"] == 0.0
     assert np.isnan(row["nps_mentioning"])
-    assert row["impact_low"] == 0.0 and row["impact_high"] == 0.0
+    assert row["ci_low"] == 0.0 and row["ci_high"] == 0.0
 
 
 # --- redact ----------------------------------------------------------------------

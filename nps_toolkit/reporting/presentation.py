@@ -111,8 +111,6 @@ LABELS = {
     "nps_mentioning": "NPS mentioning",
     "nps_rest": "NPS of the rest",
     "impact": "impact",
-    "impact_low": "impact low",
-    "impact_high": "impact high",
     "category": "category",
     "quote": "quote",
     "score": "score",

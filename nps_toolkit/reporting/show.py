@@ -366,7 +366,7 @@ THEME_SPEC = [
     ("nps_mentioning", "nps", "nps_mentioning"),
     ("nps_rest", "nps", "nps_rest"),
     ("impact", "signed1", "impact"),
-    ("impact_interval", "interval", ("impact_low", "impact_high")),
+    ("impact_interval", "interval", ("ci_low", "ci_high")),
 ]
 
 QUOTE_SPEC = [("theme", "text", "theme"), ("category", "text", "category"),
