@@ -81,9 +81,13 @@ def parse_dates(values, *, date_format: str | None = None, column: str = "date")
         return s
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    is_text = s.map(lambda v: isinstance(v, str), na_action="ignore").eq(True).to_numpy(bool)
-    stamps = s.map(lambda v: isinstance(v, _dt.date), na_action="ignore").eq(True).to_numpy(bool)
-    text = s.where(is_text).astype("object").where(is_text)
+    if pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
+        text, stamps = s, np.zeros(len(s), bool)  # a text column: no per-cell type test
+    else:
+        is_text = s.map(lambda v: isinstance(v, str), na_action="ignore").eq(True).to_numpy(bool)
+        stamps = s.map(lambda v: isinstance(v, _dt.date), na_action="ignore")
+        stamps = stamps.eq(True).to_numpy(bool)
+        text = s.where(is_text).astype("object").where(is_text)
     codes, uniques = pd.factorize(pd.Series(text, index=s.index).str.strip())
     read = _parse_text(pd.Series(uniques, dtype="object"), date_format, column)
     out = pd.Series(read.to_numpy()[np.maximum(codes, 0)], index=s.index, dtype=read.dtype)
@@ -155,74 +159,104 @@ def wall_time(dates: pd.Series) -> pd.Series:
 
 
 def _parse_text(text: pd.Series, date_format, column) -> pd.Series:
-    """Distinct stripped strings (no missing values) -> datetimes, NaT if not a date."""
+    """Distinct stripped strings (no missing values) -> datetimes, NaT if not a date.
+
+    Each family is picked out with a quick ``str.match`` and parsed with
+    explicit ``strftime`` formats (pandas' vectorised parser), so a million
+    dates cost about what ``pd.to_datetime(format=...)`` costs.
+    """
     if date_format is not None:
         return _with_format(text, date_format)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     if text.empty:
         return out
+    text = text.astype("str")
     parts = []
     iso = text.str.match(_ISO).to_numpy(bool)
     if iso.any():
         parts.append(_to_datetime(text[iso], format="ISO8601"))
-    dm = text.str.extract(_DM)
-    is_dm = dm[0].notna().to_numpy(bool) & ~iso
-    if is_dm.any():
-        parts.append(_day_month(dm[is_dm], column, text[is_dm]))
-    ymd = text.str.extract(_YMD)
-    is_ymd = ymd[0].notna().to_numpy(bool) & ~iso & ~is_dm
-    if is_ymd.any():
-        g = ymd[is_ymd]
-        parts.append(_build(g[0], g[2], g[3], g.iloc[:, 4:]))
+    rest = text[~iso]
+    dm = rest.str.match(_DM).to_numpy(bool)
+    if dm.any():
+        parts.append(_day_month(rest[dm], column))
+    rest = rest[~dm]
+    ymd = rest.str.match(_YMD).to_numpy(bool)
+    if ymd.any():
+        g = rest[ymd]
+        sep = g.str.slice(4, 5)
+        for mark in pd.unique(sep):
+            parts.append(_with_formats(g[sep.eq(mark).to_numpy(bool)], [f"%Y{mark}%m{mark}%d"]))
+    rest = rest[~ymd]
     # other text with a month name ("1 March 2025"); digits alone ("10") are not dates
-    rest = ~(iso | is_dm | is_ymd) & text.str.contains(r"[^\W\d_]").to_numpy(bool)
-    if rest.any():
+    rest = rest[rest.str.contains(r"[^\W\d_]").to_numpy(bool)]
+    if len(rest):
         with warnings.catch_warnings():  # "could not infer format": parsed one by one, on purpose
             warnings.simplefilter("ignore", UserWarning)
-            parts.append(_to_datetime(text[rest], format="mixed", dayfirst=True))
+            parts.append(_to_datetime(rest, format="mixed", dayfirst=True))
     return _combine(out, parts)
 
 
-def _day_month(groups: pd.DataFrame, column, shown: pd.Series) -> pd.Series:
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", "T%H:%M", "T%H:%M:%S", "T%H:%M:%S.%f")
+
+
+def _with_formats(text: pd.Series, dates: list[str]) -> pd.Series:
+    """Each value parsed with the first of ``dates`` x ``_TIMES`` that reads it.
+
+    The formats that read the first values are tried first, so a uniform
+    column costs one vectorised pass.
+    """
+    formats = [d + t for d in dates for t in _TIMES]
+    head = text.iloc[:50]
+    hits = {f: int(_to_datetime(head, format=f).notna().sum()) for f in formats}
+    formats.sort(key=lambda f: -hits[f])
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    todo = text
+    for f in formats:
+        if todo.empty:
+            break
+        got = _to_datetime(todo, format=f).astype("datetime64[us]")
+        ok = got.notna().to_numpy(bool)
+        out = _place(out, got[ok])
+        todo = todo[~ok]
+    return out
+
+
+def _day_month(text: pd.Series, column) -> pd.Series:
     """d.m.y always day-first; d/m/y and d-m-y day-first unless the column proves m/d/y."""
-    first, middle = groups[0].astype(int), groups[2].astype(int)
-    dotted = groups[1].eq(".").to_numpy(bool)
-    other = ~dotted
-    month_first = np.zeros(len(groups), bool)
-    if other.any():
-        f, m = first[other], middle[other]
-        if (m > 12).any() and not (f > 12).any():
-            month_first[other] = True  # 03/25/2025: the column is m/d/y
-        elif not (f > 12).any() and not (m > 12).any() and (f != m).any():
-            example = shown[other][(f != m).to_numpy(bool)].iloc[0]
-            warnings.warn(
-                f"column {column!r}: dates such as {example!r} could be day-first or "
-                f"month-first; read day-first (d/m/y, the European convention). Pass "
-                f"date_format='%m/%d/%Y' if they are month-first",
-                UserWarning,
-                stacklevel=4,
-            )
-    day = first.where(~month_first, middle)
-    month = middle.where(~month_first, first)
-    return _build(groups[3], month, day, groups.iloc[:, 4:])
+    sep = text.str.extract(r"^\d{1,2}([./-])", expand=False)
+    parts = []
+    for mark in pd.unique(sep):
+        g = text[sep.eq(mark).to_numpy(bool)]
+        month_first = mark != "." and _proves_month_first(g, mark, column)
+        order = ("%m", "%d") if month_first else ("%d", "%m")
+        # strptime's %Y would read a two-digit year 25 as the year 25: split by year length
+        long_year = g.str.match(rf"^\d{{1,2}}\{mark}\d{{1,2}}\{mark}\d{{4}}").to_numpy(bool)
+        for years, rows in (("%Y", long_year), ("%y", ~long_year)):
+            if rows.any():
+                parts.append(_with_formats(g[rows], [f"{order[0]}{mark}{order[1]}{mark}{years}"]))
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    return _combine(out, parts)
 
 
-def _build(year, month, day, time: pd.DataFrame) -> pd.Series:
-    """Datetimes from text parts; impossible dates (31.02.) are NaT."""
-    year = year.astype(int)
-    # two-digit years as strptime's %y reads them: 00-68 -> 2000s, 69-99 -> 1900s
-    year = year.where(year >= 100, year + np.where(year < 69, 2000, 1900))
-    parts = pd.DataFrame({"year": year, "month": pd.Series(month).astype(int)})
-    parts["day"] = pd.Series(day).astype(int).to_numpy()
-    hour, minute, second, frac = (time.iloc[:, i] for i in range(4))
-    parts["hour"] = pd.to_numeric(hour).fillna(0).to_numpy()
-    parts["minute"] = pd.to_numeric(minute).fillna(0).to_numpy()
-    parts["second"] = pd.to_numeric(second).fillna(0).to_numpy()
-    micro = frac.fillna("0").str.ljust(6, "0").astype(int)
-    parts["microsecond"] = micro.to_numpy()
-    bad = (parts["hour"] > 23) | (parts["minute"] > 59) | (parts["second"] > 59)
-    out = pd.to_datetime(parts, errors="coerce").astype("datetime64[us]")
-    return out.mask(bad.to_numpy(bool))
+def _proves_month_first(text: pd.Series, mark: str, column) -> bool:
+    """Whether d/m/y-looking text is m/d/y (a middle number above 12, no first above 12).
+
+    Warns when every value could be read either way.
+    """
+    nums = text.str.extract(rf"^(\d{{1,2}})\{mark}(\d{{1,2}})").astype(int)
+    first, middle = nums[0], nums[1]
+    if (middle > 12).any() and not (first > 12).any():
+        return True  # 03/25/2025: the column is m/d/y
+    if not (first > 12).any() and not (middle > 12).any() and (first != middle).any():
+        example = text[(first != middle).to_numpy(bool)].iloc[0]
+        warnings.warn(
+            f"column {column!r}: dates such as {example!r} could be day-first or "
+            f"month-first; read day-first (d/m/y, the European convention). Pass "
+            f"date_format='%m/%d/%Y' if they are month-first",
+            UserWarning,
+            stacklevel=6,
+        )
+    return False
 
 
 def _with_format(text: pd.Series, date_format: str) -> pd.Series:
@@ -259,8 +293,18 @@ def _same_zone(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _combine(out: pd.Series, parts: list[pd.Series]) -> pd.Series:
+    """``out`` with each part's values placed at the part's index labels."""
     for part in parts:
         out, part = _same_zone(out, part)
-        out = out.copy()
-        out.loc[part.index] = part.to_numpy()
+        out = _place(out, part)
     return out
+
+
+def _place(out: pd.Series, part: pd.Series) -> pd.Series:
+    if isinstance(out.dtype, pd.DatetimeTZDtype):  # rare: UTC offsets in the text
+        out = out.copy()
+        out.loc[part.index] = part
+        return out
+    values = out.to_numpy(copy=True)
+    values[out.index.get_indexer(part.index)] = part.to_numpy()
+    return pd.Series(values, index=out.index, dtype=out.dtype)
