@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from ._suppression import hidden_groups, hidden_label
+from ._validation import check_choice, check_level, check_method, check_min_n
 from .intervals import nps_interval
 from .scoring import classify
 
@@ -342,16 +343,10 @@ def banner_table(
     missing = [c for c in [score, *banners] if c not in df.columns]
     if missing:
         raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
-    level = float(confidence_level)
-    if not 0 < level < 1:
-        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level!r}")
-    key = "none" if correction is None else correction
-    if key not in CORRECTIONS:
-        raise ValueError(f"unknown correction {correction!r}; valid: {list(CORRECTIONS)}")
-    if method not in BANNER_METHODS:
-        raise ValueError(f"unknown method {method!r}; valid methods: {list(BANNER_METHODS)}")
-    if int(min_n) != min_n or min_n < 1:
-        raise ValueError(f"min_n must be a positive whole number, got {min_n!r}")
+    level = check_level(confidence_level)
+    key = check_choice("none" if correction is None else correction, CORRECTIONS, "correction")
+    check_method(method, BANNER_METHODS)
+    min_n = max(check_min_n(min_n), 1)
     statistics = _parse_rows(df, rows)
     w = _weights(df, weights)
     codes = classify(df[score].reset_index(drop=True)).cat.codes.to_numpy()

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from ._validation import check_alternative, check_level, check_method
+from ._validation import z as critical_z
 from .intervals import nps_interval
 from .scoring import category_counts
 
 TARGET_METHODS = ("wald", "adjusted-wald", "score")
-ALTERNATIVES = ("two-sided", "less", "greater")
 
 # float64 cannot hold a confidence level closer to 1 than this, so, like R's
 # "p-value < 2.2e-16", smaller p-values are reported as this bound
@@ -149,12 +150,8 @@ def compare_to_target(
     >>> round(res.difference, 1), round(res.statistic, 3), round(res.p_value, 3)
     (5.0, 0.676, 0.25)
     """
-    if method not in TARGET_METHODS:
-        raise ValueError(f"unknown method {method!r}; valid methods: {list(TARGET_METHODS)}")
-    if alternative not in ALTERNATIVES:
-        raise ValueError(
-            f"unknown alternative {alternative!r}; valid alternatives: {list(ALTERNATIVES)}"
-        )
+    check_method(method, TARGET_METHODS)
+    check_alternative(alternative)
     try:
         t = float(target)
     except (TypeError, ValueError):
@@ -277,12 +274,11 @@ def sample_size_change(
         raise ValueError(
             f"difference must be a non-zero change in NPS points, at most 200, got {difference!r}"
         )
+    level = check_level(confidence_level)
     try:
-        level, pw = float(confidence_level), float(power)
+        pw = float(power)
     except (TypeError, ValueError):
-        raise ValueError("confidence_level and power must be numbers in (0, 1)") from None
-    if not 0 < level < 1:
-        raise ValueError(f"confidence_level must lie in (0, 1), got {confidence_level!r}")
+        raise ValueError(f"power must be a number in (0, 1), got {power!r}") from None
     if not 0 < pw < 1:
         raise ValueError(f"power must lie in (0, 1), got {power!r}")
     deff = float(design_effect)
@@ -295,7 +291,7 @@ def sample_size_change(
         v2 = _wave_variance(expected[1], "expected[1]")
     else:
         v1 = v2 = _wave_variance(expected, "expected")
-    z = stats.norm.ppf(0.5 + level / 2) + stats.norm.ppf(pw)
+    z = critical_z(level) + stats.norm.ppf(pw)
     n = (v1 + v2) * z**2 / delta**2 * deff
     # guard against 957.0000000001 from floating point
     return max(1, math.ceil(n - 1e-9))
