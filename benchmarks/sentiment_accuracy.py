@@ -2,6 +2,7 @@
 
     python benchmarks/sentiment_accuracy.py            # accuracy and macro-F1 per language
     python benchmarks/sentiment_accuracy.py --errors   # also the misread comments of the tune split
+    python benchmarks/sentiment_accuracy.py --write    # store the figures the report quotes
 
 tests/data/sentiment_fi.csv and sentiment_en.csv hold customer comments of
 many domains written for this purpose (not by the example generator), each
@@ -13,6 +14,7 @@ always answers the most common label of the tune split.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -20,10 +22,30 @@ import pandas as pd
 
 from nps_toolkit.sentiment import comment_sentiment, evaluate_sentiment
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+STORED = ROOT / "nps_toolkit" / "lexicons" / "sentiment_accuracy.json"
 
 
-def main(argv: list[str]) -> None:
+def summary(table: pd.DataFrame) -> dict:
+    """The figures the report quotes, per language (what lexicon_accuracy returns)."""
+    out = {}
+    for lang, rows in table.groupby("language", sort=False):
+        full = rows[rows["split"] == "all"].iloc[0]
+        held = rows[rows["split"] == "holdout"].iloc[0]
+        out[lang] = {
+            "accuracy": round(float(full["accuracy"]), 3),
+            "macro_f1": round(float(full["macro_f1"]), 3),
+            "n": int(full["n"]),
+            "holdout_accuracy": round(float(held["accuracy"]), 3),
+            "holdout_macro_f1": round(float(held["macro_f1"]), 3),
+            "holdout_n": int(held["n"]),
+            "baseline_accuracy": round(float(full["baseline_accuracy"]), 3),
+        }
+    return out
+
+
+def measure(argv=()) -> pd.DataFrame:
     rows = []
     for lang in ("fi", "en"):
         data = pd.read_csv(DATA / f"sentiment_{lang}.csv")
@@ -50,7 +72,13 @@ def main(argv: list[str]) -> None:
             tune = data[(data["split"] == "tune") & (data["label"] != data["predicted"])]
             for _, r in tune.iterrows():
                 print(f"[{lang}] {r['label']:>8} read as {r['predicted']:<8} {r['comment']}")
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str]) -> None:
+    table = measure(argv)
+    if "--write" in argv:
+        STORED.write_text(json.dumps(summary(table), indent=2) + "\n", encoding="utf-8")
     print(
         f"comment_sentiment against the majority-class baseline ({DATA.relative_to(DATA.parents[1])})"
     )

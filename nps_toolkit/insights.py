@@ -218,15 +218,23 @@ def _themes(t, themes, labels, *, positive: bool) -> str:
         keep = ok["ci_low"] > 0 if positive else ok["ci_high"] < 0
     else:
         keep = ok["impact"] > 0 if positive else ok["impact"] < 0
+    if "share_negative" in ok.columns:
+        # with sentiment: a strength is mostly praised, an improvement area mostly
+        # a complaint, or complained about by at least half of its mentioners
+        neg, pos = ok["share_negative"].fillna(0), ok["share_positive"].fillna(0)
+        keep = (keep & (pos > neg)) if positive else ((keep & (neg >= pos)) | (neg >= 50))
+        keep &= ok["impact"].notna()
     picked = ok[keep].sort_values("impact", ascending=not positive).head(MAX_ITEMS)
     kind = "strengths" if positive else "improvements"
     if picked.empty:
         return t(f"findings.{kind}_none")
+    share = "share_positive" if positive else "share_negative"
     items = [
-        t("findings.theme_item").format(
+        t("findings.theme_item" + (f"_{share}" if share in picked else "")).format(
             theme=labels.get(r["theme"], r["theme"]),
             mentions=t.number(r["mentions"]),
             impact=t.signed(r["impact"], 1),
+            share=t.pct(r[share], 0) if share in picked else "",
         )
         for _, r in picked.iterrows()
     ]

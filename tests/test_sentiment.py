@@ -231,3 +231,17 @@ def test_theme_sentiment_hides_themes_under_min_n_and_accepts_tags():
 def test_exported():
     assert nps.comment_sentiment is comment_sentiment
     assert nps.theme_sentiment is theme_sentiment
+
+
+def test_stored_accuracy_is_what_the_lexicon_measures():
+    # the report quotes lexicon_accuracy(); rerun `python benchmarks/sentiment_accuracy.py
+    # --write` after changing the lexicon or the labelled sets
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "sentiment_accuracy", root / "benchmarks" / "sentiment_accuracy.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert nps.sentiment.lexicon_accuracy() == bench.summary(bench.measure())

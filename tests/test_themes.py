@@ -871,3 +871,22 @@ def test_hand_coded_themes_bad_input():
     assert out.attrs["commenters"] == 6  # rows 0-3, 5, 6 coded; row 4 all blank
     quotes = theme_quotes(df, nps.coded_themes(df, ["price"], comment="comment"), rng=1)
     assert set(quotes["theme"]) == {"price"}
+
+
+def test_report_comments_section_with_hand_coded_themes_terms_and_sentiment():
+    from nps_toolkit.reporting import sections
+
+    df = coded_survey().iloc[:7]
+    s = sections.Settings(comment="comment", theme_columns=("price", "speed"), min_n=1,
+                          n_resamples=0, language="en")  # fmt: skip
+    found = sections.comments(df, s)
+    assert set(found.impact["theme"]) == {"price", "speed"}
+    assert found.commenters == 5  # rows 3 and 4 have blank comments
+    speed = found.impact.set_index("theme").loc["speed"]
+    # speed: "Too slow" (negative), "Fast!" (positive), "Slow" (negative)
+    assert speed["share_negative"] == pytest.approx(200 / 3)
+    assert speed["share_positive"] == pytest.approx(100 / 3)
+    assert {"side", "term", "themes", "covered"} <= set(found.terms.columns)
+    # no comment column at all: the coded themes alone
+    alone = sections.comments(df.drop(columns="comment"), s)
+    assert alone.commenters == 6 and "share_negative" not in alone.impact.columns

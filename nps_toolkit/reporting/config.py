@@ -56,6 +56,7 @@ PARAMETER_TYPES = {
     "wave": str | None,
     "comment": str | None,
     "themes": str | None,
+    "theme_columns": list[str],
     "account": str | None,
     "invited": int | str | None,
     "tables_dir": str | None,
@@ -81,6 +82,7 @@ COLUMN_KEYS = (
     "account",
     "invited",
     "banners",
+    "theme_columns",
 )
 
 

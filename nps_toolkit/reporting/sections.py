@@ -70,6 +70,7 @@ class Settings:
     comment: str | None = None
     themes: str | None = None
     themes_mode: str = "extend"
+    theme_columns: tuple = ()
     language: str = "auto"
     account: str | None = None
     invited: int | str | None = None
@@ -89,7 +90,7 @@ class Settings:
         """Settings from the notebook's variables (``globals()``): known names only."""
         names = {f.name for f in fields(cls)} - {"extra"}
         values = {k: parameters[k] for k in names if k in parameters}
-        for k in ("segments", "drivers"):
+        for k in ("segments", "drivers", "theme_columns"):
             if k in values:
                 values[k] = tuple(values[k] or ())
         return cls(**values)
@@ -346,6 +347,7 @@ class Comments:
     impact: pd.DataFrame
     quotes: pd.DataFrame = field(repr=False)
     commenters: int = 0
+    terms: pd.DataFrame | None = None  # top_terms: the words of detractors and promoters
 
 
 def lexicon(s: Settings):
@@ -356,21 +358,53 @@ def lexicon(s: Settings):
 
 
 def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
-    """Themes of the open answers (None: no comment column or no comment)."""
-    from ..themes import tag_themes, theme_impact, theme_quotes
+    """Themes of the open answers (None: no comment column or no comment).
 
-    if not s.has(df, s.comment) or not df[s.comment].notna().any():
+    Themes come from tagging with the lexicon, or from the hand-coded 0/1
+    ``theme_columns``; each theme's impact carries the share of its mentions
+    made in complaint and in praise (``theme_sentiment``), and ``terms`` holds
+    the words that separate detractors from promoters.
+    """
+    from ..sentiment import theme_sentiment
+    from ..terms import distinctive_terms, top_terms
+    from ..themes import coded_themes, tag_themes, theme_impact, theme_quotes
+
+    has_text = s.has(df, s.comment) and df[s.comment].notna().any()
+    if not has_text and not s.theme_columns:
         return None
+    comment = s.comment if has_text else None
     lang = df[s.language] if isinstance(s.language, str) and s.has(df, s.language) else s.language
-    tags = tag_themes(df[s.comment], themes=lexicon(s), language=lang)
+    lex = lexicon(s)
+    if s.theme_columns:
+        tags = coded_themes(df, s.theme_columns, comment=comment)
+    else:
+        tags = tag_themes(df[s.comment], themes=lex, language=lang)
     impact = theme_impact(
-        df, tags, score=s.score, comment=s.comment, n_resamples=s.n_resamples,
+        df, tags, score=s.score, comment=comment, n_resamples=s.n_resamples,
         confidence_level=s.confidence_level, min_n=s.min_n, rng=section_rng(s.seed, "themes"),
     )  # fmt: skip
+    if not has_text:
+        commenters = int(tags["language"].notna().sum())
+        quotes = pd.DataFrame(columns=["theme", "category", "quote", "score"])
+        return Comments(tags, impact, quotes, commenters)
+    feel = theme_sentiment(df[s.comment], tags, themes=lex, language=lang, min_n=s.min_n)
+    attrs = dict(impact.attrs)
+    impact = impact.merge(
+        feel[["theme", "share_negative", "share_positive"]], on="theme", how="left"
+    )
+    impact.attrs.update(attrs)
     quotes = theme_quotes(
         df, tags, comment=s.comment, score=s.score, per_group=1, rng=section_rng(s.seed, "quotes")
     )
-    return Comments(tags, impact, quotes, int(df[s.comment].notna().sum()))
+    terms = top_terms(
+        distinctive_terms(df, comment=s.comment, score=s.score, language=lang), themes=lex
+    )
+    commenters = int((~df[s.comment].map(_blank)).sum())
+    return Comments(tags, impact, quotes, commenters, terms)
+
+
+def _blank(value) -> bool:
+    return pd.isna(value) or (isinstance(value, str) and not value.strip())
 
 
 @dataclass(frozen=True)

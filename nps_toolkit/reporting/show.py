@@ -369,6 +369,12 @@ THEME_SPEC = [
     ("impact_interval", "interval", ("ci_low", "ci_high")),
 ]
 
+SENTIMENT_SPEC = [("share_negative", "pct", "share_negative"),
+                  ("share_positive", "pct", "share_positive")]  # fmt: skip
+TERM_SPEC = [("side", "text", "side"), ("term", "text", "term"), ("detractors", "int", "detractors"),
+             ("passives", "int", "passives"), ("promoters", "int", "promoters"),
+             ("z", "num1", "z"), ("covered_by", "text", "themes")]  # fmt: skip
+
 QUOTE_SPEC = [("theme", "text", "theme"), ("category", "text", "category"),
               ("score", "int", "score"), ("quote", "text", "quote")]  # fmt: skip
 
@@ -386,7 +392,12 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     ax, alt = figures.theme_impact(found.impact, t, names)
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
-    _table(reader_table(impact, THEME_SPEC, t))
+    felt = "share_negative" in impact.columns
+    _table(reader_table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t))
+    if felt:
+        sentiment_note(t)
+    if found.terms is not None:
+        terms(found.terms, t)
     if len(found.quotes):
         _html(f"<h3>{escape(t('comments.quotes'))}</h3>")
         q = found.quotes.assign(
@@ -394,6 +405,33 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
         )
         _table(reader_table(q, QUOTE_SPEC, t))
+
+
+def sentiment_note(t: Texts) -> None:
+    """What the complaint / praise shares are, and how accurate the sentiment lexicon is."""
+    from ..sentiment import lexicon_accuracy
+
+    acc = lexicon_accuracy()
+    say(
+        t, "comments.sentiment",
+        fi=t.pct(100 * acc["fi"]["holdout_accuracy"], 0), n_fi=t.number(acc["fi"]["holdout_n"]),
+        en=t.pct(100 * acc["en"]["holdout_accuracy"], 0), n_en=t.number(acc["en"]["holdout_n"]),
+        base=t.pct(100 * max(a["baseline_accuracy"] for a in acc.values()), 0),
+    )  # fmt: skip
+
+
+def terms(top: pd.DataFrame, t: Texts) -> None:
+    """The words of detractors and of promoters, marking those no theme covers."""
+    _html(f"<h3>{escape(t('comments.terms'))}</h3>")
+    if top.empty:
+        say(t, "comments.terms_none")
+        return
+    say(t, "comments.terms_intro")
+    shown = top.assign(
+        side=[t(f"comments.side_{side}") for side in top["side"]],
+        themes=[x if x else t("comments.no_theme") for x in top["themes"]],
+    )
+    _table(reader_table(shown, TERM_SPEC, t))
 
 
 def followup(found, s: Settings, t: Texts) -> None:
