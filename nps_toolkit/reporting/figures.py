@@ -39,6 +39,7 @@ def _relabel_legend(ax, mapping: dict) -> None:
 
 
 def _title(ax, text: str) -> None:
+    ax.set_title("")  # the plot's own (centred) title gives way to the finding
     # titles carry names from the data or a lexicon: a "$" in them is not maths
     ax.set_title(text, loc="left", fontsize=11, fontweight="bold", parse_math=False)
 

@@ -50,6 +50,7 @@ from .config import (
     select_surveys,
 )
 from .inputs import file_sha256
+from .pdf import print_pdf
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
 # the files each entry of a survey's ``outputs`` adds (report.pdf is skipped without Chromium)
@@ -513,6 +514,8 @@ def render_survey(
         outputs = survey.parameters.get("outputs", ["html", "pdf"])
         if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
             export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
+        if "pdf" in outputs:
+            print_pdf(tmp / "report.html", tmp / "report.pdf")  # skipped without Chromium
         prov = provenance(
             fingerprint["parameters"],
             fingerprint["data_sha256"],
