@@ -548,6 +548,7 @@ def summary_extras(
     csat_column: str | None = "csat",
     csat_scale: int = 5,
     ces_column: str | None = "ces",
+    ces_scale: int = 7,
     retention_column: str | None = "retained",
 ) -> pd.DataFrame | None:
     """CSAT, CES and retention rate per group, computed in DuckDB or Spark.
@@ -569,7 +570,7 @@ def summary_extras(
     if is_spark_dataframe(source):
         res, present = _spark_extras(source, keys, weights, wanted, csat_scale)
     else:
-        res, present = _duckdb_extras(source, keys, weights, wanted, csat_scale)
+        res, present = _duckdb_extras(source, keys, weights, wanted, csat_scale, ces_scale)
     if res is None:
         return None
     for k in present:
@@ -606,12 +607,26 @@ def _spark_extras(source, keys, weights, wanted, csat_scale):
     return res, present
 
 
-def _duckdb_extras(source, keys, weights, wanted, csat_scale):
+def _duckdb_extras(source, keys, weights, wanted, csat_scale, ces_scale=7):
     src = _duckdb_source(source)
     _check_columns(src, keys + ([weights] if weights is not None else []))
     present = {k: c for k, c in wanted.items() if c and c in src.columns}
     if not present:
         return None, present
+    for k, top in (("csat", csat_scale), ("ces", ces_scale)):
+        if k in present:  # a 6 on a 1-5 scale is refused, never counted (as summarize does)
+            x = f"TRY_CAST({_quote(present[k])} AS DOUBLE)"
+            bad = f"{x} < 1 OR {x} > {int(top)} OR {x} <> round({x})"
+            n_bad = int(
+                _fetch(src.relation, f"SELECT count(*) AS n FROM src WHERE {bad}", src.label)[
+                    "n"
+                ].iloc[0]
+            )
+            if n_bad:
+                raise ValueError(
+                    f"{k.upper()} column {present[k]!r}: {n_bad} value(s) in {src.label} are not "
+                    f"whole numbers on the 1-{int(top)} scale"
+                )
     w = "1.0" if weights is None else f"TRY_CAST({_quote(weights)} AS DOUBLE)"
     values = {
         "csat": lambda c: f"CAST({c} > {int(csat_scale) - 2} AS DOUBLE)",

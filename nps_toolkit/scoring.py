@@ -396,6 +396,7 @@ def _summary_extras(df, keys, weights, csat_column, ces_column, retention_column
             csat_column=csat_column,
             csat_scale=scales["csat"],
             ces_column=ces_column,
+            ces_scale=scales["ces"],
             retention_column=retention_column,
         )
     extras = {}

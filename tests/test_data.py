@@ -931,3 +931,19 @@ def test_unreadable_file_is_a_survey_error(tmp_path):
     assert err.problems[0].file == str(folder) and "cannot be read" in err.problems[0].reason
     with pytest.raises(FileNotFoundError):
         load_survey(tmp_path / "missing.csv")
+
+
+def test_csat_and_ces_outside_their_scale_are_errors_in_files_too(tmp_path):
+    # the DuckDB path (summarize on a file) refuses what the DataFrame path refuses
+    pytest.importorskip("duckdb")
+    path = tmp_path / "s.parquet"
+    df = pd.DataFrame({"recommend": [10, 6, 9], "csat": [5, 6, 4], "ces": [2, 3, 7]})
+    df.to_parquet(path)
+    with pytest.raises(ValueError, match=r"CSAT column 'csat': 1 value\(s\) .* 1-5 scale"):
+        nps.summarize(str(path))
+    df.assign(csat=[5, 4, 3], ces=[2, 3, 8]).to_parquet(path)
+    with pytest.raises(ValueError, match=r"CES column 'ces': 1 value\(s\) .* 1-7 scale"):
+        nps.summarize(str(path))
+    df.assign(csat=[5, 4, 3]).to_parquet(path)
+    ok = nps.summarize(str(path), min_n=1)
+    assert ok["csat"].iloc[0] == pytest.approx(200 / 3) and ok["ces"].iloc[0] == 4.0
