@@ -70,13 +70,30 @@ def contents(t: Texts, sections=SECTIONS) -> None:
     )
 
 
+def filter_text(row_filter, t: Texts) -> str:
+    """The report's filter in the report's language.
+
+    >>> filter_text({"wave": 7, "region": ["N", "S"]}, Texts("fi"))
+    'rivit, joilla wave on 7 ja region on N tai S'
+    """
+    if not isinstance(row_filter, dict):
+        return t("intro.filter_expression").format(expression=row_filter)
+    parts = []
+    for column, value in row_filter.items():
+        values = value if isinstance(value, list | tuple | set) else [value]
+        parts.append(
+            t("intro.filter_part").format(
+                column=column, values=t("intro.filter_or").join(map(str, values))
+            )
+        )
+    return t("intro.filter").format(parts=t("meta.and").join(parts))
+
+
 def title(name: str, df: pd.DataFrame, t: Texts, *, row_filter=None) -> None:
     """The report title and one line on what it covers."""
-    from .inputs import describe_filter
-
     source = df.attrs.get("source", "")
     if row_filter:
-        source += ", " + describe_filter(row_filter)
+        source += ", " + filter_text(row_filter, t)
     _html(
         f'<h1 id="top">{escape(name)}</h1><p class="nps-subtitle">'
         + _fill(t, "intro.subtitle", n=t.number(len(df)), source=source)
