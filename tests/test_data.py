@@ -9,6 +9,7 @@ the same canonical frame.
 
 import io
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -947,3 +948,19 @@ def test_csat_and_ces_outside_their_scale_are_errors_in_files_too(tmp_path):
     df.assign(csat=[5, 4, 3]).to_parquet(path)
     ok = nps.summarize(str(path), min_n=1)
     assert ok["csat"].iloc[0] == pytest.approx(200 / 3) and ok["ces"].iloc[0] == 4.0
+
+
+def test_config_file_errors_name_the_file(tmp_path):
+    cfg = tmp_path / "survey.yml"
+    cfg.write_text("columns: {a: recommend}\nrecodes: {}\n")
+    with pytest.raises(
+        ValueError,
+        match=r"unknown key\(s\) \['recodes'\] in the survey config " + re.escape(repr(str(cfg))),
+    ):
+        load_survey(io.StringIO("a\n1\n"), columns=str(cfg))
+    cfg.write_text("columns: [unclosed\n")
+    with pytest.raises(ValueError, match=re.escape(f"{cfg}: not a readable YAML file")):
+        load_survey(io.StringIO("a\n1\n"), columns=str(cfg))
+    cfg.write_bytes("columns: {ä: recommend}\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=re.escape(f"{cfg}: not a readable YAML file")):
+        load_survey(io.StringIO("a\n1\n"), columns=str(cfg))

@@ -14,8 +14,13 @@ from ._common import CONFIG_KEYS
 def _read_yaml(path) -> dict:
     import yaml
 
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:  # name the file, not the parser
+        raise ValueError(
+            f"{path}: not a readable YAML file ({type(exc).__name__}: {exc})"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):
@@ -27,7 +32,9 @@ def _resolve_config(columns) -> dict:
     """``columns`` as given -> config dict with at least the key "columns"."""
     if columns is None:
         return {"columns": {}}
+    where = "the survey config"
     if isinstance(columns, str | os.PathLike):
+        where = f"the survey config {str(columns)!r}"
         path = Path(columns)
         if not path.is_file():
             raise FileNotFoundError(f"column mapping file not found: {path}")
@@ -44,7 +51,7 @@ def _resolve_config(columns) -> dict:
         unknown = sorted(set(map(str, columns)) - set(CONFIG_KEYS))
         if unknown:
             raise ValueError(
-                f"unknown key(s) {unknown} in the survey config; valid keys: {list(CONFIG_KEYS)}"
+                f"unknown key(s) {unknown} in {where}; valid keys: {list(CONFIG_KEYS)}"
             )
         config = dict(columns)
         config["columns"] = dict(config.get("columns") or {})
@@ -53,7 +60,9 @@ def _resolve_config(columns) -> dict:
     mapping = {}
     for k, v in config["columns"].items():
         if not isinstance(v, str):
-            raise TypeError(f"column mapping {k!r}: {v!r} must map to a column name (text)")
+            raise TypeError(
+                f"column mapping {k!r} in {where}: {v!r} must map to a column name (text)"
+            )
         mapping[str(k)] = v
     config["columns"] = mapping
     return config
