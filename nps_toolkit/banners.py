@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._multitest import adjust_p_values
 from ._suppression import hidden_groups, hidden_label
 from ._validation import check_choice, check_level, check_method, check_min_n
 from .intervals import nps_interval
@@ -333,8 +334,6 @@ def banner_table(
     >>> t[["group", "letter", "value", "higher_than"]].to_dict("records")
     [{'group': 'Total', 'letter': 'A', 'value': 0.0, 'higher_than': 'C'}, {'group': 'north', 'letter': 'B', 'value': 50.0, 'higher_than': 'AC'}, {'group': 'south', 'letter': 'C', 'value': -50.0, 'higher_than': ''}]
     """
-    from statsmodels.stats.multitest import multipletests
-
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     banners = [banners] if isinstance(banners, str) else list(banners)
@@ -400,7 +399,7 @@ def banner_table(
                 p_adj[ok] = (
                     p[ok]
                     if method_mt is None
-                    else multipletests(p[ok], alpha=1 - level, method=method_mt)[1]
+                    else adjust_p_values(p[ok], method_mt, alpha=1 - level)
                 )
             names = [TOTAL] + [levels[k] for k, _, _ in shown]
             higher = [set() for _ in names]

@@ -23,6 +23,7 @@ from ._difference import PAIRED_PSEUDO as _PAIRED_PSEUDO
 from ._difference import PAIRED_VALUES as _PAIRED_VALUES
 from ._difference import analytic_paired as _analytic_paired
 from ._difference import analytic_two_sample as _analytic_two_sample
+from ._multitest import adjust_p_values
 from ._suppression import collapse_hidden, hidden_groups
 from ._validation import (
     N_RESAMPLES,
@@ -365,34 +366,6 @@ def compare_nps(
 # --------------------------------------------------------------------------
 
 
-def _adjust_p_values(p: np.ndarray, correction: str, alpha: float) -> np.ndarray:
-    """Multiple-testing adjusted p-values, as ``statsmodels``' ``multipletests(...)[1]``.
-
-    Holm, Bonferroni and Benjamini-Hochberg (the corrections a report offers)
-    are written out: importing statsmodels.stats.multitest costs about 0.9 s
-    in a report kernel (it loads scipy.stats) and its Holm branch runs a full
-    ``gc.collect()`` on every call (0.1-0.5 s each in a kernel with matplotlib
-    loaded).  The other corrections go to statsmodels.  Tests pin all three to
-    statsmodels, ties included.
-    """
-    m = len(p)
-    if correction == "bonferroni":
-        return np.minimum(p * m, 1.0)
-    if correction in ("holm", "fdr_bh"):
-        order = np.argsort(p)
-        ranked = p[order]
-        if correction == "holm":  # step-down: max over j <= i of (m - j + 1) p_(j)
-            adjusted = np.maximum.accumulate(ranked * np.arange(m, 0, -1))
-        else:  # step-up: min over j >= i of m p_(j) / j
-            adjusted = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
-        out = np.empty(m)
-        out[order] = np.minimum(adjusted, 1.0)
-        return out
-    from statsmodels.stats.multitest import multipletests
-
-    return multipletests(p, alpha=alpha, method=correction)[1]
-
-
 def compare_segments(
     df,
     by,
@@ -629,7 +602,7 @@ def _adjust(p, tested, correction, level):
     idx = np.flatnonzero(tested)
     if idx.size:
         p_adj[idx] = (
-            p[idx] if correction is None else _adjust_p_values(p[idx], correction, alpha=1 - level)
+            p[idx] if correction is None else adjust_p_values(p[idx], correction, alpha=1 - level)
         )
     significant = pd.array(np.where(tested, p_adj < 1 - level, False), dtype="boolean")
     significant[~tested] = pd.NA
