@@ -869,3 +869,13 @@ def test_fingerprint_follows_the_option_files(tmp_path, data_file):
     assert {k: v for k, v in after.items() if k != "files_sha256"} == {
         k: v for k, v in before.items() if k != "files_sha256"
     }
+
+
+def test_export_html_declares_the_report_language(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Hei")])
+    report.export_html(nb, tmp_path / "fi.html", title="Kysely", language="fi")
+    report.export_html(nb, tmp_path / "en.html", title="Survey")
+    assert '<html lang="fi">' in (tmp_path / "fi.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in (tmp_path / "en.html").read_text(encoding="utf-8")

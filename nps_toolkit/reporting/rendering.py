@@ -217,14 +217,20 @@ def _skip_iri_grammars() -> None:
         del sys.modules["rfc3987_syntax"]
 
 
-def export_html(notebook, html_path, *, title: str | None = None) -> None:
-    """Write the executed notebook as a code-free HTML report (``title``: the page title)."""
+def export_html(notebook, html_path, *, title: str | None = None, language: str = "en") -> None:
+    """Write the executed notebook as a code-free HTML report.
+
+    ``title`` is the page title; ``language`` (ISO 639-1, the report's
+    language) goes into ``<html lang=...>`` for screen readers and hyphenation.
+    """
     import nbformat
 
     nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
     if title:
         nb.metadata["title"] = title  # the template escapes it
-    body, _ = _html_exporter().from_notebook_node(nb)
+    exporter = _html_exporter()
+    exporter.language_code = language  # one exporter per thread: safe to set per report
+    body, _ = exporter.from_notebook_node(nb)
     Path(html_path).write_text(body, encoding="utf-8")
 
 
@@ -435,11 +441,24 @@ def _fingerprint(survey: Survey, template) -> dict:
     return {
         "data_sha256": file_sha256(p["data_path"]) if p.get("data_path") else None,
         "files_sha256": files,
-        "template_sha256": file_sha256(template),
+        "template_sha256": _template_sha256(template),
         "toolkit_version": __version__,
         # as provenance.json holds them (a JSON round trip)
         "parameters": json.loads(json.dumps({**p, "tables_dir": None}, default=str)),
     }
+
+
+def _template_sha256(template) -> str:
+    """SHA-256 of what shapes a report besides its data: the notebook template, the
+    HTML template and the text catalogues (so that editing a text re-renders)."""
+    import hashlib
+
+    files = [Path(template), *sorted((TEMPLATES_DIR / HTML_TEMPLATE).glob("*"))]
+    files += sorted((Path(__file__).resolve().parents[1] / "locales").glob("*.yml"))
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + file_sha256(f).encode())
+    return h.hexdigest()
 
 
 def _unchanged(final: Path, fingerprint: dict) -> bool:
@@ -513,7 +532,12 @@ def render_survey(
             raise _Cancelled
         outputs = survey.parameters.get("outputs", ["html", "pdf"])
         if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
-            export_html(tmp / "report.ipynb", tmp / "report.html", title=survey.name)
+            export_html(
+                tmp / "report.ipynb",
+                tmp / "report.html",
+                title=survey.name,
+                language=survey.parameters.get("report_language") or "en",
+            )
         if "pdf" in outputs:
             print_pdf(tmp / "report.html", tmp / "report.pdf")  # skipped without Chromium
         prov = provenance(
