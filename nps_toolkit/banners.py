@@ -334,18 +334,9 @@ def banner_table(
     >>> t[["group", "letter", "value", "higher_than"]].to_dict("records")
     [{'group': 'Total', 'letter': 'A', 'value': 0.0, 'higher_than': 'C'}, {'group': 'north', 'letter': 'B', 'value': 50.0, 'higher_than': 'AC'}, {'group': 'south', 'letter': 'C', 'value': -50.0, 'higher_than': ''}]
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    banners = [banners] if isinstance(banners, str) else list(banners)
-    if not banners:
-        raise ValueError("banners must name at least one column")
-    missing = [c for c in [score, *banners] if c not in df.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
-    level = check_level(confidence_level)
-    key = check_choice("none" if correction is None else correction, CORRECTIONS, "correction")
-    check_method(method, BANNER_METHODS)
-    min_n = max(check_min_n(min_n), 1)
+    banners, level, key, min_n = _checked(
+        df, banners, score, confidence_level, correction, method, min_n
+    )
     statistics = _parse_rows(df, rows)
     w = _weights(df, weights)
     codes = classify(df[score].reset_index(drop=True)).cat.codes.to_numpy()
@@ -379,79 +370,133 @@ def banner_table(
         for stat, y, valid, total, groups, hide in computed:
             total_hidden = total["n"] < min_n
             shown = [(k, groups[k], bool(hide[k])) for k in keep]
-            # (i, j): column j against column i, positions among the shown
-            # columns; column 0 is the total
-            tests = []
-            for i, (k, group, off) in enumerate(shown, start=1):
-                if off:
-                    continue
-                rest = _sample(stat, y, w, valid & ~in_group[k], scores, method)
-                if rest["n"] >= min_n and not total_hidden:
-                    tests.append((0, i, rest, group))
-                for j, (_, other, other_off) in enumerate(shown[i:], start=i + 1):
-                    if not other_off:
-                        tests.append((i, j, group, other))
-            p = np.array([_two_sample_p(stat.kind, a, b, method) for _, _, a, b in tests])
-            p_adj = np.full(p.shape, np.nan)
-            ok = np.isfinite(p)
-            if ok.any():
-                method_mt = CORRECTIONS[key]
-                p_adj[ok] = (
-                    p[ok]
-                    if method_mt is None
-                    else adjust_p_values(p[ok], method_mt, alpha=1 - level)
-                )
+            tests, p, p_adj = _pair_tests(
+                stat,
+                (y, w, valid, scores),
+                method,
+                shown,
+                in_group,
+                min_n,
+                total_hidden,
+                CORRECTIONS[key],
+                level,
+            )
             names = [TOTAL] + [levels[k] for k, _, _ in shown]
-            higher = [set() for _ in names]
-            for (i, j, a, b), pv, pa in zip(tests, p, p_adj, strict=True):
-                diff = b["centre"] - a["centre"]
-                significant = bool(pa < 1 - level)
-                if significant and diff != 0:
-                    winner, loser = (j, i) if diff > 0 else (i, j)
-                    higher[winner].add(labels[loser])
-                pairs.append(
-                    {
-                        "banner": banner,
-                        "statistic": stat.name,
-                        "letter_a": labels[i],
-                        "letter_b": labels[j],
-                        "group_a": names[i],
-                        "group_b": names[j],
-                        "difference": (1 if stat.kind == "mean" else 100) * diff,
-                        "p_value": pv,
-                        "p_adjusted": pa,
-                        "significant": significant,
-                    }
-                )
+            higher = _higher(banner, stat, tests, p, p_adj, names, labels, level, pairs)
             cells = [(total, total_hidden), *[(g, off) for _, g, off in shown]]
-            for c, ((cell, off), name) in enumerate(zip(cells, names, strict=True)):
-                records.append(
-                    {
-                        "banner": banner,
-                        "group": name,
-                        "letter": labels[c],
-                        "statistic": stat.name,
-                        "value": np.nan if off else cell["value"],
-                        "n": pd.NA if off and c > 0 else cell["n"],
-                        "n_effective": np.nan if off else cell["n_effective"],
-                        "higher_than": "".join(sorted(higher[c], key=lambda s: (len(s), s))),
-                        "suppressed": bool(off),
-                    }
-                )
+            records += _cell_records(banner, stat, cells, names, labels, higher)
             if gone.any():
-                records.append(
-                    {
-                        "banner": banner,
-                        "group": hidden_label(int(gone.sum()), min_n),
-                        "letter": "",
-                        "statistic": stat.name,
-                        "value": np.nan,
-                        "n": pd.NA,
-                        "n_effective": np.nan,
-                        "higher_than": "",
-                        "suppressed": True,
-                    }
-                )
+                records.append(_hidden_record(banner, stat, int(gone.sum()), min_n))
+    return _assembled(records, pairs, statistics, w, level, key, min_n, method, blank, n_hidden)
+
+
+def _checked(df, banners, score, confidence_level, correction, method, min_n):
+    """banner_table's arguments, validated: (banners, level, correction key, min_n)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    banners = [banners] if isinstance(banners, str) else list(banners)
+    if not banners:
+        raise ValueError("banners must name at least one column")
+    missing = [c for c in [score, *banners] if c not in df.columns]
+    if missing:
+        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+    level = check_level(confidence_level)
+    key = check_choice("none" if correction is None else correction, CORRECTIONS, "correction")
+    check_method(method, BANNER_METHODS)
+    min_n = max(check_min_n(min_n), 1)
+    return banners, level, key, min_n
+
+
+def _pair_tests(stat, data, method, shown, in_group, min_n, total_hidden, method_mt, level):
+    """Every pair of shown groups, and the total against each: (tests, p, p_adjusted).
+
+    ``tests`` holds ``(i, j, a, b)``: column j against column i, positions
+    among the shown columns (column 0 is the total).
+    """
+    y, w, valid, scores = data
+    tests = []
+    for i, (k, group, off) in enumerate(shown, start=1):
+        if off:
+            continue
+        rest = _sample(stat, y, w, valid & ~in_group[k], scores, method)
+        if rest["n"] >= min_n and not total_hidden:
+            tests.append((0, i, rest, group))
+        for j, (_, other, other_off) in enumerate(shown[i:], start=i + 1):
+            if not other_off:
+                tests.append((i, j, group, other))
+    p = np.array([_two_sample_p(stat.kind, a, b, method) for _, _, a, b in tests])
+    p_adj = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        p_adj[ok] = (
+            p[ok] if method_mt is None else adjust_p_values(p[ok], method_mt, alpha=1 - level)
+        )
+    return tests, p, p_adj
+
+
+def _higher(banner, stat, tests, p, p_adj, names, labels, level, pairs) -> list:
+    """The letters each column is significantly higher than; each test goes into ``pairs``."""
+    higher = [set() for _ in names]
+    for (i, j, a, b), pv, pa in zip(tests, p, p_adj, strict=True):
+        diff = b["centre"] - a["centre"]
+        significant = bool(pa < 1 - level)
+        if significant and diff != 0:
+            winner, loser = (j, i) if diff > 0 else (i, j)
+            higher[winner].add(labels[loser])
+        pairs.append(
+            {
+                "banner": banner,
+                "statistic": stat.name,
+                "letter_a": labels[i],
+                "letter_b": labels[j],
+                "group_a": names[i],
+                "group_b": names[j],
+                "difference": (1 if stat.kind == "mean" else 100) * diff,
+                "p_value": pv,
+                "p_adjusted": pa,
+                "significant": significant,
+            }
+        )
+    return higher
+
+
+def _cell_records(banner, stat, cells, names, labels, higher) -> list:
+    """One record per shown column of one statistic."""
+    records = []
+    for c, ((cell, off), name) in enumerate(zip(cells, names, strict=True)):
+        records.append(
+            {
+                "banner": banner,
+                "group": name,
+                "letter": labels[c],
+                "statistic": stat.name,
+                "value": np.nan if off else cell["value"],
+                "n": pd.NA if off and c > 0 else cell["n"],
+                "n_effective": np.nan if off else cell["n_effective"],
+                "higher_than": "".join(sorted(higher[c], key=lambda s: (len(s), s))),
+                "suppressed": bool(off),
+            }
+        )
+    return records
+
+
+def _hidden_record(banner, stat, n_groups: int, min_n: int) -> dict:
+    """The one unlabelled column standing for the groups hidden for every statistic."""
+    return {
+        "banner": banner,
+        "group": hidden_label(n_groups, min_n),
+        "letter": "",
+        "statistic": stat.name,
+        "value": np.nan,
+        "n": pd.NA,
+        "n_effective": np.nan,
+        "higher_than": "",
+        "suppressed": True,
+    }
+
+
+def _assembled(records, pairs, statistics, w, level, key, min_n, method, blank, n_hidden):
+    """The tidy banner table with its attributes (level, correction, tests, pairs ...)."""
     out = pd.DataFrame.from_records(records)
     out["group"] = out["group"].astype(object)
     out["n"] = out["n"].astype("Int64")  # missing for hidden groups
