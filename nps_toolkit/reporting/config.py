@@ -452,41 +452,12 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         values = {**params, **defaults, **own}
         options = {k: values.pop(k, default) for k, (_, default) in RENDER_OPTIONS.items()}
         values.pop("tables_dir", None)
-        if "name" not in entry:
-            raise ConfigError(f"{where}: missing key 'name'")
-        if "data" in entry and "example" in entry:
-            raise ConfigError(f"{where}: give either key 'data' or key 'example', not both")
-        if "data" not in entry and "example" not in entry:
-            raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
-        for key, param in FILE_KEYS.items():
-            if isinstance(values.get(param), str):  # a file, relative to the config
-                file = (path.parent / values[param]).resolve()
-                if not file.is_file():
-                    raise ConfigError(f"{where}: key {key!r}: file {str(file)!r} not found")
-                values[param] = str(file)
+        _check_source(where, entry)
+        _resolve_files(where, path.parent, values)
         if "required_columns" in params:
-            # the columns this entry (or defaults) names: the data must hold them
-            required = {}
-            for key in COLUMN_KEYS:
-                value = {**defaults, **own}.get(key)
-                if isinstance(value, str):
-                    required[key] = [value]
-                elif isinstance(value, list) and value:
-                    required[key] = list(value)
-            rake = {**defaults, **own}.get("rake")
-            if isinstance(rake, dict) and rake:
-                required["rake"] = list(rake)
-            language = {**defaults, **own}.get("language")
-            if language is not None and language not in LANGUAGES:  # a column of codes
-                required["language"] = [language]
-            values["required_columns"] = required
+            values["required_columns"] = _required_columns({**defaults, **own})
         if values.get("themes"):
-            from ..themes import load_themes
-
-            try:
-                load_themes(values["themes"])
-            except ValueError as exc:
-                raise ConfigError(f"{where}: key 'themes': {exc}") from None
+            _check_themes(where, values["themes"])
         try:
             slug = slugify(entry["name"])
         except ValueError as exc:
@@ -498,6 +469,54 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         slugs[slug] = i
         surveys.append(Survey(name=entry["name"], slug=slug, parameters=values, **options))
     return surveys
+
+
+def _check_source(where: str, entry: dict) -> None:
+    """An entry has a name and exactly one of ``data`` and ``example``."""
+    if "name" not in entry:
+        raise ConfigError(f"{where}: missing key 'name'")
+    if "data" in entry and "example" in entry:
+        raise ConfigError(f"{where}: give either key 'data' or key 'example', not both")
+    if "data" not in entry and "example" not in entry:
+        raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
+
+
+def _resolve_files(where: str, folder: Path, values: dict) -> None:
+    """Files named in an entry, resolved relative to the config's folder (in place)."""
+    for key, param in FILE_KEYS.items():
+        if isinstance(values.get(param), str):
+            file = (folder / values[param]).resolve()
+            if not file.is_file():
+                raise ConfigError(f"{where}: key {key!r}: file {str(file)!r} not found")
+            values[param] = str(file)
+
+
+def _required_columns(options: dict) -> dict:
+    """The columns an entry (with its defaults) names: the data must hold them."""
+    required = {}
+    for key in COLUMN_KEYS:
+        value = options.get(key)
+        if isinstance(value, str):
+            required[key] = [value]
+        elif isinstance(value, list) and value:
+            required[key] = list(value)
+    rake = options.get("rake")
+    if isinstance(rake, dict) and rake:
+        required["rake"] = list(rake)
+    language = options.get("language")
+    if language is not None and language not in LANGUAGES:  # a column of codes
+        required["language"] = [language]
+    return required
+
+
+def _check_themes(where: str, themes) -> None:
+    """A survey's own theme lexicon is validated when the config loads."""
+    from ..themes import load_themes
+
+    try:
+        load_themes(themes)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key 'themes': {exc}") from None
 
 
 def select_surveys(surveys: list[Survey], only=None) -> list[Survey]:
