@@ -237,3 +237,27 @@ def z(confidence_level: float) -> float:
 def t(confidence_level: float, df: float) -> float:
     """Two-sided Student t critical value with ``df`` degrees of freedom."""
     return float(special.stdtrit(df, 0.5 + confidence_level / 2))  # stats.t.ppf
+
+
+def planning_variance(expected, name: str = "expected") -> float:
+    """Per-respondent variance p + d - (p - d)^2 of expected (promoter, detractor) shares.
+
+    ``None`` gives 1, its maximum (p = d = 1/2): the conservative plan.
+
+    >>> planning_variance((0.5, 0.2)), planning_variance(None)
+    (0.61, 1.0)
+    """
+    if expected is None:
+        return 1.0
+    try:
+        p, d = (float(x) for x in expected)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be (promoter share, detractor share), got {expected!r}"
+        ) from None
+    if not (0 <= p <= 1 and 0 <= d <= 1 and p + d <= 1):
+        raise ValueError(
+            f"{name} must be shares between 0 and 1 with promoters + detractors <= 1 "
+            f"(e.g. (0.5, 0.2), not percentages), got {expected!r}"
+        )
+    return p + d - (p - d) ** 2

@@ -36,6 +36,7 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    planning_variance,
 )
 from ._validation import z as z_critical
 
@@ -614,24 +615,6 @@ def _adjust(p, tested, correction, level):
 # --------------------------------------------------------------------------
 
 
-def _planning_variance(expected) -> float:
-    """Per-respondent variance p + d - (p - d)^2; 1 (its maximum, p = d = 1/2) by default."""
-    if expected is None:
-        return 1.0
-    try:
-        p, d = (float(x) for x in expected)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"expected must be (promoter share, detractor share), got {expected!r}"
-        ) from None
-    if not (0 <= p <= 1 and 0 <= d <= 1 and p + d <= 1):
-        raise ValueError(
-            "expected must be shares between 0 and 1 with p + d <= 1 (e.g. (0.5, 0.2), "
-            f"not percentages), got {expected!r}"
-        )
-    return p + d - (p - d) ** 2
-
-
 def _check_design_effect(design_effect) -> float:
     deff = float(design_effect)
     if not deff > 0 or not np.isfinite(deff):
@@ -655,7 +638,7 @@ def margin_of_error(
     n = float(n)
     if not n > 0:
         raise ValueError(f"n must be a positive number of answers, got {n}")
-    var = _planning_variance(expected) * _check_design_effect(design_effect)
+    var = planning_variance(expected) * _check_design_effect(design_effect)
     fpc = 1.0
     if population_size is not None:
         N = float(population_size)
@@ -690,7 +673,7 @@ def sample_size(
     if not 0 < m <= 200:
         raise ValueError(f"margin_of_error must be in NPS points, between 0 and 200, got {m}")
     level = check_level(confidence_level)
-    v = _planning_variance(expected) * _check_design_effect(design_effect)
+    v = planning_variance(expected) * _check_design_effect(design_effect)
     n0 = z_critical(level) ** 2 * v / (m / 100) ** 2
     if population_size is not None:
         N = float(population_size)

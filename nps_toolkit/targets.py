@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from ._validation import check_alternative, check_level, check_method
+from ._validation import check_alternative, check_level, check_method, planning_variance
 from ._validation import z as critical_z
 from .intervals import nps_interval
 from .scoring import category_counts
@@ -213,22 +213,6 @@ def compare_to_target(
     )
 
 
-def _wave_variance(pair, name) -> float:
-    """p + d - (p - d)^2 of one wave's expected (promoter share, detractor share)."""
-    try:
-        p, d = (float(x) for x in pair)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be (promoter share, detractor share), got {pair!r}"
-        ) from None
-    if not (0 <= p <= 1 and 0 <= d <= 1 and p + d <= 1):
-        raise ValueError(
-            f"{name} must be shares between 0 and 1 with promoters + detractors <= 1 "
-            f"(e.g. (0.5, 0.2), not percentages), got {pair!r}"
-        )
-    return p + d - (p - d) ** 2
-
-
 def sample_size_change(
     difference,
     *,
@@ -287,10 +271,10 @@ def sample_size_change(
     if expected is None:
         v1 = v2 = 1.0
     elif len(expected) == 2 and all(np.ndim(x) == 1 for x in expected):
-        v1 = _wave_variance(expected[0], "expected[0]")
-        v2 = _wave_variance(expected[1], "expected[1]")
+        v1 = planning_variance(expected[0], "expected[0]")
+        v2 = planning_variance(expected[1], "expected[1]")
     else:
-        v1 = v2 = _wave_variance(expected, "expected")
+        v1 = v2 = planning_variance(expected, "expected")
     z = critical_z(level) + stats.norm.ppf(pw)
     n = (v1 + v2) * z**2 / delta**2 * deff
     # guard against 957.0000000001 from floating point
