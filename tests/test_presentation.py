@@ -55,8 +55,9 @@ def test_escaped_text_renders_as_itself_in_markdown(text):
     out = markdown2html_mistune(report.fill("Label: {v}.", v=text)).strip()
     assert _links(out) == [], out
     shown = html.unescape(re.sub(r"</?p>", "", out))
+    assert not re.search(r"https?://|javascript:|www\.", shown, re.I), out  # defanged
     expected = re.sub(r"[\r\n\t]+", " ", text)
-    assert shown == f"Label: {expected}.", out
+    assert shown.replace("\u2060", "") == f"Label: {expected}.", out
 
 
 def test_escape_leaves_ordinary_words_readable():
@@ -77,7 +78,10 @@ def test_table_escapes_cells_and_column_names_and_dashes_missing():
     out = report.table(df).to_html()
     body = out.split("<table", 1)[1]
     assert "javascript:" not in body and "](" not in body and "<script" not in body
-    cells = [html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body)]
+    cells = [
+        html.unescape(c).replace("\u2060", "")  # the word joiner that defangs URLs
+        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", body)
+    ]
     assert LINK in cells and IMAGE in cells  # shown as the text it is
     assert cells.count("\u2013") == 3  # missing label, NPS and p as an en dash
     assert "<0.001" in cells and "12.3" in cells
@@ -220,11 +224,13 @@ def test_hostile_report_has_no_link_image_or_script(hostile_report):
     assert not [t for t in tags if t.lower().startswith("<script")]
     images = [t for t in tags if t.lower().startswith("<img")]
     assert images and all('src="data:image/png;base64' in t for t in images)
-    shown = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    # no URL and no javascript: stands anywhere in the file, not even as text
+    assert not re.search(r"https?://|javascript:|www\.evil", html.unescape(text), re.I)
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", text)).replace("\u2060", "")
     for label in (IMAGE, LINK, SCRIPT, MATH):
         assert label in shown, label  # the labels are there, as text
     title = re.search(r"<title>(.*?)</title>", text, re.S).group(1)
-    assert html.unescape(title) == SURVEY_NAME
+    assert html.unescape(title).replace("\u2060", "") == SURVEY_NAME
 
 
 def test_hostile_report_summary_reads_back(hostile_report):

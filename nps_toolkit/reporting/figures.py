@@ -16,6 +16,7 @@ import pandas as pd
 from .. import plots
 from .._i18n import Texts
 from .._suppression import shown_rows
+from .presentation import defang
 
 
 def show(ax, alt: str, *, dpi: int = 110) -> None:
@@ -27,7 +28,8 @@ def show(ax, alt: str, *, dpi: int = 110) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
+    # alt text names groups and waves from the data: no URL may stand in it
+    display(Image(data=buf.getvalue(), format="png", metadata={"alt": defang(alt)}))
 
 
 def _relabel_legend(ax, mapping: dict) -> None:

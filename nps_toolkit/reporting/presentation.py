@@ -36,13 +36,34 @@ def escape(value) -> str:
     >>> escape("<script>")
     '&#60;script&#62;'
     >>> escape("[x](javascript:alert(1))")
-    '&#91;x&#93;&#40;javascript&#58;alert&#40;1&#41;&#41;'
+    '&#91;x&#93;&#40;javascript\u2060&#58;alert&#40;1&#41;&#41;'
     >>> import html; html.unescape(escape("6 ![w](http://e.x/w.png)"))
-    '6 ![w](http://e.x/w.png)'
+    '6 ![w](http\u2060://e.x/w.png)'
     """
     if value is None or (not isinstance(value, str) and _is_missing(value)):
         return ""
-    return _BREAKS.sub(" ", str(value)).translate(_ENTITIES)
+    return defang(_BREAKS.sub(" ", str(value))).translate(_ENTITIES)
+
+
+# a link scheme ("http:", "javascript:" ...) or "www." in text from the data
+_SCHEMES = re.compile(
+    r"(?i)\b(https?|s?ftps?|javascript|vbscript|data|file|mailto|tel|www)(?=\s*:|(?<=www)\.)"
+)
+
+
+def defang(text: str) -> str:
+    """Text in which no URL or script link stands, even as plain text.
+
+    A word joiner (U+2060, invisible) goes after every link scheme, so that
+    ``http://x`` reads the same but is no URL to a browser, a Markdown
+    renderer, a mail client or a PDF viewer that links bare URLs.
+
+    >>> defang("see http://evil.example or javascript:alert(1)").count("\u2060")
+    2
+    >>> "http://" in defang("HTTP://x".lower()), defang("www.x.fi") == "www\u2060.x.fi"
+    (False, True)
+    """
+    return _SCHEMES.sub("\\1\u2060", str(text))
 
 
 def _is_missing(value) -> bool:

@@ -51,6 +51,7 @@ from .config import (
 )
 from .inputs import file_sha256
 from .pdf import print_pdf
+from .presentation import defang
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
 # the files each entry of a survey's ``outputs`` adds (report.pdf is skipped without Chromium)
@@ -217,6 +218,12 @@ def _skip_iri_grammars() -> None:
         del sys.modules["rfc3987_syntax"]
 
 
+# nbconvert's bundled stylesheets cite web pages in their comments; the report
+# holds no URL at all, so those comments go (CSS without comments is the same CSS)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
 def export_html(notebook, html_path, *, title: str | None = None, language: str = "en") -> None:
     """Write the executed notebook as a code-free HTML report.
 
@@ -227,10 +234,11 @@ def export_html(notebook, html_path, *, title: str | None = None, language: str 
 
     nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
     if title:
-        nb.metadata["title"] = title  # the template escapes it
+        nb.metadata["title"] = defang(title)  # the template escapes it
     exporter = _html_exporter()
     exporter.language_code = language  # one exporter per thread: safe to set per report
     body, _ = exporter.from_notebook_node(nb)
+    body = _STYLE.sub(lambda m: _CSS_COMMENT.sub("", m.group(0)), body)
     Path(html_path).write_text(body, encoding="utf-8")
 
 
