@@ -31,6 +31,18 @@ NPS_PSEUDO = np.array(ADJUST)
 # unweighted counts, then weighted sums; ``w_sq*`` are sums of squared
 # weights (all answers, detractors, promoters), which the linearised variance
 # of a weighted NPS needs.  Without weights the weighted sums are the counts.
+# what a summary adds per group to its counts, in column order (hidden when suppressed)
+SUMMARY_STATISTICS = [
+    "pct_detractors",
+    "pct_passives",
+    "pct_promoters",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "standard_error",
+    "band",
+]
+
 COUNT_COLUMNS = [
     "n",
     "detractors",

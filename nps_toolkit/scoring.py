@@ -14,6 +14,7 @@ from ._core import (
     CATEGORIES,
     CATEGORY_DTYPE,
     COUNT_COLUMNS,
+    SUMMARY_STATISTICS,
     Counts,
     category_codes,
     effective_n,
@@ -193,19 +194,6 @@ def response_rate(invited: int, responses: int) -> float:
     return 100.0 * responses / invited
 
 
-# what summary_from_counts adds per group, in column order (hidden when suppressed)
-_SUMMARY_STATISTICS = [
-    "pct_detractors",
-    "pct_passives",
-    "pct_promoters",
-    "nps",
-    "ci_low",
-    "ci_high",
-    "standard_error",
-    "band",
-]
-
-
 def summary_from_counts(
     counts: pd.DataFrame,
     by=None,
@@ -252,7 +240,7 @@ def summary_from_counts(
     out[cats] = out[cats].astype("Int64")
     suppressed = hidden_groups(out["n"].to_numpy(), min_n)
     out["suppressed"] = suppressed
-    hide = [*cats, *_SUMMARY_STATISTICS, *extras]
+    hide = [*cats, *SUMMARY_STATISTICS, *extras]
     for c in hide:
         out[c] = out[c].mask(suppressed)  # missing: numbers of small groups stay hidden
     cols = [*keys, "n", *hide, "suppressed", "excluded_blank"]

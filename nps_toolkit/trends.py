@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._core import NPS_PSEUDO, NPS_VALUES
+from ._core import NPS_PSEUDO, NPS_VALUES, SUMMARY_STATISTICS
 from ._dates import PERIOD_FREQ, as_dates, wall_time
 from ._difference import analytic_two_sample
 from ._suppression import hidden_groups
@@ -25,20 +25,7 @@ from .scoring import group_counts, summary_from_counts
 TREND_FREQS = ("QE", "ME", "YE")
 
 # what a suppressed period does not show
-_PERIOD_STATISTICS = [
-    "detractors",
-    "passives",
-    "promoters",
-    "pct_detractors",
-    "pct_passives",
-    "pct_promoters",
-    "nps",
-    "ci_low",
-    "ci_high",
-    "standard_error",
-    "band",
-    "n_effective",
-]
+_PERIOD_STATISTICS = ["detractors", "passives", "promoters", *SUMMARY_STATISTICS, "n_effective"]
 
 # periods per year for the pandas Period frequencies a trend can have
 _PERIODS_PER_YEAR = {"Y": 1.0, "Q": 4.0, "M": 12.0, "W": 52.1775, "D": 365.2425}
