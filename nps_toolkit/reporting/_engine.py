@@ -87,13 +87,22 @@ def kill_running_kernels() -> int:
 
 
 class ClosingClient(PapermillNotebookClient):
-    """papermill's notebook client, closing its kernel client's channels when done."""
+    """papermill's notebook client, closing its kernel client's channels when done.
+
+    ``kc``: a ready client of the kernel ``km`` to use instead of a new one; it
+    stays open (its owner closes it).
+    """
+
+    def __init__(self, nb_man, km=None, kc=None, **kw):
+        super().__init__(nb_man, km=km, **kw)
+        self.given_kc = kc
 
     def execute(self, **kwargs):
+        self.kc = self.given_kc
         try:
             return super().execute(**kwargs)
         finally:
-            if self.kc is not None and not self.owns_km:
+            if self.kc is not None and not self.owns_km and self.kc is not self.given_kc:
                 self.kc.stop_channels()
 
 

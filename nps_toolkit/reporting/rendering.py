@@ -345,11 +345,17 @@ class _ReusedKernel:
     Starting a kernel and importing pandas, matplotlib, scipy and the
     lemmatizer's dictionaries costs more than most report notebooks; reusing
     the kernel pays that once per worker instead of once per survey.  Between
-    surveys the user namespace is cleared (``%reset -f``), so no variable of
+    surveys the user namespace is cleared (as by ``%reset -f``), so no variable of
     one survey can reach the next; only imported modules (and their caches)
     stay.  A kernel that failed in any way other than an error in a cell is
     shut down and replaced.  Everything runs in the worker's own thread, whose
     event loop owns the kernel's sockets.
+
+    The kernel keeps one client, made ready once: a new client per survey
+    (papermill's and the reset's) would each wait for the kernel's
+    ``kernel_info`` and then for 0.2 s of silence on IOPub, about 0.5 s a
+    survey.  nbclient and the reset only look at messages that answer their
+    own requests, so a message left over from a survey reaches no other.
     """
 
     # Imported by a new kernel as soon as it starts, while this process gets
@@ -358,8 +364,8 @@ class _ReusedKernel:
     WARM_UP = "import matplotlib.pyplot, pandas, nps_toolkit.reporting.sections, nps_toolkit.reporting.show"
 
     def __init__(self, kernel_name: str, cwd: Path):
-        self.kernel_name, self.cwd, self.km = kernel_name, cwd, None
-        self._warming = None  # (client, message id) of the warm-up imports
+        self.kernel_name, self.cwd, self.km, self.kc = kernel_name, cwd, None, None
+        self._warming = None  # message id of the warm-up imports
 
     def acquire(self):
         from jupyter_core.utils import run_sync
@@ -376,23 +382,23 @@ class _ReusedKernel:
         return self.km
 
     async def _warm_up(self):
-        kc = self.km.client()
-        kc.start_channels()
-        return kc, kc.execute(self.WARM_UP, silent=True, store_history=False)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        return self.kc.execute(self.WARM_UP, silent=True, store_history=False)
 
     async def _warmed(self) -> None:
-        kc, msg_id = self._warming
-        self._warming = None
-        try:
-            while True:  # the reply says the imports are done (an error does not matter)
-                reply = await kc.get_shell_msg(timeout=120)
-                if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                    return
-        finally:
-            kc.stop_channels()
+        msg_id, self._warming = self._warming, None
+        while True:  # the reply says the imports are done (an error does not matter)
+            reply = await self.kc.get_shell_msg(timeout=120)
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        # IOPub is subscribed only once a message has come through it: this
+        # checks that, so that no output of the first cell can be lost
+        await self.kc.wait_for_ready(timeout=60)
+        self.kc.allow_stdin = False
 
-    def warmed(self) -> None:
-        """Wait until the warm-up imports of a new kernel are done."""
+    def warmed(self):
+        """Wait until a new kernel has imported and its client is ready; the client."""
         from jupyter_core.utils import run_sync
 
         if self._warming is not None:
@@ -400,19 +406,28 @@ class _ReusedKernel:
                 run_sync(self._warmed)()
             except Exception:  # no reply: papermill finds out what is wrong with the kernel
                 pass
+        return self.kc
+
+    # ``%reset -f`` without its forced ``gc.collect()`` (0.1 s and more with
+    # pandas and matplotlib loaded, in every survey): the namespace is cleared
+    # the same way, and Python's own collector frees the cycles left over
+    RESET = (
+        "def _nps_toolkit_reset():\n"
+        "    import gc\n"
+        "    collect, gc.collect = gc.collect, lambda generation=2: 0\n"
+        "    try:\n"
+        "        get_ipython().reset(new_session=False)\n"
+        "    finally:\n"
+        "        gc.collect = collect\n"
+        "_nps_toolkit_reset()\n"
+    )
 
     async def _reset(self) -> None:
-        kc = self.km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
-            reply = await kc.execute_interactive(
-                "%reset -f", store_history=False, timeout=60, output_hook=lambda msg: None
-            )
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError("could not clear the kernel between surveys")
-        finally:
-            kc.stop_channels()
+        reply = await self.kc.execute_interactive(
+            self.RESET, store_history=False, timeout=60, output_hook=lambda msg: None
+        )
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("could not clear the kernel between surveys")
 
     def reset(self) -> None:
         from jupyter_core.utils import run_sync
@@ -425,9 +440,10 @@ class _ReusedKernel:
     def close(self) -> None:
         from jupyter_core.utils import run_sync
 
-        if self._warming is not None:
-            self._warming[0].stop_channels()
-            self._warming = None
+        self._warming = None
+        if self.kc is not None:
+            kc, self.kc = self.kc, None
+            kc.stop_channels()
         if self.km is not None:
             km, self.km = self.km, None
             try:
@@ -535,13 +551,13 @@ def render_survey(
         tmp = out_root / f".{survey.slug}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         failed_nb = out_root / f"{survey.slug}.failed.ipynb"
-        _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
+        nb = _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
         if cancel is not None and cancel.is_set():
             raise _Cancelled
         outputs = survey.parameters.get("outputs", ["html", "pdf"])
         if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
             export_html(
-                tmp / "report.ipynb",
+                nb,
                 tmp / "report.html",
                 title=survey.name,
                 language=survey.parameters.get("report_language") or "en",
@@ -586,8 +602,8 @@ def render_survey(
         return result("failed", where, _error_text(exc))
 
 
-def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel) -> None:
-    """Run the template for ``survey`` into ``tmp/report.ipynb`` with papermill."""
+def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel):
+    """Run the template for ``survey`` into ``tmp/report.ipynb`` with papermill; the notebook."""
     _skip_iri_grammars()
     if kernel is not None:
         km = kernel.acquire()  # a new kernel starts, and imports, while this process warms up
@@ -600,15 +616,14 @@ def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, ke
     run_kw = {"engine_name": _engine.ENGINE, "language": _engine.LANGUAGE}
     if kernel is not None:
         _warm_html_exporter()
-        kernel.warmed()
-        run_kw["km"] = km
+        run_kw["km"], run_kw["kc"] = km, kernel.warmed()
     else:
         # the kernel's working folder; papermill's own cwd= would os.chdir the
         # whole process, which is not safe with renders running in threads
         run_kw["resources"] = {"metadata": {"path": str(out_root)}}
         run_kw["kernel_manager_class"] = _engine.QuietKernelManager
     try:
-        papermill.execute_notebook(
+        nb = papermill.execute_notebook(
             str(template),
             str(tmp / "report.ipynb"),
             parameters=parameters,
@@ -628,6 +643,7 @@ def _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, ke
         raise
     if kernel is not None:
         kernel.reset()
+    return nb
 
 
 class _SignalCancel:
