@@ -444,9 +444,9 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     series = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
     if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 1:
         raise ValueError(f"min_n must be a positive whole number, got {min_n!r}")
-    lexicon = load_themes(themes)
+    load_themes(themes)  # a bad lexicon is an error even when the tags are given
     if tags is None:
-        tags = tag_themes(series, themes=lexicon, language=language)
+        tags = tag_themes(series, themes=themes, language=language)
     elif not tags.index.equals(series.index):
         raise ValueError("tags is not aligned with comments: tag the same Series")
     cols = [c for c in tags.columns if c != "language"]
@@ -462,7 +462,7 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     with warnings.catch_warnings():  # codes with no lexicon were counted for the comments
         warnings.simplefilter("ignore", UserWarning)
         part_series = pd.Series(parts, dtype=object)
-        part_tags = tag_themes(part_series, themes=lexicon, language=part_lang)
+        part_tags = tag_themes(part_series, themes=themes, language=part_lang)
         part_scores = comment_sentiment(part_series, language=part_lang)["score"].to_numpy()
     counts = {c: np.zeros(3, dtype=int) for c in cols}
     rows = np.asarray(rows, dtype=int)

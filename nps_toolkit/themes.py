@@ -20,6 +20,7 @@ and never the contact columns.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Mapping
@@ -115,17 +116,37 @@ def load_themes(themes=None, *, mode: str = "replace") -> dict:
         raise ValueError(f"mode must be 'replace' or 'extend', got {mode!r}")
     if mode == "extend" and themes is not None:
         return {**load_themes(None), **load_themes(themes)}
-    source = "themes"
-    from_file = themes is None or isinstance(themes, (str, Path))
     if themes is None:
-        source = "default lexicon"
-        themes = _read_yaml(_default_lexicon_text(), source)
-    elif isinstance(themes, (str, Path)):
+        return _copy_lexicon(_lexicon_from_text(_default_lexicon_text(), "default lexicon"))
+    if isinstance(themes, (str, Path)):
         path = Path(themes)
-        source = str(path)
         if not path.is_file():
             raise FileNotFoundError(f"theme lexicon file not found: {path}")
-        themes = _read_yaml(path.read_text("utf-8"), source)
+        return _copy_lexicon(_lexicon_from_text(path.read_text("utf-8"), str(path)))
+    return _check_lexicon(themes, "themes", from_file=False)
+
+
+# A report asks for the lexicon's labels and terms a dozen times; parsing the
+# YAML again each time was 0.25 s a report.  Keyed by the file's text, so an
+# edited file is read afresh.
+@lru_cache(maxsize=16)
+def _lexicon_from_text(text: str, source: str) -> dict:
+    return _check_lexicon(_read_yaml(text, source), source, from_file=True)
+
+
+def _copy_lexicon(lexicon: dict) -> dict:
+    """A copy the caller may change without changing the cached lexicon (terms are tuples)."""
+    return {
+        theme_id: {
+            "label": dict(spec["label"]) if isinstance(spec["label"], dict) else spec["label"],
+            "terms": dict(spec["terms"]),
+            "exclude": dict(spec["exclude"]),
+        }
+        for theme_id, spec in lexicon.items()
+    }
+
+
+def _check_lexicon(themes, source: str, *, from_file: bool) -> dict:
     if not isinstance(themes, Mapping) or not themes:
         raise ValueError(
             f"{source}: expected a mapping of theme ids to "
@@ -375,9 +396,21 @@ class _Lexicon:
         return language, found
 
 
-@lru_cache(maxsize=1)
-def _default_lexicon() -> _Lexicon:
-    return _Lexicon(load_themes(None))
+def _lexicon(themes) -> _Lexicon:
+    """The compiled lexicon of ``themes`` (as for ``load_themes``), built once per content.
+
+    Compiling lemmatises every term of every language; a report tags its
+    comments several times (whole comments, their parts, the terms), so the
+    compiled lexicon is kept, keyed by the validated content (a changed file
+    or dict compiles afresh).
+    """
+    spec = load_themes(themes)
+    return _compiled_lexicon(json.dumps(spec, ensure_ascii=False))
+
+
+@lru_cache(maxsize=16)
+def _compiled_lexicon(key: str) -> _Lexicon:
+    return _Lexicon(json.loads(key))
 
 
 # ---------------------------------------------------------------------------
@@ -420,7 +453,7 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
     1          False     True   True       en
     2          False    False  False      NaN
     """
-    lex = _default_lexicon() if themes is None else _Lexicon(load_themes(themes))
+    lex = _lexicon(themes)
     if isinstance(comments, str):
         comments = [comments]
     if isinstance(comments, pd.DataFrame):

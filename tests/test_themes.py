@@ -295,6 +295,26 @@ def test_custom_yaml_lexicon(tmp_path):
     assert same["parking"].tolist() == [True]
 
 
+def test_lexicon_file_edited_between_calls_is_read_afresh(tmp_path):
+    # the parsed and compiled lexicons are kept between calls, keyed by content
+    path = tmp_path / "themes.yml"
+    path.write_text("parking:\n  label: Parking\n  terms: {en: [parking]}\n", encoding="utf-8")
+    assert tag_themes(["No parking"], themes=path)["parking"].tolist() == [True]
+    path.write_text("parking:\n  label: Parking\n  terms: {en: [garage]}\n", encoding="utf-8")
+    assert tag_themes(["No parking", "The garage"], themes=path)["parking"].tolist() == [False, True]
+    # a caller changing what load_themes returned changes no later call
+    first = load_themes(path)
+    first["parking"]["terms"]["en"] = ("bicycle",)
+    first["parking"]["label"] = "Bicycles"
+    assert load_themes(path)["parking"] == {
+        "label": "Parking", "terms": {"en": ("garage",)}, "exclude": {}
+    }
+    default = load_themes()
+    default.pop("price")
+    default["support"]["terms"].clear()
+    assert "price" in load_themes() and load_themes()["support"]["terms"]
+
+
 @pytest.mark.parametrize(
     "spec, message",
     [
