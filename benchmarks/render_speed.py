@@ -22,13 +22,14 @@ Prints both wall times and the ratio.  Target: at least 8x on 2 cores.
   are extra deliverables the floor does not make; the summary tables and
   provenance are still written).
 
-Each is run ``--repeat`` times, alternated; the medians and their ratio are
-printed (target <= 1.0), with the slowest cells of the toolkit's report
-(papermill's per-cell durations).
+In both modes each side is run ``--repeat`` times (default 3), alternated,
+and the medians and their ratio are printed; the single mode also prints the
+slowest cells of the toolkit's report (papermill's per-cell durations).
 
-    .venv/bin/python benchmarks/render_speed.py            # 12 surveys
-    .venv/bin/python benchmarks/render_speed.py --surveys 4 --jobs 2
-    .venv/bin/python benchmarks/render_speed.py --fresh-kernels   # also without kernel reuse
+    .venv/bin/python benchmarks/render_speed.py            # both, one after the other
+    .venv/bin/python benchmarks/render_speed.py --batch    # 12 surveys only
+    .venv/bin/python benchmarks/render_speed.py --batch --surveys 4 --jobs 2
+    .venv/bin/python benchmarks/render_speed.py --batch --fresh-kernels  # also without reuse
     .venv/bin/python benchmarks/render_speed.py --single   # one survey against the floor
 
 Measured in one run on the 2-core development machine (shared with other
@@ -248,30 +249,50 @@ def main(argv=None) -> None:
         help="also time the toolkit with a new kernel per survey (shows what kernel reuse adds)",
     )
     parser.add_argument(
-        "--single", action="store_true", help="one full survey against the floor notebook"
+        "--single", action="store_true", help="only one full survey against the floor notebook"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each in --single mode")
+    parser.add_argument("--batch", action="store_true", help="only the batch against the loop")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each, alternated (medians are compared)"
+    )
     args = parser.parse_args(argv)
-    if args.single:
+    if not args.batch:
         main_single(args.repeat)
-        return
+    if not args.single:
+        if not args.batch:
+            print()
+        main_batch(args)
+
+
+def main_batch(args) -> None:
+    t_tool, t_naive, t_fresh = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         config = make_config(tmp, args.surveys)
-        t_tool = toolkit(config, tmp / "toolkit", args.jobs)
-        n_html = len(list((tmp / "toolkit").glob("*/report.html")))
-        t_fresh = (
-            toolkit(config, tmp / "fresh", args.jobs, reuse=False) if args.fresh_kernels else None
-        )
-        t_naive = naive(config, tmp / "naive")
-        n_naive = len(list((tmp / "naive").glob("*/report.html")))
-        shutil.rmtree(tmp / "toolkit", ignore_errors=True)
+        for r in range(args.repeat):
+            t_tool.append(toolkit(config, tmp / f"toolkit{r}", args.jobs))
+            n_html = len(list((tmp / f"toolkit{r}").glob("*/report.html")))
+            if args.fresh_kernels:
+                t_fresh.append(toolkit(config, tmp / f"fresh{r}", args.jobs, reuse=False))
+            t_naive.append(naive(config, tmp / f"naive{r}"))
+            n_naive = len(list((tmp / f"naive{r}").glob("*/report.html")))
+            for folder in (f"toolkit{r}", f"fresh{r}", f"naive{r}"):
+                shutil.rmtree(tmp / folder, ignore_errors=True)
+    tool, slow = statistics.median(t_tool), statistics.median(t_naive)
     print(f"surveys: {args.surveys}  cpus: {os.cpu_count()}  jobs: {args.jobs or os.cpu_count()}")
-    print(f"toolkit render_reports : {t_tool:7.1f} s  ({n_html} HTML reports)")
-    if t_fresh is not None:
-        print(f"toolkit, fresh kernels  : {t_fresh:7.1f} s  (parallel + in-process HTML only)")
-    print(f"naive papermill+nbconvert: {t_naive:7.1f} s  ({n_naive} HTML reports)")
-    print(f"ratio naive / toolkit   : {t_naive / t_tool:7.2f}x  (target >= 8x on 2 cores)")
+    print(f"median of {args.repeat} runs each, alternated")
+    print(f"toolkit render_reports : {tool:7.1f} s  {_runs(t_tool)}  ({n_html} HTML reports)")
+    if t_fresh:
+        print(
+            f"toolkit, fresh kernels  : {statistics.median(t_fresh):7.1f} s  {_runs(t_fresh)}"
+            "  (parallel + in-process HTML only)"
+        )
+    print(f"naive papermill+nbconvert: {slow:7.1f} s  {_runs(t_naive)}  ({n_naive} HTML reports)")
+    print(f"ratio naive / toolkit   : {slow / tool:7.2f}x  (target >= 8x on 2 cores)")
+
+
+def _runs(times: list) -> list:
+    return [round(x, 1) for x in times]
 
 
 if __name__ == "__main__":
