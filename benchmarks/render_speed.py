@@ -32,9 +32,9 @@ slowest cells of the toolkit's report (papermill's per-cell durations).
     .venv/bin/python benchmarks/render_speed.py --batch --fresh-kernels  # also without reuse
     .venv/bin/python benchmarks/render_speed.py --single   # one survey against the floor
 
-Measured in one run on the 2-core development machine (shared with other
-jobs, so noisy): --single: floor 13.3 s, toolkit 8.2 s, ratio 0.62 (CPU
-seconds 5.4 vs 4.9, 0.89); batch: toolkit 22.4 s, naive 231.6 s, 10.4x.
+Measured in one run on the 2-core development machine (quiet), medians of 3:
+--single: floor 4.0 s, toolkit 3.5 s, ratio 0.87 (CPU seconds 4.0 vs 3.9,
+0.97); batch: toolkit 8.9 s, naive 82.3 s, 9.30x.
 """
 
 from __future__ import annotations

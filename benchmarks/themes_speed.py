@@ -114,7 +114,8 @@ def naive_tagger():
 
 def clear_caches() -> None:
     X.clear_caches()
-    T._default_lexicon.cache_clear()
+    T._compiled_lexicon.cache_clear()
+    T._lexicon_from_text.cache_clear()
 
 
 def timed(fn):
