@@ -69,31 +69,81 @@ def as_score_array(scores, name: str = "scores") -> np.ndarray:
     return arr
 
 
-def as_weights(weights, size: int) -> np.ndarray:
-    """Survey weights as a float array of ``size`` finite non-negative numbers."""
-    w = np.asarray(weights, dtype=float).ravel()
-    if w.shape[0] != size:
-        raise ValueError(f"weights has length {w.shape[0]} but there are {size} scores")
-    bad = ~np.isfinite(w) | (w < 0)
+def as_weights(
+    weights, size: int, *, name: str = "weights", index=None, positive: bool = False
+) -> np.ndarray:
+    """Survey weights as a float array of ``size`` finite non-negative numbers.
+
+    Text and other values that are not numbers count as missing (as
+    ``pd.to_numeric(errors="coerce")``), so they are refused with the rest.
+    ``name`` starts the messages (``"weights"``, ``"weights column 'w'"``);
+    ``index``, the labels of the rows (a DataFrame's index), makes them name
+    bad rows by index label, as a Series' own index does, where an array has
+    positions.  ``positive``: zero weights are refused too.
+
+    >>> as_weights(pd.Series([1, "2", 0.5]), 3).tolist()
+    [1.0, 2.0, 0.5]
+    >>> as_weights(pd.Series([1, "two"], index=["a", "b"]), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: weights must be finite non-negative numbers; 1 bad value(s) ('two') at index label(s) ['b']
+    """
+    given = weights.to_numpy() if isinstance(weights, pd.Series) else np.asarray(weights)
+    given = given.ravel()
+    if given.shape[0] != size:
+        rows = "scores" if index is None else "rows in the data"
+        raise ValueError(f"{name} has length {given.shape[0]} but there are {size} {rows}")
+    if isinstance(weights, pd.Series) and index is None:
+        index = weights.index
+    if given.dtype.kind in "biuf":  # numbers already: no coercion to pay for
+        w = given.astype(float)
+    elif given.dtype.kind in "OUS":  # text, None, pd.NA ...: what is not a number is NaN
+        w = pd.to_numeric(pd.Series(given, dtype=object), errors="coerce")
+        w = w.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        raise TypeError(f"{name} must be numbers, got values of type {given.dtype}")
+    bad = ~np.isfinite(w) | ((w <= 0) if positive else (w < 0))
     if bad.any():
-        pos = np.flatnonzero(bad)
+        examples = ", ".join(_shown(v) for v in pd.unique(given[bad])[:3])
+        where = "position(s)" if index is None else "index label(s)"
+        labels = np.flatnonzero(bad) if index is None else pd.Index(index)[bad]
+        kind = "positive" if positive else "non-negative"
         raise ValueError(
-            f"weights must be finite non-negative numbers; bad at position(s) {pos[:5].tolist()}"
+            f"{name} must be finite {kind} numbers; {int(bad.sum())} bad value(s) "
+            f"({examples}) at {where} {labels[:5].tolist()}"
         )
     return w
 
 
-def resolve_weights(df: pd.DataFrame, weights) -> np.ndarray | None:
-    """Weights given as a column name of ``df`` or as an array aligned with its rows."""
+def _shown(value) -> str:
+    """A value of a data column as an error message shows it (-2, 'two', None)."""
+    if isinstance(value, float | np.floating | int | np.integer) and not isinstance(value, bool):
+        return f"{value:g}"
+    return repr(str(value) if isinstance(value, str) else value)  # np.str_ as plain text
+
+
+def resolve_weights(
+    df: pd.DataFrame, weights, *, name: str = "weights", positive: bool = False
+) -> np.ndarray | None:
+    """Weights given as a column name of ``df`` or as an array aligned with its rows.
+
+    Messages name ``name`` (the argument: ``"weights"``, ``"base_weights"``)
+    and the bad rows by ``df``'s index labels; see ``as_weights``.
+
+    >>> df = pd.DataFrame({"w": [1.0, -2.0, "x"]}, index=[10, 11, 12])
+    >>> resolve_weights(df, "w")
+    Traceback (most recent call last):
+    ...
+    ValueError: weights column 'w' must be finite non-negative numbers; 2 bad value(s) (-2, 'x') at index label(s) [11, 12]
+    """
     if weights is None:
         return None
     if isinstance(weights, str):
-        if weights not in df.columns:
-            raise KeyError(
-                f"weight column {weights!r} not in the data; columns are {list(df.columns)}"
-            )
-        return as_weights(df[weights], len(df))
-    return as_weights(weights, len(df))
+        check_columns(df, [weights], what=f"{name} column")
+        return as_weights(
+            df[weights], len(df), name=f"{name} column {weights!r}", positive=positive
+        )
+    return as_weights(weights, len(df), name=name, index=df.index, positive=positive)
 
 
 def as_list(by) -> list:
@@ -105,11 +155,20 @@ def as_list(by) -> list:
     return list(by)
 
 
-def check_columns(df: pd.DataFrame, columns) -> None:
-    """KeyError listing the columns of ``df`` when any of ``columns`` is missing."""
+def check_columns(df: pd.DataFrame, columns, *, what: str = "column(s)") -> None:
+    """KeyError listing the columns of ``df`` when any of ``columns`` is missing.
+
+    ``what`` names the missing columns in the message (``"weights column"``,
+    ``"raking target column(s)"``).
+
+    >>> check_columns(pd.DataFrame({"recommend": [9]}), ["recommend", "region"])
+    Traceback (most recent call last):
+    ...
+    KeyError: "column(s) ['region'] not in the data; columns are ['recommend']"
+    """
     missing = [c for c in dict.fromkeys(columns) if c is not None and c not in df.columns]
     if missing:
-        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+        raise KeyError(f"{what} {missing} not in the data; columns are {list(df.columns)}")
 
 
 def check_counts(counts) -> tuple[int, int, int]:

@@ -20,7 +20,14 @@ from scipy import stats
 
 from ._multitest import adjust_p_values
 from ._suppression import hidden_groups, hidden_label
-from ._validation import check_choice, check_level, check_method, check_min_n
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_level,
+    check_method,
+    check_min_n,
+    resolve_weights,
+)
 from .intervals import nps_interval
 from .scoring import classify
 
@@ -69,8 +76,7 @@ def letters(k: int) -> list[str]:
 
 
 def _numeric_column(df, column, what):
-    if column not in df.columns:
-        raise KeyError(f"{what}: column {column!r} not in the data; columns are {list(df.columns)}")
+    check_columns(df, [column], what=f"{what}: column")
     values = pd.to_numeric(df[column], errors="coerce")
     bad = values.isna() & df[column].notna()
     if bad.any():
@@ -118,26 +124,6 @@ def _parse_rows(df, rows) -> list[_Statistic]:
     if not out:
         raise ValueError("rows must name at least one statistic")
     return out
-
-
-def _weights(df, weights):
-    if weights is None:
-        return None
-    if isinstance(weights, str):
-        w = _numeric_column(df, weights, "weights")
-        where = f"weight column {weights!r}"
-    else:
-        w = np.asarray(weights, dtype=float).ravel()
-        where = "weights"
-        if w.shape[0] != len(df):
-            raise ValueError(f"weights has length {w.shape[0]} but the data has {len(df)} rows")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise ValueError(
-            f"{where}: weights must be finite non-negative numbers; bad at index "
-            f"{df.index[bad][:5].tolist()}"
-        )
-    return w
 
 
 def _group_levels(values: pd.Series) -> list:
@@ -338,7 +324,7 @@ def banner_table(
         df, banners, score, confidence_level, correction, method, min_n
     )
     statistics = _parse_rows(df, rows)
-    w = _weights(df, weights)
+    w = resolve_weights(df, weights)
     codes = classify(df[score].reset_index(drop=True)).cat.codes.to_numpy()
     scores = pd.to_numeric(df[score], errors="coerce").to_numpy(float)
     answered = codes >= 0
@@ -397,9 +383,7 @@ def _checked(df, banners, score, confidence_level, correction, method, min_n):
     banners = [banners] if isinstance(banners, str) else list(banners)
     if not banners:
         raise ValueError("banners must name at least one column")
-    missing = [c for c in [score, *banners] if c not in df.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+    check_columns(df, [score, *banners])
     level = check_level(confidence_level)
     key = check_choice("none" if correction is None else correction, CORRECTIONS, "correction")
     check_method(method, BANNER_METHODS)

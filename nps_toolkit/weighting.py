@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._validation import as_weights, check_columns, resolve_weights
+
 # shares of a variable may miss 1 by this much (rounded published figures)
 _SUM_TOLERANCE = 1e-6
 
@@ -29,11 +31,7 @@ def _check_targets(df: pd.DataFrame, targets) -> dict:
             "targets must be a non-empty mapping {column: {category: share}}, "
             f"got {type(targets).__name__}"
         )
-    missing = [c for c in targets if c not in df.columns]
-    if missing:
-        raise KeyError(
-            f"raking target column(s) {missing} not in the data; columns are {list(df.columns)}"
-        )
+    check_columns(df, targets, what="raking target column(s)")
     out = {}
     for column, shares in targets.items():
         if not isinstance(shares, dict) or not shares:
@@ -77,32 +75,6 @@ def _category_codes(values: pd.Series, categories: list) -> np.ndarray:
         text = values.astype("string").astype(object).where(values.notna(), None)
         codes = pd.Index([str(c) for c in categories], dtype=object).get_indexer(text)
     return np.asarray(codes, dtype=np.intp)
-
-
-def _base_weights(df: pd.DataFrame, base_weights) -> np.ndarray:
-    if base_weights is None:
-        return np.ones(len(df))
-    if isinstance(base_weights, str):
-        if base_weights not in df.columns:
-            raise KeyError(
-                f"base weight column {base_weights!r} not in the data; "
-                f"columns are {list(df.columns)}"
-            )
-        w = pd.to_numeric(df[base_weights], errors="coerce").to_numpy(float)
-        name = f"base weight column {base_weights!r}"
-    else:
-        w = np.asarray(base_weights, dtype=float).ravel()
-        name = "base_weights"
-        if w.shape[0] != len(df):
-            raise ValueError(f"{name} has length {w.shape[0]} but the data has {len(df)} rows")
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        rows = df.index[bad][:5].tolist()
-        raise ValueError(
-            f"{name}: {int(bad.sum())} weight(s) are missing, zero or negative "
-            f"(index labels {rows}); base weights must be positive numbers"
-        )
-    return w
 
 
 def _check_trim(trim):
@@ -208,7 +180,10 @@ def rake_weights(
     if not float(tol) > 0:
         raise ValueError(f"tol must be positive, got {tol!r}")
     caps = _check_trim(trim)
-    w = _base_weights(df, base_weights)
+    if base_weights is None:
+        w = np.ones(len(df))
+    else:
+        w = resolve_weights(df, base_weights, name="base_weights", positive=True)
     codes, share_arrays = {}, {}
     for column, target in shares.items():
         categories = list(target)
@@ -281,15 +256,9 @@ def weighting_summary(weights) -> pd.DataFrame:
     >>> weighting_summary([1, 1, 1, 3]).round(3).to_dict("records")
     [{'n': 4, 'n_effective': 3.0, 'efficiency': 75.0, 'design_effect': 1.333, 'min': 0.667, 'max': 2.0, 'cv': 0.577}]
     """
-    w = np.asarray(weights, dtype=float).ravel()
+    w = as_weights(weights, np.size(weights))
     if w.size == 0:
         raise ValueError("weighting_summary needs at least one weight")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise ValueError(
-            f"weights must be finite non-negative numbers; bad at position(s) "
-            f"{np.flatnonzero(bad)[:5].tolist()}"
-        )
     if w.sum() <= 0:
         raise ValueError("weights sum to zero")
     n = w.size

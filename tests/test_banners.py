@@ -306,6 +306,26 @@ def test_bad_input(three_groups, kwargs, match):
         banner_table(three_groups, "seg", **kwargs)
 
 
+def test_bad_weights_name_the_rows_by_index_label(three_groups):
+    df = three_groups.set_index(three_groups.index + 1000)
+    w = pd.Series(1.0, index=df.index, dtype=object)
+    w[1002], w[1005] = "n/a", np.inf
+    with pytest.raises(
+        ValueError,
+        match=r"weights column 'w' must be finite non-negative numbers; 2 bad value\(s\) "
+        r"\('n/a', inf\) at index label\(s\) \[1002, 1005\]",
+    ):
+        banner_table(df.assign(w=w), "seg", weights="w")
+    with pytest.raises(ValueError, match=r"\(-1\) at index label\(s\) \[1000\]"):
+        banner_table(df, "seg", weights=np.r_[-1.0, np.ones(len(df) - 1)])
+    with pytest.raises(ValueError, match="weights has length 2 but there are 150 rows"):
+        banner_table(df, "seg", weights=[1.0, 1.0])
+    # numbers stored as text weigh as the numbers do
+    as_text = banner_table(df.assign(w="2"), "seg", rows=["nps"], weights="w")
+    as_numbers = banner_table(df.assign(w=2.0), "seg", rows=["nps"], weights="w")
+    pd.testing.assert_frame_equal(as_text, as_numbers)
+
+
 def test_missing_banner_column(three_groups):
     with pytest.raises(KeyError, match="region"):
         banner_table(three_groups, ["seg", "region"])

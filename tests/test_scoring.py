@@ -252,6 +252,21 @@ def test_infinite_weights_are_an_error_not_nan():
         nps.nps([10, 9], weights=[1.0, np.inf])
 
 
+def test_text_weights_are_refused_naming_index_labels():
+    df = pd.DataFrame({"recommend": [10, 9, 3], "w": [1.0, "heavy", 2.0]}, index=[7, 8, 9])
+    with pytest.raises(
+        ValueError, match=r"weights column 'w'.*\('heavy'\) at index label\(s\) \[8\]"
+    ):
+        nps.summarize(df, weights="w")
+    with pytest.raises(ValueError, match=r"weights must be.*\('x'\) at index label\(s\) \[9\]"):
+        nps.summarize(df, weights=[1.0, 1.0, "x"])
+    with pytest.raises(KeyError, match=r"weights column \['v'\] not in the data"):
+        nps.summarize(df, weights="v")
+    # numbers written as text count as those numbers
+    as_text = nps.summarize(df.assign(w=["1", "1", "2"]), weights="w")
+    pd.testing.assert_frame_equal(as_text, nps.summarize(df.assign(w=[1.0, 1.0, 2.0]), weights="w"))
+
+
 def test_out_of_range_message_names_index_labels_after_filtering():
     df = pd.DataFrame({"recommend": [10, 11, 3, 7.5]}, index=[10, 20, 30, 40])
     with pytest.raises(

@@ -110,10 +110,34 @@ def test_absent_category_and_bad_columns(sample):
         rake_weights(sample, {"region": {"north": 0.5, "west": 0.5}})
     with pytest.raises(KeyError, match="tenure"):
         rake_weights(sample, {"tenure": {"new": 1.0}})
-    with pytest.raises(ValueError, match="index labels"):
+    with pytest.raises(
+        ValueError,
+        match=r"base_weights must be finite positive numbers; 1 bad value\(s\) \(0\) "
+        r"at index label\(s\) \[100\]",
+    ):
         rake_weights(sample, TARGETS, base_weights=np.r_[0.0, np.ones(len(sample) - 1)])
     with pytest.raises(ValueError, match="trim"):
         rake_weights(sample, TARGETS, trim=(2, 3))
+
+
+def test_bad_base_weights_name_the_rows_by_index_label(sample):
+    # text in a weight column is refused like a blank, naming the rows' index labels
+    design = pd.Series(1.0, index=sample.index, dtype=object)
+    design[101], design[103] = "heavy", -1.0
+    df = sample.assign(design=design)
+    with pytest.raises(
+        ValueError,
+        match=r"base_weights column 'design' must be finite positive numbers; 2 bad value\(s\) "
+        r"\('heavy', -1\) at index label\(s\) \[101, 103\]",
+    ):
+        rake_weights(df, TARGETS, base_weights="design")
+    with pytest.raises(KeyError, match=r"base_weights column \['nope'\] not in the data"):
+        rake_weights(sample, TARGETS, base_weights="nope")
+    with pytest.raises(ValueError, match="base_weights has length 3 but there are 600 rows"):
+        rake_weights(sample, TARGETS, base_weights=[1.0, 2.0, 3.0])
+    # numbers stored as text are numbers: the same weights as the numeric column
+    by_text = rake_weights(df.assign(design="2"), TARGETS, base_weights="design")
+    assert by_text.tolist() == rake_weights(sample, TARGETS).tolist()
 
 
 def test_non_convergence_names_the_variables(sample):
@@ -142,5 +166,7 @@ def test_weighting_summary_by_hand():
     assert row["design_effect"] == pytest.approx(4 * 22 / 64)
     assert row["min"] == pytest.approx(0.5) and row["max"] == pytest.approx(2.0)
     assert row["design_effect"] == pytest.approx(1 + row["cv"] ** 2)  # Kish: deff = 1 + cv^2
-    with pytest.raises(ValueError, match="position"):
+    with pytest.raises(ValueError, match=r"position\(s\) \[1\]"):
         weighting_summary([1, -1])
+    with pytest.raises(ValueError, match=r"\('x'\) at index label\(s\) \['b'\]"):
+        weighting_summary(pd.Series([1, "x"], index=["a", "b"]))
