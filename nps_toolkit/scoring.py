@@ -21,7 +21,7 @@ from ._core import (
     linearised_variance,
 )
 from ._counting import group_counts
-from ._suppression import collapse_hidden, hidden_groups
+from ._suppression import collapse_hidden, hidden_cells
 from ._validation import (
     N_RESAMPLES,
     RESAMPLING_METHODS,
@@ -238,7 +238,7 @@ def summary_from_counts(
         extras.append("n_effective")
     cats = ["detractors", "passives", "promoters"]
     out[cats] = out[cats].astype("Int64")
-    suppressed = hidden_groups(out["n"].to_numpy(), min_n)
+    suppressed = hidden_cells(out[keys], out["n"].to_numpy(), min_n)
     out["suppressed"] = suppressed
     hide = [*cats, *SUMMARY_STATISTICS, *extras]
     for c in hide:
@@ -317,6 +317,9 @@ def summarize(
         numbers: they are replaced by one last row, ``suppressed`` true,
         whose first group column says how many groups were hidden
         (``attrs["n_hidden"]``).  Without ``by`` the one row keeps its ``n``.
+        With two or more ``by`` columns the cells are also protected against
+        the margins (the tables by fewer of the columns), row by row, column
+        by column and by an exact audit (see ``_suppression.hidden_cells``).
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
     csat_column, ces_column, retention_column : when these columns exist,

@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 
 import nps_toolkit as nps
-from nps_toolkit._suppression import collapse_hidden, hidden_groups, shown_rows
+from nps_toolkit._suppression import (
+    _top_up_lines,
+    collapse_hidden,
+    hidden_cells,
+    hidden_groups,
+    shown_rows,
+)
 
 SEED = 20261201
 
@@ -71,6 +77,116 @@ def test_the_old_rule_would_have_leaked():
     assert frozenset({0, 1}) in _derivable_sets(shown, everyone)
     assert hidden_groups(n, 5).tolist() == [True, True, True, False, False]
     _check_nothing_small_is_derivable(n, hidden_groups(n, 5), 5)
+
+
+# --- cross tables -----------------------------------------------------------
+
+
+def _random_cross_table(rng):
+    """Cell counts of a random 2- or 3-way table (keys frame, n): many small cells."""
+    shape = [int(x) for x in rng.integers(2, 5, size=2)] if rng.random() < 0.8 else [2, 2, 2]
+    levels = [[f"{k}{i}" for i in range(m)] for k, m in zip("abc", shape, strict=False)]
+    keys = pd.DataFrame(list(itertools.product(*levels)), columns=list("abc"[: len(shape)]))
+    small = rng.random(len(keys)) < 0.35
+    n = np.where(small, rng.integers(0, 6, len(keys)), rng.integers(5, 40, len(keys)))
+    return keys, n
+
+
+def _published_margins(keys: pd.DataFrame, n, min_n) -> list[np.ndarray]:
+    """The margins a reader may have, as cell sets: the total, and for every set of
+    some of the keys each margin its own table (``summarize(by=those keys)``) shows."""
+    out = [np.ones(len(keys), dtype=bool)]
+    cols = list(keys.columns)
+    for size in range(1, len(cols)):
+        for subset in itertools.combinations(cols, size):
+            groups = keys.groupby(list(subset)).indices  # margin -> its cells
+            members = []
+            for idx in groups.values():
+                member = np.zeros(len(keys), dtype=bool)
+                member[idx] = True
+                members.append(member)
+            margin_keys = pd.DataFrame(list(groups), columns=list(subset))
+            margin_n = [n[m].sum() for m in members]
+            shown = ~hidden_cells(margin_keys, margin_n, min_n)
+            out += [m for m, ok in zip(members, shown, strict=True) if ok]
+    return out
+
+
+def _small_sets_a_reader_can_solve(keys, n, hidden, min_n) -> list[tuple]:
+    """Sets of hidden cells, with answers but fewer than ``min_n``, in the span of what is known.
+
+    Known: every shown cell and every published margin.  Any linear
+    combination of those, with any coefficients, is known too: a set of hidden
+    cells is worked out when its indicator lies in their span (over the hidden
+    cells, the shown ones being known numbers).
+    """
+    cells = np.flatnonzero(hidden)
+    if not len(cells):
+        return []
+    known = np.array([m[cells] for m in _published_margins(keys, n, min_n)], dtype=float)
+    # projection onto the span of the known margins, restricted to the hidden cells
+    proj = np.linalg.pinv(known) @ known
+    found = []
+    for size in range(1, len(cells) + 1):
+        for subset in itertools.combinations(range(len(cells)), size):
+            total = n[cells[list(subset)]].sum()
+            if 0 < total < min_n:
+                d = np.zeros(len(cells))
+                d[list(subset)] = 1
+                if np.allclose(proj @ d, d, atol=1e-8):
+                    found.append(tuple(int(c) for c in cells[list(subset)]))
+    return found
+
+
+@pytest.mark.parametrize("trial", range(60))
+def test_cross_table_leaves_no_small_set_solvable(trial):
+    rng = np.random.default_rng([SEED, 1, trial])
+    keys, n = _random_cross_table(rng)
+    min_n = int(rng.integers(3, 9))
+    hidden = hidden_cells(keys, n, min_n)
+    assert (hidden | (n >= min_n)).all()  # every small cell is hidden
+    if n.sum() < min_n:
+        return
+    solved = _small_sets_a_reader_can_solve(keys, n, hidden, min_n)
+    if keys.shape[1] == 2:
+        assert solved == [], (keys, n, min_n)
+    else:
+        # three keys: the three two-way tables published together can give a cell
+        # of the three-way crossing by themselves; the cross table adds nothing to that
+        nothing_shown = np.ones(len(n), dtype=bool)
+        assert set(solved) <= set(_small_sets_a_reader_can_solve(keys, n, nothing_shown, min_n))
+
+
+def test_lines_alone_would_leave_some_tables_open():
+    # step 1 (every row and column holds none, or two or more hidden cells with
+    # min_n answers) is not enough: r1 - c2 + r0 gives cells (0,1), (1,0), (1,1)
+    keys = pd.DataFrame(list(itertools.product("abc", "xyz")), columns=["r", "c"])
+    n = np.array([35, 1, 7, 2, 2, 39, 21, 2, 21])
+    lines = [np.arange(9)] + [np.flatnonzero(keys[k] == v) for k in "rc" for v in set(keys[k])]
+    step1 = _top_up_lines(n.astype(float), hidden_groups(n, 6), 6, lines)
+    assert (1, 3, 4) in _small_sets_a_reader_can_solve(keys, n, step1, 6)
+    audited = hidden_cells(keys, n, 6)
+    assert audited.sum() > step1.sum()
+    assert _small_sets_a_reader_can_solve(keys, n, audited, 6) == []
+
+
+def test_the_one_way_rule_leaks_from_a_cross_table():
+    # region x tenure; the margins of region and of tenure are published beside it
+    keys = pd.DataFrame({"region": ["N", "N", "S", "S"], "tenure": ["new", "old"] * 2})
+    n = np.array([3, 20, 20, 20])
+    one_way = hidden_groups(n, 5)  # what summarize did before
+    assert _small_sets_a_reader_can_solve(keys, n, one_way, 5) == [(0,)]  # 23 - 20 = 3
+    assert hidden_cells(keys, n, 5).all()
+
+
+def test_summarize_by_two_columns_hides_cells_by_both_margins():
+    rows = [("N", "new")] * 3 + [("N", "old")] * 20 + [("S", "new")] * 20 + [("S", "old")] * 20
+    df = pd.DataFrame(rows, columns=["region", "tenure"]).assign(recommend=9)
+    table = nps.summarize(df, by=["region", "tenure"], min_n=5)
+    assert table["suppressed"].tolist() == [True]  # one row: four cells hidden
+    assert table.attrs["n_hidden"] == 4 and pd.isna(table["n"].iloc[0])
+    # with one column the old rule still applies: nothing small, nothing hidden
+    assert not nps.summarize(df, by="region", min_n=5)["suppressed"].any()
 
 
 def _two_small_groups():
