@@ -31,3 +31,43 @@ def public_data():
     if not PUBLIC_DATA.is_dir():
         pytest.skip(f"public data not found at {PUBLIC_DATA}")
     return PUBLIC_DATA
+
+
+@pytest.fixture
+def slow_template(tmp_path) -> Path:
+    """A report template whose one cell sleeps 120 s: for timeout and cancel tests.
+
+    Its parameters are those a config entry with ``example:`` gives, plus
+    ``pid_file``: when set, the kernel writes its process id there before it
+    sleeps, so a test can wait until the survey is running and check that
+    the kernel went away.
+    """
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        'survey_name = "x"  # name\n'
+        "data_path = None  # unused\n"
+        'example = "b2b-annual"  # unused\n'
+        'pid_file = ""  # where the kernel writes its process id ("" for nowhere)\n'
+        "tables_dir = None  # out"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import os, time\n"
+            "if pid_file:\n"
+            "    with open(pid_file, 'w') as f:\n"
+            "        f.write(str(os.getpid()))\n"
+            "time.sleep(120)"
+        ),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(nb, str(path))
+    return path

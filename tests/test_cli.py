@@ -169,42 +169,11 @@ def test_followup_other_contact_and_id_columns(followup_config, tmp_path, capsys
     assert "--contact 'email' is not a column" in err and err.count("\n") == 1
 
 
-def _slow_template(path):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'survey_name = "x"  # name\n'
-        "data_path = None  # unused\n"
-        'example = "b2b-annual"  # unused\n'
-        'pid_file = ""  # where the kernel writes its process id\n'
-        "tables_dir = None  # out"
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import os, time\n"
-            "with open(pid_file, 'w') as f:\n"
-            "    f.write(str(os.getpid()))\n"
-            "time.sleep(120)"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-    return path
-
-
 @pytest.mark.parametrize("signum, code", [(2, 130), (15, 143)])
-def test_render_cancelled_by_a_signal(tmp_path, signum, code):
+def test_render_cancelled_by_a_signal(tmp_path, slow_template, signum, code):
     import os
     import time
 
-    template = _slow_template(tmp_path / "slow.ipynb")
     pid_file = tmp_path / "kernel.pid"
     surveys = [{"name": n, "example": "b2b-annual", "pid_file": str(pid_file)} for n in "abc"]
     (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": surveys}), encoding="utf-8")
@@ -212,7 +181,15 @@ def test_render_cancelled_by_a_signal(tmp_path, signum, code):
     out.mkdir()
     (out / "a").mkdir()  # an earlier report of survey a, which must survive
     (out / "a" / "provenance.json").write_text('{"toolkit": "nps-toolkit"}')
-    argv = ["render", "--config", "surveys.yml", "--output", "out", "--template", str(template)]
+    argv = [
+        "render",
+        "--config",
+        "surveys.yml",
+        "--output",
+        "out",
+        "--template",
+        str(slow_template),
+    ]
     proc = subprocess.Popen(
         [sys.executable, "-m", "nps_toolkit.cli", *argv, "--jobs", "1", "--no-progress"],
         cwd=tmp_path,

@@ -843,25 +843,12 @@ def test_engine_and_translator_are_registered_module_level_classes():
         assert "<locals>" not in cls.__qualname__
 
 
-def test_timeout_stops_a_slow_cell(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'survey_name = "x"  # name\ndata_path = None  # unused\n'
-        'example = "b2b-annual"  # unused\ntables_dir = None  # out'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(tmp_path / "slow.ipynb"))
+def test_timeout_stops_a_slow_cell(tmp_path, slow_template):
     config = _write_config(
         tmp_path / "surveys.yml", [{"name": "A", "example": "b2b-annual", "timeout": 2}]
     )
     table = report.render_reports(
-        config, output_dir=tmp_path / "r", template=tmp_path / "slow.ipynb", progress=False
+        config, output_dir=tmp_path / "r", template=slow_template, progress=False
     )
     assert table["status"].tolist() == ["failed"]
     assert table["seconds"][0] < 45
