@@ -22,11 +22,15 @@ Prints both wall times and the ratio.  Target: at least 8x on 2 cores.
   are extra deliverables the floor does not make; the summary tables and
   provenance are still written).
 
+Without ``--single`` or ``--batch`` both run, and then the first-``tag_themes``
+benchmark of ``themes_speed.py`` (target <= 2x a bare ``import pandas``), so
+that one run shows all three speed targets.
+
 In both modes each side is run ``--repeat`` times (default 3), alternated,
 and the medians and their ratio are printed; the single mode also prints the
 slowest cells of the toolkit's report (papermill's per-cell durations).
 
-    .venv/bin/python benchmarks/render_speed.py            # both, one after the other
+    .venv/bin/python benchmarks/render_speed.py            # both, then the first tag_themes
     .venv/bin/python benchmarks/render_speed.py --batch    # 12 surveys only
     .venv/bin/python benchmarks/render_speed.py --batch --surveys 4 --jobs 2
     .venv/bin/python benchmarks/render_speed.py --batch --fresh-kernels  # also without reuse
@@ -262,6 +266,21 @@ def main(argv=None) -> None:
         if not args.batch:
             print()
         main_batch(args)
+    if not (args.single or args.batch):  # the third speed target, in the same run
+        print()
+        _themes_speed().bench_first_call()
+
+
+def _themes_speed():
+    """``benchmarks/themes_speed.py``: its first-``tag_themes`` benchmark."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "themes_speed", ROOT / "benchmarks" / "themes_speed.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def main_batch(args) -> None:
