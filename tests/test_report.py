@@ -789,6 +789,32 @@ def test_reused_kernel_is_cleared_between_surveys(tmp_path):
     assert (out / "b.failed.ipynb").is_file() and not (out / "b").exists()
 
 
+def test_reused_kernel_refuses_input_instead_of_waiting(tmp_path):
+    # the kept client, like nbclient's own, allows no stdin: input() fails the survey
+    template = tmp_path / "ask.ipynb"
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('survey_name = "x"  # name\ntables_dir = None  # out')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell('answer = input("name? ")')]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(template))
+    out = tmp_path / "out"
+    out.mkdir()
+    kernel = rendering._ReusedKernel("python3", out)
+    try:
+        result = report.render_survey(
+            report.Survey("a", "a", {"survey_name": "a"}), out, template=template, kernel=kernel,
+            execution_timeout=60,
+        )  # fmt: skip
+    finally:
+        kernel.close()
+    assert result.status == "failed" and "StdinNotImplementedError" in result.error
+
+
 def test_missing_kernel_fails_each_survey_cleanly(tmp_path, data_file):
     config = _write_config(
         tmp_path / "surveys.yml", [{"name": "A", "data": "s.csv"}, {"name": "B", "data": "s.csv"}]

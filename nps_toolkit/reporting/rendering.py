@@ -418,6 +418,7 @@ class _ReusedKernel:
     async def _warm_up(self):
         self.kc = self.km.client()
         self.kc.start_channels()
+        self.kc.allow_stdin = False  # as nbclient's own clients: input() in a report fails
         return self.kc.execute(self.WARM_UP, silent=True, store_history=False)
 
     async def _warmed(self) -> None:
@@ -429,7 +430,6 @@ class _ReusedKernel:
         # IOPub is subscribed only once a message has come through it: this
         # checks that, so that no output of the first cell can be lost
         await self.kc.wait_for_ready(timeout=60)
-        self.kc.allow_stdin = False
 
     def warmed(self):
         """Wait until a new kernel has imported and its client is ready; the client."""
