@@ -33,6 +33,20 @@ def public_data():
     return PUBLIC_DATA
 
 
+@pytest.fixture(scope="session")
+def load_benchmark():
+    """``load_benchmark("render_speed")``: a script of ``benchmarks/`` as a module."""
+    import importlib.util
+
+    def load(name: str):
+        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
 @pytest.fixture
 def slow_template(tmp_path) -> Path:
     """A report template whose one cell sleeps 120 s: for timeout and cancel tests.

@@ -8,24 +8,15 @@ for the benchmark, not the tests).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location(
-        "render_speed", ROOT / "benchmarks" / "render_speed.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def bench(load_benchmark):
+    return load_benchmark("render_speed")
 
 
 def _run(bench, *args) -> str:

@@ -233,15 +233,8 @@ def test_exported():
     assert nps.theme_sentiment is theme_sentiment
 
 
-def test_stored_accuracy_is_what_the_lexicon_measures():
+def test_stored_accuracy_is_what_the_lexicon_measures(load_benchmark):
     # the report quotes lexicon_accuracy(); rerun `python benchmarks/sentiment_accuracy.py
     # --write` after changing the lexicon or the labelled sets
-    import importlib.util
-
-    root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location(
-        "sentiment_accuracy", root / "benchmarks" / "sentiment_accuracy.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("sentiment_accuracy")
     assert nps.sentiment.lexicon_accuracy() == bench.summary(bench.measure())
