@@ -378,6 +378,18 @@ def test_every_parameter_has_a_type_its_default_meets():
     assert types["segments"] == list[str] and types["min_n"] is int
 
 
+def test_option_rules_name_real_keys_and_the_defaults_meet_them():
+    config = report.config
+    params = report.template_parameters()
+    defaults = {**params, **{k: d for k, (_, d) in config.RENDER_OPTIONS.items()}}
+    # a rule under a misspelt key would never run
+    assert set(config.OPTION_RULES) <= set(defaults)
+    for name, default in defaults.items():
+        config._check_option("defaults", name, default, name)  # raises on a bad default
+    with pytest.raises(report.ConfigError, match=r"^W: key 'method' must be one of \['wald'"):
+        config._check_option("W", "method", "wilson", "method")
+
+
 def test_parameters_are_written_as_plain_literals():
     from nps_toolkit.reporting import _engine
 

@@ -86,6 +86,97 @@ COLUMN_KEYS = (
 )
 
 
+# --- what each option's value must be, beyond its type -------------------
+
+
+def _one_of(choices, expected=None) -> tuple:
+    """The rule "the value is one of ``choices``"."""
+    return choices, expected or f"one of {list(choices)}"
+
+
+def _column_name(or_null: bool) -> tuple:
+    """The rule "a non-empty column name" (or null)."""
+    return (lambda v: v is None or bool(v)), "a column name" + (" or null" if or_null else "")
+
+
+def _rake_problem(rake) -> str | None:
+    """What is wrong with a ``rake`` mapping of shares, in words; None when nothing is."""
+    if rake is None:
+        return None
+    if not rake or not all(rake.values()):
+        return "a mapping {column: {category: share}} with at least one category each"
+    for column, shares in rake.items():
+        if any(not 0 <= x <= 1 for x in shares.values()):
+            return f"shares between 0 and 1 (for {column!r}: not percentages)"
+        if abs(sum(shares.values()) - 1) > 1e-6:
+            return (
+                f"shares of each column summing to 1 ({column!r} sums to {sum(shares.values()):g})"
+            )
+    return None
+
+
+_COLUMN_LIST = (all, "a list of column names")
+_NON_NEGATIVE = ((lambda v: v >= 0), "a non-negative whole number")
+# The other half of the schema (``parameter_types`` gives the types): the
+# rules of a template parameter's or render option's value, checked once its
+# type is right.  {key: rule, or a list of rules checked in turn}; a rule is
+# ``(test, expected)``: ``test`` the allowed values or a function true of a
+# good value, ``expected`` the words that end "key ... must be <expected>,
+# got <value>" (or a function of the value giving them).  ``expected`` None
+# marks the filter: ``parse_filter`` is its test, and its errors say why.
+OPTION_RULES = {
+    "survey_name": ((lambda v: v.strip()), "a non-empty string"),
+    "example": _one_of(EXAMPLES),
+    "row_filter": (parse_filter, None),
+    "segments": _COLUMN_LIST,
+    "drivers": _COLUMN_LIST,
+    "banners": _COLUMN_LIST,
+    "score": _column_name(or_null=False),
+    "date": _column_name(or_null=False),
+    **{key: _column_name(or_null=True) for key in ("weights", "wave", "comment", "account")},
+    "invited": (
+        lambda v: not (isinstance(v, int) and v <= 0 or v == ""),
+        "a positive whole number, a column name or null",
+    ),
+    "confidence_level": ((lambda v: 0 < v < 1), "a number between 0 and 1, e.g. 0.95"),
+    "method": _one_of(METHODS),
+    "freq": _one_of(FREQS),
+    "language": (bool, f"one of {list(LANGUAGES)} or a column of language codes"),
+    "themes": (
+        lambda v: v is None or (isinstance(v, str) and bool(v)),
+        "a theme lexicon YAML file (relative to this file) or null",
+    ),
+    "themes_mode": _one_of(
+        ("extend", "replace"), "'extend' (the bundled themes plus the file's) or 'replace'"
+    ),
+    "report_language": _one_of(REPORT_LANGUAGES),
+    "correction": _one_of(CORRECTIONS),
+    "followup_hours": ((lambda v: v > 0), "a positive number of hours, e.g. 48"),
+    "min_n": _NON_NEGATIVE,
+    "seed": _NON_NEGATIVE,
+    "n_resamples": [
+        _NON_NEGATIVE,
+        (
+            (lambda v: v <= MAX_RESAMPLES),
+            f"at most {MAX_RESAMPLES:,} (more changes no reported digit)",
+        ),
+    ],
+    "outputs": (
+        lambda v: all(o in OUTPUTS for o in v) and len(set(v)) == len(v),
+        f"a list of distinct outputs among {list(OUTPUTS)}",
+    ),
+    "target": (
+        lambda v: v is None or -100 < v < 100,
+        "an NPS between -100 and 100 (exclusive) or null",
+    ),
+    "rake": ((lambda v: _rake_problem(v) is None), _rake_problem),
+    "timeout": (
+        (lambda v: 0 < v <= MAX_TIMEOUT),
+        f"a number of seconds between 1 and {MAX_TIMEOUT}",
+    ),
+}
+
+
 class ConfigError(ValueError):
     """``surveys.yml`` is invalid; the message names the entry and the key."""
 
@@ -277,88 +368,22 @@ class Survey:
 
 
 def _check_option(where: str, key: str, value, label: str) -> None:
-    """Check one option's meaning; ``key`` is the template parameter, ``label`` the config key.
+    """Check one option's meaning by its rules in ``OPTION_RULES``.
 
-    Its type has already been checked against the schema.
+    ``key`` is the template parameter, ``label`` the config key; the value's
+    type has already been checked against ``parameter_types``.
     """
-
-    def bad(expected: str):
-        raise ConfigError(f"{where}: key {label!r} must be {expected}, got {value!r}")
-
-    if key == "survey_name":
-        if not value.strip():
-            bad("a non-empty string")
-    elif key == "example":
-        if value not in EXAMPLES:
-            bad(f"one of {list(EXAMPLES)}")
-    elif key == "row_filter":
-        try:
-            parse_filter(value, where=f"{where}: key {label!r}")
-        except FilterError as exc:
-            raise ConfigError(str(exc)) from None
-    elif key in ("segments", "drivers"):
-        if not all(value):
-            bad("a list of column names")
-    elif key in ("score", "date", "weights", "wave", "comment", "account"):
-        if value is not None and not value:
-            bad("a column name" + ("" if key in ("score", "date") else " or null"))
-    elif key == "invited":
-        if isinstance(value, int) and value <= 0 or value == "":
-            bad("a positive whole number, a column name or null")
-    elif key == "confidence_level":
-        if not 0 < value < 1:
-            bad("a number between 0 and 1, e.g. 0.95")
-    elif key == "method":
-        if value not in METHODS:
-            bad(f"one of {list(METHODS)}")
-    elif key == "freq":
-        if value not in FREQS:
-            bad(f"one of {list(FREQS)}")
-    elif key == "language":
-        if not value:
-            bad(f"one of {list(LANGUAGES)} or a column of language codes")
-    elif key == "themes":
-        if value is not None and (not isinstance(value, str) or not value):
-            bad("a theme lexicon YAML file (relative to this file) or null")
-    elif key == "themes_mode":
-        if value not in ("extend", "replace"):
-            bad("'extend' (the bundled themes plus the file's) or 'replace'")
-    elif key == "report_language":
-        if value not in REPORT_LANGUAGES:
-            bad(f"one of {list(REPORT_LANGUAGES)}")
-    elif key == "correction":
-        if value not in CORRECTIONS:
-            bad(f"one of {list(CORRECTIONS)}")
-    elif key == "followup_hours":
-        if value <= 0:
-            bad("a positive number of hours, e.g. 48")
-    elif key in ("min_n", "n_resamples", "seed"):
-        if value < 0:
-            bad("a non-negative whole number")
-        if key == "n_resamples" and value > MAX_RESAMPLES:
-            bad(f"at most {MAX_RESAMPLES:,} (more changes no reported digit)")
-    elif key == "banners":
-        if not all(value):
-            bad("a list of column names")
-    elif key == "outputs":
-        if any(v not in OUTPUTS for v in value) or len(set(value)) != len(value):
-            bad(f"a list of distinct outputs among {list(OUTPUTS)}")
-    elif key == "target":
-        if value is not None and not -100 < value < 100:
-            bad("an NPS between -100 and 100 (exclusive) or null")
-    elif key == "rake":
-        if value is not None:
-            if not value or not all(value.values()):
-                bad("a mapping {column: {category: share}} with at least one category each")
-            for column, shares in value.items():
-                if any(not 0 <= x <= 1 for x in shares.values()):
-                    bad(f"shares between 0 and 1 (for {column!r}: not percentages)")
-                if abs(sum(shares.values()) - 1) > 1e-6:
-                    bad(f"shares of each column summing to 1 ({column!r} sums to "
-                        f"{sum(shares.values()):g})")  # fmt: skip
-    elif key == "timeout":
-        if not 0 < value <= MAX_TIMEOUT:
-            bad(f"a number of seconds between 1 and {MAX_TIMEOUT}")
+    rules = OPTION_RULES.get(key, [])
+    for test, expected in [rules] if isinstance(rules, tuple) else rules:
+        if expected is None:  # the filter parser: its errors name where and why
+            try:
+                test(value, where=f"{where}: key {label!r}")
+            except FilterError as exc:
+                raise ConfigError(str(exc)) from None
+        elif not (test(value) if callable(test) else value in test):
+            if callable(expected):
+                expected = expected(value)
+            raise ConfigError(f"{where}: key {label!r} must be {expected}, got {value!r}")
 
 
 def _read_config(path: Path):
