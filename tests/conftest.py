@@ -47,6 +47,32 @@ def load_benchmark():
     return load
 
 
+def _write_template(path: Path, parameters: str, *cells: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def write_template():
+    """``write_template(path, parameters, *cells)``: a report template to render in a test.
+
+    ``parameters`` is the source of the cell tagged ``parameters``, each
+    further argument the source of one code cell; the kernel is python3.
+    """
+    return _write_template
+
+
 @pytest.fixture
 def slow_template(tmp_path) -> Path:
     """A report template whose one cell sleeps 120 s: for timeout and cancel tests.
@@ -56,32 +82,16 @@ def slow_template(tmp_path) -> Path:
     sleeps, so a test can wait until the survey is running and check that
     the kernel went away.
     """
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
+    return _write_template(
+        tmp_path / "slow.ipynb",
         'survey_name = "x"  # name\n'
         "data_path = None  # unused\n"
         'example = "b2b-annual"  # unused\n'
         'pid_file = ""  # where the kernel writes its process id ("" for nowhere)\n'
-        "tables_dir = None  # out"
+        "tables_dir = None  # out",
+        "import os, time\n"
+        "if pid_file:\n"
+        "    with open(pid_file, 'w') as f:\n"
+        "        f.write(str(os.getpid()))\n"
+        "time.sleep(120)",
     )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            "import os, time\n"
-            "if pid_file:\n"
-            "    with open(pid_file, 'w') as f:\n"
-            "        f.write(str(os.getpid()))\n"
-            "time.sleep(120)"
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = tmp_path / "slow.ipynb"
-    nbformat.write(nb, str(path))
-    return path

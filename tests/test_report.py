@@ -751,37 +751,18 @@ def test_replace_dir_swaps_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["r"]
 
 
-def _tiny_template(path: Path) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        'survey_name = "x"  # name\nfail = False  # raise in a cell\ntables_dir = None  # out'
+def test_reused_kernel_is_cleared_between_surveys(tmp_path, write_template):
+    template = write_template(
+        tmp_path / "tiny.ipynb",
+        'survey_name = "x"  # name\nfail = False  # raise in a cell\ntables_dir = None  # out',
+        'assert "previous" not in globals(), "state leaked from the previous survey"\n'
+        "previous = survey_name\n"
+        "import os\n"
+        "pid = os.getpid()",
+        'if fail:\n    raise ValueError("boom")',
+        "import pandas as pd\nfrom nps_toolkit import reporting as report\n"
+        'report.write_tables({"t": pd.DataFrame({"pid": [pid]})}, tables_dir)',
     )
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        params,
-        nbformat.v4.new_code_cell(
-            'assert "previous" not in globals(), "state leaked from the previous survey"\n'
-            "previous = survey_name\n"
-            "import os\n"
-            "pid = os.getpid()"
-        ),
-        nbformat.v4.new_code_cell('if fail:\n    raise ValueError("boom")'),
-        nbformat.v4.new_code_cell(
-            "import pandas as pd\nfrom nps_toolkit import reporting as report\n"
-            'report.write_tables({"t": pd.DataFrame({"pid": [pid]})}, tables_dir)'
-        ),
-    ]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-    return path
-
-
-def test_reused_kernel_is_cleared_between_surveys(tmp_path):
-    template = _tiny_template(tmp_path / "tiny.ipynb")
     out = tmp_path / "out"
     out.mkdir()
     kernel = rendering._ReusedKernel("python3", out)
@@ -801,19 +782,13 @@ def test_reused_kernel_is_cleared_between_surveys(tmp_path):
     assert (out / "b.failed.ipynb").is_file() and not (out / "b").exists()
 
 
-def test_reused_kernel_refuses_input_instead_of_waiting(tmp_path):
+def test_reused_kernel_refuses_input_instead_of_waiting(tmp_path, write_template):
     # the kept client, like nbclient's own, allows no stdin: input() fails the survey
-    template = tmp_path / "ask.ipynb"
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('survey_name = "x"  # name\ntables_dir = None  # out')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell('answer = input("name? ")')]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(template))
+    template = write_template(
+        tmp_path / "ask.ipynb",
+        'survey_name = "x"  # name\ntables_dir = None  # out',
+        'answer = input("name? ")',
+    )
     out = tmp_path / "out"
     out.mkdir()
     kernel = rendering._ReusedKernel("python3", out)
