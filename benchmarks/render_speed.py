@@ -36,9 +36,10 @@ slowest cells of the toolkit's report (papermill's per-cell durations).
     .venv/bin/python benchmarks/render_speed.py --batch --fresh-kernels  # also without reuse
     .venv/bin/python benchmarks/render_speed.py --single   # one survey against the floor
 
-Measured in one run on the 2-core development machine (quiet), medians of 3:
---single: floor 4.0 s, toolkit 3.5 s, ratio 0.87 (CPU seconds 4.0 vs 3.9,
-0.97); batch: toolkit 8.9 s, naive 82.3 s, 9.30x.
+Measured in one run on the 2-core development machine, medians of 3:
+--single: floor 4.7 s, toolkit 4.0 s, ratio 0.84 (CPU seconds 4.8 vs 4.4,
+0.93); batch: toolkit 8.6 s, naive 83.9 s, 9.71x; first tag_themes 1.11x a
+bare import pandas.
 """
 
 from __future__ import annotations
