@@ -24,7 +24,7 @@ from ._difference import PAIRED_VALUES as _PAIRED_VALUES
 from ._difference import analytic_paired as _analytic_paired
 from ._difference import analytic_two_sample as _analytic_two_sample
 from ._multitest import adjust_p_values
-from ._suppression import collapse_hidden, hidden_groups
+from ._suppression import collapse_hidden, hidden_cells
 from ._validation import (
     N_RESAMPLES,
     as_list,
@@ -456,7 +456,7 @@ def compare_segments(
     # min_n answers (the one rule, in _suppression): otherwise their counts follow
     # from the total and the shown segments.  A reference of fewer than min_n
     # answers (only the rest of a segment holding nearly everyone) is not tested.
-    suppressed = hidden_groups(seg["n"], min_n)
+    suppressed = hidden_cells(counts[keys], seg["n"], min_n)  # a cross of segments: margins too
     if is_ref.any() and suppressed[is_ref].any():
         raise ValueError(
             f"reference segment {reference!r} is hidden: smaller segments are hidden with "

@@ -187,6 +187,10 @@ def test_summarize_by_two_columns_hides_cells_by_both_margins():
     assert table.attrs["n_hidden"] == 4 and pd.isna(table["n"].iloc[0])
     # with one column the old rule still applies: nothing small, nothing hidden
     assert not nps.summarize(df, by="region", min_n=5)["suppressed"].any()
+    # compare_segments over the same two columns hides the same four cells
+    df["recommend"] = [10, 0, 9] * 21
+    out = nps.compare_segments(df, ["region", "tenure"], min_n=5)
+    assert out.attrs["n_hidden"] == 4 and out.attrs["n_tested"] == 0
 
 
 def _two_small_groups():
