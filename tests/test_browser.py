@@ -26,7 +26,9 @@ pytestmark = pytest.mark.skipif(
 SURVEYS = [
     {"name": "B2B customer survey, all waves", "example": "b2b-annual"},
     {"name": "B2B-asiakaskysely 2025 (kierros 7)", "example": "b2b-annual",
-     "filter": {"wave": 7}, "report_language": "fi"},
+     "filter": {"wave": 7}, "report_language": "fi",
+     "value_labels": {"region": {"North": "Pohjoinen", "South": "Etelä", "East": "Itä",
+                                 "West": "Länsi"}, "tenure": {"at-risk": "vaarassa"}}},
     {"name": "B2C monthly survey (weighted)", "example": "b2c-monthly", "weights": "weight",
      "segments": ["channel", "region", "customer_type", "age_group"], "drivers": [],
      "wave": None, "account": None, "invited": None},
@@ -116,6 +118,13 @@ def test_finnish_report_reads_finnish(rendered):
         assert words in html, words
     for words in ("Key findings", "Promoters", "detractors", "within the margin"):
         assert words not in html, words
+    # the groups carry their Finnish names from value_labels, in tables and findings alike
+    import html as html_lib
+
+    text = " ".join(html_lib.unescape(html).split())
+    for words in (">Pohjoinen</td>", ">Länsi</td>", "vaarassa (asiakkuus)"):
+        assert words in text, words
+    assert ">North</td>" not in text and "at-risk (" not in text
 
 
 def test_without_chromium_the_pdf_is_skipped_with_one_line(tmp_path, monkeypatch, capsys):

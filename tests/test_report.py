@@ -814,6 +814,47 @@ def test_missing_kernel_fails_each_survey_cleanly(tmp_path, data_file):
     assert list((tmp_path / "r").iterdir()) == []
 
 
+def test_config_value_labels(tmp_path, data_file):
+    labels = {"region": {"North": "Pohjoinen", "3": "kolme"}}
+    entry = {"name": "A", "data": "s.csv", "value_labels": labels}
+    (survey,) = report.load_config(_write_config(tmp_path / "surveys.yml", [entry]))
+    assert survey.parameters["value_labels"] == labels
+    assert survey.parameters["required_columns"]["value_labels"] == ["region"]  # must exist
+    for bad, message in [
+        ({"region": {"North": " "}}, r"key 'value_labels' must be a mapping of column names"),
+        ({"region": ["North"]}, r"key 'value_labels' must be"),
+        ({"region": {3: "kolme"}}, r"key 'value_labels' must be"),  # data values as text: "3"
+        ({"recommend": {"10": "kymmenen"}}, r"'recommend' is the 'score' column"),
+        ({"wave": {"7": "seitsemäs"}}, r"'wave' is the 'wave' column"),
+    ]:
+        entry = {"name": "A", "data": "s.csv", "value_labels": bad}
+        with pytest.raises(report.ConfigError, match=message):
+            report.load_config(_write_config(tmp_path / "bad.yml", [entry]))
+
+
+def test_label_values_relabels_groups_only():
+    df = pd.DataFrame(
+        {
+            "region": pd.Categorical(["North", "South", "North", None]),
+            "size": [1.0, 2.0, 1.0, None],
+            "recommend": [10, 9, 3, 7],
+        }
+    )
+    df.attrs["source"] = "s.csv"
+    out = report.label_values(
+        df, {"region": {"North": "Pohjoinen", "South": "Pohjoinen"}, "size": {"1": "pieni"}}
+    )
+    assert out["region"].tolist()[:3] == ["Pohjoinen"] * 3  # two values, one label: one group
+    assert out["region"].isna().tolist() == [False, False, False, True]
+    assert out["size"].tolist()[:3] == ["pieni", 2.0, "pieni"] and pd.isna(out["size"].iloc[3])
+    assert out["recommend"].tolist() == [10, 9, 3, 7] and out.attrs == {"source": "s.csv"}
+    assert df["region"].tolist()[:2] == ["North", "South"]  # the data itself is not changed
+    with pytest.raises(
+        report.ConfigError, match="'regoin' is not in the data; did you mean 'region'"
+    ):
+        report.label_values(df, {"regoin": {"North": "Pohjoinen"}})
+
+
 def test_config_themes_file_is_resolved_and_validated(tmp_path, data_file):
     (tmp_path / "lex").mkdir()
     (tmp_path / "lex" / "own.yml").write_text(

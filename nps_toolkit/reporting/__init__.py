@@ -34,6 +34,7 @@ from .inputs import (
     describe_filter,
     file_sha256,
     invited_total,
+    label_values,
     load_data,
 )
 from .presentation import (
@@ -80,6 +81,7 @@ __all__ = [
     "format_p",
     "invited_total",
     "load_config",
+    "label_values",
     "load_data",
     "parameter_table",
     "parameter_types",

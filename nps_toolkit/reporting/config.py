@@ -66,6 +66,7 @@ PARAMETER_TYPES = {
     "banners": list[str],
     "rake": dict[str, dict[str, float | int]] | None,
     "target": int | float | None,
+    "value_labels": dict[str, dict[str, str]],
 }
 # Config keys that may name a file (relative to the config file): {key: parameter}.
 # The renderer fingerprints these files to tell an unchanged report.
@@ -170,6 +171,10 @@ OPTION_RULES = {
         "an NPS between -100 and 100 (exclusive) or null",
     ),
     "rake": ((lambda v: _rake_problem(v) is None), _rake_problem),
+    "value_labels": (
+        lambda v: all(k and all(lab.strip() for lab in m.values()) for k, m in v.items()),
+        "a mapping of column names to {value: non-empty label}",
+    ),
     "timeout": (
         (lambda v: 0 < v <= MAX_TIMEOUT),
         f"a number of seconds between 1 and {MAX_TIMEOUT}",
@@ -483,6 +488,7 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
             values["required_columns"] = _required_columns({**defaults, **own})
         if values.get("themes"):
             _check_themes(where, values["themes"])
+        _check_value_labels(where, values)
         try:
             slug = slugify(entry["name"])
         except ValueError as exc:
@@ -528,10 +534,28 @@ def _required_columns(options: dict) -> dict:
     rake = options.get("rake")
     if isinstance(rake, dict) and rake:
         required["rake"] = list(rake)
+    labels = options.get("value_labels")
+    if isinstance(labels, dict) and labels:
+        required["value_labels"] = list(labels)
     language = options.get("language")
     if language is not None and language not in LANGUAGES:  # a column of codes
         required["language"] = [language]
     return required
+
+
+# columns read as numbers, dates, weights or identities: their values are not relabelled
+_NOT_LABELLED = ("score", "date", "wave", "weights", "account", "invited", "comment", "language")
+
+
+def _check_value_labels(where: str, values: dict) -> None:
+    """``value_labels`` relabels group columns only, never one the report reads as data."""
+    for column in values.get("value_labels") or {}:
+        used = [k for k in _NOT_LABELLED if values.get(k) == column]
+        if used:
+            raise ConfigError(
+                f"{where}: key 'value_labels': column {column!r} is the {used[0]!r} column, "
+                "whose values the report reads; label the groups of segment and banner columns"
+            )
 
 
 def _check_themes(where: str, themes) -> None:

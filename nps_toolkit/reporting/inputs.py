@@ -57,6 +57,43 @@ def load_data(
     return out
 
 
+def label_values(df: pd.DataFrame, labels: dict) -> pd.DataFrame:
+    """``df`` with the values of some columns shown as labels: ``{column: {value: label}}``.
+
+    For the groups of segment and banner columns in the report's language
+    (``{"region": {"North": "Pohjoinen"}}``).  A value is matched as the text
+    the file has (a whole number as ``"3"``); values without a label and
+    blanks stay as they are; two values given one label become one group.
+
+    >>> df = pd.DataFrame({"region": ["North", "South", None], "size": [1, 2, 1]})
+    >>> out = label_values(df, {"region": {"North": "Pohjoinen"}, "size": {"1": "pieni"}})
+    >>> out["region"].tolist()[:2], bool(out["region"].isna().iloc[2]), out["size"].tolist()
+    (['Pohjoinen', 'South'], True, ['pieni', 2, 'pieni'])
+    """
+    if not labels:
+        return df
+    out = df.copy()
+    for column, mapping in labels.items():
+        if column not in out.columns:
+            raise ConfigError(
+                f"value_labels: column {column!r} is not in the data{closest(column, out.columns)}"
+            )
+        values = out[column].astype(object)
+        keys = values.map(_value_text)
+        out[column] = values.where(~keys.isin(mapping.keys()), keys.map(mapping))
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _value_text(value) -> str | None:
+    """How a data value is written in ``value_labels``: its text, a whole number as ``"3"``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None) -> None:
     """Raise ``ValueError`` when ``df`` holds fewer than ``min_n`` answers in ``score``.
 
