@@ -107,12 +107,20 @@ def as_weights(
         examples = ", ".join(_shown(v) for v in pd.unique(given[bad])[:3])
         where = "position(s)" if index is None else "index label(s)"
         labels = np.flatnonzero(bad) if index is None else pd.Index(index)[bad]
-        kind = "positive" if positive else "non-negative"
         raise ValueError(
-            f"{name} must be finite {kind} numbers; {int(bad.sum())} bad value(s) "
+            f"{weights_rule(name, positive=positive)}; {int(bad.sum())} bad value(s) "
             f"({examples}) at {where} {labels[:5].tolist()}"
         )
     return w
+
+
+def weights_rule(name: str = "weights", *, positive: bool = False) -> str:
+    """What weights must be, as every bad-weights message starts (here and in ``backends``).
+
+    >>> weights_rule("weights column 'w'")
+    "weights column 'w' must be finite non-negative numbers"
+    """
+    return f"{name} must be finite {'positive' if positive else 'non-negative'} numbers"
 
 
 def _shown(value) -> str:

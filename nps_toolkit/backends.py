@@ -27,9 +27,10 @@ computed by the same code whichever way the data came in.
 Checks run in the same engine, without loading the data into Python: a path
 matching no files raises ``FileNotFoundError`` naming the pattern, a missing
 column raises ``KeyError`` listing the columns that exist, and scores that
-are not whole numbers from 0 to 10 (or negative/missing weights) raise
-``ValueError`` with how many there are and a few examples with their file
-names (and row numbers for Parquet, counting from 0).
+are not whole numbers from 0 to 10 (or weights that are not finite
+non-negative numbers, as for a DataFrame) raise ``ValueError`` with how many
+there are and a few examples with their file names (and row numbers for
+Parquet, counting from 0).
 
 DuckDB settings
 ---------------
@@ -77,7 +78,7 @@ import pandas as pd
 
 from ._core import COUNT_COLUMNS, fill_weighted
 from ._dates import PERIOD_FREQ, to_period
-from ._validation import as_list
+from ._validation import as_list, weights_rule
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -270,7 +271,10 @@ def _score_sql(score: str, weights) -> tuple[str, str, str]:
         f"({_GIVEN} AND ({_X} IS NULL OR (NOT isnan({_X}) AND "
         f"({_X} < 0 OR {_X} > 10 OR {_X} <> round({_X})))))"
     )
-    bad_weight = f"({_W} IS NULL OR isnan({_W}) OR {_W} < 0)" if weights is not None else "false"
+    # as _validation.as_weights: missing, text, NaN, negative and infinite weights are bad
+    bad_weight = (
+        f"({_W} IS NULL OR NOT isfinite({_W}) OR {_W} < 0)" if weights is not None else "false"
+    )
     return cols, bad_score, bad_weight
 
 
@@ -385,8 +389,7 @@ def _check_long(long: pd.DataFrame, examples, score, weights, label) -> None:
     n_bad = int(long[_BW].sum()) if _BW in long.columns else 0
     if n_bad:
         raise ValueError(
-            f"weights column {weights!r}: {n_bad} value(s) are missing, not numbers or "
-            f"negative in {label} (weights must be non-negative numbers), "
+            f"{weights_rule(f'weights column {weights!r}')}; {n_bad} bad value(s) in {label}, "
             f"e.g. {examples('weights')}"
         )
 
@@ -475,7 +478,7 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
     bad_w = None
     if weights is not None:
         w = _spark_try_double(weights)
-        bad_w = w.isNull() | F.isnan(w) | (w < 0)
+        bad_w = w.isNull() | F.isnan(w) | (w < 0) | (w == F.lit(float("inf")))
         aggs += [
             F.sum(w).alias(_SW),
             F.sum(w * w).alias(_SW2),
@@ -514,7 +517,7 @@ def group_counts(
     score : column with the 0-10 answers; blanks (NULL, NaN) are counted in
         ``excluded_blank``.
     by : group column name or list of names; missing values form their own group.
-    weights : name of a column of non-negative survey weights.
+    weights : name of a column of survey weights (finite non-negative numbers).
     period : ``(date_column, freq)`` adds a ``period`` key of pandas Periods
         (freq "QE", "ME", "YE", "W" or "D").
 

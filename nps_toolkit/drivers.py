@@ -63,7 +63,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from ._validation import check_resamples
+from ._validation import check_resamples, resolve_weights
 
 METHODS = (
     "shapley",
@@ -201,16 +201,8 @@ def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, c
         _check_zero_to_ten(y, df.index, outcome)
     X = np.column_stack([_numeric_column(df, d) for d in drivers])
 
-    w = None
-    if weights is not None:
-        ws = _row_vector(weights, df, "weights")
-        w = pd.to_numeric(ws, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        bad = np.isnan(w) | (w < 0) | np.isinf(w)
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"weights must be non-negative numbers; row {df.index[pos]!r} has {ws.iloc[pos]!r}"
-            )
+    # zero weights are allowed (a row can be left out); rows named by df's index labels
+    w = resolve_weights(df, weights)
     cl = None
     if clusters is not None:
         cl = _row_vector(clusters, df, "clusters")
@@ -867,6 +859,9 @@ def driver_importance(
         WLS, weighted logit likelihood (weights rescaled to average 1 so
         that standard errors reflect the number of respondents), weighted
         proportional-odds likelihood for ``"ordinal"`` (same rescaling).
+        Finite non-negative numbers, in the order of the rows; a zero weight
+        leaves its row out.  Text, blanks, negative and infinite weights are
+        refused, naming the rows by index label.
     clusters : str or array, optional
         Cluster ids (e.g. account): the bootstrap resamples whole clusters and
         ``"regression"``, ``"logit"`` and ``"ordinal"`` use cluster-robust

@@ -555,10 +555,7 @@ def _prepare_scores(scores, weights, clusters):
     """Validated arrays of category codes, weights and cluster labels, blanks removed."""
     arr = as_score_array(scores)
     codes = category_codes(arr)
-    w = None if weights is None else as_weights(weights, arr.shape[0])
-    if w is not None and not np.isfinite(w).all():
-        pos = np.flatnonzero(~np.isfinite(w))
-        raise ValueError(f"weights must be finite; infinite at position(s) {pos[:5].tolist()}")
+    w = None if weights is None else as_weights(weights, arr.shape[0])  # refuses inf too
     g = None
     if clusters is not None:
         g = np.asarray(clusters, dtype=object).ravel()

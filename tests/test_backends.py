@@ -302,8 +302,31 @@ def test_public_files_equal_pandas(public_data, name, score, by):
 
 def test_bad_weights_are_counted(bad_files):
     rel = duckdb.sql(f"SELECT 5 AS recommend, w FROM '{bad_files / 'b.parquet'}'")
-    with pytest.raises(ValueError, match=r"weights column 'w': 2 value\(s\).*-2\.0.*None"):
+    with pytest.raises(
+        ValueError,
+        match=r"weights column 'w' must be finite non-negative numbers; 2 bad value\(s\) in "
+        r"the DuckDB relation, e\.g\. .*-2\.0.*None",
+    ):
         nps.summarize(rel, weights="w")
+
+
+def test_bad_weights_read_as_for_a_dataframe(tmp_path):
+    # text, infinite and negative weights: refused by DuckDB as by the pandas path
+    # (same rule in the message), with the file; zero weights are fine in both
+    (tmp_path / "w.csv").write_text("recommend,w\n10,1\n3,heavy\n8,inf\n9,-1\n0,0\n")
+    path = tmp_path / "w.csv"
+    with pytest.raises(ValueError) as from_pandas:
+        nps.summarize(pd.read_csv(path), weights="w")
+    with pytest.raises(ValueError) as from_duckdb:
+        nps.summarize(path, weights="w")
+    rule = "weights column 'w' must be finite non-negative numbers; 3 bad value(s) "
+    assert str(from_pandas.value).startswith(rule + "('heavy', 'inf', '-1') at index label(s)")
+    assert str(from_duckdb.value).startswith(rule + "in files matching")
+    assert all(f"'{v}' (" in str(from_duckdb.value) for v in ("heavy", "inf", "-1"))
+    assert "w.csv" in str(from_duckdb.value)
+    ok = pd.DataFrame({"recommend": [10, 3, 8], "w": [2.0, 1.0, 0.0]})
+    rel = duckdb.sql("SELECT * FROM ok")
+    assert_summary_equal(nps.summarize(rel, weights="w"), nps.summarize(ok, weights="w"))
 
 
 def test_unusable_sources_and_arguments(bad_files):
@@ -424,6 +447,17 @@ def test_spark_reports_bad_scores_with_files(spark, bad_files):
         scoring.group_counts(sdf)
     with pytest.raises(KeyError, match=r"\['region'\] not in the Spark DataFrame"):
         scoring.group_counts(sdf, by="region")
+    # weights: text, infinite and negative refused with the DataFrame's rule, zero allowed
+    (bad_files / "w.csv").write_text("recommend,w\n10,1\n3,heavy\n8,inf\n9,-1\n0,0\n")
+    sdf = spark.read.csv(str(bad_files / "w.csv"), header=True)
+    with pytest.raises(
+        ValueError,
+        match=r"weights column 'w' must be finite non-negative numbers; 3 bad value\(s\) "
+        r"in the Spark DataFrame, e\.g\. .*w\.csv",
+    ) as err:
+        scoring.group_counts(sdf, weights="w")
+    assert all(f"'{v}' (" in str(err.value) for v in ("heavy", "inf", "-1"))
+    assert scoring.group_counts(sdf.filter("w IN ('1', '0')"), weights="w")["w_n"].item() == 1.0
 
 
 def test_summarize_from_parquet_carries_csat_ces_retention(tmp_path):

@@ -494,8 +494,34 @@ def test_errors_are_clear(sim):
         nps.driver_importance(df, "ltr", drivers, n_resamples=1)
     with pytest.raises(ValueError, match=r"unknown missing='pairwise'.*'listwise'"):
         nps.driver_importance(df, "ltr", drivers, missing="pairwise")
-    with pytest.raises(ValueError, match="weights must be non-negative.*row 2"):
+    with pytest.raises(ValueError, match=r"weights must be finite non-negative.*\(-1\).* \[2\]"):
         nps.driver_importance(df, "ltr", drivers, weights=np.r_[1, 1, -1, np.ones(len(df) - 3)])
+
+
+def test_text_and_negative_weights_are_refused_naming_rows(sim):
+    df, drivers = sim
+    df = df.set_axis([f"r{i}" for i in range(len(df))]).assign(w=1.0)
+    df["w"] = df["w"].astype(object)
+    df.loc["r3", "w"] = "heavy"
+    df.loc["r7", "w"] = -0.5
+    msg = (
+        r"weights column 'w' must be finite non-negative numbers; 2 bad value\(s\) "
+        r"\('heavy', -0\.5\) at index label\(s\) \['r3', 'r7'\]"
+    )
+    with pytest.raises(ValueError, match=msg):
+        nps.driver_importance(df, "ltr", drivers, weights="w")
+    # an array is aligned by position and its bad rows named by the frame's labels
+    with pytest.raises(ValueError, match=r"2 bad value\(s\) \('heavy', -0\.5\) .*\['r3', 'r7'\]"):
+        nps.driver_importance(df, "ltr", drivers, weights=df["w"].to_numpy())
+    for bad in (np.inf, np.nan, None):
+        with pytest.raises(ValueError, match=r"finite non-negative.*\['r0'\]"):
+            nps.driver_importance(df, "ltr", drivers, weights=[bad, *np.ones(len(df) - 1)])
+    # zero weights stay allowed: a zero-weight row counts as left out
+    w = np.ones(len(df))
+    w[:5] = 0
+    a = nps.driver_importance(df, "ltr", drivers, weights=w)
+    b = nps.driver_importance(df.iloc[5:], "ltr", drivers)
+    np.testing.assert_allclose(a["importance"], b["importance"], rtol=1e-10)
 
 
 def test_logit_separation_is_a_clear_error(rng):

@@ -634,8 +634,14 @@ def test_errors_name_the_problem():
         bootstrap_counts([1], [2], [3], n_resamples=0)
     with pytest.raises(ValueError, match="n_resamples"):
         interval_arrays([0.5], [0.2], [10], method="bayes", n_resamples=1)
-    with pytest.raises(ValueError, match=r"finite.*position\(s\) \[1\]"):
-        nps_interval([10, 0, 8], weights=[1, np.inf, 1])
+    with pytest.raises(
+        ValueError,
+        match=r"^weights must be finite non-negative numbers; 2 bad value\(s\) \(inf, -inf\) "
+        r"at position\(s\) \[1, 2\]$",
+    ):
+        nps_interval([10, 0, 8], weights=[1, np.inf, -np.inf])
+    with pytest.raises(ValueError, match=r"\(inf\) at index label\(s\) \['b'\]$"):
+        nps_interval(pd.Series([10, 0]), weights=pd.Series([1, np.inf], index=["a", "b"]))
     with pytest.raises(ValueError, match="detractors must be a non-negative count"):
         nps_interval(counts=(-1, 2, 3))
     with pytest.raises(ValueError, match="promoters must be a whole number"):
