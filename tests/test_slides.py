@@ -265,3 +265,7 @@ def test_finnish_deck(tables, tmp_path):
     assert all(_texts(s)[-1].startswith("Pohja: n = ") for s in deck.slides)
     (trend,) = _charts(deck.slides[3])
     assert list(trend.plots[0].categories)[0] == "kierros 1"
+    # a Finnish count takes its own case: "16 arvostelijaan", not "16 arvostelijoita"
+    assert (
+        titles[-1] == "16 arvostelijaan on otettava yhteyttä; heistä 4 on myöhässä (48 h kulunut)"
+    )

@@ -522,14 +522,14 @@ def _followup_slide(followup, texts, hours) -> _Slide | None:
     rows = followup.reset_index(drop=True)
     # list ids ("to_contact", "overdue", ...) read in the report's language
     names = [texts.t.label("followup", x).format(hours=texts.number(hours)) for x in rows["list"]]
-    n0, l0 = int(rows.loc[0, "respondents"]), names[0]
-    l1 = names[1] if len(rows) > 1 else None
+    # the title is a sentence of its own in each language (a Finnish count takes its own
+    # case): the first list is the detractors to contact, the second those overdue
+    n0 = texts.number(int(rows.loc[0, "respondents"]))
     if len(rows) > 1:
-        title = texts["followup"].format(
-            n0=texts.number(n0), l0=l0, n1=texts.number(rows.loc[1, "respondents"]), l1=l1
-        )
+        n1 = texts.number(int(rows.loc[1, "respondents"]))
+        title = texts["followup"].format(n0=n0, n1=n1, hours=texts.number(hours))
     else:
-        title = texts["followup_one"].format(n0=texts.number(n0), l0=l0)
+        title = texts["followup_one"].format(n0=n0)
 
     def build(slide):
         shape = slide.shapes.add_table(
