@@ -136,6 +136,17 @@ def _detect(text: str, tokens: list, languages: tuple) -> tuple[str, tuple]:
     return UNDETERMINED, tied + extra
 
 
+def _comment_series(comments) -> pd.Series:
+    """Comments as a Series: a Series as it is, one string as one comment, a list as rows."""
+    if isinstance(comments, str):
+        comments = [comments]
+    if isinstance(comments, pd.DataFrame):
+        raise TypeError("comments must be one column (a Series), not a DataFrame")
+    if isinstance(comments, pd.Series):
+        return comments
+    return pd.Series(list(comments), dtype=object)
+
+
 def _is_blank(value) -> bool:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return True

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._text import (
+    _comment_series,
     _detect,
     _is_blank,
     _language_codes,
@@ -366,13 +367,7 @@ def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
     >>> out.loc[2, "matched"]
     'hyvä (+0.5); hidas (-1.5)'
     """
-    if isinstance(comments, str):
-        comments = [comments]
-    if isinstance(comments, pd.DataFrame):
-        raise TypeError("comments must be one column (a Series), not a DataFrame")
-    series = (
-        comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
-    )
+    series = _comment_series(comments)
     pols = _default_polarity()
     languages = tuple(lang for lang in AUTO_LANGUAGES if lang in pols)
     given, as_given = _language_codes(language, series, languages)
@@ -439,9 +434,7 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     """
     from .themes import load_themes, tag_themes
 
-    if isinstance(comments, pd.DataFrame):
-        raise TypeError("comments must be one column (a Series), not a DataFrame")
-    series = comments if isinstance(comments, pd.Series) else pd.Series(list(comments))
+    series = _comment_series(comments)
     if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 1:
         raise ValueError(f"min_n must be a positive whole number, got {min_n!r}")
     load_themes(themes)  # a bad lexicon is an error even when the tags are given

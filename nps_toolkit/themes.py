@@ -39,6 +39,7 @@ from ._text import (
     _FI_VOWELS,
     _WORD,
     UNDETERMINED,
+    _comment_series,
     _detect,
     _is_blank,
     _known,
@@ -454,13 +455,7 @@ def tag_themes(comments, themes=None, language="auto") -> pd.DataFrame:
     2          False    False  False      NaN
     """
     lex = _lexicon(themes)
-    if isinstance(comments, str):
-        comments = [comments]
-    if isinstance(comments, pd.DataFrame):
-        raise TypeError("comments must be one column (a Series), not a DataFrame")
-    series = (
-        comments if isinstance(comments, pd.Series) else pd.Series(list(comments), dtype=object)
-    )
+    series = _comment_series(comments)
     n = len(series)
     given, as_given = _language_codes(language, series, lex.languages)
 
