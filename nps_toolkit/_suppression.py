@@ -103,9 +103,12 @@ def hidden_cells(keys: pd.DataFrame, n, min_n: int) -> np.ndarray:
             margin_keys = pd.DataFrame(list(groups), columns=list(subset))
             shown = ~hidden_cells(margin_keys, [n[idx].sum() for idx in members], min_n)
             published += [idx for idx, ok in zip(members, shown, strict=True) if ok]
+    margins = np.zeros((len(published), len(n)))  # one row of 0/1 cell memberships each
+    for row, idx in enumerate(published):
+        margins[row, idx] = 1
     while True:
         hidden = _top_up_lines(n, hidden, min_n, lines)
-        solved = _solvable_small_set(n, hidden, min_n, published)
+        solved = _solvable_small_set(n, hidden, min_n, margins)
         if solved is None:
             return hidden
         through = [idx for idx in lines if np.isin(idx, solved).any()]
@@ -133,10 +136,10 @@ def _top_up_lines(n: np.ndarray, hidden: np.ndarray, min_n: int, lines: list) ->
     return hidden
 
 
-def _solvable_small_set(n, hidden, min_n: int, published: list):
+def _solvable_small_set(n, hidden, min_n: int, margins: np.ndarray):
     """Cells of a set of hidden cells with 1 to ``min_n - 1`` answers that a linear
-    combination of the ``published`` margins gives exactly (shown cells being
-    known numbers), or None.
+    combination of the published ``margins`` (rows of 0/1 cell memberships)
+    gives exactly (shown cells being known numbers), or None.
 
     The set's indicator ``d`` (0/1 per hidden cell) must equal ``lam @ K``,
     ``K`` the margins restricted to the hidden cells, for some real ``lam``:
@@ -148,10 +151,7 @@ def _solvable_small_set(n, hidden, min_n: int, published: list):
     cells = np.flatnonzero(hidden)
     if not len(cells) or n[cells].sum() < 1:
         return None
-    member = np.zeros((len(published), len(n)))
-    for row, idx in enumerate(published):
-        member[row, idx] = 1
-    known = member[:, cells]
+    known = margins[:, cells]
     known = known[known.any(axis=1)]
     h, m = len(cells), len(known)
     if not m:
