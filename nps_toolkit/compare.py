@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._core import COUNT_COLUMNS, Counts, category_codes, effective_n, linearised_variance
 from ._core import NPS_PSEUDO as _NPS_PSEUDO
 from ._core import NPS_VALUES as _NPS_VALUES
-from ._core import Counts, category_codes, effective_n, linearised_variance
 from ._counting import group_counts
 from ._difference import PAIRED_PSEUDO as _PAIRED_PSEUDO
 from ._difference import PAIRED_VALUES as _PAIRED_VALUES
@@ -507,16 +507,8 @@ def compare_segments(
     return collapse_hidden(out, keys, suppressed, min_n)  # hidden segments: no label, no n
 
 
-# the additive per-segment sums a comparison needs
-_SUM_COLUMNS = (
-    "n",
-    "w_n",
-    "w_detractors",
-    "w_promoters",
-    "w_sq",
-    "w_sq_detractors",
-    "w_sq_promoters",
-)
+# the additive per-segment sums a comparison needs: n and the weighted sums of group_counts
+_SUM_COLUMNS = tuple(c for c in COUNT_COLUMNS if c == "n" or c.startswith("w_"))
 
 
 def _reference_sums(counts, keys, seg, reference, min_n):
