@@ -9,7 +9,7 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_DATA = ROOT.parent / "shared" / "public-data"
+PUBLIC_DATA = ROOT / "data" / "public"  # copies of ../shared/public-data, licences in its README
 
 
 @pytest.fixture(autouse=True)
@@ -27,9 +27,8 @@ def rng():
 
 @pytest.fixture
 def public_data():
-    """The shared public survey files (beside the project in CI)."""
-    if not PUBLIC_DATA.is_dir():
-        pytest.skip(f"public data not found at {PUBLIC_DATA}")
+    """The public survey files shipped in ``data/public`` (origin and licence in its README)."""
+    assert PUBLIC_DATA.is_dir(), f"public data missing at {PUBLIC_DATA}"
     return PUBLIC_DATA
 
 

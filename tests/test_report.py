@@ -407,19 +407,13 @@ def test_shipped_config_is_valid(tmp_path):
     # surveys.yml reads data/examples/*.csv (written by `make report`): write them beside a copy
     from nps_toolkit.datasets import write_example
 
-    # and the files it names beside it: lexicons, load_survey options, ../shared/public-data
+    # and the files it names beside it: lexicons, load_survey options, data/public
     repo = tmp_path / "repo"
     for name in ("b2b-annual", "b2c-monthly"):
         write_example(name, repo / "data" / "examples" / f"{name}.csv")
     shutil.copy(ROOT / "surveys.yml", repo / "surveys.yml")
-    for folder in ("lexicons", "surveys"):
+    for folder in ("lexicons", "surveys", "data/public"):
         shutil.copytree(ROOT / folder, repo / folder)
-    public = tmp_path / "shared" / "public-data"
-    public.mkdir(parents=True)
-    for file in (ROOT.parent / "shared" / "public-data").glob("*.csv"):
-        (public / file.name).symlink_to(file)
-    if not any(public.iterdir()):  # no public data here: a stand-in with its columns
-        (public / "ezrsurvey_podracing_survey.csv").write_text("nps_value,nps_com\n9,ok\n")
     surveys = report.load_config(repo / "surveys.yml")
     assert len(surveys) >= 3
     assert any(s.parameters["weights"] for s in surveys)  # the weighted b2c survey

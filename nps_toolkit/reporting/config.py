@@ -21,7 +21,7 @@ from pathlib import Path
 from .._filters import FilterError, parse_filter
 
 # The report templates are package data, so an installed wheel renders too.
-TEMPLATES_DIR = Path(str(resources.files("nps_toolkit") / "templates"))
+TEMPLATES_DIR = Path(str(resources.files("nps_toolkit.templates")))
 TEMPLATE = TEMPLATES_DIR / "survey_report.ipynb"
 HTML_TEMPLATE = "html_report"  # templates/html_report/{conf.json,index.html.j2}
 
