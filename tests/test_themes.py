@@ -910,3 +910,15 @@ def test_report_comments_section_with_hand_coded_themes_terms_and_sentiment():
     # no comment column at all: the coded themes alone
     alone = sections.comments(df.drop(columns="comment"), s)
     assert alone.commenters == 6 and "share_negative" not in alone.impact.columns
+
+
+def test_tag_themes_refuses_a_table_instead_of_tagging_its_rows_as_one_comment():
+    import duckdb
+
+    class DataFrame:  # looks like a pyspark DataFrame: no silent one-row result
+        columns = ["comment"]
+
+    DataFrame.__module__ = "pyspark.sql.dataframe"
+    for table in (DataFrame(), duckdb.sql("SELECT 'slow app' AS comment")):
+        with pytest.raises(TypeError, match="read the comment column first"):
+            nps.tag_themes(table)
