@@ -839,3 +839,34 @@ def _folder_glob(source):
     if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
         return os.path.join(os.fspath(source), "**", "*.parquet")
     return source
+
+
+def quote(name) -> str:
+    """A column name as a SQL identifier in double quotes (embedded quotes doubled).
+
+    >>> quote('a"b')
+    '"a""b"'
+    """
+    return _quote(name)
+
+
+class SQLSource:
+    """A path, glob, folder, DuckDB relation or Arrow table to run SELECTs on, as ``src``.
+
+    For functions that need more than counts (driver sums): the columns are
+    checked once (``KeyError`` listing those that exist), and each query's
+    conversion errors name the source.
+
+    >>> import duckdb
+    >>> q = SQLSource(duckdb.sql("SELECT 9 AS recommend"), ["recommend"])
+    >>> q("SELECT count(*) AS n FROM src")["n"].tolist()
+    [1]
+    """
+
+    def __init__(self, source, columns=()):
+        self._src = _duckdb_source(_folder_glob(source))
+        _check_columns(self._src, list(columns))
+        self.label = self._src.label
+
+    def __call__(self, sql: str) -> pd.DataFrame:
+        return _fetch(self._src.relation, sql, self.label)

@@ -1107,7 +1107,7 @@ def _engine_refusal(df, method, clusters, missing) -> None:
 
 def _engine_sums_sql(outcome, drivers, target, weights, clusters, groups) -> tuple[str, int]:
     """SQL of the weighted sums per random group; every name is quoted, no value pasted."""
-    from .backends import _quote
+    from .backends import quote as _quote
 
     y = f"TRY_CAST({_quote(outcome)} AS DOUBLE)"
     if target == "promoter":
@@ -1119,14 +1119,17 @@ def _engine_sums_sql(outcome, drivers, target, weights, clusters, groups) -> tup
     # rows are dealt to groups by a hash of their position (whole clusters by a
     # hash of the cluster id), so a group is a random sample of rows (clusters)
     key = "row_number() OVER ()" if clusters is None else f"CAST({_quote(clusters)} AS VARCHAR)"
-    cols = [f"{e} AS __z{j}" for j, e in enumerate(z)]
-    inner = f"SELECT {', '.join(cols)}, {w} AS __w, hash({key}) % {int(groups)} AS __g FROM src"
-    complete = " AND ".join(
-        [f"__z{j} IS NOT NULL AND NOT isnan(__z{j})" for j in range(len(z))] + ["__w IS NOT NULL"]
-    )
+    cols = [f"{e} AS __z{j}" for j, e in enumerate(z)] + [
+        f"{w} AS __w",
+        f"hash({key}) % {int(groups)} AS __g",
+    ]
+    complete = [f"__z{j} IS NOT NULL AND NOT isnan(__z{j})" for j in range(len(z))]
+    complete.append("__w IS NOT NULL")
     if clusters is not None:
-        complete += f" AND {_quote(clusters)} IS NOT NULL"
-        inner = inner.replace(" FROM src", f", {_quote(clusters)} FROM src")
+        cols.append(f"{_quote(clusters)} IS NOT NULL AS __c")
+        complete.append("__c")
+    inner = f"SELECT {', '.join(cols)} FROM src"
+    complete = " AND ".join(complete)
     p = len(z)
     sums = ["count(*) AS __n", "sum(__w) AS __sw"]
     sums += [f"sum(__w * __z{j}) AS __s{j}" for j in range(p)]
@@ -1137,14 +1140,14 @@ def _engine_sums_sql(outcome, drivers, target, weights, clusters, groups) -> tup
 
 def _num(name) -> str:
     """A column as DOUBLE, text that is not a number as NULL (counted separately)."""
-    from .backends import _quote
+    from .backends import quote as _quote
 
     return f"TRY_CAST({_quote(name)} AS DOUBLE)"
 
 
 def _engine_checks_sql(outcome, drivers, weights, clusters, zero_to_ten) -> str:
     """SQL counting rows, blanks per column, unusable values, and the complete rows' ranges."""
-    from .backends import _quote
+    from .backends import quote as _quote
 
     parts = ["count(*) AS rows"]
     complete = []
@@ -1217,7 +1220,7 @@ def _engine_importance(
     ``ENGINE_EXACT_ROWS`` complete rows, the columns are read into pandas and
     analysed as a DataFrame instead (same numbers, same intervals).
     """
-    from .backends import _check_columns, _duckdb_source, _fetch
+    from .backends import SQLSource
 
     _engine_refusal(df, method, clusters, missing)
     drivers = _as_name_list(drivers)
@@ -1239,14 +1242,11 @@ def _engine_importance(
     if not 0 < confidence_level < 1:
         raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
     n_resamples = int(check_resamples(n_resamples, allow_zero=True))
-    src = _duckdb_source(df)
     extra = [c for c in (weights, clusters) if c is not None]
-    _check_columns(src, [score, *drivers, *extra])
+    src = SQLSource(df, [score, *drivers, *extra])
 
-    checks = _fetch(
-        src.relation,
-        _engine_checks_sql(score, drivers, weights, clusters, any(t != "score" for t in targets)),
-        src.label,
+    checks = src(
+        _engine_checks_sql(score, drivers, weights, clusters, any(t != "score" for t in targets))
     ).iloc[0]
     names = [score, *drivers]
     for j, c in enumerate(names):
@@ -1290,7 +1290,7 @@ def _engine_importance(
         raise ValueError(f"driver(s) {constant} are constant in the complete rows: drop them")
     if n_used <= ENGINE_EXACT_ROWS:  # small: the row-by-row path, same numbers as a DataFrame
         cols = list(dict.fromkeys([score, *drivers, *extra]))
-        frame = _fetch(src.relation, "SELECT " + ", ".join(map(_q, cols)) + " FROM src", src.label)
+        frame = src("SELECT " + ", ".join(map(_q, cols)) + " FROM src")
         return driver_importance(
             frame, score, drivers, method=method, target=target, weights=weights,
             clusters=clusters, n_resamples=n_resamples, confidence_level=confidence_level,
@@ -1304,7 +1304,7 @@ def _engine_importance(
         if flat[t]:
             raise ValueError(f"the outcome {score!r} has no variation for target={t!r}")
         sql, p = _engine_sums_sql(score, drivers, t, weights, clusters, ENGINE_GROUPS)
-        G = _fetch(src.relation, sql, src.label).drop(columns="__g").to_numpy(dtype=float)
+        G = src(sql).drop(columns="__g").to_numpy(dtype=float)
         out, info = _engine_one_target(G, p, drivers, t, score, method, n_resamples,
                                        confidence_level, gen)  # fmt: skip
         if len(targets) > 1:
@@ -1334,7 +1334,7 @@ def _engine_importance(
 
 
 def _q(name) -> str:
-    from .backends import _quote
+    from .backends import quote as _quote
 
     return _quote(name)
 
