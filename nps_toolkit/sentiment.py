@@ -461,7 +461,8 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     rows = np.asarray(rows, dtype=int)
     mention = tags[cols].to_numpy(dtype=bool)
     for pos in np.flatnonzero(mention.any(axis=1)):
-        here = np.flatnonzero(rows == pos)
+        # rows is sorted (parts were added comment by comment): a slice, not a scan
+        here = np.arange(*np.searchsorted(rows, [pos, pos + 1]))
         for j, theme in enumerate(cols):
             if not mention[pos, j]:
                 continue
