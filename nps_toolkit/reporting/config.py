@@ -40,7 +40,7 @@ CONFIG_ALIASES = {"name": "survey_name", "data": "data_path", "filter": "row_fil
 # Parameters set by the renderer, never by the config.
 INTERNAL_PARAMETERS = ("tables_dir", "required_columns")
 # Options of the render itself, not passed to the notebook: {key: (type, default)}.
-RENDER_OPTIONS = {"timeout": (int | float, 600)}
+RENDER_OPTIONS = {"timeout": (int | float, 600), "split": (str | None, None)}
 MAX_RESAMPLES = 100_000  # more resamples change no reported digit, only the wait
 MAX_TIMEOUT = 24 * 3600
 
@@ -84,6 +84,7 @@ COLUMN_KEYS = (
     "invited",
     "banners",
     "theme_columns",
+    "split",
 )
 
 
@@ -175,6 +176,7 @@ OPTION_RULES = {
         lambda v: all(k and all(lab.strip() for lab in m.values()) for k, m in v.items()),
         "a mapping of column names to {value: non-empty label}",
     ),
+    "split": _column_name(or_null=True),
     "timeout": (
         (lambda v: 0 < v <= MAX_TIMEOUT),
         f"a number of seconds between 1 and {MAX_TIMEOUT}",
@@ -363,13 +365,15 @@ def slugify(name: str) -> str:
 class Survey:
     """One validated ``surveys.yml`` entry: its name, slug and template parameters.
 
-    ``timeout`` is the execution timeout of each notebook cell (seconds).
+    ``timeout`` is the execution timeout of each notebook cell (seconds);
+    ``split`` names a column: one report per value of it (see ``rendering``).
     """
 
     name: str
     slug: str
     parameters: dict = field(repr=False)
     timeout: float = RENDER_OPTIONS["timeout"][1]
+    split: str | None = None
 
 
 def _check_option(where: str, key: str, value, label: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -44,16 +46,42 @@ def load_data(
         df.attrs["sha256"] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
         df.attrs["source"] = f"example_survey({example!r}, seed={seed})"
     else:
-        from ..data import load_survey
-
-        df = load_survey(data_path, columns=columns or None, date_format=date_format)
-        if "sha256" not in df.attrs:
-            df.attrs["sha256"] = file_sha256(data_path)
-        df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+        df = _read_survey(data_path, columns, date_format)
     check_columns(df, required or {})
     out = apply_filter(df, row_filter)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
+    return out
+
+
+# The last survey file read in this process, by its identity (path, size,
+# modification time) and reading options: a kernel rendering the reports of a
+# ``split:`` entry one after another reads and validates the file once, not
+# once a report.  One entry only, so a kernel holds at most one survey.
+_LAST_READ: dict = {}
+_HASHES: dict = {}
+
+
+def _identity(path) -> tuple:
+    st = os.stat(path)
+    return (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _read_survey(data_path, columns, date_format) -> pd.DataFrame:
+    """``load_survey`` of ``data_path``, reusing this process's last read of the same file."""
+    from ..data import load_survey
+
+    key = (_identity(data_path), json.dumps(columns or None, sort_keys=True), date_format)
+    if key not in _LAST_READ:
+        df = load_survey(data_path, columns=columns or None, date_format=date_format)
+        if "sha256" not in df.attrs:
+            df.attrs["sha256"] = file_sha256(data_path)
+        df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+        _LAST_READ.clear()
+        _LAST_READ[key] = df
+    df = _LAST_READ[key]
+    out = df.copy(deep=False)  # the report's changes never reach the kept frame
+    out.attrs = dict(df.attrs)
     return out
 
 
@@ -203,9 +231,19 @@ def invited_total(df: pd.DataFrame, invited, wave=None) -> int | None:
 
 
 def file_sha256(path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """SHA-256 of a file's bytes (hex).
+
+    Remembered in this process by the file's identity (path, size,
+    modification time in nanoseconds, inode): a batch of reports from one
+    file hashes it once; a changed file has another identity and is hashed again.
+    """
+    key = _identity(path)
+    if key not in _HASHES:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        if len(_HASHES) > 1000:
+            _HASHES.clear()
+        _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
