@@ -1033,8 +1033,10 @@ def write_split_index(split: _Split, results: dict) -> Path:
         link = f'<a href="{escape(slug)}/report.html">{name}</a>' if report.is_file() else name
         shown = "" if nps_value is None else f"{nps_value:+.0f}"
         note = escape(r.error or "") if r is not None and status != "ok" else ""
+        answers = "" if n is None else f"{n:,}"
         rows.append(
-            f"<tr><td>{link}</td><td>{escape(status)}</td><td class='n'>{shown}</td>"
+            f"<tr><td>{link}</td><td>{escape(status)}</td><td class='n'>{answers}</td>"
+            f"<td class='n'>{shown}</td>"
             f"<td>{note}</td></tr>"
         )
     blank = (
@@ -1050,7 +1052,7 @@ def write_split_index(split: _Split, results: dict) -> Path:
         "table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd}"
         "td.n{text-align:right}</style></head><body>"
         f"<h1>{title}</h1>{blank}<table><thead><tr><th>{escape(split.survey.split)}</th>"
-        "<th>status</th><th>headline NPS</th><th>note</th></tr></thead><tbody>"
+        "<th>status</th><th>answers</th><th>headline NPS</th><th>note</th></tr></thead><tbody>"
         + "\n".join(rows)
         + "</tbody></table></body></html>\n"
     )
