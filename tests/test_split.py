@@ -32,6 +32,10 @@ def _survey(folder: Path) -> Path:
     df["store"] = names + [None] * 4  # four rows with no store: in no report
     path = folder / "stores.csv"
     df.to_csv(path, index=False)
+    parts = folder / "parts"  # the same rows as a glob of Parquet parts
+    parts.mkdir(exist_ok=True)
+    for i, chunk in enumerate(np.array_split(np.arange(len(df)), 3)):
+        df.iloc[chunk].to_parquet(parts / f"part-{i}.parquet", index=False)
     return path
 
 
@@ -40,7 +44,7 @@ def _config(base: Path, **entry) -> Path:
 
     doc = {
         "defaults": {"n_resamples": 30, "segments": ["tenure"], "wave": None, "outputs": ["html"]},
-        "surveys": [{"name": "Stores", "data": "stores.csv", "split": "store", **entry}],
+        "surveys": [{"name": "Stores", "data": "parts/part-*.parquet", "split": "store", **entry}],
     }
     path = base / "surveys.yml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
@@ -160,3 +164,17 @@ def test_kernel_reads_a_file_once_for_all_its_reports(tmp_path, monkeypatch):
     assert a.attrs["sha256"] == b.attrs["sha256"] == inputs.file_sha256(path)
     a["recommend"] = np.nan  # a report's change never reaches the next report
     assert inputs.load_data(str(path))["recommend"].notna().any()
+
+
+def test_a_glob_or_folder_of_parts_is_the_same_data_as_the_file(tmp_path):
+    from nps_toolkit.reporting import inputs
+
+    path = _survey(tmp_path)
+    one = inputs.load_data(str(path), row_filter="store == 'Tampere'")
+    for source in (tmp_path / "parts" / "part-*.parquet", tmp_path / "parts"):
+        got = inputs.load_data(str(source), row_filter="store == 'Tampere'")
+        assert sorted(got["respondent_id"]) == sorted(one["respondent_id"])
+        assert got["recommend"].sum() == one["recommend"].sum()
+        assert got.attrs["sha256"] == inputs.data_sha256(source) != one.attrs["sha256"]
+    with pytest.raises(ConfigError, match="no files match"):
+        load_config(_config(tmp_path, data="parts/none-*.parquet"))

@@ -11,6 +11,7 @@ import ast
 import hashlib
 import json
 import math
+import os
 import re
 import types
 import typing
@@ -521,9 +522,31 @@ def _resolve_files(where: str, folder: Path, values: dict) -> None:
     for key, param in FILE_KEYS.items():
         if isinstance(values.get(param), str):
             file = (folder / values[param]).resolve()
-            if not file.is_file():
+            if key == "data" and is_dataset(file):  # a folder or a glob of parts
+                if not dataset_files(file):
+                    raise ConfigError(f"{where}: key 'data': no files match {str(file)!r}")
+            elif not file.is_file():
                 raise ConfigError(f"{where}: key {key!r}: file {str(file)!r} not found")
             values[param] = str(file)
+
+
+def is_dataset(data_path) -> bool:
+    """A folder (a Parquet dataset) or a glob of Parquet/CSV parts, not one file.
+
+    >>> is_dataset("exports/2025-*.parquet"), is_dataset("survey.csv")
+    (True, False)
+    """
+    text = os.fspath(data_path)
+    return os.path.isdir(text) or any(ch in text for ch in "*?[")
+
+
+def dataset_files(data_path) -> list[str]:
+    """The files of a folder (its Parquet files, in sub-folders too) or of a glob, sorted."""
+    import glob
+
+    text = os.fspath(data_path)
+    pattern = os.path.join(text, "**", "*.parquet") if os.path.isdir(text) else text
+    return sorted(f for f in glob.glob(pattern, recursive=True) if os.path.isfile(f))
 
 
 def _required_columns(options: dict) -> dict:

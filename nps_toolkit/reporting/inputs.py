@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
-from .config import ConfigError
+from .config import ConfigError, dataset_files, is_dataset
 
 
 def load_data(
@@ -67,15 +67,53 @@ def _identity(path) -> tuple:
     return (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino)
 
 
+def data_sha256(data_path) -> str:
+    """SHA-256 of the data: a file's bytes, or for a folder or glob, of each part's
+    name (relative to the folder / the pattern's folder) and bytes, in name order."""
+    if not is_dataset(data_path):
+        return file_sha256(data_path)
+    files = dataset_files(data_path)
+    if not files:
+        raise FileNotFoundError(f"no files match {os.fspath(data_path)!r}")
+    root = os.fspath(data_path)
+    root = root if os.path.isdir(root) else os.path.dirname(root)
+    h = hashlib.sha256()
+    for f in files:
+        h.update(os.path.relpath(f, root).encode("utf-8") + b"\0" + file_sha256(f).encode())
+    return h.hexdigest()
+
+
+def _dataset_identity(data_path) -> tuple:
+    if not is_dataset(data_path):
+        return _identity(data_path)
+    return tuple(_identity(f) for f in dataset_files(data_path))
+
+
+def _read_dataset(data_path, columns) -> pd.DataFrame:
+    """A folder or glob of Parquet/CSV parts, read by DuckDB (parts combined by column name)."""
+    from ..backends import read_columns
+
+    df = read_columns(data_path)
+    if isinstance(columns, dict) and columns:
+        df = df.rename(columns=columns)
+    return df
+
+
 def _read_survey(data_path, columns, date_format) -> pd.DataFrame:
-    """``load_survey`` of ``data_path``, reusing this process's last read of the same file."""
+    """``load_survey`` of ``data_path``, reusing this process's last read of the same file.
+
+    A folder or a glob of parts is read by DuckDB (``backends.read_columns``).
+    """
     from ..data import load_survey
 
-    key = (_identity(data_path), json.dumps(columns or None, sort_keys=True), date_format)
+    key = (_dataset_identity(data_path), json.dumps(columns or None, sort_keys=True), date_format)
     if key not in _LAST_READ:
-        df = load_survey(data_path, columns=columns or None, date_format=date_format)
+        if is_dataset(data_path):
+            df = _read_dataset(data_path, columns)
+        else:
+            df = load_survey(data_path, columns=columns or None, date_format=date_format)
         if "sha256" not in df.attrs:
-            df.attrs["sha256"] = file_sha256(data_path)
+            df.attrs["sha256"] = data_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
         _LAST_READ.clear()
         _LAST_READ[key] = df

@@ -50,7 +50,7 @@ from .config import (
     select_surveys,
     slugify,
 )
-from .inputs import file_sha256
+from .inputs import data_sha256, file_sha256
 from .pdf import print_pdf
 from .presentation import defang
 
@@ -498,7 +498,7 @@ def _fingerprint(survey: Survey, template) -> dict:
         if param != "data_path" and isinstance(p.get(param), str) and Path(p[param]).is_file()
     }
     return {
-        "data_sha256": file_sha256(p["data_path"]) if p.get("data_path") else None,
+        "data_sha256": data_sha256(p["data_path"]) if p.get("data_path") else None,
         "files_sha256": files,
         "template_sha256": _template_sha256(template),
         "toolkit_version": __version__,
