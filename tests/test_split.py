@@ -178,3 +178,22 @@ def test_a_glob_or_folder_of_parts_is_the_same_data_as_the_file(tmp_path):
         assert got.attrs["sha256"] == inputs.data_sha256(source) != one.attrs["sha256"]
     with pytest.raises(ConfigError, match="no files match"):
         load_config(_config(tmp_path, data="parts/none-*.parquet"))
+
+
+def test_a_section_out_of_time_says_so_and_the_others_appear(tmp_path):
+    # section_timeout far below what any section needs: segments, drivers and
+    # comments stop and say so; the headline, trend and appendix still appear
+    _survey(tmp_path)
+    import yaml
+
+    doc = {"surveys": [{"name": "Slow", "data": "stores.csv", "wave": None, "n_resamples": 30,
+                        "segments": ["tenure"], "outputs": ["html"], "section_timeout": 0.001}]}  # fmt: skip
+    config = tmp_path / "surveys.yml"
+    config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    code, stdout, stderr = _render("--config", str(config), "--output", str(tmp_path / "r"))
+    assert code == 0, stderr
+    page = (tmp_path / "r" / "slow" / "report.html").read_text(encoding="utf-8")
+    assert page.count("took longer than its limit of") == 3
+    summary = pd.read_csv(tmp_path / "r" / "slow" / "summary.csv")
+    assert {"overall", "headline", "findings"} <= set(summary["table"])
+    assert not {"drivers", "segments", "themes"} & set(summary["table"])

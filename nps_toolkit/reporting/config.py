@@ -68,6 +68,7 @@ PARAMETER_TYPES = {
     "rake": dict[str, dict[str, float | int]] | None,
     "target": int | float | None,
     "value_labels": dict[str, dict[str, str]],
+    "section_timeout": int | float | None,
 }
 # Config keys that may name a file (relative to the config file): {key: parameter}.
 # The renderer fingerprints these files to tell an unchanged report.
@@ -178,6 +179,10 @@ OPTION_RULES = {
         "a mapping of column names to {value: non-empty label}",
     ),
     "split": _column_name(or_null=True),
+    "section_timeout": (
+        lambda v: v is None or 0 < v <= MAX_TIMEOUT,
+        f"a number of seconds between 1 and {MAX_TIMEOUT} or null (no limit)",
+    ),
     "timeout": (
         (lambda v: 0 < v <= MAX_TIMEOUT),
         f"a number of seconds between 1 and {MAX_TIMEOUT}",

@@ -485,3 +485,65 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
         }
     )
     return Followup(to_call, counts)
+
+
+# --- time limits per section ------------------------------------------------------
+
+
+class SectionTimeout(BaseException):
+    """A section ran past its time limit (BaseException: no ``except Exception`` swallows it)."""
+
+
+class Budget:
+    """Runs report sections, each with its own time limit (``section_timeout`` seconds).
+
+    ``run(name, func, *args)`` returns ``func(*args)``, or None when the
+    section ran out of time; ``ran_out(name)`` tells the section's cell to
+    say so instead of showing it.  The other sections run with their own full
+    limit, so one slow section costs the report that section only.
+
+    The limit is a timer signal (``SIGALRM``), so it works in the kernel's
+    main thread on Unix; elsewhere sections run without a limit.  It
+    interrupts Python code between two steps: a single long call into
+    compiled code (one DuckDB query) ends first.
+
+    >>> b = Budget(0.05)
+    >>> b.run("quick", sum, [1, 2]), b.ran_out("quick")
+    (3, False)
+    >>> import time
+    >>> b.run("slow", lambda: [time.sleep(0.01) for _ in range(100)]), b.ran_out("slow")
+    (None, True)
+    """
+
+    def __init__(self, seconds):
+        self.seconds = None if not seconds else float(seconds)
+        self.out_of_time: list[str] = []
+
+    def ran_out(self, name: str) -> bool:
+        return name in self.out_of_time
+
+    def run(self, name: str, func, *args, **kwargs):
+        import signal
+        import threading
+
+        usable = (
+            self.seconds is not None
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+        )
+        if not usable:
+            return func(*args, **kwargs)
+
+        def expire(signum, frame):
+            raise SectionTimeout(name)
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        try:
+            return func(*args, **kwargs)
+        except SectionTimeout:
+            self.out_of_time.append(name)
+            return None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
