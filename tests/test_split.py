@@ -197,3 +197,17 @@ def test_a_section_out_of_time_says_so_and_the_others_appear(tmp_path):
     summary = pd.read_csv(tmp_path / "r" / "slow" / "summary.csv")
     assert {"overall", "headline", "findings"} <= set(summary["table"])
     assert not {"drivers", "segments", "themes"} & set(summary["table"])
+
+
+def test_readme_split_entry_is_a_valid_config(tmp_path):
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(surveys:\n  - name: Stores 2026.*?)```", readme, flags=re.S)
+    (tmp_path / "exports").mkdir()
+    frame = pd.DataFrame({"recommend": [9, 3], "store": ["a", "b"], "channel": ["web", "test"]})
+    frame.to_parquet(tmp_path / "exports" / "2026-01.parquet")
+    (tmp_path / "surveys.yml").write_text(block.group(1), encoding="utf-8")
+    (survey,) = load_config(tmp_path / "surveys.yml")
+    assert survey.split == "store" and survey.parameters["section_timeout"] == 300
+    assert survey.parameters["data_path"].endswith("2026-*.parquet")
