@@ -17,6 +17,7 @@ import pandas as pd
 EXIT_BAD_INPUT = 2
 EXIT_RENDER_FAILED = 1  # some surveys failed to render (the others are done)
 EXIT_INTERNAL = 3  # a bug: set NPS_TOOLKIT_DEBUG=1 to see the traceback
+EXIT_CHECK_FAILED = 1  # `check`: some surveys name columns their data lacks
 
 
 class CommandError(Exception):
@@ -139,10 +140,86 @@ def _cmd_followup(args) -> int:
     return 0
 
 
+# --- check: a config and its surveys' columns, without a kernel -------------
+
+
+def survey_problems(survey, cache=None) -> list[str]:
+    """What is wrong with one configured survey's data, one sentence each; [] when nothing is.
+
+    The data is loaded as a report loads it (``load_data``: the file with its
+    column mapping and recodes, or the example); then every column the entry
+    names is looked up (``check_columns``, one column at a time so that all
+    are listed, each with the closest name), the filter is applied and the
+    answers left are counted against ``min_n``.  Nothing is rendered.
+    ``cache`` (a dict) keeps each data file loaded once for several entries.
+    """
+    from .reporting.inputs import apply_filter, check_columns, check_min_n, load_data
+
+    p = survey.parameters
+    source = {
+        "data_path": p["data_path"],
+        "example": p.get("example", "b2b-annual"),
+        "columns": p.get("columns"),
+        "seed": p.get("seed", 0),
+        "date_format": p.get("date_format"),
+    }
+    key = repr(sorted(source.items()))
+    cache = {} if cache is None else cache
+    if key not in cache:
+        try:
+            cache[key] = load_data(**source)
+        except ValueError as exc:  # SurveyDataError: the file's own problems
+            cache[key] = exc
+    df = cache[key]
+    if isinstance(df, Exception):
+        return [_one_line(df)]
+    problems = []
+    for key, names in (p.get("required_columns") or {}).items():
+        for name in names:
+            try:
+                check_columns(df, {key: [name]})
+            except ValueError as exc:
+                problems.append(str(exc))
+    if problems:  # the filter and min_n would only repeat a missing column
+        return problems
+    try:
+        rows = apply_filter(df, p.get("row_filter"))
+        if p.get("min_n") and p.get("score") in rows.columns:
+            check_min_n(rows, p["score"], p["min_n"], p.get("row_filter"))
+    except ValueError as exc:
+        problems.append(_one_line(exc))
+    return problems
+
+
+def _cmd_check(args) -> int:
+    from .reporting import load_config, select_surveys
+
+    kw = {"template": args.template} if args.template else {}
+    surveys = select_surveys(load_config(args.config, **kw), args.names or None)
+    bad, cache = 0, {}
+    for survey in surveys:
+        problems = survey_problems(survey, cache)
+        print(f"{'ok' if not problems else 'FAILED':<7}{survey.name}", flush=True)
+        for problem in problems:
+            print(f"nps-toolkit check: survey {survey.name!r}: {problem}", file=sys.stderr)
+        bad += bool(problems)
+    if bad:
+        print(
+            f"nps-toolkit check: {bad} of {len(surveys)} survey(s) in {args.config} have problems",
+            file=sys.stderr,
+        )
+        return EXIT_CHECK_FAILED
+    print(f"{args.config}: {len(surveys)} survey(s) checked, no problems found")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="nps-toolkit", description="Net Promoter Score analysis and reports."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("example", help="write an example survey as CSV")
@@ -173,6 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--template", help="report notebook template (default: the toolkit's own)")
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser(
+        "check", help="validate a config and every survey's columns, without rendering"
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="check only these surveys")
+    p.add_argument("--config", default="surveys.yml", help="survey config (default surveys.yml)")
+    p.add_argument("--template", help="report notebook template (default: the toolkit's own)")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser(
         "followup", help="export the detractors to contact for one configured survey"

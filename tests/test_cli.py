@@ -261,3 +261,125 @@ def test_internal_errors_are_one_line_too(capsys, monkeypatch):
         "nps-toolkit example: internal error: RuntimeError: unexpected; state "
         "(set NPS_TOOLKIT_DEBUG=1 for the traceback)\n"
     )
+
+
+# --- --version and check ------------------------------------------------------
+
+
+def test_version_prints_the_package_version():
+    from nps_toolkit import __version__
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "nps_toolkit.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"nps-toolkit {__version__}"
+
+
+@pytest.fixture
+def check_config(tmp_path):
+    """Two surveys of one file: one right, one naming columns the file lacks."""
+    pd.DataFrame(
+        {
+            "recommend": [10, 9, 8, 6, 0, 10, 7],
+            "region": ["N", "S", "N", "S", "N", "S", "N"],
+            "quality": [5, 4, 3, 2, 1, 5, 4],
+            "why": ["a", "b", "", "c", "d", "e", "f"],
+        }
+    ).to_csv(tmp_path / "s.csv", index=False)
+    entries = [
+        {"name": "Good", "data": "s.csv", "segments": ["region"], "drivers": ["quality"]},
+        {
+            "name": "Typos",
+            "data": "s.csv",
+            "segments": ["regoin", "region"],
+            "drivers": ["qualty"],
+            "comment": "wyh",
+        },
+    ]
+    config = tmp_path / "surveys.yml"
+    config.write_text(yaml.safe_dump({"surveys": entries}, sort_keys=False), encoding="utf-8")
+    return config
+
+
+def test_check_names_every_bad_column_with_the_closest(check_config, capsys):
+    assert main(["check", "--config", str(check_config)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:2] == ["ok     Good", "FAILED Typos"]
+    lines = err.strip().splitlines()
+    assert lines[:3] == [
+        "nps-toolkit check: survey 'Typos': key 'segments': column 'regoin' is not in the data; "
+        "did you mean 'region'?",
+        "nps-toolkit check: survey 'Typos': key 'drivers': column 'qualty' is not in the data; "
+        "did you mean 'quality'?",
+        "nps-toolkit check: survey 'Typos': key 'comment': column 'wyh' is not in the data; "
+        "did you mean 'why'?",
+    ]
+    assert lines[3] == f"nps-toolkit check: 1 of 2 survey(s) in {check_config} have problems"
+
+
+def test_check_only_the_named_surveys(check_config, capsys):
+    assert main(["check", "--config", str(check_config), "good"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "ok     Good",
+        f"{check_config}: 1 survey(s) checked, no problems found",
+    ]
+
+
+def test_check_config_error_names_entry_and_key(check_config, capsys):
+    doc = yaml.safe_load(check_config.read_text())
+    doc["surveys"][0]["segmnts"] = ["region"]
+    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["check", "--config", str(check_config)]) == 2
+    err = capsys.readouterr().err
+    assert "survey 'Good' (entry 1): unknown key 'segmnts'" in err and err.count("\n") == 1
+
+
+def test_check_filter_min_n_and_bad_values(check_config, capsys):
+    doc = yaml.safe_load(check_config.read_text())
+    doc["surveys"] = [
+        {"name": "Few", "data": "s.csv", "filter": "region == 'S'"},  # 3 answers < min_n 5
+        {"name": "Filter typo", "data": "s.csv", "filter": "regin == 'S'"},
+        {"name": "Bad file", "data": "bad.csv"},
+    ]
+    (check_config.parent / "bad.csv").write_text("recommend\n9\n11\n", encoding="utf-8")
+    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["check", "--config", str(check_config)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:3] == ["FAILED Few", "FAILED Filter typo", "FAILED Bad file"]
+    assert "survey 'Few': rows where region == 'S' leave 3 answers in 'recommend'" in err
+    assert "survey 'Filter typo': filter: column 'regin' is not in the data" in err
+    assert "did you mean 'region'?" in err
+    assert "survey 'Bad file':" in err and "line 3" in err and "11" in err
+
+
+def test_check_the_shipped_config_starts_no_kernel(tmp_path, monkeypatch, capsys):
+    # surveys.yml reads data/examples/*.csv (written by `make report`): write them beside a copy
+    import shutil
+    from pathlib import Path
+
+    import papermill
+
+    import nps_toolkit.reporting.rendering as rendering
+    from nps_toolkit.datasets import write_example
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("check started a report")
+
+    root = Path(__file__).resolve().parents[1]
+    repo = tmp_path / "repo"
+    for name in ("b2b-annual", "b2c-monthly"):
+        write_example(name, repo / "data" / "examples" / f"{name}.csv")
+    shutil.copy(root / "surveys.yml", repo / "surveys.yml")
+    for folder in ("lexicons", "surveys", "data/public"):
+        shutil.copytree(root / folder, repo / folder)
+    monkeypatch.setattr(rendering, "render_survey", no_kernel)
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    assert main(["check", "--config", str(repo / "surveys.yml")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) >= 4 and all(line.startswith("ok     ") for line in out[:-1])
+    assert out[-1] == f"{repo / 'surveys.yml'}: {len(out) - 1} survey(s) checked, no problems found"
