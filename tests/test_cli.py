@@ -383,3 +383,42 @@ def test_check_the_shipped_config_starts_no_kernel(tmp_path, monkeypatch, capsys
     out = capsys.readouterr().out.splitlines()
     assert len(out) >= 4 and all(line.startswith("ok     ") for line in out[:-1])
     assert out[-1] == f"{repo / 'surveys.yml'}: {len(out) - 1} survey(s) checked, no problems found"
+
+
+# --- the option list at the top of surveys.yml ----------------------------------
+
+
+def _documented_options(text: str) -> list[str]:
+    """The option names the leading comment block of a config describes, in order.
+
+    An option line is ``#   name[, name ...]  description`` (three spaces in,
+    two or more before the description); continuation lines are indented further.
+    """
+    import re
+
+    names = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break  # the block ends at the first line that is not a comment
+        m = re.match(r"#   ([a-z_]+(?:, [a-z_]+)*)  +\S", line)
+        if m:
+            names += m.group(1).split(", ")
+    return names
+
+
+def test_documented_options_parser():
+    text = "# intro\n#   a, b_c  two\n#                     more of b_c\n#   d      one\nx: 1\n#   e  no\n"
+    assert _documented_options(text) == ["a", "b_c", "d"]
+
+
+def test_surveys_yml_lists_every_option_the_config_accepts():
+    from pathlib import Path
+
+    from nps_toolkit.reporting.config import config_keys
+
+    text = (Path(__file__).resolve().parents[1] / "surveys.yml").read_text(encoding="utf-8")
+    documented = _documented_options(text)
+    accepted = set(config_keys())
+    assert len(documented) == len(set(documented)), "an option is described twice"
+    assert sorted(accepted - set(documented)) == [], "options missing from surveys.yml's comments"
+    assert sorted(set(documented) - accepted) == [], "surveys.yml describes options it refuses"
