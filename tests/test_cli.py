@@ -422,3 +422,81 @@ def test_surveys_yml_lists_every_option_the_config_accepts():
     assert len(documented) == len(set(documented)), "an option is described twice"
     assert sorted(accepted - set(documented)) == [], "options missing from surveys.yml's comments"
     assert sorted(set(documented) - accepted) == [], "surveys.yml describes options it refuses"
+
+
+# --- explore ---------------------------------------------------------------------
+
+
+def _parameters_cell(path) -> dict:
+    """The values of the copy's cell tagged ``parameters``, read as literals only."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    tree = ast.parse(cell.source)
+    return {n.targets[0].id: ast.literal_eval(n.value) for n in tree.body}
+
+
+def test_explore_writes_the_entry_parameters_without_running(check_config, tmp_path, capsys):
+    import nbformat
+
+    hostile = "region\"; import os; os.system('touch PWNED') #"
+    doc = yaml.safe_load(check_config.read_text())
+    doc["surveys"][0].update(filter="region == 'N'", min_n=3, invited=20)
+    doc["surveys"][0]["value_labels"] = {"region": {"N": hostile}}  # not an explore parameter
+    doc["surveys"][1] = {"name": hostile, "data": "s.csv"}
+    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = tmp_path / "nb" / "good.ipynb"
+    assert main(["explore", "Good", "--config", str(check_config), "--out", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    params = _parameters_cell(out)
+    assert params["data_path"] == str(tmp_path / "s.csv")
+    assert params["segments"] == ["region"] and params["drivers"] == ["quality"]
+    assert params["row_filter"] == "region == 'N'" and params["min_n"] == 3
+    assert params["invited"] == 20 and "value_labels" not in params and "survey_name" not in params
+    nb = nbformat.read(str(out), as_version=4)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.papermill.parameters["segments"] == ["region"]
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # not run
+    tags = [c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code"]
+    assert tags[:2] == [["defaults"], ["parameters"]]  # papermill -p on the copy keeps them
+    # an existing notebook is kept unless --force
+    assert main(["explore", "good", "--config", str(check_config), "--out", str(out)]) == 2
+    assert "exists; choose another --out or add --force" in capsys.readouterr().err
+    argv = ["explore", hostile, "--config", str(check_config), "--out", str(out), "--force"]
+    assert main(argv) == 0
+    assert _parameters_cell(out)["data_path"] == str(tmp_path / "s.csv")  # literals: nothing ran
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_explore_warns_about_the_entry_columns(check_config, tmp_path, capsys):
+    out = tmp_path / "typos.ipynb"
+    assert main(["explore", "Typos", "--config", str(check_config), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "nps-toolkit explore: warning: key 'segments': column 'regoin' is not in the data; "
+        "did you mean 'region'?"
+    ) in err
+    assert out.is_file()
+
+
+def test_explore_data_keeps_the_defaults_the_file_has(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    pd.DataFrame(
+        {"ltr": [9, 3, 10], "region": ["N", "S", "N"], "wave": [1, 1, 2], "why": ["a", "", "b"]}
+    ).to_csv(path, index=False)
+    out = tmp_path / "mine.ipynb"
+    argv = ["explore", "--data", str(path), "--score", "ltr", "--out", str(out)]
+    assert main(argv) == 0
+    params = _parameters_cell(out)
+    assert params["data_path"] == str(path) and params["score"] == "ltr"
+    assert params["segments"] == ["region"]  # of the default segments, the one it has
+    assert "wave" not in params  # the notebook's default wave column: the file has it
+    assert params["drivers"] == [] and params["comment"] is None and params["account"] is None
+    assert main([*argv[:-2], "--out", str(tmp_path / "x.ipynb"), "--segments", "regoin"]) == 2
+    err = capsys.readouterr().err
+    assert "key 'segments': column 'regoin' is not in the data; did you mean 'region'?" in err
+    assert main(["explore"]) == 2 and main(["explore", "a", "--data", str(path)]) == 2
+    assert capsys.readouterr().err.count("give a survey NAME of the config or --data FILE") == 2
