@@ -17,7 +17,7 @@ import pandas as pd
 EXIT_BAD_INPUT = 2
 EXIT_RENDER_FAILED = 1  # some surveys failed to render (the others are done)
 EXIT_INTERNAL = 3  # a bug: set NPS_TOOLKIT_DEBUG=1 to see the traceback
-EXIT_CHECK_FAILED = 1  # `check`: some surveys name columns their data lacks
+EXIT_CHECK_FAILED = 1  # `check`: some surveys' data lack their columns, or fail to load
 
 
 class CommandError(Exception):
@@ -174,10 +174,10 @@ def survey_problems(survey, cache=None) -> list[str]:
     if isinstance(df, Exception):
         return [_one_line(df)]
     problems = []
-    for key, names in (p.get("required_columns") or {}).items():
+    for option, names in (p.get("required_columns") or {}).items():
         for name in names:
             try:
-                check_columns(df, {key: [name]})
+                check_columns(df, {option: [name]})
             except ValueError as exc:
                 problems.append(str(exc))
     if problems:  # the filter and min_n would only repeat a missing column
