@@ -57,6 +57,7 @@ _EXPORTS = {
     "example_survey": "datasets",
     "render_reports": "reporting",
     "banner_table": "banners",
+    "banner_pairs": "banners",
     "rake_weights": "weighting",
     "weighting_summary": "weighting",
     "TargetComparison": "targets",

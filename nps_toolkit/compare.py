@@ -24,6 +24,7 @@ from ._difference import PAIRED_VALUES as _PAIRED_VALUES
 from ._difference import analytic_paired as _analytic_paired
 from ._difference import analytic_two_sample as _analytic_two_sample
 from ._multitest import adjust_p_values
+from ._results import TableRow
 from ._suppression import collapse_hidden, hidden_cells
 from ._validation import (
     N_RESAMPLES,
@@ -36,6 +37,7 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    check_score_column,
     planning_variance,
 )
 from ._validation import z as z_critical
@@ -54,8 +56,12 @@ CORRECTIONS = (
 
 
 @dataclass(frozen=True, repr=False)
-class NPSComparison:
+class NPSComparison(TableRow):
     """Difference of two NPS values, NPS(b) - NPS(a), with interval and test.
+
+    ``to_frame()`` gives it as a one-row table with the column names of
+    ``compare_segments`` (``difference``, ``ci_low``, ``ci_high``,
+    ``statistic``, ``p_value``, ...); in a notebook it shows as a small table.
 
     Attributes
     ----------
@@ -84,6 +90,8 @@ class NPSComparison:
     nps_b: float = np.nan
     alternative: str = "two-sided"
     paired: bool = False
+
+    _COLUMNS = {"low": "ci_low", "high": "ci_high"}
 
     @property
     def confidence_interval(self) -> tuple[float, float]:
@@ -448,6 +456,14 @@ def compare_segments(
         raise ValueError(
             f"method {method!r} needs unweighted counts; with weights use 'wald' or "
             "'adjusted-wald' (effective sample sizes)"
+        )
+    if isinstance(df, pd.DataFrame) and isinstance(score, str) and len(keys) == 1:
+        # compare_segments(df, "recommend", "region"): score and segment swapped
+        check_score_column(
+            df,
+            score,
+            call=f"compare_segments(df, {keys[0]!r}, {score!r})",
+            fix=f"compare_segments(df, by={score!r}, score={keys[0]!r})",
         )
     counts = group_counts(df, score, keys, weights=weights)
     seg = {c: counts[c].to_numpy(float) for c in _SUM_COLUMNS}

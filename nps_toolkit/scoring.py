@@ -32,6 +32,7 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    check_score_column,
     resolve_weights,
 )
 from .intervals import interval_arrays
@@ -355,6 +356,11 @@ def summarize(
         if int(scale) != scale or scale < 3:
             raise ValueError(f"{name} must be a whole number >= 3, got {scale!r}")
     keys = as_list(by)
+    if isinstance(df, pd.DataFrame) and not keys:
+        # summarize(df, "flight_class"): a segment passed where the score goes
+        check_score_column(
+            df, score, call=f"summarize(df, {score!r})", fix=f"summarize(df, by={score!r})"
+        )
     counts = group_counts(df, score, keys, weights=weights)
     scales = {"csat": csat_scale, "ces": ces_scale}
     extra = _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales)

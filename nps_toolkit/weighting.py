@@ -31,7 +31,7 @@ def _check_targets(df: pd.DataFrame, targets) -> dict:
             "targets must be a non-empty mapping {column: {category: share}}, "
             f"got {type(targets).__name__}"
         )
-    check_columns(df, targets, what="raking target column(s)")
+    check_columns(df, targets, what="raking target column")
     out = {}
     for column, shares in targets.items():
         if not isinstance(shares, dict) or not shares:
@@ -152,8 +152,14 @@ def rake_weights(
     Iterative proportional fitting (Deming & Stephan 1940): for each variable
     in turn, every categorised respondent's weight is multiplied by
     target share / current weighted share of their category.  Rows outside a
-    variable's categories are left as they are for that variable, as R's
-    ``ezr``/``survey`` raking helpers do with missing values.
+    variable's categories (a blank, or a value with no target share) are
+    left as they are for that variable: their weight is not adjusted for it
+    (only rescaled with everyone's so that the mean stays 1), the target
+    shares hold among the other rows, and ``n_outside`` counts them.  R's
+    ``survey::rake`` does not do this: it stops on such rows (a blank fails
+    its ``na.fail`` model frame, a value missing from the population margin
+    stops ``postStratify`` with "Strata in sample absent from population"),
+    so to match R, recode or drop those rows first.
 
     Hand-written (20 lines of numpy) rather than taken from a package: the
     raking packages on PyPI either print a message instead of raising when

@@ -260,7 +260,7 @@ def test_text_weights_are_refused_naming_index_labels():
         nps.summarize(df, weights="w")
     with pytest.raises(ValueError, match=r"weights must be.*\('x'\) at index label\(s\) \[9\]"):
         nps.summarize(df, weights=[1.0, 1.0, "x"])
-    with pytest.raises(KeyError, match=r"weights column \['v'\] not in the data"):
+    with pytest.raises(KeyError, match=r"weights column 'v' not in the data"):
         nps.summarize(df, weights="v")
     # numbers written as text count as those numbers
     as_text = nps.summarize(df.assign(w=["1", "1", "2"]), weights="w")

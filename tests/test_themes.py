@@ -473,7 +473,7 @@ def test_bootstrap_equals_brute_force_row_resampling(rng):
 
 def test_theme_impact_bad_input():
     df, tags = ten_rows()
-    with pytest.raises(KeyError, match="'score' not in df"):
+    with pytest.raises(KeyError, match="score column 'score' not in the data"):
         theme_impact(df, tags, score="score")
     with pytest.raises(ValueError, match="index differs first at position 0"):
         theme_impact(df, tags.set_axis(range(10, 20)))

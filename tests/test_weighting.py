@@ -131,7 +131,7 @@ def test_bad_base_weights_name_the_rows_by_index_label(sample):
         r"\('heavy', -1\) at index label\(s\) \[101, 103\]",
     ):
         rake_weights(df, TARGETS, base_weights="design")
-    with pytest.raises(KeyError, match=r"base_weights column \['nope'\] not in the data"):
+    with pytest.raises(KeyError, match=r"base_weights column 'nope' not in the data"):
         rake_weights(sample, TARGETS, base_weights="nope")
     with pytest.raises(ValueError, match="base_weights has length 3 but there are 600 rows"):
         rake_weights(sample, TARGETS, base_weights=[1.0, 2.0, 3.0])
