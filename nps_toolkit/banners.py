@@ -542,7 +542,7 @@ def banner_pairs(table: pd.DataFrame) -> pd.DataFrame:
     ...                    "recommend": [10] * 15 + [3] * 5 + [10] * 5 + [3] * 15})
     >>> pairs = banner_pairs(banner_table(df, "region", rows=["nps"]))
     >>> pairs[["statistic", "letter_a", "letter_b", "significant"]].to_dict("records")
-    [{'statistic': 'nps', 'letter_a': 'A', 'letter_b': 'B', 'significant': True}, {'statistic': 'nps', 'letter_a': 'A', 'letter_b': 'C', 'significant': True}, {'statistic': 'nps', 'letter_a': 'B', 'letter_b': 'C', 'significant': True}]
+    [{'statistic': 'nps', 'letter_a': 'A', 'letter_b': 'B', 'significant': True}, {'statistic': 'nps', 'letter_a': 'B', 'letter_b': 'C', 'significant': True}, {'statistic': 'nps', 'letter_a': 'A', 'letter_b': 'C', 'significant': True}]
     """
     if "pairs" not in table.attrs:
         raise ValueError(
