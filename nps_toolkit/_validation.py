@@ -249,7 +249,8 @@ _SCORE_HINTS = ("recommend", "nps", "ltr", "likel", "suosit", "empfehl")
 
 def close_names(name, names, n: int = 3) -> list[str]:
     """Up to ``n`` of ``names`` closest to ``name``: same letters in another case,
-    then ``difflib`` matches, then names containing it (or contained in it).
+    then ``difflib`` matches (those about as close as the closest), then names
+    containing it (or contained in it).
 
     >>> close_names("Segmnet", ["segment", "score", "recommend"])
     ['segment']
@@ -259,7 +260,12 @@ def close_names(name, names, n: int = 3) -> list[str]:
     found = {str(c).casefold(): c for c in names}
     key = str(name).casefold()
     out = [found[key]] if key in found else []
-    out += [found[m] for m in difflib.get_close_matches(key, list(found), n=n, cutoff=0.6)]
+    scored = [
+        (difflib.SequenceMatcher(None, key, k).ratio(), found[k])
+        for k in difflib.get_close_matches(key, list(found), n=n, cutoff=0.6)
+    ]
+    # a clearly closer name alone: 'recomend' suggests 'recommend', not 'comment' too
+    out += [c for r, c in scored if r >= scored[0][0] - 0.15] if scored else []
     out += [c for k, c in found.items() if len(k) >= 3 and (key in k or k in key)]
     if key == "recommend":
         out += [c for k, c in found.items() if any(h in k for h in _SCORE_HINTS)]
@@ -274,7 +280,8 @@ def missing_column_error(
     existing = list(existing)
     suggestions = {m: close_names(m, existing) for m in missing}
     one = len(missing) == 1
-    head = f"{what} {missing[0]!r}" if one else f"{what} {list(missing)}"
+    plural = f"{what}s" if what.endswith("column") else what
+    head = f"{what} {missing[0]!r}" if one else f"{plural} {list(missing)}"
     text = f"{head} not in {where}"
     hints = [(m, s) for m, s in suggestions.items() if s]
     if hints:

@@ -196,10 +196,11 @@ def segment_plot(summary, *, ax=None, by=None, color="#4575b4"):
     """
     import numpy as np
 
-    check_columns(summary, ["n", "nps", "ci_low", "ci_high", "suppressed"], where="summary")
+    where = "summary (make it with summarize)"
+    check_columns(summary, ["n", "nps", "ci_low", "ci_high", "suppressed"], where=where)
     keys = by if by is not None else list(summary.columns[: summary.columns.get_loc("n")])
     keys = [keys] if isinstance(keys, str) else list(keys)
-    check_columns(summary, keys, where="summary")
+    check_columns(summary, keys, where=where)
     hidden = summary["suppressed"].astype(bool).to_numpy()
     shown = summary.loc[~hidden]
     n_hidden = int(summary.attrs.get("n_hidden", hidden.sum())) if hidden.any() else 0

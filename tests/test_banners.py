@@ -329,3 +329,53 @@ def test_bad_weights_name_the_rows_by_index_label(three_groups):
 def test_missing_banner_column(three_groups):
     with pytest.raises(KeyError, match="region"):
         banner_table(three_groups, ["seg", "region"])
+
+
+# --- pandas operations and names (issue 20) ----------------------------------------
+
+
+def test_table_survives_astype_merge_copy_and_concat(three_groups):
+    t = banner_table(three_groups.assign(w=np.linspace(0.5, 1.5, 150)), "seg", weights="w")
+    as_text = t.astype(str)  # a DataFrame in attrs made pandas fail comparing attrs here
+    assert as_text["value"].map(type).eq(str).all()
+    assert as_text.attrs["confidence_level"] == 0.95 and len(as_text.attrs["pairs"]) == 24
+    labels = pd.DataFrame({"group": ["X", "Y", "Z"], "label": ["ex", "why", "zed"]})
+    merged = t.merge(labels, on="group", how="left")
+    assert merged.loc[merged["group"] == "Y", "label"].unique().tolist() == ["why"]
+    copied = t.copy()
+    assert copied.attrs["n_hidden"] == {"seg": 0}
+    pd.testing.assert_frame_equal(banner_pairs(copied), banner_pairs(t))
+    both = pd.concat([t, t], ignore_index=True)
+    assert len(both) == 2 * len(t)
+    assert not any(isinstance(v, pd.DataFrame) for v in t.attrs.values())
+
+
+def test_banner_pairs_gives_every_test_as_a_frame(three_groups):
+    t = banner_table(three_groups, "seg", rows=["nps"])
+    pairs = banner_pairs(t)
+    # total against each of 3 groups and the 3 pairs of groups
+    assert len(pairs) == 6
+    assert list(pairs.columns) == [
+        "banner", "statistic", "letter_a", "letter_b", "group_a", "group_b",
+        "difference", "p_value", "p_adjusted", "significant",
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="no attrs\\['pairs'\\]"):
+        banner_pairs(pd.DataFrame(t))  # a new frame from the values drops the attrs
+
+
+def test_nps_n_effective_is_the_linearised_value_not_kish(three_groups):
+    w = np.where(three_groups["recommend"] >= 9, 3.0, 1.0) * np.linspace(0.5, 1.5, 150)
+    t = banner_table(three_groups, "seg", rows=["nps", "promoters"], weights=w)
+    x = (three_groups["seg"] == "X").to_numpy()
+    linearised = nps.nps_interval(three_groups.loc[x, "recommend"], weights=w[x]).n_effective
+    kish = w[x].sum() ** 2 / (w[x] ** 2).sum()
+    assert _cell(t, "X")["n_effective"] == pytest.approx(linearised, rel=1e-12)
+    assert abs(linearised - kish) > 1
+    assert _cell(t, "X", "promoters")["n_effective"] == pytest.approx(kish, rel=1e-12)
+    doc = " ".join(banner_table.__doc__.split())
+    assert "for ``\"nps\"`` rows the linearised effective sample size" in doc
+
+
+def test_misspelled_banner_suggests_the_closest(three_groups):
+    with pytest.raises(ValueError, match=r"column 'sge' not in the data; did you mean 'seg'\?"):
+        banner_table(three_groups, "sge")

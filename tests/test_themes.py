@@ -910,3 +910,9 @@ def test_report_comments_section_with_hand_coded_themes_terms_and_sentiment():
     # no comment column at all: the coded themes alone
     alone = sections.comments(df.drop(columns="comment"), s)
     assert alone.commenters == 6 and "share_negative" not in alone.impact.columns
+
+
+def test_theme_impact_misspelled_score_suggests_the_closest():
+    df, tags = ten_rows()
+    with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'\?"):
+        theme_impact(df, tags, score="recomend")

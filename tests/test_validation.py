@@ -29,7 +29,7 @@ def test_several_missing_columns_each_get_their_suggestion_or_the_column_list():
     with pytest.raises(ColumnError) as err:
         check_columns(df, ["regoin", "xyz"], what="segment column")
     message = str(err.value)
-    assert message.startswith("segment column ['regoin', 'xyz'] not in the data")
+    assert message.startswith("segment columns ['regoin', 'xyz'] not in the data")
     assert "did you mean 'region' for 'regoin'?" in message
     assert "Columns are ['recommend', 'region']" in message  # xyz has no close name
 

@@ -170,3 +170,18 @@ def test_weighting_summary_by_hand():
         weighting_summary([1, -1])
     with pytest.raises(ValueError, match=r"\('x'\) at index label\(s\) \['b'\]"):
         weighting_summary(pd.Series([1, "x"], index=["a", "b"]))
+
+
+def test_docstring_says_r_stops_where_we_keep_and_count_rows_outside():
+    # the behaviour is pinned by test_missing_and_other_values_keep_their_base_weight;
+    # the docstring must not claim R's survey::rake does the same (it stops on such rows)
+    doc = " ".join(rake_weights.__doc__.split())
+    assert "R's ``survey::rake`` does not do this: it stops on such rows" in doc
+    assert "Strata in sample absent from population" in doc
+    assert "``n_outside`` counts them" in doc
+
+
+def test_misspelled_target_column_suggests_the_closest(sample):
+    with pytest.raises(ValueError, match=r"raking target column 'regoin' not in the data; "
+                       r"did you mean 'region'\?"):  # fmt: skip
+        rake_weights(sample, {"regoin": {"north": 1.0}})
