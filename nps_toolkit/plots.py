@@ -226,8 +226,8 @@ def segment_plot(summary, *, ax=None, by=None, color="#4575b4"):
     label = f"NPS with {level:.0%} interval"
     if n_hidden:
         min_n = summary.attrs.get("min_n")
-        fewer = f" (fewer than {min_n} answers)" if min_n is not None else ""
-        label += f"\n{n_hidden} small group(s) not shown{fewer}"
+        why = f": fewer than {min_n} answers, or hidden with them" if min_n is not None else ""
+        label += f"\n{n_hidden} small group(s) not shown{why}"
     ax.set_xlabel(label)
     ends = shown[["ci_low", "ci_high", "nps"]].to_numpy(float)
     if np.isfinite(ends).any():

@@ -50,7 +50,7 @@ def test_segment_plot_draws_one_interval_per_shown_group_with_the_table_values()
     points = [line for line in ax.get_lines() if line.get_marker() == "o"]
     assert sorted(p.get_xdata()[0] for p in points) == pytest.approx(sorted(shown["nps"]))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A (n=20)", "B (n=30)"]
-    assert "2 small group(s) not shown (fewer than 5 answers)" in ax.get_xlabel()
+    assert "2 small group(s) not shown: fewer than 5 answers" in ax.get_xlabel()
 
 
 def test_segment_plot_of_an_overall_summary_and_a_bad_table():
