@@ -43,6 +43,11 @@ def as_score_array(scores, name: str = "scores") -> np.ndarray:
     """
     if isinstance(scores, pd.DataFrame):
         raise TypeError(series_expected(scores, name))
+    if isinstance(scores, np.ndarray) and scores.ndim == 2 and min(scores.shape) > 1:
+        raise TypeError(
+            f"{name} must be one column of 0-10 answers, got a {scores.shape[0]} x "
+            f"{scores.shape[1]} array: pass one column, e.g. df['recommend']"
+        )
     if not isinstance(scores, pd.Series | np.ndarray) or scores.dtype == object:
         scores = pd.Series(np.asarray(scores, dtype=object).ravel())
     if not pd.api.types.is_numeric_dtype(scores):

@@ -457,6 +457,11 @@ def compare_segments(
             f"method {method!r} needs unweighted counts; with weights use 'wald' or "
             "'adjusted-wald' (effective sample sizes)"
         )
+    if isinstance(score, str) and score in keys:
+        raise ValueError(
+            f"by names the score column {score!r}: compare_segments(df, by, score) takes the "
+            f"segment column second, e.g. compare_segments(df, by='region', score={score!r})"
+        )
     if isinstance(df, pd.DataFrame) and isinstance(score, str) and len(keys) == 1:
         # compare_segments(df, "recommend", "region"): score and segment swapped
         check_score_column(

@@ -356,11 +356,16 @@ def summarize(
         if int(scale) != scale or scale < 3:
             raise ValueError(f"{name} must be a whole number >= 3, got {scale!r}")
     keys = as_list(by)
-    if isinstance(df, pd.DataFrame) and not keys:
+    if isinstance(df, pd.DataFrame) and isinstance(score, str):
         # summarize(df, "flight_class"): a segment passed where the score goes
-        check_score_column(
-            df, score, call=f"summarize(df, {score!r})", fix=f"summarize(df, by={score!r})"
-        )
+        call, fix = f"summarize(df, {score!r})", f"summarize(df, by={score!r})"
+        if keys:
+            call = f"summarize(df, {score!r}, {by!r})"
+            numeric = [k for k in keys if k in df.columns and pd.api.types.is_numeric_dtype(df[k])]
+            score_hint = f"score={numeric[0]!r}" if len(numeric) == 1 else "score=<0-10 column>"
+            others = [k for k in keys if k not in numeric[:1]] + [score]
+            fix = f"summarize(df, {score_hint}, by={others[0] if len(others) == 1 else others!r})"
+        check_score_column(df, score, call=call, fix=fix)
     counts = group_counts(df, score, keys, weights=weights)
     scales = {"csat": csat_scale, "ces": ces_scale}
     extra = _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales)

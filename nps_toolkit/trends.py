@@ -69,6 +69,22 @@ TREND_COLUMNS = [
 ]
 
 
+def _dates_of(df: pd.DataFrame, date: str, score: str) -> pd.Series:
+    """``df[date]`` read as dates; numbers there are probably the score passed second."""
+    try:
+        return as_dates(df[date], column=date)
+    except ValueError as err:
+        if not pd.api.types.is_numeric_dtype(df[date]) or pd.api.types.is_bool_dtype(df[date]):
+            raise
+        times = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+        when = repr(times[0]) if times else "<the response-time column>"
+        raise ValueError(
+            f"{err}. nps_trend(df, {date!r}) reads {date!r} as the date column (the second "
+            f"argument is date; the score is score=): did you mean "
+            f"nps_trend(df, date={when}, score={date!r})?"
+        ) from None
+
+
 def _period_base(freq) -> str:
     """'Q', 'M', 'Y', ... for a Period dtype frequency (e.g. ``<QuarterEnd: startingMonth=12>``)."""
     code = pd.Period("2000-01-01", freq=freq).freqstr  # "Q-DEC", "M", "Y-DEC"
@@ -198,7 +214,7 @@ def nps_trend(
     if isinstance(df, pd.DataFrame):
         check_columns(df, [score, key])
         if wave is None and not pd.api.types.is_datetime64_dtype(df[date].dtype):
-            df = df.assign(**{date: wall_time(as_dates(df[date], column=date))})
+            df = df.assign(**{date: wall_time(_dates_of(df, date, score))})
 
     counts = group_counts(df, score=score, by=by, weights=weights, period=period)
     if wave is not None:

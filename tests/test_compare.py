@@ -645,3 +645,8 @@ def test_compare_nps_dataframe_for_a_sample_names_it():
     df = _segments()
     with pytest.raises(TypeError, match=r"^a must be one column of 0-10 answers"):
         compare_nps(df, df["recommend"])
+
+
+def test_compare_segments_by_the_score_itself_is_refused():
+    with pytest.raises(ValueError, match=r"by names the score column 'recommend'"):
+        compare_segments(_segments(), "recommend")

@@ -383,3 +383,15 @@ def test_dataframe_where_scores_are_expected_names_the_parameter_and_a_column(fl
         func(flights)
     with pytest.raises(TypeError, match=r"weights must be one column of weights"):
         nps.nps(flights["recommend"], weights=flights)
+
+
+def test_summarize_swapped_score_and_by_suggests_the_swap(flights):
+    with pytest.raises(ValueError, match=r"did you mean summarize\(df, score='recommend', "
+                       r"by='flight_class'\)\?"):  # fmt: skip
+        nps.summarize(flights, "flight_class", "recommend")
+
+
+def test_a_table_of_several_columns_is_not_read_as_one_column_of_scores(flights):
+    with pytest.raises(TypeError, match=r"scores must be one column of 0-10 answers, got a 30 x 2"):
+        nps.nps(flights[["recommend", "w"]].to_numpy())
+    assert nps.nps(flights[["recommend"]].to_numpy()) == nps.nps(flights["recommend"])

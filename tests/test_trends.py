@@ -448,3 +448,14 @@ def test_misspelled_trend_columns_suggest_the_closest():
         nps_trend(df, date="responded")
     with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'"):
         nps_trend(df, score="recomend")
+
+
+def test_score_passed_where_the_date_goes_says_so():
+    df = pd.DataFrame(
+        {"responded_at": pd.date_range("2024-01-01", periods=6, freq="20D"),
+         "recommend": [10, 9, 3, 8, 0, 10]}
+    )  # fmt: skip
+    with pytest.raises(ValueError) as err:
+        nps_trend(df, "recommend")
+    assert "reads 'recommend' as the date column" in str(err.value)
+    assert "did you mean nps_trend(df, date='responded_at', score='recommend')?" in str(err.value)
