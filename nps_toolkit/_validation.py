@@ -290,9 +290,7 @@ def missing_column_error(
     text = f"{head} not in {where}"
     hints = [(m, s) for m, s in suggestions.items() if s]
     if hints:
-        parts = [
-            " or ".join(map(repr, s)) + ("" if one else f" for {m!r}") for m, s in hints
-        ]
+        parts = [" or ".join(map(repr, s)) + ("" if one else f" for {m!r}") for m, s in hints]
         text += f"; did you mean {', '.join(parts)}?"
     if len(hints) < len(missing):
         shown = [str(c) for c in existing[:30]]
@@ -301,9 +299,7 @@ def missing_column_error(
     return ColumnError(text, missing, suggestions)
 
 
-def check_columns(
-    df, columns, *, what: str = "column", where: str = "the data"
-) -> None:
+def check_columns(df, columns, *, what: str = "column", where: str = "the data") -> None:
     """A ``ColumnError`` naming each of ``columns`` missing from ``df`` and the closest
     names it has (``difflib``), so a typo gets a "did you mean".
 
@@ -318,9 +314,7 @@ def check_columns(
     """
     existing = list(df.columns) if isinstance(df, pd.DataFrame) else list(df)
     present = set(existing)
-    missing = [
-        c for c in dict.fromkeys(columns) if c is not None and not _in_columns(c, present)
-    ]
+    missing = [c for c in dict.fromkeys(columns) if c is not None and not _in_columns(c, present)]
     if missing:
         raise missing_column_error(missing, existing, what=what, where=where)
 

@@ -18,8 +18,8 @@ from ._core import category_codes as _category_codes
 from ._dates import as_dates
 from ._export import write_csv, write_xlsx
 from ._validation import as_list as _as_list
-from ._validation import check_columns
 from ._validation import as_score_array as _as_score_array
+from ._validation import check_columns
 
 FOLLOWUP_COLUMNS = [
     "respondent_id",

@@ -547,7 +547,9 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     """
     import numpy as np
 
-    check_columns(trend, ["period", "nps", "ci_low", "ci_high", "n"], where="trend (make it with nps_trend)")
+    check_columns(
+        trend, ["period", "nps", "ci_low", "ci_high", "n"], where="trend (make it with nps_trend)"
+    )
     ax = _axes(ax, figsize=(min(12.0, max(5.0, 0.7 * len(trend) + 2)), 4))
     x = np.arange(len(trend))
     y = trend["nps"].to_numpy(float)

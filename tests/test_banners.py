@@ -373,7 +373,7 @@ def test_nps_n_effective_is_the_linearised_value_not_kish(three_groups):
     assert abs(linearised - kish) > 1
     assert _cell(t, "X", "promoters")["n_effective"] == pytest.approx(kish, rel=1e-12)
     doc = " ".join(banner_table.__doc__.split())
-    assert "for ``\"nps\"`` rows the linearised effective sample size" in doc
+    assert 'for ``"nps"`` rows the linearised effective sample size' in doc
 
 
 def test_misspelled_banner_suggests_the_closest(three_groups):

@@ -630,7 +630,9 @@ def test_comparison_repr_html_escapes_its_values():
 
 
 def test_compare_segments_misspelled_by_suggests_the_column():
-    with pytest.raises(ValueError, match=r"column 'regoin' not in the data; did you mean 'region'\?"):
+    with pytest.raises(
+        ValueError, match=r"column 'regoin' not in the data; did you mean 'region'\?"
+    ):
         compare_segments(_segments(), "regoin")
 
 

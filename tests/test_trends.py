@@ -444,7 +444,9 @@ def test_pandas_short_frequencies_are_read_as_their_period_end_form(two_years, a
 
 def test_misspelled_trend_columns_suggest_the_closest():
     df = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-15"]), "recommend": [10]})
-    with pytest.raises(ValueError, match=r"'responded' not in the data; did you mean 'responded_at'"):
+    with pytest.raises(
+        ValueError, match=r"'responded' not in the data; did you mean 'responded_at'"
+    ):
         nps_trend(df, date="responded")
     with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'"):
         nps_trend(df, score="recomend")
