@@ -28,6 +28,7 @@ from ._results import TableRow
 from ._suppression import collapse_hidden, hidden_cells
 from ._validation import (
     N_RESAMPLES,
+    ColumnError,
     as_list,
     as_score_array,
     check_alternative,
@@ -38,6 +39,7 @@ from ._validation import (
     check_min_n,
     check_resamples,
     check_score_column,
+    close_names,
     planning_variance,
 )
 from ._validation import z as z_critical
@@ -543,9 +545,11 @@ def _reference_sums(counts, keys, seg, reference, min_n):
     want = reference if isinstance(reference, tuple) else (reference,)
     if want not in level_keys:
         valid = [x[0] if len(keys) == 1 else x for x in level_keys]
-        raise KeyError(
-            f"reference {reference!r} is not a level of {keys}; use 'rest', 'overall' "
-            f"or one of {valid}"
+        close = close_names(reference, [v for v in valid if isinstance(v, str)], n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ColumnError(
+            f"reference {reference!r} is not a level of {keys}; {hint}use 'rest', "
+            f"'overall' or one of {valid[:30]}"
         )
     r = level_keys.index(want)
     if seg["n"][r] < min_n:

@@ -652,3 +652,9 @@ def test_compare_nps_dataframe_for_a_sample_names_it():
 def test_compare_segments_by_the_score_itself_is_refused():
     with pytest.raises(ValueError, match=r"by names the score column 'recommend'"):
         compare_segments(_segments(), "recommend")
+
+
+def test_misspelled_reference_segment_suggests_the_closest_level():
+    with pytest.raises(ValueError, match=r"reference 'nort' is not a level of \['region'\]; "
+                       r"did you mean 'north'\?"):  # fmt: skip
+        compare_segments(_segments(), "region", reference="nort")
