@@ -58,6 +58,7 @@ _EXPORTS = {
     "render_reports": "reporting",
     "banner_table": "banners",
     "banner_pairs": "banners",
+    "ColumnError": "_validation",
     "rake_weights": "weighting",
     "weighting_summary": "weighting",
     "TargetComparison": "targets",

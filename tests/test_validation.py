@@ -38,3 +38,10 @@ def test_without_a_close_name_the_columns_are_listed_at_most_thirty():
     df = pd.DataFrame({f"q{i}": [1] for i in range(40)})
     with pytest.raises(ColumnError, match=r"; columns are \['q0', .*'q29'\] \.\.\. \(10 more\)"):
         check_columns(df, ["recommend"])
+
+
+def test_column_error_is_exported_for_except_clauses():
+    import nps_toolkit as nps
+
+    with pytest.raises(nps.ColumnError, match="did you mean 'region'"):
+        nps.summarize(pd.DataFrame({"recommend": [9], "region": ["N"]}), by="regin")
