@@ -18,13 +18,24 @@ import pandas as pd
 
 
 class TableRow:
-    """Mixin for frozen result dataclasses: ``to_frame()`` and ``_repr_html_()``.
+    """Mixin for frozen result dataclasses: ``to_frame()``, ``_repr_html_()``,
+    and ``ci_low`` / ``ci_high`` as other names of the fields ``low`` / ``high``.
 
     ``_COLUMNS`` maps a field name to its column name in the tidy tables;
     fields not listed keep their own name.
     """
 
     _COLUMNS: dict[str, str] = {}
+
+    @property
+    def ci_low(self) -> float:
+        """``low``, under the tables' name."""
+        return self.low
+
+    @property
+    def ci_high(self) -> float:
+        """``high``, under the tables' name."""
+        return self.high
 
     def to_frame(self) -> pd.DataFrame:
         """The result as a one-row DataFrame with the tidy tables' column names."""

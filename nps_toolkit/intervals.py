@@ -118,6 +118,11 @@ class NPSInterval(TableRow):
     _COLUMNS = {"estimate": "nps", "low": "ci_low", "high": "ci_high"}
 
     @property
+    def nps(self) -> float:
+        """``estimate``, under the tables' name."""
+        return self.estimate
+
+    @property
     def confidence_interval(self) -> tuple[float, float]:
         """``(low, high)``."""
         return (self.low, self.high)

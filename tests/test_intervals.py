@@ -690,3 +690,10 @@ def test_dataframe_passed_as_scores_names_the_parameter():
     df = pd.DataFrame({"region": ["N", "S"], "recommend": [9, 3]})
     with pytest.raises(TypeError, match=r"^scores must be one column .*df\['recommend'\]$"):
         nps.nps_interval(df)
+
+
+def test_interval_answers_to_the_table_names_too():
+    res = nps.nps_interval(counts=(15, 15, 70), method="wald")
+    assert (res.nps, res.ci_low, res.ci_high) == (res.estimate, res.low, res.high)
+    row = res.to_frame().iloc[0]
+    assert (row["nps"], row["ci_low"], row["ci_high"]) == (res.nps, res.ci_low, res.ci_high)
