@@ -60,6 +60,7 @@ _EXPORTS = {
     "banner_pairs": "banners",
     "ColumnError": "_validation",
     "rake_weights": "weighting",
+    "raking_diagnostics": "weighting",
     "weighting_summary": "weighting",
     "TargetComparison": "targets",
     "compare_to_target": "targets",
