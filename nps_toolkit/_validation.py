@@ -77,18 +77,23 @@ def as_score_array(scores, name: str = "scores") -> np.ndarray:
     return arr
 
 
-def series_expected(frame: pd.DataFrame, name: str = "scores") -> str:
+def series_expected(
+    frame: pd.DataFrame, name: str = "scores", what: str = "0-10 answers", column="recommend"
+) -> str:
     """The message for a DataFrame passed where one column (a Series) is expected.
+
+    ``name`` is the parameter, ``what`` what its column holds, ``column`` the
+    column name to suggest when the frame has it (or one close to it).
 
     >>> series_expected(pd.DataFrame({"channel": ["web"], "recommend": [9]}))
     "scores must be one column of 0-10 answers (a Series), got a DataFrame with columns ['channel', 'recommend']: pass one column, e.g. df['recommend']"
     """
     columns = [str(c) for c in frame.columns]
     numeric = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    pick = (close_names("recommend", columns, n=1) or numeric or columns or ["recommend"])[0]
+    pick = (close_names(column, columns, n=1) or numeric or columns or [column])[0]
     shown = columns[:10] + (["..."] if len(columns) > 10 else [])
     return (
-        f"{name} must be one column of 0-10 answers (a Series), got a DataFrame with columns "
+        f"{name} must be one column of {what} (a Series), got a DataFrame with columns "
         f"{shown}: pass one column, e.g. df[{pick!r}]"
     )
 

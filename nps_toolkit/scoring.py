@@ -34,6 +34,7 @@ from ._validation import (
     check_resamples,
     check_score_column,
     resolve_weights,
+    series_expected,
 )
 from .intervals import interval_arrays
 
@@ -154,6 +155,8 @@ def csat(ratings, *, scale: int = 5, top: int = 2) -> float:
     >>> csat([5, 4, 3, 2, 5])
     60.0
     """
+    if isinstance(ratings, pd.DataFrame):
+        raise TypeError(series_expected(ratings, "ratings", f"1-{scale} ratings", "csat"))
     arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
     arr = arr[~np.isnan(arr)]
     if arr.size == 0:
@@ -171,6 +174,8 @@ def ces(ratings, *, scale: int = 7) -> float:
     >>> ces([1, 2, 3, 6])
     3.0
     """
+    if isinstance(ratings, pd.DataFrame):
+        raise TypeError(series_expected(ratings, "ratings", f"1-{scale} ratings", "ces"))
     arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
     arr = arr[~np.isnan(arr)]
     if ((arr < 1) | (arr > scale)).any():

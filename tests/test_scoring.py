@@ -395,3 +395,13 @@ def test_a_table_of_several_columns_is_not_read_as_one_column_of_scores(flights)
     with pytest.raises(TypeError, match=r"scores must be one column of 0-10 answers, got a 30 x 2"):
         nps.nps(flights[["recommend", "w"]].to_numpy())
     assert nps.nps(flights[["recommend"]].to_numpy()) == nps.nps(flights["recommend"])
+
+
+def test_csat_and_ces_of_a_dataframe_suggest_their_column():
+    df = pd.DataFrame({"recommend": [9, 3], "csat": [5, 4], "ces": [2, 3]})
+    with pytest.raises(
+        TypeError, match=r"ratings must be one column of 1-5 ratings .*df\['csat'\]"
+    ):
+        nps.csat(df)
+    with pytest.raises(TypeError, match=r"ratings must be one column of 1-7 ratings .*df\['ces'\]"):
+        nps.ces(df)
