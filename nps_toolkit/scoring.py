@@ -32,6 +32,7 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    check_columns,
     check_score_column,
     resolve_weights,
     series_expected,
@@ -328,7 +329,8 @@ def summarize(
         by column and by an exact audit (see ``_suppression.hidden_cells``).
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
-    csat_column, ces_column, retention_column : when these columns exist,
+    csat_column, ces_column, retention_column : when these columns exist
+        (a name other than the default must exist; ``None`` leaves it out),
         CSAT (top-2-box % on a 1..csat_scale scale), CES (mean on a
         1..ces_scale scale) and retention rate (% true) are added, each over
         the group's non-blank values.  A rating outside its scale (6 on 1-5)
@@ -371,6 +373,14 @@ def summarize(
             others = [k for k in keys if k not in numeric[:1]] + [score]
             fix = f"summarize(df, {score_hint}, by={others[0] if len(others) == 1 else others!r})"
         check_score_column(df, score, call=call, fix=fix)
+        # the default names are optional; a name the caller chose must exist
+        for option, column, default in (
+            ("csat_column", csat_column, "csat"),
+            ("ces_column", ces_column, "ces"),
+            ("retention_column", retention_column, "retained"),
+        ):
+            if column is not None and column != default:
+                check_columns(df, [column], what=f"{option}")
     counts = group_counts(df, score, keys, weights=weights)
     scales = {"csat": csat_scale, "ces": ces_scale}
     extra = _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales)

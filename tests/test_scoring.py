@@ -405,3 +405,9 @@ def test_csat_and_ces_of_a_dataframe_suggest_their_column():
         nps.csat(df)
     with pytest.raises(TypeError, match=r"ratings must be one column of 1-7 ratings .*df\['ces'\]"):
         nps.ces(df)
+
+
+def test_a_chosen_csat_column_must_exist_the_default_may_be_absent(flights):
+    assert "csat" not in nps.summarize(flights).columns  # default name absent: left out
+    with pytest.raises(ValueError, match=r"csat_column 'satisfaction' not in the data"):
+        nps.summarize(flights.assign(satisfation=4), csat_column="satisfaction")
