@@ -156,6 +156,13 @@ class _Prepared:
 def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, confidence_level):
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    if not isinstance(outcome, str) and isinstance(outcome, Sequence | pd.Index):
+        # driver_importance(df, ["price", "speed"], "recommend"): the two swapped
+        raise ValueError(
+            f"the score (second argument) is one column, got {list(outcome)!r}: "
+            f"driver_importance(df, score, drivers), e.g. driver_importance(df, "
+            f"{drivers!r}, {list(outcome)!r})"
+        )
     drivers = _as_name_list(drivers)
     if not drivers:
         raise ValueError("drivers is empty: name at least one driver rating column")

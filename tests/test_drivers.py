@@ -762,3 +762,10 @@ def test_misspelled_columns_suggest_the_closest(sim):
     table = pd.DataFrame({"driver": ["a"], "share": [1.0], "mean": [5.0]})
     with pytest.raises(ValueError, match=r"'shares' not in importance_df; did you mean 'share'"):
         nps.importance_performance(table, importance="shares")
+
+
+def test_score_and_drivers_swapped_says_which_comes_first(sim):
+    df, drivers = sim
+    with pytest.raises(ValueError, match=r"the score \(second argument\) is one column.*"
+                       r"driver_importance\(df, 'ltr', \['d0'"):  # fmt: skip
+        nps.driver_importance(df, drivers, "ltr")
