@@ -776,6 +776,39 @@ def test_reused_kernel_is_cleared_between_surveys(tmp_path, write_template):
     assert (out / "b.failed.ipynb").is_file() and not (out / "b").exists()
 
 
+def test_reused_kernel_numbers_every_report_from_1(tmp_path, write_template):
+    # one kernel renders the surveys in turn; each executed notebook counts its
+    # cells 1, 2, 3 ... as a reviewer expects, not on from the previous survey
+    template = write_template(
+        tmp_path / "count.ipynb",
+        'survey_name = "x"  # name\ntables_dir = None  # out',
+        "x = 1",
+        "x + 1",  # an execute_result: its output carries the count too
+        "import pandas as pd\nfrom nps_toolkit import reporting as report\n"
+        'report.write_tables({"t": pd.DataFrame({"x": [x]})}, tables_dir)',
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    kernel = rendering._ReusedKernel("python3", out)
+    try:
+        results = [
+            report.render_survey(report.Survey(n, n, {"survey_name": n}), out, template=template,
+                                 kernel=kernel)
+            for n in ("a", "b")
+        ]  # fmt: skip
+    finally:
+        kernel.close()
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    for name in ("a", "b"):
+        nb = nbformat.read(str(out / name / "report.ipynb"), as_version=4)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        # the parameters cell, papermill's injected parameters and the three cells
+        assert counts == [1, 2, 3, 4, 5], (name, counts)
+        results_out = [o for c in nb.cells for o in c.get("outputs", [])
+                       if o.output_type == "execute_result"]  # fmt: skip
+        assert [o.execution_count for o in results_out] == [4], name
+
+
 def test_reused_kernel_refuses_input_instead_of_waiting(tmp_path, write_template):
     # the kept client, like nbclient's own, allows no stdin: input() fails the survey
     template = write_template(

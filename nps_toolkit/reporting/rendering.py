@@ -444,7 +444,10 @@ class _ReusedKernel:
 
     # ``%reset -f`` without its forced ``gc.collect()`` (0.1 s and more with
     # pandas and matplotlib loaded, in every survey): the namespace is cleared
-    # the same way, and Python's own collector frees the cycles left over
+    # the same way, and Python's own collector frees the cycles left over.
+    # The execution counter starts again at 1, so that every report of a batch
+    # numbers its cells 1, 2, 3 ... as if it had its own kernel (the reset runs
+    # with store_history=False: it takes no number itself)
     RESET = (
         "def _nps_toolkit_reset():\n"
         "    import gc\n"
@@ -453,6 +456,7 @@ class _ReusedKernel:
         "        get_ipython().reset(new_session=False)\n"
         "    finally:\n"
         "        gc.collect = collect\n"
+        "    get_ipython().execution_count = 1\n"
         "_nps_toolkit_reset()\n"
     )
 
