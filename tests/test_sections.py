@@ -258,3 +258,18 @@ def test_headline_skips_a_suppressed_latest_period():
     assert tr.shown and (tr.latest, tr.previous) == (1, 0)
     head = sections.headline(more, s, tr)
     assert head.period == 2 and len(head.rows) == 12
+
+
+def test_quote_scores_are_whole_numbers(b2b):
+    found = sections.comments(b2b[b2b["wave"] == 7], _settings(n_resamples=0))
+    quotes = found.quotes
+    assert len(quotes) and str(quotes["score"].dtype) == "Int64"
+    # each quote's score is the respondent's own answer
+    own = b2b.set_index("comment")["recommend"]
+    first = quotes.iloc[0]
+    assert (
+        first["score"] in set(own[own.index == first["quote"]].astype(int)) or "[" in first["quote"]
+    )
+    shown = reader_table(quotes, [("score", "int", "score")], Texts("en"))
+    assert shown.iloc[:, 0].str.fullmatch(r"\d{1,2}").all()  # 6, never 6.0
+    assert "6.0" not in quotes.to_string()

@@ -396,11 +396,27 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     quotes = theme_quotes(
         df, tags, comment=s.comment, score=s.score, per_group=1, rng=section_rng(s.seed, "quotes")
     )
+    quotes = quotes.assign(score=whole_numbers(quotes["score"]))  # a quote's score reads 6, not 6.0
     terms = top_terms(
         distinctive_terms(df, comment=s.comment, score=s.score, language=lang), themes=lex
     )
     commenters = int((~df[s.comment].map(_blank)).sum())
     return Comments(tags, impact, quotes, commenters, terms)
+
+
+def whole_numbers(values: pd.Series) -> pd.Series:
+    """``values`` as integers (nullable ``Int64``) when every one is whole, else unchanged.
+
+    >>> whole_numbers(pd.Series([6.0, 10.0, None])).tolist()
+    [6, 10, <NA>]
+    >>> whole_numbers(pd.Series([6.5])).tolist()
+    [6.5]
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    known = numbers.dropna()
+    if numbers.isna().sum() != values.isna().sum() or (known != known.round()).any():
+        return values
+    return numbers.round().astype("Int64")
 
 
 def _blank(value) -> bool:

@@ -15,7 +15,7 @@ from .._i18n import Texts
 from . import figures
 from .presentation import escape, fill
 from .sections import SECTIONS, Settings
-from .tables import reader_table, styled
+from .tables import numeric_columns, reader_table, styled
 
 
 def _html(text: str) -> None:
@@ -40,10 +40,12 @@ def say(t: Texts, key: str, **values) -> None:
     _md(_fill(t, key, **values))
 
 
-def _table(table: pd.DataFrame) -> None:
+def _table(df: pd.DataFrame, spec, t: Texts) -> None:
+    """Display ``df`` as a reader table (``reader_table(df, spec, t)``): words left, numbers right."""
     from IPython.display import display
 
-    display(styled(table))
+    table = reader_table(df, spec, t)
+    display(styled(table, numeric=numeric_columns(table, spec)))
 
 
 def labels(s: Settings) -> dict:
@@ -52,6 +54,15 @@ def labels(s: Settings) -> dict:
     from .sections import lexicon
 
     return theme_labels(lexicon(s), language=s.report_language)
+
+
+def column_label(column, t: Texts) -> str:
+    """A data column as a reader names it: the catalogue's words, else the name with spaces.
+
+    >>> column_label("race_attended", Texts("en")), column_label("tenure", Texts("en"))
+    ('race attended', 'customer relationship')
+    """
+    return t.label("columns", column, default=str(column).replace("_", " ").strip())
 
 
 def heading(name: str, t: Texts, *, suffix: str = "") -> None:
@@ -227,7 +238,7 @@ def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
     ]
     if s.weights:
         spec[1] = ("answers_weighted", "num1", "answers")
-    _table(reader_table(shares, spec, t))
+    _table(shares, spec, t)
     return shares
 
 
@@ -262,13 +273,14 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         say(t, "segments.none")
         return
     for column, table in segs.tables.items():
-        _html(f"<h3>{escape(_fill(t, 'segments.by', column=t.label('columns', column)))}</h3>")
+        # escaped once, here: the heading is HTML, not Markdown
+        _html(f"<h3>{escape(t('segments.by').format(column=column_label(column, t)))}</h3>")
         group = table["group"].replace({"(no answer)": t("segments.no_answer")})
         hidden = table["suppressed"].fillna(False).to_numpy(bool)  # the row counting them
         k = segs.comparisons[column].attrs.get("n_hidden", 0)
         group = group.mask(hidden, t("segments.hidden_row").format(k=t.number(k)))
         table = table.assign(group=group)
-        _table(reader_table(table, SEGMENT_SPEC, t))
+        _table(table, SEGMENT_SPEC, t)
     say(t, "segments.legend", correction=correction, alpha=t.pct(100 * (1 - s.confidence_level), 0))
     hidden = sum(c.attrs.get("n_hidden", 0) for c in segs.comparisons.values())
     if hidden:
@@ -326,7 +338,7 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
         p=t.p(last["change_p_value"]),
     )
     shown = table.assign(period=[period_label(t, table, i) for i in range(len(table))])
-    _table(reader_table(shown, TREND_SPEC, t))
+    _table(shown, TREND_SPEC, t)
     if progress is None or not len(progress):
         return
     _html(f"<h3>{escape(t('goal.title'))}</h3>")
@@ -373,7 +385,7 @@ def drivers(quadrants, s: Settings, t: Texts, *, scope: str | None = None) -> No
         driver=[names.get(d, str(d).replace("_", " ")) for d in quadrants["driver"]],
         quadrant=[t(f"quadrants.{q.replace(' ', '_')}") for q in quadrants["quadrant"]],
     )
-    _table(reader_table(shown, DRIVER_SPEC, t))
+    _table(shown, DRIVER_SPEC, t)
 
 
 THEME_SPEC = [
@@ -410,7 +422,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
     felt = "share_negative" in impact.columns
-    _table(reader_table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t))
+    _table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t)
     if felt:
         sentiment_note(t)
     if found.terms is not None:
@@ -421,7 +433,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             theme=found.quotes["theme"].map(lambda x: names.get(x, x)),
             category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
         )
-        _table(reader_table(q, QUOTE_SPEC, t))
+        _table(q, QUOTE_SPEC, t)
 
 
 def sentiment_note(t: Texts) -> None:
@@ -448,7 +460,7 @@ def terms(top: pd.DataFrame, t: Texts) -> None:
         side=[t(f"comments.side_{side}") for side in top["side"]],
         themes=[x if x else t("comments.no_theme") for x in top["themes"]],
     )
-    _table(reader_table(shown, TERM_SPEC, t))
+    _table(shown, TERM_SPEC, t)
 
 
 def followup(found, s: Settings, t: Texts) -> None:
@@ -463,9 +475,7 @@ def followup(found, s: Settings, t: Texts) -> None:
             for k in found.counts["list"]
         ]
     )
-    _table(
-        reader_table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
-    )
+    _table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
 
 
 def methods(s: Settings, t: Texts) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._i18n import Texts, _missing
-from .presentation import escape
+from .presentation import ReportStyler, escape, stable_uuid
 
 DASH = "\u2013"
 UP, DOWN = "\u25b2", "\u25bc"
@@ -88,10 +88,37 @@ def reader_table(df: pd.DataFrame, spec, t: Texts) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def styled(table: pd.DataFrame, *, numeric_from: int = 1):
-    """A reader table as the report shows it: no index, escaped, numbers right-aligned."""
-    styler = table.style.hide(axis="index").format(escape)
-    numeric = list(table.columns[numeric_from:])
-    if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+# cells of these kinds are words (left-aligned, wrapping); all others are numbers
+TEXT_KINDS = frozenset({"text", "band", "yesno"})
+
+
+def numeric_columns(table: pd.DataFrame, spec) -> list:
+    """The columns of a ``reader_table`` whose ``spec`` kind is a number (not words)."""
+    return [
+        c for c, (_, kind, _) in zip(table.columns, spec, strict=True) if kind not in TEXT_KINDS
+    ]
+
+
+def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None):
+    """A reader table as the report shows it: no index, escaped, numbers right-aligned.
+
+    ``numeric`` names the columns holding numbers (``numeric_columns``); by
+    default every column from ``numeric_from`` on.  Numbers are right-aligned
+    and kept on one line; words (group names, themes, quotes) are
+    left-aligned and wrap, as a reader reads them (JupyterLab's own style
+    right-aligns every cell).  The HTML's ids come from the table's content,
+    so the same table gives the same HTML; its text view is the table itself
+    (``ReportStyler``).
+    """
+    numeric = list(table.columns[numeric_from:]) if numeric is None else list(numeric)
+    styler = ReportStyler(table, uuid=stable_uuid(table), cell_ids=False)
+    styler = styler.hide(axis="index").format(escape)
+    rules = []
+    for i, column in enumerate(table.columns):
+        if column in numeric:
+            props = "text-align: right; white-space: nowrap;"
+        else:
+            props = "text-align: left; white-space: normal;"
+        rules.append({"selector": f"th.col_heading.col{i}, td.col{i}", "props": props})
+    styler = styler.set_table_styles(rules, overwrite=False)
     return styler.set_table_attributes('class="nps-table"')
