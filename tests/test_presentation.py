@@ -293,12 +293,13 @@ def test_words_are_left_aligned_and_numbers_right(displayed):
     table = reader_table(quotes, show.QUOTE_SPEC, t)
     assert numeric_columns(table, show.QUOTE_SPEC) == [t("headers.score")]
     page = styled(table, numeric=numeric_columns(table, show.QUOTE_SPEC)).to_html()
-    align = {}  # column -> the CSS of its header and its cells
-    for col, props in re.findall(r"(?:th\.col_heading|td)\.col(\d) \{([^}]*)\}", page):
-        align.setdefault(int(col), set()).add(" ".join(props.split()))
-    align = {k: " ".join(v) for k, v in align.items() if len(v) == 1}  # header and cells agree
-    assert "text-align: left" in align[3] and "text-align: left" in align[0]  # quote, theme
-    assert "text-align: right" in align[2]  # the score
+    css = {}  # (th or td, column) -> its CSS
+    for part, col, props in re.findall(r"(th\.col_heading|td)\.col(\d) \{([^}]*)\}", page):
+        css[part[:2], int(col)] = " ".join(props.split())
+    for col in (0, 1, 3):  # theme, category and quote: words
+        assert "text-align: left" in css["th", col] and "text-align: left" in css["td", col]
+    assert "text-align: right" in css["th", 2] and "text-align: right" in css["td", 2]
+    assert "nowrap" in css["td", 2] and "nowrap" not in css["th", 2]  # headers may wrap
     assert table.iloc[0].tolist()[2] == "6"
 
 

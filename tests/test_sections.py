@@ -273,3 +273,11 @@ def test_quote_scores_are_whole_numbers(b2b):
     shown = reader_table(quotes, [("score", "int", "score")], Texts("en"))
     assert shown.iloc[:, 0].str.fullmatch(r"\d{1,2}").all()  # 6, never 6.0
     assert "6.0" not in quotes.to_string()
+
+
+def test_no_negative_zero_in_tables():
+    df = pd.DataFrame({"lo": [-0.3, -2.4], "hi": [4.2, -0.2], "nps": [-0.4, 3.0]})
+    spec = [("interval", "interval", ("lo", "hi")), ("nps", "nps", "nps")]
+    shown = reader_table(df, spec, Texts("en"))
+    assert shown.iloc[:, 0].tolist() == ["0 to 4", "-2 to 0"]
+    assert shown.iloc[:, 1].tolist() == ["0", "3"]

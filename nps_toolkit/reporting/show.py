@@ -40,12 +40,16 @@ def say(t: Texts, key: str, **values) -> None:
     _md(_fill(t, key, **values))
 
 
-def _table(df: pd.DataFrame, spec, t: Texts) -> None:
-    """Display ``df`` as a reader table (``reader_table(df, spec, t)``): words left, numbers right."""
+def _table(df: pd.DataFrame, spec, t: Texts, *, wide=()) -> None:
+    """Display ``df`` as a reader table (``reader_table(df, spec, t)``): words left, numbers right.
+
+    ``wide``: header keys of the columns holding sentences (quotes).
+    """
     from IPython.display import display
 
     table = reader_table(df, spec, t)
-    display(styled(table, numeric=numeric_columns(table, spec)))
+    wide = [t(f"headers.{key}") for key in wide]
+    display(styled(table, numeric=numeric_columns(table, spec), wide=wide))
 
 
 def labels(s: Settings) -> dict:
@@ -433,7 +437,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             theme=found.quotes["theme"].map(lambda x: names.get(x, x)),
             category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
         )
-        _table(q, QUOTE_SPEC, t)
+        _table(q, QUOTE_SPEC, t, wide=["quote"])
 
 
 def sentiment_note(t: Texts) -> None:

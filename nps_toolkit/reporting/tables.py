@@ -30,10 +30,20 @@ def mark(significant, difference) -> str:
     return UP if difference > 0 else DOWN
 
 
+# decimals each number kind is shown with (a value rounding to zero is shown as 0, not -0)
+_DIGITS = {"int": 0, "nps": 0, "pct": 1, "num1": 1, "num2": 2}
+
+
 def cell(t: Texts, kind: str, value) -> str:
-    """One value as text: ``kind`` is text, int, nps, signed, pct, num1, num2, p, band, yesno."""
+    """One value as text: ``kind`` is text, int, nps, signed, pct, num1, num2, p, band, yesno.
+
+    >>> cell(Texts("en"), "nps", -0.3), cell(Texts("en"), "num1", -0.04)
+    ('0', '0.0')
+    """
     if kind == "text":
         return DASH if _missing(value) else str(value)
+    if kind in _DIGITS and not _missing(value) and round(float(value), _DIGITS[kind]) == 0:
+        value = 0.0  # "-0" reads as a sign a reader looks for in vain
     if kind in ("int", "nps"):
         return t.number(value)
     if kind == "signed":
@@ -99,26 +109,33 @@ def numeric_columns(table: pd.DataFrame, spec) -> list:
     ]
 
 
-def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None):
+def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None, wide=None):
     """A reader table as the report shows it: no index, escaped, numbers right-aligned.
 
     ``numeric`` names the columns holding numbers (``numeric_columns``); by
     default every column from ``numeric_from`` on.  Numbers are right-aligned
     and kept on one line; words (group names, themes, quotes) are
     left-aligned and wrap, as a reader reads them (JupyterLab's own style
-    right-aligns every cell).  The HTML's ids come from the table's content,
+    right-aligns every cell).  ``wide`` columns (sentences: quotes) take
+    about half the width, so that a sentence reads as lines, not as a
+    column of single words.  The HTML's ids come from the table's content,
     so the same table gives the same HTML; its text view is the table itself
     (``ReportStyler``).
     """
     numeric = list(table.columns[numeric_from:]) if numeric is None else list(numeric)
+    wide = list(wide or [])
     styler = ReportStyler(table, uuid=stable_uuid(table), cell_ids=False)
     styler = styler.hide(axis="index").format(escape)
     rules = []
     for i, column in enumerate(table.columns):
+        align = "right" if column in numeric else "left"
+        # headers wrap (they are words); a number or an interval stays on one line
+        rules.append({"selector": f"th.col_heading.col{i}", "props": f"text-align: {align};"})
+        cells = f"text-align: {align};"
         if column in numeric:
-            props = "text-align: right; white-space: nowrap;"
-        else:
-            props = "text-align: left; white-space: normal;"
-        rules.append({"selector": f"th.col_heading.col{i}, td.col{i}", "props": props})
+            cells += " white-space: nowrap;"
+        if column in wide:
+            cells += " width: 55%;"
+        rules.append({"selector": f"td.col{i}", "props": cells})
     styler = styler.set_table_styles(rules, overwrite=False)
     return styler.set_table_attributes('class="nps-table"')
