@@ -281,3 +281,66 @@ def test_no_negative_zero_in_tables():
     shown = reader_table(df, spec, Texts("en"))
     assert shown.iloc[:, 0].tolist() == ["0 to 4", "-2 to 0"]
     assert shown.iloc[:, 1].tolist() == ["0", "3"]
+
+
+# --- the calls each section records, as a reviewer re-runs them ----------------
+
+
+def _rerun(lines, namespace) -> list:
+    """Run the recorded code line by line; the value of each bare expression, in order."""
+    import ast
+
+    values = []
+    for stmt in ast.parse("\n".join(lines)).body:
+        code = ast.unparse(stmt)
+        if isinstance(stmt, ast.Expr):
+            values.append(eval(code, namespace))  # the toolkit's own recorded calls
+        else:
+            exec(code, namespace)
+    return values
+
+
+def test_recorded_calls_recompute_every_section(b2b):
+    from pandas.testing import assert_frame_equal
+
+    df = b2b
+    s = _settings(segments=("tenure", "region"), method="bootstrap")
+    trend = sections.trend(df, s)
+    head = sections.headline(df, s, trend)
+    goal = sections.goal(trend, s)
+    segs = sections.segments(df, s)
+    drivers = sections.drivers(df, s)
+    found = sections.comments(df, s)
+    ns = {"nps": nps, "sections": sections, "df": df, "s": s, "trend": trend, "head": head}
+
+    table, progress = _rerun([*trend.calls, *goal.attrs["calls"]], dict(ns))
+    assert_frame_equal(table, trend.table)
+    assert_frame_equal(progress, goal)
+
+    assert head.calls[0].startswith("rows = df[df['wave'] == 7]")  # a literal, not np.int64(7)
+    interval, summary, pooled = _rerun(head.calls, dict(ns))
+    assert (interval.low, interval.high) == (head.interval.low, head.interval.high)  # bootstrap
+    assert_frame_equal(summary, head.summary)
+    assert_frame_equal(pooled, head.pooled)
+
+    again = _rerun(segs.calls, dict(ns))
+    assert len(again) == 4  # summarize and compare_segments per column
+    assert_frame_equal(again[1], segs.comparisons["tenure"])
+    assert_frame_equal(again[3], segs.comparisons["region"])
+    assert "by='tenure'" in segs.calls[0] and "correction='holm'" in segs.calls[1]
+
+    (quadrants,) = _rerun(drivers.attrs["calls"], dict(ns))
+    assert_frame_equal(quadrants, drivers)
+
+    space = dict(ns)
+    quotes, terms = _rerun(found.calls, space)
+    assert_frame_equal(space["impact"], found.impact)
+    assert quotes["quote"].tolist() == found.quotes["quote"].tolist()
+    assert_frame_equal(terms, found.terms)
+
+
+def test_recorded_calls_name_columns_as_literals():
+    text = sections.call_text("nps.summarize", sections.Code("df"), by="a'b", weights=None)
+    assert text == 'nps.summarize(df, by="a\'b", weights=None)'
+    long = sections.call_text("nps.f", sections.Code("df"), **{f"k{i}": "x" * 10 for i in range(8)})
+    assert long.splitlines()[0] == "nps.f(" and long.splitlines()[-1] == ")"

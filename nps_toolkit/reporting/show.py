@@ -9,6 +9,8 @@ data or the config is HTML-escaped wherever it is shown.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .._i18n import Texts
@@ -50,6 +52,35 @@ def _table(df: pd.DataFrame, spec, t: Texts, *, wide=()) -> None:
     table = reader_table(df, spec, t)
     wide = [t(f"headers.{key}") for key in wide]
     display(styled(table, numeric=numeric_columns(table, spec), wide=wide))
+
+
+# what the reviewer's note on a section's calls starts with
+CALLS_NOTE = (
+    "# how the numbers of this section were computed: df is the survey as loaded above,\n"
+    "# s its settings; run a line in a new cell to check a number by hand\n"
+)
+
+
+def calls(lines, *, note: str = CALLS_NOTE) -> None:
+    """Show the code that computed a section (``sections.call_text``) to the notebook's reviewer.
+
+    It goes into report.ipynb as Python (a code block in JupyterLab, the
+    code itself in any text view), tagged ``remove-output``: the HTML
+    report, and the PDF printed from it, leave it out.
+    """
+    from IPython.display import display
+
+    lines = [line for line in lines or () if line]
+    if not lines:
+        return
+    code = note + "\n".join(lines)
+    # a fence longer than any run of backticks in the code (names come from the data)
+    fence = "`" * max(3, 1 + max((len(r) for r in re.findall("`+", code)), default=0))
+    display(
+        {"text/plain": code, "text/markdown": f"{fence}python\n{code}\n{fence}"},
+        raw=True,
+        metadata={"tags": ["remove-output"]},
+    )
 
 
 def labels(s: Settings) -> dict:
@@ -154,6 +185,7 @@ def headline(head, tr, s: Settings, t: Texts) -> None:
     """The headline number, its band and interval, and the previous period beside it."""
     from ..insights import period_label
 
+    calls(head.calls)
     row = head.summary.iloc[0]
     iv = head.interval
     where = period_label(t, tr.table, tr.latest) if head.period is not None else ""
@@ -262,6 +294,7 @@ SEGMENT_SPEC = [
 
 def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """One table per segment column with ▲/▼ marks and their legend."""
+    calls(segs.calls)
     correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
     say(
         t,
@@ -314,6 +347,8 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
     from ..insights import period_label
     from .deliverables import target_text
 
+    goal_calls = progress.attrs.get("calls", ()) if progress is not None else ()
+    calls([*tr.calls, *goal_calls])
     say(t, "trend.intro", level=t.level(s.confidence_level))
     if not tr.shown:
         period = tr.table["period"].iloc[0] if tr.table is not None and len(tr.table) else ""
@@ -375,6 +410,7 @@ DRIVER_SPEC = [
 
 def drivers(quadrants, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """Driver importance, the quadrant chart and the table."""
+    calls(quadrants.attrs.get("calls") if quadrants is not None else None)
     say(t, "drivers.intro", level=t.level(s.confidence_level))
     if scope:
         _md(escape(scope))
@@ -414,6 +450,7 @@ QUOTE_SPEC = [("theme", "text", "theme"), ("category", "text", "category"),
 
 def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """Theme impact chart and table, then one example quote per theme and category."""
+    calls(found.calls if found is not None else None)
     say(t, "comments.intro")
     if scope:
         _md(escape(scope))
@@ -469,6 +506,7 @@ def terms(top: pd.DataFrame, t: Texts) -> None:
 
 def followup(found, s: Settings, t: Texts) -> None:
     """How many to contact and thank (the lists themselves are exported separately)."""
+    calls(found.calls if found is not None else None)
     say(t, "followup.intro", hours=t.number(s.followup_hours))
     if found is None:
         say(t, "followup.none")
