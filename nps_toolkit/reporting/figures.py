@@ -22,15 +22,24 @@ from .presentation import defang
 
 def show(ax, alt: str, *, dpi: int = 110) -> None:
     """Display the Axes' figure as a PNG with ``alt`` text, then close it."""
+    import base64
+
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
+    from IPython.display import display
 
     fig = ax.figure
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     # alt text names groups and waves from the data: no URL may stand in it
-    display(Image(data=buf.getvalue(), format="png", metadata={"alt": defang(alt)}))
+    alt = defang(alt)
+    png = base64.b64encode(buf.getvalue()).decode("ascii")
+    # the alt text is the figure's text view too (not "<IPython.core.display.Image object>")
+    display(
+        {"image/png": png, "text/plain": f"[figure] {alt}"},
+        metadata={"image/png": {"alt": alt}},
+        raw=True,
+    )
 
 
 def _relabel_legend(ax, mapping: dict) -> None:

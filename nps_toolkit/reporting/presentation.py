@@ -81,9 +81,12 @@ def say(template: str, **values):
     specifications such as ``{n:,}`` work on them); names, labels and comment
     text must never become markup, so everything else goes through ``escape``.
     """
-    from IPython.display import Markdown, display
+    import html
 
-    display(Markdown(fill(template, **values)))
+    from IPython.display import display
+
+    text = fill(template, **values)
+    display({"text/markdown": text, "text/plain": html.unescape(text)}, raw=True)
 
 
 def fill(template: str, **values) -> str:
@@ -241,6 +244,15 @@ def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=
     if p_cols:
         styler = styler.format(lambda p: escape(format_p(p)), subset=p_cols)
     styler = styler.format_index(_text_cell, axis=1)
+    # words left, numbers right (JupyterLab's own style right-aligns every cell)
+    rules = []
+    for i, column in enumerate(out.columns):
+        align = "left" if column in text_cols else "right"
+        rules.append({"selector": f"th.col_heading.col{i}", "props": f"text-align: {align};"})
+        rules.append({"selector": f"td.col{i}", "props": f"text-align: {align};"})
+    styler = styler.set_table_styles(rules, overwrite=False).set_table_attributes(
+        'class="nps-table"'
+    )
     if hide_index:
         styler = styler.hide(axis="index")
     else:
@@ -266,13 +278,29 @@ def write_tables(tables: dict, folder) -> None:
     write_xlsx(tables, folder / "summary.xlsx")
 
 
+# what the report notebook writes beside its tables: the parameters that took
+# effect (``sections.in_effect``); the renderer moves them into provenance.json
+IN_EFFECT_FILE = "parameters_in_effect.json"
+
+
+def write_parameters_in_effect(parameters: dict, folder) -> Path:
+    """Write the parameters that took effect as JSON into ``folder``; the file written."""
+    import json
+
+    path = Path(folder) / IN_EFFECT_FILE
+    path.write_text(json.dumps(parameters, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
 def parameter_table(parameters: dict) -> pd.DataFrame:
     """The report's parameters for its appendix: no local paths, no internal settings.
 
-    >>> parameter_table({"data_path": "/home/me/s.csv", "min_n": 5, "tables_dir": "/tmp/x"})
-       parameter  value
-    0  data_path  s.csv
-    1      min_n      5
+    >>> parameter_table({"data_path": "/home/me/s.csv", "min_n": 5, "tables_dir": "/tmp/x",
+    ...                  "segments": ["region", "tenure"]})
+       parameter           value
+    0  data_path           s.csv
+    1      min_n               5
+    2   segments  region, tenure
     """
     rows = []
     for key, value in parameters.items():
@@ -280,5 +308,7 @@ def parameter_table(parameters: dict) -> pd.DataFrame:
             continue
         if key in ("data_path", "columns", "themes") and isinstance(value, str):
             value = Path(value).name  # a file: its name only
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            value = ", ".join(value)  # names, as a reader lists them
         rows.append({"parameter": key, "value": value if isinstance(value, str) else repr(value)})
     return pd.DataFrame(rows, columns=["parameter", "value"])

@@ -51,7 +51,7 @@ from .config import (
 )
 from .inputs import file_sha256
 from .pdf import print_pdf
-from .presentation import defang
+from .presentation import IN_EFFECT_FILE, defang
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
 # the files each entry of a survey's ``outputs`` adds (report.pdf is skipped without Chromium)
@@ -609,6 +609,10 @@ def render_survey(
             template=str(Path(template).name),
             **{k: v for k, v in fingerprint.items() if k not in ("parameters", "data_sha256")},
         )
+        used = tmp / IN_EFFECT_FILE  # written by the template: the parameters that took effect
+        if used.is_file():
+            prov["parameters_in_effect"] = json.loads(used.read_text(encoding="utf-8"))
+            used.unlink()
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
         if "html" not in outputs:
             (tmp / "report.html").unlink(missing_ok=True)

@@ -87,7 +87,7 @@ def call_text(name: str, *args, **kwargs) -> str:
     """
     parts = [_literal(a) for a in args] + [f"{k}={_literal(v)}" for k, v in kwargs.items()]
     one_line = f"{name}({', '.join(parts)})"
-    if len(one_line) <= 96:
+    if len(one_line) <= 100:
         return one_line
     return f"{name}(\n" + "".join(f"    {p},\n" for p in parts) + ")"
 
@@ -561,3 +561,89 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
         }
     )
     return Followup(to_call, counts, tuple(calls))
+
+
+# --- the parameters that took effect -----------------------------------------
+
+# interval methods that draw random numbers (n_resamples and seed matter)
+RESAMPLING_METHODS = ("bootstrap", "bca", "bayes")
+
+
+def in_effect(
+    parameters: dict,
+    df: pd.DataFrame,
+    s: Settings,
+    *,
+    trend: Trend | None = None,
+    goal: pd.DataFrame | None = None,
+    segments: Segments | None = None,
+    drivers: pd.DataFrame | None = None,
+    comments: Comments | None = None,
+    followup: Followup | None = None,
+) -> dict:
+    """The report's parameters that took effect, for its appendix and provenance.
+
+    A parameter is listed when the report used it: columns only when the
+    data has them (segments, drivers and value labels keep only those found),
+    the options of a section only when that section has numbers (no driver
+    names for a survey without drivers, no comment options without comments,
+    no calendar period when the trend is by wave), the example only when no
+    data file was given, and no option left empty or off.  Always listed:
+    the name, the score column, the interval method, confidence level,
+    smallest group and the report's language and files.
+
+    >>> df = pd.DataFrame({"recommend": [9, 3], "region": ["N", "S"]})
+    >>> s = Settings(segments=("region", "tenure"), drivers=("price", "quality"))
+    >>> in_effect({"survey_name": "x", "score": "recommend", "data_path": "x.csv",
+    ...            "example": "b2b-annual", "segments": ["region", "tenure"],
+    ...            "drivers": ["price", "quality"], "comment": "comment", "themes_mode": "extend",
+    ...            "weights": None, "min_n": 5}, df, s)
+    {'survey_name': 'x', 'score': 'recommend', 'data_path': 'x.csv', 'segments': ['region'], 'min_n': 5}
+    """
+    has = lambda column: s.has(df, column)  # noqa: E731
+    by_date = trend is not None and trend.table is not None and not trend.by_wave
+    with_text = comments is not None and comments.terms is not None
+    resampled = (
+        s.method in RESAMPLING_METHODS or drivers is not None or comments is not None
+    ) and s.n_resamples > 0
+    shown_segments = (
+        [c for c in s.segments if has(c)] if segments is None else list(segments.tables)
+    )
+    used = {
+        "example": not parameters.get("data_path"),
+        "date_format": bool(parameters.get("data_path")),
+        "segments": bool(shown_segments),
+        "correction": bool(shown_segments),
+        "drivers": drivers is not None,
+        "date": has(s.date) and (by_date or followup is not None),
+        "wave": has(s.wave),
+        "freq": by_date,
+        "comment": with_text,
+        "language": with_text,
+        "themes": comments is not None,
+        "themes_mode": comments is not None and bool(s.themes),
+        "theme_columns": comments is not None,
+        "account": has(s.account),
+        "invited": isinstance(s.invited, int | float) or has(s.invited),
+        "promoter_growth": goal is not None,
+        "n_resamples": resampled,
+        "seed": resampled or comments is not None,  # quotes are drawn at random too
+        "followup_hours": followup is not None,
+        "banners": "xlsx" in (parameters.get("outputs") or ()),
+    }
+    kept = {
+        "segments": shown_segments,
+        "drivers": [c for c in s.drivers if drivers is not None and c in set(drivers["driver"])],
+        "value_labels": {k: v for k, v in (parameters.get("value_labels") or {}).items() if has(k)},
+    }
+    from .config import INTERNAL_PARAMETERS
+
+    out = {}
+    for key, value in parameters.items():
+        value = kept.get(key, value)
+        if key in INTERNAL_PARAMETERS or not used.get(key, True):
+            continue
+        if value is None or (isinstance(value, list | tuple | dict | str) and not len(value)):
+            continue  # an option left empty or off
+        out[key] = value
+    return out

@@ -21,15 +21,40 @@ from .tables import numeric_columns, reader_table, styled
 
 
 def _html(text: str) -> None:
-    from IPython.display import HTML, display
+    """Display HTML, with its text (tags left out) as the text view."""
+    from IPython.display import display
 
-    display(HTML(text))
+    display({"text/html": text, "text/plain": text_of(text)}, raw=True)
 
 
 def _md(text: str) -> None:
-    from IPython.display import Markdown, display
+    """Display Markdown, with the sentence itself as the text view."""
+    from IPython.display import display
 
-    display(Markdown(text))
+    display({"text/markdown": text, "text/plain": text_of(text)}, raw=True)
+
+
+def text_of(markup: str) -> str:
+    """What a reader reads of HTML or of the report's Markdown: tags out, references decoded.
+
+    The ``text/plain`` view of the report's outputs (text views, notebook
+    diffs), instead of ``<IPython.core.display.HTML object>``.
+
+    >>> text_of('<h3>By race&#95;attended</h3><p>**12** &#60;b&#62;</p>')
+    'By race_attended **12** <b>'
+    """
+    from html.parser import HTMLParser
+
+    parts = []
+    parser = HTMLParser(convert_charrefs=True)
+    parser.handle_data = parts.append
+    parser.handle_starttag = lambda tag, attrs: parts.append(" ") if tag in _BLOCKS else None
+    parser.feed(markup)
+    parser.close()
+    return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+
+
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "div", "section", "span", "br", "tr", "td", "th"}
 
 
 def _fill(t: Texts, key: str, **values) -> str:
