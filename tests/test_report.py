@@ -961,3 +961,69 @@ def test_export_html_declares_the_report_language(tmp_path):
     report.export_html(nb, tmp_path / "en.html", title="Survey")
     assert '<html lang="fi">' in (tmp_path / "fi.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in (tmp_path / "en.html").read_text(encoding="utf-8")
+
+
+# --- the executed notebook as a reviewer reads it -----------------------------
+
+
+def _outputs(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def test_executed_report_numbers_its_cells_and_reads_as_text(rendered):
+    import html
+    import re
+
+    nb = nbformat.read(str(rendered["folder"] / "report.ipynb"), as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+    texts = [o.get("data", {}).get("text/plain", "") for o in _outputs(nb)]
+    texts = [t for t in texts if t]
+    # no "<pandas.io.formats.style.Styler at 0x7f...>", no "<IPython.core.display.HTML object>"
+    assert not [t for t in texts if re.search(r" at 0x[0-9a-f]+|object>$", t)]
+    tables = [o for o in _outputs(nb) if "<table" in o.get("data", {}).get("text/html", "")]
+    assert len(tables) >= 5
+    for o in tables:
+        plain = o.data["text/plain"]
+        html_cells = re.findall(r"<th [^>]*>(.*?)</th>", o.data["text/html"])
+        assert plain.splitlines()[0].split()[0] == html.unescape(html_cells[0]).split()[0]
+        assert "&#" not in plain  # characters, not references
+
+
+def test_executed_report_shows_the_calls_behind_each_section(rendered):
+    nb = nbformat.read(str(rendered["folder"] / "report.ipynb"), as_version=4)
+    notes = [o.data["text/plain"] for o in _outputs(nb)
+             if "remove-output" in o.get("metadata", {}).get("tags", [])]  # fmt: skip
+    code = "\n".join(notes)
+    for call in (
+        "nps.nps_interval(",
+        "nps.summarize(df, score='recommend', weights=None, confidence_level=0.95, min_n=1)",
+        "by='tenure'",
+        "nps.compare_segments(",
+        "importance = nps.driver_importance(",
+        "impact = nps.theme_impact(",
+        "rng=sections.section_rng(",
+        "n_resamples=50",
+    ):
+        assert call in code, call
+    import ast
+
+    for note in notes:
+        ast.parse(note)  # each note is Python a reviewer can paste into a cell
+    html = (rendered["folder"] / "report.html").read_text(encoding="utf-8")
+    assert "nps.summarize" not in html and "section_rng" not in html  # not for the client
+
+
+def test_appendix_and_provenance_list_the_parameters_in_effect(rendered):
+    folder = rendered["folder"]
+    prov = json.loads((folder / "provenance.json").read_text())
+    used = prov["parameters_in_effect"]
+    assert prov["parameters"]["example"] == "b2b-annual" and prov["parameters"]["wave"] is None
+    for gone in ("example", "wave", "tables_dir", "required_columns", "theme_columns", "banners"):
+        assert gone not in used, gone
+    assert used["segments"] == ["tenure", "region"] and used["n_resamples"] == 50
+    assert not (folder / "parameters_in_effect.json").exists()
+    page = _page_text((folder / "report.html").read_text(encoding="utf-8"))
+    appendix = page.split("parameter", 1)[1]
+    assert "survey_name" in appendix and "n_resamples" in appendix
+    assert "example" not in appendix and "b2b-annual" not in appendix

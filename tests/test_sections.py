@@ -344,3 +344,48 @@ def test_recorded_calls_name_columns_as_literals():
     assert text == 'nps.summarize(df, by="a\'b", weights=None)'
     long = sections.call_text("nps.f", sections.Code("df"), **{f"k{i}": "x" * 10 for i in range(8)})
     assert long.splitlines()[0] == "nps.f(" and long.splitlines()[-1] == ")"
+
+
+# --- the parameters that took effect -------------------------------------------
+
+
+def _all_sections(df, s):
+    tr = sections.trend(df, s)
+    return dict(
+        trend=tr,
+        goal=sections.goal(tr, s),
+        segments=sections.segments(df, s),
+        drivers=sections.drivers(df, s),
+        comments=sections.comments(df, s),
+        followup=sections.followup(sections.headline(df, s, tr).rows, s),
+    )
+
+
+def test_in_effect_lists_only_what_the_report_used():
+    from nps_toolkit.reporting import template_parameters
+
+    defaults = template_parameters()  # the example's driver names, comment options ...
+    # a survey without drivers, comments, waves or accounts: only scores and a region
+    df = nps.example_survey("b2c-monthly")[["recommend", "region", "responded_at"]]
+    params = {**defaults, "data_path": "survey.csv"}
+    s = sections.Settings.from_parameters(params)
+    used = sections.in_effect(params, df, s, **_all_sections(df, s))
+    for gone in ("drivers", "comment", "themes_mode", "language", "account", "invited", "wave",
+                 "example", "n_resamples", "banners", "value_labels", "tables_dir"):  # fmt: skip
+        assert gone not in used, gone
+    assert used["segments"] == ["region"]  # tenure, product_line ... are not in the data
+    assert used["freq"] == "QE" and used["date"] == "responded_at"  # the trend is by quarter
+    for kept in ("survey_name", "score", "method", "confidence_level", "min_n", "correction"):
+        assert used[kept] == params[kept], kept
+
+
+def test_in_effect_keeps_the_options_of_sections_that_ran(b2b):
+    from nps_toolkit.reporting import template_parameters
+
+    params = template_parameters()  # the template's defaults are the b2b example's columns
+    s = sections.Settings.from_parameters({**params, "n_resamples": 30})
+    used = sections.in_effect(params, b2b, s, **_all_sections(b2b, s))
+    assert used["drivers"] == params["drivers"] and used["example"] == "b2b-annual"
+    assert used["wave"] == "wave" and "freq" not in used  # a trend by wave has no calendar period
+    assert {"comment", "language", "account", "invited", "n_resamples", "seed"} <= set(used)
+    assert "data_path" not in used and "themes" not in used  # None: the bundled lexicon
