@@ -1027,3 +1027,20 @@ def test_appendix_and_provenance_list_the_parameters_in_effect(rendered):
     appendix = page.split("parameter", 1)[1]
     assert "survey_name" in appendix and "n_resamples" in appendix
     assert "example" not in appendix and "b2b-annual" not in appendix
+
+
+def test_export_html_keeps_stream_outputs_and_drops_reviewer_notes(tmp_path):
+    # a stream output (printed text) has no metadata; a reviewer's note is tagged remove-output
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('x')", execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="printed words\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "nps.summarize(df)"},
+                               metadata={"tags": ["remove-output"]}),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "client words"}),
+    ]  # fmt: skip
+    nb.cells = [cell]
+    rendering.export_html(nb, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "printed words" in page and "client words" in page
+    assert "nps.summarize" not in page
