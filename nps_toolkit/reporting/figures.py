@@ -28,6 +28,7 @@ def show(ax, alt: str, *, dpi: int = 110) -> None:
     from IPython.display import display
 
     fig = ax.figure
+    width, height = fig.get_size_inches()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
@@ -37,7 +38,8 @@ def show(ax, alt: str, *, dpi: int = 110) -> None:
     # the alt text is the figure's text view too (not "<IPython.core.display.Image object>")
     display(
         {"image/png": png, "text/plain": f"[figure] {alt}"},
-        metadata={"image/png": {"alt": alt}},
+        # a tall chart (one row per theme) may take more of a printed page
+        metadata={"image/png": {"alt": alt, "tall": bool(height > 1.1 * width)}},
         raw=True,
     )
 

@@ -130,12 +130,12 @@ def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None, wide=Non
     for i, column in enumerate(table.columns):
         align = "right" if column in numeric else "left"
         # headers wrap (they are words); a number or an interval stays on one line
-        rules.append({"selector": f"th.col_heading.col{i}", "props": f"text-align: {align};"})
-        cells = f"text-align: {align};"
+        head = cells = f"text-align: {align};"
         if column in numeric:
             cells += " white-space: nowrap;"
-        if column in wide:
-            cells += " width: 55%;"
+        if column in wide:  # on the header too: a fixed table layout sizes columns by it
+            head, cells = head + " width: 55%;", cells + " width: 55%;"
+        rules.append({"selector": f"th.col_heading.col{i}", "props": head})
         rules.append({"selector": f"td.col{i}", "props": cells})
     styler = styler.set_table_styles(rules, overwrite=False)
     return styler.set_table_attributes('class="nps-table"')
