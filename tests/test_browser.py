@@ -166,6 +166,8 @@ def _pdf_text(path: Path) -> str:
 
 
 def test_podracing_report_reads_as_a_client_sees_it(rendered, browser):
+    import html
+
     folder = rendered[PODRACING["name"]]
     context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
     page = context.new_page()
@@ -185,6 +187,10 @@ def test_podracing_report_reads_as_a_client_sees_it(rendered, browser):
     )
     context.close()
     assert "By race attended" in headings, headings  # not "By race&#95;attended"
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    findings = page.split('<section class="nps-findings"', 1)[1].split("</section>")[0]
+    findings = html.unescape(findings)
+    assert "(race attended)" in findings and "race_attended" not in findings  # in words
     assert not [h for h in headings if "&#" in h or "_" in h], headings
     # theme, category, score, quote: words left, the score right
     assert align == ["left", "left", "right", "left"], align
