@@ -473,7 +473,7 @@ def test_bootstrap_equals_brute_force_row_resampling(rng):
 
 def test_theme_impact_bad_input():
     df, tags = ten_rows()
-    with pytest.raises(KeyError, match="'score' not in df"):
+    with pytest.raises(KeyError, match="score column 'score' not in the data"):
         theme_impact(df, tags, score="score")
     with pytest.raises(ValueError, match="index differs first at position 0"):
         theme_impact(df, tags.set_axis(range(10, 20)))
@@ -922,3 +922,9 @@ def test_tag_themes_refuses_a_table_instead_of_tagging_its_rows_as_one_comment()
     for table in (DataFrame(), duckdb.sql("SELECT 'slow app' AS comment")):
         with pytest.raises(TypeError, match="read the comment column first"):
             nps.tag_themes(table)
+
+
+def test_theme_impact_misspelled_score_suggests_the_closest():
+    df, tags = ten_rows()
+    with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'\?"):
+        theme_impact(df, tags, score="recomend")
