@@ -34,7 +34,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -886,6 +886,7 @@ class _Split:
     folder: Path
     reports: list  # (sub-survey, value, answers)
     skipped: list  # RenderResult of values under min_n
+    skipped_values: dict = field(default_factory=dict)  # their slug -> (value, answers)
     blank_rows: int = 0
     error: str | None = None
 
@@ -998,6 +999,7 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
                     RenderResult(name, slug, "skipped", 0.0, None,
                                  f"{int(n)} answers in {score!r}, fewer than min_n {min_n}")
                 )  # fmt: skip
+                split.skipped_values[slug] = (value, int(n))
                 continue
             params = {
                 **p,
@@ -1031,7 +1033,7 @@ def write_split_index(split: _Split, results: dict) -> Path:
 
     rows = []
     entries = [(sub.slug, value, n) for sub, value, n in split.reports]
-    entries += [(r.slug, r.survey.split(" / ", 1)[-1], None) for r in split.skipped]
+    entries += [(slug, value, n) for slug, (value, n) in split.skipped_values.items()]
     for slug, value, n in sorted(entries, key=lambda e: str(e[1])):
         r = results.get(slug)
         status = r.status if r is not None else "cancelled"
@@ -1057,7 +1059,8 @@ def write_split_index(split: _Split, results: dict) -> Path:
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>body{{font-family:sans-serif;margin:2em}}"
-        "table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd}"
+        "table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd;"
+        "text-align:left}"
         "td.n{text-align:right}</style></head><body>"
         f"<h1>{title}</h1>{blank}<table><thead><tr><th>{escape(split.survey.split)}</th>"
         "<th>status</th><th>answers</th><th>headline NPS</th><th>note</th></tr></thead><tbody>"
