@@ -829,6 +829,17 @@ def read_columns(source, columns=None, *, row_filter=None, where: str = "filter"
     return rel.df()
 
 
+def row_count(source) -> int:
+    """How many rows a path, glob, folder, DuckDB relation or Arrow table holds.
+
+    >>> import duckdb
+    >>> row_count(duckdb.sql("SELECT * FROM range(7)"))
+    7
+    """
+    src = _duckdb_source(_folder_glob(source))
+    return int(_fetch(src.relation, "SELECT count(*) AS n FROM src", src.label)["n"].iloc[0])
+
+
 def _folder_glob(source):
     """A folder (a Parquet dataset, Hive partitions too) as the glob of its Parquet files."""
     if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):

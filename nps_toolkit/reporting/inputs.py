@@ -45,6 +45,9 @@ def load_data(
         df = example_survey(example, seed=seed)
         df.attrs["sha256"] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
         df.attrs["source"] = f"example_survey({example!r}, seed={seed})"
+    elif is_dataset(data_path) and not (isinstance(columns, dict) and columns):
+        # parts read by DuckDB, the filter run there: only the selected rows reach pandas
+        return _filtered_dataset(data_path, row_filter, required, score, min_n)
     else:
         df = _read_survey(data_path, columns, date_format)
     check_columns(df, required or {})
@@ -96,6 +99,30 @@ def _read_dataset(data_path, columns) -> pd.DataFrame:
     df = read_columns(data_path)
     if isinstance(columns, dict) and columns:
         df = df.rename(columns=columns)
+    return df
+
+
+def _filtered_dataset(data_path, row_filter, required, score, min_n) -> pd.DataFrame:
+    """The rows of a folder or glob of parts that the filter keeps, filtered in DuckDB.
+
+    The same frame and checks as reading everything and then ``apply_filter``
+    (the filter's meaning is the same, see ``backends.filter_relation``),
+    without the other rows ever reaching pandas: a report per store of a
+    large dataset reads one store's rows.
+    """
+    from ..backends import read_columns, row_count
+
+    df = read_columns(data_path, row_filter=row_filter)
+    check_columns(df, required or {})
+    df.attrs["sha256"] = data_sha256(data_path)
+    df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+    if parse_filter(row_filter) is not None:
+        total = row_count(data_path)
+        if df.empty:
+            raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
+        df.attrs.update(filter=row_filter, rows_before_filter=total)
+    if min_n and score is not None and score in df.columns:
+        check_min_n(df, score, min_n, row_filter)
     return df
 
 

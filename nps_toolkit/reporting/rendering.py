@@ -45,6 +45,7 @@ from .config import (
     TEMPLATE,
     TEMPLATES_DIR,
     Survey,
+    is_dataset,
     is_plain,
     load_config,
     select_surveys,
@@ -980,12 +981,18 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
     folder = out_root / survey.slug
     split = _Split(survey, folder, [], [])
     try:
-        df = load_data(
-            p.get("data_path"), example=p.get("example", "b2b-annual"), columns=p.get("columns"),
-            row_filter=p.get("row_filter"), required=p.get("required_columns"),
-            date_format=p.get("date_format"),
-        )  # fmt: skip
         score, column, min_n = p.get("score", "recommend"), survey.split, int(p.get("min_n", 5))
+        if p.get("data_path") and is_dataset(p["data_path"]) and not p.get("columns"):
+            # parts: only the two columns needed, filtered in DuckDB as each report's are
+            from ..backends import read_columns
+
+            df = read_columns(p["data_path"], [score, column], row_filter=p.get("row_filter"))
+        else:
+            df = load_data(
+                p.get("data_path"), example=p.get("example", "b2b-annual"),
+                columns=p.get("columns"), row_filter=p.get("row_filter"),
+                required=p.get("required_columns"), date_format=p.get("date_format"),
+            )  # fmt: skip
         answered = pd.to_numeric(df[score], errors="coerce").notna()
         values = df[column]
         split.blank_rows = int(values.isna().sum())
