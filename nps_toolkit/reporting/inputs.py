@@ -25,7 +25,11 @@ def load_data(
     score=None,
     min_n=None,
 ) -> pd.DataFrame:
-    """The survey a report is about: a file (``load_survey``) or an example, filtered.
+    """The survey a report is about: a file (``load_survey``), parts, or an example, filtered.
+
+    ``data_path`` may be one file, a glob of Parquet/CSV parts or a folder of
+    Parquet files: parts are read by DuckDB with the filter run there
+    (``backends.read_columns``), so only the selected rows reach pandas.
 
     ``row_filter`` is a filter expression (``"wave == 7 and region in ['N', 'S']"``,
     see ``nps_toolkit._filters``) or a mapping ``{column: value or [values]}``.

@@ -763,9 +763,10 @@ def render_reports(
     An entry with ``split: <column>`` renders one report per value of the
     column into ``<output_dir>/<slug>/<value-slug>/`` (one table row each,
     ``survey`` "<name> / <value>"), with the entry's filter and "column is
-    value" as the report's filter.  The data is read and hashed once for the
-    batch to find the values (and once more per worker kernel, which keeps
-    the file it read for the next value); values with fewer than ``min_n``
+    value" as the report's filter.  The data is read once for the batch to
+    find the values and hashed once per process (not once per report); a
+    report reads only its rows from parts (filtered in DuckDB), and one file
+    once per worker kernel (kept for the next value).  Values with fewer than ``min_n``
     answers are ``"skipped"`` (not a failure), and ``<slug>/index.html``
     links every value's report with its headline NPS.  Unchanged values are
     ``"unchanged"`` like any report.  SIGINT (Ctrl-C) and SIGTERM stop the batch:
