@@ -29,8 +29,22 @@ random-groups bootstrap (tests/test_drivers.py): N simulated surveys of
 driver's population Shapley value, printed beside the row-by-row bootstrap's
 coverage on the same surveys (the obvious alternative) and both times.
 
-Measured on the 2-core development machine (shared with other jobs), one
-core (``taskset -c 1``), ``--jobs 1``: see the bottom of this docstring.
+Measured on the 2-core development machine (shared with six other jobs), one
+core (``taskset -c 1``), ``--jobs 1``, 2026-12-06:
+
+==========  =========  ==========================  ==================================
+rows        floor      national report             store reports (K rendered)
+==========  =========  ==========================  ==================================
+1M          0.69 s     49.9 s, 0.88 GiB (ratio 72)  20: 6.3 s a store, 0.67 GiB
+5M          1.17 s     158 s, 2.69 GiB (ratio 136)  20: 8.6 s a store, 0.83 GiB
+==========  =========  ==========================  ==================================
+
+(The issue's baseline on the same kind of machine: 1M rows 76 s and 1.68 GiB;
+5M rows failed after 600 s at 3.55 GiB.)  500 stores at these rates take
+52 min (1M) and 71 min (5M) on one core: a store report's time is its
+figures and HTML, not its data (its data cell takes 0.1-1.1 s).  20M rows
+were not run: the national report still holds every row in pandas (about
+0.5 GiB a million rows).
 """
 
 from __future__ import annotations
