@@ -557,6 +557,8 @@ def is_dataset(data_path) -> bool:
     (True, False)
     """
     text = os.fspath(data_path)
+    if os.path.isfile(text):  # a file whose name holds [ or * is still one file
+        return False
     return os.path.isdir(text) or any(ch in text for ch in "*?[")
 
 
