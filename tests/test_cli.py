@@ -512,3 +512,19 @@ def test_explore_data_keeps_the_defaults_the_file_has(tmp_path, capsys):
     assert "key 'segments': column 'regoin' is not in the data; did you mean 'region'?" in err
     assert main(["explore"]) == 2 and main(["explore", "a", "--data", str(path)]) == 2
     assert capsys.readouterr().err.count("give a survey NAME of the config or --data FILE") == 2
+
+
+def test_readme_command_list_names_every_command():
+    # the README's "Command line" section lists each subcommand and --version
+    import argparse
+    import re
+    from pathlib import Path
+
+    from nps_toolkit.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"\n## Command line\n(.*?)\n## ", readme, flags=re.S).group(1)
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    listed = set(re.findall(r"^nps-toolkit ([a-z-]+(?: [a-z]+)?)", section, flags=re.M))
+    for command in [*sub.choices, "--version"]:
+        assert any(entry.split()[0] == command for entry in listed), command
