@@ -205,6 +205,7 @@ def redact(text):
 
 
 CLIP_LENGTH = 500  # characters of a comment shown in a quote or a table cell
+ANALYSIS_LENGTH = 5_000  # characters of a comment that a report's theme and word analyses read
 _CLIP_MARGIN = 300  # read this far past the cut: no contact detail is longer (e-mail: 254)
 
 
@@ -217,7 +218,7 @@ def clip(text, limit: int = CLIP_LENGTH):
     never shown in part.
 
     >>> clip("soita 040 123 4567 " + "a" * 600, limit=20)
-    'soita [phone] aaaaaa…'
+    'soita [phone] a…'
     >>> clip("short", limit=12)
     'short'
     """

@@ -82,3 +82,125 @@ def test_visible_removes_controls_bidi_and_zero_width():
     assert visible("North\u202e htuoS") == "North htuoS"
     assert visible("a\x00b\x1b[31mc\x0bd\u200be\ufefff\u2066g") == "ab[31mcdefg"
     assert visible("Etelä\tItä") == "Etelä Itä"
+
+
+# --- no contact details in any report file, through `nps-toolkit render` -------------
+
+PHONES = ["040\u00a0123\u00a04567", "050\u2013555\u20131234", "040 - 765 4321", "+358401112233"]
+EMAILS = ["matti(at)firma.fi", "liisa @ firma.fi", "pekka\uff20firma.fi", "anna.k@example.fi"]
+
+
+def _survey(folder, n=60):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(21)
+    df = pd.DataFrame(
+        {
+            "respondent_id": [f"{i:05d}" for i in range(n)],
+            "recommend": rng.integers(0, 11, n),
+            "email": [f"user{i}@firma.fi" for i in range(n)],
+            "owner": [f"owner{i % 4}@firma.fi" for i in range(n)],  # 4 groups of 15
+            "tel": [f"040 {1000000 + i % 5}" for i in range(n)],
+            "customer_no": [f"C-{7000 + i}" for i in range(n)],
+            "region": rng.choice(["North", "South", "East"], n),
+            "responded_at": pd.date_range("2025-01-01", periods=n, freq="D").astype(str),
+            "comment": [
+                f"The price is too high, call me {PHONES[i % 4]} or mail {EMAILS[i % 4]}"
+                for i in range(n)
+            ],
+        }
+    )
+    df.to_csv(folder / "s.csv", index=False)
+    return df
+
+
+def _text_of(path):
+    """Every text a reader can see in an output file, unescaped."""
+    import html
+    import json
+    import shutil
+    import subprocess
+    import zipfile
+
+    if path.suffix in (".xlsx", ".pptx"):
+        with zipfile.ZipFile(path) as z:
+            raw = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    elif path.suffix == ".pdf":
+        if not shutil.which("pdftotext"):
+            return ""
+        raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    elif path.suffix == ".ipynb":
+        raw = json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
+        raw = raw.encode().decode("unicode_escape", "replace")
+    else:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    return html.unescape(html.unescape(raw))
+
+
+def _squeeze(text):
+    import re
+
+    from nps_toolkit._redact import fold
+
+    return re.sub(r"[\s\-()#;&]", "", fold(text)).lower()
+
+
+def test_no_report_file_holds_an_email_or_phone_from_the_data(tmp_path):
+    import contextlib
+    import io
+    import json
+
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    df = _survey(tmp_path)
+    base = {"data": "s.csv", "drivers": [], "wave": None, "min_n": 3}
+    refused = {
+        "Seg email": ({"segments": ["email"]}, "column 'email' is an id or contact column"),
+        "Banner owner": ({"banners": ["owner"]}, "column 'owner' holds e-mail addresses"),
+        "Seg tel": ({"segments": ["tel"]}, "column 'tel' holds e-mail addresses, phone"),
+        "Wave owner": ({"wave": "owner"}, "key 'wave': column 'owner' holds e-mail"),
+        "Labels id": (
+            {"value_labels": {"respondent_id": {"00001": "x"}}},
+            "key 'value_labels': column 'respondent_id' is an id or contact column",
+        ),
+        "Seg customer": ({"segments": ["customer_no"]}, "has a different value for 60 of"),
+    }
+    surveys = [{"name": name, **base, **extra} for name, (extra, _) in refused.items()]
+    surveys.append({"name": "Good", **base, "segments": ["region"], "banners": ["region"]})
+    surveys = json.loads(json.dumps(surveys))  # no shared lists: no YAML aliases
+    (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": surveys}), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "render",
+                "--no-progress",
+                "--jobs",
+                "2",
+                "--config",
+                str(tmp_path / "surveys.yml"),
+                "--output",
+                str(tmp_path / "out"),
+            ]  # fmt: skip
+        )
+    stderr = err.getvalue()
+    assert code == 1, stderr
+    for name, (_, message) in refused.items():
+        line = next(x for x in stderr.splitlines() if x.startswith(f"nps-toolkit render: {name}"))
+        assert message in line, line
+    good = tmp_path / "out" / "good"
+    files = sorted(p for p in good.iterdir() if p.is_file())
+    assert {p.name for p in files} >= {"report.html", "report.ipynb", "summary.csv",
+                                       "summary.xlsx", "banner.xlsx", "report.pptx"}  # fmt: skip
+    secrets = set(df["email"]) | set(df["owner"]) | set(df["tel"]) | set(PHONES) | set(EMAILS)
+    secrets |= {"0401234567", "0505551234", "0407654321", "401112233", "liisa@", "@firma"}
+    for path in files:
+        text = _squeeze(_text_of(path))
+        assert text, path
+        leaked = [s for s in secrets if _squeeze(s) in text]
+        assert not leaked, (path.name, leaked)
+    # the quotes were there, redacted
+    assert "[phone]" in _text_of(good / "report.html")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
+from .._identifiers import GROUP_KEYS, check_group_columns
 from .config import ConfigError
 
 
@@ -52,6 +53,9 @@ def load_data(
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
     check_columns(df, required or {})
     out = apply_filter(df, row_filter)
+    for key in GROUP_KEYS:  # no contact details or identifiers as groups
+        if key in (required or {}):
+            check_group_columns(out, required[key], key=key)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
     return out

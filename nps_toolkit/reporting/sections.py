@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._dates import parse_dates, wall_time
 from .._i18n import Texts
+from .._redact import ANALYSIS_LENGTH, clip
 from .._suppression import shown_rows
 
 # The report's sections in reading order: (anchor id, catalogue key of its title).
@@ -373,6 +374,8 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     if not has_text and not s.theme_columns:
         return None
     comment = s.comment if has_text else None
+    if has_text:  # contact details out before any analysis sees a word; huge comments cut
+        df = df.assign(**{s.comment: analysed_comments(df[s.comment])})
     lang = df[s.language] if isinstance(s.language, str) and s.has(df, s.language) else s.language
     lex = lexicon(s)
     if s.theme_columns:
@@ -396,11 +399,20 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     quotes = theme_quotes(
         df, tags, comment=s.comment, score=s.score, per_group=1, rng=section_rng(s.seed, "quotes")
     )
+    quotes["quote"] = clip(quotes["quote"])  # a quote is at most CLIP_LENGTH characters
     terms = top_terms(
         distinctive_terms(df, comment=s.comment, score=s.score, language=lang), themes=lex
     )
     commenters = int((~df[s.comment].map(_blank)).sum())
     return Comments(tags, impact, quotes, commenters, terms)
+
+
+def analysed_comments(comments: pd.Series) -> pd.Series:
+    """Comments as the report's analyses read them: redacted, at most ``ANALYSIS_LENGTH``
+    characters each (the data keeps the full text)."""
+    return comments.map(
+        lambda v: v if _blank(v) else clip(str(v), ANALYSIS_LENGTH), na_action="ignore"
+    )
 
 
 def _blank(value) -> bool:

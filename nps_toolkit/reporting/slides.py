@@ -484,15 +484,15 @@ def _theme_slide(themes, quotes, texts, labels) -> _Slide | None:
     title = texts[key].format(**fmt)
     quote_lines = []
     if quotes is not None and not quotes.empty:
-        from ..themes import redact
+        from .._redact import clip
 
         wanted = t.reindex(t["impact"].abs().sort_values(ascending=False).index)["theme"]
         for theme in wanted:
             q = quotes[quotes["theme"] == theme]["quote"].dropna()
             if len(q):
-                # theme_quotes has redacted them; redacting again costs nothing
+                # theme_quotes has redacted them; clipping again costs nothing
                 quote_lines.append(
-                    f"{_label(theme, labels).capitalize()}: \u201c{redact(str(q.iloc[0]))}\u201d"
+                    f"{_label(theme, labels).capitalize()}: \u201c{clip(str(q.iloc[0]))}\u201d"
                 )
             if len(quote_lines) == MAX_QUOTES:
                 break
