@@ -289,7 +289,13 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _replace_dir(new: Path, final: Path) -> None:
-    """Put ``new`` in place of ``final``: rename the old one aside, rename in, delete old."""
+    """Put ``new`` in place of ``final``: rename the old one aside, rename in, delete old.
+
+    Between the two renames there is no ``final``; a process killed there
+    (power, out of memory) leaves the previous report as
+    ``.<slug>.old-<pid>-<hex>``, and the next run's ``clean_stale_work_dirs``
+    renames it back to ``<slug>`` rather than deleting it.
+    """
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
@@ -350,7 +356,10 @@ def clean_stale_work_dirs(out_root, *, before: float | None = None) -> list[str]
 
     A work folder is stale when the run that made it (its process id is in
     the name) is no longer running, or, for names without a process id, when
-    it is older than ``before`` (a time stamp, default now).
+    it is older than ``before`` (a time stamp, default now).  A stale
+    ``.<slug>.old-...`` folder whose ``<slug>`` is missing is the previous
+    report of a run killed in the middle of ``_replace_dir``: it is renamed
+    back to ``<slug>`` (the newest, when there are several), not removed.
     """
     before = time.time() if before is None else before
     removed = []
@@ -358,18 +367,29 @@ def clean_stale_work_dirs(out_root, *, before: float | None = None) -> list[str]
         entries = list(Path(out_root).iterdir())
     except OSError:
         return removed
+    stale = []
     for entry in entries:
         m = _WORK_DIR.match(entry.name)
         if not m or not entry.is_dir() or entry.is_symlink():
             continue
         pid = m.group(3)
         try:
-            stale = (not _pid_alive(int(pid))) if pid else entry.stat().st_mtime < before
+            if (not _pid_alive(int(pid))) if pid else entry.stat().st_mtime < before:
+                stale.append((entry.stat().st_mtime, entry, m.group(1), m.group(2)))
         except OSError:
             continue
-        if stale:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
+    for _, entry, slug, kind in sorted(stale, key=lambda x: x[0], reverse=True):
+        final = entry.with_name(slug)
+        if kind == "old" and not final.exists() and not final.is_symlink():
+            prov = _read_provenance(entry)
+            if prov is not None and prov.get("toolkit") == "nps-toolkit":
+                try:
+                    os.replace(entry, final)  # the last good report, back in place
+                    continue
+                except OSError:
+                    pass
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
     return removed
 
 
