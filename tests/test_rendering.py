@@ -52,3 +52,40 @@ def test_next_run_restores_a_report_left_aside_by_a_killed_swap(tmp_path):
     assert (out / "wave-7" / "report.html").read_text() == "the last good report"
     assert (out / "b2c" / "report.html").read_text() == "current b2c"
     assert sorted(p.name for p in out.iterdir()) == ["b2c", "other", "wave-7"]
+
+
+def test_no_local_path_in_any_deliverable(tmp_path):
+    import nps_toolkit as nps
+
+    (tmp_path / "data").mkdir()
+    df = nps.example_survey("b2b-annual").query("wave == 7")
+    df.to_csv(tmp_path / "data" / "wave7.csv", index=False)
+    (tmp_path / "cols.yml").write_text("recommend: recommend\n")
+    config = tmp_path / "surveys.yml"
+    entry = {"name": "Paths", "data": "data/wave7.csv", "columns": "cols.yml",
+             "outputs": ["html", "pptx"], "n_resamples": 0}  # fmt: skip
+    config.write_text(yaml.safe_dump({"surveys": [entry]}))
+    out = tmp_path / "reports"
+    code, err = _render(config, out)
+    assert code == 0, err
+    folder = out / "paths"
+    for name in ("provenance.json", "report.ipynb", "report.html"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert str(tmp_path) not in text and "/tmp/" not in text and "/home/" not in text, name
+    prov = json.loads((folder / "provenance.json").read_text())
+    assert prov["parameters"]["data_path"] == "data/wave7.csv"
+    assert prov["parameters"]["columns"] == "cols.yml"
+    nb = json.loads((folder / "report.ipynb").read_text())
+    meta = nb["metadata"]["papermill"]
+    assert meta["parameters"]["data_path"] == "data/wave7.csv"
+    assert meta["parameters"]["tables_dir"] == "."
+    assert (meta["input_path"], meta["output_path"]) == ("survey_report.ipynb", "report.ipynb")
+    injected = next(
+        c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
+    )
+    assert "data_path = 'data/wave7.csv'" in "".join(injected["source"])
+    # the relative record still tells an unchanged report
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()) as stdout, contextlib.redirect_stderr(err):
+        assert main(["render", "--no-progress", "--config", str(config), "--output", str(out)]) == 0
+    assert "unchanged" in stdout.getvalue()

@@ -382,13 +382,16 @@ def slugify(name: str) -> str:
 class Survey:
     """One validated ``surveys.yml`` entry: its name, slug and template parameters.
 
-    ``timeout`` is the execution timeout of each notebook cell (seconds).
+    ``timeout`` is the execution timeout of each notebook cell (seconds);
+    ``base`` the folder of the config file, which the report's records
+    (``provenance.json``, the notebook's parameters) give file paths relative to.
     """
 
     name: str
     slug: str
     parameters: dict = field(repr=False)
     timeout: int = RENDER_OPTIONS["timeout"][1]
+    base: str | None = field(default=None, repr=False)  # the config's folder: paths relative
 
 
 def _check_option(where: str, key: str, value, label: str) -> None:
@@ -512,7 +515,15 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                 f"{where}: key 'name' gives folder {slug!r}, already used by entry {slugs[slug]}"
             )
         slugs[slug] = i
-        surveys.append(Survey(name=entry["name"], slug=slug, parameters=values, **options))
+        surveys.append(
+            Survey(
+                name=entry["name"],
+                slug=slug,
+                parameters=values,
+                base=str(path.parent.resolve()),
+                **options,
+            )
+        )
     return surveys
 
 

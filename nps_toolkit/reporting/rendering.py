@@ -521,9 +521,64 @@ def _fingerprint(survey: Survey, template) -> dict:
         "files_sha256": files,
         "template_sha256": _template_sha256(template),
         "toolkit_version": __version__,
-        # as provenance.json holds them (a JSON round trip)
-        "parameters": json.loads(json.dumps({**p, "tables_dir": None}, default=str)),
+        # as provenance.json holds them (a JSON round trip), files relative to the config
+        "parameters": json.loads(
+            json.dumps({**recorded_parameters(p, survey.base), "tables_dir": None}, default=str)
+        ),
     }
+
+
+def _relative_path(path: str, base: str | None) -> str:
+    """``path`` relative to ``base`` (the config's folder); the file name when there is none."""
+    if not base or not os.path.isabs(path):
+        return path if base else Path(path).name
+    try:
+        return Path(os.path.relpath(path, base)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return Path(path).name
+
+
+def recorded_parameters(parameters: dict, base: str | None) -> dict:
+    """The parameters as a report records them: file paths relative to the config's
+    folder ``base`` and the tables folder as ``"."`` (the report's own folder), so no
+    deliverable names the analyst's folders.
+
+    >>> recorded_parameters({"data_path": "/home/me/s/d.csv", "tables_dir": "/tmp/.x"}, "/home/me")
+    {'data_path': 's/d.csv', 'tables_dir': '.'}
+    """
+    out = dict(parameters)
+    for param in FILE_KEYS.values():
+        if isinstance(out.get(param), str):
+            out[param] = _relative_path(out[param], base)
+    if out.get("tables_dir"):
+        out["tables_dir"] = "."
+    return out
+
+
+def _record_relative_paths(nb, survey: Survey, template) -> None:
+    """Rewrite the executed notebook's records (papermill's metadata, the injected
+    parameters cell) with relative paths, in place."""
+    from papermill.translators import translate_parameters
+
+    from . import _engine
+
+    meta = nb.metadata.get("papermill", {})
+    real = meta.get("parameters") or {}
+    shown = recorded_parameters(real, survey.base)
+    meta["parameters"] = shown
+    meta["input_path"] = Path(template).name
+    meta["output_path"] = "report.ipynb"
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters(
+                _engine.LANGUAGE, _engine.LANGUAGE, shown, "Parameters"
+            )
+
+
+def _write_notebook(nb, path: Path) -> None:
+    import nbformat
+
+    nbformat.write(nb, str(path))
 
 
 def _template_sha256(template) -> str:
@@ -565,6 +620,9 @@ def render_survey(
     cancel: threading.Event | None = None,
 ) -> RenderResult:
     """Render one survey into ``output_dir/<slug>/`` (replaced only on success).
+
+    The report records file paths relative to the config's folder, never
+    absolute ones.
 
     An existing ``<slug>`` folder is replaced only when it is a report the
     toolkit wrote (its ``provenance.json`` says so); otherwise the survey
@@ -608,6 +666,8 @@ def render_survey(
         nb = _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
         if cancel is not None and cancel.is_set():
             raise _Cancelled
+        _record_relative_paths(nb, survey, template)  # no local folder in any deliverable
+        _write_notebook(nb, tmp / "report.ipynb")
         outputs = survey.parameters.get("outputs", ["html", "pdf"])
         if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
             export_html(
