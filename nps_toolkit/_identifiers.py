@@ -12,9 +12,10 @@ thousands of groups of one or two answers, all hidden.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ._redact import redact
+from ._redact import redact, visible
 
 MAX_GROUPS = 1_000  # distinct values of a group column
 # A column is an identifier when at least this share of its (at least
@@ -83,3 +84,61 @@ def check_group_columns(df: pd.DataFrame, columns, *, key: str) -> None:
                     f"key {key!r}: column {column!r} {reason}; a report never shows groups "
                     "of such a column (see README 'Security and privacy')"
                 )
+
+
+class LookAlikeError(ValueError):
+    """Two values of a group column differ only by invisible or control characters."""
+
+
+def _visible_text(value):
+    return visible(value) if isinstance(value, str) else value
+
+
+def clean_group_values(df: pd.DataFrame, columns, *, key: str) -> pd.DataFrame:
+    """``df`` with control, bidi and zero-width characters removed from the values of
+    the group columns ``columns``: the report shows each group as it reads.
+
+    Two values that then read the same (``"North"`` and ``"North\\u200b"``)
+    would be two groups that look like one: ``LookAlikeError`` names the
+    column, the two values (with their invisible characters spelled out) and
+    a row of each.
+
+    >>> df = pd.DataFrame({"region": ["North\\u202e", "South\\x1b[31m", None]})
+    >>> clean_group_values(df, ["region"], key="segments")["region"].tolist()
+    ['North', 'South[31m', None]
+    >>> clean_group_values(pd.DataFrame({"r": ["N", "N\\u200b"]}), ["r"], key="segments")
+    Traceback (most recent call last):
+    ...
+    nps_toolkit._identifiers.LookAlikeError: key 'segments': column 'r' has values that read the same but differ by invisible or control characters: 'N' (row 1) and 'N\\u200b' (row 2); remove those characters from the data
+    """
+    out = None
+    for column in dict.fromkeys([columns] if isinstance(columns, str) else columns):
+        if column not in df.columns:
+            continue
+        values = df[column]
+        is_cat = isinstance(values.dtype, pd.CategoricalDtype)
+        distinct = pd.Series(values.cat.categories if is_cat else values.dropna().unique())
+        distinct = distinct[distinct.map(lambda v: isinstance(v, str))]
+        cleaned = distinct.map(visible)
+        changed = distinct[cleaned != distinct]
+        if changed.empty:
+            continue
+        first = {}
+        for original, clean in zip(distinct, cleaned, strict=True):
+            if clean in first:
+                a, b = first[clean], original
+                rows = [int(np.flatnonzero((values == v).to_numpy())[0]) + 1 for v in (a, b)]
+                raise LookAlikeError(
+                    f"key {key!r}: column {column!r} has values that read the same but differ "
+                    f"by invisible or control characters: {ascii(a)[:60]} (row {rows[0]}) and "
+                    f"{ascii(b)[:60]} (row {rows[1]}); remove those characters from the data"
+                )
+            first[clean] = original
+        if out is None:
+            out = df.copy()
+            out.attrs = dict(df.attrs)
+        if is_cat:
+            out[column] = values.cat.rename_categories(dict(zip(distinct, cleaned, strict=True)))
+        else:
+            out[column] = values.map(_visible_text)
+    return df if out is None else out

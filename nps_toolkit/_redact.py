@@ -242,6 +242,15 @@ _INVISIBLE = re.compile(
 )
 
 
+def strip_invisible(text: str) -> str:
+    """``text`` without control (but tab and line breaks), bidi and zero-width characters.
+
+    >>> strip_invisible("a\\x00b\\u202ec\\nd") == "abc\\nd"
+    True
+    """
+    return _INVISIBLE.sub("", text)
+
+
 def visible(text):
     """``text`` without control, bidi-override and zero-width characters; tabs and line
     breaks become spaces.  Non-text is returned as it is.

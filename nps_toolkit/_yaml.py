@@ -27,7 +27,8 @@ EXCERPT = 40  # characters of a value an error message quotes at most
 
 
 def _short(tag: str) -> str:
-    return excerpt(tag.replace("tag:yaml.org,2002:", "!!"))
+    tag = tag.replace("tag:yaml.org,2002:", "!!")
+    return tag if len(tag) <= EXCERPT else tag[: EXCERPT - 3] + "..."
 
 
 def excerpt(value, limit: int = EXCERPT) -> str:

@@ -62,7 +62,7 @@ def _render(folder: Path, entry_yaml: str, *files) -> tuple[int, str, str]:
         ("    min_n: 1\n", "key 'min_n' must be a whole number of at least 3"),
         ("    min_n: 2\n", "key 'min_n' must be a whole number of at least 3"),
         # nbclient's timeout is an integer: 120.5 failed every survey with a TraitError
-        ("    timeout: 120.5\n", "key 'timeout' must be a number of whole seconds"),
+        ("    timeout: 120.5\n", "key 'timeout' must be a number of seconds, whole,"),
         # 1e-300 and 1e308 passed and failed inside a cell
         ("    confidence_level: 1.0e-300\n", "key 'confidence_level' must be a number between 0.5"),
         ("    confidence_level: 0.99999999\n", "key 'confidence_level' must be a number between"),
@@ -101,7 +101,7 @@ def test_min_n_three_and_whole_timeouts_pass(folder):
         ("Q1: recommend\nQ1: comment\n", "duplicate key 'Q1' (first at line 1)"),
         ("Q1: !!python/object:os.system recommend\n", "YAML tag '!!python/object:os.system'"),
         ("columns: !!set {a, b}\n", "YAML tag '!!set' is not allowed"),
-        ("x" * 5000 + ": recommend\n" + "x" * 5000 + ": comment\n", "duplicate key 'xxxx"),
+        ("x" * 1000 + ": recommend\n" + "x" * 1000 + ": comment\n", "duplicate key 'xxxx"),
     ],
 )
 def test_columns_file_is_read_as_strictly_as_the_config(folder, text, message):

@@ -115,6 +115,21 @@ def _survey(folder, n=60):
     return df
 
 
+def _zip_text(archive) -> str:
+    """The XML of an Office file, and of the workbooks embedded in it (chart data)."""
+    import io
+    import zipfile
+
+    parts = []
+    with archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                parts.append(archive.read(name).decode("utf-8", "replace"))
+            elif name.endswith(".xlsx"):
+                parts.append(_zip_text(zipfile.ZipFile(io.BytesIO(archive.read(name)))))
+    return " ".join(parts)
+
+
 def _text_of(path):
     """Every text a reader can see in an output file, unescaped."""
     import html
@@ -124,8 +139,7 @@ def _text_of(path):
     import zipfile
 
     if path.suffix in (".xlsx", ".pptx"):
-        with zipfile.ZipFile(path) as z:
-            raw = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        raw = _zip_text(zipfile.ZipFile(path))
     elif path.suffix == ".pdf":
         if not shutil.which("pdftotext"):
             return ""
@@ -204,3 +218,76 @@ def test_no_report_file_holds_an_email_or_phone_from_the_data(tmp_path):
         assert not leaked, (path.name, leaked)
     # the quotes were there, redacted
     assert "[phone]" in _text_of(good / "report.html")
+
+
+# --- characters that break or mislead, through `nps-toolkit render` --------------------
+
+HOSTILE = {"\x1b[31mNorth": "[31mNorth", "So\x0buth": "South", "East\u202e": "East",
+           "We\u200bst": "West"}  # fmt: skip
+
+
+def test_control_bidi_and_zero_width_characters_never_reach_a_report(tmp_path):
+    import contextlib
+    import io
+    import json
+
+    import numpy as np
+    import pandas as pd
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    n = 80
+    rng = np.random.default_rng(5)
+    values = list(HOSTILE)
+    df = pd.DataFrame(
+        {
+            "respondent_id": [str(i) for i in range(n)],
+            "recommend": rng.integers(0, 11, n),
+            "region": [values[i % 4] for i in range(n)],
+            "responded_at": "2025-03-01",
+            "comment": ["Price too high \x1b[2J\u202e reversed"] * n,
+        }
+    )
+    df.to_csv(tmp_path / "s.csv", index=False)
+    twins = ["North", "North\u200b"]  # two groups that read the same
+    pd.DataFrame({"recommend": [i % 11 for i in range(40)], "region": twins * 20}).to_csv(
+        tmp_path / "twins.csv", index=False
+    )
+    name = "Evil \x1b]0;pwned\x07\x1b[2J name"
+    base = {"drivers": [], "wave": None, "segments": ["region"], "banners": ["region"]}
+    surveys = [
+        {"name": name, "data": "s.csv", **base},
+        {"name": "Twins", "data": "twins.csv", **base, "comment": None, "date": "recommend"},
+    ]
+    (tmp_path / "surveys.yml").write_text(
+        yaml.safe_dump({"surveys": json.loads(json.dumps(surveys))}), encoding="utf-8"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "render",
+                "--no-progress",
+                "--jobs",
+                "2",
+                "--config",
+                str(tmp_path / "surveys.yml"),
+                "--output",
+                str(tmp_path / "out"),
+            ]  # fmt: skip
+        )
+    printed = out.getvalue() + err.getvalue()
+    assert "\x1b" not in printed and "\x07" not in printed  # spelled out on the terminal
+    assert "Evil \\x1b]0;pwned\\x07\\x1b[2J name" in out.getvalue(), printed
+    # look-alike groups are reported, with their invisible character spelled out
+    assert "Twins failed" in err.getvalue() and "'North\\u200b'" in err.getvalue(), printed
+    folder = next(p for p in (tmp_path / "out").iterdir() if p.name.startswith("evil"))
+    files = [p for p in folder.iterdir() if p.suffix in (".html", ".csv", ".xlsx", ".pptx")]
+    assert {p.name for p in files} >= {"report.html", "summary.xlsx", "banner.xlsx", "report.pptx"}
+    for path in files:
+        text = _text_of(path)
+        for bad in ("\x1b", "\x0b", "\x07", "\u202e", "\u200b"):
+            assert bad not in text, (path.name, repr(bad))
+    html = _text_of(folder / "report.html")
+    assert all(label in html for label in HOSTILE.values())  # shown as they read

@@ -196,7 +196,7 @@ OPTION_RULES = {
     # whole seconds: nbclient's timeout is an integer (120.5 fails every cell)
     "timeout": (
         (lambda v: 1 <= v <= MAX_TIMEOUT and float(v).is_integer()),
-        f"a number of whole seconds between 1 and {MAX_TIMEOUT}",
+        f"a number of seconds, whole, between 1 and {MAX_TIMEOUT}",
     ),
 }
 

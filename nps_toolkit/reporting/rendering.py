@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._redact import visible
 from .config import (
     FILE_KEYS,
     HTML_TEMPLATE,
@@ -268,7 +269,7 @@ def export_html(notebook, html_path, *, title: str | None = None, language: str 
 
     nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
     if title:
-        nb.metadata["title"] = defang(title)  # the template escapes it
+        nb.metadata["title"] = defang(visible(title))  # the template escapes it
     exporter = _html_exporter()
     exporter.language_code = language  # one exporter per thread: safe to set per report
     body, _ = exporter.from_notebook_node(nb)
