@@ -278,6 +278,7 @@ def test_control_bidi_and_zero_width_characters_never_reach_a_report(tmp_path):
             ]  # fmt: skip
         )
     printed = out.getvalue() + err.getvalue()
+    assert code == 1, printed  # the twins fail, the other renders
     assert "\x1b" not in printed and "\x07" not in printed  # spelled out on the terminal
     assert "Evil \\x1b]0;pwned\\x07\\x1b[2J name" in out.getvalue(), printed
     # look-alike groups are reported, with their invisible character spelled out

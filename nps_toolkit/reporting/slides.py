@@ -36,8 +36,8 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 
 from .._export import defuse
-from .._redact import visible
 from .._i18n import LANGUAGES, Texts
+from .._redact import visible
 
 CATEGORY_COLORS = {"detractors": "d7301f", "passives": "bdbdbd", "promoters": "1a9850"}
 QUADRANT_COLORS = {
