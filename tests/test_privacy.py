@@ -292,3 +292,71 @@ def test_control_bidi_and_zero_width_characters_never_reach_a_report(tmp_path):
             assert bad not in text, (path.name, repr(bad))
     html = _text_of(folder / "report.html")
     assert all(label in html for label in HOSTILE.values())  # shown as they read
+
+
+# --- resources bounded, through `nps-toolkit render` -----------------------------------
+
+
+def test_huge_comment_is_cut_and_too_many_groups_are_refused_before_the_work(tmp_path):
+    import contextlib
+    import html
+    import io
+    import json
+    import re
+
+    import numpy as np
+    import pandas as pd
+    import yaml
+
+    from nps_toolkit._identifiers import MAX_GROUPS
+    from nps_toolkit._redact import CLIP_LENGTH
+    from nps_toolkit.cli import main
+
+    rng = np.random.default_rng(6)
+    n = 60
+    df = pd.DataFrame(
+        {
+            "recommend": rng.integers(0, 11, n),
+            "responded_at": "2025-03-01",
+            "comment": ["price is too high"] * n,
+        }
+    )
+    # 2 MB in one comment: the sentiment of it alone took minutes (20 MB: past 600 s)
+    df.loc[0, "comment"] = "The price is too high, mail a@b.fi. " + "slow and costly " * 130_000
+    df.loc[0, "recommend"] = 2
+    df.to_csv(tmp_path / "big.csv", index=False)
+    m = 2 * (MAX_GROUPS + 500)  # MAX_GROUPS + 500 shops, two answers each
+    shops = pd.DataFrame({"recommend": rng.integers(0, 11, m), "responded_at": "2025-03-01"})
+    shops["shop"] = [f"shop {i // 2}" for i in range(m)]
+    shops.to_csv(tmp_path / "shops.csv", index=False)
+    base = {"drivers": [], "wave": None, "segments": [], "timeout": 60}
+    surveys = [
+        {"name": "Big", "data": "big.csv", **base},
+        {"name": "Shops", "data": "shops.csv", **base, "banners": ["shop"], "comment": None},
+    ]
+    (tmp_path / "surveys.yml").write_text(
+        yaml.safe_dump({"surveys": json.loads(json.dumps(surveys))}), encoding="utf-8"
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(
+            [
+                "render",
+                "--no-progress",
+                "--jobs",
+                "2",
+                "--config",
+                str(tmp_path / "surveys.yml"),
+                "--output",
+                str(tmp_path / "out"),
+            ]  # fmt: skip
+        )
+    assert code == 1, err.getvalue()
+    line = next(x for x in err.getvalue().splitlines() if "Shops failed" in x)
+    assert f"column 'shop' has 1,500 different values, more than the {MAX_GROUPS:,}" in line
+    assert "Big failed" not in err.getvalue(), err.getvalue()
+    page = html.unescape((tmp_path / "out" / "big" / "report.html").read_text(encoding="utf-8"))
+    quotes = [q for q in re.findall(r">([^<>]*slow and costly[^<>]*)<", page)]
+    assert quotes and all(len(q.strip()) <= CLIP_LENGTH + 1 for q in quotes), quotes[:1]
+    assert "a@b.fi" not in page
+    assert len(pd.read_csv(tmp_path / "big.csv")["comment"][0]) > 2_000_000  # data: whole
