@@ -26,7 +26,8 @@ UNIQUE_MIN_ROWS = 10
 ID_COLUMNS = frozenset(
     {"respondent_id", "account_id", "email", "e-mail", "phone", "sähköposti", "puhelin"}
 )
-GROUP_KEYS = ("segments", "banners", "wave", "split", "value_labels")
+# keys whose columns' values a report shows as labels (language: the codes it warns of)
+GROUP_KEYS = ("segments", "banners", "wave", "split", "value_labels", "language")
 
 
 class IdentifyingColumnError(ValueError):
@@ -103,9 +104,9 @@ def clean_group_values(df: pd.DataFrame, columns, *, key: str) -> pd.DataFrame:
     column, the two values (with their invisible characters spelled out) and
     a row of each.
 
-    >>> df = pd.DataFrame({"region": ["North\\u202e", "South\\x1b[31m", None]})
+    >>> df = pd.DataFrame({"region": ["North\\u202e", "South\\x1b[31m", "East"]})
     >>> clean_group_values(df, ["region"], key="segments")["region"].tolist()
-    ['North', 'South[31m', None]
+    ['North', 'South[31m', 'East']
     >>> clean_group_values(pd.DataFrame({"r": ["N", "N\\u200b"]}), ["r"], key="segments")
     Traceback (most recent call last):
     ...

@@ -35,7 +35,7 @@ def excerpt(value, limit: int = EXCERPT) -> str:
     """``repr(value)`` cut to ``limit`` characters: errors never echo a whole file.
 
     >>> excerpt("x" * 100)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."
     >>> excerpt("short")
     "'short'"
     """
@@ -68,6 +68,21 @@ class StrictLoader(yaml.SafeLoader):
             )
         return super().construct_object(node, deep=deep)
 
+    def construct_yaml_int(self, node):
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts
+            value = None
+        if value is None or abs(value) >= 2**63:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the number {_cut(node.value)} is out of range (a whole number of at most 18 "
+                "digits)",
+                node.start_mark,
+            )
+        return value
+
     def construct_mapping(self, node, deep=False):
         seen = {}
         for key_node, _ in node.value:
@@ -94,6 +109,13 @@ class StrictLoader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 20 else text[:17] + "..."
 
 
 # dates stay text (``2025-01-31``): the loader and the filter read them, not YAML

@@ -131,3 +131,13 @@ def test_summarize_columns_file_is_strict_too(folder, capsys):
     code = main(["summarize", str(folder / "s.csv"), "--columns", str(folder / "cols.yml")])
     err = capsys.readouterr().err
     assert code == 2 and "alias *a is not allowed" in err and len(err) < 300, err
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 40, "-9223372036854775809"])
+def test_numbers_beyond_64_bits_are_refused_with_their_line(folder, number):
+    # 5000 digits failed with Python's digit limit and no file name; a 40-digit hex seed
+    # passed the check and failed inside the kernel
+    code, stdout, stderr = _render(folder, f"    seed: {number}\n")
+    assert code == 2 and stdout == "", stderr
+    assert "surveys.yml, line 4: the number" in stderr and "is out of range" in stderr, stderr
+    assert len(stderr) < 300

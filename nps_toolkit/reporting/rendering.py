@@ -534,9 +534,13 @@ def _relative_path(path: str, base: str | None) -> str:
     if not base or not os.path.isabs(path):
         return path if base else Path(path).name
     try:
-        return Path(os.path.relpath(path, base)).as_posix()
+        shared = os.path.commonpath([path, base])
+        relative = os.path.relpath(path, base)
     except ValueError:  # another drive (Windows): no relative path exists
         return Path(path).name
+    if shared == Path(path).anchor:  # only the root in common: "../../home/me/..." names
+        return Path(path).name  # the folders as an absolute path would
+    return Path(relative).as_posix()
 
 
 def recorded_parameters(parameters: dict, base: str | None) -> dict:
@@ -546,6 +550,8 @@ def recorded_parameters(parameters: dict, base: str | None) -> dict:
 
     >>> recorded_parameters({"data_path": "/home/me/s/d.csv", "tables_dir": "/tmp/.x"}, "/home/me")
     {'data_path': 's/d.csv', 'tables_dir': '.'}
+    >>> recorded_parameters({"data_path": "/home/me/d.csv", "themes": "/srv/t.yml"}, "/srv/cfg")
+    {'data_path': 'd.csv', 'themes': '../t.yml'}
     """
     out = dict(parameters)
     for param in FILE_KEYS.values():
@@ -574,6 +580,18 @@ def _record_relative_paths(nb, survey: Survey, template) -> None:
             cell.source = translate_parameters(
                 _engine.LANGUAGE, _engine.LANGUAGE, shown, "Parameters"
             )
+
+
+def _relative_failed_notebook(path: Path, survey: Survey, template) -> None:
+    """The partly executed notebook with relative paths too (it may be shared to debug)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        _record_relative_paths(nb, survey, template)
+        nbformat.write(nb, str(path))
+    except Exception:  # keep the notebook as papermill wrote it rather than none
+        pass
 
 
 def _write_notebook(nb, path: Path) -> None:
@@ -706,6 +724,7 @@ def render_survey(
         if tmp is not None and not cancelled and (tmp / "report.ipynb").is_file():
             # keep the partly executed notebook beside the good report, for the researcher
             try:
+                _relative_failed_notebook(tmp / "report.ipynb", survey, template)
                 os.replace(tmp / "report.ipynb", failed_nb)
                 where = str(failed_nb)
             except OSError:
