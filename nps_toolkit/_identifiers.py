@@ -12,6 +12,8 @@ thousands of groups of one or two answers, all hidden.
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 
@@ -110,7 +112,7 @@ def clean_group_values(df: pd.DataFrame, columns, *, key: str) -> pd.DataFrame:
     >>> clean_group_values(pd.DataFrame({"r": ["N", "N\\u200b"]}), ["r"], key="segments")
     Traceback (most recent call last):
     ...
-    nps_toolkit._identifiers.LookAlikeError: key 'segments': column 'r' has values that read the same but differ by invisible or control characters: 'N' (row 1) and 'N\\u200b' (row 2); remove those characters from the data
+    nps_toolkit._identifiers.LookAlikeError: key 'segments': column 'r' has values that read the same but differ by invisible, control or look-alike characters: 'N' (row 1) and 'N\\u200b' (row 2); remove those characters from the data
     """
     out = None
     for column in dict.fromkeys([columns] if isinstance(columns, str) else columns):
@@ -121,20 +123,20 @@ def clean_group_values(df: pd.DataFrame, columns, *, key: str) -> pd.DataFrame:
         distinct = pd.Series(values.cat.categories if is_cat else values.dropna().unique())
         distinct = distinct[distinct.map(lambda v: isinstance(v, str))]
         cleaned = distinct.map(visible)
-        changed = distinct[cleaned != distinct]
-        if changed.empty:
-            continue
         first = {}
         for original, clean in zip(distinct, cleaned, strict=True):
+            clean = unicodedata.normalize("NFKC", clean)  # "Ｎorth" reads as "North"
             if clean in first:
                 a, b = first[clean], original
                 rows = [int(np.flatnonzero((values == v).to_numpy())[0]) + 1 for v in (a, b)]
                 raise LookAlikeError(
                     f"key {key!r}: column {column!r} has values that read the same but differ "
-                    f"by invisible or control characters: {ascii(a)[:60]} (row {rows[0]}) and "
+                    f"by invisible, control or look-alike characters: {ascii(a)[:60]} (row {rows[0]}) and "
                     f"{ascii(b)[:60]} (row {rows[1]}); remove those characters from the data"
                 )
             first[clean] = original
+        if (cleaned == distinct).all():
+            continue
         if out is None:
             out = df.copy()
             out.attrs = dict(df.attrs)

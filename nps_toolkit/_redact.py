@@ -23,6 +23,8 @@ import pandas as pd
 
 _FOLD = {ord(c): " " for c in "\u00a0\u2007\u2009\u200a\u202f\u205f\u3000"}  # spaces
 _FOLD.update({ord(c): " " for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"})  # zero-width
+# line breaks: a report shows a quote on one line, so "040\n1234567" reads as a number
+_FOLD.update({ord(c): " " for c in "\n\r\x0b\x0c\x85\u2028\u2029"})
 _FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"})
 _FOLD.update({ord(c): "@" for c in "\ufe6b"})  # small commercial at
 _FOLD.update({cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)})  # full-width ASCII
@@ -40,8 +42,12 @@ def fold(text: str) -> str:
 
 # --- patterns (matched on the folded text) -------------------------------------
 
-_AT = r"(?:[ \t]*@[ \t]*|[ \t]*[(\[{<][ \t]*(?:at|a|ät)[ \t]*[)\]}>][ \t]*)"
-_DOT = r"(?:\.|[ \t]*[(\[{<][ \t]*(?:dot|piste)[ \t]*[)\]}>][ \t]*)"
+_AT = (
+    r"(?:[ \t]*@[ \t]*|[ \t]*[(\[{<][ \t]*(?:at|a|ät)[ \t]*[)\]}>][ \t]*"
+    # "matti at firma.fi": only before a lower-case top-level domain ("at home.Then" stays)
+    r"|[ \t]+(?:at|ät)[ \t]+(?=[\w\-]+(?:\.|[ \t]+dot[ \t]+)(?-i:[a-z]{2,6})\b))"
+)
+_DOT = r"(?:\.|[ \t]*[(\[{<][ \t]*(?:dot|piste)[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+)"
 # \w is any Unicode letter or digit: jääskeläinen@esimerkki.fi, müller@firma.de;
 # the look-behind makes a long run of letters cost one attempt, not one per letter
 _EMAIL = re.compile(

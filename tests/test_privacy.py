@@ -29,6 +29,9 @@ from nps_toolkit.themes import redact as public_redact
         ("matti\uff20firma.fi", "[email]"),  # full-width commercial at
         ("matti [at] firma [dot] fi", "[email]"),
         ("matti\u200b@firma.fi", "[email]"),
+        ("matti at firma.fi kiitos", "[email] kiitos"),
+        ("matti at firma dot fi", "[email]"),
+        ("soita 040\n123 4567", "soita [phone]"),  # a quote is shown on one line
         # payment cards: the issuers' published test numbers (valid Luhn digits)
         ("kortti 4111 1111 1111 1111", "kortti [card]"),
         ("card 5555-5555-5555-4444.", "card [card]."),
@@ -48,6 +51,7 @@ def test_redact_real_world_spellings(text, expected):
         "Tilaus 1234567890123 ja 4000 kpl, hinta 1 299,00 €.",
         "tunnus 131052 -308U (wrong check character)",
         "price 5 @ 10.00 each",
+        "I was at home.Then left, we meet at 10.00.",
     ],
 )
 def test_redact_keeps_what_is_not_personal_data(text):
@@ -360,3 +364,14 @@ def test_huge_comment_is_cut_and_too_many_groups_are_refused_before_the_work(tmp
     assert quotes and all(len(q.strip()) <= CLIP_LENGTH + 1 for q in quotes), quotes[:1]
     assert "a@b.fi" not in page
     assert len(pd.read_csv(tmp_path / "big.csv")["comment"][0]) > 2_000_000  # data: whole
+
+
+def test_look_alike_groups_are_refused_naming_both_values():
+    import pandas as pd
+
+    from nps_toolkit._identifiers import LookAlikeError, clean_group_values
+
+    for twin in ("North\u200b", "\uff2eorth", "North\x00"):
+        df = pd.DataFrame({"region": ["North", twin, "South"]})
+        with pytest.raises(LookAlikeError, match=r"'North' \(row 1\) and '.*' \(row 2\)"):
+            clean_group_values(df, ["region"], key="segments")
