@@ -61,8 +61,9 @@ def test_no_local_path_in_any_deliverable(tmp_path):
     df = nps.example_survey("b2b-annual").query("wave == 7")
     df.to_csv(tmp_path / "data" / "wave7.csv", index=False)
     (tmp_path / "cols.yml").write_text("recommend: recommend\n")
+    (tmp_path / "own.yml").write_text("price:\n  label: Price\n  terms:\n    en: [price]\n")
     config = tmp_path / "surveys.yml"
-    entry = {"name": "Paths", "data": "data/wave7.csv", "columns": "cols.yml",
+    entry = {"name": "Paths", "data": "data/wave7.csv", "columns": "cols.yml", "themes": "own.yml",
              "outputs": ["html", "pptx"], "n_resamples": 0}  # fmt: skip
     config.write_text(yaml.safe_dump({"surveys": [entry]}))
     out = tmp_path / "reports"
@@ -75,6 +76,7 @@ def test_no_local_path_in_any_deliverable(tmp_path):
     prov = json.loads((folder / "provenance.json").read_text())
     assert prov["parameters"]["data_path"] == "data/wave7.csv"
     assert prov["parameters"]["columns"] == "cols.yml"
+    assert prov.get("parameters_in_effect", {}).get("themes", "own.yml") == "own.yml"
     nb = json.loads((folder / "report.ipynb").read_text())
     meta = nb["metadata"]["papermill"]
     assert meta["parameters"]["data_path"] == "data/wave7.csv"

@@ -579,11 +579,37 @@ def _record_relative_paths(nb, survey: Survey, template) -> None:
     meta["parameters"] = shown
     meta["input_path"] = Path(template).name
     meta["output_path"] = "report.ipynb"
+    # the same paths wherever a cell shows them (a section's code for the reviewer
+    # names the theme lexicon it loaded): longest first, so no path is half replaced
+    swaps = {
+        real[k]: shown[k]
+        for k in [*FILE_KEYS.values(), "tables_dir"]
+        if isinstance(real.get(k), str) and os.path.isabs(real[k]) and real[k] != shown[k]
+    }
+    swaps = sorted(swaps.items(), key=lambda kv: -len(kv[0]))
+
+    def scrub(text):
+        if isinstance(text, list):
+            return [scrub(t) for t in text]
+        if not isinstance(text, str):
+            return text
+        for real_path, shown_path in swaps:
+            text = text.replace(real_path, shown_path)
+        return text
+
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell.source = translate_parameters(
                 _engine.LANGUAGE, _engine.LANGUAGE, shown, "Parameters"
             )
+            continue
+        cell.source = scrub(cell.source)
+        for output in cell.get("outputs", []) if swaps else ():
+            if "text" in output:
+                output["text"] = scrub(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if isinstance(value, str | list):
+                    output["data"][mime] = scrub(value)
 
 
 def _relative_failed_notebook(path: Path, survey: Survey, template) -> None:
@@ -710,7 +736,9 @@ def render_survey(
         )
         used = tmp / IN_EFFECT_FILE  # written by the template: the parameters that took effect
         if used.is_file():
-            prov["parameters_in_effect"] = json.loads(used.read_text(encoding="utf-8"))
+            prov["parameters_in_effect"] = recorded_parameters(  # no local paths either
+                json.loads(used.read_text(encoding="utf-8")), survey.base
+            )
             used.unlink()
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
         if "html" not in outputs:
