@@ -51,6 +51,7 @@ from ._validation import (
     as_score_array,
     as_weights,
     check_counts,
+    check_scale,
     check_level,
     check_method,
     check_population,
@@ -737,6 +738,8 @@ def nps_interval(
     n_resamples = check_resamples(n_resamples, method)
     if (scores is None) == (counts is None):
         raise ValueError("give either scores (raw 0-10 answers) or counts, not both or neither")
+    if scores is not None:
+        check_scale(as_score_array(scores))
     sample = _sample(scores, counts, weights, clusters)
     N = check_population(population_size, sample.n)
     f2 = float(_fpc_squared(sample.n, N)) if N is not None else 1.0

@@ -27,6 +27,7 @@ from ._validation import (
     RESAMPLING_METHODS,
     as_list,
     as_score_array,
+    check_scale,
     as_weights,
     check_level,
     check_method,
@@ -102,6 +103,7 @@ def nps(scores, *, weights=None) -> float:
     >>> nps([10] * 60 + [8] * 20 + [2] * 20)
     40.0
     """
+    check_scale(as_score_array(scores))  # a 1-5 rating read as 0-10 gives -100: say so
     return category_counts(scores, weights=weights).nps
 
 
@@ -355,6 +357,8 @@ def summarize(
         if int(scale) != scale or scale < 3:
             raise ValueError(f"{name} must be a whole number >= 3, got {scale!r}")
     keys = as_list(by)
+    if isinstance(df, pd.DataFrame) and score in df.columns:
+        check_scale(pd.to_numeric(df[score], errors="coerce"), score)
     counts = group_counts(df, score, keys, weights=weights)
     scales = {"csat": csat_scale, "ces": ces_scale}
     extra = _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales)

@@ -15,12 +15,12 @@ from ._common import (
     MAX_KEPT,
     Problem,
     SurveyDataError,
-    _dedupe,
     _header_index,
     _missing_markers,
+    _dedupe,
     _Raw,
-    duplicate_names,
 )
+from ._layouts import dedupe, resolve
 
 
 def _decode(data: bytes, encoding) -> tuple[str, str]:
@@ -321,9 +321,18 @@ def _read_csv(
         if fast:
             data = data.split(b"\n", offset)[-1]
         delimiter = opts.get("delimiter") or _sniff_delimiter(text)
+    layout = resolve(_sample_records(text, delimiter, 4), opts.get("header_rows"))
+    header, repeated = dedupe(layout.names)
+    if layout.header_rows > 1 or repeated:
+        # the header rows become one line of unique names; line numbers stay the file's
+        consumed = _lines_of_records(text, delimiter, layout.header_rows)
+        line = io.StringIO()
+        csv.writer(line, delimiter=delimiter, lineterminator="\n").writerow(header)
+        text = line.getvalue() + _after_lines(text, "\n", consumed)
+        if fast:
+            data = line.getvalue().encode(encoding) + _after_lines(data, b"\n", consumed)
+        offset += consumed - 1
     decimal = opts.get("decimal") or _sniff_decimal(text, delimiter)
-    header = next(iter(_sample_records(text, delimiter, 1)), [])
-    duplicate_names(header, source)
     shape = _shape_problems(data if fast else text.encode("utf-8"), text, delimiter, offset, source)
     if shape:
         raise SurveyDataError(shape, n_problems=len(shape), row_label="line")
@@ -362,7 +371,37 @@ def _read_csv(
     info = dict(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal)
     info.update(skipped_blank_lines=int(blank), header_row=header_line)
     info.update(missing_markers=markers, kept_as_text=kept_text)
+    info.update(_layout_info(layout, header, repeated))
     return _Raw(frame, rows, row_label, source, info)
+
+
+def _layout_info(layout, names, repeated) -> dict:
+    """What the loader records of the layout (``df.attrs``) and passes on to the checks."""
+    return dict(
+        layout=layout.name,
+        header_rows=layout.header_rows,
+        column_labels=layout.labels(names),
+        repeated_names=repeated,
+        _layout=layout,
+    )
+
+
+def _lines_of_records(text: str, delimiter: str, n: int) -> int:
+    """Physical lines taken by the first ``n`` non-blank records (quoted newlines count)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    seen = 0
+    for rec in reader:
+        if rec and any(f.strip() for f in rec):
+            seen += 1
+            if seen == n:
+                break
+    return reader.line_num
+
+
+def _after_lines(text, newline, n: int):
+    """``text`` without its first ``n`` lines (empty when it has no more)."""
+    parts = text.split(newline, n)
+    return parts[n] if len(parts) > n else text[:0]
 
 
 _LEADING_ZERO = re.compile(rb"(?:^|[,;\t|\"])[ ]*0\d", re.M)

@@ -14,12 +14,12 @@ from ._common import (
     HEADER_SEARCH_ROWS,
     Problem,
     SurveyDataError,
-    _dedupe,
     _header_index,
     _missing_markers,
     _Raw,
-    duplicate_names,
 )
+from ._csv import _layout_info
+from ._layouts import dedupe, resolve
 
 
 def _sheet_table(ws, wanted):
@@ -169,7 +169,13 @@ def _uncomputed_formulas(data: bytes, title: str, header_row, rows, numbers) -> 
 
 
 def _read_excel(
-    data: bytes, source: str, sheet, wanted=frozenset(), score_name=None, text_columns=()
+    data: bytes,
+    source: str,
+    sheet,
+    wanted=frozenset(),
+    score_name=None,
+    text_columns=(),
+    header_rows=None,
 ) -> _Raw:
     from openpyxl import load_workbook
 
@@ -204,12 +210,18 @@ def _read_excel(
             f"was saved by a program that does not calculate formulas, so these would read "
             f"as blanks); open and save it in Excel or LibreOffice, or export it as CSV",
         )
-    duplicate_names(header, where)
-    names = _dedupe(header)
+    layout = resolve([header, *rows[:3]], header_rows)
+    names, repeated = dedupe(layout.names)
+    if layout.header_rows > 1:
+        rows, numbers = rows[layout.header_rows - 1 :], numbers[layout.header_rows - 1 :]
+        padded = {j: v[layout.header_rows - 1 :] for j, v in padded.items()}
+    width = len(names)
+    rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows]
     frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
     for j, values in padded.items():
         frame[names[j]] = values
     markers = _missing_markers(frame, ",", text_columns)
     info = dict(format="excel", sheet=title, header_row=header_row, skipped_blank_lines=blank)
     info["missing_markers"] = markers
+    info.update(_layout_info(layout, names, repeated))
     return _Raw(frame, np.asarray(numbers, dtype=np.int64), "row", where, info)
