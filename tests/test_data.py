@@ -82,7 +82,8 @@ def test_bad_dates_name_each_line():
 
 
 def test_missing_column_lists_found_and_suggests_closest():
-    err = load_error(BAD / "missing_column.csv")
+    # score named: no column is looked for in its place
+    err = load_error(BAD / "missing_column.csv", score="recommend")
     (p,) = err.problems
     assert (p.row, p.column) == (None, "recommend")
     assert "columns found: ['respondent_id', 'recomend', 'region']" in p.reason
@@ -204,8 +205,14 @@ def test_mapping_conflicts_are_errors():
 
 
 def test_suggestion_for_long_question_texts(public_data):
-    err = load_error(public_data / "prepbench_case122_airline_nps.csv")
+    path = public_data / "prepbench_case122_airline_nps.csv"
+    err = load_error(path, score="recommend")
     assert "did you mean 'How likely are you to recommend this airline?'" in str(err)
+    # without score=, the one question asking about recommending is the score, and it says so
+    with pytest.warns(UserWarning, match="the score is column 'How likely are you to recommend"):
+        df = load_survey(path)
+    assert df.attrs["score_found"]["column"] == "How likely are you to recommend this airline?"
+    assert df.attrs["n_answered"] == 5907
     err = load_error(public_data / "rocks_NPS_R_testdata.csv")
     assert "did you mean 'REC'?" in str(err)
 
@@ -844,11 +851,17 @@ def test_a_header_one_field_short_is_refused():
     ("name", "where", "columns"),
     [("duplicate_header.csv", "", "3, 5"), ("duplicate_header.xlsx", " [sheet 'Sheet']", "3, 4")],
 )
-def test_duplicate_header_names_are_refused(name, where, columns):
-    err = load_error(BAD / name)
+def test_duplicate_header_names_are_suffixed_and_refused_only_when_used(name, where, columns):
+    df = load_survey(BAD / name)
+    assert df.attrs["repeated_names"] == {"region": ["region", "region.2"]}
+    at = [int(c) - 1 for c in columns.split(", ")]  # where the file repeats the name
+    assert [df.columns[i] for i in at] == ["region", "region.2"]
+    err = load_error(BAD / name, required=["region"])
     (p,) = err.problems
-    assert p.file == f"{BAD / name}{where}" and p.column == "region"
-    assert f"is the name of 2 columns (columns {columns} of the header)" in p.reason
+    assert p.file == f"{BAD / name}{where}"
+    assert "column 'region' is the name of 2 columns, read as ['region', 'region.2']" in p.reason
+    # the suffixed name is unambiguous
+    assert "area" in load_survey(BAD / name, columns={"region.2": "area"}).columns
 
 
 @pytest.mark.parametrize(

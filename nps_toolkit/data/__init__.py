@@ -269,7 +269,8 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     frame = frame.rename(columns=mapping)
     for name, canon in platform.items():
         frame[canon] = frame[name]
-    labels = {mapping.get(k, k): v for k, v in labels.items()}
+    # by the frame's names, and by the file's too (SPSS users look up their variable names)
+    labels = {**labels, **{mapping[k]: v for k, v in labels.items() if k in mapping}}
     problems.shown = {canon: name for name, canon in mapping.items()}
     problems.shown.update({canon: name for name, canon in platform.items()})
 
