@@ -1,0 +1,226 @@
+"""Survey platforms' exports loaded as they come (nps_toolkit/data/_layouts.py).
+
+The files in tests/data/platforms/ are written by make_platforms.py from each
+platform's documented export layout; every one holds the same ten answers
+(10 10 9 9 8 7 6 3 0 10: 5 promoters, 3 detractors, NPS 20, counted by hand).
+"""
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.data import SurveyDataError, load_survey
+
+PLATFORMS = Path(__file__).resolve().parent / "data" / "platforms"
+QUESTION = "How likely are you to recommend Acme to a friend or colleague?"
+NPS = 20.0  # (5 promoters - 3 detractors) / 10 answers
+
+
+def load(name, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "the score is column ..."
+        return load_survey(PLATFORMS / name, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("name", "layout", "header_rows", "score_column"),
+    [
+        ("qualtrics.csv", "qualtrics", 3, "Q1"),
+        ("qualtrics.tsv", "qualtrics", 3, "Q1"),
+        ("qualtrics_choice_text.csv", "qualtrics", 3, "Q1"),
+        ("qualtrics_repeated_tags.csv", "qualtrics", 3, "Q1"),
+        ("qualtrics_legacy.csv", "qualtrics-legacy", 2, "Q1"),
+        ("surveymonkey.csv", "surveymonkey", 2, QUESTION),
+        ("surveymonkey.xlsx", "surveymonkey", 2, QUESTION),
+        ("google_forms.csv", "google-forms", 1, QUESTION),
+        ("microsoft_forms.xlsx", "microsoft-forms", 1, QUESTION),
+        ("typeform.csv", "typeform", 1, QUESTION),
+        ("formbricks.csv", "formbricks", 1, QUESTION),
+        ("kobotoolbox.csv", "kobotoolbox", 2, "How likely are you to recommend this clinic? (0-10)"),
+        ("odk_central.csv", "odk", 1, "nps"),
+        ("limesurvey.csv", "limesurvey", 1, f"NPS1. {QUESTION}"),
+    ],
+)
+def test_each_platform_loads_with_no_options(name, layout, header_rows, score_column):
+    with pytest.warns(UserWarning, match="the score is column"):
+        df = load_survey(PLATFORMS / name)
+    assert (df.attrs["layout"], df.attrs["header_rows"]) == (layout, header_rows)
+    assert df.attrs["score_found"]["column"] == score_column
+    assert len(df) == 10 and df.attrs["n_answered"] == 10
+    assert nps.nps(df["recommend"]) == NPS
+    # the header rows are not respondents, and rows are named by their line in the file
+    if name.endswith(".csv"):
+        assert df.attrs["row_label"] == "line"
+
+
+def test_qualtrics_keeps_question_texts_and_platform_columns():
+    df = load("qualtrics.csv")
+    labels = df.attrs["column_labels"]
+    assert labels["recommend"] == QUESTION and labels["Q1"] == QUESTION
+    assert labels["Q2"] == "What is the main reason for your score?"
+    assert labels["Q3_2"] == "How satisfied are you with... - Price"
+    assert df.attrs["score_found"]["why"].startswith("Qualtrics marks it as an NPS question")
+    # ResponseId and RecordedDate copied to the canonical id and answer time
+    assert df["respondent_id"].iloc[0] == "R_000000000000001"
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2025-03-01 09:03:00")
+    assert df.attrs["platform_columns"] == {
+        "ResponseId": "respondent_id",
+        "RecordedDate": "responded_at",
+    }
+
+
+def test_qualtrics_errors_name_the_line_of_the_file():
+    text = (PLATFORMS / "qualtrics.csv").read_text(encoding="utf-8").splitlines()
+    # line 5 is the second respondent (three header lines): its score becomes "eleven"
+    cells = text[4].split(",")
+    cells[11] = "eleven"
+    text[4] = ",".join(cells)
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(io.StringIO("\n".join(text) + "\n"), columns={"Q1": "recommend"})
+    (p,) = info.value.problems
+    assert (p.row, p.column, p.value) == (5, "Q1", "eleven")
+
+
+def test_choice_text_labels_are_read_as_their_numbers():
+    df = load("qualtrics_choice_text.csv")
+    assert df["recommend"].tolist() == [10, 10, 9, 9, 8, 7, 6, 3, 0, 10]
+    assert df.attrs["score_labels_read"] == 4  # "10 - Extremely likely" x3, "0 - Not at all likely"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["10 - Extremely likely", "0 = Ei lainkaan todennäköistä", "10 (Erittäin todennäköisesti)"],
+        ["10: very likely", "0 – not at all", "10 - Extremely likely"],
+    ],
+)
+def test_labelled_answers_in_any_language_read_as_numbers(answers):
+    text = "recommend\n" + "\n".join(f'"{a}"' for a in answers) + "\n"
+    assert load_survey(io.StringIO(text))["recommend"].tolist() == [10, 0, 10]
+
+
+def test_repeated_export_tags_are_suffixed_and_refused_only_when_used():
+    df = load("qualtrics_repeated_tags.csv")
+    assert df.attrs["repeated_names"] == {"Q3": ["Q3", "Q3.2"]}
+    assert df.attrs["column_labels"]["Q3.2"] == "How satisfied are you with the price?"
+    with pytest.raises(SurveyDataError, match=r"column 'Q3' is the name of 2 columns"):
+        load("qualtrics_repeated_tags.csv", recode={"Q3": 0})
+    assert load("qualtrics_repeated_tags.csv", recode={"Q3.2": 0})["Q3.2"].notna().all()
+
+
+def test_surveymonkey_names_fill_forward_and_dates_are_month_first():
+    df = load("surveymonkey.csv")
+    assert "Which products do you use? - Product B" in df.columns
+    assert "Which products do you use? - Other (please specify)" in df.columns
+    assert df.attrs["column_labels"]["Which products do you use? - Product B"] == (
+        "Which products do you use?"
+    )
+    # 02/01/2025 ... 10/02/2025: every day and month <= 12, read as the platform writes them
+    assert df["responded_at"].dt.month.tolist() == list(range(1, 11))
+    assert (df["responded_at"].dt.day == 2).all()
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2025-01-02 09:19:32")
+
+
+def test_google_forms_ambiguous_dates_read_month_first_without_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = load_survey(PLATFORMS / "google_forms.csv")
+    assert not [w for w in caught if "could be day-first" in str(w.message)]
+    assert df["responded_at"].dt.month.tolist() == list(range(1, 11))
+
+
+def test_ambiguous_dates_warning_is_kept_with_the_data():
+    text = "recommend,responded_at\n9,01/02/2025\n7,03/04/2025\n"
+    with pytest.warns(UserWarning, match="could be day-first or month-first"):
+        df = load_survey(io.StringIO(text))
+    assert any("could be day-first" in w for w in df.attrs["load_warnings"])
+
+
+def test_unrecognised_two_row_header_needs_header_rows():
+    text = "id,rec,region\nVastaaja,Suosittelisitko meitä? (0-10),Alue\nB1,10,N\nB2,6,S\n"
+    with pytest.raises(SurveyDataError, match="header_rows=2"):
+        load_survey(io.StringIO(text), columns={"rec": "recommend"})
+    df = load_survey(io.StringIO(text), columns={"rec": "recommend"}, header_rows=2)
+    assert df["recommend"].tolist() == [10, 6]
+    assert df.attrs["layout"] == "header_rows=2"
+    assert df.attrs["column_labels"]["recommend"] == "Suosittelisitko meitä? (0-10)"
+    with pytest.raises(SurveyDataError) as info:  # lines stay the file's
+        load_survey(io.StringIO(text.replace("B2,6", "B2,66")), header_rows=2, score="rec")
+    assert info.value.problems[0].row == 4
+
+
+def test_several_candidates_are_listed_not_guessed(public_data):
+    # Sudzilla: three "On a scale of 0-10" questions, none says "recommend"
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(public_data / "prepbench_case040_sudzilla_survey.csv")
+    message = str(info.value)
+    assert "3 columns could be the 0-10 likelihood-to-recommend answer" in message
+    assert "'On a scale of 0-10, how would you rate Sudzilla?'" in message
+    assert "nps-toolkit inspect" in message
+
+
+def test_na_values_are_blanked_and_counted():
+    text = "recommend,region\n10,N\nDon't know,S\n3,N\n"
+    df = load_survey(io.StringIO(text), na_values=["Don't know"])
+    assert df.attrs["excluded_blank"] == 1 and df.attrs["na_values_blanked"] == {"recommend": 1}
+
+
+# ----------------------------------------------------------------- the scale
+
+
+def test_a_1_to_5_column_is_never_read_as_0_to_10_silently():
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(PLATFORMS / "scale_1_to_5.csv")
+    message = str(info.value)
+    assert "column 'recommend': its 25 answers only span 1-5" in message
+    assert "likely a 1-5 rating" in message and "scale='0-10'" in message
+    # said explicitly, it is read as 0-10 (every answer a detractor)
+    df = load_survey(PLATFORMS / "scale_1_to_5.csv", scale="0-10")
+    assert df.attrs["n_answered"] == 25 and df["recommend"].max() == 5
+
+
+def test_a_1_to_10_column_is_warned_about_with_the_1_to_11_recode():
+    scores = [1] * 6 + [5, 7, 8, 9, 10] * 4
+    text = "recommend\n" + "\n".join(map(str, scores)) + "\n"
+    with pytest.warns(UserWarning) as rec:
+        load_survey(io.StringIO(text))
+    message = " ".join(str(w.message) for w in rec)
+    assert "likely a 1-10 rating" in message and "recode={'recommend': -1}" in message
+
+
+def test_statistics_warn_on_a_short_scale():
+    rng = np.random.default_rng(20261206)
+    five = rng.integers(1, 6, size=40)
+    five[0] = 5
+    with pytest.warns(UserWarning, match="only span 1-5"):
+        nps.nps(five)
+    with pytest.warns(UserWarning, match="only span 1-5"):
+        nps.nps_interval(five)
+    with pytest.warns(UserWarning, match=r"recommend: its 40 answers only span 1-5"):
+        nps.summarize(pd.DataFrame({"recommend": five}))
+    # a real 0-10 sample: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nps.nps(rng.integers(0, 11, size=200))
+
+
+@pytest.mark.parametrize(
+    ("scores", "scale"),
+    [
+        ([1, 2, 3, 4, 5] * 4, (1, 5)),
+        ([1, 2, 3, 4, 5] * 3, None),  # 15 answers: too few to tell
+        ([2, 3, 4, 5, 6, 7] * 4, (1, 7)),
+        ([0, 1, 2, 3, 4, 5] * 4, None),  # a 0: the scale starts at 0
+        ([1] * 4 + [9, 10] * 10, None),  # four 1s and no 0: could be chance
+        ([1] * 5 + [9, 10] * 10, (1, 10)),
+    ],
+)
+def test_likely_scale(scores, scale):
+    from nps_toolkit._validation import likely_scale
+
+    assert likely_scale(scores) == scale
