@@ -55,7 +55,7 @@ from ._csv import _read_csv
 from ._excel import _read_excel
 from ._files import _file_bytes, _format_of, _source_name
 from ._other import _read_parquet, _read_spss
-from ._score import score_candidates
+from ._score import comment_candidates, score_candidates
 from ._validate import _recode, _validate, validate
 
 # the public home of the error and its rows (tracebacks and reprs say nps_toolkit.data)
@@ -266,11 +266,24 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     if not score_given and "recommend" not in frame.columns and "recommend" not in mapping.values():
         found = _find_score(frame, labels, mapping, problems)
         problems.raise_if_any(raw.row_label)
+    if layout is not None and layout.canonical and "comment" not in frame.columns:
+        if "comment" not in mapping.values():  # a platform export: its "why" question
+            score_name = next((k for k, v in mapping.items() if v == "recommend"), None)
+            said = comment_candidates(frame, labels, score_name)
+            if len(said) == 1:
+                platform[said[0]] = "comment"
     frame = frame.rename(columns=mapping)
     for name, canon in platform.items():
         frame[canon] = frame[name]
     # by the frame's names, and by the file's too (SPSS users look up their variable names)
-    labels = {**labels, **{mapping[k]: v for k, v in labels.items() if k in mapping}}
+    # a column renamed from a question (Google Forms, SurveyMonkey) keeps it as its text
+    renamed = {**mapping, **platform}
+    labels.update(
+        {canon: labels.get(name, name) for name, canon in renamed.items() if name in labels}
+    )
+    labels.update(
+        {c: n for n, c in renamed.items() if c not in labels and len(str(n).split()) >= 4}
+    )
     problems.shown = {canon: name for name, canon in mapping.items()}
     problems.shown.update({canon: name for name, canon in platform.items()})
 

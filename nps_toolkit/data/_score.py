@@ -86,3 +86,40 @@ def score_candidates(frame: pd.DataFrame, labels: dict) -> tuple[list[str], str]
         return scaled, "its question names the 0-10 scale"
     short = [c for c in usable if c.casefold() in ("nps", "ltr", "nps_score") and _fits(frame[c])]
     return short, "its name is an NPS abbreviation"
+
+
+COMMENT_WORDS = (
+    "why",
+    "reason",
+    "comment",
+    "improve",
+    "feedback",
+    "miksi",
+    "perustel",
+    "kommentt",
+    "palaute",
+    "parantaa",
+    "varför",
+    "warum",
+    "pourquoi",
+)
+
+
+def comment_candidates(frame: pd.DataFrame, labels: dict, score: str | None) -> list[str]:
+    """Open-answer columns whose question asks why (or for comments): text, not numbers.
+
+    >>> df = pd.DataFrame({"Q1": [9, 3], "Q2": ["Fast", "Slow"], "Q3": ["N", "S"]})
+    >>> comment_candidates(df, {"Q2": "Why did you give that score?", "Q3": "Region"}, "Q1")
+    ['Q2']
+    """
+    out = []
+    for c in frame.columns:
+        if c == score or str(c).endswith("_NPS_GROUP"):
+            continue
+        words = f"{c} {labels.get(c, '')}".casefold()
+        if not any(re.search(rf"\b{w}", words) for w in COMMENT_WORDS):
+            continue
+        s = frame[c].dropna()
+        if len(s) and pd.to_numeric(s, errors="coerce").isna().mean() > 0.5:
+            out.append(str(c))
+    return out
