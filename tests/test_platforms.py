@@ -224,3 +224,33 @@ def test_likely_scale(scores, scale):
     from nps_toolkit._validation import likely_scale
 
     assert likely_scale(scores) == scale
+
+
+# ------------------------------------------------------------ the whole report
+
+
+def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
+    """A Qualtrics and a SurveyMonkey export rendered from entries with name: and data: only."""
+    import html
+    import shutil
+
+    from nps_toolkit.cli import main
+
+    for name in ("qualtrics.csv", "surveymonkey.csv"):
+        shutil.copy(PLATFORMS / name, tmp_path / name)
+    config = tmp_path / "surveys.yml"
+    config.write_text(
+        "surveys:\n"
+        "  - name: Qualtrics export\n    data: qualtrics.csv\n"
+        "  - name: SurveyMonkey export\n    data: surveymonkey.csv\n",
+        encoding="utf-8",
+    )
+    assert main(["render", "--config", str(config), "--output", str(tmp_path / "out")]) == 0
+    for slug in ("qualtrics-export", "surveymonkey-export"):
+        folder = tmp_path / "out" / slug
+        overall = pd.read_csv(folder / "summary.csv").query("table == 'overall'").iloc[0]
+        assert (overall["n"], overall["nps"]) == (10, NPS)
+        page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+        assert f'answered "{QUESTION}"' in page.replace("<em>", "").replace("</em>", "")
+        assert "recommend us to a friend or colleague" not in page  # not the generic question
+        assert "What is the main reason for your score?" in page
