@@ -386,7 +386,8 @@ def scale_message(name: str, values, scale: tuple[int, int], *, label: str | Non
     return (
         f"{label or name}: {seen}, so it is likely a {lo}-{hi} rating, not the 0-10 "
         f"likelihood-to-recommend scale NPS needs, and an NPS of it would be wrong. "
-        f"{shift}if it really is 0-10, say so with scale='0-10'"
+        + (f"{shift}if" if shift else "If")
+        + " it really is 0-10, say so with scale='0-10'"
     )
 
 

@@ -139,6 +139,15 @@ def _cmd_followup(args) -> int:
     return 0
 
 
+def _cmd_inspect(args) -> int:
+    """The file as the loader reads it: layout, columns, score column, a config entry."""
+    from .data import inspect_survey
+
+    options = {"header_rows": args.header_rows, "sheet": args.sheet}
+    print(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nps-toolkit", description="Net Promoter Score analysis and reports."
@@ -161,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confidence-level", type=float, default=0.95)
     p.add_argument("--min-n", type=int, default=5, help="suppress groups smaller than this")
     p.set_defaults(func=_cmd_summarize)
+
+    p = sub.add_parser(
+        "inspect", help="show how a survey file is read, and a surveys.yml entry for it"
+    )
+    p.add_argument("path", help="CSV, Excel, Parquet or SPSS file (any platform's export)")
+    p.add_argument("--header-rows", type=int, help="rows the header takes (default: detected)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.set_defaults(func=_cmd_inspect)
 
     p = sub.add_parser("render", help="render the notebook report of every survey in a config")
     p.add_argument("names", nargs="*", metavar="NAME", help="render only these surveys")

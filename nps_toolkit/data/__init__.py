@@ -30,7 +30,10 @@ missing score, is left out of NPS by ``summarize`` and counted in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shlex
 import warnings
 from collections import Counter
 from collections.abc import Mapping
@@ -54,12 +57,14 @@ from ._config import _resolve_config
 from ._csv import _read_csv
 from ._excel import _read_excel
 from ._files import _file_bytes, _format_of, _source_name
+from ._inspect import inspect_survey
 from ._other import _read_parquet, _read_spss
 from ._score import comment_candidates, score_candidates
 from ._validate import _recode, _validate, validate
 
 # the public home of the error and its rows (tracebacks and reprs say nps_toolkit.data)
 Problem.__module__ = SurveyDataError.__module__ = validate.__module__ = __name__
+inspect_survey.__module__ = __name__
 
 __all__ = [
     "CANONICAL",
@@ -69,6 +74,7 @@ __all__ = [
     "Problem",
     "SurveyDataError",
     "TEXT_COLUMNS",
+    "inspect_survey",
     "load_survey",
     "validate",
 ]
@@ -208,7 +214,7 @@ def load_survey(
     <data>: 1 problem in the survey data
       <data>, line 3, column 'recommend': value 'ten' is not a number (0-10 expected)
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, _point_to_inspect(path):
         warnings.simplefilter("always")
         df = _load(
             path,
@@ -232,6 +238,23 @@ def load_survey(
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     df.attrs["load_warnings"] = [str(w.message) for w in caught]
     return df
+
+
+@contextlib.contextmanager
+def _point_to_inspect(path):
+    """A ``SurveyDataError`` about a file ends with the command that shows how it is read."""
+    try:
+        yield
+    except SurveyDataError as exc:
+        if not isinstance(path, str | os.PathLike):
+            raise
+        hint = f"nps-toolkit inspect {shlex.quote(str(path))} shows how the file is read"
+        raise SurveyDataError(
+            exc.problems,
+            n_problems=exc.n_problems,
+            row_label=exc.row_label,
+            hints=[*exc.hints, hint],
+        ) from None
 
 
 def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
