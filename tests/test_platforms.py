@@ -254,3 +254,87 @@ def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
         assert f'answered "{QUESTION}"' in page.replace("<em>", "").replace("</em>", "")
         assert "recommend us to a friend or colleague" not in page  # not the generic question
         assert "What is the main reason for your score?" in page
+
+
+# ------------------------------------------------------------ inspect and config
+
+
+def test_inspect_shows_layout_questions_score_and_an_entry(capsys):
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    assert main(["inspect", str(PLATFORMS / "qualtrics.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "layout: Qualtrics export" in out and "rows: 10 (lines 4-13)" in out
+    assert f"Q1  \u2014 {QUESTION}  [whole numbers 0-10, 10 answers]" in out
+    assert "score: column 'Q1', because Qualtrics marks it as an NPS question" in out
+    assert "NPS of all answers: 20.0" in out
+    assert "dates: column 'RecordedDate', 2025-03-01 09:03:00 to 2025-03-10 09:03:00" in out
+    entry = yaml.safe_load(out.split("surveys.yml entry to paste:\n")[1])
+    assert entry == [
+        {
+            "name": "qualtrics",
+            "data": str(PLATFORMS / "qualtrics.csv"),
+            "segments": ["Q4"],
+            "drivers": ["Q3_1", "Q3_2"],
+        }
+    ]
+
+
+def test_inspect_lists_score_candidates(public_data, capsys):
+    from nps_toolkit.cli import main
+
+    assert main(["inspect", str(public_data / "prepbench_case040_sudzilla_survey.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "score: 3 candidates (its question names the 0-10 scale)" in out
+    assert "      On a scale of 0-10, how would you rate Sudzilla?: recommend" in out
+
+
+def test_inspect_of_an_unknown_two_row_header_suggests_header_rows(tmp_path, capsys):
+    from nps_toolkit.cli import main
+
+    path = tmp_path / "two.csv"
+    path.write_text("id,rec\nVastaaja,Suosittelisitko meitä? (0-10)\nB1,10\nB2,6\n")
+    assert main(["inspect", str(path)]) == 0
+    assert "header_rows=2" in capsys.readouterr().out
+    assert main(["inspect", str(path), "--header-rows", "2"]) == 0
+    assert "rec  \u2014 Suosittelisitko meitä? (0-10)" in capsys.readouterr().out
+
+
+def test_load_errors_point_to_inspect(capsys):
+    from nps_toolkit.cli import main
+
+    path = PLATFORMS / "scale_1_to_5.csv"
+    assert main(["summarize", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "only span 1-5" in err and f"hint: nps-toolkit inspect {path} shows how" in err
+
+
+def test_load_options_given_in_a_surveys_yml_entry(tmp_path):
+    from nps_toolkit.reporting import load_config, load_data
+
+    (tmp_path / "two.csv").write_text(
+        "id,rec,region\nVastaaja,Suosittelisitko meitä? (0-10),Alue\n"
+        "B1,Erittäin,N\nB2,Ei lainkaan,S\nB3,EOS,N\nB4,Erittäin,S\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: Two rows\n    data: two.csv\n    header_rows: 2\n"
+        "    recode: {rec: {Ei lainkaan: 0, Erittäin: 10}}\n    na_values: [EOS]\n"
+        "    columns: {rec: recommend}\n",
+        encoding="utf-8",
+    )
+    (survey,) = load_config(tmp_path / "surveys.yml")
+    p = survey.parameters
+    df = load_data(
+        p["data_path"],
+        columns=p["columns"],
+        load_options={k: p[k] for k in ("recode", "header_rows", "na_values", "scale")},
+    )
+    assert df["recommend"].tolist()[:2] == [10, 0] and df.attrs["excluded_blank"] == 1
+    assert df.attrs["column_labels"]["recommend"] == "Suosittelisitko meitä? (0-10)"
+    bad = tmp_path / "bad.yml"
+    bad.write_text("surveys:\n  - name: x\n    data: two.csv\n    scale: 1-5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="key 'scale' must be '0-10'"):
+        load_config(bad)

@@ -65,6 +65,11 @@ def inspect_survey(path, **options) -> str:
     first, last = (int(raw.rows[0]), int(raw.rows[-1])) if len(raw.rows) else (None, None)
     where = f" ({raw.row_label}s {first}-{last})" if first is not None else ""
     lines.append(f"rows: {len(frame)}{where}")
+    if info.get("header_rows", 1) == 1 and _second_header(frame):
+        lines.append(
+            f"note: {raw.row_label} {int(raw.rows[0])} holds text above numbers: if it is a second "
+            "header row (question texts), read the file with header_rows=2 (--header-rows 2)"
+        )
     if info.get("repeated_names"):
         for name, names in info["repeated_names"].items():
             lines.append(f"repeated name: {name!r} read as {names}")
@@ -116,6 +121,21 @@ def _holds(s: pd.Series) -> str:
         return f"{'whole ' if whole else ''}numbers {span}, {len(v)} answers"
     distinct = given.astype("str").nunique()
     return f"text, {distinct} distinct of {len(given)}"
+
+
+def _second_header(frame: pd.DataFrame) -> bool:
+    """Whether the first data row is all text and sits above numbers in some column."""
+    if len(frame) < 2:
+        return False
+    first = frame.iloc[0]
+    if not all(isinstance(v, str) for v in first if pd.notna(v)):
+        return False
+    below = frame.iloc[1:201]
+    for c in frame.columns:
+        rest = pd.to_numeric(below[c].dropna(), errors="coerce")
+        if len(rest) and rest.notna().all() and pd.isna(pd.to_numeric(first[c], errors="coerce")):
+            return True
+    return False
 
 
 def _most_groups(n: int) -> int:
