@@ -254,6 +254,9 @@ def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
         assert f'answered "{QUESTION}"' in page.replace("<em>", "").replace("</em>", "")
         assert "recommend us to a friend or colleague" not in page  # not the generic question
         assert "What is the main reason for your score?" in page
+        # the loader's notes are in the appendix, without the analyst's folders
+        assert "notes from the loader" in page or "note(s) from the loader" in page
+        assert "the score is column" in page and str(tmp_path) not in page
 
 
 # ------------------------------------------------------------ inspect and config

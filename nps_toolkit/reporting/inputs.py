@@ -57,6 +57,9 @@ def load_data(
         if "sha256" not in df.attrs:
             df.attrs["sha256"] = file_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+        df.attrs["load_warnings"] = [
+            w.replace(str(data_path), df.attrs["source"]) for w in df.attrs.get("load_warnings", [])
+        ]
     check_columns(df, required or {})
     out = apply_filter(df, row_filter)
     if min_n and score is not None and score in out.columns:

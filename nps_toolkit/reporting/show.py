@@ -505,6 +505,15 @@ def followup(found, s: Settings, t: Texts) -> None:
     )
 
 
+def load_warnings(df: pd.DataFrame, t: Texts) -> None:
+    """What the loader warned about while reading the file (dates read either way, the
+    score column it chose, a likely 1-10 scale), where the reader of the report sees it."""
+    said = df.attrs.get("load_warnings") or []
+    if said:
+        say(t, "appendix.load_warnings", n=len(said))
+        _html("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>")
+
+
 def methods(s: Settings, t: Texts) -> None:
     """The methods paragraph of the appendix."""
     correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
