@@ -52,6 +52,40 @@ def _decode(data: bytes, encoding) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+
+
+def _refuse_mixed_encodings(data: bytes, source: str) -> None:
+    """A file whose lines are partly UTF-8 and partly not (two files pasted together).
+
+    Read as cp1252, its UTF-8 lines would turn "Etelä" into "EtelÃ¤"; read as
+    UTF-8, the others fail.  Neither reading is right, so the file is refused,
+    naming a line of each.
+    """
+    utf8 = other = None
+    for match in _NON_ASCII_LINE.finditer(data):
+        try:
+            match.group().decode("utf-8")
+            utf8 = utf8 or match
+        except UnicodeDecodeError:
+            other = other or match
+        if utf8 is not None and other is not None:
+            break
+    if utf8 is None or other is None:
+        return
+
+    def line(m):
+        return data.count(b"\n", 0, m.start()) + 1
+
+    reason = (
+        f"mixes two text encodings: line {line(utf8)} is UTF-8 "
+        f"({utf8.group().decode('utf-8').strip()[:40]!r}) but line {line(other)} is not "
+        f"(cp1252 reads it as {other.group().decode('cp1252', 'replace').strip()[:40]!r}); "
+        "save the file again in one encoding (UTF-8), or pass encoding= to read it as one"
+    )
+    raise SurveyDataError([Problem(source, None, None, None, reason)])
+
+
 def _sample_records(text: str, delimiter: str, n: int = 50) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
     out = []
@@ -311,6 +345,8 @@ def _read_csv(
     if not data.strip():
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")])
     text, encoding = _decode(data, opts.get("encoding"))
+    if encoding in ("cp1252", "latin-1") and opts.get("encoding") is None:
+        _refuse_mixed_encodings(data, source)
     delimiter = opts.get("delimiter") or _sniff_delimiter(text)
     fast = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
     offset = 0  # physical lines above the header (a title, an export date)

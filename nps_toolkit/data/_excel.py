@@ -22,11 +22,29 @@ from ._csv import _layout_info
 from ._layouts import dedupe, resolve
 
 
-def _sheet_table(ws, wanted):
+# Excel's own limit of rows per sheet: a larger sheet was not written by Excel, and
+# reading it cell by cell would take many minutes (a CSV or Parquet file takes seconds)
+MAX_EXCEL_ROWS = 1_048_576
+
+
+def _too_many_rows(source, title, rows) -> None:
+    _refuse(
+        f"{source} [sheet {title!r}]",
+        f"the sheet has {rows:,} rows, more than the {MAX_EXCEL_ROWS:,} an Excel sheet "
+        "holds and this reader takes; export the data as CSV or Parquet",
+    )
+
+
+def _sheet_table(ws, wanted, source=""):
     """(header, header_row, rows, row numbers, blank rows) of one worksheet."""
     records, numbers = [], []
+    declared = ws.max_row  # the sheet's own <dimension>: checked before any row is read
+    if declared is not None and declared > MAX_EXCEL_ROWS:
+        _too_many_rows(source, ws.title, declared)
     # openpyxl's read-only reader yields empty rows too, so i is Excel's row number
     for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        if i > MAX_EXCEL_ROWS:  # no or a wrong <dimension>: stop at the limit
+            _too_many_rows(source, ws.title, i)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         records.append(row)
@@ -186,7 +204,7 @@ def _read_excel(
     try:
         first = wb.sheetnames[0]
         ws, chosen_by = _choose_sheet(wb, source, sheet, wanted, score_name)
-        header, header_row, rows, numbers, blank = _sheet_table(ws, wanted)
+        header, header_row, rows, numbers, blank = _sheet_table(ws, wanted, source)
         title = ws.title
         padded = _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns)
     finally:
