@@ -51,11 +51,11 @@ from ._validation import (
     as_score_array,
     as_weights,
     check_counts,
-    check_scale,
     check_level,
     check_method,
     check_population,
     check_resamples,
+    check_scale,
 )
 from ._validation import t as t_critical
 from ._validation import (

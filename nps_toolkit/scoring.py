@@ -27,12 +27,12 @@ from ._validation import (
     RESAMPLING_METHODS,
     as_list,
     as_score_array,
-    check_scale,
     as_weights,
     check_level,
     check_method,
     check_min_n,
     check_resamples,
+    check_scale,
     resolve_weights,
 )
 from .intervals import interval_arrays

@@ -1025,10 +1025,7 @@ def test_a_nested_parquet_column_is_named_not_an_internal_error(tmp_path, capsys
 def test_a_file_mixing_utf8_and_cp1252_lines_is_refused_naming_the_lines(tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_bytes(
-        "alue;suositus\n".encode()
-        + "Etelä;9\n".encode("utf-8")
-        + b"Pohjoinen;7\n"
-        + "Etelä;3\n".encode("cp1252")
+        b"alue;suositus\n" + "Etelä;9\n".encode() + b"Pohjoinen;7\n" + "Etelä;3\n".encode("cp1252")
     )
     err = load_error(path, columns={"suositus": "recommend"})
     assert "mixes two text encodings: line 2 is UTF-8 ('Etelä;9') but line 4 is not" in str(err)

@@ -41,7 +41,12 @@ def load(name, **kwargs):
         ("microsoft_forms.xlsx", "microsoft-forms", 1, QUESTION),
         ("typeform.csv", "typeform", 1, QUESTION),
         ("formbricks.csv", "formbricks", 1, QUESTION),
-        ("kobotoolbox.csv", "kobotoolbox", 2, "How likely are you to recommend this clinic? (0-10)"),
+        (
+            "kobotoolbox.csv",
+            "kobotoolbox",
+            2,
+            "How likely are you to recommend this clinic? (0-10)",
+        ),
         ("odk_central.csv", "odk", 1, "nps"),
         ("limesurvey.csv", "limesurvey", 1, f"NPS1. {QUESTION}"),
     ],
@@ -68,10 +73,14 @@ def test_qualtrics_keeps_question_texts_and_platform_columns():
     # ResponseId and RecordedDate copied to the canonical id and answer time
     assert df["respondent_id"].iloc[0] == "R_000000000000001"
     assert df["responded_at"].iloc[0] == pd.Timestamp("2025-03-01 09:03:00")
+    # and the one "why" question is the comment
     assert df.attrs["platform_columns"] == {
         "ResponseId": "respondent_id",
         "RecordedDate": "responded_at",
+        "Q2": "comment",
     }
+    assert df["comment"].iloc[0] == "Great service"
+    assert labels["comment"] == "What is the main reason for your score?"
 
 
 def test_qualtrics_errors_name_the_line_of_the_file():

@@ -57,14 +57,13 @@ from ._config import _resolve_config
 from ._csv import _read_csv
 from ._excel import _read_excel
 from ._files import _file_bytes, _format_of, _source_name
-from ._inspect import inspect_survey
+from ._inspect import describe
 from ._other import _read_parquet, _read_spss
 from ._score import comment_candidates, score_candidates
 from ._validate import _recode, _validate, validate
 
 # the public home of the error and its rows (tracebacks and reprs say nps_toolkit.data)
 Problem.__module__ = SurveyDataError.__module__ = validate.__module__ = __name__
-inspect_survey.__module__ = __name__
 
 __all__ = [
     "CANONICAL",
@@ -240,13 +239,27 @@ def load_survey(
     return df
 
 
+# problems that ``nps-toolkit inspect`` shows the way out of (columns, header, score, scale)
+_INSPECT_HELPS = (
+    "required column is missing",
+    "second header row",
+    "could be the 0-10",
+    "is the name of",
+    "is not in the file",
+    "likely a 1-",
+)
+
+
 @contextlib.contextmanager
 def _point_to_inspect(path):
-    """A ``SurveyDataError`` about a file ends with the command that shows how it is read."""
+    """A ``SurveyDataError`` about a file's columns or layout ends with the command that
+    shows how the file is read."""
     try:
         yield
     except SurveyDataError as exc:
-        if not isinstance(path, str | os.PathLike):
+        # a bad value names its line; a column, header or layout problem is where inspect helps
+        helps = any(any(m in p.reason for m in _INSPECT_HELPS) for p in exc.problems)
+        if not isinstance(path, str | os.PathLike) or not helps:
             raise
         hint = f"nps-toolkit inspect {shlex.quote(str(path))} shows how the file is read"
         raise SurveyDataError(
@@ -438,6 +451,18 @@ def _find_score(frame: pd.DataFrame, labels: dict, mapping: dict, problems: _Pro
             f"columns={{{candidates[0]!r}: 'recommend'}} (nps-toolkit inspect FILE lists them)",
         )
     return None
+
+
+def inspect_survey(path, **options) -> str:
+    """How ``load_survey`` reads a file, in words, with a ``surveys.yml`` entry to paste.
+
+    The recognised layout, the rows, every column with its question text and
+    what it holds, the score column the loader would use and why (or the
+    candidates), the dates, the result of loading it (or its errors), and an
+    entry for ``surveys.yml``.  ``options`` are ``load_survey``'s
+    (``header_rows=2``, ``sheet=...``).  This is ``nps-toolkit inspect FILE``.
+    """
+    return describe(path, options, load_survey, _read_raw)
 
 
 def _read_raw(path, data: bytes, fmt: str, source: str, opts: dict, mapping: dict, score: str):

@@ -15,9 +15,9 @@ from ._common import (
     MAX_KEPT,
     Problem,
     SurveyDataError,
+    _dedupe,
     _header_index,
     _missing_markers,
-    _dedupe,
     _Raw,
 )
 from ._layouts import dedupe, resolve

@@ -21,7 +21,6 @@ from ._common import (
 from ._csv import _layout_info
 from ._layouts import dedupe, resolve
 
-
 # Excel's own limit of rows per sheet: a larger sheet was not written by Excel, and
 # reading it cell by cell would take many minutes (a CSV or Parquet file takes seconds)
 MAX_EXCEL_ROWS = 1_048_576

@@ -37,22 +37,14 @@ _METADATA = (
 MAX_SEGMENT_GROUPS = 20  # a column with more distinct values is not offered as a segment
 
 
-def inspect_survey(path, **options) -> str:
-    """A description of a survey file as ``load_survey`` reads it, and a config entry.
-
-    The recognised layout, the rows, every column with its question text and
-    what it holds, the score column the loader would use and why (or the
-    candidates), how dates are read, the result of loading it, and a
-    ``surveys.yml`` entry to paste.  ``options`` are ``load_survey``'s.
-    """
-    from . import _read_raw, load_survey
-
+def describe(path, options: dict, load_survey, read_raw) -> str:
+    """``inspect_survey``: the loader's two steps are given (the package holds them)."""
     source = _source_name(path)
     lines = [f"file: {source}"]
     try:
         fmt = _format_of(path, options.get("format"))
         _, data = _file_bytes(path, source)
-        raw = _read_raw(path, data, fmt, source, dict(options), {}, "recommend")
+        raw = read_raw(path, data, fmt, source, dict(options), {}, "recommend")
     except SurveyDataError as exc:
         lines += ["cannot read the table:", *("  " + line for line in str(exc).splitlines())]
         return "\n".join(lines)
@@ -85,7 +77,9 @@ def inspect_survey(path, **options) -> str:
         lines.append(f"score: column {candidates[0]!r}, because {why}")
     elif candidates:
         lines.append(f"score: {len(candidates)} candidates ({why}), name one with columns=:")
-        lines += [f"  {c!r}" + (f" \u2014 {labels[c]}" if labels.get(c) else "") for c in candidates]
+        lines += [
+            f"  {c!r}" + (f" \u2014 {labels[c]}" if labels.get(c) else "") for c in candidates
+        ]
     else:
         lines.append(
             "score: no column looks like the 0-10 recommend question; name it with "

@@ -74,9 +74,11 @@ class Layout:
 
     def labels(self, names: list) -> dict:
         """{column name: question text} for ``names`` (the unique names, in file order)."""
-        texts = _pad(self.texts, names)
+        texts = _pad(self.texts, names)[: len(names)]
         return {
-            n: t for n, t, raw in zip(names, texts, _pad(self.names, names)) if t and t != raw
+            n: t
+            for n, t, raw in zip(names, texts, _pad(self.names, names), strict=True)
+            if t and t != raw
         }
 
 
@@ -110,7 +112,10 @@ def detect(records: list) -> Layout | None:
             status="Status",
         )
     if {"V1", "V2"} <= names and "ResponseID" in second:
-        cols = [s if _LEGACY_V.match(h) and s else h for h, s in zip(head, _pad(second, head))]
+        cols = [
+            s if _LEGACY_V.match(h) and s else h
+            for h, s in zip(head, _pad(second, head)[: len(head)], strict=True)
+        ]
         return Layout(
             "qualtrics-legacy",
             2,
@@ -166,7 +171,7 @@ def _pad(row: list, like: list) -> list:
 def _fill_forward(head: list, sub: list) -> tuple[list, list]:
     """SurveyMonkey's two rows as one name per column, and each column's question."""
     names, texts, parent = [], [], ""
-    for top, below in zip(head, sub):
+    for top, below in zip(head, sub[: len(head)], strict=True):
         parent = top or parent
         names.append(parent if below in _SM_SUB else f"{parent} - {below}")
         texts.append(parent)
@@ -218,7 +223,9 @@ def resolve(records: list, header_rows: int | None = None) -> Layout:
         raise ValueError(f"header_rows={header_rows!r}: the file has {len(records)} rows")
     head = [_text(v) for v in records[0]]
     texts = [
-        " ".join(t for t in (_text(r[j]) if j < len(r) else "" for r in records[1:header_rows]) if t)
+        " ".join(
+            t for t in (_text(r[j]) if j < len(r) else "" for r in records[1:header_rows]) if t
+        )
         for j in range(len(head))
     ]
     return Layout(f"header_rows={header_rows}", header_rows, head, texts)

@@ -72,7 +72,10 @@ def score_candidates(frame: pd.DataFrame, labels: dict) -> tuple[list[str], str]
     columns = [str(c) for c in frame.columns]
     qualtrics = [c for c in columns if f"{c}_NPS_GROUP" in columns and _fits(frame[c])]
     if qualtrics:
-        return qualtrics, f"Qualtrics marks it as an NPS question (column {qualtrics[0] + '_NPS_GROUP'!r})"
+        return (
+            qualtrics,
+            f"Qualtrics marks it as an NPS question (column {qualtrics[0] + '_NPS_GROUP'!r})",
+        )
 
     def words(c):
         return f"{c} {labels.get(c, '')}".casefold()

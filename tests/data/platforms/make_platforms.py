@@ -25,9 +25,20 @@ NPS = 20.0
 QUESTION = "How likely are you to recommend Acme to a friend or colleague?"
 WHY = "What is the main reason for your score?"
 REGIONS = ["North", "South", "North", "East", "South", "North", "East", "South", "North", "East"]
-WHYS = ["Great service", "Fast", "", "Friendly staff", "OK", "Slow delivery", "Price", "Rude", "Broken", "Love it"]
+WHYS = [
+    "Great service",
+    "Fast",
+    "",
+    "Friendly staff",
+    "OK",
+    "Slow delivery",
+    "Price",
+    "Rude",
+    "Broken",
+    "Love it",
+]
 # day and month both <= 12 everywhere: the order cannot be told from the values
-US_STAMPS = [f"{m}/{d}/2025" for m, d in zip([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2] * 10)]
+US_STAMPS = [f"{m}/2/2025" for m in range(1, 11)]
 
 
 def group(score: int) -> str:
@@ -62,7 +73,11 @@ def qualtrics(choice_text: bool = False) -> list[list]:
         ("Progress", "Progress", '{"ImportId":"progress"}'),
         ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
         ("Finished", "Finished", '{"ImportId":"finished"}'),
-        ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"America/Denver"}'),
+        (
+            "RecordedDate",
+            "Recorded Date",
+            '{"ImportId":"recordedDate","timeZone":"America/Denver"}',
+        ),
         ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
         ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
         ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
@@ -93,7 +108,9 @@ def qualtrics(choice_text: bool = False) -> list[list]:
                 "anonymous",
                 "EN",
                 answer,
-                group(score) if choice_text else {"Detractor": 1, "Passive": 2, "Promoter": 3}[group(score)],
+                group(score)
+                if choice_text
+                else {"Detractor": 1, "Passive": 2, "Promoter": 3}[group(score)],
                 WHYS[i],
                 1 + i % 5,
                 1 + (i * 3) % 5,
@@ -115,33 +132,102 @@ def qualtrics_repeated() -> list[list]:
 
 def qualtrics_legacy() -> list[list]:
     head = ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "Q1", "Q2", "Q4"]
-    texts = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress",
-             "IPAddress", "Status", "StartDate", "EndDate", "Finished", QUESTION, WHY,
-             "Where are you located?"]
+    texts = [
+        "ResponseID",
+        "ResponseSet",
+        "Name",
+        "ExternalDataReference",
+        "EmailAddress",
+        "IPAddress",
+        "Status",
+        "StartDate",
+        "EndDate",
+        "Finished",
+        QUESTION,
+        WHY,
+        "Where are you located?",
+    ]
     rows = [head, texts]
     for i, score in enumerate(SCORES):
         start = dt.datetime(2014, 5, 1, 9, 0) + dt.timedelta(days=i)
-        rows.append([f"R_{i + 1:015d}", "Default Response Set", "Anonymous", "", "",
-                     f"192.0.2.{i + 1}", 0, start.strftime("%Y-%m-%d %H:%M:%S"),
-                     (start + dt.timedelta(minutes=3)).strftime("%Y-%m-%d %H:%M:%S"), 1,
-                     score, WHYS[i], REGIONS[i]])
+        rows.append(
+            [
+                f"R_{i + 1:015d}",
+                "Default Response Set",
+                "Anonymous",
+                "",
+                "",
+                f"192.0.2.{i + 1}",
+                0,
+                start.strftime("%Y-%m-%d %H:%M:%S"),
+                (start + dt.timedelta(minutes=3)).strftime("%Y-%m-%d %H:%M:%S"),
+                1,
+                score,
+                WHYS[i],
+                REGIONS[i],
+            ]
+        )
     return rows
 
 
 def surveymonkey() -> list[list]:
-    head = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-            "Email Address", "First Name", "Last Name", "Custom Data 1", QUESTION,
-            "Which products do you use?", "", "", WHY, "Where are you located?"]
-    sub = ["", "", "", "", "", "", "", "", "", "Response", "Product A", "Product B",
-           "Other (please specify)", "Open-Ended Response", "Response"]
+    head = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+        QUESTION,
+        "Which products do you use?",
+        "",
+        "",
+        WHY,
+        "Where are you located?",
+    ]
+    sub = [
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Response",
+        "Product A",
+        "Product B",
+        "Other (please specify)",
+        "Open-Ended Response",
+        "Response",
+    ]
     rows = [head, sub]
     for i, score in enumerate(SCORES):
         start = dt.datetime(2025, 1 + i, 2, 9, 15, 32)  # all ambiguous d/m
         end = start + dt.timedelta(minutes=4)
-        rows.append([114000000000 + i, 400000001, start.strftime("%m/%d/%Y %I:%M:%S %p"),
-                     end.strftime("%m/%d/%Y %I:%M:%S %p"), f"192.0.2.{i + 1}", "", "", "", "",
-                     score, "Product A" if i % 2 else "", "Product B" if i % 3 else "", "",
-                     WHYS[i], REGIONS[i]])
+        rows.append(
+            [
+                114000000000 + i,
+                400000001,
+                start.strftime("%m/%d/%Y %I:%M:%S %p"),
+                end.strftime("%m/%d/%Y %I:%M:%S %p"),
+                f"192.0.2.{i + 1}",
+                "",
+                "",
+                "",
+                "",
+                score,
+                "Product A" if i % 2 else "",
+                "Product B" if i % 3 else "",
+                "",
+                WHYS[i],
+                REGIONS[i],
+            ]
+        )
     return rows
 
 
@@ -156,8 +242,9 @@ def microsoft_forms() -> list[list]:
     rows = [["ID", "Start time", "Completion time", "Email", "Name", QUESTION, WHY]]
     for i, score in enumerate(SCORES):
         start = dt.datetime(2025, 4, 1, 10, 0) + dt.timedelta(days=i)
-        rows.append([i + 1, start, start + dt.timedelta(minutes=2), "anonymous", "", score,
-                     WHYS[i]])
+        rows.append(
+            [i + 1, start, start + dt.timedelta(minutes=2), "anonymous", "", score, WHYS[i]]
+        )
     return rows
 
 
@@ -165,32 +252,83 @@ def typeform() -> list[list]:
     rows = [["#", QUESTION, WHY, "Start Date (UTC)", "Submit Date (UTC)", "Network ID"]]
     for i, score in enumerate(SCORES):
         start = dt.datetime(2025, 5, 1, 8, 0) + dt.timedelta(days=i)
-        rows.append([f"tok{i:08x}", score, WHYS[i], start.strftime("%Y-%m-%d %H:%M:%S"),
-                     (start + dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"),
-                     f"net{i:04d}"])
+        rows.append(
+            [
+                f"tok{i:08x}",
+                score,
+                WHYS[i],
+                start.strftime("%Y-%m-%d %H:%M:%S"),
+                (start + dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"),
+                f"net{i:04d}",
+            ]
+        )
     return rows
 
 
 def formbricks() -> list[list]:
-    rows = [["Response ID", "Timestamp", "Finished", "Survey ID", "Formbricks ID (internal)",
-             "User ID", "Notes", "Tags", QUESTION, "What could we improve?"]]
+    rows = [
+        [
+            "Response ID",
+            "Timestamp",
+            "Finished",
+            "Survey ID",
+            "Formbricks ID (internal)",
+            "User ID",
+            "Notes",
+            "Tags",
+            QUESTION,
+            "What could we improve?",
+        ]
+    ]
     for i, score in enumerate(SCORES):
         stamp = dt.datetime(2025, 6, 1, 12, 0) + dt.timedelta(hours=i)
-        rows.append([f"clr{i:06d}", stamp.strftime("%Y-%m-%d %H:%M:%S"), "Yes", "srv001",
-                     f"fb{i:04d}", "", "", "", score, WHYS[i]])
+        rows.append(
+            [
+                f"clr{i:06d}",
+                stamp.strftime("%Y-%m-%d %H:%M:%S"),
+                "Yes",
+                "srv001",
+                f"fb{i:04d}",
+                "",
+                "",
+                "",
+                score,
+                WHYS[i],
+            ]
+        )
     return rows
 
 
 def kobo() -> list[list]:
     """KoBoToolbox CSV with labels as headers and the HXL hashtag row."""
-    head = ["start", "end", "How likely are you to recommend this clinic? (0-10)", "Why?",
-            "Region", "_id", "_uuid", "_submission_time", "_index"]
+    head = [
+        "start",
+        "end",
+        "How likely are you to recommend this clinic? (0-10)",
+        "Why?",
+        "Region",
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_index",
+    ]
     tags = ["#date+start", "#date+end", "#indicator+nps", "#description", "#adm1", "", "", "", ""]
     rows = [head, tags]
     for i, score in enumerate(SCORES):
         stamp = dt.datetime(2025, 7, 1, 10, 0) + dt.timedelta(days=i)
-        rows.append([stamp.isoformat() + ".000+03:00", stamp.isoformat() + ".000+03:00", score,
-                     WHYS[i], REGIONS[i], 1000 + i, f"uuid-{i:04d}", stamp.isoformat(), i + 1])
+        rows.append(
+            [
+                stamp.isoformat() + ".000+03:00",
+                stamp.isoformat() + ".000+03:00",
+                score,
+                WHYS[i],
+                REGIONS[i],
+                1000 + i,
+                f"uuid-{i:04d}",
+                stamp.isoformat(),
+                i + 1,
+            ]
+        )
     return rows
 
 
@@ -198,14 +336,34 @@ def odk() -> list[list]:
     rows = [["SubmissionDate", "start", "end", "nps", "why", "meta-instanceID", "KEY"]]
     for i, score in enumerate(SCORES):
         stamp = dt.datetime(2025, 8, 1, 10, 0) + dt.timedelta(days=i)
-        rows.append([stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "", "", score, WHYS[i],
-                     f"uuid:{i:04d}", f"uuid:{i:04d}"])
+        rows.append(
+            [
+                stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "",
+                "",
+                score,
+                WHYS[i],
+                f"uuid:{i:04d}",
+                f"uuid:{i:04d}",
+            ]
+        )
     return rows
 
 
 def limesurvey() -> list[list]:
-    rows = [["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp",
-             f"NPS1. {QUESTION}", f"WHY. {WHY}"]]
+    rows = [
+        [
+            "id",
+            "submitdate",
+            "lastpage",
+            "startlanguage",
+            "seed",
+            "startdate",
+            "datestamp",
+            f"NPS1. {QUESTION}",
+            f"WHY. {WHY}",
+        ]
+    ]
     for i, score in enumerate(SCORES):
         stamp = dt.datetime(2025, 9, 1, 10, 0) + dt.timedelta(days=i)
         s = stamp.strftime("%Y-%m-%d %H:%M:%S")
