@@ -350,3 +350,38 @@ def test_load_options_given_in_a_surveys_yml_entry(tmp_path):
     bad.write_text("surveys:\n  - name: x\n    data: two.csv\n    scale: 1-5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="key 'scale' must be '0-10'"):
         load_config(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "answered"),
+    [
+        (
+            "prepbench_case122_airline_nps.csv",
+            "How likely are you to recommend this airline?",
+            5907,
+        ),
+        ("ezrsurvey_podracing_survey.csv", "nps_value", 1000),
+    ],
+)
+def test_public_files_score_found(public_data, name, column, answered):
+    df = load_survey_quiet(public_data / name)
+    assert df.attrs["score_found"]["column"] == column
+    assert df.attrs["n_answered"] == answered
+
+
+def load_survey_quiet(path, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return load_survey(path, **kwargs)
+
+
+def test_sudzilla_timestamps_and_its_why_column(public_data):
+    path = public_data / "prepbench_case040_sudzilla_survey.csv"
+    df = load_survey_quiet(
+        path, columns={"On a scale of 0-10, how would you rate Sudzilla?": "recommend"}
+    )
+    # ISO timestamps with milliseconds under a Google-Forms-like "Timestamp" header
+    assert df.attrs["layout"] == "google-forms"
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2019-11-01 08:51:12.402")
+    assert df["responded_at"].notna().all()
+    assert df.attrs["platform_columns"]["...why?"] == "comment"

@@ -20,6 +20,8 @@ RECOMMEND_WORDS = (
     "aanbevel",
     "anbefal",
 )
+# a name made of words, one of which is "nps" or "ltr" (nps, nps_value, NPS score, LTR)
+_NPS_NAME = re.compile(r"(?:^|[_\W])(?:nps|ltr)(?:$|[_\W])", re.IGNORECASE)
 _ZERO_TO_TEN = re.compile(r"\b0\s*(?:-|–|—|to|\.\.|…)\s*10\b", re.IGNORECASE)
 # "10 - Extremely likely", "0 = Ei lainkaan todennäköistä", "10 (Erittäin todennäköisesti)",
 # "9: very likely": a whole number 0-10 and then its label
@@ -87,8 +89,8 @@ def score_candidates(frame: pd.DataFrame, labels: dict) -> tuple[list[str], str]
     scaled = [c for c in usable if _ZERO_TO_TEN.search(words(c)) and _fits(frame[c])]
     if scaled:
         return scaled, "its question names the 0-10 scale"
-    short = [c for c in usable if c.casefold() in ("nps", "ltr", "nps_score") and _fits(frame[c])]
-    return short, "its name is an NPS abbreviation"
+    short = [c for c in usable if _NPS_NAME.search(c) and _fits(frame[c])]
+    return short, "its name says NPS"
 
 
 COMMENT_WORDS = (
