@@ -104,6 +104,9 @@ def _cmd_followup(args) -> int:
             columns=p["columns"],
             row_filter=p["row_filter"],
             required=p.get("required_columns"),
+            date_format=p.get("date_format"),
+            score=p["score"],
+            load_options={k: p.get(k) for k in ("recode", "header_rows", "na_values", "scale")},
         )
     except ValueError as exc:  # ConfigError and FilterError: say which survey
         raise CommandError(f"survey {survey.name!r}: {exc}") from None

@@ -385,3 +385,17 @@ def test_sudzilla_timestamps_and_its_why_column(public_data):
     assert df["responded_at"].iloc[0] == pd.Timestamp("2019-11-01 08:51:12.402")
     assert df["responded_at"].notna().all()
     assert df.attrs["platform_columns"]["...why?"] == "comment"
+
+
+def test_qualtrics_previews_and_unfinished_answers_are_counted_and_said():
+    from nps_toolkit.reporting.inputs import apply_filter
+
+    lines = (PLATFORMS / "qualtrics_choice_text.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",IP Address,", ",Survey Preview,")  # the first respondent
+    lines[4] = lines[4].replace(",True,", ",False,")  # the second did not finish
+    with pytest.warns(UserWarning, match=r"1 preview or test response\(s\).*1 unfinished"):
+        df = load_survey(io.StringIO("\n".join(lines) + "\n"))
+    assert (df.attrs["preview_responses"], df.attrs["unfinished_responses"]) == (1, 1)
+    assert len(df) == 10  # kept: nothing is dropped unasked
+    kept = apply_filter(df, "Status != 'Survey Preview' and Finished == True")
+    assert len(kept) == 8

@@ -297,6 +297,7 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     _check_mapping(frame, mapping, problems)
     problems.raise_if_any(raw.row_label)
     blanked = _na_values(frame, opts.get("na_values"))
+    bookkeeping = _status_counts(frame, layout, problems.source)
     platform = _platform_columns(frame, layout, mapping)
     found = None
     if not score_given and "recommend" not in frame.columns and "recommend" not in mapping.values():
@@ -358,6 +359,7 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     df.attrs["score_found"] = found
     if blanked:
         df.attrs["na_values_blanked"] = blanked
+    df.attrs.update(bookkeeping)
     if "value_labels" in raw.info:
         df.attrs["value_labels"] = raw.info["value_labels"]
     return df
@@ -405,6 +407,34 @@ def _na_values(frame: pd.DataFrame, na_values) -> dict:
             frame[c] = s.mask(hit)
             out[str(c)] = int(hit.sum())
     return out
+
+
+_PREVIEW = ("Survey Preview", "Survey Test", 1, 2, "1", "2")  # Qualtrics' Status codes
+_UNFINISHED = (False, "False", "FALSE", 0, "0")
+
+
+def _status_counts(frame: pd.DataFrame, layout, source: str) -> dict:
+    """Qualtrics preview / test answers and unfinished responses: counted and said, kept.
+
+    They stay in the data (nothing is dropped unasked); the warning gives the
+    filter that leaves them out.
+    """
+    if layout is None or not layout.status or layout.status not in frame.columns:
+        return {}
+    status = frame[layout.status]
+    preview = int(status.isin(_PREVIEW).sum())
+    finished = frame["Finished"] if "Finished" in frame.columns else None
+    unfinished = int(finished.isin(_UNFINISHED).sum()) if finished is not None else 0
+    if preview or unfinished:
+        warnings.warn(
+            f"{source}: {preview} preview or test response(s) ({layout.status!r} 'Survey "
+            f"Preview' / 'Survey Test') and {unfinished} unfinished one(s) ('Finished' false) "
+            "are in the data; leave them out with a filter such as "
+            f"\"{layout.status} != 'Survey Preview' and Finished == True\"",
+            UserWarning,
+            stacklevel=5,
+        )
+    return {"preview_responses": preview, "unfinished_responses": unfinished}
 
 
 def _platform_columns(frame: pd.DataFrame, layout, mapping: dict) -> dict:
