@@ -112,6 +112,9 @@ def _cmd_followup(args) -> int:
             columns=p["columns"],
             row_filter=p["row_filter"],
             required=p.get("required_columns"),
+            date_format=p.get("date_format"),
+            score=p["score"],
+            load_options={k: p.get(k) for k in ("recode", "header_rows", "na_values", "scale")},
         )
     except ValueError as exc:  # ConfigError and FilterError: say which survey
         raise CommandError(f"survey {survey.name!r}: {exc}") from None
@@ -147,6 +150,15 @@ def _cmd_followup(args) -> int:
     return 0
 
 
+def _cmd_inspect(args) -> int:
+    """The file as the loader reads it: layout, columns, score column, a config entry."""
+    from .data import inspect_survey
+
+    options = {"header_rows": args.header_rows, "sheet": args.sheet}
+    print(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
+    return 0
+
+
 # --- check: a config and its surveys' columns, without a kernel -------------
 
 
@@ -169,6 +181,8 @@ def survey_problems(survey, cache=None) -> list[str]:
         "columns": p.get("columns"),
         "seed": p.get("seed", 0),
         "date_format": p.get("date_format"),
+        "score": p.get("score"),
+        "load_options": {k: p.get(k) for k in ("recode", "header_rows", "na_values", "scale")},
     }
     key = repr(sorted(source.items()))
     cache = {} if cache is None else cache
@@ -358,6 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confidence-level", type=float, default=0.95)
     p.add_argument("--min-n", type=int, default=5, help="suppress groups smaller than this")
     p.set_defaults(func=_cmd_summarize)
+
+    p = sub.add_parser(
+        "inspect", help="show how a survey file is read, and a surveys.yml entry for it"
+    )
+    p.add_argument("path", help="CSV, Excel, Parquet or SPSS file (any platform's export)")
+    p.add_argument("--header-rows", type=int, help="rows the header takes (default: detected)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.set_defaults(func=_cmd_inspect)
 
     p = sub.add_parser("render", help="render the notebook report of every survey in a config")
     p.add_argument("names", nargs="*", metavar="NAME", help="render only these surveys")

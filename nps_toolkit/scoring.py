@@ -33,6 +33,7 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    check_scale,
     check_score_column,
     resolve_weights,
     series_expected,
@@ -105,6 +106,7 @@ def nps(scores, *, weights=None) -> float:
     >>> nps([10] * 60 + [8] * 20 + [2] * 20)
     40.0
     """
+    check_scale(as_score_array(scores))  # a 1-5 rating read as 0-10 gives -100: say so
     return category_counts(scores, weights=weights).nps
 
 
@@ -373,6 +375,8 @@ def summarize(
             others = [k for k in keys if k not in numeric[:1]] + [score]
             fix = f"summarize(df, {score_hint}, by={others[0] if len(others) == 1 else others!r})"
         check_score_column(df, score, call=call, fix=fix)
+        if score in df.columns:
+            check_scale(pd.to_numeric(df[score], errors="coerce"), score)
         # the default names are optional; a name the caller chose must exist
         for option, column, default in (
             ("csat_column", csat_column, "csat"),

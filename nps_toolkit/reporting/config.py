@@ -73,6 +73,11 @@ PARAMETER_TYPES = {
     "rake": dict[str, dict[str, float | int]] | None,
     "target": int | float | None,
     "value_labels": dict[str, dict[str, str]],
+    # load_survey's options, given in the entry itself
+    "recode": dict[str, dict | int | float],
+    "header_rows": int | None,
+    "na_values": list[str | int | float],
+    "scale": str | None,
 }
 # Config keys that may name a file (relative to the config file): {key: parameter}.
 # The renderer fingerprints these files to tell an unchanged report.
@@ -193,6 +198,8 @@ OPTION_RULES = {
         lambda v: all(k and all(lab.strip() for lab in m.values()) for k, m in v.items()),
         "a mapping of column names to {value: non-empty label}",
     ),
+    "header_rows": (lambda v: v is None or v >= 1, "a whole number of rows, 1 or more, or null"),
+    "scale": _one_of((None, "0-10"), "'0-10' (the score really is 0-10) or null"),
     # whole seconds: nbclient's timeout is an integer (120.5 fails every cell)
     "timeout": (
         (lambda v: 1 <= v <= MAX_TIMEOUT and float(v).is_integer()),
