@@ -193,4 +193,8 @@ def _read_yaml(text: str, source: str):
     no tags, aliases, merge keys or repeated keys."""
     from ._yaml import load_strict
 
-    return load_strict(text, source)
+    try:
+        return load_strict(text, source)
+    except ValueError as exc:  # "<file>: not valid YAML: line 3: duplicate key 'x' ..."
+        detail = str(exc).removeprefix(source).lstrip(",: ")
+        raise ValueError(f"{source}: not valid YAML: {detail}") from None

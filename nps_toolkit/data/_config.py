@@ -16,7 +16,11 @@ def _read_yaml(path) -> dict:
     # aliases expand to gigabytes), tags, merge keys or repeated keys
     from .._yaml import read_strict
 
-    data = read_strict(path)
+    try:
+        data = read_strict(path)
+    except ValueError as exc:  # name the file, then the reader's line and reason
+        detail = str(exc).removeprefix(str(path)).lstrip(",: ")
+        raise ValueError(f"{path}: not a readable YAML file ({detail})") from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):

@@ -464,11 +464,14 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     if not has_text and not s.theme_columns:
         return None
     comment = s.comment if has_text else None
-    if has_text:  # contact details out before any analysis sees a word; huge comments cut
-        df = df.assign(**{s.comment: analysed_comments(df[s.comment])})
     by_row = isinstance(s.language, str) and s.has(df, s.language)
     lang = column_code("df", df, s.language) if by_row else s.language
     calls = []
+    if has_text:  # contact details out before any analysis sees a word; huge comments cut
+        df = df.assign(**{s.comment: analysed_comments(df[s.comment])})
+        calls.append(
+            f"df = df.assign(**{{{s.comment!r}: sections.analysed_comments(df[{s.comment!r}])}})"
+        )
     lex = Code("lex", lexicon(s))
     if s.themes:
         calls.append(f"lex = {call_text('nps.load_themes', s.themes, mode=s.themes_mode)}")
