@@ -100,7 +100,9 @@ def test_index_links_every_report_with_its_headline_nps_escaped(split_run):
         assert f'<a href="{store.lower()}/report.html">{store}</a>' in page
         assert f"{headline:+.0f}" in page
     oulu = int(df.loc[df["store"] == "Oulu", "recommend"].notna().sum())
-    assert "skipped" in page and f"{oulu} answers in &#x27;recommend&#x27;, fewer than min_n 5" in page
+    assert (
+        "skipped" in page and f"{oulu} answers in &#x27;recommend&#x27;, fewer than min_n 5" in page
+    )
     assert f"<td>Oulu</td><td>skipped</td><td class='n'>{oulu}</td>" in page
     assert "4 row(s) have no value in &#x27;store&#x27;" in page
 

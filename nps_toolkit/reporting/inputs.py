@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
+from .._identifiers import GROUP_KEYS, check_group_columns, clean_group_values
 from .config import ConfigError, dataset_files, is_dataset
 
 
@@ -24,6 +25,7 @@ def load_data(
     date_format=None,
     score=None,
     min_n=None,
+    load_options=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``), parts, or an example, filtered.
 
@@ -39,6 +41,9 @@ def load_data(
     identifies the data (the file's bytes, or the example's CSV text) for the
     provenance record.  ``date_format`` is passed to ``load_survey`` (``strftime``
     codes of the date column; default: ISO as ISO, ``d.m.y`` and ``d/m/y`` day-first).
+    ``load_options`` are more ``load_survey`` options from the survey's entry
+    (``recode``, ``header_rows``, ``na_values``, ``scale``); empty ones are
+    left out, so a ``columns`` YAML file's own options stay in force.
     With ``score`` and ``min_n``, data (after the filter)
     holding fewer than ``min_n`` answers in ``score`` is refused: every number
     of such a report would describe a group too small to show.
@@ -49,13 +54,22 @@ def load_data(
         df = example_survey(example, seed=seed)
         df.attrs["sha256"] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
         df.attrs["source"] = f"example_survey({example!r}, seed={seed})"
-    elif is_dataset(data_path) and not (isinstance(columns, dict) and columns):
+    if (
+        data_path is not None
+        and is_dataset(data_path)
+        and not (isinstance(columns, dict) and columns)
+    ):
         # parts read by DuckDB, the filter run there: only the selected rows reach pandas
-        return _filtered_dataset(data_path, row_filter, required, score, min_n)
+        out = _filtered_dataset(data_path, row_filter, required)
     else:
-        df = _read_survey(data_path, columns, date_format)
-    check_columns(df, required or {})
-    out = apply_filter(df, row_filter)
+        if data_path is not None:
+            df = _read_survey(data_path, columns, date_format, load_options, score)
+        check_columns(df, required or {})
+        out = apply_filter(df, row_filter)
+    for key in GROUP_KEYS:  # no contact details or identifiers as groups
+        if key in (required or {}):
+            check_group_columns(out, required[key], key=key)
+            out = clean_group_values(out, required[key], key=key)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
     return out
@@ -106,7 +120,7 @@ def _read_dataset(data_path, columns) -> pd.DataFrame:
     return df
 
 
-def _filtered_dataset(data_path, row_filter, required, score, min_n) -> pd.DataFrame:
+def _filtered_dataset(data_path, row_filter, required) -> pd.DataFrame:
     """The rows of a folder or glob of parts that the filter keeps, filtered in DuckDB.
 
     The same frame and checks as reading everything and then ``apply_filter``
@@ -125,27 +139,35 @@ def _filtered_dataset(data_path, row_filter, required, score, min_n) -> pd.DataF
         if df.empty:
             raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
         df.attrs.update(filter=row_filter, rows_before_filter=total)
-    if min_n and score is not None and score in df.columns:
-        check_min_n(df, score, min_n, row_filter)
     return df
 
 
-def _read_survey(data_path, columns, date_format) -> pd.DataFrame:
+def _read_survey(data_path, columns, date_format, load_options=None, score=None) -> pd.DataFrame:
     """``load_survey`` of ``data_path``, reusing this process's last read of the same file.
 
     A folder or a glob of parts is read by DuckDB (``backends.read_columns``).
     """
     from ..data import load_survey
 
-    key = (_dataset_identity(data_path), json.dumps(columns or None, sort_keys=True), date_format)
+    options = {k: v for k, v in (load_options or {}).items() if v not in (None, {}, [])}
+    if score and score != "recommend":  # a score named in the entry: no column is looked for
+        options["score"] = score
+    key = (
+        _dataset_identity(data_path),
+        json.dumps([columns or None, options], sort_keys=True, default=str),
+        date_format,
+    )
     if key not in _LAST_READ:
         if is_dataset(data_path):
             df = _read_dataset(data_path, columns)
         else:
-            df = load_survey(data_path, columns=columns or None, date_format=date_format)
+            df = load_survey(data_path, columns=columns or None, date_format=date_format, **options)
         if "sha256" not in df.attrs:
             df.attrs["sha256"] = data_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+        df.attrs["load_warnings"] = [
+            w.replace(str(data_path), df.attrs["source"]) for w in df.attrs.get("load_warnings", [])
+        ]
         _LAST_READ.clear()
         _LAST_READ[key] = df
     df = _LAST_READ[key]
