@@ -199,6 +199,7 @@ def write_config(path: Path, data: str, *, split: str | None = None, stores: int
         "timeout": 3000,
     }
     if split:
+        entry["name"] = "Retailer stores"  # its own folder beside the national report
         entry["split"] = split
         entry["segments"] = ["channel"]
     if stores:
@@ -273,7 +274,7 @@ def main(argv=None) -> int:
         config = write_config(base / "stores.yml", glob, split="store", stores=args.stores)
         secs, peak, stdout = render(config, base / "reports", args.jobs)
         k = args.stores or 500
-        lines = [line for line in stdout.splitlines() if "Retailer /" in line]
+        lines = [line for line in stdout.splitlines() if "Retailer stores /" in line]
         ok = sum(" ok " in line for line in lines)
         print(f"{k} store reports: {secs:.1f} s ({secs / k:.2f} s a store, {ok} ok of "
               f"{len(lines)}), peak {peak:.2f} GiB; 500 stores at this rate: "
