@@ -45,6 +45,12 @@ rows        floor      national report             store reports (K rendered)
 figures and HTML, not its data (its data cell takes 0.1-1.1 s).  20M rows
 were not run: the national report still holds every row in pandas (about
 0.5 GiB a million rows).
+
+``--coverage 200`` (one core): 95 % intervals of the three drivers' Shapley
+values covered the population values in 0.940, 0.965 and 0.955 of the
+surveys from DuckDB sums (random-groups bootstrap, 9.9 s in all) and in
+0.930, 0.975 and 0.970 by the row-by-row bootstrap (58.7 s): 5.9 times
+faster at 20,000 rows, and its cost does not grow with the rows in Python.
 """
 
 from __future__ import annotations
