@@ -399,3 +399,21 @@ def test_qualtrics_previews_and_unfinished_answers_are_counted_and_said():
     assert len(df) == 10  # kept: nothing is dropped unasked
     kept = apply_filter(df, "Status != 'Survey Preview' and Finished == True")
     assert len(kept) == 8
+
+
+def test_report_names_columns_by_their_questions():
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import sections, show
+
+    df = load("qualtrics.csv")
+    s = sections.Settings(drivers=("Q3_1", "Q3_2"), segments=("Q4",), comment="comment")
+    s = show.with_questions(s, df)
+    t = Texts("en")
+    assert show.question(s, "recommend") == QUESTION
+    assert show.question(s, "comment") == "What is the main reason for your score?"
+    assert show.column_name(s, t, "Q4") == "Where are you located?"
+    assert show.labels(s)["Q3_2"] == "How satisfied are you with... - Price"
+    # without question texts: the catalogue's words, and the generic question
+    plain = sections.Settings()
+    assert show.question(plain, "recommend") is None
+    assert show.column_name(plain, t, "race_attended") == "race attended"
