@@ -36,7 +36,9 @@ def _cmd_summarize(args) -> int:
     from .data import load_survey
     from .scoring import summarize
 
-    df = load_survey(args.path, columns=args.columns, score=args.score)
+    # the default name lets the loader find the score column of a platform export
+    named = None if args.score == "recommend" else args.score
+    df = load_survey(args.path, columns=args.columns, score=named)
     table = summarize(
         df,
         score=args.score,

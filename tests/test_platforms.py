@@ -417,3 +417,13 @@ def test_report_names_columns_by_their_questions():
     plain = sections.Settings()
     assert show.question(plain, "recommend") is None
     assert show.column_name(plain, t, "race_attended") == "race attended"
+
+
+def test_summarize_command_reads_a_platform_export_as_it_comes(capsys):
+    from nps_toolkit.cli import main
+
+    with pytest.warns(UserWarning, match="the score is column 'Q1'"):
+        assert main(["summarize", str(PLATFORMS / "qualtrics.csv")]) == 0
+    out = capsys.readouterr().out
+    header, row = out.splitlines()[:2]
+    assert row.split()[header.split().index("nps")] == "20.0"
