@@ -71,6 +71,7 @@ def _cmd_render(args) -> int:
     )
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
         print(table[["survey", "status", "seconds", "output"]].to_string(index=False), flush=True)
+    _print_load_notes(table)
     failed = table[table["status"] == "failed"]
     for r in failed.itertuples():
         print(f"nps-toolkit render: {r.survey} failed: {_one_line(r.error)}", file=sys.stderr)
@@ -92,6 +93,15 @@ def _cmd_render(args) -> int:
         )
         return EXIT_RENDER_FAILED
     return 0
+
+
+def _print_load_notes(table) -> None:
+    """What the loader warned about in each new report (also in its appendix)."""
+    from .reporting.inputs import load_notes
+
+    for r in table[table["status"] == "ok"].itertuples():
+        for note in load_notes(r.output):
+            print(f"nps-toolkit render: note: {r.survey}: {_one_line(note)}", file=sys.stderr)
 
 
 def _cmd_followup(args) -> int:

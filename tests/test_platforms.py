@@ -239,7 +239,7 @@ def test_likely_scale(scores, scale):
 # ------------------------------------------------------------ the whole report
 
 
-def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
+def test_render_of_platform_exports_with_only_name_and_data(tmp_path, capsys):
     """A Qualtrics and a SurveyMonkey export rendered from entries with name: and data: only."""
     import html
     import shutil
@@ -256,6 +256,11 @@ def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
         encoding="utf-8",
     )
     assert main(["render", "--config", str(config), "--output", str(tmp_path / "out")]) == 0
+    # the loader's notes are in the closing lines too
+    err = capsys.readouterr().err
+    assert (
+        "nps-toolkit render: note: Qualtrics export: qualtrics.csv: the score is column 'Q1'" in err
+    )
     for slug in ("qualtrics-export", "surveymonkey-export"):
         folder = tmp_path / "out" / slug
         overall = pd.read_csv(folder / "summary.csv").query("table == 'overall'").iloc[0]

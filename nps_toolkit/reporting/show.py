@@ -582,13 +582,20 @@ def followup(found, s: Settings, t: Texts) -> None:
     _table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
 
 
+LOAD_NOTES = "nps_toolkit_load_warnings"  # output metadata key read by ``inputs.load_notes``
+
+
 def load_warnings(df: pd.DataFrame, t: Texts) -> None:
     """What the loader warned about while reading the file (dates read either way, the
     score column it chose, a likely 1-10 scale), where the reader of the report sees it."""
     said = df.attrs.get("load_warnings") or []
     if said:
+        from IPython.display import HTML, display
+
         say(t, "appendix.load_warnings", n=len(said))
-        _html("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>")
+        items = "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>"
+        # the notes ride in the output's metadata too: `render` repeats them in its closing lines
+        display(HTML(items), metadata={LOAD_NOTES: list(map(str, said))})
 
 
 def methods(s: Settings, t: Texts) -> None:
