@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 
@@ -69,12 +70,18 @@ def _cmd_render(args) -> int:
         force=args.force,
         **kw,
     )
+    shown = table[["survey", "status", "seconds", "output"]].copy()
+    for column in ("survey", "output"):  # names come from the config: no terminal escapes
+        shown[column] = shown[column].map(lambda v: v if v is None else _terminal(v))
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
-        print(table[["survey", "status", "seconds", "output"]].to_string(index=False), flush=True)
+        print(shown.to_string(index=False), flush=True)
     _print_load_notes(table)
     failed = table[table["status"] == "failed"]
     for r in failed.itertuples():
-        print(f"nps-toolkit render: {r.survey} failed: {_one_line(r.error)}", file=sys.stderr)
+        print(
+            f"nps-toolkit render: {_terminal(r.survey)} failed: {_one_line(r.error)}",
+            file=sys.stderr,
+        )
     signum = table.attrs.get("signal")
     if signum is not None:
         cancelled = int((table["status"] == "cancelled").sum())
@@ -101,7 +108,8 @@ def _print_load_notes(table) -> None:
 
     for r in table[table["status"] == "ok"].itertuples():
         for note in load_notes(r.output):
-            print(f"nps-toolkit render: note: {r.survey}: {_one_line(note)}", file=sys.stderr)
+            line = f"note: {_terminal(r.survey)}: {_terminal(_one_line(note))}"
+            print(f"nps-toolkit render: {line}", file=sys.stderr)
 
 
 def _cmd_followup(args) -> int:
@@ -151,7 +159,7 @@ def _cmd_followup(args) -> int:
             file=sys.stderr,
         )
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-            print(table.to_string(index=False))
+            print(_terminal(table.to_string(index=False)))
     return 0
 
 
@@ -221,8 +229,15 @@ def _cmd_check(args) -> int:
     from .reporting import load_config, select_surveys
 
     kw = {"template": args.template} if args.template else {}
-    surveys = select_surveys(load_config(args.config, **kw), args.names or None)
-    bad, cache = 0, {}
+    errors = []  # the config's bad entries, each with its entry and key
+    surveys = load_config(args.config, errors=errors, **kw)
+    if errors and args.names:  # a named survey may be a bad entry: check those found
+        surveys = [s for s in surveys if {s.name, s.slug} & set(args.names)]
+    else:
+        surveys = select_surveys(surveys, args.names or None)
+    for error in errors:
+        print(f"nps-toolkit check: {_one_line(error)}", file=sys.stderr)
+    bad, cache = len(errors), {}
     for survey in surveys:
         problems = survey_problems(survey, cache)
         print(f"{'ok' if not problems else 'FAILED':<7}{survey.name}", flush=True)
@@ -231,10 +246,11 @@ def _cmd_check(args) -> int:
         bad += bool(problems)
     if bad:
         print(
-            f"nps-toolkit check: {bad} of {len(surveys)} survey(s) in {args.config} have problems",
+            f"nps-toolkit check: {bad} of {len(surveys) + len(errors)} survey(s) in "
+            f"{args.config} have problems",
             file=sys.stderr,
         )
-        return EXIT_CHECK_FAILED
+        return EXIT_BAD_INPUT if errors else EXIT_CHECK_FAILED
     print(f"{args.config}: {len(surveys)} survey(s) checked, no problems found")
     return 0
 
@@ -444,7 +460,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(message) -> str:
     # a SurveyDataError lists one problem per line: "; " joins them
-    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    lines = (line.strip() for line in str(message).splitlines() if line.strip())
+    return _terminal("; ".join(lines))
+
+
+# Characters a terminal acts on or that reorder or hide text: C0 and C1 controls
+# (ESC starts ANSI escape sequences: colours, cursor moves, window titles), bidi
+# controls and zero-width characters.  Text from configs and data is printed
+# with them spelled out (\x1b, \u202e), never raw.
+_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def _terminal(text) -> str:
+    r"""``text`` safe to print: control, bidi and zero-width characters spelled out.
+
+    >>> _terminal("B2B\x1b[2J\u202e")
+    'B2B\\x1b[2J\\u202e'
+    """
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
 
 
 def main(argv=None) -> int:

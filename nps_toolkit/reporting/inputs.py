@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
+from .._identifiers import GROUP_KEYS, check_group_columns, clean_group_values
 from .config import ConfigError
 
 
@@ -62,6 +63,10 @@ def load_data(
         ]
     check_columns(df, required or {})
     out = apply_filter(df, row_filter)
+    for key in GROUP_KEYS:  # no contact details or identifiers as groups
+        if key in (required or {}):
+            check_group_columns(out, required[key], key=key)
+            out = clean_group_values(out, required[key], key=key)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
     return out
