@@ -226,6 +226,9 @@ def file_sha256(path) -> str:
     return h.hexdigest()
 
 
+LOAD_NOTES = "nps_toolkit_load_warnings"  # metadata key of the appendix's load warnings
+
+
 def load_notes(folder) -> list[str]:
     """The loader's warnings a rendered report shows in its appendix (dates read either
     way, the score column chosen, a likely 1-10 scale), read back from its notebook.
@@ -234,8 +237,6 @@ def load_notes(folder) -> list[str]:
     batch sees them.  A folder without ``report.ipynb`` has none.
     """
     import json
-
-    from .show import LOAD_NOTES
 
     path = Path(folder) / "report.ipynb"
     if not path.is_file():

@@ -582,9 +582,6 @@ def followup(found, s: Settings, t: Texts) -> None:
     _table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
 
 
-LOAD_NOTES = "nps_toolkit_load_warnings"  # output metadata key read by ``inputs.load_notes``
-
-
 def load_warnings(df: pd.DataFrame, t: Texts) -> None:
     """What the loader warned about while reading the file (dates read either way, the
     score column it chose, a likely 1-10 scale), where the reader of the report sees it."""
@@ -595,6 +592,8 @@ def load_warnings(df: pd.DataFrame, t: Texts) -> None:
         say(t, "appendix.load_warnings", n=len(said))
         items = "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>"
         # the notes ride in the output's metadata too: `render` repeats them in its closing lines
+        from .inputs import LOAD_NOTES
+
         display(HTML(items), metadata={LOAD_NOTES: list(map(str, said))})
 
 
