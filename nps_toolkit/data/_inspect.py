@@ -111,7 +111,7 @@ def _holds(s: pd.Series) -> str:
     if num.notna().all():
         v = num.to_numpy(float)
         whole = bool((v == np.round(v)).all())
-        span = f"{v.min():.10g}-{v.max():.10g}"
+        span = f"{v.min():.15g}-{v.max():.15g}"
         return f"{'whole ' if whole else ''}numbers {span}, {len(v)} answers"
     distinct = given.astype("str").nunique()
     return f"text, {distinct} distinct of {len(given)}"
