@@ -442,3 +442,8 @@ def test_header_rows_beyond_the_file_is_an_error_naming_it(tmp_path):
         load_survey(path, header_rows=5)
     path.write_text("a,rec\n" + "x,y\n" * 4 + "1,9\n2,3\n")  # five header rows
     assert load_survey(path, header_rows=5, score="rec")["rec"].tolist() == [9, 3]
+
+
+def test_a_first_row_of_hash_values_is_data_not_a_kobo_tag_row():
+    df = load_survey(io.StringIO("recommend,tag\n9,#1\n3,#2\n"))
+    assert df.attrs["layout"] is None and df["tag"].tolist() == ["#1", "#2"]

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 _IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 _LEGACY_V = re.compile(r"^V\d+$")
+_HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(?:\s*\+[a-z][a-z0-9_]*)*$")  # #date+start
 _SM_SUB = ("Response", "Open-Ended Response", "")
 _TIMESTAMP_NAMES = ("Timestamp", "Aikaleima", "Tidsstämpel", "Zeitstempel", "Horodateur")
 MONTH_FIRST = "month-first"
@@ -137,7 +138,8 @@ def detect(records: list) -> Layout | None:
                 canonical={"Respondent ID": "respondent_id", "End Date": "responded_at"},
                 date_order=MONTH_FIRST,
             )
-    if second and all(v.startswith("#") for v in second if v) and any(second):
+    tags = [v for v in second if v]
+    if len(tags) >= 2 and all(_HXL_TAG.match(v) for v in tags):
         return Layout("kobotoolbox", 2, head, canonical=_kobo(names))
     if {"_uuid", "_submission_time"} <= names:
         return Layout("kobotoolbox", 1, head, canonical=_kobo(names))
