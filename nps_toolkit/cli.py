@@ -218,8 +218,15 @@ def _cmd_check(args) -> int:
     from .reporting import load_config, select_surveys
 
     kw = {"template": args.template} if args.template else {}
-    surveys = select_surveys(load_config(args.config, **kw), args.names or None)
-    bad, cache = 0, {}
+    errors = []  # the config's bad entries, each with its entry and key
+    surveys = load_config(args.config, errors=errors, **kw)
+    if errors and args.names:  # a named survey may be a bad entry: check those found
+        surveys = [s for s in surveys if {s.name, s.slug} & set(args.names)]
+    else:
+        surveys = select_surveys(surveys, args.names or None)
+    for error in errors:
+        print(f"nps-toolkit check: {_one_line(error)}", file=sys.stderr)
+    bad, cache = len(errors), {}
     for survey in surveys:
         problems = survey_problems(survey, cache)
         print(f"{'ok' if not problems else 'FAILED':<7}{_terminal(survey.name)}", flush=True)
@@ -230,10 +237,11 @@ def _cmd_check(args) -> int:
         bad += bool(problems)
     if bad:
         print(
-            f"nps-toolkit check: {bad} of {len(surveys)} survey(s) in {args.config} have problems",
+            f"nps-toolkit check: {bad} of {len(surveys) + len(errors)} survey(s) in "
+            f"{args.config} have problems",
             file=sys.stderr,
         )
-        return EXIT_CHECK_FAILED
+        return EXIT_BAD_INPUT if errors else EXIT_CHECK_FAILED
     print(f"{args.config}: {len(surveys)} survey(s) checked, no problems found")
     return 0
 

@@ -35,6 +35,7 @@ from ._validation import (
     check_resamples,
     check_scale,
     check_score_column,
+    close_names,
     resolve_weights,
     series_expected,
 )
@@ -368,6 +369,10 @@ def summarize(
     if isinstance(df, pd.DataFrame) and isinstance(score, str):
         # summarize(df, "flight_class"): a segment passed where the score goes
         call, fix = f"summarize(df, {score!r})", f"summarize(df, by={score!r})"
+        if "recommend" not in df.columns:  # the default score is not there either
+            numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+            guess = close_names("recommend", numeric, n=1)
+            fix = f"summarize(df, score={guess[0] if guess else '<0-10 column>'!r}, by={score!r})"
         if keys:
             call = f"summarize(df, {score!r}, {by!r})"
             numeric = [k for k in keys if k in df.columns and pd.api.types.is_numeric_dtype(df[k])]

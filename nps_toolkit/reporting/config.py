@@ -449,7 +449,7 @@ def config_keys(template=TEMPLATE) -> dict:
     return to_param
 
 
-def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
+def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list[Survey]:
     """Read and validate ``surveys.yml``.
 
     The file holds ``surveys:`` (a list of entries) and optionally
@@ -465,7 +465,8 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
 
     Raises ``ConfigError`` naming the entry and the key for an unknown key, a
     missing data file or a bad option; ``FileNotFoundError`` when the config
-    itself is missing.
+    itself is missing.  With ``errors`` (a list), a bad entry's error is
+    appended to it instead and the entry left out: the other entries load.
     """
     path = Path(config)
     if not path.is_file():
@@ -513,7 +514,8 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         if key in (raw.get("defaults") or {}):
             raise ConfigError(f"{path}: defaults: key {key!r} belongs in each survey entry")
     surveys, slugs = [], {}
-    for i, entry in enumerate(raw["surveys"], start=1):
+
+    def read_entry(i, entry):
         label = entry.get("name") if isinstance(entry, dict) else None
         where = (
             f"{path}: survey {excerpt(label, 80)} (entry {i})" if label else f"{path}: entry {i}"
@@ -550,6 +552,14 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                 **options,
             )
         )
+
+    for i, entry in enumerate(raw["surveys"], start=1):
+        try:
+            read_entry(i, entry)
+        except ConfigError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))  # `nps-toolkit check`: every bad entry, not the first
     return surveys
 
 
