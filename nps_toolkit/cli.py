@@ -50,7 +50,7 @@ def _cmd_summarize(args) -> int:
         min_n=args.min_n,
     )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(table.round(1).to_string(index=False))
+        print(_terminal(table.round(1).to_string(index=False)))
     blank = table.attrs.get("excluded_blank", 0)
     if blank:
         print(f"\n{blank} blank answer(s) excluded from NPS.")
@@ -168,7 +168,9 @@ def _cmd_inspect(args) -> int:
     from .data import inspect_survey
 
     options = {"header_rows": args.header_rows, "sheet": args.sheet}
-    print(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
+    print(
+        _terminal(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
+    )
     return 0
 
 
@@ -240,9 +242,11 @@ def _cmd_check(args) -> int:
     bad, cache = len(errors), {}
     for survey in surveys:
         problems = survey_problems(survey, cache)
-        print(f"{'ok' if not problems else 'FAILED':<7}{survey.name}", flush=True)
+        print(f"{'ok' if not problems else 'FAILED':<7}{_terminal(survey.name)}", flush=True)
         for problem in problems:
-            print(f"nps-toolkit check: survey {survey.name!r}: {problem}", file=sys.stderr)
+            print(
+                f"nps-toolkit check: survey {survey.name!r}: {_one_line(problem)}", file=sys.stderr
+            )
         bad += bool(problems)
     if bad:
         print(
