@@ -545,7 +545,56 @@ def followup(found, s: Settings, t: Texts) -> None:
     _table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
 
 
-def methods(s: Settings, t: Texts) -> None:
-    """The methods paragraph of the appendix."""
+def methods(
+    s: Settings,
+    t: Texts,
+    *,
+    head=None,
+    trend=None,
+    segments=None,
+    drivers=None,
+    comments=None,
+    accounts: bool | None = None,
+) -> None:
+    """The methods paragraph of the appendix: only the methods this report used.
+
+    With the section results it names weighting, clustering by account and
+    the finite-population correction only when the headline used them, and
+    the segment test, trend, driver and theme methods only when those
+    sections have numbers; called with the settings alone it names them all.
+    """
+    _md(methods_text(s, t, head=head, trend=trend, segments=segments, drivers=drivers,
+                     comments=comments, accounts=accounts))  # fmt: skip
+
+
+def methods_text(s: Settings, t: Texts, *, head=None, trend=None, segments=None, drivers=None,
+                 comments=None, accounts: bool | None = None) -> str:  # fmt: skip
+    """The methods paragraph (Markdown) for ``methods``.
+
+    >>> text = methods_text(Settings(), Texts("en"), head=object(), accounts=False)
+    >>> "cluster-robust" in text, "Segment" in text, text.endswith("formulas.")
+    (False, False, True)
+    """
+    everything = head is None
     correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
-    say(t, "appendix.methods", correction=correction, level=t.level(s.confidence_level))
+    clustered = bool(s.account) if accounts is None else accounts
+    population = getattr(head, "population", None)
+    parts = [_fill(t, "appendix.methods", level=t.level(s.confidence_level))]
+    if s.weights:
+        parts.append(t("appendix.methods_weighted"))
+    if clustered:
+        parts.append(t("appendix.methods_clusters"))
+    if everything or population:
+        parts.append(t("appendix.methods_fpc"))
+    sentences = ["".join(parts) + "."]
+    if everything or (segments is not None and segments.tables):
+        sentences.append(_fill(t, "appendix.methods_segments", correction=correction))
+    if everything or (trend is not None and trend.shown):
+        sentences.append(t("appendix.methods_trend"))
+    if everything or drivers is not None:
+        unit = t("appendix.methods_accounts" if clustered else "appendix.methods_respondents")
+        sentences.append(_fill(t, "appendix.methods_drivers", unit=unit))
+    if everything or comments is not None:
+        sentences.append(t("appendix.methods_themes"))
+    sentences.append(t("appendix.methods_end"))
+    return " ".join(sentences)
