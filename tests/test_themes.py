@@ -473,7 +473,7 @@ def test_bootstrap_equals_brute_force_row_resampling(rng):
 
 def test_theme_impact_bad_input():
     df, tags = ten_rows()
-    with pytest.raises(KeyError, match="'score' not in df"):
+    with pytest.raises(KeyError, match="score column 'score' not in the data"):
         theme_impact(df, tags, score="score")
     with pytest.raises(ValueError, match="index differs first at position 0"):
         theme_impact(df, tags.set_axis(range(10, 20)))
@@ -910,3 +910,9 @@ def test_report_comments_section_with_hand_coded_themes_terms_and_sentiment():
     # no comment column at all: the coded themes alone
     alone = sections.comments(df.drop(columns="comment"), s)
     assert alone.commenters == 6 and "share_negative" not in alone.impact.columns
+
+
+def test_theme_impact_misspelled_score_suggests_the_closest():
+    df, tags = ten_rows()
+    with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'\?"):
+        theme_impact(df, tags, score="recomend")
