@@ -16,7 +16,7 @@ import pandas as pd
 from .._i18n import Texts
 from . import figures
 from .presentation import escape, fill
-from .sections import SECTIONS, Settings
+from .sections import SECTIONS, Code, Settings, call_text
 from .tables import numeric_columns, reader_table, styled
 
 
@@ -251,9 +251,15 @@ def responses(df: pd.DataFrame, head, s: Settings, t: Texts) -> None:
     lines = [_fill(t, "responses.answered", total=t.number(len(df)), answered=t.number(row["n"]))]
     if int(row["excluded_blank"]):
         lines.append(_fill(t, "responses.blank", k=t.number(row["excluded_blank"])))
-    invited = invited_total(df, s.invited, s.wave if s.has(df, s.wave) else None)
+    wave = s.wave if s.has(df, s.wave) else None
+    invited = invited_total(df, s.invited, wave)
     if invited:
         rate = response_rate(invited, len(df))
+        calls([
+            "# the answer counts: the last nps.summarize call of the headline's note",
+            f"invited = {call_text('report.invited_total', Code('df'), s.invited, wave)}",
+            call_text("nps.response_rate", Code("invited"), Code("len(df)")),
+        ])  # fmt: skip
         lines.append(_fill(t, "responses.invited", invited=t.number(invited), rate=t.pct(rate)))
     if s.has(df, s.account):
         lines.append(_fill(t, "responses.accounts", k=t.number(df[s.account].nunique())))
