@@ -219,6 +219,23 @@ def stable_uuid(df: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
+# a table with more rows than this may continue on the next printed page
+LONG_TABLE = 12
+
+
+def table_class(df: pd.DataFrame) -> str:
+    """The HTML class of a report table: ``nps-table``, plus ``nps-long`` for a long one.
+
+    A printed page keeps a short table whole; a long one (theme lists,
+    quotes, the parameters) may break between rows, with its header
+    repeated, instead of leaving most of a page empty before it.
+
+    >>> table_class(pd.DataFrame({"a": range(3)})), table_class(pd.DataFrame({"a": range(30)}))
+    ('nps-table', 'nps-table nps-long')
+    """
+    return "nps-table nps-long" if len(df) > LONG_TABLE else "nps-table"
+
+
 def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=True):
     """A DataFrame styled for the report: rounded numbers, p-values as p, escaped text.
 
@@ -250,9 +267,8 @@ def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=
         align = "left" if column in text_cols else "right"
         rules.append({"selector": f"th.col_heading.col{i}", "props": f"text-align: {align};"})
         rules.append({"selector": f"td.col{i}", "props": f"text-align: {align};"})
-    styler = styler.set_table_styles(rules, overwrite=False).set_table_attributes(
-        'class="nps-table"'
-    )
+    styler = styler.set_table_styles(rules, overwrite=False)
+    styler = styler.set_table_attributes(f'class="{table_class(out)}"')
     if hide_index:
         styler = styler.hide(axis="index")
     else:
