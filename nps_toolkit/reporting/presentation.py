@@ -174,22 +174,31 @@ def plain_text(styler) -> str:
 
     The text view of a report table (``text/plain`` in the notebook, what a
     notebook diff and a terminal show): the same cells as the HTML, without
-    markup, and nothing that changes from run to run.
+    markup, and nothing that changes from run to run.  Columns of words
+    (``styler.words``, when set) are left-aligned, the others right-aligned.
 
     >>> print(plain_text(table(pd.DataFrame({"group": ["a_b", "<c>"], "nps": [12.345, None]}))))
-    group  NPS
-      a_b 12.3
-      <c>    –
+    group   NPS
+    a_b    12.3
+    <c>       –
     """
     import html
 
     lines = styler.to_string(delimiter="\t").rstrip("\n").split("\n")
     rows = [[html.unescape(cell) for cell in line.split("\t")] for line in lines]
-    header, body = rows[0], rows[1:]
-    width = max([len(header), *map(len, body)])
-    header = [""] * (width - len(header)) + header  # a shown index has no header cell
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=header)
-    return frame.to_string(index=False)
+    width = max(map(len, rows))
+    header = [""] * (width - len(rows[0])) + rows[0]  # a shown index has no header cell
+    rows = [header] + [r + [""] * (width - len(r)) for r in rows[1:]]
+    words = getattr(styler, "words", None)
+    left = [(words is not None and name in words) for name in header]
+    sizes = [max(len(r[i]) for r in rows) for i in range(width)]
+    return "\n".join(
+        "  ".join(
+            (cell.ljust(size) if is_left else cell.rjust(size))
+            for cell, size, is_left in zip(r, sizes, left, strict=True)
+        ).rstrip()
+        for r in rows
+    )
 
 
 class ReportStyler(Styler):
@@ -200,6 +209,8 @@ class ReportStyler(Styler):
     on every run.  This one is ``plain_text``: readable, and the same for the
     same table.
     """
+
+    words = None  # the columns holding words (left-aligned in the text view)
 
     def __repr__(self) -> str:
         return plain_text(self)
@@ -269,6 +280,7 @@ def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=
         rules.append({"selector": f"td.col{i}", "props": f"text-align: {align};"})
     styler = styler.set_table_styles(rules, overwrite=False)
     styler = styler.set_table_attributes(f'class="{table_class(out)}"')
+    styler.words = list(text_cols)
     if hide_index:
         styler = styler.hide(axis="index")
     else:

@@ -138,4 +138,6 @@ def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None, wide=Non
         rules.append({"selector": f"th.col_heading.col{i}", "props": head})
         rules.append({"selector": f"td.col{i}", "props": cells})
     styler = styler.set_table_styles(rules, overwrite=False)
-    return styler.set_table_attributes(f'class="{table_class(table)}"')
+    styler = styler.set_table_attributes(f'class="{table_class(table)}"')
+    styler.words = [c for c in table.columns if c not in numeric]
+    return styler
