@@ -133,9 +133,10 @@ def test_pdf_pages_and_text(rendered, name):
 
 def test_finnish_report_reads_finnish(rendered):
     html = (rendered["B2B-asiakaskysely 2025 (kierros 7)"] / "report.html").read_text("utf-8")
-    for words in ("Keskeiset havainnot", "suosittelijat", "arvostelijat", "Sisällys", "95\u00a0%"):
+    for words in ("Keskeiset havainnot", "suosittelijat", "arvostelijat", "Sisällys", "95\u00a0%",
+                  "Tehty nps-toolkitilla"):  # fmt: skip
         assert words in html, words
-    for words in ("Key findings", "Promoters", "detractors", "within the margin"):
+    for words in ("Key findings", "Promoters", "detractors", "within the margin", "Made with"):
         assert words not in html, words
     # the groups carry their Finnish names from value_labels, in tables and findings alike
     import html as html_lib

@@ -259,26 +259,34 @@ def _html_of(obj) -> str:
     return obj.to_html() if hasattr(obj, "to_html") else getattr(obj, "data", str(obj))
 
 
-def test_segment_heading_names_the_column_once_escaped(displayed):
-    from IPython.display import HTML
+def _headings(displayed) -> list:
+    """The <h3> headings among displayed outputs (MIME bundles)."""
+    pages = [o.get("text/html", "") for o in displayed if isinstance(o, dict)]
+    return [p for p in pages if p.startswith("<h3>")]
 
+
+def test_segment_heading_names_the_column_once_escaped(displayed):
     from nps_toolkit._i18n import Texts
     from nps_toolkit.reporting import sections, show
 
     df = pd.DataFrame({"race_attended": ["a", "b"] * 10, "recommend": [10, 3, 9, 8, 6] * 4})
     s = sections.Settings(segments=("race_attended",), min_n=2)
     show.segments(sections.segments(df, s), s, Texts("en"), scope=None)
-    heads = [o.data for o in displayed if isinstance(o, HTML) and o.data.startswith("<h3>")]
+    heads = _headings(displayed)
     # the browser shows the text of the heading: the column's name, in words
     assert [html.unescape(h) for h in heads] == ["<h3>By race attended</h3>"]
     assert "&#38;" not in heads[0]  # no escaped escape ("&#95;" on the page)
+    views = [
+        o["text/plain"] for o in displayed if isinstance(o, dict) and o.get("text/html") in heads
+    ]
+    assert views == ["By race attended"]  # the text view of the heading
     # a name from the data stays text
     assert show.column_label(SCRIPT, Texts("en")) == SCRIPT
     displayed.clear()
     hostile = sections.Settings(segments=(SCRIPT,), min_n=2)
     show.segments(sections.segments(df.rename(columns={"race_attended": SCRIPT}), hostile),
                   hostile, Texts("en"))  # fmt: skip
-    heads = [o.data for o in displayed if isinstance(o, HTML) and o.data.startswith("<h3>")]
+    heads = _headings(displayed)
     assert "<script" not in heads[0] and html.unescape(heads[0]) == f"<h3>By {SCRIPT}</h3>"
 
 

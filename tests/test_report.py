@@ -1004,6 +1004,7 @@ def test_executed_report_shows_the_calls_behind_each_section(rendered):
         "impact = nps.theme_impact(",
         "rng=sections.section_rng(",
         "n_resamples=50",
+        "nps.response_rate(invited, len(df))",
     ):
         assert call in code, call
     import ast

@@ -427,3 +427,28 @@ def test_in_effect_keeps_the_options_of_sections_that_ran(b2b):
     assert used["wave"] == "wave" and "freq" not in used  # a trend by wave has no calendar period
     assert {"comment", "language", "account", "invited", "n_resamples", "seed"} <= set(used)
     assert "data_path" not in used and "themes" not in used  # None: the bundled lexicon
+
+
+def test_methods_name_only_the_methods_used(b2b):
+    from nps_toolkit.reporting import show
+
+    t = Texts("en")
+    # scores and a region only: no weights, accounts, drivers, comments; a trend by quarter
+    df = nps.example_survey("b2c-monthly")[["recommend", "region", "responded_at"]]
+    s = _settings(segments=("region",), wave=None, account=None, invited=None)
+    found = _all_sections(df, s)
+    head = sections.headline(df, s, found["trend"])
+    text = show.methods_text(s, t, head=head, trend=found["trend"], segments=found["segments"],
+                             drivers=found["drivers"], comments=found["comments"],
+                             accounts=False)  # fmt: skip
+    for absent in ("weighted", "cluster-robust", "finite-population", "Driver", "Theme impact"):
+        assert absent not in text, absent
+    assert "Segment intervals" in text and "Trend changes" in text
+    # the b2b example: clustered by account, drivers resampled by account, themes
+    s = _settings(segments=("tenure",))
+    found = _all_sections(b2b, s)
+    head = sections.headline(b2b, s, found["trend"])
+    text = show.methods_text(s, t, head=head, trend=found["trend"], segments=found["segments"],
+                             drivers=found["drivers"], comments=found["comments"],
+                             accounts=True)  # fmt: skip
+    assert "cluster-robust" in text and "resamples accounts" in text and "Theme impact" in text

@@ -176,22 +176,31 @@ def plain_text(styler) -> str:
 
     The text view of a report table (``text/plain`` in the notebook, what a
     notebook diff and a terminal show): the same cells as the HTML, without
-    markup, and nothing that changes from run to run.
+    markup, and nothing that changes from run to run.  Columns of words
+    (``styler.words``, when set) are left-aligned, the others right-aligned.
 
     >>> print(plain_text(table(pd.DataFrame({"group": ["a_b", "<c>"], "nps": [12.345, None]}))))
-    group  NPS
-      a_b 12.3
-      <c>    –
+    group   NPS
+    a_b    12.3
+    <c>       –
     """
     import html
 
     lines = styler.to_string(delimiter="\t").rstrip("\n").split("\n")
     rows = [[html.unescape(cell) for cell in line.split("\t")] for line in lines]
-    header, body = rows[0], rows[1:]
-    width = max([len(header), *map(len, body)])
-    header = [""] * (width - len(header)) + header  # a shown index has no header cell
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=header)
-    return frame.to_string(index=False)
+    width = max(map(len, rows))
+    header = [""] * (width - len(rows[0])) + rows[0]  # a shown index has no header cell
+    rows = [header] + [r + [""] * (width - len(r)) for r in rows[1:]]
+    words = getattr(styler, "words", None)
+    left = [(words is not None and name in words) for name in header]
+    sizes = [max(len(r[i]) for r in rows) for i in range(width)]
+    return "\n".join(
+        "  ".join(
+            (cell.ljust(size) if is_left else cell.rjust(size))
+            for cell, size, is_left in zip(r, sizes, left, strict=True)
+        ).rstrip()
+        for r in rows
+    )
 
 
 class ReportStyler(Styler):
@@ -202,6 +211,8 @@ class ReportStyler(Styler):
     on every run.  This one is ``plain_text``: readable, and the same for the
     same table.
     """
+
+    words = None  # the columns holding words (left-aligned in the text view)
 
     def __repr__(self) -> str:
         return plain_text(self)
@@ -219,6 +230,23 @@ def stable_uuid(df: pd.DataFrame) -> str:
 
     text = df.to_csv(index=True) + repr(list(df.dtypes.astype(str)))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+# a table with more rows than this may continue on the next printed page
+LONG_TABLE = 12
+
+
+def table_class(df: pd.DataFrame) -> str:
+    """The HTML class of a report table: ``nps-table``, plus ``nps-long`` for a long one.
+
+    A printed page keeps a short table whole; a long one (theme lists,
+    quotes, the parameters) may break between rows, with its header
+    repeated, instead of leaving most of a page empty before it.
+
+    >>> table_class(pd.DataFrame({"a": range(3)})), table_class(pd.DataFrame({"a": range(30)}))
+    ('nps-table', 'nps-table nps-long')
+    """
+    return "nps-table nps-long" if len(df) > LONG_TABLE else "nps-table"
 
 
 def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=True):
@@ -252,9 +280,9 @@ def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=
         align = "left" if column in text_cols else "right"
         rules.append({"selector": f"th.col_heading.col{i}", "props": f"text-align: {align};"})
         rules.append({"selector": f"td.col{i}", "props": f"text-align: {align};"})
-    styler = styler.set_table_styles(rules, overwrite=False).set_table_attributes(
-        'class="nps-table"'
-    )
+    styler = styler.set_table_styles(rules, overwrite=False)
+    styler = styler.set_table_attributes(f'class="{table_class(out)}"')
+    styler.words = list(text_cols)
     if hide_index:
         styler = styler.hide(axis="index")
     else:

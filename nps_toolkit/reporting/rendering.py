@@ -272,6 +272,12 @@ def export_html(notebook, html_path, *, title: str | None = None, language: str 
     nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
     if title:
         nb.metadata["title"] = defang(visible(title))  # the template escapes it
+    try:  # the page's footer in the report's language
+        from .._i18n import Texts
+
+        nb.metadata["nps_footer"] = Texts(language)("appendix.footer")
+    except (KeyError, OSError, ValueError):
+        pass  # a language without a catalogue: the template's English footer
     exporter = _html_exporter()
     exporter.language_code = language  # one exporter per thread: safe to set per report
     body, _ = exporter.from_notebook_node(nb)

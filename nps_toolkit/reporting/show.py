@@ -16,7 +16,7 @@ import pandas as pd
 from .._i18n import Texts
 from . import figures
 from .presentation import escape, fill
-from .sections import SECTIONS, Settings
+from .sections import SECTIONS, Code, Settings, call_text
 from .tables import numeric_columns, reader_table, styled
 
 
@@ -285,9 +285,15 @@ def responses(df: pd.DataFrame, head, s: Settings, t: Texts) -> None:
     lines = [_fill(t, "responses.answered", total=t.number(len(df)), answered=t.number(row["n"]))]
     if int(row["excluded_blank"]):
         lines.append(_fill(t, "responses.blank", k=t.number(row["excluded_blank"])))
-    invited = invited_total(df, s.invited, s.wave if s.has(df, s.wave) else None)
+    wave = s.wave if s.has(df, s.wave) else None
+    invited = invited_total(df, s.invited, wave)
     if invited:
         rate = response_rate(invited, len(df))
+        calls([
+            "# the answer counts: the last nps.summarize call of the headline's note",
+            f"invited = {call_text('report.invited_total', Code('df'), s.invited, wave)}",
+            call_text("nps.response_rate", Code("invited"), Code("len(df)")),
+        ])  # fmt: skip
         lines.append(_fill(t, "responses.invited", invited=t.number(invited), rate=t.pct(rate)))
     if s.has(df, s.account):
         lines.append(_fill(t, "responses.accounts", k=t.number(df[s.account].nunique())))
@@ -597,7 +603,56 @@ def load_warnings(df: pd.DataFrame, t: Texts) -> None:
         display(HTML(items), metadata={LOAD_NOTES: list(map(str, said))})
 
 
-def methods(s: Settings, t: Texts) -> None:
-    """The methods paragraph of the appendix."""
+def methods(
+    s: Settings,
+    t: Texts,
+    *,
+    head=None,
+    trend=None,
+    segments=None,
+    drivers=None,
+    comments=None,
+    accounts: bool | None = None,
+) -> None:
+    """The methods paragraph of the appendix: only the methods this report used.
+
+    With the section results it names weighting, clustering by account and
+    the finite-population correction only when the headline used them, and
+    the segment test, trend, driver and theme methods only when those
+    sections have numbers; called with the settings alone it names them all.
+    """
+    _md(methods_text(s, t, head=head, trend=trend, segments=segments, drivers=drivers,
+                     comments=comments, accounts=accounts))  # fmt: skip
+
+
+def methods_text(s: Settings, t: Texts, *, head=None, trend=None, segments=None, drivers=None,
+                 comments=None, accounts: bool | None = None) -> str:  # fmt: skip
+    """The methods paragraph (Markdown) for ``methods``.
+
+    >>> text = methods_text(Settings(), Texts("en"), head=object(), accounts=False)
+    >>> "cluster-robust" in text, "Segment" in text, text.endswith("formulas.")
+    (False, False, True)
+    """
+    everything = head is None
     correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
-    say(t, "appendix.methods", correction=correction, level=t.level(s.confidence_level))
+    clustered = bool(s.account) if accounts is None else accounts
+    population = getattr(head, "population", None)
+    parts = [_fill(t, "appendix.methods", level=t.level(s.confidence_level))]
+    if s.weights:
+        parts.append(t("appendix.methods_weighted"))
+    if clustered:
+        parts.append(t("appendix.methods_clusters"))
+    if everything or population:
+        parts.append(t("appendix.methods_fpc"))
+    sentences = ["".join(parts) + "."]
+    if everything or (segments is not None and segments.tables):
+        sentences.append(_fill(t, "appendix.methods_segments", correction=correction))
+    if everything or (trend is not None and trend.shown):
+        sentences.append(t("appendix.methods_trend"))
+    if everything or drivers is not None:
+        unit = t("appendix.methods_accounts" if clustered else "appendix.methods_respondents")
+        sentences.append(_fill(t, "appendix.methods_drivers", unit=unit))
+    if everything or comments is not None:
+        sentences.append(t("appendix.methods_themes"))
+    sentences.append(t("appendix.methods_end"))
+    return " ".join(sentences)

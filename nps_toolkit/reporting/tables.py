@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._i18n import Texts, _missing
-from .presentation import ReportStyler, escape, stable_uuid
+from .presentation import ReportStyler, escape, stable_uuid, table_class
 
 DASH = "\u2013"
 UP, DOWN = "\u25b2", "\u25bc"
@@ -138,4 +138,6 @@ def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None, wide=Non
         rules.append({"selector": f"th.col_heading.col{i}", "props": head})
         rules.append({"selector": f"td.col{i}", "props": cells})
     styler = styler.set_table_styles(rules, overwrite=False)
-    return styler.set_table_attributes('class="nps-table"')
+    styler = styler.set_table_attributes(f'class="{table_class(table)}"')
+    styler.words = [c for c in table.columns if c not in numeric]
+    return styler
