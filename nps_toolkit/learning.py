@@ -142,7 +142,7 @@ class SentimentModel:
         score = np.full(len(series), np.nan)
         if (~blank).any():
             vec, clf = self._pipe()
-            proba = clf.predict_proba(vec.transform([d for d, b in zip(docs, blank) if not b]))
+            proba = clf.predict_proba(vec.transform(_kept(docs, blank)))
             cls = list(self.classes)
             labels[~blank] = np.asarray(cls, dtype=object)[proba.argmax(axis=1)]
             pos = proba[:, cls.index("positive")] if "positive" in cls else 0.0
@@ -254,10 +254,7 @@ class ThemeModel:
         blank = series.map(_is_blank).to_numpy()
         flags = np.zeros((len(series), len(self.themes)), dtype=bool)
         if (~blank).any():
-            vec = _vectorizer(self.vocabulary)
-            vec.fit([""] if not self.vocabulary else [" ".join(self.vocabulary)])
-            vec.idf_ = self.idf
-            x = vec.transform([d for d, b in zip(docs, blank) if not b])
+            x = _fitted_vectorizer(self.vocabulary, self.idf).transform(_kept(docs, blank))
             flags[~blank] = (x @ self.coef.T + self.intercept) > 0
         out = pd.DataFrame(flags, index=series.index, columns=list(self.themes))
         out["language"] = pd.Series(langs, index=series.index, dtype="str")
@@ -366,11 +363,20 @@ def learn_themes(comments, codes: pd.DataFrame, *, language="auto", rng=0) -> Th
 # ---------------------------------------------------------------------------
 
 
-def _rebuild(vocabulary, idf, coef, intercept, classes):
-    """The fitted vectorizer and classifier from stored numbers."""
+def _kept(docs: list, blank: np.ndarray) -> list:
+    return [d for d, b in zip(docs, blank, strict=True) if not b]
+
+
+def _fitted_vectorizer(vocabulary, idf):
     vec = _vectorizer(vocabulary)
     vec.fit([" ".join(vocabulary)])  # sets up the fixed vocabulary
     vec.idf_ = np.asarray(idf, dtype=float)
+    return vec
+
+
+def _rebuild(vocabulary, idf, coef, intercept, classes):
+    """The fitted vectorizer and classifier from stored numbers."""
+    vec = _fitted_vectorizer(vocabulary, idf)
     clf = _classifier()
     clf.classes_ = np.asarray(classes, dtype=object)
     clf.coef_ = np.asarray(coef, dtype=float)
