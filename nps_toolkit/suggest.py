@@ -43,10 +43,12 @@ from ._text import (
 __all__ = ["suggest_themes", "write_themes", "SuggestedThemes"]
 
 LANGUAGES = ("fi", "en")
-TERMS_PER_THEME = 8
+TERMS_PER_THEME = 12
 MIN_TERM_COMMENTS = 2  # a term must be used by this many of its theme's comments
 MAX_THEMES = 12
 EXAMPLES = 2
+OWN_SHARE = 0.5  # a theme's term: at least this share of the comments using it are the theme's
+COMMENTS_PER_THEME = 2  # n_themes by default: sqrt(n / COMMENTS_PER_THEME), 2 to MAX_THEMES
 
 
 class SuggestedThemes(dict):
@@ -94,8 +96,8 @@ def _theme_id(term: str, taken: set) -> str:
 
 
 def _default_n(n: int) -> int:
-    """About one theme per 25 comments, at least 2 and at most MAX_THEMES."""
-    return int(min(MAX_THEMES, max(2, round(np.sqrt(n / 4)))))
+    """sqrt(n / 2) themes (8 for 128 comments), at least 2 and at most MAX_THEMES."""
+    return int(min(MAX_THEMES, max(2, round(np.sqrt(n / COMMENTS_PER_THEME)))))
 
 
 def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> SuggestedThemes:
@@ -106,7 +108,7 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
     comments : Series or list of comment strings (blanks are skipped).
     language : "auto" (Finnish or English detected per comment), "fi", "en",
         or a Series of codes aligned with ``comments``.
-    n_themes : how many themes to look for; None: about one per 25 comments
+    n_themes : how many themes to look for; None: sqrt(n / 2) for n comments
         (2 to 12).  Fewer are returned when a topic has no term used by
         ``MIN_TERM_COMMENTS`` of its comments.
     rng : seed or ``numpy.random.Generator`` of the factorisation's start.
@@ -174,7 +176,14 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
         if not members.any():
             continue
         order = np.argsort(-ctfidf[t])
-        chosen = [j for j in order if per_topic[t, j] >= MIN_TERM_COMMENTS and ctfidf[t, j] > 0]
+        # a term used mostly by this theme's comments: themes stay apart
+        chosen = [
+            j
+            for j in order
+            if per_topic[t, j] >= MIN_TERM_COMMENTS
+            and ctfidf[t, j] > 0
+            and per_topic[t, j] >= OWN_SHARE * freq[j]
+        ]
         chosen = chosen[:TERMS_PER_THEME]
         if not chosen:
             continue
