@@ -437,7 +437,9 @@ def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
             seen[key] = (score, lang, "; ".join(found))
         scores[row], langs[row], matched[row] = seen[key]
     out = pd.DataFrame(index=series.index)
-    labels = [None if np.isnan(s) else _label(s, bool(m)) for s, m in zip(scores, matched)]
+    labels = [
+        None if np.isnan(s) else _label(s, bool(m)) for s, m in zip(scores, matched, strict=True)
+    ]
     out["sentiment"] = pd.Categorical(labels, dtype=SENTIMENT_DTYPE)
     out["score"] = scores
     out["language"] = pd.Series(langs, index=series.index, dtype="str")
@@ -445,7 +447,9 @@ def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
     return out
 
 
-def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n: int = 5):
+def theme_sentiment(
+    comments, tags=None, *, themes=None, language="auto", min_n: int = 5, model=None
+):
     """How often each theme is mentioned in praise and in complaint.
 
     A theme's mention takes the sentiment of the parts of the comment that
@@ -464,6 +468,8 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     language : as for ``comment_sentiment``.
     min_n : a theme mentioned by fewer commenters shows no counts or shares
         (``below_min_n``).
+    model : a ``learn_sentiment`` model to read the parts with instead of the
+        lexicon (it always answers, so no mention is unknown).
 
     Returns
     -------
@@ -509,6 +515,7 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     counts = {c: np.zeros(len(labels), dtype=int) for c in cols}
     rows = np.asarray(rows, dtype=int)
     mention = tags[cols].to_numpy(dtype=bool)
+    pending = []  # (theme, text) for a learned model
     for pos in np.flatnonzero(mention.any(axis=1)):
         here = np.flatnonzero(rows == pos)
         for j, theme in enumerate(cols):
@@ -516,11 +523,20 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
                 continue
             # a hand-coded theme the lexicon does not know: the whole comment
             in_part = [h for h in here if part_tags[theme].iat[h]] if theme in part_tags else []
+            if model is not None:  # the model reads the parts (or the comment) at the end
+                pending.append(
+                    (theme, " ".join(parts[h] for h in in_part) or str(series.iloc[pos]))
+                )
+                continue
             if in_part and part_read[in_part].any():
                 label = _label(float(part_scores[in_part].sum()))
             else:  # the parts say nothing the lexicon knows: the whole comment
                 label = _label(float(whole["score"].iat[pos]), bool(whole_read[pos]))
             counts[theme][labels.index(label)] += 1
+    if pending:
+        texts = pd.Series([text for _, text in pending], dtype=object)
+        for (theme, _), label in zip(pending, model.predict(texts)["sentiment"], strict=True):
+            counts[theme][labels.index(str(label))] += 1
     out = pd.DataFrame(
         [(c, int(counts[c].sum()), *counts[c]) for c in cols],
         columns=["theme", "mentions", *labels],
@@ -530,6 +546,7 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     out["share_negative"] = 100.0 * out["negative"] / read
     out["share_positive"] = 100.0 * out["positive"] / read
     out["below_min_n"] = out["mentions"] < min_n
+    out.attrs.update(mentions=int(out["mentions"].sum()), unread=int(out[UNKNOWN].sum()))
     # a theme under min_n shows how many mention it (as theme_impact does), not how
     for col in labels:
         out[col] = out[col].astype("Int64").mask(out["below_min_n"])

@@ -70,6 +70,8 @@ class Settings:
     comment: str | None = None
     themes: str | None = None
     themes_mode: str = "extend"
+    themes_model: str | None = None  # a learn_themes model file: its themes instead of a lexicon
+    sentiment_model: str | None = None  # a learn_sentiment model file (the config checks it)
     theme_columns: tuple = ()
     language: str = "auto"
     account: str | None = None
@@ -377,6 +379,10 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     lex = lexicon(s)
     if s.theme_columns:
         tags = coded_themes(df, s.theme_columns, comment=comment)
+    elif s.themes_model:
+        from ..learning import load_model
+
+        tags = load_model(s.themes_model, kind="themes").predict(df[s.comment], language=lang)
     else:
         tags = tag_themes(df[s.comment], themes=lex, language=lang)
     impact = theme_impact(
@@ -387,12 +393,20 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         commenters = int(tags["language"].notna().sum())
         quotes = pd.DataFrame(columns=["theme", "category", "quote", "score"])
         return Comments(tags, impact, quotes, commenters)
-    feel = theme_sentiment(df[s.comment], tags, themes=lex, language=lang, min_n=s.min_n)
+    model = None
+    if s.sentiment_model:
+        from ..learning import load_model
+
+        model = load_model(s.sentiment_model, kind="sentiment")
+    feel = theme_sentiment(
+        df[s.comment], tags, themes=lex, language=lang, min_n=s.min_n, model=model
+    )
     attrs = dict(impact.attrs)
     impact = impact.merge(
         feel[["theme", "share_negative", "share_positive"]], on="theme", how="left"
     )
-    impact.attrs.update(attrs)
+    impact.attrs.update(attrs, sentiment_mentions=feel.attrs["mentions"])
+    impact.attrs.update(sentiment_unread=feel.attrs["unread"])
     quotes = theme_quotes(
         df, tags, comment=s.comment, score=s.score, per_group=1, rng=section_rng(s.seed, "quotes")
     )

@@ -406,6 +406,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         return
     names = labels(s)
     say(t, "comments.count", k=t.number(found.commenters))
+    _coverage_notes(found.impact, t)
     ax, alt = figures.theme_impact(found.impact, t, names)
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
@@ -422,6 +423,18 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
         )
         _table(reader_table(q, QUOTE_SPEC, t))
+
+
+def _coverage_notes(impact: pd.DataFrame, t: Texts) -> None:
+    """How many comments no theme covers, and how many theme mentions the sentiment list read."""
+    a = impact.attrs
+    if a.get("commenters"):
+        say(t, "comments.uncovered", share=t.pct(a["uncovered_share"], 0),
+            k=t.number(a["uncovered"]), n=t.number(a["commenters"]))  # fmt: skip
+    if a.get("sentiment_unread"):
+        say(t, "comments.unread", k=t.number(a["sentiment_unread"]),
+            n=t.number(a["sentiment_mentions"]),
+            share=t.pct(100 * a["sentiment_unread"] / a["sentiment_mentions"], 0))  # fmt: skip
 
 
 def sentiment_note(t: Texts) -> None:
