@@ -350,6 +350,12 @@ class Comments:
     quotes: pd.DataFrame = field(repr=False)
     commenters: int = 0
     terms: pd.DataFrame | None = None  # top_terms: the words of detractors and promoters
+    suggested: pd.DataFrame | None = None  # suggest_themes summary (no lexicon of the survey's)
+
+
+# the bundled lexicon leaving this share of the comments untagged, a survey with no
+# lexicon of its own is shown suggested themes drafted from its comments
+SUGGEST_WHEN_UNCOVERED = 50.0
 
 
 def lexicon(s: Settings):
@@ -414,7 +420,23 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         distinctive_terms(df, comment=s.comment, score=s.score, language=lang), themes=lex
     )
     commenters = int((~df[s.comment].map(_blank)).sum())
-    return Comments(tags, impact, quotes, commenters, terms)
+    return Comments(tags, impact, quotes, commenters, terms, _suggested(df, s, impact, lang))
+
+
+def _suggested(df, s: Settings, impact, lang) -> pd.DataFrame | None:
+    """Suggested themes when the survey names no lexicon and the bundled one misses most."""
+    from ..suggest import suggest_themes
+
+    own = s.themes or s.theme_columns or s.themes_model
+    if own or not impact.attrs.get("uncovered_share", 0) >= SUGGEST_WHEN_UNCOVERED:
+        return None
+    try:
+        found = suggest_themes(df[s.comment], language=lang, rng=section_rng(s.seed, "suggest"))
+    except ValueError:  # too few comments, or no word shared by two of them
+        return None
+    out = found.summary.drop(columns="examples")
+    out.attrs.update(uncovered=found.uncovered, n_comments=found.n_comments)
+    return out
 
 
 def _blank(value) -> bool:

@@ -416,6 +416,8 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         sentiment_note(t)
     if found.terms is not None:
         terms(found.terms, t)
+    if getattr(found, "suggested", None) is not None:
+        suggested(found.suggested, t)
     if len(found.quotes):
         _html(f"<h3>{escape(t('comments.quotes'))}</h3>")
         q = found.quotes.assign(
@@ -435,6 +437,18 @@ def _coverage_notes(impact: pd.DataFrame, t: Texts) -> None:
         say(t, "comments.unread", k=t.number(a["sentiment_unread"]),
             n=t.number(a["sentiment_mentions"]),
             share=t.pct(100 * a["sentiment_unread"] / a["sentiment_mentions"], 0))  # fmt: skip
+
+
+SUGGESTED_SPEC = [("theme", "text", "label"), ("mentions", "int", "comments"),
+                  ("share_of_commenters", "pct", "share"),
+                  ("suggested_terms", "text", "terms")]  # fmt: skip
+
+
+def suggested(table: pd.DataFrame, t: Texts) -> None:
+    """Themes drafted from the comments (suggest_themes), marked as suggestions."""
+    _html(f"<h3>{escape(t('comments.suggested'))}</h3>")
+    say(t, "comments.suggested_intro", share=t.pct(100 - table.attrs["uncovered"], 0))
+    _table(reader_table(table, SUGGESTED_SPEC, t))
 
 
 def sentiment_note(t: Texts) -> None:
