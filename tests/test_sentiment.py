@@ -284,3 +284,19 @@ def test_stored_accuracy_is_what_the_lexicon_measures(load_benchmark):
     # --write` after changing the lexicon or the labelled sets
     bench = load_benchmark("sentiment_accuracy")
     assert nps.sentiment.lexicon_accuracy() == bench.summary(bench.measure())
+
+
+def test_theme_sentiment_can_read_with_a_learned_model():
+    from nps_toolkit.learning import learn_sentiment
+
+    texts = ["great app", "awful app", "great staff", "awful staff", "lovely app", "broken app"] * 4
+    labels = ["positive", "negative", "positive", "negative", "positive", "negative"] * 4
+    model = learn_sentiment(texts, labels, language="en")
+    comments = pd.Series(["The app is great", "Awful staff", "The app on Tuesday"])
+    out = theme_sentiment(comments, themes=OWN, min_n=1, model=model).set_index("theme")
+    expected = model.predict(pd.Series(["The app is great", "The app on Tuesday"]))["sentiment"]
+    app = out.loc["app", ["negative", "neutral", "positive", "unknown"]].tolist()
+    # each mention takes the model's label of the part that mentions it; a model never abstains
+    assert app[3] == 0 and sum(app) == 2
+    assert app[2] == int((expected == "positive").sum())
+    assert out.loc["staff", "negative"] == 1
