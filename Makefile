@@ -5,9 +5,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?= 2
+KERNEL ?= nps-toolkit
+# where `make kernel` registers the kernel: inside .venv, so JupyterLab started from it lists it
+KERNEL_PREFIX ?= --sys-prefix
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-spark lint format bench clean
+.PHONY: help setup kernel lab report test test-spark lint format bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,6 +23,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the package with its dev tools (only when needed)
+
+kernel: setup  ## register the Jupyter kernel "nps-toolkit" (this .venv's Python) inside .venv
+	$(PY) -m ipykernel install $(KERNEL_PREFIX) --name $(KERNEL) --display-name "Python ($(KERNEL))"
+
+lab: kernel  ## start JupyterLab in notebooks/ on this .venv (Ctrl-C stops it)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks
 
 report: setup  ## write the example surveys' data, then render every survey in surveys.yml into reports/
 	$(PY) -m nps_toolkit.cli example b2b-annual --out data/examples/b2b-annual.csv

@@ -7,6 +7,7 @@ the value in the form the inner code trusts.  Imports only ``_core``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,6 +41,13 @@ def as_score_array(scores, name: str = "scores") -> np.ndarray:
     Raises ``ValueError`` naming the positions (or index labels) of values
     that are not whole numbers between 0 and 10.
     """
+    if isinstance(scores, pd.DataFrame):
+        raise TypeError(series_expected(scores, name))
+    if isinstance(scores, np.ndarray) and scores.ndim == 2 and min(scores.shape) > 1:
+        raise TypeError(
+            f"{name} must be one column of 0-10 answers, got a {scores.shape[0]} x "
+            f"{scores.shape[1]} array: pass one column, e.g. df['recommend']"
+        )
     if not isinstance(scores, pd.Series | np.ndarray) or scores.dtype == object:
         scores = pd.Series(np.asarray(scores, dtype=object).ravel())
     if not pd.api.types.is_numeric_dtype(scores):
@@ -69,6 +77,61 @@ def as_score_array(scores, name: str = "scores") -> np.ndarray:
     return arr
 
 
+def series_expected(
+    frame: pd.DataFrame, name: str = "scores", what: str = "0-10 answers", column="recommend"
+) -> str:
+    """The message for a DataFrame passed where one column (a Series) is expected.
+
+    ``name`` is the parameter, ``what`` what its column holds, ``column`` the
+    column name to suggest when the frame has it (or one close to it).
+
+    >>> series_expected(pd.DataFrame({"channel": ["web"], "recommend": [9]}))
+    "scores must be one column of 0-10 answers (a Series), got a DataFrame with columns ['channel', 'recommend']: pass one column, e.g. df['recommend']"
+    """
+    columns = [str(c) for c in frame.columns]
+    numeric = [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    pick = (close_names(column, columns, n=1) or numeric or columns or [column])[0]
+    shown = columns[:10] + (["..."] if len(columns) > 10 else [])
+    return (
+        f"{name} must be one column of {what} (a Series), got a DataFrame with columns "
+        f"{shown}: pass one column, e.g. df[{pick!r}]"
+    )
+
+
+def check_score_column(df, score, *, call: str, fix: str) -> None:
+    """A clear ``ValueError`` when ``df[score]`` holds segment labels, not 0-10 answers.
+
+    ``summarize(df, "flight_class")`` reads ``"flight_class"`` as the score
+    (the second argument); the plain "non-numeric values" error would not
+    say so.  A column is taken for a segment when most of its non-blank
+    values are not numbers (a numeric column with a few typos gets the usual
+    error naming its rows).  ``call`` is the call as the user wrote it
+    (``"summarize(df, 'flight_class')"``), ``fix`` the call they probably
+    meant.
+
+    >>> df = pd.DataFrame({"recommend": [9, 3], "flight_class": ["Eco", "Business"]})
+    >>> check_score_column(df, "flight_class", call="summarize(df, 'flight_class')",
+    ...                    fix="summarize(df, by='flight_class')")
+    Traceback (most recent call last):
+    ...
+    ValueError: summarize(df, 'flight_class') reads 'flight_class' as the score column, but it holds labels such as 'Eco', 'Business', not 0-10 answers: did you mean summarize(df, by='flight_class')?
+    """
+    if not isinstance(df, pd.DataFrame) or score not in df.columns:
+        return
+    column = df[score]
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return
+    given = column.dropna()
+    text = given[pd.to_numeric(given, errors="coerce").isna()]
+    if text.empty or 2 * len(text) < len(given):
+        return
+    examples = ", ".join(_shown(v) for v in pd.unique(text.to_numpy(dtype=object))[:3])
+    raise ValueError(
+        f"{call} reads {score!r} as the score column, but it holds labels such as "
+        f"{examples}, not 0-10 answers: did you mean {fix}?"
+    )
+
+
 def as_weights(
     weights, size: int, *, name: str = "weights", index=None, positive: bool = False
 ) -> np.ndarray:
@@ -88,6 +151,11 @@ def as_weights(
     ...
     ValueError: weights must be finite non-negative numbers; 1 bad value(s) ('two') at index label(s) ['b']
     """
+    if isinstance(weights, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be one column of weights (a Series or a column name), got a "
+            f"DataFrame with columns {list(weights.columns)[:10]}"
+        )
     given = weights.to_numpy() if isinstance(weights, pd.Series) else np.asarray(weights)
     given = given.ravel()
     if given.shape[0] != size:
@@ -163,20 +231,104 @@ def as_list(by) -> list:
     return list(by)
 
 
-def check_columns(df: pd.DataFrame, columns, *, what: str = "column(s)") -> None:
-    """KeyError listing the columns of ``df`` when any of ``columns`` is missing.
+class ColumnError(KeyError, ValueError):
+    """A column the caller named is not in the data; the message suggests the closest names.
 
-    ``what`` names the missing columns in the message (``"weights column"``,
-    ``"raking target column(s)"``).
+    Both a ``ValueError`` (bad input, like ``SurveyDataError``) and a
+    ``KeyError`` (what pandas raises for a missing column, so older
+    ``except KeyError`` code keeps working).
 
-    >>> check_columns(pd.DataFrame({"recommend": [9]}), ["recommend", "region"])
+    Attributes
+    ----------
+    missing : the names not found, in the order given.
+    suggestions : ``{missing name: [closest existing names]}``.
+    """
+
+    def __init__(self, message: str, missing=(), suggestions=None):
+        super().__init__(message)
+        self.missing = list(missing)
+        self.suggestions = dict(suggestions or {})
+
+    def __str__(self) -> str:  # KeyError's own str() would wrap the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+# words that name the 0-10 answer in survey exports, for "recommend" missing
+_SCORE_HINTS = ("recommend", "nps", "ltr", "likel", "suosit", "empfehl")
+
+
+def close_names(name, names, n: int = 3) -> list[str]:
+    """Up to ``n`` of ``names`` closest to ``name``: same letters in another case,
+    then ``difflib`` matches (those about as close as the closest), then names
+    containing it (or contained in it).
+
+    >>> close_names("Segmnet", ["segment", "score", "recommend"])
+    ['segment']
+    >>> close_names("recommend", ["Recommend_NPS", "region"])
+    ['Recommend_NPS']
+    """
+    found = {str(c).casefold(): c for c in names}
+    key = str(name).casefold()
+    out = [found[key]] if key in found else []
+    scored = [
+        (difflib.SequenceMatcher(None, key, k).ratio(), found[k])
+        for k in difflib.get_close_matches(key, list(found), n=n, cutoff=0.6)
+    ]
+    # a clearly closer name alone: 'recomend' suggests 'recommend', not 'comment' too
+    out += [c for r, c in scored if r >= scored[0][0] - 0.15] if scored else []
+    out += [c for k, c in found.items() if len(k) >= 3 and (key in k or k in key)]
+    if key == "recommend":
+        out += [c for k, c in found.items() if any(h in k for h in _SCORE_HINTS)]
+    return list(dict.fromkeys(out))[:n]
+
+
+def missing_column_error(
+    missing, existing, *, what: str = "column", where: str = "the data"
+) -> ColumnError:
+    """The ``ColumnError`` for ``missing`` names: each with its closest existing names,
+    or the existing columns (the first 30) when none is close."""
+    existing = list(existing)
+    suggestions = {m: close_names(m, existing) for m in missing}
+    one = len(missing) == 1
+    plural = f"{what}s" if what.endswith("column") else what
+    head = f"{what} {missing[0]!r}" if one else f"{plural} {list(missing)}"
+    text = f"{head} not in {where}"
+    hints = [(m, s) for m, s in suggestions.items() if s]
+    if hints:
+        parts = [" or ".join(map(repr, s)) + ("" if one else f" for {m!r}") for m, s in hints]
+        text += f"; did you mean {', '.join(parts)}?"
+    if len(hints) < len(missing):
+        shown = [str(c) for c in existing[:30]]
+        more = f" ... ({len(existing) - 30} more)" if len(existing) > 30 else ""
+        text += f" Columns are {shown}{more}" if hints else f"; columns are {shown}{more}"
+    return ColumnError(text, missing, suggestions)
+
+
+def check_columns(df, columns, *, what: str = "column", where: str = "the data") -> None:
+    """A ``ColumnError`` naming each of ``columns`` missing from ``df`` and the closest
+    names it has (``difflib``), so a typo gets a "did you mean".
+
+    ``df`` is a DataFrame or the list of its column names; ``what`` names the
+    missing columns in the message (``"weights column"``, ``"raking target
+    column"``), ``where`` the data (``"the data"``, ``"files matching ..."``).
+
+    >>> check_columns(pd.DataFrame({"recommend": [9], "region": ["N"]}), ["recommend", "regoin"])
     Traceback (most recent call last):
     ...
-    KeyError: "column(s) ['region'] not in the data; columns are ['recommend']"
+    nps_toolkit._validation.ColumnError: column 'regoin' not in the data; did you mean 'region'?
     """
-    missing = [c for c in dict.fromkeys(columns) if c is not None and c not in df.columns]
+    existing = list(df.columns) if isinstance(df, pd.DataFrame) else list(df)
+    present = set(existing)
+    missing = [c for c in dict.fromkeys(columns) if c is not None and not _in_columns(c, present)]
     if missing:
-        raise KeyError(f"{what} {missing} not in the data; columns are {list(df.columns)}")
+        raise missing_column_error(missing, existing, what=what, where=where)
+
+
+def _in_columns(name, present: set) -> bool:
+    try:
+        return name in present
+    except TypeError:  # an unhashable "name" (a list inside a list) is never a column
+        return False
 
 
 def check_counts(counts) -> tuple[int, int, int]:

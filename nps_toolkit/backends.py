@@ -26,9 +26,9 @@ computed by the same code whichever way the data came in.
 
 Checks run in the same engine, without loading the data into Python: a path
 matching no files raises ``FileNotFoundError`` naming the pattern, a missing
-column raises ``KeyError`` listing the columns that exist, and scores that
-are not whole numbers from 0 to 10 (or weights that are not finite
-non-negative numbers, as for a DataFrame) raise ``ValueError`` with how many
+column raises ``ColumnError`` (a ValueError and KeyError) naming the closest
+columns, and scores that are not whole numbers from 0 to 10 (or weights that
+are not finite non-negative numbers, as for a DataFrame) raise ``ValueError`` with how many
 there are and a few examples with their file names (and row numbers for
 Parquet, counting from 0).
 
@@ -78,7 +78,7 @@ import pandas as pd
 
 from ._core import COUNT_COLUMNS, fill_weighted
 from ._dates import PERIOD_FREQ, to_period
-from ._validation import as_list, weights_rule
+from ._validation import as_list, check_columns, weights_rule
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -238,10 +238,7 @@ def _duckdb_source(source) -> _Source:
 
 
 def _check_columns(src: _Source, needed: list[str]) -> None:
-    existing = src.columns
-    missing = [c for c in dict.fromkeys(needed) if c not in existing]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in {src.label}; columns are {existing}")
+    check_columns(src.columns, needed, where=src.label)
 
 
 def _keys_and_period(by, period) -> tuple[list, tuple | None]:
@@ -455,9 +452,7 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
     needed = [score, *keys] + ([weights] if weights is not None else [])
     if period is not None:
         needed.append(period[0])
-    missing = [c for c in dict.fromkeys(needed) if c not in df.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the Spark DataFrame; columns are {df.columns}")
+    check_columns(list(df.columns), needed, where="the Spark DataFrame")
     raw, x = _spark_col(score), _spark_try_double(score)
     out_of_range = (x < 0) | (x > 10) | (x != F.round(x))
     category = (

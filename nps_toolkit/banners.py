@@ -35,6 +35,19 @@ ROWS = ("nps", "promoters", "passives", "detractors")
 CORRECTIONS = {"bh": "fdr_bh", "holm": "holm", "bonferroni": "bonferroni", "none": None}
 BANNER_METHODS = ("wald", "adjusted-wald")
 TOTAL = "Total"
+# one record per pair test, in attrs["pairs"] (see banner_pairs)
+PAIR_COLUMNS = (
+    "banner",
+    "statistic",
+    "letter_a",
+    "letter_b",
+    "group_a",
+    "group_b",
+    "difference",
+    "p_value",
+    "p_adjusted",
+    "significant",
+)
 _SHARE_CODES = {"promoters": 2, "passives": 1, "detractors": 0}
 
 TEST_NAMES = {
@@ -290,11 +303,17 @@ def banner_table(
     -------
     DataFrame with columns ``banner``, ``group``, ``letter``, ``statistic``,
     ``value``, ``n`` (answers to that statistic; missing where hidden),
-    ``n_effective`` (Kish's;
-    only with weights), ``higher_than`` (the letters of the columns of the
-    same banner that this one is significantly higher than, e.g. ``"BD"``;
-    empty when none) and ``suppressed``.  ``.attrs`` holds the settings,
-    the tests used, and ``pairs``: every test with its p-values.
+    ``n_effective`` (only with weights: for ``"nps"`` rows the linearised
+    effective sample size, n / design effect of the NPS's linearised
+    variance, as ``nps_interval`` reports it, not Kish's (sum w)^2 / sum w^2;
+    for share and mean rows Kish's), ``higher_than`` (the letters of the
+    columns of the same banner that this one is significantly higher than,
+    e.g. ``"BD"``; empty when none) and ``suppressed``.  ``.attrs`` holds
+    the settings, the tests used, and ``pairs``: every test with its
+    p-values, as plain records (``banner_pairs(table)`` gives them as a
+    DataFrame).  The attrs hold no DataFrame, so ``.copy()``, ``.astype()``,
+    ``.merge()`` and ``pd.concat`` work on the table and keep them where
+    pandas keeps attrs.
 
     Notes
     -----
@@ -503,20 +522,31 @@ def _assembled(records, pairs, statistics, w, level, key, min_n, method, blank, 
         },
         blank=blank,
         n_hidden=n_hidden,
-        pairs=pd.DataFrame.from_records(
-            pairs,
-            columns=[
-                "banner",
-                "statistic",
-                "letter_a",
-                "letter_b",
-                "group_a",
-                "group_b",
-                "difference",
-                "p_value",
-                "p_adjusted",
-                "significant",
-            ],
-        ),
+        # plain records, not a DataFrame: pandas compares attrs when it combines
+        # frames (astype, merge, concat), and a DataFrame there cannot be compared
+        pairs=tuple({c: record[c] for c in PAIR_COLUMNS} for record in pairs),
     )
     return out
+
+
+def banner_pairs(table: pd.DataFrame) -> pd.DataFrame:
+    """Every test behind a ``banner_table``'s letters, one row per pair of columns.
+
+    Columns ``banner``, ``statistic``, ``letter_a``, ``letter_b``,
+    ``group_a``, ``group_b``, ``difference`` (b - a), ``p_value``,
+    ``p_adjusted`` and ``significant``, read from ``table.attrs["pairs"]``
+    (kept there as plain records, so that pandas can still copy, convert and
+    merge the table).
+
+    >>> df = pd.DataFrame({"region": ["north"] * 20 + ["south"] * 20,
+    ...                    "recommend": [10] * 15 + [3] * 5 + [10] * 5 + [3] * 15})
+    >>> pairs = banner_pairs(banner_table(df, "region", rows=["nps"]))
+    >>> pairs[["statistic", "letter_a", "letter_b", "significant"]].to_dict("records")
+    [{'statistic': 'nps', 'letter_a': 'A', 'letter_b': 'B', 'significant': True}, {'statistic': 'nps', 'letter_a': 'B', 'letter_b': 'C', 'significant': True}, {'statistic': 'nps', 'letter_a': 'A', 'letter_b': 'C', 'significant': True}]
+    """
+    if "pairs" not in table.attrs:
+        raise ValueError(
+            "the table has no attrs['pairs']: pass the table banner_table returned "
+            "(pandas operations that drop attrs, such as groupby, lose them)"
+        )
+    return pd.DataFrame.from_records(list(table.attrs["pairs"]), columns=list(PAIR_COLUMNS))

@@ -17,6 +17,7 @@ import pandas as pd
 EXIT_BAD_INPUT = 2
 EXIT_RENDER_FAILED = 1  # some surveys failed to render (the others are done)
 EXIT_INTERNAL = 3  # a bug: set NPS_TOOLKIT_DEBUG=1 to see the traceback
+EXIT_CHECK_FAILED = 1  # `check`: some surveys' data lack their columns, or fail to load
 
 
 class CommandError(Exception):
@@ -163,13 +164,201 @@ def _cmd_themes_suggest(args) -> int:
         print(
             found.summary[["theme", "comments", "share", "terms"]].round(1).to_string(index=False)
         )
+
+
+# --- check: a config and its surveys' columns, without a kernel -------------
+
+
+def survey_problems(survey, cache=None) -> list[str]:
+    """What is wrong with one configured survey's data, one sentence each; [] when nothing is.
+
+    The data is loaded as a report loads it (``load_data``: the file with its
+    column mapping and recodes, or the example); then every column the entry
+    names is looked up (``check_columns``, one column at a time so that all
+    are listed, each with the closest name), the filter is applied and the
+    answers left are counted against ``min_n``.  Nothing is rendered.
+    ``cache`` (a dict) keeps each data file loaded once for several entries.
+    """
+    from .reporting.inputs import apply_filter, check_columns, check_min_n, load_data
+
+    p = survey.parameters
+    source = {
+        "data_path": p["data_path"],
+        "example": p.get("example", "b2b-annual"),
+        "columns": p.get("columns"),
+        "seed": p.get("seed", 0),
+        "date_format": p.get("date_format"),
+    }
+    key = repr(sorted(source.items()))
+    cache = {} if cache is None else cache
+    if key not in cache:
+        try:
+            cache[key] = load_data(**source)
+        except ValueError as exc:  # SurveyDataError: the file's own problems
+            cache[key] = exc
+    df = cache[key]
+    if isinstance(df, Exception):
+        return [_one_line(df)]
+    problems = []
+    for option, names in (p.get("required_columns") or {}).items():
+        for name in names:
+            try:
+                check_columns(df, {option: [name]})
+            except ValueError as exc:
+                problems.append(str(exc))
+    if problems:  # the filter and min_n would only repeat a missing column
+        return problems
+    try:
+        rows = apply_filter(df, p.get("row_filter"))
+        if p.get("min_n") and p.get("score") in rows.columns:
+            check_min_n(rows, p["score"], p["min_n"], p.get("row_filter"))
+    except ValueError as exc:
+        problems.append(_one_line(exc))
+    return problems
+
+
+def _cmd_check(args) -> int:
+    from .reporting import load_config, select_surveys
+
+    kw = {"template": args.template} if args.template else {}
+    surveys = select_surveys(load_config(args.config, **kw), args.names or None)
+    bad, cache = 0, {}
+    for survey in surveys:
+        problems = survey_problems(survey, cache)
+        print(f"{'ok' if not problems else 'FAILED':<7}{survey.name}", flush=True)
+        for problem in problems:
+            print(f"nps-toolkit check: survey {survey.name!r}: {problem}", file=sys.stderr)
+        bad += bool(problems)
+    if bad:
+        print(
+            f"nps-toolkit check: {bad} of {len(surveys)} survey(s) in {args.config} have problems",
+            file=sys.stderr,
+        )
+        return EXIT_CHECK_FAILED
+    print(f"{args.config}: {len(surveys)} survey(s) checked, no problems found")
+    return 0
+
+
+# --- explore: a ready copy of the explore notebook ----------------------------
+
+EXPLORE_NOTEBOOK = "explore_survey.ipynb"  # in notebooks/, installed as nps_toolkit.notebooks
+# explore parameters naming columns of the data: {parameter: its value when the data lacks it}
+EXPLORE_COLUMN_PARAMETERS = {
+    "weights": None,
+    "segments": [],
+    "drivers": [],
+    "date": None,
+    "wave": None,
+    "account": None,
+    "invited": None,
+    "comment": None,
+    "theme_columns": [],
+}
+
+
+def explore_notebook_path():
+    """The explore notebook shipped with the toolkit (``notebooks/explore_survey.ipynb``)."""
+    from importlib import resources
+
+    return resources.files("nps_toolkit.notebooks") / EXPLORE_NOTEBOOK
+
+
+def explore_parameters(args) -> tuple[dict, str]:
+    """The parameters a copy of the explore notebook gets, and a name for the copy.
+
+    ``NAME``: the ``surveys.yml`` entry's parameters (after its defaults and
+    the template's), those the notebook has.  ``--data FILE``: the file (with
+    ``--columns``/``--score``), the column options given, and of the notebook's
+    own column defaults only the columns the file has.
+    """
+    from pathlib import Path
+
+    from .reporting.config import slugify, template_parameters
+
+    own = template_parameters(explore_notebook_path())
+    if args.name:
+        from .reporting import load_config, select_surveys
+
+        (survey,) = select_surveys(load_config(args.config), [args.name])
+        for problem in survey_problems(survey):
+            print(f"nps-toolkit explore: warning: {problem}", file=sys.stderr)
+        params = {k: v for k, v in survey.parameters.items() if k in own}
+        return params, survey.slug
+    from .data import load_survey
+    from .reporting.inputs import check_columns
+
+    path = Path(args.data).resolve()
+    df = load_survey(path, columns=args.columns, score=args.score)
+    params = {"data_path": str(path), "score": args.score}
+    if args.columns:
+        params["columns"] = str(Path(args.columns).resolve())
+    given = {"segments": args.segments, "drivers": args.drivers}
+    check_columns(df, {k: v for k, v in given.items() if v})
+    for key, empty in EXPLORE_COLUMN_PARAMETERS.items():
+        if given.get(key):
+            params[key] = given[key]
+            continue
+        default = own.get(key, empty)
+        if isinstance(default, list) and not set(default) <= set(df.columns):
+            params[key] = [c for c in default if c in df.columns]
+        elif isinstance(default, str) and default not in df.columns:
+            params[key] = empty  # the example's column: this file has none of that name
+    return params, slugify(path.stem)
+
+
+def _kernel_display_name(kernel: str) -> str:
+    """How JupyterLab names an installed kernel; the name itself when it is not installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        return KernelSpecManager().get_kernel_spec(kernel).display_name
+    except NoSuchKernel:
+        return kernel
+
+
+def _cmd_explore(args) -> int:
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    from .reporting import _engine  # registers the translator that writes only literals
+
+    if bool(args.name) == bool(args.data):
+        raise CommandError("give a survey NAME of the config or --data FILE (one of them)")
+    params, slug = explore_parameters(args)
+    out = args.out or f"explore-{slug}.ipynb"
+    if os.path.exists(out) and not args.force:
+        raise CommandError(f"{out} exists; choose another --out or add --force to replace it")
+    nb = load_notebook_node(str(explore_notebook_path()))  # papermill's reading: tags default []
+    nb = parameterize_notebook(nb, params, language=_engine.LANGUAGE)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)  # papermill's per-cell run records: none yet
+        tags = cell.metadata.get("tags", [])
+        # the survey's values become the parameters cell: `papermill copy.ipynb -p ...`
+        # replaces an "injected-parameters" cell, which would lose them
+        if "parameters" in tags:
+            cell.metadata.tags = [t for t in tags if t != "parameters"] + ["defaults"]
+        elif "injected-parameters" in tags:
+            cell.metadata.tags = [t for t in tags if t != "injected-parameters"] + ["parameters"]
+    nb.metadata.kernelspec = {
+        "name": args.kernel,
+        "display_name": _kernel_display_name(args.kernel),
+        "language": "python",
+    }
+    nb.metadata.language_info = {"name": "python"}  # not the translator's name
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    nbformat.write(nb, out)
+    print(f"wrote {out} (open it in JupyterLab and run all cells)")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="nps-toolkit", description="Net Promoter Score analysis and reports."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("example", help="write an example survey as CSV")
@@ -200,6 +389,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--template", help="report notebook template (default: the toolkit's own)")
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser(
+        "check", help="validate a config and every survey's columns, without rendering"
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="check only these surveys")
+    p.add_argument("--config", default="surveys.yml", help="survey config (default surveys.yml)")
+    p.add_argument("--template", help="report notebook template (default: the toolkit's own)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser(
+        "explore",
+        help="write a copy of the explore notebook set to a configured survey or a file",
+        description="Write a copy of notebooks/explore_survey.ipynb with a survey's parameters "
+        "filled in (not run, nothing opened): a surveys.yml entry's options, or a file's.",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="survey name or slug in the config")
+    p.add_argument("--config", default="surveys.yml", help="survey config (default surveys.yml)")
+    p.add_argument("--data", metavar="FILE", help="a survey file instead of a configured survey")
+    p.add_argument("--columns", help="with --data: YAML file of load_survey options (renames ...)")
+    p.add_argument("--score", default="recommend", help="with --data: 0-10 column (after mapping)")
+    p.add_argument("--segments", nargs="+", default=[], metavar="COL", help="with --data")
+    p.add_argument("--drivers", nargs="+", default=[], metavar="COL", help="with --data")
+    p.add_argument("--out", help="notebook to write (default explore-<survey>.ipynb)")
+    p.add_argument("--force", action="store_true", help="replace --out when it exists")
+    p.add_argument(
+        "--kernel", default="python3", help="kernel to open it with, e.g. nps-toolkit (make kernel)"
+    )
+    p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser(
         "followup", help="export the detractors to contact for one configured survey"

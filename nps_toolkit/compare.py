@@ -24,9 +24,11 @@ from ._difference import PAIRED_VALUES as _PAIRED_VALUES
 from ._difference import analytic_paired as _analytic_paired
 from ._difference import analytic_two_sample as _analytic_two_sample
 from ._multitest import adjust_p_values
+from ._results import TableRow
 from ._suppression import collapse_hidden, hidden_cells
 from ._validation import (
     N_RESAMPLES,
+    ColumnError,
     as_list,
     as_score_array,
     check_alternative,
@@ -36,6 +38,8 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    check_score_column,
+    close_names,
     planning_variance,
 )
 from ._validation import z as z_critical
@@ -54,8 +58,12 @@ CORRECTIONS = (
 
 
 @dataclass(frozen=True, repr=False)
-class NPSComparison:
+class NPSComparison(TableRow):
     """Difference of two NPS values, NPS(b) - NPS(a), with interval and test.
+
+    ``to_frame()`` gives it as a one-row table with the column names of
+    ``compare_segments`` (``difference``, ``ci_low``, ``ci_high``,
+    ``statistic``, ``p_value``, ...); in a notebook it shows as a small table.
 
     Attributes
     ----------
@@ -84,6 +92,8 @@ class NPSComparison:
     nps_b: float = np.nan
     alternative: str = "two-sided"
     paired: bool = False
+
+    _COLUMNS = {"low": "ci_low", "high": "ci_high"}
 
     @property
     def confidence_interval(self) -> tuple[float, float]:
@@ -449,6 +459,19 @@ def compare_segments(
             f"method {method!r} needs unweighted counts; with weights use 'wald' or "
             "'adjusted-wald' (effective sample sizes)"
         )
+    if isinstance(score, str) and score in keys:
+        raise ValueError(
+            f"by names the score column {score!r}: compare_segments(df, by, score) takes the "
+            f"segment column second, e.g. compare_segments(df, by='region', score={score!r})"
+        )
+    if isinstance(df, pd.DataFrame) and isinstance(score, str) and len(keys) == 1:
+        # compare_segments(df, "recommend", "region"): score and segment swapped
+        check_score_column(
+            df,
+            score,
+            call=f"compare_segments(df, {keys[0]!r}, {score!r})",
+            fix=f"compare_segments(df, by={score!r}, score={keys[0]!r})",
+        )
     counts = group_counts(df, score, keys, weights=weights)
     seg = {c: counts[c].to_numpy(float) for c in _SUM_COLUMNS}
     ref, ref_label, is_ref = _reference_sums(counts, keys, seg, reference, min_n)
@@ -522,9 +545,11 @@ def _reference_sums(counts, keys, seg, reference, min_n):
     want = reference if isinstance(reference, tuple) else (reference,)
     if want not in level_keys:
         valid = [x[0] if len(keys) == 1 else x for x in level_keys]
-        raise KeyError(
-            f"reference {reference!r} is not a level of {keys}; use 'rest', 'overall' "
-            f"or one of {valid}"
+        close = close_names(reference, [v for v in valid if isinstance(v, str)], n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ColumnError(
+            f"reference {reference!r} is not a level of {keys}; {hint}use 'rest', "
+            f"'overall' or one of {valid[:30]}"
         )
     r = level_keys.index(want)
     if seg["n"][r] < min_n:

@@ -63,7 +63,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from ._validation import check_resamples, resolve_weights
+from ._validation import check_columns, check_resamples, resolve_weights
 
 METHODS = (
     "shapley",
@@ -135,10 +135,7 @@ def _check_zero_to_ten(y: np.ndarray, index: pd.Index, outcome) -> None:
 def _row_vector(values, df: pd.DataFrame, what: str):
     """A column name or an array of len(df) -> Series aligned with df."""
     if isinstance(values, str):
-        if values not in df.columns:
-            raise KeyError(
-                f"{what} column {values!r} not in the data; columns are {list(df.columns)}"
-            )
+        check_columns(df, [values], what=f"{what} column")
         return df[values]
     s = pd.Series(
         np.asarray(values).ravel() if not isinstance(values, pd.Series) else values.to_numpy()
@@ -159,6 +156,13 @@ class _Prepared:
 def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, confidence_level):
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    if not isinstance(outcome, str) and isinstance(outcome, Sequence | pd.Index):
+        # driver_importance(df, ["price", "speed"], "recommend"): the two swapped
+        raise ValueError(
+            f"the score (second argument) is one column, got {list(outcome)!r}: "
+            f"driver_importance(df, score, drivers), e.g. driver_importance(df, "
+            f"{drivers!r}, {list(outcome)!r})"
+        )
     drivers = _as_name_list(drivers)
     if not drivers:
         raise ValueError("drivers is empty: name at least one driver rating column")
@@ -192,9 +196,7 @@ def _prepare(df, outcome, drivers, method, target, weights, clusters, missing, c
         raise ValueError(f"unknown missing={missing!r}; valid options are {list(MISSING)}")
     if not 0 < confidence_level < 1:
         raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
-    absent = [c for c in [outcome, *drivers] if c not in df.columns]
-    if absent:
-        raise KeyError(f"column(s) {absent} not in the data; columns are {list(df.columns)}")
+    check_columns(df, [outcome, *drivers])
 
     y = _numeric_column(df, outcome)
     if method == "ordinal" or any(t != "score" for t in targets):
@@ -1004,11 +1006,7 @@ def importance_performance(
     """
     if not isinstance(importance_df, pd.DataFrame):
         raise TypeError(f"importance_df must be a DataFrame, got {type(importance_df).__name__}")
-    absent = [c for c in (importance, performance) if c not in importance_df.columns]
-    if absent:
-        raise KeyError(
-            f"column(s) {absent} not in importance_df; columns are {list(importance_df.columns)}"
-        )
+    check_columns(importance_df, [importance, performance], where="importance_df")
     if isinstance(thresholds, str):
         if thresholds not in ("mean", "median"):
             raise ValueError(

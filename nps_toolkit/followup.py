@@ -19,6 +19,7 @@ from ._dates import as_dates
 from ._export import write_csv, write_xlsx
 from ._validation import as_list as _as_list
 from ._validation import as_score_array as _as_score_array
+from ._validation import check_columns
 
 FOLLOWUP_COLUMNS = [
     "respondent_id",
@@ -170,9 +171,7 @@ def _contact_list(
         raise TypeError(f"expected a pandas DataFrame of responses, got {type(df).__name__}")
     extra = _as_list(extra_columns)
     required = [score, responded_at, *extra] + [c for c in (contact, id_column) if c is not None]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+    check_columns(df, required)
     clash = [c for c in extra if c in FOLLOWUP_COLUMNS]
     if clash:
         raise ValueError(f"extra_columns {clash} clash with the list's own columns")

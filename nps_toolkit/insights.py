@@ -173,7 +173,7 @@ def _segments(t, segments, level, correction) -> str:
         sig = frame[frame["significant"].fillna(False).astype(bool) & ~frame["suppressed"]]
         for _, r in sig.iterrows():
             group = ", ".join(str(r[k]) for k in keys)
-            column = ", ".join(t.label("columns", k) for k in keys)
+            column = ", ".join(t.label("columns", k, str(k).replace("_", " ")) for k in keys)
             rows.append((abs(r["difference"]), group, column, r["difference"]))
     name = t.label("corrections", correction) if correction else t("corrections.none")
     if not rows:

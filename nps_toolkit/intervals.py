@@ -43,6 +43,7 @@ from scipy import special
 # scipy.optimize (score interval only) is imported where it is used.
 from ._core import ADJUST as _ADJUST
 from ._core import category_codes
+from ._results import TableRow
 from ._validation import (
     ANALYTIC_METHODS,
     METHODS,
@@ -81,8 +82,12 @@ _BATCH_CELLS = 4_000_000
 
 
 @dataclass(frozen=True, repr=False)
-class NPSInterval:
+class NPSInterval(TableRow):
     """An NPS with its interval, on the -100..100 scale.
+
+    ``to_frame()`` gives it as a one-row table with the column names of
+    ``summarize`` (``nps``, ``ci_low``, ``ci_high``, ``standard_error``,
+    ``n``, ``n_effective``, ...); in a notebook it shows as a small table.
 
     Attributes
     ----------
@@ -109,6 +114,13 @@ class NPSInterval:
     n: int
     n_effective: float
     design_effect: float | None = None
+
+    _COLUMNS = {"estimate": "nps", "low": "ci_low", "high": "ci_high"}
+
+    @property
+    def nps(self) -> float:
+        """``estimate``, under the tables' name."""
+        return self.estimate
 
     @property
     def confidence_interval(self) -> tuple[float, float]:

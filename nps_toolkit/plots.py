@@ -6,6 +6,8 @@ matplotlib and seaborn are imported inside the functions so that importing
 
 from __future__ import annotations
 
+from ._validation import check_columns
+
 # Okabe-Ito vermillion, grey and blue: told apart with every common colour-vision deficiency
 CATEGORY_COLORS = {"detractor": "#d55e00", "passive": "#bbbbbb", "promoter": "#0072b2"}
 
@@ -165,6 +167,71 @@ def interval_plot(intervals, *, ax=None, labels=None, color="#4575b4"):
     )
     level = intervals[0].confidence_level if intervals else 0.95
     ax.set_xlabel(f"NPS with {level:.0%} interval")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def segment_plot(summary, *, ax=None, by=None, color="#4575b4"):
+    """NPS and interval of each group of a ``summarize`` table, one row per group.
+
+    Each shown group is a horizontal line from ``ci_low`` to ``ci_high`` with
+    a point at its ``nps``, labelled with the group and its ``n``; groups
+    ``suppressed`` for having too few answers are left out, and the axis
+    label says how many.  Returns the Axes.
+
+    Parameters
+    ----------
+    summary : the DataFrame ``summarize`` returns (with or without ``by``).
+    ax : Axes to draw on (default: a new figure).
+    by : the group columns (default: the columns before ``n``).
+    color : colour of the interval lines.
+
+    >>> import pandas as pd
+    >>> from nps_toolkit.scoring import summarize
+    >>> df = pd.DataFrame({"seg": ["A"] * 10 + ["B"] * 10 + ["C"] * 2 + ["D"] * 3,
+    ...                    "recommend": [10] * 8 + [0] * 2 + [10] * 2 + [0] * 8 + [9] * 5})
+    >>> ax = segment_plot(summarize(df, by="seg", min_n=5))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['A (n=10)', 'B (n=10)']
+    """
+    import numpy as np
+
+    where = "summary (make it with summarize)"
+    check_columns(summary, ["n", "nps", "ci_low", "ci_high", "suppressed"], where=where)
+    keys = by if by is not None else list(summary.columns[: summary.columns.get_loc("n")])
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    check_columns(summary, keys, where=where)
+    hidden = summary["suppressed"].astype(bool).to_numpy()
+    shown = summary.loc[~hidden]
+    n_hidden = int(summary.attrs.get("n_hidden", hidden.sum())) if hidden.any() else 0
+    ax = _axes(ax, figsize=(7, 0.45 * max(len(shown), 1) + 1.6))
+    ys = np.arange(len(shown))[::-1]
+    labels = []
+    for y, (_, row) in zip(ys, shown.iterrows(), strict=True):
+        name = ", ".join(str(row[k]) for k in keys) if keys else "all respondents"
+        labels.append(f"{name} (n={int(row['n'])})")
+        if not (np.isnan(row["ci_low"]) or np.isnan(row["ci_high"])):
+            ax.plot(
+                [row["ci_low"], row["ci_high"]],
+                [y, y],
+                color=color,
+                linewidth=3,
+                solid_capstyle="butt",
+            )
+        ax.plot([row["nps"]], [y], "o", color="black", markersize=5, zorder=3)
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_yticks(ys, [_plain(t) for t in labels])
+    ax.set_ylim(-0.7, max(len(shown), 1) - 0.3)
+    level = summary.attrs.get("confidence_level", 0.95)
+    label = f"NPS with {level:.0%} interval"
+    if n_hidden:
+        min_n = summary.attrs.get("min_n")
+        why = f": fewer than {min_n} answers, or hidden with them" if min_n is not None else ""
+        label += f"\n{n_hidden} small group(s) not shown{why}"
+    ax.set_xlabel(label)
+    ends = shown[["ci_low", "ci_high", "nps"]].to_numpy(float)
+    if np.isfinite(ends).any():
+        ax.set_xlim(max(-100, np.nanmin(ends) - 10), min(100, np.nanmax(ends) + 10))
     ax.grid(axis="x", alpha=0.3)
     return ax
 
@@ -342,8 +409,7 @@ def driver_importance_plot(df, *, ax=None, x="importance", color="#4575b4"):
     """
     import seaborn as sns
 
-    if x not in df.columns:
-        raise KeyError(f"column {x!r} not in df; columns are {list(df.columns)}")
+    check_columns(df, [x], where="df")
     lows = {"importance": ("ci_low", "ci_high"), "ame": ("ame_low", "ame_high"),
             "odds_ratio": ("or_low", "or_high")}  # fmt: skip
     lo_col, hi_col = lows.get(x, (None, None))
@@ -481,9 +547,9 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     """
     import numpy as np
 
-    missing = [c for c in ("period", "nps", "ci_low", "ci_high", "n") if c not in trend.columns]
-    if missing:
-        raise KeyError(f"trend lacks column(s) {missing}; make it with nps_trend")
+    check_columns(
+        trend, ["period", "nps", "ci_low", "ci_high", "n"], where="trend (make it with nps_trend)"
+    )
     ax = _axes(ax, figsize=(min(12.0, max(5.0, 0.7 * len(trend) + 2)), 4))
     x = np.arange(len(trend))
     y = trend["nps"].to_numpy(float)
@@ -554,9 +620,7 @@ def goal_plot(progress, *, ax=None, color=CATEGORY_COLORS["promoter"]):
     import numpy as np
 
     need = ("period", "target", "actual", "baseline_share", "on_track", "share_low", "share_high")
-    missing = [c for c in need if c not in progress.columns]
-    if missing:
-        raise KeyError(f"progress lacks column(s) {missing}; make it with goal_progress")
+    check_columns(progress, need, where="progress (make it with goal_progress)")
     ax = _axes(ax, figsize=(max(5.0, 0.7 * len(progress) + 2.7), 4))
     k = len(progress)
     x = np.arange(k + 1)  # position 0 is the baseline period

@@ -28,11 +28,14 @@ from ._validation import (
     as_list,
     as_score_array,
     as_weights,
+    check_columns,
     check_level,
     check_method,
     check_min_n,
     check_resamples,
+    check_score_column,
     resolve_weights,
+    series_expected,
 )
 from .intervals import interval_arrays
 
@@ -153,6 +156,8 @@ def csat(ratings, *, scale: int = 5, top: int = 2) -> float:
     >>> csat([5, 4, 3, 2, 5])
     60.0
     """
+    if isinstance(ratings, pd.DataFrame):
+        raise TypeError(series_expected(ratings, "ratings", f"1-{scale} ratings", "csat"))
     arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
     arr = arr[~np.isnan(arr)]
     if arr.size == 0:
@@ -170,6 +175,8 @@ def ces(ratings, *, scale: int = 7) -> float:
     >>> ces([1, 2, 3, 6])
     3.0
     """
+    if isinstance(ratings, pd.DataFrame):
+        raise TypeError(series_expected(ratings, "ratings", f"1-{scale} ratings", "ces"))
     arr = np.asarray(pd.to_numeric(pd.Series(ratings), errors="raise"), dtype=float)
     arr = arr[~np.isnan(arr)]
     if ((arr < 1) | (arr > scale)).any():
@@ -322,7 +329,8 @@ def summarize(
         by column and by an exact audit (see ``_suppression.hidden_cells``).
     n_resamples, rng : resamples and seed (or Generator) for the "bootstrap",
         "bca" and "bayes" methods, so their intervals are reproducible.
-    csat_column, ces_column, retention_column : when these columns exist,
+    csat_column, ces_column, retention_column : when these columns exist
+        (a name other than the default must exist; ``None`` leaves it out),
         CSAT (top-2-box % on a 1..csat_scale scale), CES (mean on a
         1..ces_scale scale) and retention rate (% true) are added, each over
         the group's non-blank values.  A rating outside its scale (6 on 1-5)
@@ -355,6 +363,24 @@ def summarize(
         if int(scale) != scale or scale < 3:
             raise ValueError(f"{name} must be a whole number >= 3, got {scale!r}")
     keys = as_list(by)
+    if isinstance(df, pd.DataFrame) and isinstance(score, str):
+        # summarize(df, "flight_class"): a segment passed where the score goes
+        call, fix = f"summarize(df, {score!r})", f"summarize(df, by={score!r})"
+        if keys:
+            call = f"summarize(df, {score!r}, {by!r})"
+            numeric = [k for k in keys if k in df.columns and pd.api.types.is_numeric_dtype(df[k])]
+            score_hint = f"score={numeric[0]!r}" if len(numeric) == 1 else "score=<0-10 column>"
+            others = [k for k in keys if k not in numeric[:1]] + [score]
+            fix = f"summarize(df, {score_hint}, by={others[0] if len(others) == 1 else others!r})"
+        check_score_column(df, score, call=call, fix=fix)
+        # the default names are optional; a name the caller chose must exist
+        for option, column, default in (
+            ("csat_column", csat_column, "csat"),
+            ("ces_column", ces_column, "ces"),
+            ("retention_column", retention_column, "retained"),
+        ):
+            if column is not None and column != default:
+                check_columns(df, [column], what=f"{option}")
     counts = group_counts(df, score, keys, weights=weights)
     scales = {"csat": csat_scale, "ces": ces_scale}
     extra = _summary_extras(df, keys, weights, csat_column, ces_column, retention_column, scales)

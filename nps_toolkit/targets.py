@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from ._results import TableRow
 from ._validation import check_alternative, check_level, check_method, planning_variance
 from ._validation import z as critical_z
 from .intervals import nps_interval
@@ -27,8 +28,13 @@ _P_FLOOR = float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True, repr=False)
-class TargetComparison:
+class TargetComparison(TableRow):
     """An NPS tested against a fixed target: NPS - target with interval and test.
+
+    ``to_frame()`` gives it as a one-row table (``nps``, ``target``,
+    ``difference``, ``ci_low``, ``ci_high``, ``statistic``, ``p_value``, ...,
+    the column names of the tidy tables); in a notebook it shows as a small
+    table.
 
     Attributes
     ----------
@@ -43,8 +49,11 @@ class TargetComparison:
         (estimate - target) / standard error).
     p_value : of "NPS = target" against ``alternative``.
     method, confidence_level, alternative : how it was computed.
-    n, n_effective : answers and the sample size they are worth (Kish's with
-        weights, n / design effect with clusters).
+    n, n_effective : answers and the sample size they are worth: with
+        weights or clusters the linearised effective sample size, n / design
+        effect of the linearised (sandwich) variance of the NPS (as in
+        ``nps_interval``), not Kish's (sum w)^2 / sum w^2, which ignores how
+        the weights go with the answers; without them, n.
     """
 
     estimate: float
@@ -59,6 +68,13 @@ class TargetComparison:
     alternative: str
     n: int
     n_effective: float
+
+    _COLUMNS = {"estimate": "nps", "low": "ci_low", "high": "ci_high"}
+
+    @property
+    def nps(self) -> float:
+        """``estimate``, under the tables' name."""
+        return self.estimate
 
     @property
     def confidence_interval(self) -> tuple[float, float]:

@@ -50,7 +50,7 @@ from ._text import (
     _supported_languages,
     _words,
 )
-from ._validation import N_RESAMPLES, check_level, check_min_n, check_resamples
+from ._validation import N_RESAMPLES, check_columns, check_level, check_min_n, check_resamples
 from ._validation import as_score_array as _as_score_array
 
 __all__ = [
@@ -692,8 +692,7 @@ def theme_impact(
     >>> out.loc[0, ["nps_mentioning", "nps_rest", "impact"]].tolist()
     [0.0, 50.0, -25.0]
     """
-    if score not in df.columns:
-        raise KeyError(f"score column {score!r} not in df; columns: {list(df.columns)}")
+    check_columns(df, [score], what="score column")
     if theme_columns is not None:
         if themes is not None:
             raise ValueError("give themes (a tag_themes frame) or theme_columns, not both")

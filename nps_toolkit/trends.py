@@ -18,11 +18,26 @@ from ._core import NPS_PSEUDO, NPS_VALUES, SUMMARY_STATISTICS
 from ._dates import PERIOD_FREQ, as_dates, wall_time
 from ._difference import analytic_two_sample
 from ._suppression import hidden_groups
-from ._validation import N_RESAMPLES, check_level, check_method, check_min_n, check_resamples
+from ._validation import (
+    N_RESAMPLES,
+    check_columns,
+    check_level,
+    check_method,
+    check_min_n,
+    check_resamples,
+)
 from .compare import compare_nps
 from .scoring import group_counts, summary_from_counts
 
 TREND_FREQS = ("QE", "ME", "YE")
+# other names of the same periods: a month is one Period whether its label is its
+# start ("MS") or its end ("ME"); "M", "Q", "Y" are what pandas < 2.2 called them.
+FREQ_ALIASES = {
+    **{f: f for f in TREND_FREQS},
+    **dict.fromkeys(("M", "MS", "month", "monthly"), "ME"),
+    **dict.fromkeys(("Q", "QS", "quarter", "quarterly"), "QE"),
+    **dict.fromkeys(("Y", "YS", "A", "AS", "year", "yearly", "annual"), "YE"),
+}
 
 # what a suppressed period does not show
 _PERIOD_STATISTICS = ["detractors", "passives", "promoters", *SUMMARY_STATISTICS, "n_effective"]
@@ -54,6 +69,22 @@ TREND_COLUMNS = [
 ]
 
 
+def _dates_of(df: pd.DataFrame, date: str, score: str) -> pd.Series:
+    """``df[date]`` read as dates; numbers there are probably the score passed second."""
+    try:
+        return as_dates(df[date], column=date)
+    except ValueError as err:
+        if not pd.api.types.is_numeric_dtype(df[date]) or pd.api.types.is_bool_dtype(df[date]):
+            raise
+        times = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+        when = repr(times[0]) if times else "<the response-time column>"
+        raise ValueError(
+            f"{err}. nps_trend(df, {date!r}) reads {date!r} as the date column (the second "
+            f"argument is date; the score is score=): did you mean "
+            f"nps_trend(df, date={when}, score={date!r})?"
+        ) from None
+
+
 def _period_base(freq) -> str:
     """'Q', 'M', 'Y', ... for a Period dtype frequency (e.g. ``<QuarterEnd: startingMonth=12>``)."""
     code = pd.Period("2000-01-01", freq=freq).freqstr  # "Q-DEC", "M", "Y-DEC"
@@ -82,7 +113,9 @@ def nps_trend(
         accepts (a path or glob of Parquet/CSV files, a DuckDB relation, a
         Spark DataFrame): only category counts per period are computed from it.
     date : column with the response time; used unless ``wave`` is given.
-    freq : "QE" (quarters), "ME" (months) or "YE" (years).
+    freq : "QE" (quarters), "ME" (months) or "YE" (years); "Q"/"QS", "M"/"MS"
+        and "Y"/"YS" (and "quarter", "month", "year") name the same periods
+        and are read as these (``attrs["freq"]`` holds the "E" form).
     wave : column with a survey wave (e.g. 1..7).  When given, one row per
         wave value in sorted order and ``date``/``freq`` are not used.
     score : column with the 0-10 answers.  Blank answers are excluded from the
@@ -169,17 +202,19 @@ def nps_trend(
             "counts per period; with weights use 'adjusted-wald', 'wald', 'score' or 'bayes'"
         )
     if wave is None:
-        if freq not in TREND_FREQS:
-            raise ValueError(f"unknown freq {freq!r}; valid: {list(TREND_FREQS)} (or use wave=)")
+        if not isinstance(freq, str) or freq not in FREQ_ALIASES:
+            raise ValueError(
+                f"unknown freq {freq!r}; valid: {list(TREND_FREQS)} (months, quarters, years; "
+                "'M'/'MS', 'Q'/'QS' and 'Y'/'YS' are read the same), or use wave="
+            )
+        freq = FREQ_ALIASES[freq]
         key, by, period = date, None, (date, freq)
     else:
         key, by, period = wave, [wave], None
     if isinstance(df, pd.DataFrame):
-        missing = [c for c in (score, key) if c not in df.columns]
-        if missing:
-            raise KeyError(f"column(s) {missing} not in the data; columns are {list(df.columns)}")
+        check_columns(df, [score, key])
         if wave is None and not pd.api.types.is_datetime64_dtype(df[date].dtype):
-            df = df.assign(**{date: wall_time(as_dates(df[date], column=date))})
+            df = df.assign(**{date: wall_time(_dates_of(df, date, score))})
 
     counts = group_counts(df, score=score, by=by, weights=weights, period=period)
     if wave is not None:
@@ -414,12 +449,7 @@ def goal_progress(
     """
     from statsmodels.stats.proportion import proportion_confint
 
-    missing = [c for c in ("period", "n", "pct_promoters") if c not in trend.columns]
-    if missing:
-        raise KeyError(
-            f"trend lacks column(s) {missing} (make it with nps_trend); "
-            f"it has {list(trend.columns)}"
-        )
+    check_columns(trend, ["period", "n", "pct_promoters"], where="trend (make it with nps_trend)")
     g = float(promoter_growth)
     if not np.isfinite(g) or (not absolute and g <= -1):
         raise ValueError(f"promoter_growth must be a number above -1, got {promoter_growth!r}")

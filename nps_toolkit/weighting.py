@@ -31,7 +31,7 @@ def _check_targets(df: pd.DataFrame, targets) -> dict:
             "targets must be a non-empty mapping {column: {category: share}}, "
             f"got {type(targets).__name__}"
         )
-    check_columns(df, targets, what="raking target column(s)")
+    check_columns(df, targets, what="raking target column")
     out = {}
     for column, shares in targets.items():
         if not isinstance(shares, dict) or not shares:
@@ -133,7 +133,9 @@ def rake_weights(
     Returns
     -------
     Series of weights aligned with ``df`` (same index), named ``"weight"``,
-    with mean 1.  ``.attrs["diagnostics"]`` is a DataFrame with one row per
+    with mean 1.  ``raking_diagnostics(weights)`` is a DataFrame (kept in
+    ``.attrs["diagnostics"]`` as plain columns, so that the weights of two
+    waves can be concatenated) with one row per
     variable: ``variable``, ``categories``, ``n_outside`` (rows whose value
     is missing or not among the target categories: they keep their weight
     for that variable and the shares hold among the others) and
@@ -152,8 +154,14 @@ def rake_weights(
     Iterative proportional fitting (Deming & Stephan 1940): for each variable
     in turn, every categorised respondent's weight is multiplied by
     target share / current weighted share of their category.  Rows outside a
-    variable's categories are left as they are for that variable, as R's
-    ``ezr``/``survey`` raking helpers do with missing values.
+    variable's categories (a blank, or a value with no target share) are
+    left as they are for that variable: their weight is not adjusted for it
+    (only rescaled with everyone's so that the mean stays 1), the target
+    shares hold among the other rows, and ``n_outside`` counts them.  R's
+    ``survey::rake`` does not do this: it stops on such rows (a blank fails
+    its ``na.fail`` model frame, a value missing from the population margin
+    stops ``postStratify`` with "Strata in sample absent from population"),
+    so to match R, recode or drop those rows first.
 
     Hand-written (20 lines of numpy) rather than taken from a package: the
     raking packages on PyPI either print a message instead of raising when
@@ -233,16 +241,36 @@ def rake_weights(
             "or merge sparse categories"
         )
     out = pd.Series(w, index=df.index, name="weight")
-    out.attrs["diagnostics"] = pd.DataFrame(
-        {
-            "variable": list(codes),
-            "categories": [len(share_arrays[c]) for c in codes],
-            "n_outside": [int((c < 0).sum()) for c in codes.values()],
-            "max_error": [errors[c] for c in codes],
-        }
-    )
+    # plain tuples, not a DataFrame: pandas compares attrs when it combines
+    # objects (pd.concat of two waves' weights), and a DataFrame cannot be compared
+    out.attrs["diagnostics"] = {
+        "variable": tuple(codes),
+        "categories": tuple(len(share_arrays[c]) for c in codes),
+        "n_outside": tuple(int((c < 0).sum()) for c in codes.values()),
+        "max_error": tuple(errors[c] for c in codes),
+    }
     out.attrs["iterations"] = iterations
     return out
+
+
+def raking_diagnostics(weights: pd.Series) -> pd.DataFrame:
+    """The per-variable diagnostics of ``rake_weights`` as a DataFrame.
+
+    One row per raking variable: ``variable``, ``categories``, ``n_outside``
+    (rows outside its categories) and ``max_error`` (largest |weighted share -
+    target|), read from ``weights.attrs["diagnostics"]``.
+
+    >>> df = pd.DataFrame({"region": ["north", "north", "south", None]})
+    >>> w = rake_weights(df, {"region": {"north": 0.5, "south": 0.5}})
+    >>> raking_diagnostics(w)[["variable", "categories", "n_outside"]]
+      variable  categories  n_outside
+    0   region           2          1
+    """
+    if "diagnostics" not in getattr(weights, "attrs", {}):
+        raise ValueError(
+            "weights has no attrs['diagnostics']: pass the Series rake_weights returned"
+        )
+    return pd.DataFrame({k: list(v) for k, v in weights.attrs["diagnostics"].items()})
 
 
 def weighting_summary(weights) -> pd.DataFrame:

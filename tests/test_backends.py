@@ -246,8 +246,10 @@ def test_no_matching_files_names_the_pattern(tmp_path):
 
 
 def test_missing_column_is_named_with_existing_ones(files):
-    with pytest.raises(KeyError, match=r"\['segment'\] not in files matching .*columns are \["):
+    with pytest.raises(KeyError, match=r"'segment' not in files matching .*columns are \["):
         nps.summarize(files["parquet"], by="segment")
+    with pytest.raises(ValueError, match=r"'regoin' not in files .*; did you mean 'region'\?"):
+        nps.summarize(files["parquet"], by="regoin")
     with pytest.raises(KeyError, match=r"'channel', 'region'"):
         scoring.group_counts(files["csv"], weights="wt")
 

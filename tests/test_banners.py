@@ -9,7 +9,7 @@ from statsmodels.stats import proportion
 from statsmodels.stats.multitest import multipletests
 
 import nps_toolkit as nps
-from nps_toolkit.banners import banner_table, letters
+from nps_toolkit.banners import banner_pairs, banner_table, letters
 
 
 def _group(label, promoters, passives, detractors):
@@ -63,7 +63,7 @@ def test_three_groups_by_hand(three_groups):
 
     # Wald by hand: Var X = (0.8 - 0.4^2)/50 = 0.0128, Var Y the same,
     # Var Z = 0.8/50 = 0.016.  X vs Z: z = 0.4 / sqrt(0.0288) = 2.357.
-    pairs = t.attrs["pairs"].query("statistic == 'nps'").set_index(["letter_a", "letter_b"])
+    pairs = banner_pairs(t).query("statistic == 'nps'").set_index(["letter_a", "letter_b"])
     assert pairs.loc[("B", "D"), "p_value"] == pytest.approx(
         2 * stats.norm.sf(0.4 / np.sqrt(0.0288)), rel=1e-9
     )
@@ -104,7 +104,7 @@ def test_letters_agree_with_compare_nps_after_correction(rng):
                 keys.append((letters(5)[i + 1], letters(5)[j + 1]))
                 p.append(nps.compare_nps(a, b).p_value)
         p_adj = multipletests(p, alpha=0.05, method=mt)[1]
-        pairs = t.attrs["pairs"].set_index(["letter_a", "letter_b"])
+        pairs = banner_pairs(t).set_index(["letter_a", "letter_b"])
         assert pairs.loc[keys, "p_value"].to_numpy() == pytest.approx(np.array(p), rel=1e-9)
         assert pairs.loc[keys, "p_adjusted"].to_numpy() == pytest.approx(p_adj, rel=1e-9)
         # letters from those p-values
@@ -137,7 +137,7 @@ def test_means_agree_with_groupby_and_welch(rng):
         assert cell["value"] == pytest.approx(means[g], rel=1e-12)
         assert cell["n"] == counts[g]
     assert _cell(t, "Total", "mean:quality")["value"] == pytest.approx(df["quality"].mean())
-    pairs = t.attrs["pairs"].set_index(["group_a", "group_b"])
+    pairs = banner_pairs(t).set_index(["group_a", "group_b"])
     for a, b in (("p", "q"), ("p", "r"), ("q", "r")):
         ref = stats.ttest_ind(
             df.loc[df["seg"] == b, "quality"].dropna(),
@@ -158,7 +158,7 @@ def test_means_agree_with_groupby_and_welch(rng):
 def test_shares_and_top2_against_statsmodels(three_groups):
     df = three_groups.assign(csat=np.tile([5, 4, 3, 2, 1], 30))
     t = banner_table(df, "seg", rows=["promoters", "top2:csat"], correction="none")
-    pairs = t.attrs["pairs"].set_index(["statistic", "group_a", "group_b"])
+    pairs = banner_pairs(t).set_index(["statistic", "group_a", "group_b"])
     # promoters X 30/50 vs Y 10/50
     ref = proportion.test_proportions_2indep(10, 50, 30, 50, method="agresti-caffo")
     assert pairs.loc[("promoters", "X", "Y"), "p_value"] == pytest.approx(ref.pvalue)
@@ -174,7 +174,7 @@ def test_zero_share_group_is_not_certain():
     # Fisher's exact test says 0.064; Agresti-Caffo's pseudo-answers keep it close
     df = pd.concat([_group("E", 20, 7, 5), _group("N", 20, 4, 0)], ignore_index=True)
     t = banner_table(df, "seg", rows=["detractors"], correction="none")
-    p = t.attrs["pairs"].query("letter_a == 'B' and letter_b == 'C'")["p_value"].item()
+    p = banner_pairs(t).query("letter_a == 'B' and letter_b == 'C'")["p_value"].item()
     fisher = stats.fisher_exact([[5, 27], [0, 24]]).pvalue
     assert abs(p - fisher) < 0.01
     assert _cell(t, "E", "detractors")["higher_than"] == ""
@@ -205,7 +205,7 @@ def test_weighted_case(rng):
             np.average(part["quality"], weights=w)
         )
         assert _cell(t, g, "mean:quality")["n_effective"] == pytest.approx(kish)
-    pairs = t.attrs["pairs"].set_index(["statistic", "group_a", "group_b"])
+    pairs = banner_pairs(t).set_index(["statistic", "group_a", "group_b"])
 
     # NPS: the two-sample z on nps_interval's weighted centre and SE
     def centre_se(part):
@@ -236,8 +236,8 @@ def test_constant_weights_change_nothing(three_groups):
     plain = banner_table(three_groups, "seg")
     weighted = banner_table(three_groups, "seg", weights=np.full(len(three_groups), 2.5))
     pd.testing.assert_frame_equal(plain, weighted.drop(columns="n_effective"))
-    assert weighted.attrs["pairs"]["p_value"].to_numpy() == pytest.approx(
-        plain.attrs["pairs"]["p_value"].to_numpy(), rel=1e-9
+    assert banner_pairs(weighted)["p_value"].to_numpy() == pytest.approx(
+        banner_pairs(plain)["p_value"].to_numpy(), rel=1e-9
     )
 
 
@@ -258,7 +258,7 @@ def test_small_groups_suppressed_and_not_tested(three_groups):
     assert t.attrs["n_hidden"] == {"seg": 3}
     # letters go to the shown columns only, and the tests are among them
     assert t.loc[t["statistic"] == "nps", "letter"].tolist() == ["A", "B", "C", ""]
-    tested = set(t.attrs["pairs"]["group_a"]) | set(t.attrs["pairs"]["group_b"])
+    tested = set(banner_pairs(t)["group_a"]) | set(banner_pairs(t)["group_b"])
     assert tested == {"Total", "Y", "Z"}
 
 
@@ -329,3 +329,53 @@ def test_bad_weights_name_the_rows_by_index_label(three_groups):
 def test_missing_banner_column(three_groups):
     with pytest.raises(KeyError, match="region"):
         banner_table(three_groups, ["seg", "region"])
+
+
+# --- pandas operations and names (issue 20) ----------------------------------------
+
+
+def test_table_survives_astype_merge_copy_and_concat(three_groups):
+    t = banner_table(three_groups.assign(w=np.linspace(0.5, 1.5, 150)), "seg", weights="w")
+    as_text = t.astype(str)  # a DataFrame in attrs made pandas fail comparing attrs here
+    assert as_text["value"].map(type).eq(str).all()
+    assert as_text.attrs["confidence_level"] == 0.95 and len(as_text.attrs["pairs"]) == 24
+    labels = pd.DataFrame({"group": ["X", "Y", "Z"], "label": ["ex", "why", "zed"]})
+    merged = t.merge(labels, on="group", how="left")
+    assert merged.loc[merged["group"] == "Y", "label"].unique().tolist() == ["why"]
+    copied = t.copy()
+    assert copied.attrs["n_hidden"] == {"seg": 0}
+    pd.testing.assert_frame_equal(banner_pairs(copied), banner_pairs(t))
+    both = pd.concat([t, t], ignore_index=True)
+    assert len(both) == 2 * len(t)
+    assert not any(isinstance(v, pd.DataFrame) for v in t.attrs.values())
+
+
+def test_banner_pairs_gives_every_test_as_a_frame(three_groups):
+    t = banner_table(three_groups, "seg", rows=["nps"])
+    pairs = banner_pairs(t)
+    # total against each of 3 groups and the 3 pairs of groups
+    assert len(pairs) == 6
+    assert list(pairs.columns) == [
+        "banner", "statistic", "letter_a", "letter_b", "group_a", "group_b",
+        "difference", "p_value", "p_adjusted", "significant",
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="no attrs\\['pairs'\\]"):
+        banner_pairs(pd.DataFrame(t))  # a new frame from the values drops the attrs
+
+
+def test_nps_n_effective_is_the_linearised_value_not_kish(three_groups):
+    w = np.where(three_groups["recommend"] >= 9, 3.0, 1.0) * np.linspace(0.5, 1.5, 150)
+    t = banner_table(three_groups, "seg", rows=["nps", "promoters"], weights=w)
+    x = (three_groups["seg"] == "X").to_numpy()
+    linearised = nps.nps_interval(three_groups.loc[x, "recommend"], weights=w[x]).n_effective
+    kish = w[x].sum() ** 2 / (w[x] ** 2).sum()
+    assert _cell(t, "X")["n_effective"] == pytest.approx(linearised, rel=1e-12)
+    assert abs(linearised - kish) > 1
+    assert _cell(t, "X", "promoters")["n_effective"] == pytest.approx(kish, rel=1e-12)
+    doc = " ".join(banner_table.__doc__.split())
+    assert 'for ``"nps"`` rows the linearised effective sample size' in doc
+
+
+def test_misspelled_banner_suggests_the_closest(three_groups):
+    with pytest.raises(ValueError, match=r"column 'sge' not in the data; did you mean 'seg'\?"):
+        banner_table(three_groups, "sge")

@@ -18,6 +18,7 @@ import pytest
 from nps_toolkit import reporting as report
 from nps_toolkit.reporting import pdf
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(), reason="no /usr/bin/chromium (apt-get install chromium); CI installs it"
@@ -33,6 +34,24 @@ SURVEYS = [
      "segments": ["channel", "region", "customer_type", "age_group"], "drivers": [],
      "wave": None, "account": None, "invited": None},
 ]  # fmt: skip
+
+
+def _shipped(name_part: str) -> dict:
+    """An entry of the project's surveys.yml, its files named from the project folder."""
+    import yaml
+
+    from nps_toolkit.reporting.config import FILE_KEYS
+
+    doc = yaml.safe_load((ROOT / "surveys.yml").read_text(encoding="utf-8"))
+    entry = next(e for e in doc["surveys"] if name_part in e["name"])
+    return {k: str(ROOT / v) if k in FILE_KEYS and isinstance(v, str) else v
+            for k, v in entry.items()}  # fmt: skip
+
+
+# the shipped podracing report (data/public/ezrsurvey_podracing_survey.csv): a segment
+# column with an underscore, drivers, English comments with a survey lexicon
+PODRACING = _shipped("Podracing")
+SURVEYS.append(PODRACING)
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +156,60 @@ def test_without_chromium_the_pdf_is_skipped_with_one_line(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "report.pdf is skipped" in err
     assert not (tmp_path / "r.pdf").exists()
+
+
+def _pdf_text(path: Path) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) not installed; CI installs them")
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
+
+
+def test_podracing_report_reads_as_a_client_sees_it(rendered, browser):
+    import html
+
+    folder = rendered[PODRACING["name"]]
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, offline=True)
+    page = context.new_page()
+    page.goto((folder / "report.html").as_uri(), wait_until="load")
+    headings = page.evaluate("Array.from(document.querySelectorAll('h3')).map(h => h.innerText)")
+    # the quotes table: how each column's cells are aligned on the page
+    align = page.evaluate(
+        """() => {
+          const table = Array.from(document.querySelectorAll('table.nps-table'))
+            .find(t => t.innerText.includes('quote'));
+          const row = table.querySelector('tbody tr');
+          return Array.from(row.cells).map(c => getComputedStyle(c).textAlign);
+        }"""
+    )
+    axis_alt = page.evaluate(
+        "Array.from(document.images).map(i => i.alt).find(a => a.includes('explained'))"
+    )
+    context.close()
+    assert "By race attended" in headings, headings  # not "By race&#95;attended"
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    findings = page.split('<section class="nps-findings"', 1)[1].split("</section>")[0]
+    findings = html.unescape(findings)
+    assert "(race attended)" in findings and "race_attended" not in findings  # in words
+    assert not [h for h in headings if "&#" in h or "_" in h], headings
+    # theme, category, score, quote: words left, the score right
+    assert align == ["left", "left", "right", "left"], align
+    text = _pdf_text(folder / "report.pdf")
+    assert "By race attended" in text and "&#95;" not in text and "&#38;" not in text
+    # the drivers chart names the share the table gives (percent of the explained variance)
+    drivers = rendered_table(folder, "share of explained variance")
+    top = drivers.iloc[0]
+    assert (
+        f"{top['attribute']}: {round(float(top['share of explained variance'][:-2]))} %" in axis_alt
+    )
+
+
+def rendered_table(folder: Path, header: str):
+    """The report's table with a column ``header``, as text cells."""
+    import io
+
+    import pandas as pd
+
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    tables = pd.read_html(io.StringIO(html), attrs={"class": "nps-table"})
+    return next(t for t in tables if header in t.columns).astype(str)

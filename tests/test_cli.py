@@ -261,3 +261,242 @@ def test_internal_errors_are_one_line_too(capsys, monkeypatch):
         "nps-toolkit example: internal error: RuntimeError: unexpected; state "
         "(set NPS_TOOLKIT_DEBUG=1 for the traceback)\n"
     )
+
+
+# --- --version and check ------------------------------------------------------
+
+
+def test_version_prints_the_package_version():
+    from nps_toolkit import __version__
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "nps_toolkit.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"nps-toolkit {__version__}"
+
+
+@pytest.fixture
+def check_config(tmp_path):
+    """Two surveys of one file: one right, one naming columns the file lacks."""
+    pd.DataFrame(
+        {
+            "recommend": [10, 9, 8, 6, 0, 10, 7],
+            "region": ["N", "S", "N", "S", "N", "S", "N"],
+            "quality": [5, 4, 3, 2, 1, 5, 4],
+            "why": ["a", "b", "", "c", "d", "e", "f"],
+        }
+    ).to_csv(tmp_path / "s.csv", index=False)
+    entries = [
+        {"name": "Good", "data": "s.csv", "segments": ["region"], "drivers": ["quality"]},
+        {
+            "name": "Typos",
+            "data": "s.csv",
+            "segments": ["regoin", "region"],
+            "drivers": ["qualty"],
+            "comment": "wyh",
+        },
+    ]
+    config = tmp_path / "surveys.yml"
+    config.write_text(yaml.safe_dump({"surveys": entries}, sort_keys=False), encoding="utf-8")
+    return config
+
+
+def test_check_names_every_bad_column_with_the_closest(check_config, capsys):
+    assert main(["check", "--config", str(check_config)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:2] == ["ok     Good", "FAILED Typos"]
+    lines = err.strip().splitlines()
+    assert lines[:3] == [
+        "nps-toolkit check: survey 'Typos': key 'segments': column 'regoin' is not in the data; "
+        "did you mean 'region'?",
+        "nps-toolkit check: survey 'Typos': key 'drivers': column 'qualty' is not in the data; "
+        "did you mean 'quality'?",
+        "nps-toolkit check: survey 'Typos': key 'comment': column 'wyh' is not in the data; "
+        "did you mean 'why'?",
+    ]
+    assert lines[3] == f"nps-toolkit check: 1 of 2 survey(s) in {check_config} have problems"
+
+
+def test_check_only_the_named_surveys(check_config, capsys):
+    assert main(["check", "--config", str(check_config), "good"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "ok     Good",
+        f"{check_config}: 1 survey(s) checked, no problems found",
+    ]
+
+
+def test_check_config_error_names_entry_and_key(check_config, capsys):
+    doc = yaml.safe_load(check_config.read_text())
+    doc["surveys"][0]["segmnts"] = ["region"]
+    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["check", "--config", str(check_config)]) == 2
+    err = capsys.readouterr().err
+    assert "survey 'Good' (entry 1): unknown key 'segmnts'" in err and err.count("\n") == 1
+
+
+def test_check_filter_min_n_and_bad_values(check_config, capsys):
+    doc = yaml.safe_load(check_config.read_text())
+    doc["surveys"] = [
+        {"name": "Few", "data": "s.csv", "filter": "region == 'S'"},  # 3 answers < min_n 5
+        {"name": "Filter typo", "data": "s.csv", "filter": "regin == 'S'"},
+        {"name": "Bad file", "data": "bad.csv"},
+    ]
+    (check_config.parent / "bad.csv").write_text("recommend\n9\n11\n", encoding="utf-8")
+    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert main(["check", "--config", str(check_config)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:3] == ["FAILED Few", "FAILED Filter typo", "FAILED Bad file"]
+    assert "survey 'Few': rows where region == 'S' leave 3 answers in 'recommend'" in err
+    assert "survey 'Filter typo': filter: column 'regin' is not in the data" in err
+    assert "did you mean 'region'?" in err
+    assert "survey 'Bad file':" in err and "line 3" in err and "11" in err
+
+
+def test_check_the_shipped_config_starts_no_kernel(tmp_path, monkeypatch, capsys):
+    # surveys.yml reads data/examples/*.csv (written by `make report`): write them beside a copy
+    import shutil
+    from pathlib import Path
+
+    import papermill
+
+    import nps_toolkit.reporting.rendering as rendering
+    from nps_toolkit.datasets import write_example
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("check started a report")
+
+    root = Path(__file__).resolve().parents[1]
+    repo = tmp_path / "repo"
+    for name in ("b2b-annual", "b2c-monthly"):
+        write_example(name, repo / "data" / "examples" / f"{name}.csv")
+    shutil.copy(root / "surveys.yml", repo / "surveys.yml")
+    for folder in ("lexicons", "surveys", "data/public"):
+        shutil.copytree(root / folder, repo / folder)
+    monkeypatch.setattr(rendering, "render_survey", no_kernel)
+    monkeypatch.setattr(papermill, "execute_notebook", no_kernel)
+    assert main(["check", "--config", str(repo / "surveys.yml")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) >= 4 and all(line.startswith("ok     ") for line in out[:-1])
+    assert out[-1] == f"{repo / 'surveys.yml'}: {len(out) - 1} survey(s) checked, no problems found"
+
+
+# --- the option list at the top of surveys.yml ----------------------------------
+
+
+def _documented_options(text: str) -> list[str]:
+    """The option names the leading comment block of a config describes, in order.
+
+    An option line is ``#   name[, name ...]  description`` (three spaces in,
+    two or more before the description); continuation lines are indented further.
+    """
+    import re
+
+    names = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break  # the block ends at the first line that is not a comment
+        m = re.match(r"#   ([a-z_]+(?:, [a-z_]+)*)  +\S", line)
+        if m:
+            names += m.group(1).split(", ")
+    return names
+
+
+def test_documented_options_parser():
+    text = "# intro\n#   a, b_c  two\n#                     more of b_c\n#   d      one\nx: 1\n#   e  no\n"
+    assert _documented_options(text) == ["a", "b_c", "d"]
+
+
+def test_surveys_yml_lists_every_option_the_config_accepts():
+    from pathlib import Path
+
+    from nps_toolkit.reporting.config import config_keys
+
+    text = (Path(__file__).resolve().parents[1] / "surveys.yml").read_text(encoding="utf-8")
+    documented = _documented_options(text)
+    accepted = set(config_keys())
+    assert len(documented) == len(set(documented)), "an option is described twice"
+    assert sorted(accepted - set(documented)) == [], "options missing from surveys.yml's comments"
+    assert sorted(set(documented) - accepted) == [], "surveys.yml describes options it refuses"
+
+
+# --- explore ---------------------------------------------------------------------
+
+
+def _parameters_cell(path) -> dict:
+    """The values of the copy's cell tagged ``parameters``, read as literals only."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    tree = ast.parse(cell.source)
+    return {n.targets[0].id: ast.literal_eval(n.value) for n in tree.body}
+
+
+def test_explore_writes_the_entry_parameters_without_running(check_config, tmp_path, capsys):
+    import nbformat
+
+    hostile = "region\"; import os; os.system('touch PWNED') #"
+    doc = yaml.safe_load(check_config.read_text())
+    doc["surveys"][0].update(filter="region == 'N'", min_n=3, invited=20)
+    doc["surveys"][0]["value_labels"] = {"region": {"N": hostile}}  # not an explore parameter
+    doc["surveys"][1] = {"name": hostile, "data": "s.csv"}
+    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = tmp_path / "nb" / "good.ipynb"
+    assert main(["explore", "Good", "--config", str(check_config), "--out", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    params = _parameters_cell(out)
+    assert params["data_path"] == str(tmp_path / "s.csv")
+    assert params["segments"] == ["region"] and params["drivers"] == ["quality"]
+    assert params["row_filter"] == "region == 'N'" and params["min_n"] == 3
+    assert params["invited"] == 20 and "value_labels" not in params and "survey_name" not in params
+    nb = nbformat.read(str(out), as_version=4)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.papermill.parameters["segments"] == ["region"]
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # not run
+    tags = [c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code"]
+    assert tags[:2] == [["defaults"], ["parameters"]]  # papermill -p on the copy keeps them
+    # an existing notebook is kept unless --force
+    assert main(["explore", "good", "--config", str(check_config), "--out", str(out)]) == 2
+    assert "exists; choose another --out or add --force" in capsys.readouterr().err
+    argv = ["explore", hostile, "--config", str(check_config), "--out", str(out), "--force"]
+    assert main(argv) == 0
+    assert _parameters_cell(out)["data_path"] == str(tmp_path / "s.csv")  # literals: nothing ran
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_explore_warns_about_the_entry_columns(check_config, tmp_path, capsys):
+    out = tmp_path / "typos.ipynb"
+    assert main(["explore", "Typos", "--config", str(check_config), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "nps-toolkit explore: warning: key 'segments': column 'regoin' is not in the data; "
+        "did you mean 'region'?"
+    ) in err
+    assert out.is_file()
+
+
+def test_explore_data_keeps_the_defaults_the_file_has(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    pd.DataFrame(
+        {"ltr": [9, 3, 10], "region": ["N", "S", "N"], "wave": [1, 1, 2], "why": ["a", "", "b"]}
+    ).to_csv(path, index=False)
+    out = tmp_path / "mine.ipynb"
+    argv = ["explore", "--data", str(path), "--score", "ltr", "--out", str(out)]
+    assert main(argv) == 0
+    params = _parameters_cell(out)
+    assert params["data_path"] == str(path) and params["score"] == "ltr"
+    assert params["segments"] == ["region"]  # of the default segments, the one it has
+    assert "wave" not in params  # the notebook's default wave column: the file has it
+    assert params["drivers"] == [] and params["comment"] is None and params["account"] is None
+    assert main([*argv[:-2], "--out", str(tmp_path / "x.ipynb"), "--segments", "regoin"]) == 2
+    err = capsys.readouterr().err
+    assert "key 'segments': column 'regoin' is not in the data; did you mean 'region'?" in err
+    assert main(["explore"]) == 2 and main(["explore", "a", "--data", str(path)]) == 2
+    assert capsys.readouterr().err.count("give a survey NAME of the config or --data FILE") == 2

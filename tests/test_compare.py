@@ -593,3 +593,68 @@ def test_corrections_equal_statsmodels_with_ties(correction):
     assert len(np.unique(p)) < len(p)  # the ties are there
     expected = multipletests(p, alpha=0.05, method=correction)[1]
     np.testing.assert_allclose(out["p_adjusted"].to_numpy(), expected, rtol=1e-12, atol=0)
+
+
+# --- one API a researcher can guess (issue 20) ---------------------------------
+
+
+def _segments():
+    return pd.DataFrame(
+        {
+            "region": ["north"] * 40 + ["south"] * 40,
+            "recommend": [10] * 25 + [8] * 5 + [2] * 10 + [10] * 10 + [8] * 10 + [2] * 20,
+        }
+    )
+
+
+def test_comparison_to_frame_uses_compare_segments_names_and_values():
+    df = _segments()
+    north, south = (df.loc[df.region == r, "recommend"] for r in ("north", "south"))
+    res = compare_nps(south, north, method="wald")  # north - south, as segment north vs rest
+    row = res.to_frame()
+    table = compare_segments(df, "region", method="wald", correction=None)
+    first = table.iloc[0]  # north against the rest (= south)
+    for column in ("difference", "ci_low", "ci_high", "statistic", "p_value"):
+        assert column in table.columns
+        assert row.loc[0, column] == pytest.approx(first[column], rel=1e-12)
+    assert (row.loc[0, "ci_low"], row.loc[0, "ci_high"]) == res.confidence_interval
+    assert list(row.columns[:5]) == ["difference", "ci_low", "ci_high", "statistic", "p_value"]
+
+
+def test_comparison_repr_html_escapes_its_values():
+    res = compare_nps([10, 9, 3] * 10, [10, 3, 3] * 10)
+    odd = type(res)(**{**res.__dict__, "method": "<b>x</b> & y"})
+    text = odd._repr_html_()
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in text and "<b>" not in text
+    assert "<caption>NPSComparison</caption>" in text
+
+
+def test_compare_segments_misspelled_by_suggests_the_column():
+    with pytest.raises(
+        ValueError, match=r"column 'regoin' not in the data; did you mean 'region'\?"
+    ):
+        compare_segments(_segments(), "regoin")
+
+
+def test_compare_segments_score_and_segment_swapped_says_so():
+    with pytest.raises(ValueError) as err:
+        compare_segments(_segments(), "recommend", "region")
+    assert "reads 'region' as the score column" in str(err.value)
+    assert "did you mean compare_segments(df, by='region', score='recommend')?" in str(err.value)
+
+
+def test_compare_nps_dataframe_for_a_sample_names_it():
+    df = _segments()
+    with pytest.raises(TypeError, match=r"^a must be one column of 0-10 answers"):
+        compare_nps(df, df["recommend"])
+
+
+def test_compare_segments_by_the_score_itself_is_refused():
+    with pytest.raises(ValueError, match=r"by names the score column 'recommend'"):
+        compare_segments(_segments(), "recommend")
+
+
+def test_misspelled_reference_segment_suggests_the_closest_level():
+    with pytest.raises(ValueError, match=r"reference 'nort' is not a level of \['region'\]; "
+                       r"did you mean 'north'\?"):  # fmt: skip
+        compare_segments(_segments(), "region", reference="nort")

@@ -747,3 +747,25 @@ def test_score_names_the_outcome_column_as_everywhere():
     pd.testing.assert_frame_equal(by_keyword, nps.driver_importance(df, "ltr", ["a", "b"]))
     assert by_keyword.attrs["score"] == "ltr"
     assert by_keyword["importance"].tolist() == pytest.approx([0.64, 0.36])
+
+
+def test_misspelled_columns_suggest_the_closest(sim):
+    df, drivers = sim
+    df = df.rename(columns={"d0": "speed", "ltr": "recommend"})
+    drivers = ["speed", *drivers[1:]]
+    with pytest.raises(ValueError, match=r"column 'sped' not in the data; did you mean 'speed'\?"):
+        nps.driver_importance(df, "recommend", ["sped", *drivers[1:]])
+    with pytest.raises(ValueError, match=r"column 'Recommend' not in the data; did you mean "):
+        nps.driver_importance(df, "Recommend", drivers)
+    with pytest.raises(ValueError, match=r"weights column 'wieght' .*did you mean 'weight'\?"):
+        nps.driver_importance(df.assign(weight=1.0), "recommend", drivers, weights="wieght")
+    table = pd.DataFrame({"driver": ["a"], "share": [1.0], "mean": [5.0]})
+    with pytest.raises(ValueError, match=r"'shares' not in importance_df; did you mean 'share'"):
+        nps.importance_performance(table, importance="shares")
+
+
+def test_score_and_drivers_swapped_says_which_comes_first(sim):
+    df, drivers = sim
+    with pytest.raises(ValueError, match=r"the score \(second argument\) is one column.*"
+                       r"driver_importance\(df, 'ltr', \['d0'"):  # fmt: skip
+        nps.driver_importance(df, drivers, "ltr")

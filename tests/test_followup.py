@@ -282,3 +282,9 @@ def test_contact_details_only_in_the_contact_lists():
         text = [str(cell) for cell in out.to_numpy().ravel()]
         assert not any("@" in cell for cell in text)
         assert not emails & set(text)
+
+
+def test_misspelled_column_suggests_the_closest(responses):
+    with pytest.raises(ValueError, match=r"'respondedat' not in the data; did you mean "
+                       r"'responded_at'\?"):  # fmt: skip
+        nps.followup_list(responses, responded_at="respondedat", contact=None)

@@ -658,3 +658,42 @@ def test_errors_name_the_problem():
         nps_interval([10, 9, 0], clusters=["a", None, "b"])
     with pytest.raises(ValueError, match="0 to 10"):
         nps_interval([10, 11])
+
+
+# --- notebook display and tidy row (issue 20) ------------------------------------
+
+
+def test_interval_to_frame_has_the_summarize_column_names_and_values():
+    df = pd.DataFrame({"recommend": [10] * 6 + [8] * 2 + [0] * 2})
+    res = nps.nps_interval(df["recommend"])
+    row = res.to_frame()
+    assert len(row) == 1
+    shared = ["n", "nps", "ci_low", "ci_high", "standard_error"]
+    table = nps.summarize(df)
+    assert set(shared) <= set(row.columns) and set(shared) <= set(table.columns)
+    assert row[shared].iloc[0].to_dict() == pytest.approx(table[shared].iloc[0].to_dict())
+    assert row.loc[0, "nps"] == res.estimate == 40.0  # the fields keep their DESIGN names
+    assert (row.loc[0, "ci_low"], row.loc[0, "ci_high"]) == (res.low, res.high)
+    assert row.loc[0, "method"] == "adjusted-wald" and row.loc[0, "confidence_level"] == 0.95
+    assert row.loc[0, "n_effective"] == 10
+
+
+def test_interval_repr_html_is_a_table_of_the_frame():
+    res = nps.nps_interval(counts=(15, 15, 70), method="wald")
+    text = res._repr_html_()
+    assert text.startswith("<table>") and text.endswith("</table>")
+    assert "<th style='text-align:left'>nps</th><td style='text-align:right'>55</td>" in text
+    assert "<th style='text-align:left'>ci_low</th>" in text
+
+
+def test_dataframe_passed_as_scores_names_the_parameter():
+    df = pd.DataFrame({"region": ["N", "S"], "recommend": [9, 3]})
+    with pytest.raises(TypeError, match=r"^scores must be one column .*df\['recommend'\]$"):
+        nps.nps_interval(df)
+
+
+def test_interval_answers_to_the_table_names_too():
+    res = nps.nps_interval(counts=(15, 15, 70), method="wald")
+    assert (res.nps, res.ci_low, res.ci_high) == (res.estimate, res.low, res.high)
+    row = res.to_frame().iloc[0]
+    assert (row["nps"], row["ci_low"], row["ci_high"]) == (res.nps, res.ci_low, res.ci_high)

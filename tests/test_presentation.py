@@ -240,3 +240,110 @@ def test_hostile_report_summary_reads_back(hostile_report):
         rows = list(csv.reader(f))
     width = {len(r) for r in rows}
     assert len(width) == 1  # no row split
+
+
+# --- what a client reads: headings, alignment, numbers, charts ----------------
+
+
+@pytest.fixture
+def displayed(monkeypatch):
+    """Everything the report functions display, in order (instead of a notebook)."""
+    import IPython.display
+
+    out = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: out.extend(objs))
+    return out
+
+
+def _html_of(obj) -> str:
+    return obj.to_html() if hasattr(obj, "to_html") else getattr(obj, "data", str(obj))
+
+
+def test_segment_heading_names_the_column_once_escaped(displayed):
+    from IPython.display import HTML
+
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import sections, show
+
+    df = pd.DataFrame({"race_attended": ["a", "b"] * 10, "recommend": [10, 3, 9, 8, 6] * 4})
+    s = sections.Settings(segments=("race_attended",), min_n=2)
+    show.segments(sections.segments(df, s), s, Texts("en"), scope=None)
+    heads = [o.data for o in displayed if isinstance(o, HTML) and o.data.startswith("<h3>")]
+    # the browser shows the text of the heading: the column's name, in words
+    assert [html.unescape(h) for h in heads] == ["<h3>By race attended</h3>"]
+    assert "&#38;" not in heads[0]  # no escaped escape ("&#95;" on the page)
+    # a name from the data stays text
+    assert show.column_label(SCRIPT, Texts("en")) == SCRIPT
+    displayed.clear()
+    hostile = sections.Settings(segments=(SCRIPT,), min_n=2)
+    show.segments(sections.segments(df.rename(columns={"race_attended": SCRIPT}), hostile),
+                  hostile, Texts("en"))  # fmt: skip
+    heads = [o.data for o in displayed if isinstance(o, HTML) and o.data.startswith("<h3>")]
+    assert "<script" not in heads[0] and html.unescape(heads[0]) == f"<h3>By {SCRIPT}</h3>"
+
+
+def test_words_are_left_aligned_and_numbers_right(displayed):
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import show
+    from nps_toolkit.reporting.tables import numeric_columns, reader_table, styled
+
+    t = Texts("en")
+    quotes = pd.DataFrame({"theme": ["price"], "category": ["detractor"], "score": [6.0],
+                           "quote": ["Too expensive for what we get, frankly."]})  # fmt: skip
+    table = reader_table(quotes, show.QUOTE_SPEC, t)
+    assert numeric_columns(table, show.QUOTE_SPEC) == [t("headers.score")]
+    page = styled(table, numeric=numeric_columns(table, show.QUOTE_SPEC)).to_html()
+    css = {}  # (th or td, column) -> its CSS
+    for part, col, props in re.findall(r"(th\.col_heading|td)\.col(\d) \{([^}]*)\}", page):
+        css[part[:2], int(col)] = " ".join(props.split())
+    for col in (0, 1, 3):  # theme, category and quote: words
+        assert "text-align: left" in css["th", col] and "text-align: left" in css["td", col]
+    assert "text-align: right" in css["th", 2] and "text-align: right" in css["td", 2]
+    assert "nowrap" in css["td", 2] and "nowrap" not in css["th", 2]  # headers may wrap
+    assert table.iloc[0].tolist()[2] == "6"
+
+
+def test_tables_have_a_readable_stable_text_view():
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import show
+    from nps_toolkit.reporting.tables import reader_table, styled
+
+    quotes = pd.DataFrame({"theme": ["price"], "category": ["detractor"], "score": [6],
+                           "quote": [f"Too dear {SCRIPT}"]})  # fmt: skip
+    one = styled(reader_table(quotes, show.QUOTE_SPEC, Texts("en")))
+    two = styled(reader_table(quotes, show.QUOTE_SPEC, Texts("en")))
+    text = repr(one)
+    assert "Styler" not in text and "0x" not in text
+    assert text.splitlines()[0].split() == ["theme", "category", "score", "quote"]
+    assert f"Too dear {SCRIPT}" in text  # the text as written (it is not HTML)
+    assert text == repr(two) and one.to_html() == two.to_html()  # no run-specific ids
+    appendix = report.table(pd.DataFrame({"parameter": ["min_n"], "value": ["5"]}))
+    assert repr(appendix).split() == ["parameter", "value", "min_n", "5"]
+
+
+def test_drivers_chart_draws_the_shares_the_table_gives():
+    import matplotlib.pyplot as plt
+
+    import nps_toolkit as nps
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import figures
+
+    df = nps.example_survey("b2b-annual")
+    imp = nps.importance_performance(
+        nps.driver_importance(df, "recommend", ["quality", "price", "communication"],
+                              n_resamples=30, rng=1)
+    )  # fmt: skip
+    ax, alt = figures.driver_importance(imp, Texts("en"), {})
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == sorted(round(v, 6) for v in imp["share"])  # 25 % is drawn as 25
+    assert sum(widths) == pytest.approx(100)
+    # the whiskers are the importance interval in the same unit (percent of R²)
+    lows = ax.collections[0].get_segments()
+    scale = 100 / imp["importance"].sum()
+    assert sorted(round(seg[0][0], 6) for seg in lows) == sorted(
+        round(v * scale, 6) for v in imp["ci_low"]
+    )
+    ax.figure.canvas.draw()
+    assert "share of explained variance" in ax.get_xlabel()
+    assert all(x.get_text().endswith("%") for x in ax.get_xticklabels() if x.get_text())
+    plt.close("all")

@@ -776,6 +776,39 @@ def test_reused_kernel_is_cleared_between_surveys(tmp_path, write_template):
     assert (out / "b.failed.ipynb").is_file() and not (out / "b").exists()
 
 
+def test_reused_kernel_numbers_every_report_from_1(tmp_path, write_template):
+    # one kernel renders the surveys in turn; each executed notebook counts its
+    # cells 1, 2, 3 ... as a reviewer expects, not on from the previous survey
+    template = write_template(
+        tmp_path / "count.ipynb",
+        'survey_name = "x"  # name\ntables_dir = None  # out',
+        "x = 1",
+        "x + 1",  # an execute_result: its output carries the count too
+        "import pandas as pd\nfrom nps_toolkit import reporting as report\n"
+        'report.write_tables({"t": pd.DataFrame({"x": [x]})}, tables_dir)',
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    kernel = rendering._ReusedKernel("python3", out)
+    try:
+        results = [
+            report.render_survey(report.Survey(n, n, {"survey_name": n}), out, template=template,
+                                 kernel=kernel)
+            for n in ("a", "b")
+        ]  # fmt: skip
+    finally:
+        kernel.close()
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    for name in ("a", "b"):
+        nb = nbformat.read(str(out / name / "report.ipynb"), as_version=4)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        # the parameters cell, papermill's injected parameters and the three cells
+        assert counts == [1, 2, 3, 4, 5], (name, counts)
+        results_out = [o for c in nb.cells for o in c.get("outputs", [])
+                       if o.output_type == "execute_result"]  # fmt: skip
+        assert [o.execution_count for o in results_out] == [4], name
+
+
 def test_reused_kernel_refuses_input_instead_of_waiting(tmp_path, write_template):
     # the kept client, like nbclient's own, allows no stdin: input() fails the survey
     template = write_template(
@@ -928,3 +961,86 @@ def test_export_html_declares_the_report_language(tmp_path):
     report.export_html(nb, tmp_path / "en.html", title="Survey")
     assert '<html lang="fi">' in (tmp_path / "fi.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in (tmp_path / "en.html").read_text(encoding="utf-8")
+
+
+# --- the executed notebook as a reviewer reads it -----------------------------
+
+
+def _outputs(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def test_executed_report_numbers_its_cells_and_reads_as_text(rendered):
+    import html
+    import re
+
+    nb = nbformat.read(str(rendered["folder"] / "report.ipynb"), as_version=4)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
+    texts = [o.get("data", {}).get("text/plain", "") for o in _outputs(nb)]
+    texts = [t for t in texts if t]
+    # no "<pandas.io.formats.style.Styler at 0x7f...>", no "<IPython.core.display.HTML object>"
+    assert not [t for t in texts if re.search(r" at 0x[0-9a-f]+|object>$", t)]
+    tables = [o for o in _outputs(nb) if "<table" in o.get("data", {}).get("text/html", "")]
+    assert len(tables) >= 5
+    for o in tables:
+        plain = o.data["text/plain"]
+        html_cells = re.findall(r"<th [^>]*>(.*?)</th>", o.data["text/html"])
+        assert plain.splitlines()[0].split()[0] == html.unescape(html_cells[0]).split()[0]
+        assert "&#" not in plain  # characters, not references
+
+
+def test_executed_report_shows_the_calls_behind_each_section(rendered):
+    nb = nbformat.read(str(rendered["folder"] / "report.ipynb"), as_version=4)
+    notes = [o.data["text/plain"] for o in _outputs(nb)
+             if "remove-output" in o.get("metadata", {}).get("tags", [])]  # fmt: skip
+    code = "\n".join(notes)
+    for call in (
+        "nps.nps_interval(",
+        "nps.summarize(df, score='recommend', weights=None, confidence_level=0.95, min_n=1)",
+        "by='tenure'",
+        "nps.compare_segments(",
+        "importance = nps.driver_importance(",
+        "impact = nps.theme_impact(",
+        "rng=sections.section_rng(",
+        "n_resamples=50",
+    ):
+        assert call in code, call
+    import ast
+
+    for note in notes:
+        ast.parse(note)  # each note is Python a reviewer can paste into a cell
+    html = (rendered["folder"] / "report.html").read_text(encoding="utf-8")
+    assert "nps.summarize" not in html and "section_rng" not in html  # not for the client
+
+
+def test_appendix_and_provenance_list_the_parameters_in_effect(rendered):
+    folder = rendered["folder"]
+    prov = json.loads((folder / "provenance.json").read_text())
+    used = prov["parameters_in_effect"]
+    assert prov["parameters"]["example"] == "b2b-annual" and prov["parameters"]["wave"] is None
+    for gone in ("example", "wave", "tables_dir", "required_columns", "theme_columns", "banners"):
+        assert gone not in used, gone
+    assert used["segments"] == ["tenure", "region"] and used["n_resamples"] == 50
+    assert not (folder / "parameters_in_effect.json").exists()
+    page = _page_text((folder / "report.html").read_text(encoding="utf-8"))
+    appendix = page.split("parameter", 1)[1]
+    assert "survey_name" in appendix and "n_resamples" in appendix
+    assert "example" not in appendix and "b2b-annual" not in appendix
+
+
+def test_export_html_keeps_stream_outputs_and_drops_reviewer_notes(tmp_path):
+    # a stream output (printed text) has no metadata; a reviewer's note is tagged remove-output
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('x')", execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="printed words\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "nps.summarize(df)"},
+                               metadata={"tags": ["remove-output"]}),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "client words"}),
+    ]  # fmt: skip
+    nb.cells = [cell]
+    rendering.export_html(nb, tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "printed words" in page and "client words" in page
+    assert "nps.summarize" not in page

@@ -260,7 +260,7 @@ def test_text_weights_are_refused_naming_index_labels():
         nps.summarize(df, weights="w")
     with pytest.raises(ValueError, match=r"weights must be.*\('x'\) at index label\(s\) \[9\]"):
         nps.summarize(df, weights=[1.0, 1.0, "x"])
-    with pytest.raises(KeyError, match=r"weights column \['v'\] not in the data"):
+    with pytest.raises(KeyError, match=r"weights column 'v' not in the data"):
         nps.summarize(df, weights="v")
     # numbers written as text count as those numbers
     as_text = nps.summarize(df.assign(w=["1", "1", "2"]), weights="w")
@@ -328,3 +328,86 @@ def test_summarize_checks_arguments_before_counting(tmp_path, kwargs, match):
     # the files do not exist: an argument error must come before any reading
     with pytest.raises(ValueError, match=match):
         nps.summarize(str(tmp_path / "big" / "*.parquet"), **kwargs)
+
+
+# --- one API a researcher can guess (issue 20) ---------------------------------
+
+
+@pytest.fixture
+def flights():
+    return pd.DataFrame(
+        {
+            "recommend": [10, 9, 8, 3, 7, 10] * 5,
+            "flight_class": ["Eco", "Business", "Eco"] * 10,
+            "w": np.linspace(0.5, 2.0, 30),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "closest"),
+    [
+        ({"by": "flight_clas"}, "flight_class"),
+        ({"score": "Recommend"}, "recommend"),
+        ({"by": "flight_class", "weights": "ww"}, "w"),
+    ],
+)
+def test_summarize_misspelled_column_says_did_you_mean(flights, kwargs, closest):
+    with pytest.raises(ValueError, match=rf"did you mean '{closest}'\?") as err:
+        nps.summarize(flights, **kwargs)
+    assert isinstance(err.value, KeyError)  # older `except KeyError` code still catches it
+    assert "columns are" not in str(err.value)  # no list of every column when one is close
+
+
+def test_summarize_segment_as_second_argument_names_score_and_suggests_by(flights):
+    with pytest.raises(ValueError) as err:
+        nps.summarize(flights, "flight_class")
+    message = str(err.value)
+    assert "reads 'flight_class' as the score column" in message
+    assert "labels such as 'Eco', 'Business'" in message
+    assert "did you mean summarize(df, by='flight_class')?" in message
+    # positional score keeps working (DESIGN's signature)
+    assert nps.summarize(flights, "recommend")["n"].item() == 30
+
+
+def test_a_score_column_with_a_few_typos_keeps_the_row_naming_error():
+    df = pd.DataFrame({"recommend": ["9", "10", "x", "3"]})
+    with pytest.raises(ValueError, match=r"1 non-numeric value\(s\), e.g. 'x' at index \[2\]"):
+        nps.summarize(df)
+
+
+@pytest.mark.parametrize("func", [nps.nps, nps.category_counts, nps.classify])
+def test_dataframe_where_scores_are_expected_names_the_parameter_and_a_column(flights, func):
+    with pytest.raises(TypeError, match=r"scores must be one column of 0-10 answers \(a Series\)"
+                       r", got a DataFrame .*e\.g\. df\['recommend'\]"):  # fmt: skip
+        func(flights)
+    with pytest.raises(TypeError, match=r"weights must be one column of weights"):
+        nps.nps(flights["recommend"], weights=flights)
+
+
+def test_summarize_swapped_score_and_by_suggests_the_swap(flights):
+    with pytest.raises(ValueError, match=r"did you mean summarize\(df, score='recommend', "
+                       r"by='flight_class'\)\?"):  # fmt: skip
+        nps.summarize(flights, "flight_class", "recommend")
+
+
+def test_a_table_of_several_columns_is_not_read_as_one_column_of_scores(flights):
+    with pytest.raises(TypeError, match=r"scores must be one column of 0-10 answers, got a 30 x 2"):
+        nps.nps(flights[["recommend", "w"]].to_numpy())
+    assert nps.nps(flights[["recommend"]].to_numpy()) == nps.nps(flights["recommend"])
+
+
+def test_csat_and_ces_of_a_dataframe_suggest_their_column():
+    df = pd.DataFrame({"recommend": [9, 3], "csat": [5, 4], "ces": [2, 3]})
+    with pytest.raises(
+        TypeError, match=r"ratings must be one column of 1-5 ratings .*df\['csat'\]"
+    ):
+        nps.csat(df)
+    with pytest.raises(TypeError, match=r"ratings must be one column of 1-7 ratings .*df\['ces'\]"):
+        nps.ces(df)
+
+
+def test_a_chosen_csat_column_must_exist_the_default_may_be_absent(flights):
+    assert "csat" not in nps.summarize(flights).columns  # default name absent: left out
+    with pytest.raises(ValueError, match=r"csat_column 'satisfaction' not in the data"):
+        nps.summarize(flights.assign(satisfation=4), csat_column="satisfaction")

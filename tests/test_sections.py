@@ -276,3 +276,134 @@ def test_comments_suggest_themes_only_when_the_lexicon_misses_most(public_data):
     assert sections.comments(b2b, s).suggested is None  # its own domain: no suggestion
     own = sections.Settings(comment="comment", n_resamples=0, themes_model="x.json")
     assert sections._suggested(shop, own, found.impact, "auto") is None
+
+
+def test_quote_scores_are_whole_numbers(b2b):
+    found = sections.comments(b2b[b2b["wave"] == 7], _settings(n_resamples=0))
+    quotes = found.quotes
+    assert len(quotes) and str(quotes["score"].dtype) == "Int64"
+    # each quote's score is the respondent's own answer
+    own = b2b.set_index("comment")["recommend"]
+    first = quotes.iloc[0]
+    assert (
+        first["score"] in set(own[own.index == first["quote"]].astype(int)) or "[" in first["quote"]
+    )
+    shown = reader_table(quotes, [("score", "int", "score")], Texts("en"))
+    assert shown.iloc[:, 0].str.fullmatch(r"\d{1,2}").all()  # 6, never 6.0
+    assert "6.0" not in quotes.to_string()
+
+
+def test_no_negative_zero_in_tables():
+    df = pd.DataFrame({"lo": [-0.3, -2.4], "hi": [4.2, -0.2], "nps": [-0.4, 3.0]})
+    spec = [("interval", "interval", ("lo", "hi")), ("nps", "nps", "nps")]
+    shown = reader_table(df, spec, Texts("en"))
+    assert shown.iloc[:, 0].tolist() == ["0 to 4", "-2 to 0"]
+    assert shown.iloc[:, 1].tolist() == ["0", "3"]
+
+
+# --- the calls each section records, as a reviewer re-runs them ----------------
+
+
+def _rerun(lines, namespace) -> list:
+    """Run the recorded code line by line; the value of each bare expression, in order."""
+    import ast
+
+    values = []
+    for stmt in ast.parse("\n".join(lines)).body:
+        code = ast.unparse(stmt)
+        if isinstance(stmt, ast.Expr):
+            values.append(eval(code, namespace))  # the toolkit's own recorded calls
+        else:
+            exec(code, namespace)
+    return values
+
+
+def test_recorded_calls_recompute_every_section(b2b):
+    from pandas.testing import assert_frame_equal
+
+    df = b2b
+    s = _settings(segments=("tenure", "region"), method="bootstrap")
+    trend = sections.trend(df, s)
+    head = sections.headline(df, s, trend)
+    goal = sections.goal(trend, s)
+    segs = sections.segments(df, s)
+    drivers = sections.drivers(df, s)
+    found = sections.comments(df, s)
+    ns = {"nps": nps, "sections": sections, "df": df, "s": s, "trend": trend, "head": head}
+
+    table, progress = _rerun([*trend.calls, *goal.attrs["calls"]], dict(ns))
+    assert_frame_equal(table, trend.table)
+    assert_frame_equal(progress, goal)
+
+    assert head.calls[0].startswith("rows = df[df['wave'] == 7]")  # a literal, not np.int64(7)
+    interval, summary, pooled = _rerun(head.calls, dict(ns))
+    assert (interval.low, interval.high) == (head.interval.low, head.interval.high)  # bootstrap
+    assert_frame_equal(summary, head.summary)
+    assert_frame_equal(pooled, head.pooled)
+
+    again = _rerun(segs.calls, dict(ns))
+    assert len(again) == 4  # summarize and compare_segments per column
+    assert_frame_equal(again[1], segs.comparisons["tenure"])
+    assert_frame_equal(again[3], segs.comparisons["region"])
+    assert "by='tenure'" in segs.calls[0] and "correction='holm'" in segs.calls[1]
+
+    (quadrants,) = _rerun(drivers.attrs["calls"], dict(ns))
+    assert_frame_equal(quadrants, drivers)
+
+    space = dict(ns)
+    quotes, terms = _rerun(found.calls, space)
+    assert_frame_equal(space["impact"], found.impact)
+    assert quotes["quote"].tolist() == found.quotes["quote"].tolist()
+    assert_frame_equal(terms, found.terms)
+
+
+def test_recorded_calls_name_columns_as_literals():
+    text = sections.call_text("nps.summarize", sections.Code("df"), by="a'b", weights=None)
+    assert text == 'nps.summarize(df, by="a\'b", weights=None)'
+    long = sections.call_text("nps.f", sections.Code("df"), **{f"k{i}": "x" * 10 for i in range(8)})
+    assert long.splitlines()[0] == "nps.f(" and long.splitlines()[-1] == ")"
+
+
+# --- the parameters that took effect -------------------------------------------
+
+
+def _all_sections(df, s):
+    tr = sections.trend(df, s)
+    return dict(
+        trend=tr,
+        goal=sections.goal(tr, s),
+        segments=sections.segments(df, s),
+        drivers=sections.drivers(df, s),
+        comments=sections.comments(df, s),
+        followup=sections.followup(sections.headline(df, s, tr).rows, s),
+    )
+
+
+def test_in_effect_lists_only_what_the_report_used():
+    from nps_toolkit.reporting import template_parameters
+
+    defaults = template_parameters()  # the example's driver names, comment options ...
+    # a survey without drivers, comments, waves or accounts: only scores and a region
+    df = nps.example_survey("b2c-monthly")[["recommend", "region", "responded_at"]]
+    params = {**defaults, "data_path": "survey.csv"}
+    s = sections.Settings.from_parameters(params)
+    used = sections.in_effect(params, df, s, **_all_sections(df, s))
+    for gone in ("drivers", "comment", "themes_mode", "language", "account", "invited", "wave",
+                 "example", "n_resamples", "banners", "value_labels", "tables_dir"):  # fmt: skip
+        assert gone not in used, gone
+    assert used["segments"] == ["region"]  # tenure, product_line ... are not in the data
+    assert used["freq"] == "QE" and used["date"] == "responded_at"  # the trend is by quarter
+    for kept in ("survey_name", "score", "method", "confidence_level", "min_n", "correction"):
+        assert used[kept] == params[kept], kept
+
+
+def test_in_effect_keeps_the_options_of_sections_that_ran(b2b):
+    from nps_toolkit.reporting import template_parameters
+
+    params = template_parameters()  # the template's defaults are the b2b example's columns
+    s = sections.Settings.from_parameters({**params, "n_resamples": 30})
+    used = sections.in_effect(params, b2b, s, **_all_sections(b2b, s))
+    assert used["drivers"] == params["drivers"] and used["example"] == "b2b-annual"
+    assert used["wave"] == "wave" and "freq" not in used  # a trend by wave has no calendar period
+    assert {"comment", "language", "account", "invited", "n_resamples", "seed"} <= set(used)
+    assert "data_path" not in used and "themes" not in used  # None: the bundled lexicon

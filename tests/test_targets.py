@@ -144,3 +144,30 @@ def test_power_by_simulation(rng):
     )
     res = nps.compare_nps(counts_a=tuple(a), counts_b=tuple(b), method="wald")
     assert res.statistic == pytest.approx(z)
+
+
+# --- notebook display, tidy row, n_effective (issue 20) ---------------------------
+
+
+def test_target_comparison_to_frame_and_html():
+    res = compare_to_target([10] * 70 + [8] * 15 + [3] * 15, 50, method="wald")
+    row = res.to_frame()
+    assert row.loc[0, "nps"] == pytest.approx(55.0) and row.loc[0, "target"] == 50.0
+    assert row.loc[0, "difference"] == pytest.approx(5.0)
+    assert (row.loc[0, "ci_low"], row.loc[0, "ci_high"]) == (res.low, res.high)
+    assert row.loc[0, "p_value"] == res.p_value and row.loc[0, "n"] == 100
+    assert "<caption>TargetComparison</caption>" in res._repr_html_()
+
+
+def test_target_n_effective_is_the_linearised_value_not_kish():
+    rng = np.random.default_rng(20261206)
+    scores = rng.integers(0, 11, 400)
+    # weights that go with the score: the linearised variance sees it, Kish's formula cannot
+    weights = np.where(scores >= 9, 3.0, 1.0) * rng.uniform(0.5, 1.5, 400)
+    res = compare_to_target(scores, 0, weights=weights)
+    linearised = nps.nps_interval(scores, weights=weights).n_effective
+    kish = weights.sum() ** 2 / (weights**2).sum()
+    assert res.n_effective == pytest.approx(linearised, rel=1e-12)
+    assert abs(res.n_effective - kish) > 5
+    assert "linearised effective sample size" in " ".join(type(res).__doc__.split())
+    assert "not Kish's" in type(res).__doc__

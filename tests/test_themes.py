@@ -473,7 +473,7 @@ def test_bootstrap_equals_brute_force_row_resampling(rng):
 
 def test_theme_impact_bad_input():
     df, tags = ten_rows()
-    with pytest.raises(KeyError, match="'score' not in df"):
+    with pytest.raises(KeyError, match="score column 'score' not in the data"):
         theme_impact(df, tags, score="score")
     with pytest.raises(ValueError, match="index differs first at position 0"):
         theme_impact(df, tags.set_axis(range(10, 20)))
@@ -926,3 +926,9 @@ def test_theme_impact_counts_the_commenters_no_theme_covers():
     assert out.attrs["commenters"] == 4
     assert out.attrs["uncovered"] == 2
     assert out.attrs["uncovered_share"] == pytest.approx(50.0)
+
+
+def test_theme_impact_misspelled_score_suggests_the_closest():
+    df, tags = ten_rows()
+    with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'\?"):
+        theme_impact(df, tags, score="recomend")

@@ -427,3 +427,37 @@ def test_trend_checks_arguments_before_counting(tmp_path):
             0.1,
             confidence_level=1.5,
         )
+
+
+@pytest.mark.parametrize(
+    ("alias", "freq"),
+    [("M", "ME"), ("MS", "ME"), ("Q", "QE"), ("QS", "QE"), ("Y", "YE"), ("YS", "YE")],
+)
+def test_pandas_short_frequencies_are_read_as_their_period_end_form(two_years, alias, freq):
+    expected = nps_trend(two_years, freq=freq, min_n=1)
+    got = nps_trend(two_years, freq=alias, min_n=1)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs["freq"] == freq
+    n_periods = {"ME": 24, "QE": 8, "YE": 2}[freq]  # 2023-2024
+    assert len(got) == n_periods
+
+
+def test_misspelled_trend_columns_suggest_the_closest():
+    df = pd.DataFrame({"responded_at": pd.to_datetime(["2024-01-15"]), "recommend": [10]})
+    with pytest.raises(
+        ValueError, match=r"'responded' not in the data; did you mean 'responded_at'"
+    ):
+        nps_trend(df, date="responded")
+    with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'"):
+        nps_trend(df, score="recomend")
+
+
+def test_score_passed_where_the_date_goes_says_so():
+    df = pd.DataFrame(
+        {"responded_at": pd.date_range("2024-01-01", periods=6, freq="20D"),
+         "recommend": [10, 9, 3, 8, 0, 10]}
+    )  # fmt: skip
+    with pytest.raises(ValueError) as err:
+        nps_trend(df, "recommend")
+    assert "reads 'recommend' as the date column" in str(err.value)
+    assert "did you mean nps_trend(df, date='responded_at', score='recommend')?" in str(err.value)

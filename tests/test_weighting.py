@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import nps_toolkit as nps
-from nps_toolkit.weighting import rake_weights, weighting_summary
+from nps_toolkit.weighting import rake_weights, raking_diagnostics, weighting_summary
 
 TARGETS = {
     "region": {"north": 0.3, "south": 0.3, "east": 0.4},
@@ -38,7 +38,7 @@ def test_weighted_margins_equal_targets(sample):
     for column, target in TARGETS.items():
         got = _margins(sample, column, w)
         assert got == pytest.approx(target, abs=1e-8)
-    diag = w.attrs["diagnostics"]
+    diag = raking_diagnostics(w)
     assert diag["variable"].tolist() == ["region", "size"]
     assert diag["n_outside"].tolist() == [0, 0]
     assert (diag["max_error"] <= 1e-8).all()
@@ -70,7 +70,7 @@ def test_missing_and_other_values_keep_their_base_weight(sample):
     ratio = w[outside] / base[outside.to_numpy()]
     assert ratio.to_numpy() == pytest.approx(np.full(outside.sum(), ratio.iloc[0]))
     assert _margins(df, "region", w) == pytest.approx(TARGETS["region"], abs=1e-8)
-    assert w.attrs["diagnostics"]["n_outside"].tolist() == [25]
+    assert raking_diagnostics(w)["n_outside"].tolist() == [25]
 
 
 def test_numbers_in_data_match_text_targets():
@@ -131,7 +131,7 @@ def test_bad_base_weights_name_the_rows_by_index_label(sample):
         r"\('heavy', -1\) at index label\(s\) \[101, 103\]",
     ):
         rake_weights(df, TARGETS, base_weights="design")
-    with pytest.raises(KeyError, match=r"base_weights column \['nope'\] not in the data"):
+    with pytest.raises(KeyError, match=r"base_weights column 'nope' not in the data"):
         rake_weights(sample, TARGETS, base_weights="nope")
     with pytest.raises(ValueError, match="base_weights has length 3 but there are 600 rows"):
         rake_weights(sample, TARGETS, base_weights=[1.0, 2.0, 3.0])
@@ -170,3 +170,31 @@ def test_weighting_summary_by_hand():
         weighting_summary([1, -1])
     with pytest.raises(ValueError, match=r"\('x'\) at index label\(s\) \['b'\]"):
         weighting_summary(pd.Series([1, "x"], index=["a", "b"]))
+
+
+def test_docstring_says_r_stops_where_we_keep_and_count_rows_outside():
+    # the behaviour is pinned by test_missing_and_other_values_keep_their_base_weight;
+    # the docstring must not claim R's survey::rake does the same (it stops on such rows)
+    doc = " ".join(rake_weights.__doc__.split())
+    assert "R's ``survey::rake`` does not do this: it stops on such rows" in doc
+    assert "Strata in sample absent from population" in doc
+    assert "``n_outside`` counts them" in doc
+
+
+def test_misspelled_target_column_suggests_the_closest(sample):
+    with pytest.raises(ValueError, match=r"raking target column 'regoin' not in the data; "
+                       r"did you mean 'region'\?"):  # fmt: skip
+        rake_weights(sample, {"regoin": {"north": 1.0}})
+
+
+def test_weights_of_two_waves_concatenate_with_their_diagnostics(sample):
+    first, second = sample.iloc[:300], sample.iloc[300:]
+    w1, w2 = (rake_weights(part, TARGETS) for part in (first, second))
+    both = pd.concat([w1, w2])  # a DataFrame in attrs made pandas fail comparing them
+    assert both.index.equals(sample.index)
+    side = pd.concat([w1.to_frame("w"), w1.to_frame("v")], axis=1)
+    assert side.shape == (300, 2)
+    assert raking_diagnostics(w1.copy())["variable"].tolist() == ["region", "size"]
+    assert not any(isinstance(v, pd.DataFrame) for v in w1.attrs.values())
+    with pytest.raises(ValueError, match="pass the Series rake_weights returned"):
+        raking_diagnostics(pd.Series([1.0, 2.0]))

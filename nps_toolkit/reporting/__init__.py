@@ -45,6 +45,7 @@ from .presentation import (
     parameter_table,
     say,
     table,
+    write_parameters_in_effect,
     write_tables,
 )
 from .rendering import (
@@ -94,6 +95,7 @@ __all__ = [
     "slugify",
     "table",
     "template_parameters",
+    "write_parameters_in_effect",
     "write_tables",
 ]
 

@@ -424,6 +424,25 @@ def _read_config(path: Path):
         raise ConfigError(str(exc)) from None
 
 
+def config_keys(template=TEMPLATE) -> dict:
+    """Every key a ``surveys.yml`` entry accepts, mapped to its template parameter.
+
+    The template's parameters (``name``, ``data`` and ``filter`` for
+    ``survey_name``, ``data_path`` and ``row_filter``; not those the renderer
+    sets) and the render options (``timeout``).
+
+    >>> keys = config_keys()
+    >>> keys["data"], keys["segments"], keys["timeout"], "tables_dir" in keys
+    ('data_path', 'segments', 'timeout', False)
+    """
+    to_param = {k: k for k in template_parameters(template) if k not in INTERNAL_PARAMETERS}
+    for alias, param in CONFIG_ALIASES.items():
+        to_param.pop(param, None)
+        to_param[alias] = param
+    to_param.update({k: k for k in RENDER_OPTIONS})
+    return to_param
+
+
 def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
     """Read and validate ``surveys.yml``.
 
@@ -457,11 +476,7 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
 
     params = template_parameters(template)
     kinds = {**parameter_types(template), **{k: t for k, (t, _) in RENDER_OPTIONS.items()}}
-    to_param = {k: k for k in params if k not in INTERNAL_PARAMETERS}
-    for alias, param in CONFIG_ALIASES.items():
-        to_param.pop(param, None)
-        to_param[alias] = param
-    to_param.update({k: k for k in RENDER_OPTIONS})
+    to_param = config_keys(template)
     valid = sorted(to_param)
 
     def translate(where, mapping):

@@ -37,7 +37,7 @@ def rake(df: pd.DataFrame, targets: dict, *, weights: str | None = None):
 
     Returns ``(df, Weighting)``.
     """
-    from ..weighting import rake_weights, weighting_summary
+    from ..weighting import rake_weights, raking_diagnostics, weighting_summary
 
     if RAKE_WEIGHT in df.columns:
         raise ValueError(
@@ -46,7 +46,7 @@ def rake(df: pd.DataFrame, targets: dict, *, weights: str | None = None):
         )
     w = rake_weights(df, targets, base_weights=weights)
     return df.assign(**{RAKE_WEIGHT: w}), Weighting(
-        weighting_summary(w), w.attrs["diagnostics"], tuple(targets)
+        weighting_summary(w), raking_diagnostics(w), tuple(targets)
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 from .. import plots
@@ -21,15 +22,26 @@ from .presentation import defang
 
 def show(ax, alt: str, *, dpi: int = 110) -> None:
     """Display the Axes' figure as a PNG with ``alt`` text, then close it."""
+    import base64
+
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
+    from IPython.display import display
 
     fig = ax.figure
+    width, height = fig.get_size_inches()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     # alt text names groups and waves from the data: no URL may stand in it
-    display(Image(data=buf.getvalue(), format="png", metadata={"alt": defang(alt)}))
+    alt = defang(alt)
+    png = base64.b64encode(buf.getvalue()).decode("ascii")
+    # the alt text is the figure's text view too (not "<IPython.core.display.Image object>")
+    display(
+        {"image/png": png, "text/plain": f"[figure] {alt}"},
+        # a tall chart (one row per theme) may take more of a printed page
+        metadata={"image/png": {"alt": alt, "tall": bool(height > 1.1 * width)}},
+        raw=True,
+    )
 
 
 def _relabel_legend(ax, mapping: dict) -> None:
@@ -111,14 +123,50 @@ def _named(df: pd.DataFrame, labels: dict) -> pd.DataFrame:
     return out
 
 
+def _percent_axis(axis, t: Texts) -> None:
+    """Tick labels as the report writes percentages (25 %, Finnish 25 %)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: t.pct(v, 0)))
+
+
+def as_shares(importance: pd.DataFrame) -> pd.DataFrame:
+    """Driver importance with ``importance`` and its interval in percent of the explained R².
+
+    The report's table and title give each attribute's ``share`` (percent of
+    the model's R²); the chart must draw the same numbers.  Shapley and
+    relative weights add up to R², so the share is importance × 100 / R² for
+    every attribute, and the interval ends scale by the same constant (the
+    axis changes unit, the bars and whiskers keep their proportions).  When
+    the shares are not such a rescaling, the bars are the shares, without
+    whiskers.
+    """
+    out = importance.copy()
+    out.attrs = dict(importance.attrs)
+    total = float(importance["importance"].sum())
+    scale = 100 / total if total else float("nan")
+    if total and np.allclose(importance["share"], importance["importance"] * scale):
+        for column in ("importance", "ci_low", "ci_high"):
+            if column in out.columns:
+                out[column] = importance[column] * scale
+    else:
+        out["importance"] = importance["share"]
+        out = out.drop(columns=["ci_low", "ci_high"], errors="ignore")
+    return out
+
+
 def driver_importance(quadrants: pd.DataFrame, t: Texts, labels: dict):
-    """Importance of each rated attribute; the title names the most important."""
+    """Share of the explained variance of each rated attribute; the title names the largest.
+
+    The bars are the table's shares (percent of R²), with their intervals.
+    """
     named = _named(quadrants, labels)
-    ax = plots.driver_importance_plot(named)
+    ax = plots.driver_importance_plot(as_shares(named))
     top = named.sort_values("share", ascending=False).iloc[0]
     title = t("charts.drivers_title").format(driver=top["driver"], share=t.pct(top["share"], 0))
     _title(ax, title)
     ax.set_xlabel(t("charts.importance_axis"))
+    _percent_axis(ax.xaxis, t)
     order = named.sort_values("rank")
     values = "; ".join(
         f"{d}: {t.pct(s, 0)}" for d, s in zip(order["driver"], order["share"], strict=True)
@@ -141,6 +189,7 @@ def importance_performance(quadrants: pd.DataFrame, t: Texts, labels: dict):
         title = t("charts.quadrant_none")
     _title(ax, title)
     ax.set(xlabel=t("charts.performance_axis"), ylabel=t("charts.importance_axis"))
+    _percent_axis(ax.yaxis, t)  # the quadrant chart draws the shares too
     values = "; ".join(
         f"{d}: {names[q]}" for d, q in zip(named["driver"], named["quadrant"], strict=True)
     )

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from .._export import write_csv, write_xlsx
 from .config import INTERNAL_PARAMETERS
@@ -80,9 +81,12 @@ def say(template: str, **values):
     specifications such as ``{n:,}`` work on them); names, labels and comment
     text must never become markup, so everything else goes through ``escape``.
     """
-    from IPython.display import Markdown, display
+    import html
 
-    display(Markdown(fill(template, **values)))
+    from IPython.display import display
+
+    text = fill(template, **values)
+    display({"text/markdown": text, "text/plain": html.unescape(text)}, raw=True)
 
 
 def fill(template: str, **values) -> str:
@@ -165,6 +169,56 @@ def _text_cell(value) -> str:
     return MISSING if _is_missing(value) else escape(value)
 
 
+def plain_text(styler) -> str:
+    """What a styled table shows, as aligned plain text (its cells as formatted, unescaped).
+
+    The text view of a report table (``text/plain`` in the notebook, what a
+    notebook diff and a terminal show): the same cells as the HTML, without
+    markup, and nothing that changes from run to run.
+
+    >>> print(plain_text(table(pd.DataFrame({"group": ["a_b", "<c>"], "nps": [12.345, None]}))))
+    group  NPS
+      a_b 12.3
+      <c>    –
+    """
+    import html
+
+    lines = styler.to_string(delimiter="\t").rstrip("\n").split("\n")
+    rows = [[html.unescape(cell) for cell in line.split("\t")] for line in lines]
+    header, body = rows[0], rows[1:]
+    width = max([len(header), *map(len, body)])
+    header = [""] * (width - len(header)) + header  # a shown index has no header cell
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], columns=header)
+    return frame.to_string(index=False)
+
+
+class ReportStyler(Styler):
+    """A pandas Styler whose text view is the table itself, not ``<...Styler at 0x7f...>``.
+
+    Notebooks keep a ``text/plain`` copy of every output beside its HTML; a
+    plain Styler's is its ``object.__repr__``, a memory address that differs
+    on every run.  This one is ``plain_text``: readable, and the same for the
+    same table.
+    """
+
+    def __repr__(self) -> str:
+        return plain_text(self)
+
+
+def stable_uuid(df: pd.DataFrame) -> str:
+    """An id for a table's HTML made from its content, so a re-run writes the same HTML.
+
+    (pandas draws a random id per Styler for its CSS selectors.)
+
+    >>> stable_uuid(pd.DataFrame({"a": [1]})) == stable_uuid(pd.DataFrame({"a": [1]}))
+    True
+    """
+    import hashlib
+
+    text = df.to_csv(index=True) + repr(list(df.dtypes.astype(str)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
 def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=True):
     """A DataFrame styled for the report: rounded numbers, p-values as p, escaped text.
 
@@ -182,13 +236,23 @@ def table(df: pd.DataFrame, *, digits: int = 1, hide_index: bool = True, labels=
         names.get(c, c) for c in df.columns if str(c).startswith("p_") or str(c).endswith("p_value")
     ]
     text_cols = [c for c in out.columns if c not in p_cols and _is_text(out[c])]
-    styler = out.style.format(precision=digits, na_rep=MISSING, escape="html")
+    styler = ReportStyler(out, uuid=stable_uuid(out), cell_ids=False)
+    styler = styler.format(precision=digits, na_rep=MISSING, escape="html")
     # the Styler does not escape what a formatter returns: these escape themselves
     if text_cols:
         styler = styler.format(_text_cell, subset=text_cols)
     if p_cols:
         styler = styler.format(lambda p: escape(format_p(p)), subset=p_cols)
     styler = styler.format_index(_text_cell, axis=1)
+    # words left, numbers right (JupyterLab's own style right-aligns every cell)
+    rules = []
+    for i, column in enumerate(out.columns):
+        align = "left" if column in text_cols else "right"
+        rules.append({"selector": f"th.col_heading.col{i}", "props": f"text-align: {align};"})
+        rules.append({"selector": f"td.col{i}", "props": f"text-align: {align};"})
+    styler = styler.set_table_styles(rules, overwrite=False).set_table_attributes(
+        'class="nps-table"'
+    )
     if hide_index:
         styler = styler.hide(axis="index")
     else:
@@ -214,13 +278,29 @@ def write_tables(tables: dict, folder) -> None:
     write_xlsx(tables, folder / "summary.xlsx")
 
 
+# what the report notebook writes beside its tables: the parameters that took
+# effect (``sections.in_effect``); the renderer moves them into provenance.json
+IN_EFFECT_FILE = "parameters_in_effect.json"
+
+
+def write_parameters_in_effect(parameters: dict, folder) -> Path:
+    """Write the parameters that took effect as JSON into ``folder``; the file written."""
+    import json
+
+    path = Path(folder) / IN_EFFECT_FILE
+    path.write_text(json.dumps(parameters, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
 def parameter_table(parameters: dict) -> pd.DataFrame:
     """The report's parameters for its appendix: no local paths, no internal settings.
 
-    >>> parameter_table({"data_path": "/home/me/s.csv", "min_n": 5, "tables_dir": "/tmp/x"})
-       parameter  value
-    0  data_path  s.csv
-    1      min_n      5
+    >>> parameter_table({"data_path": "/home/me/s.csv", "min_n": 5, "tables_dir": "/tmp/x",
+    ...                  "segments": ["region", "tenure"]})
+       parameter           value
+    0  data_path           s.csv
+    1      min_n               5
+    2   segments  region, tenure
     """
     rows = []
     for key, value in parameters.items():
@@ -228,5 +308,7 @@ def parameter_table(parameters: dict) -> pd.DataFrame:
             continue
         if key in ("data_path", "columns", "themes") and isinstance(value, str):
             value = Path(value).name  # a file: its name only
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            value = ", ".join(value)  # names, as a reader lists them
         rows.append({"parameter": key, "value": value if isinstance(value, str) else repr(value)})
     return pd.DataFrame(rows, columns=["parameter", "value"])

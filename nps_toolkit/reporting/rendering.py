@@ -51,7 +51,7 @@ from .config import (
 )
 from .inputs import file_sha256
 from .pdf import print_pdf
-from .presentation import defang
+from .presentation import IN_EFFECT_FILE, defang
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
 # the files each entry of a survey's ``outputs`` adds (report.pdf is skipped without Chromium)
@@ -444,7 +444,10 @@ class _ReusedKernel:
 
     # ``%reset -f`` without its forced ``gc.collect()`` (0.1 s and more with
     # pandas and matplotlib loaded, in every survey): the namespace is cleared
-    # the same way, and Python's own collector frees the cycles left over
+    # the same way, and Python's own collector frees the cycles left over.
+    # The execution counter starts again at 1, so that every report of a batch
+    # numbers its cells 1, 2, 3 ... as if it had its own kernel (the reset runs
+    # with store_history=False: it takes no number itself)
     RESET = (
         "def _nps_toolkit_reset():\n"
         "    import gc\n"
@@ -453,6 +456,7 @@ class _ReusedKernel:
         "        get_ipython().reset(new_session=False)\n"
         "    finally:\n"
         "        gc.collect = collect\n"
+        "    get_ipython().execution_count = 1\n"
         "_nps_toolkit_reset()\n"
     )
 
@@ -605,6 +609,10 @@ def render_survey(
             template=str(Path(template).name),
             **{k: v for k, v in fingerprint.items() if k not in ("parameters", "data_sha256")},
         )
+        used = tmp / IN_EFFECT_FILE  # written by the template: the parameters that took effect
+        if used.is_file():
+            prov["parameters_in_effect"] = json.loads(used.read_text(encoding="utf-8"))
+            used.unlink()
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
         if "html" not in outputs:
             (tmp / "report.html").unlink(missing_ok=True)

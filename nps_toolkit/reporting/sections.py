@@ -56,6 +56,66 @@ def section_rng(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
 
 
+# --- the calls a section made, as a reviewer re-runs them --------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    """An argument written as code in the notebook (``df``, ``rows['recommend']``) and its value."""
+
+    text: str
+    value: object = field(default=None, repr=False, compare=False)
+
+
+def _literal(value) -> str:
+    if isinstance(value, Code):
+        return value.text
+    if isinstance(value, np.generic):  # numpy 2 writes np.int64(7): the plain value reads
+        value = value.item()
+    if isinstance(value, tuple):
+        value = list(value)
+    return repr(value)
+
+
+def call_text(name: str, *args, **kwargs) -> str:
+    """A call as Python code: ``Code`` arguments as their text, the others as literals.
+
+    Long calls put one argument on a line.
+
+    >>> call_text("nps.summarize", Code("df"), score="recommend", by=("region",), min_n=np.int64(5))
+    "nps.summarize(df, score='recommend', by=['region'], min_n=5)"
+    """
+    parts = [_literal(a) for a in args] + [f"{k}={_literal(v)}" for k, v in kwargs.items()]
+    one_line = f"{name}({', '.join(parts)})"
+    if len(one_line) <= 100:
+        return one_line
+    return f"{name}(\n" + "".join(f"    {p},\n" for p in parts) + ")"
+
+
+def _value(x):
+    return x.value if isinstance(x, Code) else x
+
+
+def run(calls: list, name: str, func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with each ``Code`` argument's value; the call is added to ``calls``.
+
+    The text recorded and the call made come from the same arguments, so what
+    the notebook shows is what computed the numbers.
+    """
+    calls.append(call_text(name, *args, **kwargs))
+    return func(*map(_value, args), **{k: _value(v) for k, v in kwargs.items()})
+
+
+def rng_code(seed: int, name: str) -> Code:
+    """A section's generator (``section_rng``) with the code that makes it again."""
+    return Code(f"sections.section_rng({int(seed)!r}, {name!r})", section_rng(seed, name))
+
+
+def column_code(frame_text: str, frame: pd.DataFrame, column) -> Code:
+    """``frame[column]`` with its code (``df['recommend']``)."""
+    return Code(f"{frame_text}[{_literal(column)}]", frame[column])
+
+
 @dataclass(frozen=True)
 class Settings:
     """The template parameters the sections read (see the template's parameters cell)."""
@@ -119,6 +179,7 @@ class Trend:
     table: pd.DataFrame | None
     by_wave: bool
     reason: str | None = None  # catalogue key explaining a missing trend
+    calls: tuple = ()  # the code that computed the table (``call_text``)
 
     @property
     def shown(self) -> bool:
@@ -147,24 +208,19 @@ def trend(df: pd.DataFrame, s: Settings) -> Trend:
     by_wave = s.has(df, s.wave)
     if not by_wave and not s.has(df, s.date):
         return Trend(None, False, "trend.none_no_column")
-    table = nps_trend(
-        df,
-        date=s.date,
-        freq=s.freq,
-        wave=s.wave if by_wave else None,
-        score=s.score,
-        weights=s.weights,
-        confidence_level=s.confidence_level,
-        method=s.method,
-        min_n=s.min_n,
-        n_resamples=s.n_resamples,
-        rng=section_rng(s.seed, "trend"),
-    )
+    calls = []
+    table = run(
+        calls, "nps.nps_trend", nps_trend, Code("df", df),
+        date=s.date, freq=s.freq, wave=s.wave if by_wave else None, score=s.score,
+        weights=s.weights, confidence_level=s.confidence_level, method=s.method, min_n=s.min_n,
+        n_resamples=s.n_resamples, rng=rng_code(s.seed, "trend"),
+    )  # fmt: skip
+    calls = tuple(calls)
     if len(table) < 2:
-        return Trend(table, by_wave, "trend.none_one_period")
+        return Trend(table, by_wave, "trend.none_one_period", calls)
     if len(shown_rows(table)) < 2:  # the others are suppressed (too few answers)
-        return Trend(table, by_wave, "trend.none_too_few")
-    return Trend(table, by_wave)
+        return Trend(table, by_wave, "trend.none_too_few", calls)
+    return Trend(table, by_wave, calls=calls)
 
 
 def goal(tr: Trend, s: Settings) -> pd.DataFrame | None:
@@ -173,9 +229,13 @@ def goal(tr: Trend, s: Settings) -> pd.DataFrame | None:
 
     if not tr.shown:
         return None
-    return goal_progress(
-        tr.table, promoter_growth=s.promoter_growth, confidence_level=s.confidence_level
-    )
+    calls = []
+    progress = run(
+        calls, "nps.goal_progress", goal_progress, Code("trend.table", tr.table),
+        promoter_growth=s.promoter_growth, confidence_level=s.confidence_level,
+    )  # fmt: skip
+    progress.attrs["calls"] = tuple(calls)
+    return progress
 
 
 # --- headline ----------------------------------------------------------------
@@ -198,6 +258,7 @@ class Headline:
     pooled: pd.DataFrame = field(repr=False)
     period: object = None
     population: int | None = None
+    calls: tuple = ()  # the code that computed the numbers (``call_text``)
 
 
 def latest_rows(df: pd.DataFrame, tr: Trend, s: Settings) -> pd.DataFrame:
@@ -243,26 +304,42 @@ def headline(df: pd.DataFrame, s: Settings, tr: Trend) -> Headline:
 
     rows = latest_rows(df, tr, s)
     latest = rows is not df
+    calls = [f"rows = {rows_code(tr, s)}"]
     population = population_size(rows, s, latest_period=latest)
     kw = dict(score=s.score, weights=s.weights, confidence_level=s.confidence_level, min_n=1)
-    interval = nps_interval(
-        rows[s.score],
-        method=s.method,
-        confidence_level=s.confidence_level,
-        weights=s.weight_values(rows),
-        clusters=rows[s.account] if s.has(rows, s.account) else None,
-        population_size=population,
-        n_resamples=s.n_resamples,
-        rng=section_rng(s.seed, "headline"),
-    )
+    interval = run(
+        calls, "nps.nps_interval", nps_interval, column_code("rows", rows, s.score),
+        method=s.method, confidence_level=s.confidence_level,
+        weights=column_code("rows", rows, s.weights) if s.weights else None,
+        clusters=column_code("rows", rows, s.account) if s.has(rows, s.account) else None,
+        population_size=population, n_resamples=s.n_resamples, rng=rng_code(s.seed, "headline"),
+    )  # fmt: skip
+    summary = run(calls, "nps.summarize", summarize, Code("rows", rows), **kw)
+    pooled = run(calls, "nps.summarize", summarize, Code("df", df), **kw)
     return Headline(
-        summary=summarize(rows, **kw),
+        summary=summary,
         interval=interval,
         rows=rows,
-        pooled=summarize(df, **kw),
+        pooled=pooled,
         period=tr.table["period"].iloc[tr.latest] if latest else None,
         population=population,
+        calls=tuple(calls),
     )
+
+
+def rows_code(tr: Trend, s: Settings) -> str:
+    """The code choosing the headline's answers (``latest_rows``) in the notebook.
+
+    >>> t = Trend(pd.DataFrame({"period": [6, 7], "nps": [1.0, 2.0], "suppressed": False}), True)
+    >>> rows_code(t, Settings(wave="wave"))
+    "df[df['wave'] == 7]  # the latest wave"
+    """
+    if not tr.shown:
+        return "df  # all the answers"
+    if tr.by_wave:
+        last = tr.table["period"].iloc[tr.latest]
+        return f"df[df[{_literal(s.wave)}] == {_literal(last)}]  # the latest wave"
+    return "sections.latest_rows(df, trend, s)  # the answers of the latest period"
 
 
 # --- segments ----------------------------------------------------------------
@@ -274,6 +351,7 @@ class Segments:
 
     tables: dict  # column -> merged table
     comparisons: dict  # column -> compare_segments result
+    calls: tuple = ()  # the code that computed the numbers (``call_text``)
 
     @property
     def table(self) -> pd.DataFrame | None:
@@ -290,20 +368,25 @@ SEGMENT_COLUMNS = ["group", "n", "nps", "ci_low", "ci_high", "band", "suppressed
                    "difference_low", "difference_high", "p_adjusted", "significant"]  # fmt: skip
 
 
-def segment_table(df: pd.DataFrame, column: str, s: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def segment_table(
+    df: pd.DataFrame, column: str, s: Settings, calls: list | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One segment column: each group's NPS beside its difference from the rest.
 
     Returns the merged table (``SEGMENT_COLUMNS``; a blank group is named
-    "(no answer)") and the ``compare_segments`` result it came from.
+    "(no answer)") and the ``compare_segments`` result it came from; the
+    calls made are added to ``calls``.
     """
     from ..compare import compare_segments
     from ..scoring import summarize
 
-    own = summarize(df, score=s.score, by=column, weights=s.weights,
-                    confidence_level=s.confidence_level, min_n=s.min_n)  # fmt: skip
-    vs_rest = compare_segments(
-        df, column, score=s.score, weights=s.weights, correction=s.correction,
-        confidence_level=s.confidence_level, min_n=s.min_n,
+    calls = [] if calls is None else calls
+    own = run(calls, "nps.summarize", summarize, Code("df", df), score=s.score, by=column,
+              weights=s.weights, confidence_level=s.confidence_level, min_n=s.min_n)  # fmt: skip
+    vs_rest = run(
+        calls, "nps.compare_segments", compare_segments, Code("df", df), column, score=s.score,
+        weights=s.weights, correction=s.correction, confidence_level=s.confidence_level,
+        min_n=s.min_n,
     )  # fmt: skip
     right = vs_rest[
         [column, "difference", "ci_low", "ci_high", "p_adjusted", "significant"]
@@ -316,10 +399,10 @@ def segment_table(df: pd.DataFrame, column: str, s: Settings) -> tuple[pd.DataFr
 
 def segments(df: pd.DataFrame, s: Settings) -> Segments:
     """Every segment column the data has (columns it lacks are skipped)."""
-    tables, comparisons = {}, {}
+    tables, comparisons, calls = {}, {}, []
     for column in [c for c in s.segments if c in df.columns]:
-        tables[column], comparisons[column] = segment_table(df, column, s)
-    return Segments(tables, comparisons)
+        tables[column], comparisons[column] = segment_table(df, column, s, calls)
+    return Segments(tables, comparisons, tuple(calls))
 
 
 # --- drivers, comments, follow-up ---------------------------------------------
@@ -332,13 +415,19 @@ def drivers(df: pd.DataFrame, s: Settings) -> pd.DataFrame | None:
     columns = [c for c in s.drivers if c in df.columns]
     if len(columns) < 2:
         return None
-    importance = driver_importance(
-        df, s.score, columns, method="shapley", weights=s.weights,
+    calls = []
+    importance = run(
+        calls, "importance = nps.driver_importance", driver_importance, Code("df", df), s.score,
+        columns, method="shapley", weights=s.weights,
         clusters=s.account if s.has(df, s.account) else None,
         n_resamples=s.n_resamples, confidence_level=s.confidence_level,
-        rng=section_rng(s.seed, "drivers"),
+        rng=rng_code(s.seed, "drivers"),
     )  # fmt: skip
-    return importance_performance(importance)
+    out = run(
+        calls, "nps.importance_performance", importance_performance, Code("importance", importance)
+    )
+    out.attrs["calls"] = tuple(calls)
+    return out
 
 
 @dataclass(frozen=True)
@@ -350,6 +439,7 @@ class Comments:
     quotes: pd.DataFrame = field(repr=False)
     commenters: int = 0
     terms: pd.DataFrame | None = None  # top_terms: the words of detractors and promoters
+    calls: tuple = ()  # the code that computed the numbers (``call_text``)
     suggested: pd.DataFrame | None = None  # suggest_themes summary (no lexicon of the survey's)
 
 
@@ -381,46 +471,66 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     if not has_text and not s.theme_columns:
         return None
     comment = s.comment if has_text else None
-    lang = df[s.language] if isinstance(s.language, str) and s.has(df, s.language) else s.language
-    lex = lexicon(s)
+    by_row = isinstance(s.language, str) and s.has(df, s.language)
+    lang = column_code("df", df, s.language) if by_row else s.language
+    calls = []
+    lex = Code("lex", lexicon(s))
+    if s.themes:
+        calls.append(f"lex = {call_text('nps.load_themes', s.themes, mode=s.themes_mode)}")
     if s.theme_columns:
-        tags = coded_themes(df, s.theme_columns, comment=comment)
-    elif s.themes_model:
+        tags = run(calls, "tags = nps.coded_themes", coded_themes, Code("df", df),
+                   s.theme_columns, comment=comment)  # fmt: skip
+    elif s.themes_model and has_text:
         from ..learning import load_model
 
-        tags = load_model(s.themes_model, kind="themes").predict(df[s.comment], language=lang)
+        calls.append(f"model = {call_text('nps.load_model', s.themes_model, kind='themes')}")
+        model = load_model(s.themes_model, kind="themes")
+        tags = run(calls, "tags = model.predict", model.predict,
+                   column_code("df", df, s.comment), language=lang)  # fmt: skip
     else:
-        tags = tag_themes(df[s.comment], themes=lex, language=lang)
-    impact = theme_impact(
-        df, tags, score=s.score, comment=comment, n_resamples=s.n_resamples,
-        confidence_level=s.confidence_level, min_n=s.min_n, rng=section_rng(s.seed, "themes"),
+        tags = run(calls, "tags = nps.tag_themes", tag_themes, column_code("df", df, s.comment),
+                   themes=lex if s.themes else None, language=lang)  # fmt: skip
+    impact = run(
+        calls, "impact = nps.theme_impact", theme_impact, Code("df", df), Code("tags", tags),
+        score=s.score, comment=comment, n_resamples=s.n_resamples,
+        confidence_level=s.confidence_level, min_n=s.min_n, rng=rng_code(s.seed, "themes"),
     )  # fmt: skip
     if not has_text:
         commenters = int(tags["language"].notna().sum())
         quotes = pd.DataFrame(columns=["theme", "category", "quote", "score"])
-        return Comments(tags, impact, quotes, commenters)
-    model = None
-    if s.sentiment_model:
+        return Comments(tags, impact, quotes, commenters, calls=tuple(calls))
+    reader = {}
+    if s.sentiment_model:  # a learned model reads the sentiment instead of the lexicon
         from ..learning import load_model
 
-        model = load_model(s.sentiment_model, kind="sentiment")
-    feel = theme_sentiment(
-        df[s.comment], tags, themes=lex, language=lang, min_n=s.min_n, model=model
-    )
+        calls.append(
+            f"sentiment_model = {call_text('nps.load_model', s.sentiment_model, kind='sentiment')}"
+        )
+        reader["model"] = Code("sentiment_model", load_model(s.sentiment_model, kind="sentiment"))
+    feel = run(
+        calls, "feel = nps.theme_sentiment", theme_sentiment, column_code("df", df, s.comment),
+        Code("tags", tags), themes=lex if s.themes else None, language=lang, min_n=s.min_n,
+        **reader,
+    )  # fmt: skip
     attrs = dict(impact.attrs)
-    impact = impact.merge(
-        feel[["theme", "share_negative", "share_positive"]], on="theme", how="left"
-    )
+    shares = ["theme", "share_negative", "share_positive"]
+    impact = impact.merge(feel[shares], on="theme", how="left")
+    calls.append(f"impact = impact.merge(feel[{shares!r}], on='theme', how='left')")
+    # how many theme mentions the sentiment reading could not read (the report says so)
     impact.attrs.update(attrs, sentiment_mentions=feel.attrs["mentions"])
     impact.attrs.update(sentiment_unread=feel.attrs["unread"])
-    quotes = theme_quotes(
-        df, tags, comment=s.comment, score=s.score, per_group=1, rng=section_rng(s.seed, "quotes")
-    )
-    terms = top_terms(
-        distinctive_terms(df, comment=s.comment, score=s.score, language=lang), themes=lex
-    )
+    quotes = run(
+        calls, "nps.theme_quotes", theme_quotes, Code("df", df), Code("tags", tags),
+        comment=s.comment, score=s.score, per_group=1, rng=rng_code(s.seed, "quotes"),
+    )  # fmt: skip
+    quotes = quotes.assign(score=whole_numbers(quotes["score"]))  # a quote's score reads 6, not 6.0
+    words = run(calls, "words = nps.distinctive_terms", distinctive_terms, Code("df", df),
+                comment=s.comment, score=s.score, language=lang)  # fmt: skip
+    terms = run(calls, "nps.top_terms", top_terms, Code("words", words),
+                themes=lex if s.themes else None)  # fmt: skip
     commenters = int((~df[s.comment].map(_blank)).sum())
-    return Comments(tags, impact, quotes, commenters, terms, _suggested(df, s, impact, lang))
+    suggested = _suggested(df, s, impact, _value(lang))
+    return Comments(tags, impact, quotes, commenters, terms, tuple(calls), suggested)
 
 
 def _suggested(df, s: Settings, impact, lang) -> pd.DataFrame | None:
@@ -439,6 +549,21 @@ def _suggested(df, s: Settings, impact, lang) -> pd.DataFrame | None:
     return out
 
 
+def whole_numbers(values: pd.Series) -> pd.Series:
+    """``values`` as integers (nullable ``Int64``) when every one is whole, else unchanged.
+
+    >>> whole_numbers(pd.Series([6.0, 10.0, None])).tolist()
+    [6, 10, <NA>]
+    >>> whole_numbers(pd.Series([6.5])).tolist()
+    [6.5]
+    """
+    numbers = pd.to_numeric(values, errors="coerce")
+    known = numbers.dropna()
+    if numbers.isna().sum() != values.isna().sum() or (known != known.round()).any():
+        return values
+    return numbers.round().astype("Int64")
+
+
 def _blank(value) -> bool:
     return pd.isna(value) or (isinstance(value, str) and not value.strip())
 
@@ -449,6 +574,7 @@ class Followup:
 
     to_contact: pd.DataFrame = field(repr=False)  # followup_list of the headline's answers
     counts: pd.DataFrame
+    calls: tuple = ()  # the code that computed the counts (``call_text``)
 
 
 def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Followup | None:
@@ -463,8 +589,9 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
     if contact not in rows.columns or not s.has(rows, s.date):
         return None
     kw = dict(score=s.score, responded_at=s.date, comment=None, within_hours=s.followup_hours)
-    to_call = followup_list(rows, **kw)
-    to_thank = thank_list(rows, **kw)
+    calls = []
+    to_call = run(calls, "nps.followup_list", followup_list, Code("head.rows", rows), **kw)
+    to_thank = run(calls, "nps.thank_list", thank_list, Code("head.rows", rows), **kw)
     counts = pd.DataFrame(
         {
             "list": ["to_contact", "overdue", "no_contact", "to_thank"],
@@ -476,4 +603,90 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
             ],
         }
     )
-    return Followup(to_call, counts)
+    return Followup(to_call, counts, tuple(calls))
+
+
+# --- the parameters that took effect -----------------------------------------
+
+# interval methods that draw random numbers (n_resamples and seed matter)
+RESAMPLING_METHODS = ("bootstrap", "bca", "bayes")
+
+
+def in_effect(
+    parameters: dict,
+    df: pd.DataFrame,
+    s: Settings,
+    *,
+    trend: Trend | None = None,
+    goal: pd.DataFrame | None = None,
+    segments: Segments | None = None,
+    drivers: pd.DataFrame | None = None,
+    comments: Comments | None = None,
+    followup: Followup | None = None,
+) -> dict:
+    """The report's parameters that took effect, for its appendix and provenance.
+
+    A parameter is listed when the report used it: columns only when the
+    data has them (segments, drivers and value labels keep only those found),
+    the options of a section only when that section has numbers (no driver
+    names for a survey without drivers, no comment options without comments,
+    no calendar period when the trend is by wave), the example only when no
+    data file was given, and no option left empty or off.  Always listed:
+    the name, the score column, the interval method, confidence level,
+    smallest group and the report's language and files.
+
+    >>> df = pd.DataFrame({"recommend": [9, 3], "region": ["N", "S"]})
+    >>> s = Settings(segments=("region", "tenure"), drivers=("price", "quality"))
+    >>> in_effect({"survey_name": "x", "score": "recommend", "data_path": "x.csv",
+    ...            "example": "b2b-annual", "segments": ["region", "tenure"],
+    ...            "drivers": ["price", "quality"], "comment": "comment", "themes_mode": "extend",
+    ...            "weights": None, "min_n": 5}, df, s)
+    {'survey_name': 'x', 'score': 'recommend', 'data_path': 'x.csv', 'segments': ['region'], 'min_n': 5}
+    """
+    has = lambda column: s.has(df, column)  # noqa: E731
+    by_date = trend is not None and trend.table is not None and not trend.by_wave
+    with_text = comments is not None and comments.terms is not None
+    resampled = (
+        s.method in RESAMPLING_METHODS or drivers is not None or comments is not None
+    ) and s.n_resamples > 0
+    shown_segments = (
+        [c for c in s.segments if has(c)] if segments is None else list(segments.tables)
+    )
+    used = {
+        "example": not parameters.get("data_path"),
+        "date_format": bool(parameters.get("data_path")),
+        "segments": bool(shown_segments),
+        "correction": bool(shown_segments),
+        "drivers": drivers is not None,
+        "date": has(s.date) and (by_date or followup is not None),
+        "wave": has(s.wave),
+        "freq": by_date,
+        "comment": with_text,
+        "language": with_text,
+        "themes": comments is not None,
+        "themes_mode": comments is not None and bool(s.themes),
+        "theme_columns": comments is not None,
+        "account": has(s.account),
+        "invited": isinstance(s.invited, int | float) or has(s.invited),
+        "promoter_growth": goal is not None,
+        "n_resamples": resampled,
+        "seed": resampled or comments is not None,  # quotes are drawn at random too
+        "followup_hours": followup is not None,
+        "banners": "xlsx" in (parameters.get("outputs") or ()),
+    }
+    kept = {
+        "segments": shown_segments,
+        "drivers": [c for c in s.drivers if drivers is not None and c in set(drivers["driver"])],
+        "value_labels": {k: v for k, v in (parameters.get("value_labels") or {}).items() if has(k)},
+    }
+    from .config import INTERNAL_PARAMETERS
+
+    out = {}
+    for key, value in parameters.items():
+        value = kept.get(key, value)
+        if key in INTERNAL_PARAMETERS or not used.get(key, True):
+            continue
+        if value is None or (isinstance(value, list | tuple | dict | str) and not len(value)):
+            continue  # an option left empty or off
+        out[key] = value
+    return out

@@ -9,25 +9,52 @@ data or the config is HTML-escaped wherever it is shown.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .._i18n import Texts
 from . import figures
 from .presentation import escape, fill
 from .sections import SECTIONS, Settings
-from .tables import reader_table, styled
+from .tables import numeric_columns, reader_table, styled
 
 
 def _html(text: str) -> None:
-    from IPython.display import HTML, display
+    """Display HTML, with its text (tags left out) as the text view."""
+    from IPython.display import display
 
-    display(HTML(text))
+    display({"text/html": text, "text/plain": text_of(text)}, raw=True)
 
 
 def _md(text: str) -> None:
-    from IPython.display import Markdown, display
+    """Display Markdown, with the sentence itself as the text view."""
+    from IPython.display import display
 
-    display(Markdown(text))
+    display({"text/markdown": text, "text/plain": text_of(text)}, raw=True)
+
+
+def text_of(markup: str) -> str:
+    """What a reader reads of HTML or of the report's Markdown: tags out, references decoded.
+
+    The ``text/plain`` view of the report's outputs (text views, notebook
+    diffs), instead of ``<IPython.core.display.HTML object>``.
+
+    >>> text_of('<h3>By race&#95;attended</h3><p>**12** &#60;b&#62;</p>')
+    'By race_attended **12** <b>'
+    """
+    from html.parser import HTMLParser
+
+    parts = []
+    parser = HTMLParser(convert_charrefs=True)
+    parser.handle_data = parts.append
+    parser.handle_starttag = lambda tag, attrs: parts.append(" ") if tag in _BLOCKS else None
+    parser.feed(markup)
+    parser.close()
+    return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+
+
+_BLOCKS = {"p", "li", "h1", "h2", "h3", "div", "section", "span", "br", "tr", "td", "th"}
 
 
 def _fill(t: Texts, key: str, **values) -> str:
@@ -40,10 +67,45 @@ def say(t: Texts, key: str, **values) -> None:
     _md(_fill(t, key, **values))
 
 
-def _table(table: pd.DataFrame) -> None:
+def _table(df: pd.DataFrame, spec, t: Texts, *, wide=()) -> None:
+    """Display ``df`` as a reader table (``reader_table(df, spec, t)``): words left, numbers right.
+
+    ``wide``: header keys of the columns holding sentences (quotes).
+    """
     from IPython.display import display
 
-    display(styled(table))
+    table = reader_table(df, spec, t)
+    wide = [t(f"headers.{key}") for key in wide]
+    display(styled(table, numeric=numeric_columns(table, spec), wide=wide))
+
+
+# what the reviewer's note on a section's calls starts with
+CALLS_NOTE = (
+    "# how the numbers of this section were computed: df is the survey as loaded above,\n"
+    "# s its settings; run a line in a new cell to check a number by hand\n"
+)
+
+
+def calls(lines, *, note: str = CALLS_NOTE) -> None:
+    """Show the code that computed a section (``sections.call_text``) to the notebook's reviewer.
+
+    It goes into report.ipynb as Python (a code block in JupyterLab, the
+    code itself in any text view), tagged ``remove-output``: the HTML
+    report, and the PDF printed from it, leave it out.
+    """
+    from IPython.display import display
+
+    lines = [line for line in lines or () if line]
+    if not lines:
+        return
+    code = note + "\n".join(lines)
+    # a fence longer than any run of backticks in the code (names come from the data)
+    fence = "`" * max(3, 1 + max((len(r) for r in re.findall("`+", code)), default=0))
+    display(
+        {"text/plain": code, "text/markdown": f"{fence}python\n{code}\n{fence}"},
+        raw=True,
+        metadata={"tags": ["remove-output"]},
+    )
 
 
 def labels(s: Settings) -> dict:
@@ -52,6 +114,15 @@ def labels(s: Settings) -> dict:
     from .sections import lexicon
 
     return theme_labels(lexicon(s), language=s.report_language)
+
+
+def column_label(column, t: Texts) -> str:
+    """A data column as a reader names it: the catalogue's words, else the name with spaces.
+
+    >>> column_label("race_attended", Texts("en")), column_label("tenure", Texts("en"))
+    ('race attended', 'customer relationship')
+    """
+    return t.label("columns", column, default=str(column).replace("_", " ").strip())
 
 
 def heading(name: str, t: Texts, *, suffix: str = "") -> None:
@@ -139,6 +210,7 @@ def headline(head, tr, s: Settings, t: Texts) -> None:
     """The headline number, its band and interval, and the previous period beside it."""
     from ..insights import period_label
 
+    calls(head.calls)
     row = head.summary.iloc[0]
     iv = head.interval
     where = period_label(t, tr.table, tr.latest) if head.period is not None else ""
@@ -227,7 +299,7 @@ def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
     ]
     if s.weights:
         spec[1] = ("answers_weighted", "num1", "answers")
-    _table(reader_table(shares, spec, t))
+    _table(shares, spec, t)
     return shares
 
 
@@ -247,6 +319,7 @@ SEGMENT_SPEC = [
 
 def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """One table per segment column with ▲/▼ marks and their legend."""
+    calls(segs.calls)
     correction = t.label("corrections", s.correction) if s.correction else t("corrections.none")
     say(
         t,
@@ -262,13 +335,14 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         say(t, "segments.none")
         return
     for column, table in segs.tables.items():
-        _html(f"<h3>{escape(_fill(t, 'segments.by', column=t.label('columns', column)))}</h3>")
+        # escaped once, here: the heading is HTML, not Markdown
+        _html(f"<h3>{escape(t('segments.by').format(column=column_label(column, t)))}</h3>")
         group = table["group"].replace({"(no answer)": t("segments.no_answer")})
         hidden = table["suppressed"].fillna(False).to_numpy(bool)  # the row counting them
         k = segs.comparisons[column].attrs.get("n_hidden", 0)
         group = group.mask(hidden, t("segments.hidden_row").format(k=t.number(k)))
         table = table.assign(group=group)
-        _table(reader_table(table, SEGMENT_SPEC, t))
+        _table(table, SEGMENT_SPEC, t)
     say(t, "segments.legend", correction=correction, alpha=t.pct(100 * (1 - s.confidence_level), 0))
     hidden = sum(c.attrs.get("n_hidden", 0) for c in segs.comparisons.values())
     if hidden:
@@ -298,6 +372,8 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
     from ..insights import period_label
     from .deliverables import target_text
 
+    goal_calls = progress.attrs.get("calls", ()) if progress is not None else ()
+    calls([*tr.calls, *goal_calls])
     say(t, "trend.intro", level=t.level(s.confidence_level))
     if not tr.shown:
         period = tr.table["period"].iloc[0] if tr.table is not None and len(tr.table) else ""
@@ -326,7 +402,7 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
         p=t.p(last["change_p_value"]),
     )
     shown = table.assign(period=[period_label(t, table, i) for i in range(len(table))])
-    _table(reader_table(shown, TREND_SPEC, t))
+    _table(shown, TREND_SPEC, t)
     if progress is None or not len(progress):
         return
     _html(f"<h3>{escape(t('goal.title'))}</h3>")
@@ -359,6 +435,7 @@ DRIVER_SPEC = [
 
 def drivers(quadrants, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """Driver importance, the quadrant chart and the table."""
+    calls(quadrants.attrs.get("calls") if quadrants is not None else None)
     say(t, "drivers.intro", level=t.level(s.confidence_level))
     if scope:
         _md(escape(scope))
@@ -373,7 +450,7 @@ def drivers(quadrants, s: Settings, t: Texts, *, scope: str | None = None) -> No
         driver=[names.get(d, str(d).replace("_", " ")) for d in quadrants["driver"]],
         quadrant=[t(f"quadrants.{q.replace(' ', '_')}") for q in quadrants["quadrant"]],
     )
-    _table(reader_table(shown, DRIVER_SPEC, t))
+    _table(shown, DRIVER_SPEC, t)
 
 
 THEME_SPEC = [
@@ -398,6 +475,7 @@ QUOTE_SPEC = [("theme", "text", "theme"), ("category", "text", "category"),
 
 def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """Theme impact chart and table, then one example quote per theme and category."""
+    calls(found.calls if found is not None else None)
     say(t, "comments.intro")
     if scope:
         _md(escape(scope))
@@ -411,7 +489,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
     felt = "share_negative" in impact.columns
-    _table(reader_table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t))
+    _table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t)
     if felt:
         sentiment_note(t)
     if found.terms is not None:
@@ -424,7 +502,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             theme=found.quotes["theme"].map(lambda x: names.get(x, x)),
             category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
         )
-        _table(reader_table(q, QUOTE_SPEC, t))
+        _table(q, QUOTE_SPEC, t, wide=["quote"])
 
 
 def _coverage_notes(impact: pd.DataFrame, t: Texts) -> None:
@@ -448,7 +526,7 @@ def suggested(table: pd.DataFrame, t: Texts) -> None:
     """Themes drafted from the comments (suggest_themes), marked as suggestions."""
     _html(f"<h3>{escape(t('comments.suggested'))}</h3>")
     say(t, "comments.suggested_intro", share=t.pct(100 - table.attrs["uncovered"], 0))
-    _table(reader_table(table, SUGGESTED_SPEC, t))
+    _table(table, SUGGESTED_SPEC, t, wide=["suggested_terms"])
 
 
 def sentiment_note(t: Texts) -> None:
@@ -475,11 +553,12 @@ def terms(top: pd.DataFrame, t: Texts) -> None:
         side=[t(f"comments.side_{side}") for side in top["side"]],
         themes=[x if x else t("comments.no_theme") for x in top["themes"]],
     )
-    _table(reader_table(shown, TERM_SPEC, t))
+    _table(shown, TERM_SPEC, t)
 
 
 def followup(found, s: Settings, t: Texts) -> None:
     """How many to contact and thank (the lists themselves are exported separately)."""
+    calls(found.calls if found is not None else None)
     say(t, "followup.intro", hours=t.number(s.followup_hours))
     if found is None:
         say(t, "followup.none")
@@ -490,9 +569,7 @@ def followup(found, s: Settings, t: Texts) -> None:
             for k in found.counts["list"]
         ]
     )
-    _table(
-        reader_table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
-    )
+    _table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
 
 
 def methods(s: Settings, t: Texts) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._i18n import Texts, _missing
-from .presentation import escape
+from .presentation import ReportStyler, escape, stable_uuid
 
 DASH = "\u2013"
 UP, DOWN = "\u25b2", "\u25bc"
@@ -30,10 +30,20 @@ def mark(significant, difference) -> str:
     return UP if difference > 0 else DOWN
 
 
+# decimals each number kind is shown with (a value rounding to zero is shown as 0, not -0)
+_DIGITS = {"int": 0, "nps": 0, "pct": 1, "num1": 1, "num2": 2}
+
+
 def cell(t: Texts, kind: str, value) -> str:
-    """One value as text: ``kind`` is text, int, nps, signed, pct, num1, num2, p, band, yesno."""
+    """One value as text: ``kind`` is text, int, nps, signed, pct, num1, num2, p, band, yesno.
+
+    >>> cell(Texts("en"), "nps", -0.3), cell(Texts("en"), "num1", -0.04)
+    ('0', '0.0')
+    """
     if kind == "text":
         return DASH if _missing(value) else str(value)
+    if kind in _DIGITS and not _missing(value) and round(float(value), _DIGITS[kind]) == 0:
+        value = 0.0  # "-0" reads as a sign a reader looks for in vain
     if kind in ("int", "nps"):
         return t.number(value)
     if kind == "signed":
@@ -88,10 +98,44 @@ def reader_table(df: pd.DataFrame, spec, t: Texts) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def styled(table: pd.DataFrame, *, numeric_from: int = 1):
-    """A reader table as the report shows it: no index, escaped, numbers right-aligned."""
-    styler = table.style.hide(axis="index").format(escape)
-    numeric = list(table.columns[numeric_from:])
-    if numeric:
-        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+# cells of these kinds are words (left-aligned, wrapping); all others are numbers
+TEXT_KINDS = frozenset({"text", "band", "yesno"})
+
+
+def numeric_columns(table: pd.DataFrame, spec) -> list:
+    """The columns of a ``reader_table`` whose ``spec`` kind is a number (not words)."""
+    return [
+        c for c, (_, kind, _) in zip(table.columns, spec, strict=True) if kind not in TEXT_KINDS
+    ]
+
+
+def styled(table: pd.DataFrame, *, numeric_from: int = 1, numeric=None, wide=None):
+    """A reader table as the report shows it: no index, escaped, numbers right-aligned.
+
+    ``numeric`` names the columns holding numbers (``numeric_columns``); by
+    default every column from ``numeric_from`` on.  Numbers are right-aligned
+    and kept on one line; words (group names, themes, quotes) are
+    left-aligned and wrap, as a reader reads them (JupyterLab's own style
+    right-aligns every cell).  ``wide`` columns (sentences: quotes) take
+    about half the width, so that a sentence reads as lines, not as a
+    column of single words.  The HTML's ids come from the table's content,
+    so the same table gives the same HTML; its text view is the table itself
+    (``ReportStyler``).
+    """
+    numeric = list(table.columns[numeric_from:]) if numeric is None else list(numeric)
+    wide = list(wide or [])
+    styler = ReportStyler(table, uuid=stable_uuid(table), cell_ids=False)
+    styler = styler.hide(axis="index").format(escape)
+    rules = []
+    for i, column in enumerate(table.columns):
+        align = "right" if column in numeric else "left"
+        # headers wrap (they are words); a number or an interval stays on one line
+        head = cells = f"text-align: {align};"
+        if column in numeric:
+            cells += " white-space: nowrap;"
+        if column in wide:  # on the header too: a fixed table layout sizes columns by it
+            head, cells = head + " width: 55%;", cells + " width: 55%;"
+        rules.append({"selector": f"th.col_heading.col{i}", "props": head})
+        rules.append({"selector": f"td.col{i}", "props": cells})
+    styler = styler.set_table_styles(rules, overwrite=False)
     return styler.set_table_attributes('class="nps-table"')
