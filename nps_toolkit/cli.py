@@ -164,6 +164,7 @@ def _cmd_themes_suggest(args) -> int:
         print(
             found.summary[["theme", "comments", "share", "terms"]].round(1).to_string(index=False)
         )
+    return 0
 
 
 # --- check: a config and its surveys' columns, without a kernel -------------
