@@ -46,6 +46,13 @@ def group_counts(source, score="recommend", by=None, *, weights=None, period=Non
     0    a  2           0          2               0
     1    b  1           1          0               1
     """
+    if isinstance(source, pd.Series):
+        # a Series would reach the engines as a one-column Arrow table named 'value'
+        raise TypeError(
+            f"df must be a DataFrame of respondents (one row each), got a Series "
+            f"{source.name!r}: for one column of scores use nps.nps(...) or "
+            "nps.nps_interval(...); to group, pass the DataFrame with score= and by="
+        )
     if not isinstance(source, pd.DataFrame):
         from . import backends
 

@@ -41,7 +41,7 @@ import pandas as pd
 # the Period frequencies without it.
 PERIOD_FREQ = {"QE": "Q", "ME": "M", "YE": "Y", "Q": "Q", "M": "M", "Y": "Y", "W": "W", "D": "D"}
 
-_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?"
+_TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?(?: ?[AaPp][Mm])?)?"
 # day or month first: 1.3.2025, 01/03/25, 1-3-2025 10:00
 _DM = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?!\d){_TIME}$")
 # year first (2025/03/01, 2025-3-1); padded 2025-03-01 is ISO and goes to pandas' ISO reader
@@ -49,7 +49,9 @@ _YMD = re.compile(rf"^(\d{{4}})([./-])(\d{{1,2}})\2(\d{{1,2}})(?!\d){_TIME}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
 
 
-def parse_dates(values, *, date_format: str | None = None, column: str = "date") -> pd.Series:
+def parse_dates(
+    values, *, date_format: str | None = None, column: str = "date", order: str | None = None
+) -> pd.Series:
     """Dates from text (or dates), NaT where a value is blank or not a date.
 
     Parameters
@@ -59,6 +61,10 @@ def parse_dates(values, *, date_format: str | None = None, column: str = "date")
         a time after the date is allowed.  Default: the rules of the module
         docstring (ISO, day-first ``d.m.y`` and ``d/m/y``).
     column : the column's name, used in the warning about ambiguous dates.
+    order : ``"month-first"`` when the file's origin fixes the order of
+        ``d/m/y``-looking dates (a US export such as Google Forms or Microsoft
+        Forms): dates that could be read either way are read month-first
+        without a warning.  Default: day-first, with a warning.
 
     Returns
     -------
@@ -89,7 +95,7 @@ def parse_dates(values, *, date_format: str | None = None, column: str = "date")
         stamps = stamps.eq(True).to_numpy(bool)
         text = s.where(is_text).astype("object").where(is_text)
     codes, uniques = pd.factorize(pd.Series(text, index=s.index).str.strip())
-    read = _parse_text(pd.Series(uniques, dtype="object"), date_format, column)
+    read = _parse_text(pd.Series(uniques, dtype="object"), date_format, column, order)
     out = pd.Series(read.to_numpy()[np.maximum(codes, 0)], index=s.index, dtype=read.dtype)
     out = out.mask(codes < 0)
     if stamps.any():  # datetime objects in an object column (Excel mixes them with text)
@@ -158,7 +164,7 @@ def wall_time(dates: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------- inside
 
 
-def _parse_text(text: pd.Series, date_format, column) -> pd.Series:
+def _parse_text(text: pd.Series, date_format, column, order=None) -> pd.Series:
     """Distinct stripped strings (no missing values) -> datetimes, NaT if not a date.
 
     Each family is picked out with a quick ``str.match`` and parsed with
@@ -178,7 +184,7 @@ def _parse_text(text: pd.Series, date_format, column) -> pd.Series:
     rest = text[~iso]
     dm = rest.str.match(_DM).to_numpy(bool)
     if dm.any():
-        parts.append(_day_month(rest[dm], column))
+        parts.append(_day_month(rest[dm], column, order))
     rest = rest[~dm]
     ymd = rest.str.match(_YMD).to_numpy(bool)
     if ymd.any():
@@ -197,6 +203,7 @@ def _parse_text(text: pd.Series, date_format, column) -> pd.Series:
 
 
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", "T%H:%M", "T%H:%M:%S", "T%H:%M:%S.%f")
+_TIMES += (" %I:%M %p", " %I:%M:%S %p", " %I:%M%p", " %I:%M:%S%p")  # US 12-hour clocks
 
 
 def _with_formats(text: pd.Series, dates: list[str]) -> pd.Series:
@@ -221,13 +228,13 @@ def _with_formats(text: pd.Series, dates: list[str]) -> pd.Series:
     return out
 
 
-def _day_month(text: pd.Series, column) -> pd.Series:
+def _day_month(text: pd.Series, column, order=None) -> pd.Series:
     """d.m.y always day-first; d/m/y and d-m-y day-first unless the column proves m/d/y."""
     sep = text.str.extract(r"^\d{1,2}([./-])", expand=False)
     parts = []
     for mark in pd.unique(sep):
         g = text[sep.eq(mark).to_numpy(bool)]
-        month_first = mark != "." and _proves_month_first(g, mark, column)
+        month_first = mark != "." and _proves_month_first(g, mark, column, order)
         order = ("%m", "%d") if month_first else ("%d", "%m")
         # strptime's %Y would read a two-digit year 25 as the year 25: split by year length
         long_year = g.str.match(rf"^\d{{1,2}}\{mark}\d{{1,2}}\{mark}\d{{4}}").to_numpy(bool)
@@ -238,15 +245,18 @@ def _day_month(text: pd.Series, column) -> pd.Series:
     return _combine(out, parts)
 
 
-def _proves_month_first(text: pd.Series, mark: str, column) -> bool:
+def _proves_month_first(text: pd.Series, mark: str, column, order=None) -> bool:
     """Whether d/m/y-looking text is m/d/y (a middle number above 12, no first above 12).
 
-    Warns when every value could be read either way.
+    Warns when every value could be read either way, unless ``order`` is
+    "month-first" (the file's origin fixes the order).
     """
     nums = text.str.extract(rf"^(\d{{1,2}})\{mark}(\d{{1,2}})").astype(int)
     first, middle = nums[0], nums[1]
     if (middle > 12).any() and not (first > 12).any():
         return True  # 03/25/2025: the column is m/d/y
+    if order == "month-first" and not (first > 12).any():
+        return True  # a US export (Google Forms, Microsoft Forms): its order is known
     if not (first > 12).any() and not (middle > 12).any() and (first != middle).any():
         example = text[(first != middle).to_numpy(bool)].iloc[0]
         warnings.warn(

@@ -21,19 +21,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._redact import strip_invisible
+
 _DANGEROUS = re.compile(r"^[ ]*[=+\-@\t\r]")
 _SIGNED_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 def defuse(value):
-    """A cell value that no spreadsheet runs as a formula.
+    """A cell value that no spreadsheet runs as a formula, without control characters.
 
     >>> defuse("=HYPERLINK(\\"http://x\\")"), defuse("  +1"), defuse(-3), defuse("ok")
     ('\\'=HYPERLINK("http://x")', "'  +1", -3, 'ok')
     >>> defuse("-5"), defuse("-2+3"), defuse("\\r=1")
     ('-5', "'-2+3", "'\\r=1")
     """
-    if isinstance(value, str) and _DANGEROUS.match(value) and not _SIGNED_NUMBER.fullmatch(value):
+    if not isinstance(value, str):
+        return value
+    # control characters (ESC, NUL, VT ...) are no XML: openpyxl refuses them and
+    # the workbook fails; bidi overrides and zero-width characters mislead
+    value = strip_invisible(value)
+    if _DANGEROUS.match(value) and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

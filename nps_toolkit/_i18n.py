@@ -34,13 +34,13 @@ def _flatten(mapping: dict, prefix: str = "") -> dict:
 @cache
 def catalogue(language: str) -> dict:
     """The flat ``{dotted key: text}`` catalogue of ``language`` ("en" or "fi")."""
-    import yaml
+    from ._yaml import load_strict
 
     if language not in LANGUAGES:
         raise ValueError(f"report language must be one of {list(LANGUAGES)}, got {language!r}")
     path = resources.files("nps_toolkit") / "locales" / f"{language}.yml"
-    # safe_load: a catalogue is data, never code
-    return _flatten(yaml.safe_load(path.read_text(encoding="utf-8")))
+    # the toolkit's one strict reader: a catalogue is plain data, never code
+    return _flatten(load_strict(path.read_text(encoding="utf-8"), f"locales/{language}.yml"))
 
 
 def _missing(x) -> bool:

@@ -262,39 +262,13 @@ def _language_codes(language, series: pd.Series, valid: tuple) -> tuple[np.ndarr
 # ---------------------------------------------------------------------------
 
 
-def _unique_key_loader():
-    """A ``yaml.SafeLoader`` that refuses a key given twice in one mapping.
-
-    PyYAML keeps the last of two equal keys without a word; in a lexicon that
-    silently loses a theme or a term list, so it is an error here.
-    """
-    import yaml
-
-    class UniqueKeyLoader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-    UniqueKeyLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping
-    )
-    return UniqueKeyLoader
-
-
 def _read_yaml(text: str, source: str):
-    """Parse YAML text safely (no tags that run code, no repeated keys)."""
-    import yaml
+    """Parse YAML text with the toolkit's one strict reader (``nps_toolkit._yaml``):
+    no tags, aliases, merge keys or repeated keys."""
+    from ._yaml import load_strict
 
     try:
-        return yaml.load(text, Loader=_unique_key_loader())  # noqa: S506 (a SafeLoader)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{source}: not valid YAML: {exc}") from None
+        return load_strict(text, source)
+    except ValueError as exc:  # "<file>: not valid YAML: line 3: duplicate key 'x' ..."
+        detail = str(exc).removeprefix(source).lstrip(",: ")
+        raise ValueError(f"{source}: not valid YAML: {detail}") from None

@@ -8,6 +8,7 @@ the value in the form the inner code trusts.  Imports only ``_core``.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -480,3 +481,70 @@ def planning_variance(expected, name: str = "expected") -> float:
             f"(e.g. (0.5, 0.2), not percentages), got {expected!r}"
         )
     return p + d - (p - d) ** 2
+
+
+# --------------------------------------------------------------------------
+# the answer scale
+# --------------------------------------------------------------------------
+
+SCALE_MIN_ANSWERS = 20  # fewer answers cannot tell a 1-5 scale from a 0-10 one
+
+
+class ScaleWarning(UserWarning):
+    """A 0-10 score column whose answers look like another scale (1-5, 1-7, 1-10)."""
+
+
+def likely_scale(values) -> tuple[int, int] | None:
+    """The scale a 0-10 column's answers more likely come from, or None when 0-10 fits.
+
+    The answers must be whole numbers 1 or more, at least ``SCALE_MIN_ANSWERS``
+    of them, with the top of a shorter scale used: all in 1-5 with a 5, all
+    in 1-7 with a 7, or all in 1-10 with no 0 but five answers or more of 1
+    (on 0-10 scales 0 is given at least as often as 1, so five 1s and no 0
+    would happen about once in 30 surveys).
+
+    >>> likely_scale([1, 2, 3, 4, 5] * 5), likely_scale(list(range(11)) * 3)
+    ((1, 5), None)
+    >>> likely_scale([1] * 5 + [7, 8, 9, 10] * 5)
+    (1, 10)
+    """
+    arr = np.asarray(values, dtype=float).ravel()
+    arr = arr[~np.isnan(arr)]
+    if arr.size < SCALE_MIN_ANSWERS or (arr != np.round(arr)).any() or arr.min() < 1:
+        return None
+    top = arr.max()
+    if top in (5, 7):
+        return 1, int(top)
+    if top == 10 and (arr == 1).sum() >= 5:
+        return 1, 10
+    return None
+
+
+def scale_message(name: str, values, scale: tuple[int, int], *, label: str | None = None) -> str:
+    """Why a column looks like a ``scale`` rating and what to do about it, in words.
+
+    ``label`` names the column in the sentence (default: ``name``).
+    """
+    arr = np.asarray(values, dtype=float)
+    n = int((~np.isnan(arr)).sum())
+    lo, hi = scale
+    seen = f"its {n} answers only span {lo}-{hi}" + (" (no 0)" if hi == 10 else "")
+    shift = (
+        f"If the 0-10 answers were coded 1-11 (nobody chose the top), shift them with "
+        f"recode={{{name!r}: -1}}; "
+        if hi == 10
+        else ""
+    )
+    return (
+        f"{label or name}: {seen}, so it is likely a {lo}-{hi} rating, not the 0-10 "
+        f"likelihood-to-recommend scale NPS needs, and an NPS of it would be wrong. "
+        + (f"{shift}if" if shift else "If")
+        + " it really is 0-10, say so with scale='0-10'"
+    )
+
+
+def check_scale(scores, name: str = "scores", *, stacklevel: int = 3) -> None:
+    """Warn (``ScaleWarning``) when 0-10 ``scores`` look like a 1-5, 1-7 or 1-10 scale."""
+    scale = likely_scale(scores)
+    if scale is not None:
+        warnings.warn(scale_message(name, scores, scale), ScaleWarning, stacklevel=stacklevel)

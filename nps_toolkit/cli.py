@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 
@@ -67,11 +68,17 @@ def _cmd_render(args) -> int:
         force=args.force,
         **kw,
     )
+    shown = table[["survey", "status", "seconds", "output"]].copy()
+    for column in ("survey", "output"):  # names come from the config: no terminal escapes
+        shown[column] = shown[column].map(lambda v: v if v is None else _terminal(v))
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
-        print(table[["survey", "status", "seconds", "output"]].to_string(index=False), flush=True)
+        print(shown.to_string(index=False), flush=True)
     failed = table[table["status"] == "failed"]
     for r in failed.itertuples():
-        print(f"nps-toolkit render: {r.survey} failed: {_one_line(r.error)}", file=sys.stderr)
+        print(
+            f"nps-toolkit render: {_terminal(r.survey)} failed: {_one_line(r.error)}",
+            file=sys.stderr,
+        )
     signum = table.attrs.get("signal")
     if signum is not None:
         cancelled = int((table["status"] == "cancelled").sum())
@@ -105,6 +112,9 @@ def _cmd_followup(args) -> int:
             columns=p["columns"],
             row_filter=p["row_filter"],
             required=p.get("required_columns"),
+            date_format=p.get("date_format"),
+            score=p["score"],
+            load_options={k: p.get(k) for k in ("recode", "header_rows", "na_values", "scale")},
         )
     except ValueError as exc:  # ConfigError and FilterError: say which survey
         raise CommandError(f"survey {survey.name!r}: {exc}") from None
@@ -136,7 +146,16 @@ def _cmd_followup(args) -> int:
             file=sys.stderr,
         )
         with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-            print(table.to_string(index=False))
+            print(_terminal(table.to_string(index=False)))
+    return 0
+
+
+def _cmd_inspect(args) -> int:
+    """The file as the loader reads it: layout, columns, score column, a config entry."""
+    from .data import inspect_survey
+
+    options = {"header_rows": args.header_rows, "sheet": args.sheet}
+    print(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
     return 0
 
 
@@ -189,6 +208,8 @@ def survey_problems(survey, cache=None) -> list[str]:
         "columns": p.get("columns"),
         "seed": p.get("seed", 0),
         "date_format": p.get("date_format"),
+        "score": p.get("score"),
+        "load_options": {k: p.get(k) for k in ("recode", "header_rows", "na_values", "scale")},
     }
     key = repr(sorted(source.items()))
     cache = {} if cache is None else cache
@@ -222,8 +243,15 @@ def _cmd_check(args) -> int:
     from .reporting import load_config, select_surveys
 
     kw = {"template": args.template} if args.template else {}
-    surveys = select_surveys(load_config(args.config, **kw), args.names or None)
-    bad, cache = 0, {}
+    errors = []  # the config's bad entries, each with its entry and key
+    surveys = load_config(args.config, errors=errors, **kw)
+    if errors and args.names:  # a named survey may be a bad entry: check those found
+        surveys = [s for s in surveys if {s.name, s.slug} & set(args.names)]
+    else:
+        surveys = select_surveys(surveys, args.names or None)
+    for error in errors:
+        print(f"nps-toolkit check: {_one_line(error)}", file=sys.stderr)
+    bad, cache = len(errors), {}
     for survey in surveys:
         problems = survey_problems(survey, cache)
         print(f"{'ok' if not problems else 'FAILED':<7}{survey.name}", flush=True)
@@ -232,10 +260,11 @@ def _cmd_check(args) -> int:
         bad += bool(problems)
     if bad:
         print(
-            f"nps-toolkit check: {bad} of {len(surveys)} survey(s) in {args.config} have problems",
+            f"nps-toolkit check: {bad} of {len(surveys) + len(errors)} survey(s) in "
+            f"{args.config} have problems",
             file=sys.stderr,
         )
-        return EXIT_CHECK_FAILED
+        return EXIT_BAD_INPUT if errors else EXIT_CHECK_FAILED
     print(f"{args.config}: {len(surveys)} survey(s) checked, no problems found")
     return 0
 
@@ -379,6 +408,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-n", type=int, default=5, help="suppress groups smaller than this")
     p.set_defaults(func=_cmd_summarize)
 
+    p = sub.add_parser(
+        "inspect", help="show how a survey file is read, and a surveys.yml entry for it"
+    )
+    p.add_argument("path", help="CSV, Excel, Parquet or SPSS file (any platform's export)")
+    p.add_argument("--header-rows", type=int, help="rows the header takes (default: detected)")
+    p.add_argument("--sheet", help="Excel sheet name (default: the first)")
+    p.set_defaults(func=_cmd_inspect)
+
     p = sub.add_parser("render", help="render the notebook report of every survey in a config")
     p.add_argument("names", nargs="*", metavar="NAME", help="render only these surveys")
     p.add_argument("--config", default="surveys.yml", help="survey config (default surveys.yml)")
@@ -451,7 +488,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _one_line(message) -> str:
     # a SurveyDataError lists one problem per line: "; " joins them
-    return "; ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    lines = (line.strip() for line in str(message).splitlines() if line.strip())
+    return _terminal("; ".join(lines))
+
+
+# Characters a terminal acts on or that reorder or hide text: C0 and C1 controls
+# (ESC starts ANSI escape sequences: colours, cursor moves, window titles), bidi
+# controls and zero-width characters.  Text from configs and data is printed
+# with them spelled out (\x1b, \u202e), never raw.
+_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def _terminal(text) -> str:
+    r"""``text`` safe to print: control, bidi and zero-width characters spelled out.
+
+    >>> _terminal("B2B\x1b[2J\u202e")
+    'B2B\\x1b[2J\\u202e'
+    """
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(text))
 
 
 def main(argv=None) -> int:

@@ -8,6 +8,8 @@ who make the calls, and delete them when the loop is closed.
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,8 @@ import pandas as pd
 from ._core import CATEGORIES
 from ._core import category_codes as _category_codes
 from ._dates import as_dates
-from ._export import write_csv, write_xlsx
+from ._export import defuse_frame, write_xlsx
+from ._redact import redact
 from ._validation import as_list as _as_list
 from ._validation import as_score_array as _as_score_array
 from ._validation import check_columns
@@ -65,7 +68,9 @@ def followup_list(
         contact details are kept and flagged ``no_contact`` (and counted in
         ``attrs["no_contact"]``): someone may still reach them through the
         account.  ``None``: the survey has no contact column (every row is
-        flagged).
+        flagged), and e-mail addresses, phone numbers and other personal data
+        in the comments are redacted (``themes.redact``): a list made without
+        contact details carries none.
     comment : column with the open "why" answer; ``None`` or a column that
         does not exist gives empty ``comment`` and ``themes``.  When
         ``nps_toolkit.themes`` is available, ``themes`` names the themes the
@@ -198,6 +203,8 @@ def _contact_list(
     no_contact = (text.isna() | (text == "")).to_numpy(bool)
     has_comment = comment is not None and comment in df.columns
     comments = sel[comment] if has_comment else pd.Series(pd.NA, index=sel.index, dtype="string")
+    if contact is None and has_comment:  # no contact details asked for: none in comments either
+        comments = comments.map(lambda v: redact(str(v)), na_action="ignore")
     due = times[keep] + pd.Timedelta(hours=hours)
     overdue = pd.array(now > due.to_numpy(), dtype="boolean")
     overdue[due.isna().to_numpy()] = pd.NA
@@ -297,6 +304,30 @@ def _theme_names(comments: pd.Series) -> np.ndarray:
     return out
 
 
+# digits that Excel reads as a different number: leading zeros, a plus, more than 15 digits
+_EXCEL_CHANGES = re.compile(r"0\d+|'?\+\d{2,}|\d{16,}")
+
+
+def _excel_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell of digits that Excel would change written as ``="..."``.
+
+    Only digits (and a leading plus) are wrapped, so nothing but a text
+    constant can ever be made: the cell is the text, shown as written.
+
+    >>> _excel_text(pd.DataFrame({"id": ["00123", "a1", "'+358401234567", "12"]}))["id"].tolist()
+    ['="00123"', 'a1', '="+358401234567"', '12']
+    """
+    out = df.copy()
+    for column in out.columns:
+        s = out[column]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            text = s.astype(object)
+            wrap = text.map(lambda v: isinstance(v, str) and bool(_EXCEL_CHANGES.fullmatch(v)))
+            digits = text.astype(str).str.removeprefix("'")
+            out[column] = text.where(~wrap, '="' + digits + '"')
+    return out
+
+
 def write_followup(df_list: pd.DataFrame, path, *, sheet_name: str = "followup") -> Path:
     """Write a follow-up or thank-you list to ``.csv`` or ``.xlsx`` (chosen by extension).
 
@@ -307,8 +338,12 @@ def write_followup(df_list: pd.DataFrame, path, *, sheet_name: str = "followup")
     carriage return, e.g. ``=HYPERLINK(...)`` or ``+358 40 123 4567``) gets a
     leading apostrophe, as OWASP advises against CSV injection, and is stored
     as text in Excel; numbers stay numbers; line breaks inside a comment stay
-    inside its quoted cell.  The file holds contact details: keep it out of
-    shared folders and reports.
+    inside its quoted cell.  In CSV, a text of digits that Excel would turn
+    into a number and change (``00123`` loses its zeros, ``+358401234567``
+    becomes 3.58E+11, more than 15 digits lose the last ones) is written as
+    Excel's text constant ``="00123"``, which Excel shows as ``00123``; in
+    ``.xlsx`` every text is a text cell.  The file holds contact details:
+    keep it out of shared folders and reports.
 
     Returns the path written.
     """
@@ -318,5 +353,9 @@ def write_followup(df_list: pd.DataFrame, path, *, sheet_name: str = "followup")
         raise ValueError(f"cannot write {path.name!r}: use a .csv or .xlsx file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        return write_csv(df_list, path)
+        # defused first (the plus of "+358..." gets its apostrophe), then the digits wrapped
+        _excel_text(defuse_frame(df_list)).to_csv(
+            path, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n", encoding="utf-8"
+        )
+        return path
     return write_xlsx({sheet_name: df_list}, path, freeze_header=True)

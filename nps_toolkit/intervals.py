@@ -56,6 +56,7 @@ from ._validation import (
     check_method,
     check_population,
     check_resamples,
+    check_scale,
 )
 from ._validation import t as t_critical
 from ._validation import (
@@ -749,6 +750,8 @@ def nps_interval(
     n_resamples = check_resamples(n_resamples, method)
     if (scores is None) == (counts is None):
         raise ValueError("give either scores (raw 0-10 answers) or counts, not both or neither")
+    if scores is not None:
+        check_scale(as_score_array(scores))
     sample = _sample(scores, counts, weights, clusters)
     N = check_population(population_size, sample.n)
     f2 = float(_fpc_squared(sample.n, N)) if N is not None else 1.0

@@ -33,7 +33,9 @@ from ._validation import (
     check_method,
     check_min_n,
     check_resamples,
+    check_scale,
     check_score_column,
+    close_names,
     resolve_weights,
     series_expected,
 )
@@ -105,6 +107,7 @@ def nps(scores, *, weights=None) -> float:
     >>> nps([10] * 60 + [8] * 20 + [2] * 20)
     40.0
     """
+    check_scale(as_score_array(scores))  # a 1-5 rating read as 0-10 gives -100: say so
     return category_counts(scores, weights=weights).nps
 
 
@@ -366,6 +369,10 @@ def summarize(
     if isinstance(df, pd.DataFrame) and isinstance(score, str):
         # summarize(df, "flight_class"): a segment passed where the score goes
         call, fix = f"summarize(df, {score!r})", f"summarize(df, by={score!r})"
+        if "recommend" not in df.columns:  # the default score is not there either
+            numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+            guess = close_names("recommend", numeric, n=1)
+            fix = f"summarize(df, score={guess[0] if guess else '<0-10 column>'!r}, by={score!r})"
         if keys:
             call = f"summarize(df, {score!r}, {by!r})"
             numeric = [k for k in keys if k in df.columns and pd.api.types.is_numeric_dtype(df[k])]
@@ -373,6 +380,8 @@ def summarize(
             others = [k for k in keys if k not in numeric[:1]] + [score]
             fix = f"summarize(df, {score_hint}, by={others[0] if len(others) == 1 else others!r})"
         check_score_column(df, score, call=call, fix=fix)
+        if score in df.columns:
+            check_scale(pd.to_numeric(df[score], errors="coerce"), score)
         # the default names are optional; a name the caller chose must exist
         for option, column, default in (
             ("csat_column", csat_column, "csat"),

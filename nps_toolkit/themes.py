@@ -34,6 +34,7 @@ import pandas as pd
 
 from ._core import CATEGORIES
 from ._core import category_codes as _category_codes
+from ._redact import redact
 from ._text import (
     _FI_MAX_ENDING,
     _FI_VOWELS,
@@ -791,81 +792,6 @@ def theme_impact(
 # ---------------------------------------------------------------------------
 # redaction and quotes
 # ---------------------------------------------------------------------------
-
-# \w is any Unicode letter or digit: jääskeläinen@esimerkki.fi, müller@firma.de
-_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
-# Finnish personal identity code (henkilötunnus): DDMMYY, century sign, NNN, check
-_HETU = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])(?![\w-])", re.I)
-_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-# a run of digits with phone-like separators; judged by _phone_or_keep
-_PHONE = re.compile(r"(?<![\w+/.,])(?:\+|\(\+?)?\d(?:[ \t.\-()]{0,2}\d){6,16}(?![\w/]|[.,]\d)")
-# IBAN (a private person's bank account is personal data): country, check
-# digits, then groups of four; replaced only when the ISO 13616 mod-97 check holds
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", re.I)
-# Finnish numbers written with a slash after the area code: 040/1234567, 09/123 4567
-_PHONE_SLASH = re.compile(r"(?<![\w/.,])0\d{1,3} ?/ ?\d(?:[ \-]?\d){4,8}(?![\w/]|[.,]\d)")
-_NANP = re.compile(r"\d{3}[-. ]\d{3}[-. ]\d{4}")
-_DATE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
-_TIME_RANGE = re.compile(r"\d{1,2}[.:]\d{2}\s*-\s*\d{1,2}[.:]\d{2}")
-
-
-def _hetu_or_keep(m: re.Match) -> str:
-    dd, mm, yy, _, nnn, check = m.groups()
-    if not (1 <= int(dd) <= 31 and 1 <= int(mm) <= 12):
-        return m.group(0)
-    if _HETU_CHECK[int(dd + mm + yy + nnn) % 31] != check.upper():
-        return m.group(0)
-    return "[id]"
-
-
-def _iban_or_keep(m: re.Match) -> str:
-    s = m.group(0).replace(" ", "").upper()  # fi21 ... is an IBAN too
-    digits = "".join(str(int(c, 36)) for c in s[4:] + s[:4])
-    return "[iban]" if 15 <= len(s) <= 34 and int(digits) % 97 == 1 else m.group(0)
-
-
-def _phone_or_keep(m: re.Match) -> str:
-    s = m.group(0)
-    digits = re.sub(r"\D", "", s)
-    if not 7 <= len(digits) <= 15 or _DATE.fullmatch(s) or _TIME_RANGE.fullmatch(s):
-        return s
-    if s[0] in "+(" or digits[0] == "0" or _NANP.fullmatch(s):
-        return "[phone]"
-    # Finnish international form without the plus: 358 40 1234567 (the country
-    # code, then the 8 or 9 digits of a number without its leading 0)
-    if digits.startswith("358") and 11 <= len(digits) <= 12 and digits[3] != "0":
-        return "[phone]"
-    return s  # e.g. an order number or a run of years: not a phone number
-
-
-def redact(text):
-    """Replace e-mail addresses, phone numbers, Finnish identity codes and IBANs with placeholders.
-
-    E-mail addresses with any letters (``jääskeläinen@esimerkki.fi``).
-    Phone numbers: international (``+358 40 123 4567``, and Finnish ones
-    without the plus, ``358401234567``), Finnish national (``040-1234567``,
-    ``040/1234567``, ``09 1234 5678``) and North American
-    (``(555) 123-4567``, ``555-123-4567``).  Finnish personal identity codes
-    (``DDMMYYCNNNX``, with every century sign of the 2023 reform: ``+``,
-    ``-YXWVU``, ``ABCDEF``) and IBANs (with or without spaces, any case) are
-    replaced only when their check character / check digits are valid.
-    Ordinary numbers (scores such as "9/10", years, amounts, dates) stay.
-    NaN / None are returned unchanged; a Series is redacted element-wise.
-
-    >>> redact("Mail anna.k@example.fi or call +358 40 123 4567, id 131052-308T. 9/10 in 2023!")
-    'Mail [email] or call [phone], id [id]. 9/10 in 2023!'
-    """
-    if isinstance(text, pd.Series):
-        return text.map(redact, na_action="ignore")
-    if _is_blank(text) and not isinstance(text, str):
-        return text
-    if not isinstance(text, str):
-        raise TypeError(f"redact expects text, got {type(text).__name__}: {text!r}")
-    text = _EMAIL.sub("[email]", text)
-    text = _HETU.sub(_hetu_or_keep, text)
-    text = _IBAN.sub(_iban_or_keep, text)
-    text = _PHONE_SLASH.sub("[phone]", text)
-    return _PHONE.sub(_phone_or_keep, text)
 
 
 def theme_quotes(

@@ -330,13 +330,25 @@ def test_check_only_the_named_surveys(check_config, capsys):
     ]
 
 
-def test_check_config_error_names_entry_and_key(check_config, capsys):
+def test_check_names_every_bad_entry_and_checks_the_others(check_config, capsys):
     doc = yaml.safe_load(check_config.read_text())
     doc["surveys"][0]["segmnts"] = ["region"]
-    check_config.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    assert main(["check", "--config", str(check_config)]) == 2
-    err = capsys.readouterr().err
-    assert "survey 'Good' (entry 1): unknown key 'segmnts'" in err and err.count("\n") == 1
+    doc["surveys"].append({"name": "No file", "data": "missing.csv"})
+    doc["surveys"].append({"name": "Fine", "data": "s.csv", "confidence_level": 0.9})
+    doc["surveys"].append({"name": "Bad level", "data": "s.csv", "confidence_level": 95})
+    check_config.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    assert main(["check", "--config", str(check_config)]) == 2  # the config itself is wrong
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["FAILED Typos", "ok     Fine"]  # the good entries still checked
+    lines = err.strip().splitlines()
+    assert "survey 'Good' (entry 1): unknown key 'segmnts'" in lines[0]
+    assert "survey 'No file' (entry 3): key 'data'" in lines[1] and "missing.csv" in lines[1]
+    assert "survey 'Bad level' (entry 5): key 'confidence_level' must be" in lines[2]
+    assert lines[-1] == f"nps-toolkit check: 4 of 5 survey(s) in {check_config} have problems"
+    # only a named survey: a bad entry named is reported, the others' errors too
+    assert main(["check", "--config", str(check_config), "fine"]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["ok     Fine"] and "entry 1" in err
 
 
 def test_check_filter_min_n_and_bad_values(check_config, capsys):
@@ -500,3 +512,19 @@ def test_explore_data_keeps_the_defaults_the_file_has(tmp_path, capsys):
     assert "key 'segments': column 'regoin' is not in the data; did you mean 'region'?" in err
     assert main(["explore"]) == 2 and main(["explore", "a", "--data", str(path)]) == 2
     assert capsys.readouterr().err.count("give a survey NAME of the config or --data FILE") == 2
+
+
+def test_readme_command_list_names_every_command():
+    # the README's "Command line" section lists each subcommand and --version
+    import argparse
+    import re
+    from pathlib import Path
+
+    from nps_toolkit.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"\n## Command line\n(.*?)\n## ", readme, flags=re.S).group(1)
+    (sub,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    listed = set(re.findall(r"^nps-toolkit ([a-z-]+(?: [a-z]+)?)", section, flags=re.M))
+    for command in [*sub.choices, "--version"]:
+        assert any(entry.split()[0] == command for entry in listed), command

@@ -82,7 +82,8 @@ def test_bad_dates_name_each_line():
 
 
 def test_missing_column_lists_found_and_suggests_closest():
-    err = load_error(BAD / "missing_column.csv")
+    # score named: no column is looked for in its place
+    err = load_error(BAD / "missing_column.csv", score="recommend")
     (p,) = err.problems
     assert (p.row, p.column) == (None, "recommend")
     assert "columns found: ['respondent_id', 'recomend', 'region']" in p.reason
@@ -204,8 +205,14 @@ def test_mapping_conflicts_are_errors():
 
 
 def test_suggestion_for_long_question_texts(public_data):
-    err = load_error(public_data / "prepbench_case122_airline_nps.csv")
+    path = public_data / "prepbench_case122_airline_nps.csv"
+    err = load_error(path, score="recommend")
     assert "did you mean 'How likely are you to recommend this airline?'" in str(err)
+    # without score=, the one question asking about recommending is the score, and it says so
+    with pytest.warns(UserWarning, match="the score is column 'How likely are you to recommend"):
+        df = load_survey(path)
+    assert df.attrs["score_found"]["column"] == "How likely are you to recommend this airline?"
+    assert df.attrs["n_answered"] == 5907
     err = load_error(public_data / "rocks_NPS_R_testdata.csv")
     assert "did you mean 'REC'?" in str(err)
 
@@ -844,11 +851,17 @@ def test_a_header_one_field_short_is_refused():
     ("name", "where", "columns"),
     [("duplicate_header.csv", "", "3, 5"), ("duplicate_header.xlsx", " [sheet 'Sheet']", "3, 4")],
 )
-def test_duplicate_header_names_are_refused(name, where, columns):
-    err = load_error(BAD / name)
+def test_duplicate_header_names_are_suffixed_and_refused_only_when_used(name, where, columns):
+    df = load_survey(BAD / name)
+    assert df.attrs["repeated_names"] == {"region": ["region", "region.2"]}
+    at = [int(c) - 1 for c in columns.split(", ")]  # where the file repeats the name
+    assert [df.columns[i] for i in at] == ["region", "region.2"]
+    err = load_error(BAD / name, required=["region"])
     (p,) = err.problems
-    assert p.file == f"{BAD / name}{where}" and p.column == "region"
-    assert f"is the name of 2 columns (columns {columns} of the header)" in p.reason
+    assert p.file == f"{BAD / name}{where}"
+    assert "column 'region' is the name of 2 columns, read as ['region', 'region.2']" in p.reason
+    # the suffixed name is unambiguous
+    assert "area" in load_survey(BAD / name, columns={"region.2": "area"}).columns
 
 
 @pytest.mark.parametrize(
@@ -964,3 +977,61 @@ def test_config_file_errors_name_the_file(tmp_path):
     cfg.write_bytes("columns: {ä: recommend}\n".encode("latin-1"))
     with pytest.raises(ValueError, match=re.escape(f"{cfg}: not a readable YAML file")):
         load_survey(io.StringIO("a\n1\n"), columns=str(cfg))
+
+
+# ------------------------------------------------- issue 21: bounded and honest reading
+
+
+def test_a_sheet_larger_than_excel_allows_is_refused_before_reading(tmp_path):
+    import time
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["recommend"])
+    wb.active.append([9])
+    small = tmp_path / "small.xlsx"
+    wb.save(small)
+    # the same workbook whose sheet declares 3 million rows (as a 3-million-row export does)
+    big = tmp_path / "big.xlsx"
+    with zipfile.ZipFile(small) as zin, zipfile.ZipFile(big, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:A2"/>', b'<dimension ref="A1:A3000000"/>')
+                assert b"A3000000" in data
+            zout.writestr(item, data)
+    start = time.perf_counter()
+    err = load_error(big)
+    assert time.perf_counter() - start < 5
+    assert "the sheet has 3,000,000 rows, more than the 1,048,576" in str(err)
+    assert "export the data as CSV or Parquet" in str(err)
+
+
+def test_a_nested_parquet_column_is_named_not_an_internal_error(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from nps_toolkit.cli import main
+
+    path = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"recommend": [9, 3], "meta": [{"a": 1}, {"a": 2}]}), path)
+    assert main(["summarize", str(path)]) == 2  # bad input, not "internal error" (3)
+    err = capsys.readouterr().err
+    assert "column 'meta': holds struct (record) values (a nested Parquet column)" in err
+
+
+def test_a_file_mixing_utf8_and_cp1252_lines_is_refused_naming_the_lines(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        b"alue;suositus\n" + "Etelä;9\n".encode() + b"Pohjoinen;7\n" + "Etelä;3\n".encode("cp1252")
+    )
+    err = load_error(path, columns={"suositus": "recommend"})
+    assert "mixes two text encodings: line 2 is UTF-8 ('Etelä;9') but line 4 is not" in str(err)
+    # said explicitly, the file is read in that one encoding
+    df = load_survey(path, columns={"suositus": "recommend"}, encoding="cp1252")
+    assert df["alue"].tolist() == ["EtelÃ¤", "Pohjoinen", "Etelä"]
+    # a file that is cp1252 throughout still reads as before
+    path.write_bytes("alue;suositus\nEtelä;9\nEtelä;3\n".encode("cp1252"))
+    assert load_survey(path, columns={"suositus": "recommend"})["alue"].tolist() == ["Etelä"] * 2

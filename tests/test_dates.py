@@ -237,3 +237,24 @@ def test_report_latest_period_reads_text_dates_like_the_trend():
     assert tr.table["n"].tolist() == [3, 3]
     rows = sections.latest_rows(df, tr, s)
     assert rows["responded_at"].tolist() == ["02.04.2025", "28.06.2025", "03.05.2025"]
+
+
+def test_platform_order_reads_ambiguous_dates_month_first_without_a_warning():
+    text = pd.Series(["1/2/2025 9:10:05", "3/4/2025 10:00:00"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = parse_dates(text, order="month-first")
+    assert ymd(got) == ["2025-01-02", "2025-03-04"]
+    # proof of day-first beats the platform's order: 13/02 cannot be month-first
+    got = parse_dates(pd.Series(["13/02/2025", "1/2/2025"]), order="month-first")
+    assert ymd(got) == ["2025-02-13", "2025-02-01"]
+    with pytest.warns(UserWarning, match="could be day-first or month-first"):
+        assert ymd(parse_dates(text)) == ["2025-02-01", "2025-04-03"]
+
+
+def test_twelve_hour_clock_times_are_read():
+    got = parse_dates(pd.Series(["01/15/2025 09:15:32 PM", "01/16/2025 12:01:00 AM"]))
+    assert got.dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == [
+        "2025-01-15 21:15:32",
+        "2025-01-16 00:01:00",
+    ]

@@ -288,3 +288,57 @@ def test_misspelled_column_suggests_the_closest(responses):
     with pytest.raises(ValueError, match=r"'respondedat' not in the data; did you mean "
                        r"'responded_at'\?"):  # fmt: skip
         nps.followup_list(responses, responded_at="respondedat", contact=None)
+
+
+# --- through the command line ---------------------------------------------------------
+
+
+@pytest.fixture
+def contact_config(tmp_path):
+    import yaml
+
+    pd.DataFrame(
+        {
+            "respondent_id": ["00123", "00456", "789"],
+            "recommend": [2, 5, 10],
+            "responded_at": ["2025-01-02", "2025-01-03", "2025-01-03"],
+            "phone": ["+358401234567", "040 123 4567", "+358409999999"],
+            "comment": ["Call me 040\u00a0123\u00a04567 or matti(at)firma.fi", "too slow", "ok"],
+        }
+    ).to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "surveys.yml").write_text(
+        yaml.safe_dump({"surveys": [{"name": "S", "data": "s.csv"}]}), encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_followup_without_contact_redacts_the_comments(contact_config, capsys):
+    from nps_toolkit.cli import main
+
+    out = contact_config / "list.csv"
+    argv = ["followup", "S", "--config", str(contact_config / "surveys.yml"), "--contact", ""]
+    assert main([*argv, "--out", str(out)]) == 0, capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    assert "Call me [phone] or [email]" in text
+    assert "123" not in text.replace("00123", "") and "matti" not in text
+    # with the contact column asked for, the list is the one place contact details go
+    assert main([*argv[:-1], "phone", "--out", str(out)]) == 0
+    assert "matti(at)firma.fi" in out.read_text(encoding="utf-8")
+
+
+def test_followup_csv_keeps_ids_and_phone_numbers_as_excel_text(contact_config, capsys):
+    from nps_toolkit.cli import main
+
+    out = contact_config / "list.csv"
+    argv = ["followup", "S", "--config", str(contact_config / "surveys.yml"), "--contact", "phone"]
+    assert main([*argv, "--out", str(out)]) == 0, capsys.readouterr().err
+    lines = out.read_text(encoding="utf-8").splitlines()
+    # Excel's text constant: shown as 00123 and +358401234567, never 123 or 3.58E+11
+    assert lines[1].startswith('"=""00123""",2,detractor,"=""+358401234567""",'), lines[1]
+    assert lines[2].startswith('"=""00456""",5,detractor,040 123 4567,'), lines[2]
+    # an .xlsx list holds them as text cells
+    import openpyxl
+
+    assert main([*argv, "--out", str(contact_config / "l.xlsx")]) == 0
+    sheet = openpyxl.load_workbook(contact_config / "l.xlsx")["followup"]
+    assert (sheet["A2"].value, sheet["A2"].data_type) == ("00123", "s")

@@ -411,3 +411,21 @@ def test_a_chosen_csat_column_must_exist_the_default_may_be_absent(flights):
     assert "csat" not in nps.summarize(flights).columns  # default name absent: left out
     with pytest.raises(ValueError, match=r"csat_column 'satisfaction' not in the data"):
         nps.summarize(flights.assign(satisfation=4), csat_column="satisfaction")
+
+
+def test_segment_as_score_without_a_recommend_column_suggests_the_score_too(flights):
+    df = flights.rename(columns={"recommend": "nps"})
+    with pytest.raises(ValueError, match=r"did you mean summarize\(df, score='nps', "
+                       r"by='flight_class'\)\?"):  # fmt: skip
+        nps.summarize(df, "flight_class")
+
+
+def test_a_series_where_the_dataframe_goes_says_so(flights):
+    for call in (
+        lambda s: nps.summarize(s),
+        lambda s: nps.compare_segments(s, "flight_class"),
+        lambda s: nps.nps_trend(s),
+    ):
+        with pytest.raises(TypeError, match=r"df must be a DataFrame of respondents .*got a "
+                           r"Series 'recommend': for one column of scores use nps.nps"):  # fmt: skip
+            call(flights["recommend"])

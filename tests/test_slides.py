@@ -269,3 +269,20 @@ def test_finnish_deck(tables, tmp_path):
     assert (
         titles[-1] == "16 arvostelijaan on otettava yhteyttä; heistä 4 on myöhässä (48 h kulunut)"
     )
+
+
+def test_document_properties_are_ours_not_the_template_authors(deck):
+    # python-pptx's default template carries "Steve Canny", 2013, as author and dates
+    props = deck.core_properties
+    assert props.author == "nps-toolkit" and props.last_modified_by == "nps-toolkit"
+    assert props.title == NAME
+    assert props.created.year >= 2025 and props.revision == 1
+    assert "Canny" not in f"{props.author}{props.last_modified_by}{props.comments}"
+
+
+def test_control_and_bidi_characters_leave_no_trace_on_slides(tables, tmp_path):
+    name = "Evil\x1b[2J\u202e\x00 survey"
+    deck = Presentation(write_slides(tables, tmp_path / "x.pptx", survey_name=name))
+    texts = " ".join(t for slide in deck.slides for t in _texts(slide))
+    assert "Evil[2J survey" in texts and deck.core_properties.title == "Evil[2J survey"
+    assert not any(c in texts for c in "\x1b\u202e\x00")

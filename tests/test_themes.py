@@ -787,9 +787,9 @@ def test_theme_impact_plot(rng):
         ("parking:\n  label: P\n  words: {en: [x]}\n", r"'parking': unknown key\(s\) \['words'\]"),
         (
             "parking:\n  label: P\n  terms: {en: [x]}\nparking:\n  label: Q\n  terms: {en: [y]}\n",
-            r"own.yml: not valid YAML: .*'parking' is given twice",
+            r"own.yml: not valid YAML: .*duplicate key 'parking'",
         ),
-        ("parking:\n  label: P\n  terms: {en: [x], en: [y]}\n", "'en' is given twice"),
+        ("parking:\n  label: P\n  terms: {en: [x], en: [y]}\n", "duplicate key 'en'"),
         ("- parking\n", "expected a mapping of theme ids"),
     ],
 )

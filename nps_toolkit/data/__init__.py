@@ -30,7 +30,11 @@ missing score, is left out of NPS by ``summarize`` and counted in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import shlex
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 
@@ -53,7 +57,9 @@ from ._config import _resolve_config
 from ._csv import _read_csv
 from ._excel import _read_excel
 from ._files import _file_bytes, _format_of, _source_name
+from ._inspect import describe
 from ._other import _read_parquet, _read_spss
+from ._score import comment_candidates, score_candidates
 from ._validate import _recode, _validate, validate
 
 # the public home of the error and its rows (tracebacks and reprs say nps_toolkit.data)
@@ -67,6 +73,7 @@ __all__ = [
     "Problem",
     "SurveyDataError",
     "TEXT_COLUMNS",
+    "inspect_survey",
     "load_survey",
     "validate",
 ]
@@ -88,6 +95,9 @@ def load_survey(
     required=None,
     format: str | None = None,
     date_format: str | None = None,
+    header_rows: int | None = None,
+    na_values=None,
+    scale: str | None = None,
 ) -> pd.DataFrame:
     """Read a survey file into canonical columns, validated.
 
@@ -203,21 +213,71 @@ def load_survey(
     <data>: 1 problem in the survey data
       <data>, line 3, column 'recommend': value 'ten' is not a number (0-10 expected)
     """
+    with warnings.catch_warnings(record=True) as caught, _point_to_inspect(path):
+        warnings.simplefilter("always")
+        df = _load(
+            path,
+            columns,
+            dict(
+                score=score,
+                sheet=sheet,
+                encoding=encoding,
+                delimiter=delimiter,
+                decimal=decimal,
+                recode=recode,
+                required=required,
+                date_format=date_format,
+                header_rows=header_rows,
+                na_values=na_values,
+                scale=scale,
+            ),
+            format,
+        )
+    for w in caught:  # shown as usual, and kept with the data for the report's appendix
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    df.attrs["load_warnings"] = [str(w.message) for w in caught]
+    return df
+
+
+# problems that ``nps-toolkit inspect`` shows the way out of (columns, header, score, scale)
+_INSPECT_HELPS = (
+    "required column is missing",
+    "second header row",
+    "could be the 0-10",
+    "is the name of",
+    "is not in the file",
+    "likely a 1-",
+)
+
+
+@contextlib.contextmanager
+def _point_to_inspect(path):
+    """A ``SurveyDataError`` about a file's columns or layout ends with the command that
+    shows how the file is read."""
+    try:
+        yield
+    except SurveyDataError as exc:
+        # a bad value names its line; a column, header or layout problem is where inspect helps
+        helps = any(any(m in p.reason for m in _INSPECT_HELPS) for p in exc.problems)
+        if not isinstance(path, str | os.PathLike) or not helps:
+            raise
+        hint = f"nps-toolkit inspect {shlex.quote(str(path))} shows how the file is read"
+        raise SurveyDataError(
+            exc.problems,
+            n_problems=exc.n_problems,
+            row_label=exc.row_label,
+            hints=[*exc.hints, hint],
+        ) from None
+
+
+def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     config = _resolve_config(columns)
-    explicit = dict(
-        score=score,
-        sheet=sheet,
-        encoding=encoding,
-        delimiter=delimiter,
-        decimal=decimal,
-        recode=recode,
-        required=required,
-        date_format=date_format,
-    )
     opts = {k: v for k, v in config.items() if k != "columns"}
     opts.update({k: v for k, v in explicit.items() if v is not None})
+    _check_options(opts)
     mapping = config["columns"]
-    score = opts.get("score") or "recommend"
+    score_given = opts.get("score")
+    score = score_given or "recommend"
     source = _source_name(path)
     fmt = _format_of(path, format)
     # the bytes the SHA-256 is taken of (compressed if .gz), and the bytes read
@@ -229,12 +289,40 @@ def load_survey(
     # trailing ";;;" in Excel exports make empty unnamed columns: not data
     empty = [c for c in frame.columns if c.startswith("Unnamed: ") and frame[c].isna().all()]
     frame = frame.drop(columns=empty)
+    layout = raw.info.pop("_layout", None)
+    labels = dict(raw.info.pop("column_labels", None) or {})
 
     problems = _Problems(raw.source, raw.rows, raw.row_label)
+    _check_repeated(raw.info.get("repeated_names") or {}, mapping, opts, problems)
     _check_mapping(frame, mapping, problems)
     problems.raise_if_any(raw.row_label)
+    blanked = _na_values(frame, opts.get("na_values"))
+    bookkeeping = _status_counts(frame, layout, problems.source)
+    platform = _platform_columns(frame, layout, mapping)
+    found = None
+    if not score_given and "recommend" not in frame.columns and "recommend" not in mapping.values():
+        found = _find_score(frame, labels, mapping, problems)
+        problems.raise_if_any(raw.row_label)
+    if layout is not None and layout.canonical and "comment" not in frame.columns:
+        if "comment" not in mapping.values():  # a platform export: its "why" question
+            score_name = next((k for k, v in mapping.items() if v == "recommend"), None)
+            said = comment_candidates(frame, labels, score_name)
+            if len(said) == 1:
+                platform[said[0]] = "comment"
     frame = frame.rename(columns=mapping)
+    for name, canon in platform.items():
+        frame[canon] = frame[name]
+    # by the frame's names, and by the file's too (SPSS users look up their variable names)
+    # a column renamed from a question (Google Forms, SurveyMonkey) keeps it as its text
+    renamed = {**mapping, **platform}
+    labels.update(
+        {canon: labels.get(name, name) for name, canon in renamed.items() if name in labels}
+    )
+    labels.update(
+        {c: n for n, c in renamed.items() if c not in labels and len(str(n).split()) >= 4}
+    )
     problems.shown = {canon: name for name, canon in mapping.items()}
+    problems.shown.update({canon: name for name, canon in platform.items()})
 
     originals: dict = {}
     if opts.get("recode"):
@@ -251,8 +339,10 @@ def load_survey(
         weight="weight",
         id_column="respondent_id",
         date="responded_at",
-        date_format=opts.get("date_format"),
+        date_format=opts.get("date_format") or _platform_date_format(layout, platform),
+        date_order=layout.date_order if layout is not None else None,
         decimal=raw.info.get("decimal"),
+        scale=opts.get("scale"),
     )
     problems.raise_if_any(raw.row_label)
     df.attrs.update(
@@ -260,13 +350,149 @@ def load_survey(
         sha256=hashlib.sha256(stored).hexdigest(),
         row_label=raw.row_label,
         columns=dict(mapping),
+        platform_columns=platform,
         dropped_empty_columns=empty,
-        **{k: v for k, v in raw.info.items() if k not in ("value_labels", "column_labels")},
+        **{k: v for k, v in raw.info.items() if k != "value_labels"},
     )
+    df.attrs.setdefault("layout", None)
+    df.attrs["column_labels"] = labels
+    df.attrs["score_found"] = found
+    if blanked:
+        df.attrs["na_values_blanked"] = blanked
+    df.attrs.update(bookkeeping)
     if "value_labels" in raw.info:
         df.attrs["value_labels"] = raw.info["value_labels"]
-        df.attrs["column_labels"] = raw.info["column_labels"]
     return df
+
+
+def _check_options(opts: dict) -> None:
+    rows = opts.get("header_rows")
+    if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 1):
+        raise ValueError(f"header_rows must be a whole number 1 or more, got {rows!r}")
+    if opts.get("scale") not in (None, "0-10"):
+        raise ValueError(
+            f"scale={opts['scale']!r}: the only scale to declare is '0-10' (the score really "
+            "is 0-10, do not check it); recode other scales to 0-10 first"
+        )
+
+
+def _check_repeated(repeated: dict, mapping: dict, opts: dict, problems: _Problems) -> None:
+    """A repeated column name is refused only when the survey uses it (it is ambiguous)."""
+    used = set(mapping) | set(map(str, opts.get("recode") or {}))
+    required = opts.get("required") or []
+    used |= {required} if isinstance(required, str) else set(required)
+    if opts.get("score"):
+        used.add(opts["score"])
+    for name, names in repeated.items():
+        if name in used:
+            problems.add(
+                None,
+                f"column {name!r} is the name of {len(names)} columns, read as {names}; "
+                f"name the one you mean (e.g. columns={{{names[-1]!r}: ...}})",
+            )
+
+
+def _na_values(frame: pd.DataFrame, na_values) -> dict:
+    """Cells equal to one of ``na_values`` (e.g. "Don't know", 99) made blank; counted."""
+    if not na_values:
+        return {}
+    values = [na_values] if isinstance(na_values, str | int | float) else list(na_values)
+    texts = {str(v).strip() for v in values}
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        hit = s.map(lambda v: str(v).strip() in texts, na_action="ignore").eq(True)
+        hit = hit.to_numpy(bool)
+        if hit.any():
+            frame[c] = s.mask(hit)
+            out[str(c)] = int(hit.sum())
+    return out
+
+
+_PREVIEW = ("Survey Preview", "Survey Test", 1, 2, "1", "2")  # Qualtrics' Status codes
+_UNFINISHED = (False, "False", "FALSE", 0, "0")
+
+
+def _status_counts(frame: pd.DataFrame, layout, source: str) -> dict:
+    """Qualtrics preview / test answers and unfinished responses: counted and said, kept.
+
+    They stay in the data (nothing is dropped unasked); the warning gives the
+    filter that leaves them out.
+    """
+    if layout is None or not layout.status or layout.status not in frame.columns:
+        return {}
+    status = frame[layout.status]
+    preview = int(status.isin(_PREVIEW).sum())
+    finished = frame["Finished"] if "Finished" in frame.columns else None
+    unfinished = int(finished.isin(_UNFINISHED).sum()) if finished is not None else 0
+    if preview or unfinished:
+        warnings.warn(
+            f"{source}: {preview} preview or test response(s) ({layout.status!r} 'Survey "
+            f"Preview' / 'Survey Test') and {unfinished} unfinished one(s) ('Finished' false) "
+            "are in the data; leave them out with a filter such as "
+            f"\"{layout.status} != 'Survey Preview' and Finished == True\"",
+            UserWarning,
+            stacklevel=5,
+        )
+    return {"preview_responses": preview, "unfinished_responses": unfinished}
+
+
+def _platform_columns(frame: pd.DataFrame, layout, mapping: dict) -> dict:
+    """The platform's id and answer-time columns copied to canonical names the file lacks."""
+    if layout is None:
+        return {}
+    taken = set(frame.columns) | set(mapping.values())
+    return {
+        name: canon
+        for name, canon in layout.canonical.items()
+        if name in frame.columns and name not in mapping and canon not in taken
+    }
+
+
+def _platform_date_format(layout, platform: dict) -> str | None:
+    if layout is not None and layout.date_format and "responded_at" in platform.values():
+        return layout.date_format
+    return None
+
+
+def _find_score(frame: pd.DataFrame, labels: dict, mapping: dict, problems: _Problems):
+    """With no score named and no recommend column: the one column that is the question."""
+    candidates, why = score_candidates(frame.drop(columns=list(mapping)), labels)
+    if len(candidates) == 1:
+        (name,) = candidates
+        mapping[name] = "recommend"
+        text = labels.get(name, "")
+        shown = f"{name!r}" + (f" ({text!r})" if text else "")
+        warnings.warn(
+            f"{problems.source}: the score is column {shown}: {why}; "
+            f"to use another, pass score= or columns={{'<column>': 'recommend'}}",
+            UserWarning,
+            stacklevel=5,
+        )
+        return {"column": name, "question": text or name, "why": why}
+    if len(candidates) > 1:
+        shown = ", ".join(
+            f"{c!r}" + (f" ({labels[c]!r})" if labels.get(c) else "") for c in candidates[:10]
+        )
+        problems.add(
+            None,
+            f"no 'recommend' column, and {len(candidates)} columns could be the 0-10 "
+            f"likelihood-to-recommend answer ({why}): {shown}; name one with "
+            f"columns={{{candidates[0]!r}: 'recommend'}} (nps-toolkit inspect FILE lists them)",
+        )
+    return None
+
+
+def inspect_survey(path, **options) -> str:
+    """How ``load_survey`` reads a file, in words, with a ``surveys.yml`` entry to paste.
+
+    The recognised layout, the rows, every column with its question text and
+    what it holds, the score column the loader would use and why (or the
+    candidates), the dates, the result of loading it (or its errors), and an
+    entry for ``surveys.yml``.  ``options`` are ``load_survey``'s
+    (``header_rows=2``, ``sheet=...``).  This is ``nps-toolkit inspect FILE``.
+    """
+    return describe(path, options, load_survey, _read_raw)
 
 
 def _read_raw(path, data: bytes, fmt: str, source: str, opts: dict, mapping: dict, score: str):
@@ -284,7 +510,15 @@ def _read_raw(path, data: bytes, fmt: str, source: str, opts: dict, mapping: dic
         numeric = {file_score, reverse.get("weight", "weight")}
         raw = _read_csv(data, source, opts, text_columns, wanted, numeric)
     else:
-        raw = _read_excel(data, source, opts.get("sheet"), wanted, file_score, text_columns)
+        raw = _read_excel(
+            data,
+            source,
+            opts.get("sheet"),
+            wanted,
+            file_score,
+            text_columns,
+            header_rows=opts.get("header_rows"),
+        )
     second_header_row(raw, file_score)
     return raw
 

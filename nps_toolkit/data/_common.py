@@ -43,6 +43,9 @@ CONFIG_KEYS = (
     "delimiter",
     "decimal",
     "date_format",
+    "header_rows",
+    "na_values",
+    "scale",
 )
 MAX_SHOWN = 20  # problems written into the message; the rest are counted
 MAX_KEPT = 10_000  # problems kept per check in ``.problems`` (all are counted)
@@ -375,7 +378,8 @@ def second_header_row(raw, score_name) -> None:
         f"looks like a second header row ({shown}, above numbers); the header must be one "
         f"{label}"
         + (f" ({label} {header})" if header is not None else "")
-        + f": delete {label} {int(raw.rows[0])} or merge it into the header"
+        + f": delete {label} {int(raw.rows[0])} or merge it into the header, or say how many "
+        f"rows the header takes with header_rows=2 (nps-toolkit inspect FILE shows the layout)"
     )
     raise SurveyDataError(
         [Problem(raw.source, int(raw.rows[0]), None, None, reason)], row_label=label

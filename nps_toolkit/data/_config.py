@@ -12,15 +12,15 @@ from ._common import CONFIG_KEYS
 
 
 def _read_yaml(path) -> dict:
-    import yaml
+    # the toolkit's one strict reader: no aliases (a few hundred bytes of nested
+    # aliases expand to gigabytes), tags, merge keys or repeated keys
+    from .._yaml import read_strict
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:  # name the file, not the parser
-        raise ValueError(
-            f"{path}: not a readable YAML file ({type(exc).__name__}: {exc})"
-        ) from None
+        data = read_strict(path)
+    except ValueError as exc:  # name the file, then the reader's line and reason
+        detail = str(exc).removeprefix(str(path)).lstrip(",: ")
+        raise ValueError(f"{path}: not a readable YAML file ({detail})") from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):

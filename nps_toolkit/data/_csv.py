@@ -19,8 +19,8 @@ from ._common import (
     _header_index,
     _missing_markers,
     _Raw,
-    duplicate_names,
 )
+from ._layouts import dedupe, resolve
 
 
 def _decode(data: bytes, encoding) -> tuple[str, str]:
@@ -50,6 +50,40 @@ def _decode(data: bytes, encoding) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:  # 5 byte values cp1252 leaves undefined
         return data.decode("latin-1"), "latin-1"
+
+
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+
+
+def _refuse_mixed_encodings(data: bytes, source: str) -> None:
+    """A file whose lines are partly UTF-8 and partly not (two files pasted together).
+
+    Read as cp1252, its UTF-8 lines would turn "Etelä" into "EtelÃ¤"; read as
+    UTF-8, the others fail.  Neither reading is right, so the file is refused,
+    naming a line of each.
+    """
+    utf8 = other = None
+    for match in _NON_ASCII_LINE.finditer(data):
+        try:
+            match.group().decode("utf-8")
+            utf8 = utf8 or match
+        except UnicodeDecodeError:
+            other = other or match
+        if utf8 is not None and other is not None:
+            break
+    if utf8 is None or other is None:
+        return
+
+    def line(m):
+        return data.count(b"\n", 0, m.start()) + 1
+
+    reason = (
+        f"mixes two text encodings: line {line(utf8)} is UTF-8 "
+        f"({utf8.group().decode('utf-8').strip()[:40]!r}) but line {line(other)} is not "
+        f"(cp1252 reads it as {other.group().decode('cp1252', 'replace').strip()[:40]!r}); "
+        "save the file again in one encoding (UTF-8), or pass encoding= to read it as one"
+    )
+    raise SurveyDataError([Problem(source, None, None, None, reason)])
 
 
 def _sample_records(text: str, delimiter: str, n: int = 50) -> list[list[str]]:
@@ -311,6 +345,8 @@ def _read_csv(
     if not data.strip():
         raise SurveyDataError([Problem(source, None, None, None, "the file is empty")])
     text, encoding = _decode(data, opts.get("encoding"))
+    if encoding in ("cp1252", "latin-1") and opts.get("encoding") is None:
+        _refuse_mixed_encodings(data, source)
     delimiter = opts.get("delimiter") or _sniff_delimiter(text)
     fast = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
     offset = 0  # physical lines above the header (a title, an export date)
@@ -321,9 +357,18 @@ def _read_csv(
         if fast:
             data = data.split(b"\n", offset)[-1]
         delimiter = opts.get("delimiter") or _sniff_delimiter(text)
+    layout = resolve(_sample_records(text, delimiter, 4), opts.get("header_rows"))
+    header, repeated = dedupe(layout.names)
+    if layout.header_rows > 1 or repeated:
+        # the header rows become one line of unique names; line numbers stay the file's
+        consumed = _lines_of_records(text, delimiter, layout.header_rows)
+        line = io.StringIO()
+        csv.writer(line, delimiter=delimiter, lineterminator="\n").writerow(header)
+        text = line.getvalue() + _after_lines(text, "\n", consumed)
+        if fast:
+            data = line.getvalue().encode(encoding) + _after_lines(data, b"\n", consumed)
+        offset += consumed - 1
     decimal = opts.get("decimal") or _sniff_decimal(text, delimiter)
-    header = next(iter(_sample_records(text, delimiter, 1)), [])
-    duplicate_names(header, source)
     shape = _shape_problems(data if fast else text.encode("utf-8"), text, delimiter, offset, source)
     if shape:
         raise SurveyDataError(shape, n_problems=len(shape), row_label="line")
@@ -362,7 +407,37 @@ def _read_csv(
     info = dict(format="csv", encoding=encoding, delimiter=delimiter, decimal=decimal)
     info.update(skipped_blank_lines=int(blank), header_row=header_line)
     info.update(missing_markers=markers, kept_as_text=kept_text)
+    info.update(_layout_info(layout, header, repeated))
     return _Raw(frame, rows, row_label, source, info)
+
+
+def _layout_info(layout, names, repeated) -> dict:
+    """What the loader records of the layout (``df.attrs``) and passes on to the checks."""
+    return dict(
+        layout=layout.name,
+        header_rows=layout.header_rows,
+        column_labels=layout.labels(names),
+        repeated_names=repeated,
+        _layout=layout,
+    )
+
+
+def _lines_of_records(text: str, delimiter: str, n: int) -> int:
+    """Physical lines taken by the first ``n`` non-blank records (quoted newlines count)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    seen = 0
+    for rec in reader:
+        if rec and any(f.strip() for f in rec):
+            seen += 1
+            if seen == n:
+                break
+    return reader.line_num
+
+
+def _after_lines(text, newline, n: int):
+    """``text`` without its first ``n`` lines (empty when it has no more)."""
+    parts = text.split(newline, n)
+    return parts[n] if len(parts) > n else text[:0]
 
 
 _LEADING_ZERO = re.compile(rb"(?:^|[,;\t|\"])[ ]*0\d", re.M)

@@ -14,19 +14,36 @@ from ._common import (
     HEADER_SEARCH_ROWS,
     Problem,
     SurveyDataError,
-    _dedupe,
     _header_index,
     _missing_markers,
     _Raw,
-    duplicate_names,
 )
+from ._csv import _layout_info
+from ._layouts import dedupe, resolve
+
+# Excel's own limit of rows per sheet: a larger sheet was not written by Excel, and
+# reading it cell by cell would take many minutes (a CSV or Parquet file takes seconds)
+MAX_EXCEL_ROWS = 1_048_576
 
 
-def _sheet_table(ws, wanted):
+def _too_many_rows(source, title, rows) -> None:
+    _refuse(
+        f"{source} [sheet {title!r}]",
+        f"the sheet has {rows:,} rows, more than the {MAX_EXCEL_ROWS:,} an Excel sheet "
+        "holds and this reader takes; export the data as CSV or Parquet",
+    )
+
+
+def _sheet_table(ws, wanted, source=""):
     """(header, header_row, rows, row numbers, blank rows) of one worksheet."""
     records, numbers = [], []
+    declared = ws.max_row  # the sheet's own <dimension>: checked before any row is read
+    if declared is not None and declared > MAX_EXCEL_ROWS:
+        _too_many_rows(source, ws.title, declared)
     # openpyxl's read-only reader yields empty rows too, so i is Excel's row number
     for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        if i > MAX_EXCEL_ROWS:  # no or a wrong <dimension>: stop at the limit
+            _too_many_rows(source, ws.title, i)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
         records.append(row)
@@ -169,7 +186,13 @@ def _uncomputed_formulas(data: bytes, title: str, header_row, rows, numbers) -> 
 
 
 def _read_excel(
-    data: bytes, source: str, sheet, wanted=frozenset(), score_name=None, text_columns=()
+    data: bytes,
+    source: str,
+    sheet,
+    wanted=frozenset(),
+    score_name=None,
+    text_columns=(),
+    header_rows=None,
 ) -> _Raw:
     from openpyxl import load_workbook
 
@@ -180,7 +203,7 @@ def _read_excel(
     try:
         first = wb.sheetnames[0]
         ws, chosen_by = _choose_sheet(wb, source, sheet, wanted, score_name)
-        header, header_row, rows, numbers, blank = _sheet_table(ws, wanted)
+        header, header_row, rows, numbers, blank = _sheet_table(ws, wanted, source)
         title = ws.title
         padded = _zero_padded_ids(ws, header, header_row, rows, numbers, text_columns)
     finally:
@@ -204,12 +227,18 @@ def _read_excel(
             f"was saved by a program that does not calculate formulas, so these would read "
             f"as blanks); open and save it in Excel or LibreOffice, or export it as CSV",
         )
-    duplicate_names(header, where)
-    names = _dedupe(header)
+    layout = resolve([header, *rows[:3]], header_rows)
+    names, repeated = dedupe(layout.names)
+    if layout.header_rows > 1:
+        rows, numbers = rows[layout.header_rows - 1 :], numbers[layout.header_rows - 1 :]
+        padded = {j: v[layout.header_rows - 1 :] for j, v in padded.items()}
+    width = len(names)
+    rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows]
     frame = pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
     for j, values in padded.items():
         frame[names[j]] = values
     markers = _missing_markers(frame, ",", text_columns)
     info = dict(format="excel", sheet=title, header_row=header_row, skipped_blank_lines=blank)
     info["missing_markers"] = markers
+    info.update(_layout_info(layout, names, repeated))
     return _Raw(frame, np.asarray(numbers, dtype=np.int64), "row", where, info)

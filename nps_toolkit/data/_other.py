@@ -18,8 +18,38 @@ def _read_parquet(data: bytes, source: str) -> _Raw:
         reason = f"cannot be read as Parquet ({type(exc).__name__}: {exc})"
         raise SurveyDataError([Problem(source, None, None, None, reason)]) from None
     frame = frame.reset_index(drop=True)
+    nested = _nested_columns(frame)
+    if nested:
+        problems = [
+            Problem(
+                source,
+                None,
+                name,
+                None,
+                f"holds {kind} values (a nested Parquet column), not answers; flatten it "
+                "into one column per field, or leave it out of the file",
+            )
+            for name, kind in nested.items()
+        ]
+        raise SurveyDataError(problems)
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)
     return _Raw(frame, rows, "data row", source, dict(format="parquet", skipped_blank_lines=0))
+
+
+def _nested_columns(frame: pd.DataFrame) -> dict:
+    """{column: "struct" or "list"} for columns of nested values (dicts, lists, arrays)."""
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if not pd.api.types.is_object_dtype(s):
+            continue
+        first = s.dropna().head(1000)
+        kinds = {type(v) for v in first}
+        if dict in kinds:
+            out[str(c)] = "struct (record)"
+        elif kinds & {list, tuple, np.ndarray}:
+            out[str(c)] = "list"
+    return out
 
 
 def _read_spss(path, source: str, score_names) -> _Raw:

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from .._dates import not_dates, parse_dates
+from .._validation import ScaleWarning, likely_scale, scale_message
 from ._common import MISSING_MARKERS, TEXT_COLUMNS, _found_and_suggest, _Problems, _py
+from ._score import labelled_numbers
 
 # ------------------------------------------------------------------------ recode
 
@@ -150,7 +152,7 @@ def _check(df: pd.DataFrame, problems: _Problems, originals: dict, **kw) -> pd.D
     if len(df) == 0:
         return df
     if score in df.columns:
-        _check_score(df, problems, originals, score, kw.get("decimal"))
+        _check_score(df, problems, originals, score, kw.get("decimal"), kw.get("scale"))
     if kw["weight"] and kw["weight"] in df.columns:
         _check_weight(df, problems, originals, kw["weight"], kw.get("decimal"))
     id_column = kw["id_column"]
@@ -163,7 +165,7 @@ def _check(df: pd.DataFrame, problems: _Problems, originals: dict, **kw) -> pd.D
     if "email" in df.columns:  # "NA", "None", "NULL" are not addresses (follow-up lists)
         df["email"] = df["email"].mask(df["email"].isin(MISSING_MARKERS).to_numpy(dtype=bool))
     if kw["date"] and kw["date"] in df.columns:
-        _check_date(df, problems, originals, kw["date"], kw["date_format"])
+        _check_date(df, problems, originals, kw["date"], kw["date_format"], kw.get("date_order"))
     return df
 
 
@@ -173,10 +175,14 @@ def _recoded(originals, col, what, num):
     return lambda p: f"(recoded to {_py(num[p])!r}) {what}"
 
 
-def _check_score(df, problems, originals, score, decimal) -> None:
+def _check_score(df, problems, originals, score, decimal, scale=None) -> None:
     raw = originals.get(score, df[score])
     thousands = _ambiguous_thousands(df[score], decimal)
-    num, not_number, blank = _to_number(df[score])
+    # "10 - Extremely likely", "0 = Ei lainkaan todennäköistä": the number is the answer
+    values, n_labelled = labelled_numbers(df[score])
+    if n_labelled:
+        df.attrs["score_labels_read"] = n_labelled
+    num, not_number, blank = _to_number(values)
     num = np.where(thousands, np.nan, num)
     finite = ~np.isnan(num)
     outside = finite & ((num < 0) | (num > 10))
@@ -194,7 +200,21 @@ def _check_score(df, problems, originals, score, decimal) -> None:
     problems.add_mask(
         fraction, score, raw, _recoded(originals, score, "is not a whole number 0-10", num)
     )
+    if scale != "0-10" and not (outside.any() or fraction.any()):
+        _check_scale(num, problems.column(score), problems)
     df[score] = num
+
+
+def _check_scale(num, name, problems) -> None:
+    """A 1-5 or 1-7 rating is refused as the score, a likely 1-10 one warned about."""
+    found = likely_scale(num)
+    if found is None:
+        return
+    message = scale_message(name, num, found, label=f"column {name!r}")
+    if found[1] == 10:
+        warnings.warn(f"{problems.source}: {message}", ScaleWarning, stacklevel=6)
+    else:
+        problems.add(None, message)
 
 
 def _check_weight(df, problems, originals, weight, decimal) -> None:
@@ -229,14 +249,16 @@ def _check_ids(df, problems, id_column) -> None:
     df[id_column] = ids
 
 
-def _check_date(df, problems, originals, date, date_format) -> None:
+def _check_date(df, problems, originals, date, date_format, date_order=None) -> None:
     values = df[date]
     if pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values):
         marker = values.map(lambda v: isinstance(v, str) and v.strip() in MISSING_MARKERS)
         values = values.mask(marker.eq(True).to_numpy(bool))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        parsed = parse_dates(values, date_format=date_format, column=problems.column(date))
+        parsed = parse_dates(
+            values, date_format=date_format, column=problems.column(date), order=date_order
+        )
     for w in caught:  # the file's name in front of the reader's warnings
         warnings.warn(f"{problems.source}: {w.message}", w.category, stacklevel=5)
     reason = "is not a date" + (f" in the format {date_format!r}" if date_format else "")

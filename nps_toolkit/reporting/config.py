@@ -43,6 +43,12 @@ INTERNAL_PARAMETERS = ("tables_dir", "required_columns")
 RENDER_OPTIONS = {"timeout": (int | float, 600)}
 MAX_RESAMPLES = 100_000  # more resamples change no reported digit, only the wait
 MAX_TIMEOUT = 24 * 3600
+# Groups of fewer answers are hidden.  Below 3, a group's share of promoters
+# and detractors gives away each member's answer (1: the person's own score;
+# 2: either member can work out the other's), and a segment by contact
+# details becomes a list of people with their scores.
+MIN_MIN_N = 3
+MAX_FOLLOWUP_HOURS = 24 * 366  # a year: a longer promise is a typing error
 
 # The type of every template parameter whose default is None (the others'
 # types are inferred from their defaults: see ``parameter_types``).  A new
@@ -69,6 +75,11 @@ PARAMETER_TYPES = {
     "rake": dict[str, dict[str, float | int]] | None,
     "target": int | float | None,
     "value_labels": dict[str, dict[str, str]],
+    # load_survey's options, given in the entry itself
+    "recode": dict[str, dict | int | float],
+    "header_rows": int | None,
+    "na_values": list[str | int | float],
+    "scale": str | None,
 }
 # Config keys that may name a file (relative to the config file): {key: parameter}.
 # The renderer fingerprints these files to tell an unchanged report.
@@ -147,7 +158,12 @@ OPTION_RULES = {
         lambda v: not (isinstance(v, int) and v <= 0 or v == ""),
         "a positive whole number, a column name or null",
     ),
-    "confidence_level": ((lambda v: 0 < v < 1), "a number between 0 and 1, e.g. 0.95"),
+    # 0.5-0.9999: below, an "interval" covers less than a coin toss; above, its
+    # critical value leaves the range the interval methods are accurate in
+    "confidence_level": (
+        (lambda v: 0.5 <= v <= 0.9999),
+        "a number between 0.5 and 0.9999, e.g. 0.95",
+    ),
     "method": _one_of(METHODS),
     "freq": _one_of(FREQS),
     "language": (bool, f"one of {list(LANGUAGES)} or a column of language codes"),
@@ -168,8 +184,15 @@ OPTION_RULES = {
     ),
     "report_language": _one_of(REPORT_LANGUAGES),
     "correction": _one_of(CORRECTIONS),
-    "followup_hours": ((lambda v: v > 0), "a positive number of hours, e.g. 48"),
-    "min_n": _NON_NEGATIVE,
+    "followup_hours": (
+        (lambda v: 0 < v <= MAX_FOLLOWUP_HOURS),
+        f"a number of hours above 0 and at most {MAX_FOLLOWUP_HOURS} (a year), e.g. 48",
+    ),
+    "min_n": (
+        (lambda v: v >= MIN_MIN_N),
+        f"a whole number of at least {MIN_MIN_N} (smaller groups would show single "
+        "respondents' answers; see README 'Security and privacy')",
+    ),
     "seed": _NON_NEGATIVE,
     "n_resamples": [
         _NON_NEGATIVE,
@@ -191,9 +214,12 @@ OPTION_RULES = {
         lambda v: all(k and all(lab.strip() for lab in m.values()) for k, m in v.items()),
         "a mapping of column names to {value: non-empty label}",
     ),
+    "header_rows": (lambda v: v is None or v >= 1, "a whole number of rows, 1 or more, or null"),
+    "scale": _one_of((None, "0-10"), "'0-10' (the score really is 0-10) or null"),
+    # whole seconds: nbclient's timeout is an integer (120.5 fails every cell)
     "timeout": (
-        (lambda v: 0 < v <= MAX_TIMEOUT),
-        f"a number of seconds between 1 and {MAX_TIMEOUT}",
+        (lambda v: 1 <= v <= MAX_TIMEOUT and float(v).is_integer()),
+        f"a number of seconds, whole, between 1 and {MAX_TIMEOUT}",
     ),
 }
 
@@ -379,13 +405,16 @@ def slugify(name: str) -> str:
 class Survey:
     """One validated ``surveys.yml`` entry: its name, slug and template parameters.
 
-    ``timeout`` is the execution timeout of each notebook cell (seconds).
+    ``timeout`` is the execution timeout of each notebook cell (seconds);
+    ``base`` the folder of the config file, which the report's records
+    (``provenance.json``, the notebook's parameters) give file paths relative to.
     """
 
     name: str
     slug: str
     parameters: dict = field(repr=False)
-    timeout: float = RENDER_OPTIONS["timeout"][1]
+    timeout: int = RENDER_OPTIONS["timeout"][1]
+    base: str | None = field(default=None, repr=False)  # the config's folder: paths relative
 
 
 def _check_option(where: str, key: str, value, label: str) -> None:
@@ -408,18 +437,10 @@ def _check_option(where: str, key: str, value, label: str) -> None:
 
 
 def _read_config(path: Path):
-    from ._yaml import load_strict
+    from .._yaml import read_strict
 
-    data = path.read_bytes()
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: not UTF-8 text (line {line}, byte {exc.start + 1}); save it as UTF-8"
-        ) from None
-    try:
-        return load_strict(text, str(path))
+        return read_strict(path)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
 
@@ -443,7 +464,7 @@ def config_keys(template=TEMPLATE) -> dict:
     return to_param
 
 
-def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
+def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list[Survey]:
     """Read and validate ``surveys.yml``.
 
     The file holds ``surveys:`` (a list of entries) and optionally
@@ -459,7 +480,8 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
 
     Raises ``ConfigError`` naming the entry and the key for an unknown key, a
     missing data file or a bad option; ``FileNotFoundError`` when the config
-    itself is missing.
+    itself is missing.  With ``errors`` (a list), a bad entry's error is
+    appended to it instead and the entry left out: the other entries load.
     """
     path = Path(config)
     if not path.is_file():
@@ -506,17 +528,21 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
         if key in (raw.get("defaults") or {}):
             raise ConfigError(f"{path}: defaults: key {key!r} belongs in each survey entry")
     surveys, slugs = [], {}
-    for i, entry in enumerate(raw["surveys"], start=1):
+
+    def read_entry(i, entry):
         label = entry.get("name") if isinstance(entry, dict) else None
         where = f"{path}: survey {label!r} (entry {i})" if label else f"{path}: entry {i}"
         own = translate(where, entry)
         values = {**params, **defaults, **own}
         options = {k: values.pop(k, default) for k, (_, default) in RENDER_OPTIONS.items()}
+        options["timeout"] = int(options["timeout"])
         values.pop("tables_dir", None)
         _check_source(where, entry)
         _resolve_files(where, path.parent, values)
         if "required_columns" in params:
             values["required_columns"] = _required_columns({**defaults, **own})
+        if isinstance(values.get("columns"), str):
+            _check_columns_file(where, values["columns"])
         if values.get("themes"):
             _check_themes(where, values["themes"])
         for key, kind in (("themes_model", "themes"), ("sentiment_model", "sentiment")):
@@ -532,7 +558,23 @@ def load_config(config="surveys.yml", *, template=TEMPLATE) -> list[Survey]:
                 f"{where}: key 'name' gives folder {slug!r}, already used by entry {slugs[slug]}"
             )
         slugs[slug] = i
-        surveys.append(Survey(name=entry["name"], slug=slug, parameters=values, **options))
+        surveys.append(
+            Survey(
+                name=entry["name"],
+                slug=slug,
+                parameters=values,
+                base=str(path.parent.resolve()),
+                **options,
+            )
+        )
+
+    for i, entry in enumerate(raw["surveys"], start=1):
+        try:
+            read_entry(i, entry)
+        except ConfigError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))  # `nps-toolkit check`: every bad entry, not the first
     return surveys
 
 
@@ -582,14 +624,34 @@ _NOT_LABELLED = ("score", "date", "wave", "weights", "account", "invited", "comm
 
 
 def _check_value_labels(where: str, values: dict) -> None:
-    """``value_labels`` relabels group columns only, never one the report reads as data."""
-    for column in values.get("value_labels") or {}:
+    """``value_labels`` relabels group columns only, never one the report reads as data;
+    a label is never an e-mail address, phone number or identity code."""
+    from .._redact import redact
+
+    for column, mapping in (values.get("value_labels") or {}).items():
+        for value, label in mapping.items():
+            if redact(label) != label:
+                raise ConfigError(
+                    f"{where}: key 'value_labels': the label of {column!r} value {value!r} "
+                    "holds contact details (an e-mail address, phone number or identity "
+                    "code); a report never shows them"
+                )
         used = [k for k in _NOT_LABELLED if values.get(k) == column]
         if used:
             raise ConfigError(
                 f"{where}: key 'value_labels': column {column!r} is the {used[0]!r} column, "
                 "whose values the report reads; label the groups of segment and banner columns"
             )
+
+
+def _check_columns_file(where: str, path: str) -> None:
+    """A ``columns:`` file (a mapping or load options) is read strictly when the config loads."""
+    from ..data._config import _resolve_config
+
+    try:
+        _resolve_config(path)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: key 'columns': {exc}") from None
 
 
 def _check_themes(where: str, themes) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
+from .._identifiers import GROUP_KEYS, check_group_columns, clean_group_values
 from .config import ConfigError
 
 
@@ -22,6 +23,7 @@ def load_data(
     date_format=None,
     score=None,
     min_n=None,
+    load_options=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``) or an example, filtered.
 
@@ -33,6 +35,9 @@ def load_data(
     identifies the data (the file's bytes, or the example's CSV text) for the
     provenance record.  ``date_format`` is passed to ``load_survey`` (``strftime``
     codes of the date column; default: ISO as ISO, ``d.m.y`` and ``d/m/y`` day-first).
+    ``load_options`` are more ``load_survey`` options from the survey's entry
+    (``recode``, ``header_rows``, ``na_values``, ``scale``); empty ones are
+    left out, so a ``columns`` YAML file's own options stay in force.
     With ``score`` and ``min_n``, data (after the filter)
     holding fewer than ``min_n`` answers in ``score`` is refused: every number
     of such a report would describe a group too small to show.
@@ -46,12 +51,22 @@ def load_data(
     else:
         from ..data import load_survey
 
-        df = load_survey(data_path, columns=columns or None, date_format=date_format)
+        options = {k: v for k, v in (load_options or {}).items() if v not in (None, {}, [])}
+        if score and score != "recommend":  # a score named in the entry: no column is looked for
+            options["score"] = score
+        df = load_survey(data_path, columns=columns or None, date_format=date_format, **options)
         if "sha256" not in df.attrs:
             df.attrs["sha256"] = file_sha256(data_path)
         df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+        df.attrs["load_warnings"] = [
+            w.replace(str(data_path), df.attrs["source"]) for w in df.attrs.get("load_warnings", [])
+        ]
     check_columns(df, required or {})
     out = apply_filter(df, row_filter)
+    for key in GROUP_KEYS:  # no contact details or identifiers as groups
+        if key in (required or {}):
+            check_group_columns(out, required[key], key=key)
+            out = clean_group_values(out, required[key], key=key)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
     return out

@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from .._export import write_csv, write_xlsx
+from .._redact import visible
 from .config import INTERNAL_PARAMETERS
 
 # Characters that Markdown (CommonMark, GFM, mistune, marked) can read as markup:
@@ -43,7 +44,8 @@ def escape(value) -> str:
     """
     if value is None or (not isinstance(value, str) and _is_missing(value)):
         return ""
-    return defang(_BREAKS.sub(" ", str(value))).translate(_ENTITIES)
+    # control, bidi-override and zero-width characters go: text reads as it is stored
+    return defang(visible(_BREAKS.sub(" ", str(value)))).translate(_ENTITIES)
 
 
 # a link scheme ("http:", "javascript:" ...) or "www." in text from the data

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._redact import visible
 from .config import (
     FILE_KEYS,
     HTML_TEMPLATE,
@@ -268,7 +269,7 @@ def export_html(notebook, html_path, *, title: str | None = None, language: str 
 
     nb = notebook if not isinstance(notebook, str | Path) else nbformat.read(str(notebook), 4)
     if title:
-        nb.metadata["title"] = defang(title)  # the template escapes it
+        nb.metadata["title"] = defang(visible(title))  # the template escapes it
     exporter = _html_exporter()
     exporter.language_code = language  # one exporter per thread: safe to set per report
     body, _ = exporter.from_notebook_node(nb)
@@ -289,7 +290,13 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _replace_dir(new: Path, final: Path) -> None:
-    """Put ``new`` in place of ``final``: rename the old one aside, rename in, delete old."""
+    """Put ``new`` in place of ``final``: rename the old one aside, rename in, delete old.
+
+    Between the two renames there is no ``final``; a process killed there
+    (power, out of memory) leaves the previous report as
+    ``.<slug>.old-<pid>-<hex>``, and the next run's ``clean_stale_work_dirs``
+    renames it back to ``<slug>`` rather than deleting it.
+    """
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
@@ -350,7 +357,10 @@ def clean_stale_work_dirs(out_root, *, before: float | None = None) -> list[str]
 
     A work folder is stale when the run that made it (its process id is in
     the name) is no longer running, or, for names without a process id, when
-    it is older than ``before`` (a time stamp, default now).
+    it is older than ``before`` (a time stamp, default now).  A stale
+    ``.<slug>.old-...`` folder whose ``<slug>`` is missing is the previous
+    report of a run killed in the middle of ``_replace_dir``: it is renamed
+    back to ``<slug>`` (the newest, when there are several), not removed.
     """
     before = time.time() if before is None else before
     removed = []
@@ -358,18 +368,29 @@ def clean_stale_work_dirs(out_root, *, before: float | None = None) -> list[str]
         entries = list(Path(out_root).iterdir())
     except OSError:
         return removed
+    stale = []
     for entry in entries:
         m = _WORK_DIR.match(entry.name)
         if not m or not entry.is_dir() or entry.is_symlink():
             continue
         pid = m.group(3)
         try:
-            stale = (not _pid_alive(int(pid))) if pid else entry.stat().st_mtime < before
+            if (not _pid_alive(int(pid))) if pid else entry.stat().st_mtime < before:
+                stale.append((entry.stat().st_mtime, entry, m.group(1), m.group(2)))
         except OSError:
             continue
-        if stale:
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry.name)
+    for _, entry, slug, kind in sorted(stale, key=lambda x: x[0], reverse=True):
+        final = entry.with_name(slug)
+        if kind == "old" and not final.exists() and not final.is_symlink():
+            prov = _read_provenance(entry)
+            if prov is not None and prov.get("toolkit") == "nps-toolkit":
+                try:
+                    os.replace(entry, final)  # the last good report, back in place
+                    continue
+                except OSError:
+                    pass
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
     return removed
 
 
@@ -505,9 +526,108 @@ def _fingerprint(survey: Survey, template) -> dict:
         "files_sha256": files,
         "template_sha256": _template_sha256(template),
         "toolkit_version": __version__,
-        # as provenance.json holds them (a JSON round trip)
-        "parameters": json.loads(json.dumps({**p, "tables_dir": None}, default=str)),
+        # as provenance.json holds them (a JSON round trip), files relative to the config
+        "parameters": json.loads(
+            json.dumps({**recorded_parameters(p, survey.base), "tables_dir": None}, default=str)
+        ),
     }
+
+
+def _relative_path(path: str, base: str | None) -> str:
+    """``path`` relative to ``base`` (the config's folder); the file name when there is none."""
+    if not base or not os.path.isabs(path):
+        return path if base else Path(path).name
+    try:
+        shared = os.path.commonpath([path, base])
+        relative = os.path.relpath(path, base)
+    except ValueError:  # another drive (Windows): no relative path exists
+        return Path(path).name
+    if shared == Path(path).anchor:  # only the root in common: "../../home/me/..." names
+        return Path(path).name  # the folders as an absolute path would
+    return Path(relative).as_posix()
+
+
+def recorded_parameters(parameters: dict, base: str | None) -> dict:
+    """The parameters as a report records them: file paths relative to the config's
+    folder ``base`` and the tables folder as ``"."`` (the report's own folder), so no
+    deliverable names the analyst's folders.
+
+    >>> recorded_parameters({"data_path": "/home/me/s/d.csv", "tables_dir": "/tmp/.x"}, "/home/me")
+    {'data_path': 's/d.csv', 'tables_dir': '.'}
+    >>> recorded_parameters({"data_path": "/home/me/d.csv", "themes": "/srv/t.yml"}, "/srv/cfg")
+    {'data_path': 'd.csv', 'themes': '../t.yml'}
+    """
+    out = dict(parameters)
+    for param in FILE_KEYS.values():
+        if isinstance(out.get(param), str):
+            out[param] = _relative_path(out[param], base)
+    if out.get("tables_dir"):
+        out["tables_dir"] = "."
+    return out
+
+
+def _record_relative_paths(nb, survey: Survey, template) -> None:
+    """Rewrite the executed notebook's records (papermill's metadata, the injected
+    parameters cell) with relative paths, in place."""
+    from papermill.translators import translate_parameters
+
+    from . import _engine
+
+    meta = nb.metadata.get("papermill", {})
+    real = meta.get("parameters") or {}
+    shown = recorded_parameters(real, survey.base)
+    meta["parameters"] = shown
+    meta["input_path"] = Path(template).name
+    meta["output_path"] = "report.ipynb"
+    # the same paths wherever a cell shows them (a section's code for the reviewer
+    # names the theme lexicon it loaded): longest first, so no path is half replaced
+    swaps = {
+        real[k]: shown[k]
+        for k in [*FILE_KEYS.values(), "tables_dir"]
+        if isinstance(real.get(k), str) and os.path.isabs(real[k]) and real[k] != shown[k]
+    }
+    swaps = sorted(swaps.items(), key=lambda kv: -len(kv[0]))
+
+    def scrub(text):
+        if isinstance(text, list):
+            return [scrub(t) for t in text]
+        if not isinstance(text, str):
+            return text
+        for real_path, shown_path in swaps:
+            text = text.replace(real_path, shown_path)
+        return text
+
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters(
+                _engine.LANGUAGE, _engine.LANGUAGE, shown, "Parameters"
+            )
+            continue
+        cell.source = scrub(cell.source)
+        for output in cell.get("outputs", []) if swaps else ():
+            if "text" in output:
+                output["text"] = scrub(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if isinstance(value, str | list):
+                    output["data"][mime] = scrub(value)
+
+
+def _relative_failed_notebook(path: Path, survey: Survey, template) -> None:
+    """The partly executed notebook with relative paths too (it may be shared to debug)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+        _record_relative_paths(nb, survey, template)
+        nbformat.write(nb, str(path))
+    except Exception:  # keep the notebook as papermill wrote it rather than none
+        pass
+
+
+def _write_notebook(nb, path: Path) -> None:
+    import nbformat
+
+    nbformat.write(nb, str(path))
 
 
 def _template_sha256(template) -> str:
@@ -549,6 +669,9 @@ def render_survey(
     cancel: threading.Event | None = None,
 ) -> RenderResult:
     """Render one survey into ``output_dir/<slug>/`` (replaced only on success).
+
+    The report records file paths relative to the config's folder, never
+    absolute ones.
 
     An existing ``<slug>`` folder is replaced only when it is a report the
     toolkit wrote (its ``provenance.json`` says so); otherwise the survey
@@ -592,6 +715,8 @@ def render_survey(
         nb = _execute(survey, tmp, out_root, template, kernel_name, execution_timeout, kernel)
         if cancel is not None and cancel.is_set():
             raise _Cancelled
+        _record_relative_paths(nb, survey, template)  # no local folder in any deliverable
+        _write_notebook(nb, tmp / "report.ipynb")
         outputs = survey.parameters.get("outputs", ["html", "pdf"])
         if "html" in outputs or "pdf" in outputs:  # the PDF is printed from the HTML
             export_html(
@@ -611,7 +736,9 @@ def render_survey(
         )
         used = tmp / IN_EFFECT_FILE  # written by the template: the parameters that took effect
         if used.is_file():
-            prov["parameters_in_effect"] = json.loads(used.read_text(encoding="utf-8"))
+            prov["parameters_in_effect"] = recorded_parameters(  # no local paths either
+                json.loads(used.read_text(encoding="utf-8")), survey.base
+            )
             used.unlink()
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
         if "html" not in outputs:
@@ -633,6 +760,7 @@ def render_survey(
         if tmp is not None and not cancelled and (tmp / "report.ipynb").is_file():
             # keep the partly executed notebook beside the good report, for the researcher
             try:
+                _relative_failed_notebook(tmp / "report.ipynb", survey, template)
                 os.replace(tmp / "report.ipynb", failed_nb)
                 where = str(failed_nb)
             except OSError:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._dates import parse_dates, wall_time
 from .._i18n import Texts
+from .._redact import ANALYSIS_LENGTH, clip
 from .._suppression import shown_rows
 
 # The report's sections in reading order: (anchor id, catalogue key of its title).
@@ -474,6 +475,11 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     by_row = isinstance(s.language, str) and s.has(df, s.language)
     lang = column_code("df", df, s.language) if by_row else s.language
     calls = []
+    if has_text:  # contact details out before any analysis sees a word; huge comments cut
+        df = df.assign(**{s.comment: analysed_comments(df[s.comment])})
+        calls.append(
+            f"df = df.assign(**{{{s.comment!r}: sections.analysed_comments(df[{s.comment!r}])}})"
+        )
     lex = Code("lex", lexicon(s))
     if s.themes:
         calls.append(f"lex = {call_text('nps.load_themes', s.themes, mode=s.themes_mode)}")
@@ -524,6 +530,7 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         comment=s.comment, score=s.score, per_group=1, rng=rng_code(s.seed, "quotes"),
     )  # fmt: skip
     quotes = quotes.assign(score=whole_numbers(quotes["score"]))  # a quote's score reads 6, not 6.0
+    quotes["quote"] = clip(quotes["quote"])  # a quote is at most CLIP_LENGTH characters
     words = run(calls, "words = nps.distinctive_terms", distinctive_terms, Code("df", df),
                 comment=s.comment, score=s.score, language=lang)  # fmt: skip
     terms = run(calls, "nps.top_terms", top_terms, Code("words", words),
@@ -562,6 +569,14 @@ def whole_numbers(values: pd.Series) -> pd.Series:
     if numbers.isna().sum() != values.isna().sum() or (known != known.round()).any():
         return values
     return numbers.round().astype("Int64")
+
+
+def analysed_comments(comments: pd.Series) -> pd.Series:
+    """Comments as the report's analyses read them: redacted, at most ``ANALYSIS_LENGTH``
+    characters each (the data keeps the full text)."""
+    return comments.map(
+        lambda v: v if _blank(v) else clip(str(v), ANALYSIS_LENGTH), na_action="ignore"
+    )
 
 
 def _blank(value) -> bool:

@@ -113,7 +113,11 @@ def labels(s: Settings) -> dict:
     from ..themes import theme_labels
     from .sections import lexicon
 
-    return theme_labels(lexicon(s), language=s.report_language)
+    names = theme_labels(lexicon(s), language=s.report_language)
+    # drivers whose columns are codes (Q7_1) are named by their question texts
+    asked = s.extra.get("column_labels") or {}
+    names.update({d: asked[d] for d in s.drivers if asked.get(d) and d not in names})
+    return names
 
 
 def column_label(column, t: Texts) -> str:
@@ -199,8 +203,38 @@ def scope_note(df: pd.DataFrame, head, tr, t: Texts) -> str | None:
     )
 
 
+def with_questions(s: Settings, df: pd.DataFrame) -> Settings:
+    """``s`` carrying the survey's own question texts (``df.attrs["column_labels"]``)."""
+    import dataclasses
+
+    labels = {str(k): str(v) for k, v in (df.attrs.get("column_labels") or {}).items() if v}
+    return dataclasses.replace(s, extra={**s.extra, "column_labels": labels})
+
+
+def question(s: Settings, column) -> str | None:
+    """The question a column holds the answers to, as the survey asked it (None: not known).
+
+    Its text from the export (or SPSS label), else the column's own name when
+    that is a question (Google Forms, SurveyMonkey name columns by their questions).
+    """
+    if not column:
+        return None
+    text = (s.extra.get("column_labels") or {}).get(column)
+    if text:
+        return text
+    column = str(column)
+    return column if len(column.split()) >= 4 else None
+
+
+def column_name(s: Settings, t: Texts, column) -> str:
+    """A segment or driver column as the reader should see it: its question, else its label."""
+    text = (s.extra.get("column_labels") or {}).get(column)
+    return text or column_label(column, t)
+
+
 def how_to_read(s: Settings, t: Texts) -> None:
-    say(t, "intro.how_to_read", level=t.level(s.confidence_level))
+    asked = question(s, s.score) or t("intro.question")
+    say(t, "intro.how_to_read", level=t.level(s.confidence_level), question=asked)
 
 
 # --- headline and responses --------------------------------------------------
@@ -336,7 +370,7 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         return
     for column, table in segs.tables.items():
         # escaped once, here: the heading is HTML, not Markdown
-        _html(f"<h3>{escape(t('segments.by').format(column=column_label(column, t)))}</h3>")
+        _html(f"<h3>{escape(t('segments.by').format(column=column_name(s, t, column)))}</h3>")
         group = table["group"].replace({"(no answer)": t("segments.no_answer")})
         hidden = table["suppressed"].fillna(False).to_numpy(bool)  # the row counting them
         k = segs.comparisons[column].attrs.get("n_hidden", 0)
@@ -477,6 +511,9 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     """Theme impact chart and table, then one example quote per theme and category."""
     calls(found.calls if found is not None else None)
     say(t, "comments.intro")
+    asked = question(s, s.comment) if found is not None and s.comment else None
+    if asked:
+        say(t, "intro.comment_question", question=asked)
     if scope:
         _md(escape(scope))
     if found is None:
@@ -570,6 +607,15 @@ def followup(found, s: Settings, t: Texts) -> None:
         ]
     )
     _table(counts, [("list", "text", "list"), ("respondents", "int", "respondents")], t)
+
+
+def load_warnings(df: pd.DataFrame, t: Texts) -> None:
+    """What the loader warned about while reading the file (dates read either way, the
+    score column it chose, a likely 1-10 scale), where the reader of the report sees it."""
+    said = df.attrs.get("load_warnings") or []
+    if said:
+        say(t, "appendix.load_warnings", n=len(said))
+        _html("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>")
 
 
 def methods(s: Settings, t: Texts) -> None:

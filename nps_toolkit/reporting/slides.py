@@ -37,6 +37,7 @@ from pptx.util import Inches, Pt
 
 from .._export import defuse
 from .._i18n import LANGUAGES, Texts
+from .._redact import visible
 
 CATEGORY_COLORS = {"detractors": "d7301f", "passives": "bdbdbd", "promoters": "1a9850"}
 QUADRANT_COLORS = {
@@ -85,12 +86,12 @@ def _rgb(hex_colour: str) -> RGBColor:
 
 def _label(value, labels) -> str:
     text = str(value)
-    return str(labels.get(text, text.replace("_", " ")))
+    return visible(str(labels.get(text, text.replace("_", " "))))
 
 
 def _chart_label(value) -> str:
     """A category or series name for a chart: plain text, defused for its workbook."""
-    return defuse(str(value))
+    return defuse(visible(str(value)))
 
 
 # --------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def _text_box(slide, text_lines, left, top, width, height, *, size=16, bold=Fals
     for i, line in enumerate([text_lines] if isinstance(text_lines, str) else text_lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         run = paragraph.add_run()
-        run.text = str(line)  # a plain text run: no fields, no markup
+        run.text = visible(str(line))  # a plain text run: no fields, markup or controls
         run.font.size = Pt(size)
         run.font.bold = bold
         if colour:
@@ -117,6 +118,7 @@ def _set_title(slide, title: str):
     shape = slide.shapes.title
     shape.text_frame.clear()
     run = shape.text_frame.paragraphs[0].add_run()
+    title = visible(title)
     run.text = title[:1].upper() + title[1:]  # a sentence: "Region: ...", "Asiakkuus: ..."
     run.font.size = Pt(28)
     run.font.bold = True
@@ -484,15 +486,15 @@ def _theme_slide(themes, quotes, texts, labels) -> _Slide | None:
     title = texts[key].format(**fmt)
     quote_lines = []
     if quotes is not None and not quotes.empty:
-        from ..themes import redact
+        from .._redact import clip
 
         wanted = t.reindex(t["impact"].abs().sort_values(ascending=False).index)["theme"]
         for theme in wanted:
             q = quotes[quotes["theme"] == theme]["quote"].dropna()
             if len(q):
-                # theme_quotes has redacted them; redacting again costs nothing
+                # theme_quotes has redacted them; clipping again costs nothing
                 quote_lines.append(
-                    f"{_label(theme, labels).capitalize()}: \u201c{redact(str(q.iloc[0]))}\u201d"
+                    f"{_label(theme, labels).capitalize()}: \u201c{clip(str(q.iloc[0]))}\u201d"
                 )
             if len(quote_lines) == MAX_QUOTES:
                 break
@@ -642,7 +644,8 @@ def write_slides(
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     title_slide = prs.slides.add_slide(prs.slide_layouts[0])
     head = title_slide.shapes.title
-    head.text_frame.text = str(survey_name)
+    survey_name = visible(str(survey_name))  # no control or bidi character on a slide
+    head.text_frame.text = survey_name
     head.left, head.top = Inches(0.8), Inches(2.2)
     head.width, head.height = SLIDE_WIDTH - Inches(1.6), Inches(1.6)
     sub = title_slide.placeholders[1]
@@ -666,6 +669,21 @@ def write_slides(
         _set_title(slide, spec.title)
         spec.build(slide)
         _footer(slide, f"{spec.base or base} \u00b7 {survey_name}")
+    _set_properties(prs, survey_name, texts)
     path = Path(path)
     prs.save(path)
     return path
+
+
+def _set_properties(prs, survey_name: str, texts) -> None:
+    """The file's own properties: ours, not python-pptx's template's (its author, 2013)."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props = prs.core_properties
+    props.author = props.last_modified_by = "nps-toolkit"
+    props.title = survey_name
+    props.subject = texts["subtitle"]
+    props.keywords = props.comments = props.category = ""
+    props.created = props.modified = now
+    props.revision = 1

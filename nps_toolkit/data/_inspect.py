@@ -1,0 +1,190 @@
+"""What a survey file looks like to the loader, in words (``nps-toolkit inspect FILE``)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._common import SurveyDataError
+from ._files import _file_bytes, _format_of, _source_name
+from ._score import comment_candidates, score_candidates
+
+_LAYOUT_WORDS = {
+    None: "a plain table (one header row)",
+    "qualtrics": "Qualtrics export (row 1 export tags, row 2 question texts, row 3 import ids)",
+    "qualtrics-legacy": "Qualtrics legacy export (row 1 V1.., row 2 names and question texts)",
+    "surveymonkey": "SurveyMonkey export (row 1 questions, row 2 answer options)",
+    "kobotoolbox": "KoBoToolbox export",
+    "odk": "ODK Central export",
+    "google-forms": "Google Forms responses (month-first dates)",
+    "microsoft-forms": "Microsoft Forms responses (month-first dates)",
+    "typeform": "Typeform responses",
+    "formbricks": "Formbricks responses",
+    "limesurvey": "LimeSurvey responses",
+}
+# platforms' own columns: answers' bookkeeping, never a segment or a driver
+_METADATA = (
+    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+    "Finished", "RecordedDate", "DistributionChannel", "UserLanguage", "Collector ID",
+    "Start Date", "End Date", "IP Address", "Email Address", "First Name", "Last Name",
+    "Start time", "Completion time", "Email", "Name", "Start Date (UTC)", "Submit Date (UTC)",
+    "Network ID", "Timestamp", "Finished", "Survey ID", "lastpage", "startlanguage", "seed",
+    "startdate", "datestamp", "start", "end", "_id", "_uuid", "_index", "_submission_time",
+)  # fmt: skip
+MAX_SEGMENT_GROUPS = 20  # a column with more distinct values is not offered as a segment
+
+
+def describe(path, options: dict, load_survey, read_raw) -> str:
+    """``inspect_survey``: the loader's two steps are given (the package holds them)."""
+    source = _source_name(path)
+    lines = [f"file: {source}"]
+    try:
+        fmt = _format_of(path, options.get("format"))
+        _, data = _file_bytes(path, source)
+        raw = read_raw(path, data, fmt, source, dict(options), {}, "recommend")
+    except SurveyDataError as exc:
+        lines += ["cannot read the table:", *("  " + line for line in str(exc).splitlines())]
+        return "\n".join(lines)
+    frame, info = raw.frame, raw.info
+    labels = info.get("column_labels") or {}
+    layout = info.get("layout")
+    lines.append(f"layout: {_LAYOUT_WORDS.get(layout, layout)}")
+    if info.get("header_rows", 1) > 1:
+        lines.append(f"header: {info['header_rows']} rows, read as one")
+    first, last = (int(raw.rows[0]), int(raw.rows[-1])) if len(raw.rows) else (None, None)
+    where = f" ({raw.row_label}s {first}-{last})" if first is not None else ""
+    lines.append(f"rows: {len(frame)}{where}")
+    if info.get("header_rows", 1) == 1 and _second_header(frame):
+        lines.append(
+            f"note: {raw.row_label} {int(raw.rows[0])} holds text above numbers: if it is a second "
+            "header row (question texts), read the file with header_rows=2 (--header-rows 2)"
+        )
+    if info.get("repeated_names"):
+        for name, names in info["repeated_names"].items():
+            lines.append(f"repeated name: {name!r} read as {names}")
+    lines.append(f"columns ({len(frame.columns)}):")
+    for c in frame.columns:
+        text = labels.get(c)
+        lines.append(f"  {c}" + (f"  \u2014 {text}" if text else "") + f"  [{_holds(frame[c])}]")
+
+    candidates, why = ([], "") if "recommend" in frame.columns else score_candidates(frame, labels)
+    if "recommend" in frame.columns:
+        lines.append("score: column 'recommend'")
+    elif len(candidates) == 1:
+        lines.append(f"score: column {candidates[0]!r}, because {why}")
+    elif candidates:
+        lines.append(f"score: {len(candidates)} candidates ({why}), name one with columns=:")
+        lines += [
+            f"  {c!r}" + (f" \u2014 {labels[c]}" if labels.get(c) else "") for c in candidates
+        ]
+    else:
+        lines.append(
+            "score: no column looks like the 0-10 recommend question; name it with "
+            "columns={'<column>': 'recommend'}"
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            df = load_survey(path, **options) if len(candidates) <= 1 else None
+            error = None
+        except (SurveyDataError, ValueError) as exc:
+            df, error = None, exc
+    if df is not None:
+        lines += _loaded(df)
+    elif error is not None:
+        lines += ["load_survey:", *("  " + line for line in str(error).splitlines())]
+    lines += ["", "surveys.yml entry to paste:", _entry(path, df, frame, labels, candidates)]
+    return "\n".join(lines)
+
+
+def _holds(s: pd.Series) -> str:
+    """What a column holds, in a few words."""
+    given = s.dropna()
+    given = given[given.astype("str").str.strip().ne("")]
+    if given.empty:
+        return "empty"
+    num = pd.to_numeric(given, errors="coerce")
+    if num.notna().all():
+        v = num.to_numpy(float)
+        whole = bool((v == np.round(v)).all())
+        span = f"{v.min():g}-{v.max():g}"
+        return f"{'whole ' if whole else ''}numbers {span}, {len(v)} answers"
+    distinct = given.astype("str").nunique()
+    return f"text, {distinct} distinct of {len(given)}"
+
+
+def _second_header(frame: pd.DataFrame) -> bool:
+    """Whether the first data row is all text and sits above numbers in some column."""
+    if len(frame) < 2:
+        return False
+    first = frame.iloc[0]
+    if not all(isinstance(v, str) for v in first if pd.notna(v)):
+        return False
+    below = frame.iloc[1:201]
+    for c in frame.columns:
+        rest = pd.to_numeric(below[c].dropna(), errors="coerce")
+        if len(rest) and rest.notna().all() and pd.isna(pd.to_numeric(first[c], errors="coerce")):
+            return True
+    return False
+
+
+def _most_groups(n: int) -> int:
+    """Distinct values a segment column may have: groups, not one value per respondent."""
+    return min(MAX_SEGMENT_GROUPS, n // 2)
+
+
+def _loaded(df: pd.DataFrame) -> list[str]:
+    from ..scoring import nps
+
+    a = df.attrs
+    out = [f"load_survey: {a['n_rows']} rows, {a['n_answered']} answers"]
+    if a.get("excluded_blank"):
+        out[0] += f", {a['excluded_blank']} blank"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out.append(f"NPS of all answers: {nps(df['recommend']):.1f}")
+    if "responded_at" in df.columns:
+        dates = df["responded_at"].dropna()
+        if len(dates):
+            origin = a.get("platform_columns", {})
+            column = next((k for k, v in origin.items() if v == "responded_at"), "responded_at")
+            out.append(f"dates: column {column!r}, {dates.min()} to {dates.max()}")
+    out += [f"warning: {w}" for w in a.get("load_warnings", []) if "the score is column" not in w]
+    return out
+
+
+def _entry(path, df, frame, labels, candidates) -> str:
+    import yaml
+
+    entry: dict = {"name": Path(str(path)).stem.replace("_", " "), "data": str(path)}
+    if df is None and len(candidates) > 1:
+        entry["columns"] = {candidates[0]: "recommend"}
+    if df is not None:
+        score = df.attrs.get("score_found", {}) or {}
+        skip = {"recommend", "respondent_id", "responded_at", "comment", "email", "weight"}
+        skip |= set((df.attrs.get("platform_columns") or {}).keys()) | {score.get("column")}
+        skip |= set(_METADATA)
+        segments, drivers = [], []
+        for c in df.columns:
+            if c in skip or str(c).endswith("_NPS_GROUP"):
+                continue
+            s = df[c].dropna()
+            num = pd.to_numeric(s, errors="coerce")
+            if len(s) and num.notna().all() and num.between(0, 10).all() and s.nunique() > 2:
+                drivers.append(str(c))
+            elif len(s) and num.isna().all() and 2 <= s.nunique() <= _most_groups(len(s)):
+                segments.append(str(c))
+        if segments:
+            entry["segments"] = segments[:5]
+        if drivers:
+            entry["drivers"] = drivers[:10]
+        if "comment" not in df.columns:
+            found = comment_candidates(frame, labels, score.get("column"))
+            if len(found) == 1:
+                entry["comment"] = found[0]
+    text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=100)
+    return "\n".join("  " + line for line in text.splitlines())

@@ -1,0 +1,401 @@
+"""Survey platforms' exports loaded as they come (nps_toolkit/data/_layouts.py).
+
+The files in tests/data/platforms/ are written by make_platforms.py from each
+platform's documented export layout; every one holds the same ten answers
+(10 10 9 9 8 7 6 3 0 10: 5 promoters, 3 detractors, NPS 20, counted by hand).
+"""
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.data import SurveyDataError, load_survey
+
+PLATFORMS = Path(__file__).resolve().parent / "data" / "platforms"
+QUESTION = "How likely are you to recommend Acme to a friend or colleague?"
+NPS = 20.0  # (5 promoters - 3 detractors) / 10 answers
+
+
+def load(name, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "the score is column ..."
+        return load_survey(PLATFORMS / name, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("name", "layout", "header_rows", "score_column"),
+    [
+        ("qualtrics.csv", "qualtrics", 3, "Q1"),
+        ("qualtrics.tsv", "qualtrics", 3, "Q1"),
+        ("qualtrics_choice_text.csv", "qualtrics", 3, "Q1"),
+        ("qualtrics_repeated_tags.csv", "qualtrics", 3, "Q1"),
+        ("qualtrics_legacy.csv", "qualtrics-legacy", 2, "Q1"),
+        ("surveymonkey.csv", "surveymonkey", 2, QUESTION),
+        ("surveymonkey.xlsx", "surveymonkey", 2, QUESTION),
+        ("google_forms.csv", "google-forms", 1, QUESTION),
+        ("microsoft_forms.xlsx", "microsoft-forms", 1, QUESTION),
+        ("typeform.csv", "typeform", 1, QUESTION),
+        ("formbricks.csv", "formbricks", 1, QUESTION),
+        (
+            "kobotoolbox.csv",
+            "kobotoolbox",
+            2,
+            "How likely are you to recommend this clinic? (0-10)",
+        ),
+        ("odk_central.csv", "odk", 1, "nps"),
+        ("limesurvey.csv", "limesurvey", 1, f"NPS1. {QUESTION}"),
+    ],
+)
+def test_each_platform_loads_with_no_options(name, layout, header_rows, score_column):
+    with pytest.warns(UserWarning, match="the score is column"):
+        df = load_survey(PLATFORMS / name)
+    assert (df.attrs["layout"], df.attrs["header_rows"]) == (layout, header_rows)
+    assert df.attrs["score_found"]["column"] == score_column
+    assert len(df) == 10 and df.attrs["n_answered"] == 10
+    assert nps.nps(df["recommend"]) == NPS
+    # the header rows are not respondents, and rows are named by their line in the file
+    if name.endswith(".csv"):
+        assert df.attrs["row_label"] == "line"
+
+
+def test_qualtrics_keeps_question_texts_and_platform_columns():
+    df = load("qualtrics.csv")
+    labels = df.attrs["column_labels"]
+    assert labels["recommend"] == QUESTION and labels["Q1"] == QUESTION
+    assert labels["Q2"] == "What is the main reason for your score?"
+    assert labels["Q3_2"] == "How satisfied are you with... - Price"
+    assert df.attrs["score_found"]["why"].startswith("Qualtrics marks it as an NPS question")
+    # ResponseId and RecordedDate copied to the canonical id and answer time
+    assert df["respondent_id"].iloc[0] == "R_000000000000001"
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2025-03-01 09:03:00")
+    # and the one "why" question is the comment
+    assert df.attrs["platform_columns"] == {
+        "ResponseId": "respondent_id",
+        "RecordedDate": "responded_at",
+        "Q2": "comment",
+    }
+    assert df["comment"].iloc[0] == "Great service"
+    assert labels["comment"] == "What is the main reason for your score?"
+
+
+def test_qualtrics_errors_name_the_line_of_the_file():
+    text = (PLATFORMS / "qualtrics.csv").read_text(encoding="utf-8").splitlines()
+    # line 5 is the second respondent (three header lines): its score becomes "eleven"
+    cells = text[4].split(",")
+    cells[11] = "eleven"
+    text[4] = ",".join(cells)
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(io.StringIO("\n".join(text) + "\n"), columns={"Q1": "recommend"})
+    (p,) = info.value.problems
+    assert (p.row, p.column, p.value) == (5, "Q1", "eleven")
+
+
+def test_choice_text_labels_are_read_as_their_numbers():
+    df = load("qualtrics_choice_text.csv")
+    assert df["recommend"].tolist() == [10, 10, 9, 9, 8, 7, 6, 3, 0, 10]
+    assert df.attrs["score_labels_read"] == 4  # "10 - Extremely likely" x3, "0 - Not at all likely"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        ["10 - Extremely likely", "0 = Ei lainkaan todennäköistä", "10 (Erittäin todennäköisesti)"],
+        ["10: very likely", "0 – not at all", "10 - Extremely likely"],
+    ],
+)
+def test_labelled_answers_in_any_language_read_as_numbers(answers):
+    text = "recommend\n" + "\n".join(f'"{a}"' for a in answers) + "\n"
+    assert load_survey(io.StringIO(text))["recommend"].tolist() == [10, 0, 10]
+
+
+def test_repeated_export_tags_are_suffixed_and_refused_only_when_used():
+    df = load("qualtrics_repeated_tags.csv")
+    assert df.attrs["repeated_names"] == {"Q3": ["Q3", "Q3.2"]}
+    assert df.attrs["column_labels"]["Q3.2"] == "How satisfied are you with the price?"
+    with pytest.raises(SurveyDataError, match=r"column 'Q3' is the name of 2 columns"):
+        load("qualtrics_repeated_tags.csv", recode={"Q3": 0})
+    assert load("qualtrics_repeated_tags.csv", recode={"Q3.2": 0})["Q3.2"].notna().all()
+
+
+def test_surveymonkey_names_fill_forward_and_dates_are_month_first():
+    df = load("surveymonkey.csv")
+    assert "Which products do you use? - Product B" in df.columns
+    assert "Which products do you use? - Other (please specify)" in df.columns
+    assert df.attrs["column_labels"]["Which products do you use? - Product B"] == (
+        "Which products do you use?"
+    )
+    # 02/01/2025 ... 10/02/2025: every day and month <= 12, read as the platform writes them
+    assert df["responded_at"].dt.month.tolist() == list(range(1, 11))
+    assert (df["responded_at"].dt.day == 2).all()
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2025-01-02 09:19:32")
+
+
+def test_google_forms_ambiguous_dates_read_month_first_without_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = load_survey(PLATFORMS / "google_forms.csv")
+    assert not [w for w in caught if "could be day-first" in str(w.message)]
+    assert df["responded_at"].dt.month.tolist() == list(range(1, 11))
+
+
+def test_ambiguous_dates_warning_is_kept_with_the_data():
+    text = "recommend,responded_at\n9,01/02/2025\n7,03/04/2025\n"
+    with pytest.warns(UserWarning, match="could be day-first or month-first"):
+        df = load_survey(io.StringIO(text))
+    assert any("could be day-first" in w for w in df.attrs["load_warnings"])
+
+
+def test_unrecognised_two_row_header_needs_header_rows():
+    text = "id,rec,region\nVastaaja,Suosittelisitko meitä? (0-10),Alue\nB1,10,N\nB2,6,S\n"
+    with pytest.raises(SurveyDataError, match="header_rows=2"):
+        load_survey(io.StringIO(text), columns={"rec": "recommend"})
+    df = load_survey(io.StringIO(text), columns={"rec": "recommend"}, header_rows=2)
+    assert df["recommend"].tolist() == [10, 6]
+    assert df.attrs["layout"] == "header_rows=2"
+    assert df.attrs["column_labels"]["recommend"] == "Suosittelisitko meitä? (0-10)"
+    with pytest.raises(SurveyDataError) as info:  # lines stay the file's
+        load_survey(io.StringIO(text.replace("B2,6", "B2,66")), header_rows=2, score="rec")
+    assert info.value.problems[0].row == 4
+
+
+def test_several_candidates_are_listed_not_guessed(public_data):
+    # Sudzilla: three "On a scale of 0-10" questions, none says "recommend"
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(public_data / "prepbench_case040_sudzilla_survey.csv")
+    message = str(info.value)
+    assert "3 columns could be the 0-10 likelihood-to-recommend answer" in message
+    assert "'On a scale of 0-10, how would you rate Sudzilla?'" in message
+    assert "nps-toolkit inspect" in message
+
+
+def test_na_values_are_blanked_and_counted():
+    text = "recommend,region\n10,N\nDon't know,S\n3,N\n"
+    df = load_survey(io.StringIO(text), na_values=["Don't know"])
+    assert df.attrs["excluded_blank"] == 1 and df.attrs["na_values_blanked"] == {"recommend": 1}
+
+
+# ----------------------------------------------------------------- the scale
+
+
+def test_a_1_to_5_column_is_never_read_as_0_to_10_silently():
+    with pytest.raises(SurveyDataError) as info:
+        load_survey(PLATFORMS / "scale_1_to_5.csv")
+    message = str(info.value)
+    assert "column 'recommend': its 25 answers only span 1-5" in message
+    assert "likely a 1-5 rating" in message and "scale='0-10'" in message
+    # said explicitly, it is read as 0-10 (every answer a detractor)
+    df = load_survey(PLATFORMS / "scale_1_to_5.csv", scale="0-10")
+    assert df.attrs["n_answered"] == 25 and df["recommend"].max() == 5
+
+
+def test_a_1_to_10_column_is_warned_about_with_the_1_to_11_recode():
+    scores = [1] * 6 + [5, 7, 8, 9, 10] * 4
+    text = "recommend\n" + "\n".join(map(str, scores)) + "\n"
+    with pytest.warns(UserWarning) as rec:
+        load_survey(io.StringIO(text))
+    message = " ".join(str(w.message) for w in rec)
+    assert "likely a 1-10 rating" in message and "recode={'recommend': -1}" in message
+
+
+def test_statistics_warn_on_a_short_scale():
+    rng = np.random.default_rng(20261206)
+    five = rng.integers(1, 6, size=40)
+    five[0] = 5
+    with pytest.warns(UserWarning, match="only span 1-5"):
+        nps.nps(five)
+    with pytest.warns(UserWarning, match="only span 1-5"):
+        nps.nps_interval(five)
+    with pytest.warns(UserWarning, match=r"recommend: its 40 answers only span 1-5"):
+        nps.summarize(pd.DataFrame({"recommend": five}))
+    # a real 0-10 sample: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nps.nps(rng.integers(0, 11, size=200))
+
+
+@pytest.mark.parametrize(
+    ("scores", "scale"),
+    [
+        ([1, 2, 3, 4, 5] * 4, (1, 5)),
+        ([1, 2, 3, 4, 5] * 3, None),  # 15 answers: too few to tell
+        ([2, 3, 4, 5, 6, 7] * 4, (1, 7)),
+        ([0, 1, 2, 3, 4, 5] * 4, None),  # a 0: the scale starts at 0
+        ([1] * 4 + [9, 10] * 10, None),  # four 1s and no 0: could be chance
+        ([1] * 5 + [9, 10] * 10, (1, 10)),
+    ],
+)
+def test_likely_scale(scores, scale):
+    from nps_toolkit._validation import likely_scale
+
+    assert likely_scale(scores) == scale
+
+
+# ------------------------------------------------------------ the whole report
+
+
+def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
+    """A Qualtrics and a SurveyMonkey export rendered from entries with name: and data: only."""
+    import html
+    import shutil
+
+    from nps_toolkit.cli import main
+
+    for name in ("qualtrics.csv", "surveymonkey.csv"):
+        shutil.copy(PLATFORMS / name, tmp_path / name)
+    config = tmp_path / "surveys.yml"
+    config.write_text(
+        "surveys:\n"
+        "  - name: Qualtrics export\n    data: qualtrics.csv\n"
+        "  - name: SurveyMonkey export\n    data: surveymonkey.csv\n",
+        encoding="utf-8",
+    )
+    assert main(["render", "--config", str(config), "--output", str(tmp_path / "out")]) == 0
+    for slug in ("qualtrics-export", "surveymonkey-export"):
+        folder = tmp_path / "out" / slug
+        overall = pd.read_csv(folder / "summary.csv").query("table == 'overall'").iloc[0]
+        assert (overall["n"], overall["nps"]) == (10, NPS)
+        page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+        assert f'answered "{QUESTION}"' in page.replace("<em>", "").replace("</em>", "")
+        assert "recommend us to a friend or colleague" not in page  # not the generic question
+        assert "What is the main reason for your score?" in page
+        # the loader's notes are in the appendix, without the analyst's folders
+        assert "notes from the loader" in page or "note(s) from the loader" in page
+        assert "the score is column" in page and str(tmp_path) not in page
+
+
+# ------------------------------------------------------------ inspect and config
+
+
+def test_inspect_shows_layout_questions_score_and_an_entry(capsys):
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    assert main(["inspect", str(PLATFORMS / "qualtrics.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "layout: Qualtrics export" in out and "rows: 10 (lines 4-13)" in out
+    assert f"Q1  \u2014 {QUESTION}  [whole numbers 0-10, 10 answers]" in out
+    assert "score: column 'Q1', because Qualtrics marks it as an NPS question" in out
+    assert "NPS of all answers: 20.0" in out
+    assert "dates: column 'RecordedDate', 2025-03-01 09:03:00 to 2025-03-10 09:03:00" in out
+    entry = yaml.safe_load(out.split("surveys.yml entry to paste:\n")[1])
+    assert entry == [
+        {
+            "name": "qualtrics",
+            "data": str(PLATFORMS / "qualtrics.csv"),
+            "segments": ["Q4"],
+            "drivers": ["Q3_1", "Q3_2"],
+        }
+    ]
+
+
+def test_inspect_lists_score_candidates(public_data, capsys):
+    from nps_toolkit.cli import main
+
+    assert main(["inspect", str(public_data / "prepbench_case040_sudzilla_survey.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "score: 3 candidates (its question names the 0-10 scale)" in out
+    assert "      On a scale of 0-10, how would you rate Sudzilla?: recommend" in out
+
+
+def test_inspect_of_an_unknown_two_row_header_suggests_header_rows(tmp_path, capsys):
+    from nps_toolkit.cli import main
+
+    path = tmp_path / "two.csv"
+    path.write_text("id,rec\nVastaaja,Suosittelisitko meitä? (0-10)\nB1,10\nB2,6\n")
+    assert main(["inspect", str(path)]) == 0
+    assert "header_rows=2" in capsys.readouterr().out
+    assert main(["inspect", str(path), "--header-rows", "2"]) == 0
+    assert "rec  \u2014 Suosittelisitko meitä? (0-10)" in capsys.readouterr().out
+
+
+def test_load_errors_point_to_inspect(capsys):
+    from nps_toolkit.cli import main
+
+    path = PLATFORMS / "scale_1_to_5.csv"
+    assert main(["summarize", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "only span 1-5" in err and f"hint: nps-toolkit inspect {path} shows how" in err
+
+
+def test_load_options_given_in_a_surveys_yml_entry(tmp_path):
+    from nps_toolkit.reporting import load_config, load_data
+
+    (tmp_path / "two.csv").write_text(
+        "id,rec,region\nVastaaja,Suosittelisitko meitä? (0-10),Alue\n"
+        "B1,Erittäin,N\nB2,Ei lainkaan,S\nB3,EOS,N\nB4,Erittäin,S\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: Two rows\n    data: two.csv\n    header_rows: 2\n"
+        "    recode: {rec: {Ei lainkaan: 0, Erittäin: 10}}\n    na_values: [EOS]\n"
+        "    columns: {rec: recommend}\n",
+        encoding="utf-8",
+    )
+    (survey,) = load_config(tmp_path / "surveys.yml")
+    p = survey.parameters
+    df = load_data(
+        p["data_path"],
+        columns=p["columns"],
+        load_options={k: p[k] for k in ("recode", "header_rows", "na_values", "scale")},
+    )
+    assert df["recommend"].tolist()[:2] == [10, 0] and df.attrs["excluded_blank"] == 1
+    assert df.attrs["column_labels"]["recommend"] == "Suosittelisitko meitä? (0-10)"
+    bad = tmp_path / "bad.yml"
+    bad.write_text("surveys:\n  - name: x\n    data: two.csv\n    scale: 1-5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="key 'scale' must be '0-10'"):
+        load_config(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "column", "answered"),
+    [
+        (
+            "prepbench_case122_airline_nps.csv",
+            "How likely are you to recommend this airline?",
+            5907,
+        ),
+        ("ezrsurvey_podracing_survey.csv", "nps_value", 1000),
+    ],
+)
+def test_public_files_score_found(public_data, name, column, answered):
+    df = load_survey_quiet(public_data / name)
+    assert df.attrs["score_found"]["column"] == column
+    assert df.attrs["n_answered"] == answered
+
+
+def load_survey_quiet(path, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return load_survey(path, **kwargs)
+
+
+def test_sudzilla_timestamps_and_its_why_column(public_data):
+    path = public_data / "prepbench_case040_sudzilla_survey.csv"
+    df = load_survey_quiet(
+        path, columns={"On a scale of 0-10, how would you rate Sudzilla?": "recommend"}
+    )
+    # ISO timestamps with milliseconds under a Google-Forms-like "Timestamp" header
+    assert df.attrs["layout"] == "google-forms"
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2019-11-01 08:51:12.402")
+    assert df["responded_at"].notna().all()
+    assert df.attrs["platform_columns"]["...why?"] == "comment"
+
+
+def test_qualtrics_previews_and_unfinished_answers_are_counted_and_said():
+    from nps_toolkit.reporting.inputs import apply_filter
+
+    lines = (PLATFORMS / "qualtrics_choice_text.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",IP Address,", ",Survey Preview,")  # the first respondent
+    lines[4] = lines[4].replace(",True,", ",False,")  # the second did not finish
+    with pytest.warns(UserWarning, match=r"1 preview or test response\(s\).*1 unfinished"):
+        df = load_survey(io.StringIO("\n".join(lines) + "\n"))
+    assert (df.attrs["preview_responses"], df.attrs["unfinished_responses"]) == (1, 1)
+    assert len(df) == 10  # kept: nothing is dropped unasked
+    kept = apply_filter(df, "Status != 'Survey Preview' and Finished == True")
+    assert len(kept) == 8
