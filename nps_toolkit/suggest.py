@@ -48,7 +48,9 @@ MIN_TERM_COMMENTS = 2  # a term must be used by this many of its theme's comment
 MAX_THEMES = 12
 EXAMPLES = 2
 OWN_SHARE = 0.5  # a theme's term: at least this share of the comments using it are the theme's
-COMMENTS_PER_THEME = 2  # n_themes by default: sqrt(n / COMMENTS_PER_THEME), 2 to MAX_THEMES
+COMMENTS_PER_THEME = 1  # n_themes by default: sqrt(n / COMMENTS_PER_THEME), 2 to MAX_THEMES
+# (sqrt(n / 2) matched fewer hand-coded themes in benchmarks/themes_accuracy.py: 2 of 17
+# on podracing against 3 of 17, the same on the example surveys)
 
 
 class SuggestedThemes(dict):
@@ -83,6 +85,14 @@ def _lemma_docs(series: pd.Series, language) -> tuple[list, np.ndarray, np.ndarr
     return docs, langs, keep
 
 
+def _evaluative_words() -> frozenset:
+    """The words of the bundled sentiment lexicon (every language), and their negations."""
+    from .sentiment import load_sentiment_lexicon
+
+    words = {w for spec in load_sentiment_lexicon().values() for w in spec["terms"]}
+    return frozenset(words)
+
+
 def _theme_id(term: str, taken: set) -> str:
     ascii_ = unicodedata.normalize("NFKD", term).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_") or "theme"
@@ -96,7 +106,7 @@ def _theme_id(term: str, taken: set) -> str:
 
 
 def _default_n(n: int) -> int:
-    """sqrt(n / 2) themes (8 for 128 comments), at least 2 and at most MAX_THEMES."""
+    """sqrt(n) themes (11 for 123 comments), at least 2 and at most MAX_THEMES."""
     return int(min(MAX_THEMES, max(2, round(np.sqrt(n / COMMENTS_PER_THEME)))))
 
 
@@ -108,7 +118,7 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
     comments : Series or list of comment strings (blanks are skipped).
     language : "auto" (Finnish or English detected per comment), "fi", "en",
         or a Series of codes aligned with ``comments``.
-    n_themes : how many themes to look for; None: sqrt(n / 2) for n comments
+    n_themes : how many themes to look for; None: sqrt(n) for n comments
         (2 to 12).  Fewer are returned when a topic has no term used by
         ``MIN_TERM_COMMENTS`` of its comments.
     rng : seed or ``numpy.random.Generator`` of the factorisation's start.
@@ -169,6 +179,9 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
         tf = per_topic / per_topic.sum(axis=1, keepdims=True)
         ctfidf = np.nan_to_num(tf * np.log1p(mean_words / np.maximum(freq, 1)))
 
+    # words of praise and complaint ("uncomfortable", "kallis") say how, not what:
+    # as theme terms they tag comments of every theme, so themes are named by the rest
+    evaluative = _evaluative_words()
     lexicon, meta, taken = SuggestedThemes(), [], set()
     row_lang = langs[rows]
     for t in np.argsort(-np.bincount(topic[topic >= 0], minlength=k)):
@@ -183,6 +196,7 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
             if per_topic[t, j] >= MIN_TERM_COMMENTS
             and ctfidf[t, j] > 0
             and per_topic[t, j] >= OWN_SHARE * freq[j]
+            and terms[j] not in evaluative
         ]
         chosen = chosen[:TERMS_PER_THEME]
         if not chosen:
