@@ -65,7 +65,7 @@ def test_scores_put_the_cross_validated_model_beside_the_lexicon(sentiment_model
 def test_cross_validated_accuracy_is_the_folds_refitted_by_hand(own_en):
     from sklearn.model_selection import StratifiedKFold
 
-    data = own_en.iloc[:90].reset_index(drop=True)
+    data = own_en.iloc[:60].reset_index(drop=True)
     model = learn_sentiment(data["comment"], data["label"], language="en", rng=3)
     correct = 0
     folds = StratifiedKFold(5, shuffle=True, random_state=3)
