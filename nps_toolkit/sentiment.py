@@ -59,6 +59,7 @@ NEGATION = -0.75  # a negated term: "not good" is bad
 # a negated complaint word ("not bad", "ei huono", "without problems") is read but
 # is not praise: it turns to a weak positive that stays under THRESHOLD alone
 NEGATED_NEGATIVE = -0.25
+EXCESS = -0.75  # "too" / "liian" before a word with no weight of its own: "too small"
 NEGATION_WINDOW = 3  # words after a negator that it turns
 BEFORE_CONTRAST, AFTER_CONTRAST, CONCESSIVE = 0.5, 1.5, 0.5
 MAX_ENDING = 5  # longest Finnish case ending tried after a term's stem ("-ssa", "-ista")
@@ -73,6 +74,7 @@ _KEYS = {
     "concessive",
     "prefixes",
     "fillers",
+    "excess",
 }
 # words and the punctuation that ends a sentence or a clause
 _TOKEN = re.compile(r"[^\W\d_]+|[.!?;]+|[,:()]")
@@ -98,6 +100,7 @@ class _Polarity:
     concessive: tuple  # tuples of words
     prefixes: dict
     fillers: frozenset = frozenset()  # words a phrase may hold ("ei mitään valittamista")
+    excess: frozenset = frozenset()  # "too": a complaint before a word of no sentiment
 
     def candidates(self, token: str) -> tuple:
         return _lemmas(token, self.lang)
@@ -197,7 +200,7 @@ def load_sentiment_lexicon(lexicon=None) -> dict:
             out[lang][key] = (
                 _check_weights(given, f"{where} {key}", factor=key != "phrases") if given else {}
             )
-        for key in ("negators", "contrast", "concessive", "fillers"):
+        for key in ("negators", "contrast", "concessive", "fillers", "excess"):
             given = spec.get(key)
             out[lang][key] = _check_words(given, f"{where} {key}") if given else []
     return out
@@ -235,6 +238,7 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         concessive=tuple(tuple(_words(c)) for c in spec["concessive"]),
         prefixes=dict(spec["prefixes"]),
         fillers=frozenset(spec["fillers"]),
+        excess=frozenset(spec["excess"]),
     )
 
 
@@ -316,6 +320,14 @@ def _score_clause(words: list, pol: _Polarity, factor: float, matched: list) -> 
             w = words[i]
             if w in pol.negators:
                 negated = NEGATION_WINDOW
+            elif w in pol.excess and i + 1 < len(words) and _plain(words[i + 1], pol):
+                # "too small", "too many steps": an excess is a complaint even when the
+                # word after it carries no sentiment of its own (before one, it intensifies)
+                value = EXCESS * (_turn(EXCESS) if negated else 1.0) * factor
+                total += value
+                matched.append(f"{'not ' if negated else ''}{w} {words[i + 1]} ({value:+.2g})")
+                i, negated, boost = i + 2, 0, 1.0
+                continue
             elif w in pol.intensifiers:
                 boost = pol.intensifiers[w]
             else:
@@ -328,6 +340,12 @@ def _score_clause(words: list, pol: _Polarity, factor: float, matched: list) -> 
                 negated = max(negated - 1, 0)
             i += 1
     return total
+
+
+def _plain(word: str, pol: _Polarity) -> bool:
+    """A word that is neither a lexicon term nor a function word of the lexicon."""
+    special = pol.negators | pol.contrast | pol.excess
+    return word not in special and word not in pol.intensifiers and pol.weight(word) is None
 
 
 def _turn(weight: float) -> float:

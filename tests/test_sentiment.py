@@ -111,6 +111,11 @@ def test_a_comment_matching_no_entry_is_unknown_not_neutral():
         ("Ihan perseestä.", "fi", -2.0 * 1.2),
         ("Tosi kökkö sovellus", "fi", -1.5 * 1.5),
         ("The food was bland", "en", -1.0),
+        # excess: "too" before a word of no sentiment is a complaint, before a term an intensifier
+        ("The case is too small.", "en", -0.75),
+        ("Too many steps to log in", "en", -0.75),
+        ("Delivery was too slow", "en", -1.0 * 1.3),
+        ("I liked it too.", "en", 1.0),
     ],
 )
 def test_fillers_fixed_negations_and_everyday_words(text, language, expected):
