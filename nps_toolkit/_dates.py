@@ -21,6 +21,8 @@ How text is read, value by value, with one day/month order per column:
   dates are not dates.
 * other text with a month name (``1 March 2025``) is left to pandas'
   parser, day-first; other digits (``10``, ``20250301``) are not dates.
+* a time may be on a 12-hour clock (``9:15:32 PM``); a trailing ``GMT+2`` or
+  ``UTC`` (Google Forms) is dropped, keeping the respondent's wall time.
 * numbers and booleans are not dates (an Excel serial number is not a date
   we can trust: Excel stores real dates as dates).
 
@@ -47,6 +49,7 @@ _DM = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?!\d){_TIM
 # year first (2025/03/01, 2025-3-1); padded 2025-03-01 is ISO and goes to pandas' ISO reader
 _YMD = re.compile(rf"^(\d{{4}})([./-])(\d{{1,2}})\2(\d{{1,2}})(?!\d){_TIME}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
+_GMT_SUFFIX = re.compile(r"\s+(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?$")
 
 
 def parse_dates(
@@ -177,6 +180,8 @@ def _parse_text(text: pd.Series, date_format, column, order=None) -> pd.Series:
     if text.empty:
         return out
     text = text.astype("str")
+    # "2021/03/15 10:12:33 AM GMT+2" (Google Forms' CSV): the respondent's wall time is kept
+    text = text.str.replace(_GMT_SUFFIX, "", regex=True)
     parts = []
     iso = text.str.match(_ISO).to_numpy(bool)
     if iso.any():

@@ -32,6 +32,11 @@ ID_COLUMNS = frozenset(
 GROUP_KEYS = ("segments", "banners", "wave", "split", "value_labels", "language")
 
 
+def _row(label):
+    """A row of the data as people count them: the loader's 0-based index plus one."""
+    return label + 1 if isinstance(label, int | np.integer) else label
+
+
 class IdentifyingColumnError(ValueError):
     """A column of contact details, identifiers or too many values was named as groups."""
 
@@ -57,11 +62,12 @@ def identifying_reason(values: pd.Series, column: str) -> str | None:
         return (
             f"has {len(distinct):,} different values, more than the {MAX_GROUPS:,} groups allowed"
         )
-    for position, value in zip(range(len(distinct)), distinct.astype(str), strict=False):
+    for label, value in zip(distinct.index, distinct.astype(str), strict=True):
         if redact(value) != value:
-            row = values.index.get_loc(distinct.index[position])
-            row = row + 1 if isinstance(row, int) else distinct.index[position]
-            return f"holds e-mail addresses, phone numbers or identity codes (e.g. row {row})"
+            return (
+                "holds e-mail addresses, phone numbers or identity codes "
+                f"(e.g. row {_row(label)})"
+            )
     return None
 
 
@@ -128,7 +134,7 @@ def clean_group_values(df: pd.DataFrame, columns, *, key: str) -> pd.DataFrame:
             clean = unicodedata.normalize("NFKC", clean)  # "Ｎorth" reads as "North"
             if clean in first:
                 a, b = first[clean], original
-                rows = [int(np.flatnonzero((values == v).to_numpy())[0]) + 1 for v in (a, b)]
+                rows = [_row(values.index[(values == v).to_numpy()][0]) for v in (a, b)]
                 raise LookAlikeError(
                     f"key {key!r}: column {column!r} has values that read the same but differ "
                     f"by invisible, control or look-alike characters: {ascii(a)[:60]} (row {rows[0]}) and "

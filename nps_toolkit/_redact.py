@@ -141,8 +141,15 @@ _RULES = (
 )
 
 
+# Every pattern needs a digit or a form of "at": most comments have neither, and
+# skip the six patterns (a third of the time of a report's comment analyses)
+_MAYBE = re.compile(r"[\d@\uff20\ufe6b]|[(\[{<][ \t]*(?:at|a|ät)\b|\b(?:at|ät)\b", re.I)
+
+
 def _spans(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, placeholder)`` of the personal data in ``text``, in order, disjoint."""
+    if not _MAYBE.search(text):
+        return []
     work = fold(text)
     found = []
     for pattern, judge in _RULES:

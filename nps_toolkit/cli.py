@@ -37,7 +37,9 @@ def _cmd_summarize(args) -> int:
     from .data import load_survey
     from .scoring import summarize
 
-    df = load_survey(args.path, columns=args.columns, score=args.score)
+    # the default name lets the loader find the score column of a platform export
+    named = None if args.score == "recommend" else args.score
+    df = load_survey(args.path, columns=args.columns, score=named)
     table = summarize(
         df,
         score=args.score,
@@ -48,7 +50,7 @@ def _cmd_summarize(args) -> int:
         min_n=args.min_n,
     )
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(table.round(1).to_string(index=False))
+        print(_terminal(table.round(1).to_string(index=False)))
     blank = table.attrs.get("excluded_blank", 0)
     if blank:
         print(f"\n{blank} blank answer(s) excluded from NPS.")
@@ -73,6 +75,7 @@ def _cmd_render(args) -> int:
         shown[column] = shown[column].map(lambda v: v if v is None else _terminal(v))
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
         print(shown.to_string(index=False), flush=True)
+    _print_load_notes(table)
     failed = table[table["status"] == "failed"]
     for r in failed.itertuples():
         print(
@@ -97,6 +100,16 @@ def _cmd_render(args) -> int:
         )
         return EXIT_RENDER_FAILED
     return 0
+
+
+def _print_load_notes(table) -> None:
+    """What the loader warned about in each new report (also in its appendix)."""
+    from .reporting.inputs import load_notes
+
+    for r in table[table["status"] == "ok"].itertuples():
+        for note in load_notes(r.output):
+            line = f"note: {_terminal(r.survey)}: {_terminal(_one_line(note))}"
+            print(f"nps-toolkit render: {line}", file=sys.stderr)
 
 
 def _cmd_followup(args) -> int:
@@ -155,7 +168,9 @@ def _cmd_inspect(args) -> int:
     from .data import inspect_survey
 
     options = {"header_rows": args.header_rows, "sheet": args.sheet}
-    print(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
+    print(
+        _terminal(inspect_survey(args.path, **{k: v for k, v in options.items() if v is not None}))
+    )
     return 0
 
 
@@ -254,9 +269,11 @@ def _cmd_check(args) -> int:
     bad, cache = len(errors), {}
     for survey in surveys:
         problems = survey_problems(survey, cache)
-        print(f"{'ok' if not problems else 'FAILED':<7}{survey.name}", flush=True)
+        print(f"{'ok' if not problems else 'FAILED':<7}{_terminal(survey.name)}", flush=True)
         for problem in problems:
-            print(f"nps-toolkit check: survey {survey.name!r}: {problem}", file=sys.stderr)
+            print(
+                f"nps-toolkit check: survey {survey.name!r}: {_one_line(problem)}", file=sys.stderr
+            )
         bad += bool(problems)
     if bad:
         print(

@@ -141,3 +141,16 @@ def test_numbers_beyond_64_bits_are_refused_with_their_line(folder, number):
     assert code == 2 and stdout == "", stderr
     assert "surveys.yml, line 4: the number" in stderr and "is out of range" in stderr, stderr
     assert len(stderr) < 300
+
+
+def test_errors_never_echo_a_huge_value(folder):
+    # one megabyte in a name and in a value: the error quotes a short excerpt of each
+    huge = "x" * 1_000_000
+    (folder / "surveys.yml").write_text(
+        f"surveys:\n  - name: {huge}\n    data: s.csv\n    min_n: '{huge}'\n", encoding="utf-8"
+    )
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["render", "--config", str(folder / "surveys.yml")])
+    assert code == 2 and "key 'min_n' must be a whole number, got 'xxx" in err.getvalue()
+    assert len(err.getvalue()) < 400, len(err.getvalue())

@@ -258,3 +258,11 @@ def test_twelve_hour_clock_times_are_read():
         "2025-01-15 21:15:32",
         "2025-01-16 00:01:00",
     ]
+
+
+def test_google_forms_csv_timestamps_with_a_zone_keep_the_wall_time():
+    got = parse_dates(pd.Series(["2021/03/15 10:12:33 AM GMT+2", "2021/03/16 1:02:03 PM GMT+2"]))
+    assert got.dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == [
+        "2021-03-15 10:12:33",
+        "2021-03-16 13:02:03",
+    ]

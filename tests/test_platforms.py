@@ -135,11 +135,12 @@ def test_surveymonkey_names_fill_forward_and_dates_are_month_first():
     assert df["responded_at"].iloc[0] == pd.Timestamp("2025-01-02 09:19:32")
 
 
-def test_google_forms_ambiguous_dates_read_month_first_without_warning():
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+def test_google_forms_ambiguous_dates_are_warned_about_not_guessed():
+    # a Google sheet writes dates in its own locale: 1/2/2025 is 1 Feb in the UK, 2 Jan in the US
+    with pytest.warns(UserWarning, match="could be day-first or month-first"):
         df = load_survey(PLATFORMS / "google_forms.csv")
-    assert not [w for w in caught if "could be day-first" in str(w.message)]
+    assert any("could be day-first" in w for w in df.attrs["load_warnings"])
+    df = load("google_forms.csv", date_format="%m/%d/%Y")
     assert df["responded_at"].dt.month.tolist() == list(range(1, 11))
 
 
@@ -238,7 +239,7 @@ def test_likely_scale(scores, scale):
 # ------------------------------------------------------------ the whole report
 
 
-def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
+def test_render_of_platform_exports_with_only_name_and_data(tmp_path, capsys):
     """A Qualtrics and a SurveyMonkey export rendered from entries with name: and data: only."""
     import html
     import shutil
@@ -255,6 +256,11 @@ def test_render_of_platform_exports_with_only_name_and_data(tmp_path):
         encoding="utf-8",
     )
     assert main(["render", "--config", str(config), "--output", str(tmp_path / "out")]) == 0
+    # the loader's notes are in the closing lines too
+    err = capsys.readouterr().err
+    assert (
+        "nps-toolkit render: note: Qualtrics export: qualtrics.csv: the score is column 'Q1'" in err
+    )
     for slug in ("qualtrics-export", "surveymonkey-export"):
         folder = tmp_path / "out" / slug
         overall = pd.read_csv(folder / "summary.csv").query("table == 'overall'").iloc[0]
@@ -399,3 +405,45 @@ def test_qualtrics_previews_and_unfinished_answers_are_counted_and_said():
     assert len(df) == 10  # kept: nothing is dropped unasked
     kept = apply_filter(df, "Status != 'Survey Preview' and Finished == True")
     assert len(kept) == 8
+
+
+def test_report_names_columns_by_their_questions():
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import sections, show
+
+    df = load("qualtrics.csv")
+    s = sections.Settings(drivers=("Q3_1", "Q3_2"), segments=("Q4",), comment="comment")
+    s = show.with_questions(s, df)
+    t = Texts("en")
+    assert show.question(s, "recommend") == QUESTION
+    assert show.question(s, "comment") == "What is the main reason for your score?"
+    assert show.column_name(s, t, "Q4") == "Where are you located?"
+    assert show.labels(s)["Q3_2"] == "How satisfied are you with... - Price"
+    # without question texts: the catalogue's words, and the generic question
+    plain = sections.Settings()
+    assert show.question(plain, "recommend") is None
+    assert show.column_name(plain, t, "race_attended") == "race attended"
+
+
+def test_summarize_command_reads_a_platform_export_as_it_comes(capsys):
+    from nps_toolkit.cli import main
+
+    with pytest.warns(UserWarning, match="the score is column 'Q1'"):
+        assert main(["summarize", str(PLATFORMS / "qualtrics.csv")]) == 0
+    out = capsys.readouterr().out
+    header, row = out.splitlines()[:2]
+    assert row.split()[header.split().index("nps")] == "20.0"
+
+
+def test_header_rows_beyond_the_file_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "short.csv"
+    path.write_text("a,rec\n1,2\n")
+    with pytest.raises(SurveyDataError, match=r"short.csv: header_rows=5 leaves no data rows"):
+        load_survey(path, header_rows=5)
+    path.write_text("a,rec\n" + "x,y\n" * 4 + "1,9\n2,3\n")  # five header rows
+    assert load_survey(path, header_rows=5, score="rec")["rec"].tolist() == [9, 3]
+
+
+def test_a_first_row_of_hash_values_is_data_not_a_kobo_tag_row():
+    df = load_survey(io.StringIO("recommend,tag\n9,#1\n3,#2\n"))
+    assert df.attrs["layout"] is None and df["tag"].tolist() == ["#1", "#2"]

@@ -375,3 +375,24 @@ def test_look_alike_groups_are_refused_naming_both_values():
         df = pd.DataFrame({"region": ["North", twin, "South"]})
         with pytest.raises(LookAlikeError, match=r"'North' \(row 1\) and '.*' \(row 2\)"):
             clean_group_values(df, ["region"], key="segments")
+
+
+def test_check_and_summarize_spell_out_terminal_escapes(tmp_path, capsys):
+    import pandas as pd
+
+    from nps_toolkit.cli import main
+
+    pd.DataFrame({"recommend": [9, 3, 7, 10] * 5, "region": ["\x1b[2JNorth", "South"] * 10}).to_csv(
+        tmp_path / "s.csv", index=False
+    )
+    (tmp_path / "surveys.yml").write_text(
+        'surveys:\n  - name: "Evil \\e]0;pwned\\a"\n    data: s.csv\n    segments: [region]\n'
+        "    drivers: []\n    wave: null\n    comment: null\n",
+        encoding="utf-8",
+    )
+    main(["check", "--config", str(tmp_path / "surveys.yml")])
+    main(["summarize", str(tmp_path / "s.csv"), "--by", "region"])
+    out = capsys.readouterr()
+    printed = out.out + out.err
+    assert "\x1b" not in printed and "\x07" not in printed, printed
+    assert "Evil \\x1b]0;pwned\\x07" in printed and "\\x1b[2JNorth" in printed, printed

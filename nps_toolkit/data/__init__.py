@@ -141,6 +141,21 @@ def load_survey(
           score coded 1-11 (1 = "0 - not at all likely") into 0-10.
     required : more canonical columns that must exist, e.g. ``["account_id"]``.
     format : "csv", "excel", "parquet" or "spss" when the suffix does not tell.
+    header_rows : how many rows the header takes.  Default: detected.  The
+        exports of Qualtrics (three rows, or two in the legacy layout),
+        SurveyMonkey (two rows, names filled forward), KoBoToolbox (the
+        ``#hashtag`` row), Google and Microsoft Forms, Typeform, Formbricks,
+        ODK and LimeSurvey are recognised (``attrs["layout"]``); another table
+        whose first data row looks like a second header row is refused unless
+        ``header_rows`` says so (its first row names the columns, the rows
+        below are kept as question texts).
+    na_values : answers read as blanks besides empty cells and the usual
+        markers, e.g. ``["Don't know", 99]``; counted per column in
+        ``attrs["na_values_blanked"]``.
+    scale : ``"0-10"`` to say the score really is 0-10.  Otherwise a score
+        whose answers (20 or more) only span 1-5 or 1-7 is refused, and one
+        spanning 1-10 with no 0 and five 1s or more is warned about: NPS of a
+        shorter scale is wrong.
     date_format : how to read ``responded_at``, in ``strftime`` codes (e.g.
         ``"%m/%d/%Y"`` for a US export); a time after the date is allowed.
         Default: ISO 8601 as ISO, ``d.m.y`` (23.11.2026) and ``d/m/y``
@@ -169,7 +184,17 @@ def load_survey(
     ``delimiter``, ``decimal``; for Excel ``sheet`` (when ``sheet`` is not
     given and the first sheet has no score column, the one sheet that has
     it is read, with a warning; several such sheets are an error); for
-    SPSS ``column_labels`` (the question texts) and ``value_labels``.
+    SPSS ``value_labels``.  Always: ``layout`` (the platform recognised, or
+    None), ``header_rows``, ``column_labels`` (question texts by column, from
+    the export's header rows or SPSS labels; a column renamed from a question
+    keeps it), ``repeated_names`` (a name the file repeats: read as ``name``,
+    ``name.2``, ... and refused only where the survey uses it),
+    ``platform_columns`` (the platform's id, answer-time and "why" columns
+    copied to ``respondent_id``, ``responded_at`` and ``comment``),
+    ``score_found`` (with no ``score`` and no ``recommend`` column, the one
+    column that is the likelihood-to-recommend question, and why; several
+    candidates are an error listing them) and ``load_warnings`` (the
+    warnings given while loading, for the report's appendix).
     Excel id columns typed as numbers keep the leading zeros their cell
     format shows (7 in a "000" cell is "007").  SPSS
     value labels are applied to columns where every answer has a label (such

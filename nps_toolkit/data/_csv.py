@@ -357,7 +357,8 @@ def _read_csv(
         if fast:
             data = data.split(b"\n", offset)[-1]
         delimiter = opts.get("delimiter") or _sniff_delimiter(text)
-    layout = resolve(_sample_records(text, delimiter, 4), opts.get("header_rows"))
+    first = _sample_records(text, delimiter, max(4, (opts.get("header_rows") or 0) + 1))
+    layout = resolve(first, opts.get("header_rows"), source)
     header, repeated = dedupe(layout.names)
     if layout.header_rows > 1 or repeated:
         # the header rows become one line of unique names; line numbers stay the file's

@@ -227,7 +227,7 @@ def _read_excel(
             f"was saved by a program that does not calculate formulas, so these would read "
             f"as blanks); open and save it in Excel or LibreOffice, or export it as CSV",
         )
-    layout = resolve([header, *rows[:3]], header_rows)
+    layout = resolve([header, *rows[: max(3, header_rows or 0)]], header_rows, where)
     names, repeated = dedupe(layout.names)
     if layout.header_rows > 1:
         rows, numbers = rows[layout.header_rows - 1 :], numbers[layout.header_rows - 1 :]

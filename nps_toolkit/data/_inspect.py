@@ -16,11 +16,11 @@ _LAYOUT_WORDS = {
     None: "a plain table (one header row)",
     "qualtrics": "Qualtrics export (row 1 export tags, row 2 question texts, row 3 import ids)",
     "qualtrics-legacy": "Qualtrics legacy export (row 1 V1.., row 2 names and question texts)",
-    "surveymonkey": "SurveyMonkey export (row 1 questions, row 2 answer options)",
+    "surveymonkey": "SurveyMonkey export (row 1 questions, row 2 answer options; dates month-first)",
     "kobotoolbox": "KoBoToolbox export",
     "odk": "ODK Central export",
-    "google-forms": "Google Forms responses (month-first dates)",
-    "microsoft-forms": "Microsoft Forms responses (month-first dates)",
+    "google-forms": "Google Forms responses",
+    "microsoft-forms": "Microsoft Forms responses",
     "typeform": "Typeform responses",
     "formbricks": "Formbricks responses",
     "limesurvey": "LimeSurvey responses",
@@ -111,7 +111,7 @@ def _holds(s: pd.Series) -> str:
     if num.notna().all():
         v = num.to_numpy(float)
         whole = bool((v == np.round(v)).all())
-        span = f"{v.min():g}-{v.max():g}"
+        span = f"{v.min():.15g}-{v.max():.15g}"
         return f"{'whole ' if whole else ''}numbers {span}, {len(v)} answers"
     distinct = given.astype("str").nunique()
     return f"text, {distinct} distinct of {len(given)}"

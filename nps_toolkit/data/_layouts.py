@@ -23,7 +23,7 @@ Layouts (from each platform's help pages on its CSV/XLSX export):
     Row 1 ``Respondent ID``, ``Collector ID``, ``Start Date`` ... and the
     questions (blank over the 2nd and later option of a question), row 2
     ``Response``, ``Open-Ended Response`` or the option text.  One column is
-    named "question - option".  Dates ``%m/%d/%Y %I:%M:%S %p``.
+    named "question - option".  Dates month-first (``%m/%d/%Y %I:%M:%S %p``).
 ``kobotoolbox``
     One header row of question names or labels (``start``, ``end``, ...,
     ``_id``, ``_uuid``, ``_submission_time``), optionally followed by the
@@ -31,11 +31,13 @@ Layouts (from each platform's help pages on its CSV/XLSX export):
 ``odk``
     ODK Central / Briefcase: ``SubmissionDate``, ``meta-instanceID``, ``KEY``.
 ``google-forms``
-    ``Timestamp`` first, then the question texts as column names; slash
-    dates are month-first (``M/D/YYYY H:MM:SS``, the US sheet locale).
+    ``Timestamp`` first, then the question texts as column names.  Its dates
+    follow the locale of the sheet it was downloaded from (``2021/03/15 10:12:33
+    AM GMT+2`` from Forms itself, ``3/15/2021`` from a US sheet, ``15/03/2021``
+    from a UK one), so their order is not fixed: ambiguous ones are warned about.
 ``microsoft-forms``
     ``ID``, ``Start time``, ``Completion time``, ``Email``, ``Name``, then
-    the question texts; dates ``M/D/YY H:MM:SS`` month-first.
+    the question texts; dates are Excel dates (no order to guess).
 ``typeform``
     ``#`` (the response token) first, question texts, then ``Start Date (UTC)``,
     ``Submit Date (UTC)``, ``Network ID``.
@@ -54,6 +56,7 @@ from dataclasses import dataclass, field
 
 _IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 _LEGACY_V = re.compile(r"^V\d+$")
+_HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(?:\s*\+[a-z][a-z0-9_]*)*$")  # #date+start
 _SM_SUB = ("Response", "Open-Ended Response", "")
 _TIMESTAMP_NAMES = ("Timestamp", "Aikaleima", "Tidsstämpel", "Zeitstempel", "Horodateur")
 MONTH_FIRST = "month-first"
@@ -133,9 +136,10 @@ def detect(records: list) -> Layout | None:
                 cols,
                 texts,
                 canonical={"Respondent ID": "respondent_id", "End Date": "responded_at"},
-                date_format="%m/%d/%Y %I:%M:%S %p",
+                date_order=MONTH_FIRST,
             )
-    if second and all(v.startswith("#") for v in second if v) and any(second):
+    tags = [v for v in second if v]
+    if len(tags) >= 2 and all(_HXL_TAG.match(v) for v in tags):
         return Layout("kobotoolbox", 2, head, canonical=_kobo(names))
     if {"_uuid", "_submission_time"} <= names:
         return Layout("kobotoolbox", 1, head, canonical=_kobo(names))
@@ -143,14 +147,13 @@ def detect(records: list) -> Layout | None:
         return Layout("odk", 1, head, canonical={"SubmissionDate": "responded_at"})
     if head and head[0] in _TIMESTAMP_NAMES and "Response ID" not in names:
         canonical = {head[0]: "responded_at"}
-        return Layout("google-forms", 1, head, canonical=canonical, date_order=MONTH_FIRST)
+        return Layout("google-forms", 1, head, canonical=canonical)
     if head[:3] == ["ID", "Start time", "Completion time"]:
         return Layout(
             "microsoft-forms",
             1,
             head,
             canonical={"ID": "respondent_id", "Completion time": "responded_at"},
-            date_order=MONTH_FIRST,
         )
     if "Submit Date (UTC)" in names or (head and head[0] == "#" and "Network ID" in names):
         canonical = {"#": "respondent_id", "Submit Date (UTC)": "responded_at"}
@@ -206,7 +209,7 @@ def dedupe(names) -> tuple[list[str], dict[str, list[str]]]:
     return out, repeated
 
 
-def resolve(records: list, header_rows: int | None = None) -> Layout:
+def resolve(records: list, header_rows: int | None = None, source: str = "<data>") -> Layout:
     """The layout of a table: detected, or given by ``header_rows`` (rows of header).
 
     ``header_rows`` wins over detection: its first row names the columns and
@@ -219,8 +222,14 @@ def resolve(records: list, header_rows: int | None = None) -> Layout:
             return found
         head = [_text(v) for v in records[0]] if records else []
         return Layout(None, 1, head)
-    if header_rows < 1 or header_rows > len(records):
-        raise ValueError(f"header_rows={header_rows!r}: the file has {len(records)} rows")
+    if header_rows >= len(records):
+        from ._common import Problem, SurveyDataError
+
+        reason = (
+            f"header_rows={header_rows!r} leaves no data rows: the file has "
+            f"{len(records)} non-empty row(s) in all"
+        )
+        raise SurveyDataError([Problem(source, None, None, None, reason)])
     head = [_text(v) for v in records[0]]
     texts = [
         " ".join(

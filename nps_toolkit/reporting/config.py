@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from .._filters import FilterError, parse_filter
+from .._yaml import excerpt
 
 # The report templates are package data, so an installed wheel renders too.
 TEMPLATES_DIR = Path(str(resources.files("nps_toolkit.templates")))
@@ -433,7 +434,7 @@ def _check_option(where: str, key: str, value, label: str) -> None:
         elif not (test(value) if callable(test) else value in test):
             if callable(expected):
                 expected = expected(value)
-            raise ConfigError(f"{where}: key {label!r} must be {expected}, got {value!r}")
+            raise ConfigError(f"{where}: key {label!r} must be {expected}, got {excerpt(value)}")
 
 
 def _read_config(path: Path):
@@ -507,11 +508,12 @@ def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list
         out = {}
         for key, value in mapping.items():
             if key not in to_param:
-                raise ConfigError(f"{where}: unknown key {key!r}; valid keys: {valid}")
+                raise ConfigError(f"{where}: unknown key {excerpt(key)}; valid keys: {valid}")
             param = to_param[key]
             if not conforms(value, kinds[param]):
                 raise ConfigError(
-                    f"{where}: key {key!r} must be {describe_type(kinds[param])}, got {value!r}"
+                    f"{where}: key {excerpt(key)} must be {describe_type(kinds[param])}, "
+                    f"got {excerpt(value)}"
                 )
             if (
                 isinstance(value, int)
@@ -531,7 +533,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list
 
     def read_entry(i, entry):
         label = entry.get("name") if isinstance(entry, dict) else None
-        where = f"{path}: survey {label!r} (entry {i})" if label else f"{path}: entry {i}"
+        where = (
+            f"{path}: survey {excerpt(label, 80)} (entry {i})" if label else f"{path}: entry {i}"
+        )
         own = translate(where, entry)
         values = {**params, **defaults, **own}
         options = {k: values.pop(k, default) for k, (_, default) in RENDER_OPTIONS.items()}
@@ -632,7 +636,7 @@ def _check_value_labels(where: str, values: dict) -> None:
         for value, label in mapping.items():
             if redact(label) != label:
                 raise ConfigError(
-                    f"{where}: key 'value_labels': the label of {column!r} value {value!r} "
+                    f"{where}: key 'value_labels': the label of {excerpt(column)} value {excerpt(value)} "
                     "holds contact details (an e-mail address, phone number or identity "
                     "code); a report never shows them"
                 )

@@ -224,3 +224,29 @@ def file_sha256(path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+LOAD_NOTES = "nps_toolkit_load_warnings"  # metadata key of the appendix's load warnings
+
+
+def load_notes(folder) -> list[str]:
+    """The loader's warnings a rendered report shows in its appendix (dates read either
+    way, the score column chosen, a likely 1-10 scale), read back from its notebook.
+
+    ``render`` prints them in its closing lines, where the person running the
+    batch sees them.  A folder without ``report.ipynb`` has none.
+    """
+    import json
+
+    path = Path(folder) / "report.ipynb"
+    if not path.is_file():
+        return []
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    notes = []
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            notes += (output.get("metadata") or {}).get(LOAD_NOTES, [])
+    return [str(n) for n in notes]

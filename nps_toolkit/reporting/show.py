@@ -614,8 +614,14 @@ def load_warnings(df: pd.DataFrame, t: Texts) -> None:
     score column it chose, a likely 1-10 scale), where the reader of the report sees it."""
     said = df.attrs.get("load_warnings") or []
     if said:
+        from IPython.display import HTML, display
+
         say(t, "appendix.load_warnings", n=len(said))
-        _html("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>")
+        items = "<ul>" + "".join(f"<li>{escape(w)}</li>" for w in said) + "</ul>"
+        # the notes ride in the output's metadata too: `render` repeats them in its closing lines
+        from .inputs import LOAD_NOTES
+
+        display(HTML(items), metadata={LOAD_NOTES: list(map(str, said))})
 
 
 def methods(s: Settings, t: Texts) -> None:
