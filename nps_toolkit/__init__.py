@@ -66,6 +66,10 @@ _EXPORTS = {
     "compare_to_target": "targets",
     "sample_size_change": "targets",
     "findings": "insights",
+    "learn_sentiment": "learning",
+    "learn_themes": "learning",
+    "load_model": "learning",
+    "suggest_themes": "suggest",
 }
 
 _SUBMODULES = {
@@ -88,6 +92,8 @@ _SUBMODULES = {
     "banners",
     "weighting",
     "targets",
+    "learning",
+    "suggest",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

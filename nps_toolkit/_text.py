@@ -95,6 +95,80 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+# ---------------------------------------------------------------------------
+# terms: lemmas without stop words, negation kept with its word
+# ---------------------------------------------------------------------------
+
+TERM_LANGUAGES = ("fi", "en")  # the languages "und" takes its stop words from
+MIN_WORD_LENGTH = 2  # shorter words ("a", "i", "ok" stays) are not terms
+# negators kept with the next word as one term ("ei huolta" -> "ei huoli"):
+# stopwords-iso lists them as stop words, which turned "ei huolta" into "huoli"
+TERM_NEGATORS = frozenset(
+    "ei en et emme ette eivät eikä enkä etkä emmekä ettekä eivätkä not no never without".split()
+)
+_NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # "don't" -> "do not"
+
+
+@lru_cache(maxsize=32)
+def _stop_words(lang: str) -> frozenset:
+    """The stopwords-iso list for ``lang`` (empty for a language it does not cover)."""
+    import stopwordsiso
+
+    if lang == UNDETERMINED:
+        return frozenset().union(*(_stop_words(code) for code in TERM_LANGUAGES))
+    return frozenset(w.lower() for w in stopwordsiso.stopwords(lang)) if lang else frozenset()
+
+
+def _term_lemma(token: str, lang: str) -> str:
+    """The one lemma a token is counted under.
+
+    simplemma's lemma; for a Finnish word it does not know, the lemma of the
+    form left when a clitic or possessive suffix is taken off
+    ("laskutuksessakin" -> "laskutus"), as the theme tagger does.
+    """
+    if lang == UNDETERMINED:
+        return token
+    lemma = _lemma(token, lang)
+    if lemma == token and lang == "fi":
+        others = [c for c in _lemmas(token, lang) if c != token]
+        if others:
+            return min(others, key=len)
+    return lemma
+
+
+def _comment_lemmas(text: str, lang: str, stops: frozenset) -> list:
+    """The comment's term lemmas in order; None where a stop word broke the run.
+
+    A negator is joined to the next word that is not a stop word ("ei
+    huolta" -> "ei huoli"); a negator with no such word after it is dropped.
+    """
+    lemmas, negator = [], None
+    for token in _words(_NOT.sub(" not", text)):
+        if token in TERM_NEGATORS:
+            negator = token
+            continue
+        lemma = _term_lemma(token, lang)
+        if len(token) < MIN_WORD_LENGTH or token in stops or lemma in stops:
+            if negator is None:
+                lemmas.append(None)  # a stop word also breaks a pair
+            continue  # "ei ole huolta": the negator waits for its word
+        lemmas.append(f"{negator} {lemma}" if negator else lemma)
+        negator = None
+    return lemmas
+
+
+def _comment_terms(text: str, lang: str, ngram: tuple, stops: frozenset) -> set:
+    """The distinct terms (lemma, or lemmas joined by spaces) of one comment."""
+    lemmas = _comment_lemmas(text, lang, stops)
+    found = set()
+    for size in range(ngram[0], ngram[1] + 1):
+        for i in range(len(lemmas) - size + 1):
+            run = lemmas[i : i + size]
+            if None not in run and (size == 1 or len(set(run)) == size):
+                found.add(" ".join(run))
+    return found
+
+
 def _detect(text: str, tokens: list, languages: tuple) -> tuple[str, tuple]:
     """(language, languages to tag with) of a comment.
 

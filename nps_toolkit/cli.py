@@ -174,6 +174,33 @@ def _cmd_inspect(args) -> int:
     return 0
 
 
+def _cmd_themes_suggest(args) -> int:
+    """``themes suggest FILE --out lexicons/x.yml``: draft a themes lexicon from the comments."""
+    from .data import load_survey
+    from .suggest import suggest_themes, write_themes
+
+    df = load_survey(args.path, columns=args.columns, score=None)
+    if args.comment not in df.columns:
+        raise CommandError(
+            f"{args.path}: no comment column {args.comment!r} (use --comment); "
+            f"columns are {list(df.columns)}"
+        )
+    found = suggest_themes(
+        df[args.comment], language=args.language, n_themes=args.n_themes, rng=args.seed
+    )
+    path = write_themes(found, args.out)
+    print(
+        f"wrote {len(found)} suggested theme(s) from {found.n_comments} comment(s) to {path}; "
+        f"{found.uncovered:.1f} % of the comments are tagged by none. "
+        "Edit the file, then name it as a survey's themes:"
+    )
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+        print(
+            found.summary[["theme", "comments", "share", "terms"]].round(1).to_string(index=False)
+        )
+    return 0
+
+
 # --- check: a config and its surveys' columns, without a kernel -------------
 
 
@@ -459,6 +486,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--id-column", default="respondent_id", help="respondent id column ('' for the row number)"
     )
     p.set_defaults(func=_cmd_followup)
+
+    p = sub.add_parser("themes", help="theme lexicons: suggest one from a survey's comments")
+    themes = p.add_subparsers(dest="themes_command", required=True)
+    q = themes.add_parser("suggest", help="draft a themes YAML from the comments of a survey file")
+    q.add_argument("path", help="CSV, Excel, Parquet or SPSS file with a comment column")
+    q.add_argument(
+        "--out", required=True, help="themes YAML to write (e.g. lexicons/my-survey.yml)"
+    )
+    q.add_argument("--comment", default="comment", help="comment column (after mapping)")
+    q.add_argument("--columns", help="YAML file mapping the file's column names to canonical ones")
+    q.add_argument("--language", default="auto", help="auto (default), fi or en")
+    q.add_argument("--n-themes", type=int, default=None, help="themes to look for (default: auto)")
+    q.add_argument("--seed", type=int, default=0)
+    q.set_defaults(func=_cmd_themes_suggest)
     return parser
 
 

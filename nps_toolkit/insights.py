@@ -226,8 +226,15 @@ def _themes(t, themes, labels, *, positive: bool) -> str:
         keep &= ok["impact"].notna()
     picked = ok[keep].sort_values("impact", ascending=not positive).head(MAX_ITEMS)
     kind = "strengths" if positive else "improvements"
+    # every theme finding says how much of the comments no theme covers
+    share = themes.attrs.get("uncovered_share")
+    rest = (
+        ""
+        if share is None or share != share
+        else t("findings.uncovered").format(share=t.pct(share, 0))
+    )
     if picked.empty:
-        return t(f"findings.{kind}_none")
+        return t(f"findings.{kind}_none") + rest
     share = "share_positive" if positive else "share_negative"
     items = [
         t("findings.theme_item" + (f"_{share}" if share in picked else "")).format(
@@ -238,7 +245,7 @@ def _themes(t, themes, labels, *, positive: bool) -> str:
         )
         for _, r in picked.iterrows()
     ]
-    return t(f"findings.{kind}").format(items=t.join(items))
+    return t(f"findings.{kind}").format(items=t.join(items)) + rest
 
 
 def _followup(t, followup, hours) -> str:

@@ -52,15 +52,30 @@ __all__ = [
 ]
 
 SENTIMENTS = ("negative", "neutral", "positive")
-SENTIMENT_DTYPE = pd.CategoricalDtype(list(SENTIMENTS), ordered=True)
+UNKNOWN = "unknown"  # a comment in which no lexicon entry was found: not read, not neutral
+SENTIMENT_DTYPE = pd.CategoricalDtype([*SENTIMENTS, UNKNOWN])
 THRESHOLD = 0.5  # a comment whose score is at least this far from 0 is not neutral
-NEGATION = -0.75  # a negated term: "not good" is bad, "not bad" is only fairly good
+NEGATION = -0.75  # a negated term: "not good" is bad
+# a negated complaint word ("not bad", "ei huono", "without problems") is read but
+# is not praise: it turns to a weak positive that stays under THRESHOLD alone
+NEGATED_NEGATIVE = -0.25
+EXCESS = -0.75  # "too" / "liian" before a word with no weight of its own: "too small"
 NEGATION_WINDOW = 3  # words after a negator that it turns
 BEFORE_CONTRAST, AFTER_CONTRAST, CONCESSIVE = 0.5, 1.5, 0.5
 MAX_ENDING = 5  # longest Finnish case ending tried after a term's stem ("-ssa", "-ista")
 MIN_HEAD = 5  # a compound's head must be this long to be looked up ("superystävällinen")
 AUTO_LANGUAGES = ("fi", "en")
-_KEYS = {"terms", "phrases", "negators", "intensifiers", "contrast", "concessive", "prefixes"}
+_KEYS = {
+    "terms",
+    "phrases",
+    "negators",
+    "intensifiers",
+    "contrast",
+    "concessive",
+    "prefixes",
+    "fillers",
+    "excess",
+}
 # words and the punctuation that ends a sentence or a clause
 _TOKEN = re.compile(r"[^\W\d_]+|[.!?;]+|[,:()]")
 _NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # "don't" -> "do not"
@@ -84,6 +99,8 @@ class _Polarity:
     contrast: frozenset
     concessive: tuple  # tuples of words
     prefixes: dict
+    fillers: frozenset = frozenset()  # words a phrase may hold ("ei mitään valittamista")
+    excess: frozenset = frozenset()  # "too": a complaint before a word of no sentiment
 
     def candidates(self, token: str) -> tuple:
         return _lemmas(token, self.lang)
@@ -183,7 +200,7 @@ def load_sentiment_lexicon(lexicon=None) -> dict:
             out[lang][key] = (
                 _check_weights(given, f"{where} {key}", factor=key != "phrases") if given else {}
             )
-        for key in ("negators", "contrast", "concessive"):
+        for key in ("negators", "contrast", "concessive", "fillers", "excess"):
             given = spec.get(key)
             out[lang][key] = _check_words(given, f"{where} {key}") if given else []
     return out
@@ -220,6 +237,8 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         contrast=frozenset(spec["contrast"]),
         concessive=tuple(tuple(_words(c)) for c in spec["concessive"]),
         prefixes=dict(spec["prefixes"]),
+        fillers=frozenset(spec["fillers"]),
+        excess=frozenset(spec["excess"]),
     )
 
 
@@ -287,28 +306,34 @@ def _score_clause(words: list, pol: _Polarity, factor: float, matched: list) -> 
     cands = [None] * len(words)
     while i < len(words):
         for phrase, weight, text in pol.phrases:  # longest first
-            k = len(phrase)
-            if i + k <= len(words) and all(
-                phrase[j] & _cands(words, cands, i + j, pol) for j in range(k)
-            ):
+            end = _phrase_end(words, cands, i, phrase, pol)
+            if end is not None:
                 # a phrase is negated like a word ("ei rahan arvoinen"), unless
                 # it holds its own negator ("ei valittamista")
                 turned = negated and not (_cands(words, cands, i, pol) & pol.negators)
-                value = factor * weight * (NEGATION if turned else 1.0)
+                value = factor * weight * (_turn(weight) if turned else 1.0)
                 total += value
                 matched.append(f"{'not ' if turned else ''}{text} ({value:+.2g})")
-                i, negated, boost = i + k, 0, 1.0
+                i, negated, boost = end, 0, 1.0
                 break
         else:
             w = words[i]
             if w in pol.negators:
                 negated = NEGATION_WINDOW
+            elif w in pol.excess and i + 1 < len(words) and _plain(words[i + 1], pol):
+                # "too small", "too many steps": an excess is a complaint even when the
+                # word after it carries no sentiment of its own (before one, it intensifies)
+                value = EXCESS * (_turn(EXCESS) if negated else 1.0) * factor
+                total += value
+                matched.append(f"{'not ' if negated else ''}{w} {words[i + 1]} ({value:+.2g})")
+                i, negated, boost = i + 2, 0, 1.0
+                continue
             elif w in pol.intensifiers:
                 boost = pol.intensifiers[w]
             else:
                 weight = pol.weight(w)
                 if weight is not None:
-                    value = weight * boost * (NEGATION if negated else 1.0) * factor
+                    value = weight * boost * (_turn(weight) if negated else 1.0) * factor
                     total += value
                     matched.append(f"{'not ' if negated else ''}{w} ({value:+.2g})")
                     boost = 1.0
@@ -317,13 +342,42 @@ def _score_clause(words: list, pol: _Polarity, factor: float, matched: list) -> 
     return total
 
 
+def _plain(word: str, pol: _Polarity) -> bool:
+    """A word that is neither a lexicon term nor a function word of the lexicon."""
+    special = pol.negators | pol.contrast | pol.excess
+    return word not in special and word not in pol.intensifiers and pol.weight(word) is None
+
+
+def _turn(weight: float) -> float:
+    """The factor of a negated entry: praise turns to complaint, complaint only to "not bad"."""
+    return NEGATION if weight > 0 else NEGATED_NEGATIVE
+
+
+def _phrase_end(words, cands, i, phrase, pol):
+    """Index after ``phrase`` matched at ``words[i]``, or None.
+
+    After its first word a phrase may hold filler words ("ei *mitään*
+    valittamista", "no *real* complaints"), as long as it does not end on one.
+    """
+    at = i
+    for j, options in enumerate(phrase):
+        while j and at < len(words) and words[at] in pol.fillers and words[at] not in options:
+            at += 1
+        if at >= len(words) or not options & _cands(words, cands, at, pol):
+            return None
+        at += 1
+    return at
+
+
 def _cands(words, cache, i, pol) -> frozenset:
     if cache[i] is None:
         cache[i] = frozenset({words[i], *pol.candidates(words[i])})
     return cache[i]
 
 
-def _label(score: float) -> str:
+def _label(score: float, read: bool = True) -> str:
+    if not read:
+        return UNKNOWN
     if score >= THRESHOLD:
         return "positive"
     if score <= -THRESHOLD:
@@ -337,7 +391,12 @@ def _label(score: float) -> str:
 
 
 def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
-    """Sentiment of each comment: negative, neutral or positive, with its score.
+    """Sentiment of each comment: negative, neutral, positive or unknown, with its score.
+
+    A comment in which no entry of the lexicon is found is ``unknown``: it was
+    not read, which is not the same as neutral ("Kävin tiistaina" says nothing
+    the lexicon knows; "ok" is read as neutral).  Shares of praise and
+    complaint are meant to be taken over the comments that were read.
 
     Parameters
     ----------
@@ -350,20 +409,23 @@ def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with columns ``sentiment`` (ordered categorical negative <
-    neutral < positive; NaN for a blank comment), ``score`` (the sum of the
-    matched weights: at least 0.5 is positive, at most -0.5 negative),
+    DataFrame with columns ``sentiment`` (categorical negative, neutral,
+    positive, unknown; NaN for a blank comment), ``score`` (the sum of the
+    matched weights: at least 0.5 is positive, at most -0.5 negative; 0 when
+    unknown),
     ``language`` and ``matched`` (the terms found with their contribution,
     so a reader can see why).
 
     Examples
     --------
-    >>> out = comment_sentiment(["Ei valittamista.", "Not good at all", "Hyvä hinta, mutta hidas"])
+    >>> out = comment_sentiment(["Ei valittamista.", "Not good at all", "Hyvä hinta, mutta hidas",
+    ...                          "Kävin kaupassa tiistaina."])
     >>> out[["sentiment", "score", "language"]]
       sentiment  score language
     0  positive   2.00       fi
     1  negative  -0.75       en
     2  negative  -1.00       fi
+    3   unknown   0.00       fi
     >>> out.loc[2, "matched"]
     'hyvä (+0.5); hidas (-1.5)'
     """
@@ -393,7 +455,9 @@ def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
             seen[key] = (score, lang, "; ".join(found))
         scores[row], langs[row], matched[row] = seen[key]
     out = pd.DataFrame(index=series.index)
-    labels = [None if np.isnan(s) else _label(s) for s in scores]
+    labels = [
+        None if np.isnan(s) else _label(s, bool(m)) for s, m in zip(scores, matched, strict=True)
+    ]
     out["sentiment"] = pd.Categorical(labels, dtype=SENTIMENT_DTYPE)
     out["score"] = scores
     out["language"] = pd.Series(langs, index=series.index, dtype="str")
@@ -401,7 +465,9 @@ def comment_sentiment(comments, *, language="auto") -> pd.DataFrame:
     return out
 
 
-def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n: int = 5):
+def theme_sentiment(
+    comments, tags=None, *, themes=None, language="auto", min_n: int = 5, model=None
+):
     """How often each theme is mentioned in praise and in complaint.
 
     A theme's mention takes the sentiment of the parts of the comment that
@@ -420,12 +486,15 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
     language : as for ``comment_sentiment``.
     min_n : a theme mentioned by fewer commenters shows no counts or shares
         (``below_min_n``).
+    model : a ``learn_sentiment`` model to read the parts with instead of the
+        lexicon (it always answers, so no mention is unknown).
 
     Returns
     -------
     DataFrame, one row per theme: theme, mentions, negative, neutral,
-    positive (mentions of each sentiment), share_negative, share_positive
-    (% of the theme's mentions), below_min_n.
+    positive, unknown (mentions of each sentiment; unknown: no lexicon entry
+    found), share_negative, share_positive (% of the theme's mentions that
+    were read, i.e. not unknown), below_min_n.
 
     >>> comments = pd.Series(["Great price", "Bad price", "Expensive, bad price", "Fair price"])
     >>> out = theme_sentiment(comments, min_n=1).set_index("theme")
@@ -457,14 +526,19 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
         warnings.simplefilter("ignore", UserWarning)
         part_series = pd.Series(parts, dtype=object)
         part_tags = tag_themes(part_series, themes=themes, language=part_lang)
-        part_scores = comment_sentiment(part_series, language=part_lang)["score"].to_numpy()
-    counts = {c: np.zeros(3, dtype=int) for c in cols}
+        part_frame = comment_sentiment(part_series, language=part_lang)
+    part_scores = part_frame["score"].to_numpy()
+    part_read = (part_frame["sentiment"] != UNKNOWN).to_numpy()
+    whole_read = (whole["sentiment"] != UNKNOWN).to_numpy()
+    labels = [*SENTIMENTS, UNKNOWN]
+    counts = {c: np.zeros(len(labels), dtype=int) for c in cols}
     rows = np.asarray(rows, dtype=int)
     mention = tags[cols].to_numpy(dtype=bool)
     # plain arrays: a DataFrame column lookup per mention (copying attrs) took
     # most of the time for 100,000s of comments
     whole_score = whole["score"].to_numpy(dtype=float)
     in_lexicon = {c: part_tags[c].to_numpy(dtype=bool) for c in cols if c in part_tags}
+    pending = []  # (theme, text) for a learned model
     for pos in np.flatnonzero(mention.any(axis=1)):
         # rows is sorted (parts were added comment by comment): a slice, not a scan
         here = np.arange(*np.searchsorted(rows, [pos, pos + 1]))
@@ -472,21 +546,33 @@ def theme_sentiment(comments, tags=None, *, themes=None, language="auto", min_n:
             if not mention[pos, j]:
                 continue
             # a hand-coded theme the lexicon does not know: the whole comment
-            in_part = here[in_lexicon[theme][here]] if theme in in_lexicon else []
-            if len(in_part):
-                score = float(part_scores[in_part].sum())
-            else:
-                score = float(whole_score[pos])
-            counts[theme][SENTIMENTS.index(_label(score))] += 1
+            in_part = here[in_lexicon[theme][here]] if theme in in_lexicon else here[:0]
+            if model is not None:  # the model reads the parts (or the comment) at the end
+                pending.append(
+                    (theme, " ".join(parts[h] for h in in_part) or str(series.iloc[pos]))
+                )
+                continue
+            if len(in_part) and part_read[in_part].any():
+                label = _label(float(part_scores[in_part].sum()))
+            else:  # the parts say nothing the lexicon knows: the whole comment
+                label = _label(float(whole_score[pos]), bool(whole_read[pos]))
+            counts[theme][labels.index(label)] += 1
+    if pending:
+        texts = pd.Series([text for _, text in pending], dtype=object)
+        for (theme, _), label in zip(pending, model.predict(texts)["sentiment"], strict=True):
+            counts[theme][labels.index(str(label))] += 1
     out = pd.DataFrame(
         [(c, int(counts[c].sum()), *counts[c]) for c in cols],
-        columns=["theme", "mentions", "negative", "neutral", "positive"],
+        columns=["theme", "mentions", *labels],
     )
-    out["share_negative"] = 100.0 * out["negative"] / out["mentions"].where(out["mentions"] > 0)
-    out["share_positive"] = 100.0 * out["positive"] / out["mentions"].where(out["mentions"] > 0)
+    # shares of the mentions that were read: an unknown mention is neither
+    read = (out["mentions"] - out[UNKNOWN]).where(lambda r: r > 0)
+    out["share_negative"] = 100.0 * out["negative"] / read
+    out["share_positive"] = 100.0 * out["positive"] / read
     out["below_min_n"] = out["mentions"] < min_n
+    out.attrs.update(mentions=int(out["mentions"].sum()), unread=int(out[UNKNOWN].sum()))
     # a theme under min_n shows how many mention it (as theme_impact does), not how
-    for col in ("negative", "neutral", "positive"):
+    for col in labels:
         out[col] = out[col].astype("Int64").mask(out["below_min_n"])
     for col in ("share_negative", "share_positive"):
         out[col] = out[col].mask(out["below_min_n"])
@@ -507,40 +593,57 @@ def _parts(text: str) -> list[str]:
 class SentimentAccuracy:
     """Agreement of predicted sentiments with labels."""
 
-    accuracy: float  # share of comments labelled correctly, 0-1
-    macro_f1: float  # mean over the three labels of F1 = 2 TP / (2 TP + FP + FN)
+    accuracy: float  # share of comments labelled correctly, 0-1 ("unknown" read as neutral)
+    macro_f1: float  # mean over the labels present of F1 = 2 TP / (2 TP + FP + FN)
     n: int
+    read: float = 1.0  # share of comments whose prediction is not "unknown"
+    polar: float = float("nan")  # share of comments called positive or negative
+    polar_precision: float = float("nan")  # of those, the share whose label agrees
 
 
 def evaluate_sentiment(labels, predicted) -> SentimentAccuracy:
     """Accuracy and macro-F1 of ``predicted`` sentiments against ``labels``.
 
-    Macro-F1 averages the F1 of negative, neutral and positive with equal
-    weight, so a method that never says "neutral" is not rewarded for the
-    common labels alone.  (Three counts per label: written here rather than
-    adding scikit-learn for them.)
+    Macro-F1 averages the F1 of each label that occurs in ``labels`` with
+    equal weight, so a method that never says "neutral" is not rewarded for
+    the common labels alone; on a set with only positive and negative labels
+    (clearly polar reviews) it is the two-label F1, and a "neutral" answer
+    counts as a miss.  A prediction "unknown" (no lexicon entry found) counts
+    as "neutral" in accuracy and F1, so the lexicon is scored as a three-way
+    classifier; ``read`` says how many it actually read, ``polar`` how many it
+    called positive or negative and ``polar_precision`` how often those calls
+    were right.  (Counts per label: written here so that importing the
+    sentiment module does not load scikit-learn.)
 
     >>> evaluate_sentiment(["positive", "negative", "neutral", "positive"],
-    ...                    ["positive", "negative", "positive", "positive"])
-    SentimentAccuracy(accuracy=0.75, macro_f1=0.6, n=4)
+    ...                    ["positive", "negative", "unknown", "neutral"])
+    SentimentAccuracy(accuracy=0.75, macro_f1=0.777777777778, n=4, read=0.75, polar=0.5, polar_precision=1.0)
     """
     truth = pd.Series(list(labels), dtype=object)
-    guess = pd.Series(list(predicted), dtype=object)
-    if len(truth) != len(guess):
-        raise ValueError(f"{len(truth)} labels but {len(guess)} predictions")
+    said = pd.Series(list(predicted), dtype=object)
+    if len(truth) != len(said):
+        raise ValueError(f"{len(truth)} labels but {len(said)} predictions")
     bad = sorted(set(truth.dropna()) - set(SENTIMENTS))
     if bad or truth.isna().any():
         raise ValueError(f"labels must be one of {list(SENTIMENTS)}; found {bad or 'blanks'}")
+    wrong = sorted(set(said.dropna()) - {*SENTIMENTS, UNKNOWN})
+    if wrong:
+        raise ValueError(f"predictions must be one of {[*SENTIMENTS, UNKNOWN]}; found {wrong}")
+    guess = said.replace(UNKNOWN, "neutral")
     f1 = []
-    for label in SENTIMENTS:
+    for label in [lab for lab in SENTIMENTS if (truth == lab).any()]:
         tp = int(((truth == label) & (guess == label)).sum())
         fp = int(((truth != label) & (guess == label)).sum())
         fn = int(((truth == label) & (guess != label)).sum())
-        f1.append(2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0)
+        f1.append(2 * tp / (2 * tp + fp + fn))
+    polar = guess.isin(["positive", "negative"])
     return SentimentAccuracy(
         accuracy=round(float((truth == guess).mean()), 12),
         macro_f1=round(float(np.mean(f1)), 12),
         n=len(truth),
+        read=round(float((said != UNKNOWN).mean()), 12),
+        polar=round(float(polar.mean()), 12),
+        polar_precision=round(float((truth == guess)[polar].mean()), 12) if polar.any() else np.nan,
     )
 
 

@@ -17,64 +17,24 @@ Finnish comments need the lemmas the theme tagger uses ("laskutuksessa" and
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ._text import UNDETERMINED, _detect, _is_blank, _language_codes, _lemma, _lemmas, _words
+from ._text import (
+    _comment_terms,
+    _detect,
+    _is_blank,
+    _language_codes,
+    _stop_words,
+    _words,
+)
 from .scoring import CATEGORIES, classify
 
 __all__ = ["distinctive_terms", "top_terms"]
 
 # Languages detected with language="auto": those of the bundled lexicons.
 AUTO_LANGUAGES = ("fi", "en")
-MIN_WORD_LENGTH = 2  # shorter words ("a", "i", "ok" stays) are not terms
-
-
-@lru_cache(maxsize=32)
-def _stop_words(lang: str) -> frozenset:
-    """The stopwords-iso list for ``lang`` (empty for a language it does not cover)."""
-    import stopwordsiso
-
-    if lang == UNDETERMINED:
-        return frozenset().union(*(_stop_words(code) for code in AUTO_LANGUAGES))
-    return frozenset(w.lower() for w in stopwordsiso.stopwords(lang)) if lang else frozenset()
-
-
-def _term_lemma(token: str, lang: str) -> str:
-    """The one lemma a token is counted under.
-
-    simplemma's lemma; for a Finnish word it does not know, the lemma of the
-    form left when a clitic or possessive suffix is taken off
-    ("laskutuksessakin" -> "laskutus"), as the theme tagger does.
-    """
-    if lang == UNDETERMINED:
-        return token
-    lemma = _lemma(token, lang)
-    if lemma == token and lang == "fi":
-        others = [c for c in _lemmas(token, lang) if c != token]
-        if others:
-            return min(others, key=len)
-    return lemma
-
-
-def _comment_terms(text: str, lang: str, ngram: tuple, stops: frozenset) -> set:
-    """The distinct terms (lemma, or lemmas joined by spaces) of one comment."""
-    lemmas = []
-    for token in _words(text):
-        lemma = _term_lemma(token, lang)
-        if len(token) < MIN_WORD_LENGTH or token in stops or lemma in stops:
-            lemmas.append(None)  # a stop word also breaks a pair
-        else:
-            lemmas.append(lemma)
-    found = set()
-    for size in range(ngram[0], ngram[1] + 1):
-        for i in range(len(lemmas) - size + 1):
-            run = lemmas[i : i + size]
-            if None not in run and (size == 1 or len(set(run)) == size):
-                found.add(" ".join(run))
-    return found
 
 
 def _log_odds(y_i: np.ndarray, y_j: np.ndarray, alpha: np.ndarray):
@@ -137,7 +97,9 @@ def distinctive_terms(
     tagging (simplemma: "laskutuksessa" -> "laskutus") and stop words are
     dropped (the stopwords-iso list of the comment's language, plus
     ``stop_words``).  A term is a lemma or a run of adjacent lemmas (no stop
-    word between them).  A term counts once per comment: the counts are
+    word between them).  A negator stays with the word it negates ("ei
+    huolta" counts as "ei huoli", "not helpful" as "not helpful"), so a
+    negated word is not counted as the word itself.  A term counts once per comment: the counts are
     numbers of respondents who use it.
 
     Terms are ranked by the weighted log-odds ratio with an informative

@@ -677,7 +677,9 @@ def theme_impact(
     share_of_commenters (% of respondents with a comment who mention it),
     nps_mentioning, nps_rest, impact, ci_low and ci_high (the interval of the
     impact), below_min_n,
-    suppressed (suppressed themes last).
+    suppressed (suppressed themes last).  ``attrs`` holds ``n``,
+    ``commenters``, ``uncovered`` (commenters whose comment no theme covers)
+    and ``uncovered_share`` (their % of the commenters).
 
     Examples
     --------
@@ -711,7 +713,10 @@ def theme_impact(
         raise ValueError(f"no non-blank answers in {score!r}: NPS is undefined")
     value = np.array([-100.0, 0.0, 100.0])[_category_codes(scores[keep])]
     mentions = themes[cols].to_numpy(dtype=bool)[keep]
-    commenters = int(_commenters(df, themes, comment)[keep].sum())
+    commented = _commenters(df, themes, comment)[keep]
+    commenters = int(commented.sum())
+    # commenters whose comment no theme covers (every table and finding says so)
+    uncovered = int((commented & ~mentions.any(axis=1)).sum())
 
     # Everything below depends on a respondent only through (category, theme
     # pattern), so respondents are pooled into those cells.  Resampling n
@@ -787,6 +792,8 @@ def theme_impact(
         n=n,
         excluded_blank=int((~keep).sum()),
         commenters=commenters,
+        uncovered=uncovered,
+        uncovered_share=100.0 * uncovered / commenters if commenters else np.nan,
         nps=float(overall),
         n_resamples=n_resamples,
         confidence_level=confidence_level,

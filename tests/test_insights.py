@@ -166,6 +166,16 @@ def test_no_theme_beyond_chance():
     assert _text(out, "improvements") == "No comment theme pulls the score down beyond chance."
 
 
+def test_theme_findings_say_the_share_no_theme_covers():
+    th = _themes()
+    th.attrs.update(uncovered=37, uncovered_share=100 * 37 / 148)  # 25 %
+    out = findings(_row(), themes=th)
+    assert _text(out, "strengths").endswith(" 25 % of the comments fit no theme.")
+    assert _text(out, "improvements").endswith(" 25 % of the comments fit no theme.")
+    fi = findings(_row(), themes=th, language="fi")
+    assert _text(fi, "strengths").endswith(" Kommenteista 25\xa0% ei sovi mihinkään teemaan.")
+
+
 def test_followup_backlog_counts_overdue():
     f = pd.DataFrame({"overdue": [True, True, False, pd.NA]})
     f.attrs["within_hours"] = 24

@@ -298,6 +298,24 @@ def test_drivers_of_a_large_survey_come_from_duckdb_sums(monkeypatch):
     pd.testing.assert_frame_equal(large[cols], small[cols], rtol=1e-9)
 
 
+def test_comments_suggest_themes_only_when_the_lexicon_misses_most(public_data):
+    shop = pd.read_csv(public_data / "ezrsurvey_shopping_survey.csv")
+    s = sections.Settings(comment="comment", n_resamples=0)
+    found = sections.comments(shop, s)
+    # the bundled B2B lexicon leaves over half of the shopping comments untagged
+    share = found.impact.attrs["uncovered_share"]
+    untagged = ~found.tags.drop(columns="language").any(axis=1) & found.tags["language"].notna()
+    assert share == pytest.approx(100 * untagged.sum() / found.commenters) and share >= 50
+    assert found.suggested is not None and len(found.suggested) >= 2
+    assert {"theme", "label", "terms", "comments", "share"} <= set(found.suggested.columns)
+    # how many theme mentions the sentiment list could not read is carried to the report
+    assert 0 < found.impact.attrs["sentiment_unread"] < found.impact.attrs["sentiment_mentions"]
+    b2b = nps.example_survey("b2b-annual")
+    assert sections.comments(b2b, s).suggested is None  # its own domain: no suggestion
+    own = sections.Settings(comment="comment", n_resamples=0, themes_model="x.json")
+    assert sections._suggested(shop, own, found.impact, "auto") is None
+
+
 def test_quote_scores_are_whole_numbers(b2b):
     found = sections.comments(b2b[b2b["wave"] == 7], _settings(n_resamples=0))
     quotes = found.quotes

@@ -48,10 +48,11 @@ def test_words_and_their_inflections_carry_their_weight():
         # a negator up to three words before a term multiplies it by -0.75
         ("Ei hyvä.", "fi", -0.75),
         ("Myyjät eivät olleet lainkaan avuliaita.", "fi", -0.75 * 1.5 * 1.2),  # lainkaan x1.2
-        ("Ei ongelmia.", "fi", 0.75),
+        # a negated complaint word is read but is not praise: x -0.25
+        ("Ei ongelmia.", "fi", 0.25),
         ("Not good.", "en", -0.75),
-        ("Not bad at all.", "en", 1.125),
-        ("Returned it without any hassle.", "en", 0.75),
+        ("Not bad at all.", "en", 0.375),
+        ("Returned it without any hassle.", "en", 0.25),
         ("The staff weren't helpful.", "en", -0.75 * 1.5),  # "weren't" is "were not"
         # fixed phrases count as written, and are negated when a negator precedes them
         ("Ei valittamista.", "fi", 2.0),
@@ -83,7 +84,42 @@ def test_labels_follow_the_threshold():
     assert label("Ok.", language="en") == "neutral"  # 0.3
     assert label("Fair price.", language="en") == "positive"  # 0.5: at the threshold
     assert label("Ei hyvä.", language="fi") == "negative"
-    assert label("Kävin kaupassa tiistaina.", language="fi") == "neutral"
+    assert label("Not bad.", language="en") == "neutral"  # a negated complaint is not praise
+    assert label("Ei huono.", language="fi") == "neutral"
+
+
+def test_a_comment_matching_no_entry_is_unknown_not_neutral():
+    out = comment_sentiment(["Kävin kaupassa tiistaina.", "I went there on Tuesday.", "ok"])
+    assert out["sentiment"].astype(str).tolist() == ["unknown", "unknown", "neutral"]
+    assert out["score"].tolist() == [0.0, 0.0, 0.3]
+    assert out["matched"].tolist()[:2] == ["", ""]
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # fillers inside a fixed phrase: "ei mitään valittamista" is "ei valittamista"
+        ("Ei mitään valittamista.", "fi", 2.0),
+        ("Ei yhtään valittamista", "fi", 2.0),
+        ("No real complaints.", "en", 1.5),
+        # "ei toimi" and "mikään ei toimi" are complaints, not a weak negated "toimia"
+        ("Sovellus ei toimi.", "fi", -1.5),
+        ("Mikään ei toimi", "fi", -1.5),
+        ("It does not work.", "en", -1.5),
+        ("Stopped working after a week.", "en", -1.5),
+        # everyday and colloquial complaint words
+        ("Ihan perseestä.", "fi", -2.0 * 1.2),
+        ("Tosi kökkö sovellus", "fi", -1.5 * 1.5),
+        ("The food was bland", "en", -1.0),
+        # excess: "too" before a word of no sentiment is a complaint, before a term an intensifier
+        ("The case is too small.", "en", -0.75),
+        ("Too many steps to log in", "en", -0.75),
+        ("Delivery was too slow", "en", -1.0 * 1.3),
+        ("I liked it too.", "en", 1.0),
+    ],
+)
+def test_fillers_fixed_negations_and_everyday_words(text, language, expected):
+    assert score(text, language=language) == pytest.approx(expected)
 
 
 def test_frame_shape_blanks_index_and_languages():
@@ -93,8 +129,12 @@ def test_frame_shape_blanks_index_and_languages():
     out = comment_sentiment(comments)
     assert list(out.columns) == ["sentiment", "score", "language", "matched"]
     assert out.index.tolist() == [10, 11, 12, 13, 14]
-    assert out["sentiment"].cat.categories.tolist() == ["negative", "neutral", "positive"]
-    assert out["sentiment"].cat.ordered
+    assert out["sentiment"].cat.categories.tolist() == [
+        "negative",
+        "neutral",
+        "positive",
+        "unknown",
+    ]
     assert out.loc[10, "sentiment"] == "positive" and out.loc[10, "language"] == "fi"
     assert out.loc[13, "sentiment"] == "negative" and out.loc[13, "language"] == "en"
     assert out.loc[[11, 12], "sentiment"].isna().all()
@@ -215,6 +255,17 @@ def test_a_theme_takes_the_sentiment_of_the_part_that_mentions_it():
     assert out.loc["staff", "share_positive"] == pytest.approx(50.0)
 
 
+def test_theme_shares_count_only_the_mentions_that_were_read():
+    comments = pd.Series(["Great app", "Bad app", "The app on Tuesday", "Sovellus tiistaina"])
+    out = theme_sentiment(comments, themes=OWN, min_n=1).set_index("theme")
+    # 4 mentions, 2 unknown: shares are of the 2 read (50 % each), not of 4 (25 %)
+    assert out.loc["app", ["mentions", "negative", "neutral", "positive", "unknown"]].tolist() == [
+        4, 1, 0, 1, 2,
+    ]  # fmt: skip
+    assert out.loc["app", "share_negative"] == pytest.approx(50.0)
+    assert out.loc["app", "share_positive"] == pytest.approx(50.0)
+
+
 def test_theme_sentiment_hides_themes_under_min_n_and_accepts_tags():
     comments = pd.Series(["Great app", "Bad app", "Rude staff"])
     tags = nps.tag_themes(comments, themes=OWN)
@@ -238,3 +289,19 @@ def test_stored_accuracy_is_what_the_lexicon_measures(load_benchmark):
     # --write` after changing the lexicon or the labelled sets
     bench = load_benchmark("sentiment_accuracy")
     assert nps.sentiment.lexicon_accuracy() == bench.summary(bench.measure())
+
+
+def test_theme_sentiment_can_read_with_a_learned_model():
+    from nps_toolkit.learning import learn_sentiment
+
+    texts = ["great app", "awful app", "great staff", "awful staff", "lovely app", "broken app"] * 4
+    labels = ["positive", "negative", "positive", "negative", "positive", "negative"] * 4
+    model = learn_sentiment(texts, labels, language="en")
+    comments = pd.Series(["The app is great", "Awful staff", "The app on Tuesday"])
+    out = theme_sentiment(comments, themes=OWN, min_n=1, model=model).set_index("theme")
+    expected = model.predict(pd.Series(["The app is great", "The app on Tuesday"]))["sentiment"]
+    app = out.loc["app", ["negative", "neutral", "positive", "unknown"]].tolist()
+    # each mention takes the model's label of the part that mentions it; a model never abstains
+    assert app[3] == 0 and sum(app) == 2
+    assert app[2] == int((expected == "positive").sum())
+    assert out.loc["staff", "negative"] == 1

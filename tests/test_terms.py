@@ -181,3 +181,29 @@ def test_exported():
     assert np.isfinite(
         nps.distinctive_terms(survey([(1, "a b c"), (10, "d e")]), min_count=1)["z"]
     ).all()
+
+
+def test_a_negator_stays_with_its_word():
+    df = pd.DataFrame(
+        {
+            "recommend": [10, 9, 10, 2, 3, 1],
+            "comment": [
+                "Ei huolta, kaikki hoituu.",
+                "Ei huolta laskutuksesta",
+                "ei huolta",
+                "Huolta aiheuttaa laskutus",
+                "Huoli laskutuksesta",
+                "Suuri huoli",
+            ],
+        }
+    )
+    out = nps.distinctive_terms(df, min_count=3, ngram=(1, 1)).set_index("term")
+    # "ei huolta" is praise here and counts as "ei huoli", not as the complaint "huoli"
+    assert out.loc["ei huoli", ["detractors", "promoters"]].tolist() == [0, 3]
+    assert out.loc["huoli", ["detractors", "promoters"]].tolist() == [3, 0]
+    assert out.loc["ei huoli", "words"] == 2
+    en = pd.DataFrame(
+        {"recommend": [2, 3, 10], "comment": ["Staff weren't helpful", "not helpful", "Helpful"]}
+    )
+    terms = nps.distinctive_terms(en, min_count=1, ngram=(1, 1)).set_index("term")
+    assert terms.loc["not helpful", "detractors"] == 2 and terms.loc["helpful", "promoters"] == 1

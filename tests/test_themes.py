@@ -924,6 +924,22 @@ def test_tag_themes_refuses_a_table_instead_of_tagging_its_rows_as_one_comment()
             nps.tag_themes(table)
 
 
+def test_theme_impact_counts_the_commenters_no_theme_covers():
+    # 5 respondents: 4 commented (one blank), 2 of those mention a theme, 2 none
+    df = pd.DataFrame({"recommend": [10, 2, 9, 8, 7]})
+    tags = pd.DataFrame(
+        {
+            "price": [True, False, False, False, False],
+            "support": [True, True, False, False, False],
+            "language": ["en", "en", "en", "fi", None],
+        }
+    )
+    out = nps.theme_impact(df, tags, n_resamples=0, min_n=1)
+    assert out.attrs["commenters"] == 4
+    assert out.attrs["uncovered"] == 2
+    assert out.attrs["uncovered_share"] == pytest.approx(50.0)
+
+
 def test_theme_impact_misspelled_score_suggests_the_closest():
     df, tags = ten_rows()
     with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'\?"):

@@ -64,6 +64,8 @@ PARAMETER_TYPES = {
     "wave": str | None,
     "comment": str | None,
     "themes": str | None,
+    "themes_model": str | None,
+    "sentiment_model": str | None,
     "theme_columns": list[str],
     "account": str | None,
     "invited": int | str | None,
@@ -84,7 +86,13 @@ PARAMETER_TYPES = {
 }
 # Config keys that may name a file (relative to the config file): {key: parameter}.
 # The renderer fingerprints these files to tell an unchanged report.
-FILE_KEYS = {"data": "data_path", "columns": "columns", "themes": "themes"}
+FILE_KEYS = {
+    "data": "data_path",
+    "columns": "columns",
+    "themes": "themes",
+    "themes_model": "themes_model",
+    "sentiment_model": "sentiment_model",
+}
 # Config keys that name data columns, checked against the data when it loads.
 COLUMN_KEYS = (
     "score",
@@ -166,6 +174,14 @@ OPTION_RULES = {
     "themes": (
         lambda v: v is None or (isinstance(v, str) and bool(v)),
         "a theme lexicon YAML file (relative to this file) or null",
+    ),
+    "themes_model": (
+        lambda v: v is None or (isinstance(v, str) and bool(v)),
+        "a model file saved by learn_themes (relative to this file) or null",
+    ),
+    "sentiment_model": (
+        lambda v: v is None or (isinstance(v, str) and bool(v)),
+        "a model file saved by learn_sentiment (relative to this file) or null",
     ),
     "themes_mode": _one_of(
         ("extend", "replace"), "'extend' (the bundled themes plus the file's) or 'replace'"
@@ -543,6 +559,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list
             _check_columns_file(where, values["columns"])
         if values.get("themes"):
             _check_themes(where, values["themes"])
+        for key, kind in (("themes_model", "themes"), ("sentiment_model", "sentiment")):
+            if values.get(key):
+                _check_model(where, key, values[key], kind)
         _check_value_labels(where, values)
         try:
             slug = slugify(entry["name"])
@@ -681,6 +700,16 @@ def _check_themes(where: str, themes) -> None:
         load_themes(themes)
     except ValueError as exc:
         raise ConfigError(f"{where}: key 'themes': {exc}") from None
+
+
+def _check_model(where: str, key: str, path: str, kind: str) -> None:
+    """A learned model named in an entry is read (as JSON, never unpickled) and checked."""
+    from ..learning import load_model
+
+    try:
+        load_model(path, kind=kind)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: key {key!r}: {exc}") from None
 
 
 def select_surveys(surveys: list[Survey], only=None) -> list[Survey]:

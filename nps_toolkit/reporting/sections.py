@@ -131,6 +131,8 @@ class Settings:
     comment: str | None = None
     themes: str | None = None
     themes_mode: str = "extend"
+    themes_model: str | None = None  # a learn_themes model file: its themes instead of a lexicon
+    sentiment_model: str | None = None  # a learn_sentiment model file (the config checks it)
     theme_columns: tuple = ()
     language: str = "auto"
     account: str | None = None
@@ -458,6 +460,12 @@ class Comments:
     commenters: int = 0
     terms: pd.DataFrame | None = None  # top_terms: the words of detractors and promoters
     calls: tuple = ()  # the code that computed the numbers (``call_text``)
+    suggested: pd.DataFrame | None = None  # suggest_themes summary (no lexicon of the survey's)
+
+
+# the bundled lexicon leaving this share of the comments untagged, a survey with no
+# lexicon of its own is shown suggested themes drafted from its comments
+SUGGEST_WHEN_UNCOVERED = 50.0
 
 
 def lexicon(s: Settings):
@@ -497,6 +505,13 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     if s.theme_columns:
         tags = run(calls, "tags = nps.coded_themes", coded_themes, Code("df", df),
                    s.theme_columns, comment=comment)  # fmt: skip
+    elif s.themes_model and has_text:
+        from ..learning import load_model
+
+        calls.append(f"model = {call_text('nps.load_model', s.themes_model, kind='themes')}")
+        model = load_model(s.themes_model, kind="themes")
+        tags = run(calls, "tags = model.predict", model.predict,
+                   column_code("df", df, s.comment), language=lang)  # fmt: skip
     else:
         # only the non-blank comments are read (see commenter_tags): the same frame
         tags = run(calls, "tags = sections.commenter_tags", commenter_tags,
@@ -510,6 +525,14 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         commenters = int(tags["language"].notna().sum())
         quotes = pd.DataFrame(columns=["theme", "category", "quote", "score"])
         return Comments(tags, impact, quotes, commenters, calls=tuple(calls))
+    reader = {}
+    if s.sentiment_model:  # a learned model reads the sentiment instead of the lexicon
+        from ..learning import load_model
+
+        calls.append(
+            f"sentiment_model = {call_text('nps.load_model', s.sentiment_model, kind='sentiment')}"
+        )
+        reader["model"] = Code("sentiment_model", load_model(s.sentiment_model, kind="sentiment"))
     # sentiment of the commenters only: a blank comment mentions no theme
     said_text = f"said = df[{s.comment!r}].fillna('').astype(str).str.strip().ne('').to_numpy()"
     said = df[s.comment].fillna("").astype(str).str.strip().ne("").to_numpy()
@@ -519,12 +542,15 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         calls, "feel = nps.theme_sentiment", theme_sentiment,
         Code(f"df[{s.comment!r}][said]", df[s.comment][said]), Code("tags[said]", tags[said]),
         themes=lex if s.themes else None, language=said_lang, min_n=s.min_n,
+        **reader,
     )  # fmt: skip
     attrs = dict(impact.attrs)
     shares = ["theme", "share_negative", "share_positive"]
     impact = impact.merge(feel[shares], on="theme", how="left")
     calls.append(f"impact = impact.merge(feel[{shares!r}], on='theme', how='left')")
-    impact.attrs.update(attrs)
+    # how many theme mentions the sentiment reading could not read (the report says so)
+    impact.attrs.update(attrs, sentiment_mentions=feel.attrs["mentions"])
+    impact.attrs.update(sentiment_unread=feel.attrs["unread"])
     quotes = run(
         calls, "nps.theme_quotes", theme_quotes, Code("df", df), Code("tags", tags),
         comment=s.comment, score=s.score, per_group=1, rng=rng_code(s.seed, "quotes"),
@@ -536,7 +562,24 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     terms = run(calls, "nps.top_terms", top_terms, Code("words", words),
                 themes=lex if s.themes else None)  # fmt: skip
     commenters = int((~df[s.comment].map(_blank)).sum())
-    return Comments(tags, impact, quotes, commenters, terms, tuple(calls))
+    suggested = _suggested(df, s, impact, _value(lang))
+    return Comments(tags, impact, quotes, commenters, terms, tuple(calls), suggested)
+
+
+def _suggested(df, s: Settings, impact, lang) -> pd.DataFrame | None:
+    """Suggested themes when the survey names no lexicon and the bundled one misses most."""
+    from ..suggest import suggest_themes
+
+    own = s.themes or s.theme_columns or s.themes_model
+    if own or not impact.attrs.get("uncovered_share", 0) >= SUGGEST_WHEN_UNCOVERED:
+        return None
+    try:
+        found = suggest_themes(df[s.comment], language=lang, rng=section_rng(s.seed, "suggest"))
+    except ValueError:  # too few comments, or no word shared by two of them
+        return None
+    out = found.summary.drop(columns="examples")
+    out.attrs.update(uncovered=found.uncovered, n_comments=found.n_comments)
+    return out
 
 
 def whole_numbers(values: pd.Series) -> pd.Series:

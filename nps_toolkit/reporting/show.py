@@ -527,6 +527,7 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         return
     names = labels(s)
     say(t, "comments.count", k=t.number(found.commenters))
+    _coverage_notes(found.impact, t)
     ax, alt = figures.theme_impact(found.impact, t, names)
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
@@ -536,6 +537,8 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         sentiment_note(t)
     if found.terms is not None:
         terms(found.terms, t)
+    if getattr(found, "suggested", None) is not None:
+        suggested(found.suggested, t)
     if len(found.quotes):
         _html(f"<h3>{escape(t('comments.quotes'))}</h3>")
         q = found.quotes.assign(
@@ -543,6 +546,30 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             category=found.quotes["category"].map(lambda c: t(f"categories.{c}")),
         )
         _table(q, QUOTE_SPEC, t, wide=["quote"])
+
+
+def _coverage_notes(impact: pd.DataFrame, t: Texts) -> None:
+    """How many comments no theme covers, and how many theme mentions the sentiment list read."""
+    a = impact.attrs
+    if a.get("commenters"):
+        say(t, "comments.uncovered", share=t.pct(a["uncovered_share"], 0),
+            k=t.number(a["uncovered"]), n=t.number(a["commenters"]))  # fmt: skip
+    if a.get("sentiment_unread"):
+        say(t, "comments.unread", k=t.number(a["sentiment_unread"]),
+            n=t.number(a["sentiment_mentions"]),
+            share=t.pct(100 * a["sentiment_unread"] / a["sentiment_mentions"], 0))  # fmt: skip
+
+
+SUGGESTED_SPEC = [("theme", "text", "label"), ("mentions", "int", "comments"),
+                  ("share_of_commenters", "pct", "share"),
+                  ("suggested_terms", "text", "terms")]  # fmt: skip
+
+
+def suggested(table: pd.DataFrame, t: Texts) -> None:
+    """Themes drafted from the comments (suggest_themes), marked as suggestions."""
+    _html(f"<h3>{escape(t('comments.suggested'))}</h3>")
+    say(t, "comments.suggested_intro", share=t.pct(100 - table.attrs["uncovered"], 0))
+    _table(table, SUGGESTED_SPEC, t, wide=["suggested_terms"])
 
 
 def sentiment_note(t: Texts) -> None:

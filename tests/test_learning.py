@@ -1,0 +1,212 @@
+"""Tests for nps_toolkit.learning: sentiment and theme models learned from coded comments."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.learning import learn_sentiment, learn_themes, load_model
+from nps_toolkit.sentiment import comment_sentiment, evaluate_sentiment
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def own_en():
+    return pd.read_csv(DATA / "sentiment_en.csv")
+
+
+@pytest.fixture(scope="module")
+def sentiment_model(own_en):
+    tune = own_en[own_en["split"] == "tune"]
+    return learn_sentiment(tune["comment"], tune["label"], language="en")
+
+
+def test_exported():
+    assert nps.learn_sentiment is learn_sentiment
+    assert nps.learn_themes is learn_themes
+    assert nps.load_model is load_model
+
+
+def test_learned_sentiment_on_a_held_out_split(sentiment_model, own_en):
+    hold = own_en[own_en["split"] == "holdout"]
+    out = sentiment_model.predict(hold["comment"], language="en")
+    assert list(out.columns) == ["sentiment", "score", "language"]
+    assert out.index.equals(hold.index)
+    acc = evaluate_sentiment(hold["label"], out["sentiment"].astype(str))
+    majority = evaluate_sentiment(hold["label"], ["positive"] * len(hold))
+    # measured 0.82 (benchmarks/sentiment_accuracy.py): a floor a little under it
+    assert acc.accuracy >= 0.75 and acc.accuracy > majority.accuracy + 0.3
+    # score is P(positive) - P(negative): its sign agrees with a polar label
+    polar = out["sentiment"].isin(["positive", "negative"])
+    sign = np.where(out.loc[polar, "score"] > 0, "positive", "negative")
+    assert (sign == out.loc[polar, "sentiment"].astype(str)).all()
+
+
+def test_scores_put_the_cross_validated_model_beside_the_lexicon(sentiment_model, own_en):
+    tune = own_en[own_en["split"] == "tune"]
+    scores = sentiment_model.scores.set_index("method")
+    assert scores.index.tolist() == ["model (5-fold cross-validated)", "lexicon", "majority label"]
+    lexicon = comment_sentiment(tune["comment"], language="en")["sentiment"].astype(str)
+    direct = evaluate_sentiment(tune["label"], lexicon)
+    assert scores.loc["lexicon", "accuracy"] == pytest.approx(direct.accuracy)
+    assert scores.loc["lexicon", "macro_f1"] == pytest.approx(direct.macro_f1)
+    share = tune["label"].value_counts(normalize=True).iloc[0]
+    assert scores.loc["majority label", "accuracy"] == pytest.approx(share)
+    assert (scores["n"] == len(tune)).all()
+
+
+def test_cross_validated_accuracy_is_the_folds_refitted_by_hand(own_en):
+    from sklearn.model_selection import StratifiedKFold
+
+    data = own_en.iloc[:60].reset_index(drop=True)
+    model = learn_sentiment(data["comment"], data["label"], language="en", rng=3)
+    correct = 0
+    folds = StratifiedKFold(5, shuffle=True, random_state=3)
+    for train, test in folds.split(data["comment"], data["label"]):
+        fold = learn_sentiment(data["comment"][train], data["label"][train], language="en")
+        said = fold.predict(data["comment"][test], language="en")["sentiment"].astype(str)
+        correct += int((said.to_numpy() == data["label"][test].to_numpy()).sum())
+    cv = model.scores.set_index("method").loc["model (5-fold cross-validated)", "accuracy"]
+    assert cv == pytest.approx(correct / len(data))
+
+
+def test_save_and_load_give_the_same_predictions(sentiment_model, own_en, tmp_path):
+    path = sentiment_model.save(tmp_path / "models" / "sentiment.json")
+    data = json.loads(path.read_text("utf-8"))  # a JSON file, nothing to unpickle
+    assert data["kind"] == "sentiment" and data["labels"] == ["negative", "neutral", "positive"]
+    again = load_model(path, kind="sentiment")
+    texts = own_en["comment"].head(40)
+    a, b = sentiment_model.predict(texts), again.predict(texts)
+    assert a["sentiment"].tolist() == b["sentiment"].tolist()
+    np.testing.assert_allclose(a["score"], b["score"])
+    pd.testing.assert_frame_equal(again.scores, sentiment_model.scores)
+
+
+def test_load_refuses_what_is_not_a_model(sentiment_model, tmp_path):
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(pickle.dumps({"format": "nps-toolkit-model"}))
+    with pytest.raises(ValueError, match="not a model file"):
+        load_model(pickled)
+    with pytest.raises(ValueError, match="not a model file"):
+        (tmp_path / "x.json").write_text('{"a": 1}')
+        load_model(tmp_path / "x.json")
+    path = sentiment_model.save(tmp_path / "s.json")
+    with pytest.raises(ValueError, match="'sentiment' model, expected 'themes'"):
+        load_model(path, kind="themes")
+    data = json.loads(path.read_text())
+    data["idf"] = data["idf"][:-1]
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="do not fit together"):
+        load_model(tmp_path / "bad.json")
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "none.json")
+
+
+def test_learn_sentiment_checks_its_input():
+    with pytest.raises(ValueError, match="blank comment"):
+        learn_sentiment(["good", None, "bad", "bad"], ["positive"] * 4)
+    with pytest.raises(ValueError, match="found \\['great'\\]"):
+        learn_sentiment(["good", "bad"], ["great", "negative"])
+    with pytest.raises(ValueError, match="2 comments but 3 labels"):
+        learn_sentiment(["good", "bad"], ["positive", "negative", "neutral"])
+    with pytest.raises(ValueError, match="at least two labels"):
+        learn_sentiment(["good", "bad", "ok"], ["positive", "positive", "negative"])
+
+
+# --- themes -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def coded_halves():
+    """The example survey's distinct comments with the theme each was written for, halved."""
+    df = nps.example_survey("b2c-monthly")
+    df = df[df["comment"].notna() & df["comment_theme"].notna()].drop_duplicates("comment")
+    codes = pd.get_dummies(df["comment_theme"]).astype(int)
+    first = np.random.default_rng(5).permutation(len(df)) < len(df) // 2
+    return df["comment"], codes, first
+
+
+@pytest.fixture(scope="module")
+def theme_model(coded_halves):
+    text, codes, first = coded_halves
+    return learn_themes(text[first], codes[first])
+
+
+def test_learned_themes_on_held_out_comments(coded_halves, theme_model):
+    from sklearn.metrics import f1_score
+
+    text, codes, first = coded_halves
+    model = theme_model
+    out = model.predict(text[~first])
+    assert list(out.columns) == [*codes.columns, "language"]
+    assert out["language"].isin(["fi", "en"]).all()
+    f1 = {c: f1_score(codes.loc[~first, c], out[c]) for c in codes.columns}
+    # new sentences, not seen in training: every theme found at F1 0.6 or better
+    assert min(f1.values()) >= 0.6, f1
+    scores = model.scores.set_index("theme")
+    assert scores["coded"].tolist() == codes[first].sum().tolist()
+    # the bundled lexicon's F1 on the same comments, computed directly
+    tags = nps.tag_themes(text[first])
+    for theme in codes.columns:
+        direct = f1_score(codes.loc[first, theme], tags[theme])
+        assert scores.loc[theme, "lexicon_f1"] == pytest.approx(direct)
+
+
+def test_theme_model_saves_loads_and_checks_codes(coded_halves, theme_model, tmp_path):
+    text, codes, first = coded_halves
+    model = theme_model
+    again = load_model(model.save(tmp_path / "themes.json"), kind="themes")
+    pd.testing.assert_frame_equal(again.predict(text[~first]), model.predict(text[~first]))
+    bad = codes[first].astype(object)
+    bad.iloc[3, 1] = "yes"
+    with pytest.raises(ValueError, match=f"column '{codes.columns[1]}' row 3: expected 0/1"):
+        learn_themes(text[first], bad)
+    with pytest.raises(ValueError, match="needs 2\\+ comments with and without"):
+        learn_themes(["a b", "c d", "e f"], pd.DataFrame({"x": [1, 0, 0]}))
+    with pytest.raises(TypeError, match="DataFrame"):
+        learn_themes(["a"], [1])
+
+
+def test_a_survey_entry_names_a_model_file(theme_model, tmp_path):
+    from nps_toolkit.reporting import load_config
+    from nps_toolkit.reporting.config import ConfigError
+
+    theme_model.save(tmp_path / "themes.json")
+    (tmp_path / "broken.json").write_text("{not json")
+    entry = "surveys:\n  - name: A\n    example: b2c-monthly\n    themes_model: {}\n"
+    (tmp_path / "ok.yml").write_text(entry.format("themes.json"))
+    (survey,) = load_config(tmp_path / "ok.yml")
+    assert survey.parameters["themes_model"] == str(tmp_path / "themes.json")
+    (tmp_path / "bad.yml").write_text(entry.format("broken.json"))
+    with pytest.raises(ConfigError, match="key 'themes_model'.*not a model file"):
+        load_config(tmp_path / "bad.yml")
+    (tmp_path / "kind.yml").write_text(
+        entry.replace("themes_model", "sentiment_model").format("themes.json")
+    )
+    with pytest.raises(ConfigError, match="'themes' model, expected 'sentiment'"):
+        load_config(tmp_path / "kind.yml")
+
+
+# --- a small run of benchmarks/sentiment_accuracy.py --------------------------
+
+
+def test_benchmark_on_public_labelled_text(load_benchmark):
+    bench = load_benchmark("sentiment_accuracy")
+    out = bench.public(["uci_amazon"], limit=400, train=150).set_index("method")
+    assert out.index.tolist() == ["lexicon", "learned from 150", "majority label", "VADER"]
+    assert (out["n"] == 250).all()
+    # the lexicon's positive / negative calls on clearly polar reviews are right >= 90 %
+    # of the time (0.957 on all 1,000); the learned model beats the majority label
+    assert out.loc["lexicon", "polar_precision"] >= 0.9
+    assert out.loc["learned from 150", "accuracy"] > out.loc["majority label", "accuracy"] + 0.2
+    lab = load_benchmark("labelled_text")
+    assert lab.load_set("uci_amazon")["label"].value_counts().tolist() == [500, 500]
+    xed = lab.load_set("xed_fi")
+    assert set(xed["label"]) == {"negative", "neutral", "positive"}

@@ -1,0 +1,148 @@
+"""Tests for nps_toolkit.suggest: themes drafted from a survey's own comments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nps_toolkit as nps
+from nps_toolkit.cli import main
+from nps_toolkit.suggest import suggest_themes, write_themes
+
+# three planted topics, Finnish and English, with words that vary around a core
+PRICE = [
+    "The price is too high",
+    "Price went up again, too expensive",
+    "Expensive plan, the price hurts",
+    "High price for what we get",
+    "Hinta on liian korkea",
+    "Hinta nousi taas",
+    "Liian korkea hinta",
+    "Hinta ei vastaa laatua",
+]
+SUPPORT = [
+    "Support answered fast",
+    "The support team was helpful",
+    "Support solved my issue",
+    "Great support team",
+    "Asiakastuki vastasi nopeasti",
+    "Asiakastuki auttoi heti",
+    "Asiakastuki ratkaisi ongelman",
+    "Hyvä asiakastuki",
+]
+DELIVERY = [
+    "Delivery was late",
+    "The delivery took two weeks",
+    "Late delivery again",
+    "Delivery arrived broken",
+    "Toimitus myöhästyi",
+    "Toimitus kesti kaksi viikkoa",
+    "Toimitus oli myöhässä",
+    "Toimitus saapui rikki",
+]
+
+
+@pytest.fixture(scope="module")
+def planted():
+    text = pd.Series(PRICE + SUPPORT + DELIVERY + [None, "  "])
+    truth = pd.Series(["price"] * 8 + ["support"] * 8 + ["delivery"] * 8 + [None, None])
+    return text, truth
+
+
+def test_exported():
+    assert nps.suggest_themes is suggest_themes
+
+
+def test_planted_topics_are_found_and_the_lexicon_tags(planted):
+    text, truth = planted
+    found = suggest_themes(text, n_themes=6, rng=0)
+    assert isinstance(found, dict) and found.n_comments == 24  # blanks skipped
+    tags = nps.tag_themes(text, themes=found)  # the structure tag_themes takes
+    cols = [c for c in tags.columns if c != "language"]
+    # each planted topic: the suggested theme that tags it best holds most of its
+    # comments and few others (best-match F1 >= 0.5, as in benchmarks/themes_accuracy.py)
+    for topic in ("price", "support", "delivery"):
+        y = (truth == topic).to_numpy()
+        f1 = [2 * (tags[c] & y).sum() / (tags[c].sum() + y.sum()) for c in cols]
+        assert max(f1) >= 0.5, (topic, dict(zip(cols, f1, strict=True)))
+    # summary: counts are what the lexicon tags, shares of the 24 comments
+    summary = found.summary.set_index("theme")
+    assert summary["comments"].to_dict() == {c: int(tags[c].sum()) for c in cols}
+    np.testing.assert_allclose(summary["share"], 100 * summary["comments"] / 24)
+    untagged = (~tags[cols].any(axis=1))[text.notna() & (text.str.strip() != "")]
+    assert found.uncovered == pytest.approx(100 * untagged.mean())
+    assert all(1 <= len(q) <= 2 for q in summary["examples"])
+
+
+def test_terms_go_to_the_language_of_the_comments_that_use_them(planted):
+    text, _ = planted
+    found = suggest_themes(text, n_themes=6, rng=0)
+    fi = {t for spec in found.values() for t in spec["terms"].get("fi", [])}
+    en = {t for spec in found.values() for t in spec["terms"].get("en", [])}
+    assert {"toimitus", "asiakastuki"} <= fi
+    assert {"delivery", "support"} <= en
+    assert not fi & en
+
+
+def test_same_seed_same_themes(planted):
+    text, _ = planted
+    a = suggest_themes(text, rng=1)
+    b = suggest_themes(text, rng=1)
+    assert dict(a) == dict(b)
+
+
+def test_written_file_loads_and_holds_counts_as_comments(planted, tmp_path):
+    text, _ = planted
+    found = suggest_themes(text, n_themes=6, rng=0)
+    path = write_themes(found, tmp_path / "lexicons" / "mine.yml")
+    body = path.read_text("utf-8")
+    assert body.startswith("# Themes SUGGESTED by nps-toolkit")
+    assert "# tags " in body
+    assert nps.load_themes(path).keys() == found.keys()
+
+
+def test_quotes_are_redacted():
+    text = ["Billing error, call me at +358 40 1234567", "Billing error again"] * 3 + [
+        "Great staff",
+        "Great staff, thanks",
+    ] * 3
+    found = suggest_themes(text, n_themes=2, rng=0)
+    quotes = [q for qs in found.summary["examples"] for q in qs]
+    assert quotes and not any("1234567" in q for q in quotes)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="need at least 4"):
+        suggest_themes(["a", None, "b"])
+    with pytest.raises(ValueError, match="n_themes"):
+        suggest_themes(PRICE, n_themes=0)
+    with pytest.raises(ValueError, match="no word is used by two comments"):
+        suggest_themes(["alpha beta", "gamma delta", "epsilon zeta", "eta theta"])
+
+
+def test_cli_themes_suggest(planted, tmp_path, capsys):
+    text, _ = planted
+    data = tmp_path / "survey.csv"
+    pd.DataFrame({"recommend": np.arange(len(text)) % 11, "why": text}).to_csv(data, index=False)
+    out = tmp_path / "lexicons" / "my-survey.yml"
+    assert main(["themes", "suggest", str(data), "--out", str(out), "--comment", "why"]) == 0
+    assert "suggested theme(s) from 24 comment(s)" in capsys.readouterr().out
+    assert nps.load_themes(out)
+    assert main(["themes", "suggest", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no comment column 'comment'" in err and "'why'" in err
+
+
+def test_small_run_of_themes_benchmark(load_benchmark):
+    bench = load_benchmark("themes_accuracy")
+    table, info = bench.measure("b2b-annual", train=80)
+    # new comments (the held-out half): the suggested themes tag at least 60 %
+    assert info["coverage_new"] >= 60
+    assert set(table.columns) >= {"suggested_best_f1", "kmeans_best_f1", "bundled_lexicon_f1"}
+    assert ((table["suggested_best_f1"] >= 0) & (table["suggested_best_f1"] <= 1)).all()
+    # a check of best_match_f1 itself: a perfect group scores 1, its complement 0
+    truth = pd.DataFrame({"a": [1, 1, 0, 0]})
+    found = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])
+    assert bench.best_match_f1(truth, found)["a"] == 1.0
+    assert bench.best_match_f1(truth, found[:, 1:])["a"] == 0.0
