@@ -75,6 +75,59 @@ def load_data(
     return out
 
 
+# Columns a report reads without a parameter naming them: the follow-up lists'
+# contact and respondent id (``sections.followup``, ``followup_list``) and the
+# CSAT, CES and retention columns ``summarize`` adds to the headline.
+FIXED_COLUMNS = ("email", "respondent_id", "csat", "ces", "retained")
+
+# parameters naming one column or a list of columns (see the template's parameters cell)
+_COLUMN_PARAMETERS = ("score", "weights", "date", "wave", "account", "comment", "segments",
+                      "drivers", "theme_columns", "banners")  # fmt: skip
+
+
+def report_columns(parameters: dict) -> list[str]:
+    """Every column a report with these template parameters reads, in the data's names.
+
+    The one list of them: the score, weights, segments, drivers, date, wave,
+    account, comment, hand-coded themes and banners the parameters name, the
+    invited and language columns when they name columns, the columns of
+    ``value_labels``, ``rake``, the filter and ``split``, and the columns the
+    report reads by their fixed names (``FIXED_COLUMNS``).  A report computed
+    from only these columns (those the data has) shows what it shows from
+    every column (``tests/test_inputs.py`` checks each section).  With
+    ``columns`` renames (``{file column: canonical}``) the file's names are given.
+
+    >>> report_columns({"score": "nps", "segments": ["region"], "drivers": [], "weights": None,
+    ...                 "language": "auto", "row_filter": "wave == 7", "invited": 500})
+    ['nps', 'region', 'wave', 'email', 'respondent_id', 'csat', 'ces', 'retained']
+    """
+    from .config import LANGUAGES
+
+    names = []
+    for key in _COLUMN_PARAMETERS:
+        value = parameters.get(key)
+        names += [value] if isinstance(value, str) else list(value or ())
+    invited = parameters.get("invited")
+    if isinstance(invited, str):
+        names.append(invited)
+    language = parameters.get("language")
+    if isinstance(language, str) and language not in LANGUAGES:  # a column of language codes
+        names.append(language)
+    for key in ("value_labels", "rake"):
+        names += list(parameters.get(key) or {})
+    parsed = parse_filter(parameters.get("row_filter"))
+    if parsed is not None:
+        names += parsed.columns
+    if isinstance(parameters.get("split"), str):
+        names.append(parameters["split"])
+    names += FIXED_COLUMNS
+    renames = parameters.get("columns")
+    if isinstance(renames, dict) and renames:
+        back = {canonical: file for file, canonical in renames.items()}
+        names = [back.get(n, n) for n in names]
+    return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
+
+
 # The last survey file read in this process, by its identity (path, size,
 # modification time) and reading options: a kernel rendering the reports of a
 # ``split:`` entry one after another reads and validates the file once, not

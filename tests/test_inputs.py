@@ -1,0 +1,108 @@
+"""The data a report reads: the one list of its columns, and reading only those."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nps_toolkit import reporting as report
+from nps_toolkit.reporting import deliverables, sections
+from nps_toolkit.reporting.inputs import report_columns
+
+
+def _sections(df: pd.DataFrame, params: dict) -> dict:
+    """Every number the template computes (cells 1-3, the appendix and the workbook)."""
+    s = sections.Settings.from_parameters(params)
+    df = report.label_values(df, params.get("value_labels") or {})
+    tr = sections.trend(df, s)
+    head = sections.headline(df, s, tr)
+    segs = sections.segments(df, s)
+    drivers = sections.drivers(df, s)
+    comments = sections.comments(df, s)
+    followup = sections.followup(head.rows, s)
+    wave = s.wave if s.has(df, s.wave) else None
+    used = sections.in_effect(
+        params, df, s, trend=tr, goal=sections.goal(tr, s), segments=segs, drivers=drivers,
+        comments=comments, followup=followup,
+    )  # fmt: skip
+    return {
+        "trend": tr.table,
+        "goal": sections.goal(tr, s),
+        "headline": head.summary,
+        "pooled": head.pooled,
+        "interval": (head.interval.estimate, head.interval.ci_low, head.interval.ci_high),
+        "segments": segs.table,
+        "drivers": drivers,
+        "impact": None if comments is None else comments.impact,
+        "quotes": None if comments is None else comments.quotes,
+        "terms": None if comments is None else comments.terms,
+        "commenters": None if comments is None else comments.commenters,
+        "followup": None if followup is None else followup.counts,
+        "to_contact": None if followup is None else followup.to_contact,
+        "banner": deliverables.banner(head.rows, params.get("banners"), s),
+        "target": deliverables.target_test(head.rows, params.get("target"), s),
+        "invited": report.invited_total(df, s.invited, wave),
+        "accounts": df[s.account].nunique() if s.has(df, s.account) else None,
+        "in_effect": used,
+    }
+
+
+def _same(a, b, where):
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, obj=where)
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            _same(a[k], b[k], f"{where}.{k}")
+    elif hasattr(a, "__dataclass_fields__"):
+        assert repr(a) == repr(b), where
+    else:
+        assert a == b, where
+
+
+B2B = {"banners": ["region", "tenure"], "target": 30, "value_labels": {"region": {"North": "N"}}}
+B2C = {
+    "example": "b2c-monthly", "weights": "weight", "wave": None, "freq": "ME",
+    "segments": ["channel", "region", "customer_type"], "drivers": [], "account": None,
+    "invited": None, "banners": ["channel"], "row_filter": "region != 'North'",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("own", [B2B, B2C], ids=["b2b-annual", "b2c-monthly"])
+def test_sections_from_the_report_columns_alone_are_the_same(own):
+    params = {**report.template_parameters(), **own, "n_resamples": 30, "seed": 7}
+    full = report.load_data(None, example=params["example"], row_filter=params["row_filter"])
+    if len(full) > 4000:  # the sections' cost, not the columns, grows with the rows
+        full = full.iloc[:4000]
+    columns = [c for c in report_columns(params) if c in full.columns]
+    assert len(columns) < len(full.columns)  # some columns are left out
+    narrow = full[columns]
+    narrow.attrs = dict(full.attrs)
+    _same(_sections(full, params), _sections(narrow, params), "section")
+
+
+def test_dropping_any_report_column_changes_a_section():
+    """No column of the list is there for nothing in the b2b example: each one dropped
+    changes some number (so a column missing from the list would fail the test above)."""
+    params = {**report.template_parameters(), **B2B, "n_resamples": 30, "seed": 7}
+    full = report.load_data(None, example="b2b-annual").iloc[:600]
+    columns = [c for c in report_columns(params) if c in full.columns]
+    reference = _sections(full[columns], params)
+    for dropped in ["recommend", "region", "price", "wave", "account_id", "comment", "email",
+                    "responded_at", "invited", "respondent_id"]:  # fmt: skip
+        assert dropped in columns
+        try:
+            got = _sections(full[[c for c in columns if c != dropped]], params)
+        except (KeyError, ValueError, report.ConfigError):
+            continue  # refused: the column was needed
+        with pytest.raises(AssertionError):
+            _same(reference, got, "section")
+
+
+def test_report_columns_in_the_files_names_with_renames():
+    params = {"score": "recommend", "segments": ["region"], "columns": {"Q1": "recommend"}}
+    assert report_columns(params)[:2] == ["Q1", "region"]
+    assert "store" in report_columns({"score": "recommend", "split": "store"})
+    assert "lang" in report_columns({"language": "lang"})
+    assert "fi" not in report_columns({"language": "fi"})
+    assert {"k", "x"} <= set(report_columns({"rake": {"k": {}}, "value_labels": {"x": {}}}))
