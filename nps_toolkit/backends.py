@@ -535,7 +535,7 @@ def group_counts(
         )
     if is_spark_dataframe(source):
         return _spark_group_counts(source, score, by, weights, period)
-    return _duckdb_group_counts(source, score, by, weights, period)
+    return _duckdb_group_counts(_folder_glob(source), score, by, weights, period)
 
 
 def summary_extras(
@@ -827,6 +827,16 @@ def read_columns(source, columns=None, *, row_filter=None, where: str = "filter"
     elif src.file_column:
         rel = rel.select(*[duckdb.ColumnExpression(c) for c in src.columns])
     return rel.df()
+
+
+def column_names(source) -> list[str]:
+    """The columns of a path, glob, folder, DuckDB relation or Arrow table (no rows read).
+
+    >>> import duckdb
+    >>> column_names(duckdb.sql("SELECT 9 AS recommend, 'N' AS region"))
+    ['recommend', 'region']
+    """
+    return _duckdb_source(_folder_glob(source)).columns
 
 
 def row_count(source) -> int:

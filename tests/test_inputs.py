@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from nps_toolkit import reporting as report
-from nps_toolkit.reporting import deliverables, sections
+from nps_toolkit.reporting import deliverables, inputs, sections
 from nps_toolkit.reporting.inputs import report_columns
 
 
@@ -106,3 +106,70 @@ def test_report_columns_in_the_files_names_with_renames():
     assert "lang" in report_columns({"language": "lang"})
     assert "fi" not in report_columns({"language": "fi"})
     assert {"k", "x"} <= set(report_columns({"rake": {"k": {}}, "value_labels": {"x": {}}}))
+
+
+# --- reading only those columns through DuckDB --------------------------------------
+
+DRIVERS = ["communication", "response_speed", "follow_up", "meeting_expectations",
+           "personal_attention", "price", "quality"]  # fmt: skip
+
+
+def _b2b_file(tmp_path, suffix, rows=700):
+    df = report.load_data(None, example="b2b-annual").iloc[:rows]
+    path = tmp_path / f"survey{suffix}"
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    else:
+        df.to_parquet(path, index=False)
+    return path
+
+
+def _load(path, params, **kw):
+    return report.load_data(
+        path, row_filter=params["row_filter"], score=params["score"], min_n=params["min_n"],
+        used=report_columns(params), ratings=params["drivers"], **kw,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_large_file_read_by_duckdb_gives_the_same_sections(tmp_path, monkeypatch, suffix):
+    params = {**report.template_parameters(), **B2B, "n_resamples": 30, "seed": 7}
+    params["row_filter"] = "wave >= 2"
+    path = _b2b_file(tmp_path, suffix)
+    in_pandas = _load(path, params)  # a small file: load_survey
+    assert len(in_pandas.columns) == 25
+    monkeypatch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+    in_duckdb = _load(path, params)
+    assert set(in_duckdb.columns) == set(report_columns(params)) & set(in_pandas.columns)
+    assert (in_duckdb[DRIVERS].dtypes == "float32").all()
+    assert in_duckdb.attrs["rows_before_filter"] == in_pandas.attrs["rows_before_filter"] == 700
+    assert in_duckdb.attrs["sha256"] == in_pandas.attrs["sha256"]
+    _same(_sections(in_pandas, params), _sections(in_duckdb, params), "section")
+
+
+def test_parts_are_read_with_the_report_columns_only(tmp_path):
+    params = {**report.template_parameters(), **B2B, "n_resamples": 30, "seed": 7}
+    whole = report.load_data(None, example="b2b-annual").iloc[:700]
+    (tmp_path / "parts").mkdir()
+    whole.iloc[:300].to_parquet(tmp_path / "parts" / "a.parquet", index=False)
+    whole.iloc[300:].to_parquet(tmp_path / "parts" / "b.parquet", index=False)
+    parts = _load(tmp_path / "parts", params)
+    assert "comment_theme" not in parts.columns and "price" in parts.columns
+    whole.attrs = dict(parts.attrs)
+    _same(_sections(whole, params), _sections(parts, params), "section")
+
+
+def test_a_bad_score_in_a_large_file_names_file_column_and_row(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "LARGE_FILE_BYTES", 0)
+    df = pd.DataFrame({"recommend": [9.0, 3, 8, 12], "region": ["N", "S", "N", "S"]})
+    df.to_parquet(tmp_path / "bad.parquet", index=False)
+    params = {"score": "recommend", "segments": ["region"], "row_filter": "region == 'N'"}
+    with pytest.raises(
+        ValueError, match=r"column 'recommend'.*12\.0 \(.*bad\.parquet, row index 3"
+    ):
+        # the bad row is outside the filter: the file is refused as load_survey refuses it
+        report.load_data(tmp_path / "bad.parquet", row_filter=params["row_filter"], score="recommend",
+                         used=report_columns(params))  # fmt: skip
+    with pytest.raises(report.ConfigError, match="key 'segments': column 'regoin'"):
+        report.load_data(tmp_path / "bad.parquet", required={"segments": ["regoin"]},
+                         used=report_columns(params))  # fmt: skip

@@ -36,6 +36,7 @@ from .inputs import (
     invited_total,
     label_values,
     load_data,
+    report_columns,
 )
 from .presentation import (
     LABELS,
@@ -84,6 +85,7 @@ __all__ = [
     "load_config",
     "label_values",
     "load_data",
+    "report_columns",
     "parameter_table",
     "parameter_types",
     "parameters_cell",

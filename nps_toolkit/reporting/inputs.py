@@ -26,6 +26,8 @@ def load_data(
     score=None,
     min_n=None,
     load_options=None,
+    used=None,
+    ratings=(),
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``), parts, or an example, filtered.
 
@@ -47,6 +49,15 @@ def load_data(
     With ``score`` and ``min_n``, data (after the filter)
     holding fewer than ``min_n`` answers in ``score`` is refused: every number
     of such a report would describe a group too small to show.
+
+    ``used`` lists the columns the report reads (``report_columns``).  With
+    it, parts, and a Parquet/CSV file larger than ``LARGE_FILE_BYTES`` read
+    with no renames or reading options, are read by DuckDB: only those
+    columns, the filter run there, the ``ratings`` columns (the drivers) and
+    the score as ``float32`` when their values are whole numbers; the
+    score is checked in the whole file first (an error names the file, the
+    column and, in Parquet, the row).  Smaller files keep ``load_survey``
+    and its full validation.
     """
     if data_path is None:
         from ..datasets import example_survey
@@ -58,9 +69,9 @@ def load_data(
         data_path is not None
         and is_dataset(data_path)
         and not (isinstance(columns, dict) and columns)
-    ):
+    ) or _large_file(data_path, used, columns, date_format, load_options):
         # parts read by DuckDB, the filter run there: only the selected rows reach pandas
-        out = _filtered_dataset(data_path, row_filter, required)
+        out = _filtered_dataset(data_path, row_filter, required, used, score, ratings)
     else:
         if data_path is not None:
             df = _read_survey(data_path, columns, date_format, load_options, score)
@@ -173,18 +184,63 @@ def _read_dataset(data_path, columns) -> pd.DataFrame:
     return df
 
 
-def _filtered_dataset(data_path, row_filter, required) -> pd.DataFrame:
+# A single Parquet or CSV file larger than this is read by DuckDB when the report
+# says which columns it uses (``load_data(used=...)``): pandas would hold every column.
+LARGE_FILE_BYTES = 64 * 2**20
+
+
+def _large_file(data_path, used, columns, date_format, load_options) -> bool:
+    """``data_path`` is one large Parquet/CSV file that DuckDB reads as ``load_survey`` would:
+    no renames, no date format and no reading options (those need ``load_survey``)."""
+    from ..backends import CSV_SUFFIXES, PARQUET_SUFFIXES
+
+    if data_path is None or used is None or columns or date_format or is_dataset(data_path):
+        return False
+    if any(v not in (None, {}, []) for v in (load_options or {}).values()):
+        return False
+    name = os.fspath(data_path).lower()
+    return (
+        name.endswith(PARQUET_SUFFIXES + CSV_SUFFIXES)
+        and os.path.isfile(data_path)
+        and os.path.getsize(data_path) > LARGE_FILE_BYTES
+    )
+
+
+def _compact(df: pd.DataFrame, names) -> pd.DataFrame:
+    """Columns of whole numbers below 2**24 (0-10 ratings) as ``float32``: exact, half the memory."""
+    for c in names:
+        if c in df.columns and df[c].dtype == "float64":
+            values = df[c].to_numpy()
+            known = values[~pd.isna(values)]
+            if ((known == known.round()) & (abs(known) < 2**24)).all():
+                df[c] = df[c].astype("float32")
+    return df
+
+
+def _filtered_dataset(
+    data_path, row_filter, required, used=None, score=None, ratings=()
+) -> pd.DataFrame:
     """The rows of a folder or glob of parts that the filter keeps, filtered in DuckDB.
 
     The same frame and checks as reading everything and then ``apply_filter``
     (the filter's meaning is the same, see ``backends.filter_relation``),
     without the other rows ever reaching pandas: a report per store of a
-    large dataset reads one store's rows.
+    large dataset reads one store's rows.  With ``used`` (``report_columns``)
+    only those columns are read, and the score is checked in every row first.
     """
-    from ..backends import read_columns, row_count
+    from ..backends import column_names, group_counts, read_columns, row_count
 
-    df = read_columns(data_path, row_filter=row_filter)
+    keep = None
+    if used is not None:
+        names = column_names(data_path)
+        check_columns(pd.DataFrame(columns=names), required or {})
+        keep = [c for c in names if c in set(used)]  # in the file's order, as load_survey
+        if score in names:
+            group_counts(data_path, score)  # ValueError naming the file, column and row
+    df = read_columns(data_path, keep, row_filter=row_filter)
     check_columns(df, required or {})
+    if used is not None:
+        df = _compact(df, [score, *ratings])
     df.attrs["sha256"] = data_sha256(data_path)
     df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
     if parse_filter(row_filter) is not None:
