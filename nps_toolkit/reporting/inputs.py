@@ -8,7 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
-from .._identifiers import GROUP_KEYS, check_group_columns, clean_group_values
+from .._identifiers import (
+    GROUP_KEYS,
+    IdentifyingColumnError,
+    check_group_columns,
+    clean_group_values,
+)
 from .config import ConfigError
 
 
@@ -24,6 +29,7 @@ def load_data(
     score=None,
     min_n=None,
     load_options=None,
+    groups=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``) or an example, filtered.
 
@@ -38,6 +44,9 @@ def load_data(
     ``load_options`` are more ``load_survey`` options from the survey's entry
     (``recode``, ``header_rows``, ``na_values``, ``scale``); empty ones are
     left out, so a ``columns`` YAML file's own options stay in force.
+    ``groups`` maps group keys to the columns the report shows as groups
+    whether or not the entry named them (``{"segments": segments, "wave": wave}``:
+    the template's defaults when the entry names none); see ``check_groups``.
     With ``score`` and ``min_n``, data (after the filter)
     holding fewer than ``min_n`` answers in ``score`` is refused: every number
     of such a report would describe a group too small to show.
@@ -62,14 +71,48 @@ def load_data(
             w.replace(str(data_path), df.attrs["source"]) for w in df.attrs.get("load_warnings", [])
         ]
     check_columns(df, required or {})
-    out = apply_filter(df, row_filter)
-    for key in GROUP_KEYS:  # no contact details or identifiers as groups
-        if key in (required or {}):
-            check_group_columns(out, required[key], key=key)
-            out = clean_group_values(out, required[key], key=key)
+    out = check_groups(apply_filter(df, row_filter), required, groups)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
     return out
+
+
+def check_groups(df: pd.DataFrame, required=None, groups=None) -> pd.DataFrame:
+    """``df`` with the columns a report shows as groups checked and their values cleaned.
+
+    The group keys (``segments``, ``banners``, ``wave``, ``split``,
+    ``value_labels``, ``language``) of ``required`` (the columns the entry
+    names) and of ``groups`` (the columns the report uses, named or the
+    template's defaults, e.g. ``{"segments": [...], "wave": "wave"}``) are
+    checked: a column of contact details or identifiers raises
+    ``IdentifyingColumnError`` (``check_group_columns``); control, bidi and
+    zero-width characters are removed from their values
+    (``clean_group_values``).  Columns not in ``df`` are left out.
+
+    >>> df = pd.DataFrame({"region": ["a@x.fi", "b@x.fi", "a@x.fi"], "recommend": [9, 3, 7]})
+    >>> check_groups(df, {"segments": ["region"]}, {"segments": ["region"], "wave": None})
+    Traceback (most recent call last):
+    ...
+    nps_toolkit._identifiers.IdentifyingColumnError: key 'segments': column 'region' holds e-mail addresses, phone numbers or identity codes (e.g. row 1); a report never shows groups of such a column (see README 'Security and privacy')
+    """
+    for key in GROUP_KEYS:
+        named = _names((required or {}).get(key))
+        used = _names((groups or {}).get(key))
+        check_group_columns(df, named, key=key)
+        try:
+            check_group_columns(df, [c for c in used if c not in named], key=key)
+        except IdentifyingColumnError as exc:  # not the entry's own: the template's default
+            raise IdentifyingColumnError(
+                f"{exc}; the entry names no {key}, so the report template's default is used: "
+                f"give the entry its own {key!r} ([] or null for none)"
+            ) from None
+        df = clean_group_values(df, list(dict.fromkeys(named + used)), key=key)
+    return df
+
+
+def _names(value) -> list:
+    """A config value naming one column or several, as a list (None: none)."""
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 def label_values(df: pd.DataFrame, labels: dict) -> pd.DataFrame:
