@@ -76,10 +76,12 @@ def _cmd_render(args) -> int:
         force=args.force,
         **kw,
     )
-    shown = table[["survey", "status", "seconds", "output"]].copy()
+    shown = table[["survey", "status", "seconds", "output", "notes"]].copy()
+    # the loader's warnings where the eye goes first; in full in the closing lines
+    shown["notes"] = shown["notes"].map(_short_notes)
     for column in ("survey", "output"):  # names come from the config: no terminal escapes
         shown[column] = shown[column].map(lambda v: v if v is None else _terminal(v))
-    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+    with pd.option_context("display.width", 250, "display.max_colwidth", 80):
         print(shown.to_string(index=False), flush=True)
     _print_load_notes(table)
     failed = table[table["status"] == "failed"]
@@ -108,12 +110,27 @@ def _cmd_render(args) -> int:
     return 0
 
 
-def _print_load_notes(table) -> None:
-    """What the loader warned about in each new report (also in its appendix)."""
-    from .reporting.inputs import load_notes
+def _short_notes(notes, width: int = 60) -> str:
+    """The loader's notes of one survey in a table cell: the first, cut at ``width``.
 
-    for r in table[table["status"] == "ok"].itertuples():
-        for note in load_notes(r.output):
+    >>> _short_notes(["s.csv: dates in 'responded_at' are read day-first (03.04.2025 is "
+    ...               "3 April); say date_format if they are month-first", "s.csv: more"])
+    "2 notes: dates in 'responded_at' are read day-first (03.04.2025 is 3…"
+    >>> _short_notes([])
+    '-'
+    """
+    if not len(notes):
+        return "-"
+    # the data file's name leads each note: the row names the survey already
+    first = re.sub(r"^[^\s:]+\.\w+: ", "", _one_line(notes[0]))
+    first = first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"
+    return f"{len(notes)} notes: {first}" if len(notes) > 1 else first
+
+
+def _print_load_notes(table) -> None:
+    """What the loader warned about in each report (also in its appendix), in full."""
+    for r in table.itertuples():
+        for note in r.notes:
             line = f"note: {_terminal(r.survey)}: {_terminal(_one_line(note))}"
             print(f"nps-toolkit render: {line}", file=sys.stderr)
 

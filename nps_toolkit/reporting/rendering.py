@@ -50,7 +50,7 @@ from .config import (
     load_config,
     select_surveys,
 )
-from .inputs import file_sha256
+from .inputs import file_sha256, load_notes
 from .pdf import print_pdf
 from .presentation import IN_EFFECT_FILE, defang
 
@@ -886,7 +886,9 @@ def render_reports(
     -------
     DataFrame, one row per survey: ``survey``, ``status``, ``seconds``,
     ``output`` (the report folder; for a failure the partly executed
-    notebook) and ``error`` (the failing cell's error).  ``status`` is
+    notebook), ``error`` (the failing cell's error) and ``notes`` (the
+    loader's warnings about the data of a rendered or unchanged report, a
+    list: dates read either way, the score column chosen ...).  ``status`` is
     ``"ok"``, ``"unchanged"`` (its report was made from the same data,
     parameters, template and toolkit version: not rendered again),
     ``"failed"`` or ``"cancelled"``.  A failure never stops the other
@@ -962,6 +964,10 @@ def render_reports(
             "seconds": [round(r.seconds, 1) for r in rows],
             "output": [r.output for r in rows],
             "error": [r.error for r in rows],
+            # the loader's warnings (dates read either way, the score column chosen ...)
+            "notes": [
+                load_notes(r.output) if r.status in ("ok", "unchanged") else [] for r in rows
+            ],
         }
     )
     table.attrs["signal"] = stop.signum
