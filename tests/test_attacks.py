@@ -1,0 +1,102 @@
+"""An attacker's pass over the merged toolkit: hostile configs, exports and model files.
+
+Each test reproduces one way a hostile file got past the checks of issue 21
+(an internal error, a value echoed whole, text that is not shown as written).
+"""
+
+import json
+
+import pytest
+
+from nps_toolkit.cli import main
+
+MODEL = {
+    "format": "nps-toolkit-model",
+    "version": 1,
+    "kind": "themes",
+    "labels": ["price", "staff"],
+    "n": 10,
+    "vocabulary": {"price": 0, "staff": 1},
+    "idf": [1.0, 1.0],
+    "coef": [[1.0, 0.0], [0.0, 1.0]],
+    "intercept": [-0.5, -0.5],
+    "scores": None,
+}
+SENTIMENT = {**MODEL, "kind": "sentiment", "labels": ["negative", "positive"],
+             "coef": [[-1.0, 1.0]], "intercept": [0.0]}  # fmt: skip
+
+
+def _check(tmp_path, capsys, entry: str) -> tuple[int, str]:
+    (tmp_path / "s.csv").write_text("recommend,comment\n9,good price\n3,rude staff\n")
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: S\n    data: s.csv\n    comment: comment\n    drivers: []\n"
+        f"    wave: null\n{entry}",
+        encoding="utf-8",
+    )
+    code = main(["check", "--config", str(tmp_path / "surveys.yml")])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+@pytest.mark.parametrize(
+    "key, text, why",
+    [
+        # nested a hundred thousand deep: json.loads raised RecursionError (internal error)
+        (
+            "themes_model",
+            '{"format": "nps-toolkit-model", "a": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "nested too deeply",
+        ),  # fmt: skip
+        # n = 1e400 is read as infinity: int() raised OverflowError (internal error)
+        ("themes_model", json.dumps(MODEL).replace('"n": 10', '"n": 1e400'), "'n'"),
+        # NaN weights predicted nothing at all, silently
+        (
+            "themes_model",
+            json.dumps({**MODEL, "coef": [[float("nan"), 0.0], [0.0, 1.0]]}),
+            "not a finite number",
+        ),  # fmt: skip
+        ("themes_model", json.dumps({**MODEL, "idf": [float("inf"), 1.0]}), "not a finite number"),
+        # a theme named twice lost one; a theme "language" replaced the language column
+        ("themes_model", json.dumps({**MODEL, "labels": ["price", "price"]}), "repeated"),
+        ("themes_model", json.dumps({**MODEL, "labels": ["language", "staff"]}), "'language'"),
+        ("themes_model", json.dumps({**MODEL, "labels": ["", "staff"]}), "empty"),
+        ("themes_model", json.dumps({**MODEL, "labels": [{"a": 1}, "staff"]}), "text"),
+        ("themes_model", json.dumps({**MODEL, "scores": 5}), "'scores'"),
+        # one class: predict raised IndexError; unknown labels came out as blanks
+        (
+            "sentiment_model",
+            json.dumps(
+                {**SENTIMENT, "labels": ["positive"], "coef": [[1.0, 0]], "intercept": [0.0]}
+            ),
+            "two or three of",
+        ),  # fmt: skip
+        (
+            "sentiment_model",
+            json.dumps({**SENTIMENT, "labels": ["bogus", "<b>x</b>"]}),
+            "two or three of",
+        ),  # fmt: skip
+        (
+            "sentiment_model",
+            json.dumps({**SENTIMENT, "labels": ["positive", "positive"]}),
+            "repeated",
+        ),  # fmt: skip
+    ],
+)
+def test_hostile_model_files_are_refused_by_check(tmp_path, capsys, key, text, why):
+    (tmp_path / "m.json").write_text(text, encoding="utf-8")
+    code, printed = _check(tmp_path, capsys, f"    {key}: m.json\n")
+    assert code == 2, printed  # a config error, not an internal error (3)
+    line = next(x for x in printed.splitlines() if f"key {key!r}" in x)
+    assert "model file is damaged" in line and why in line, line
+    assert len(printed) < 2000, printed[:300]
+
+
+def test_sound_model_files_still_load(tmp_path):
+    from nps_toolkit.learning import load_model
+
+    (tmp_path / "t.json").write_text(json.dumps(MODEL), encoding="utf-8")
+    (tmp_path / "s.json").write_text(json.dumps(SENTIMENT), encoding="utf-8")
+    tags = load_model(tmp_path / "t.json", kind="themes").predict(["the price", "staff"])
+    assert tags[["price", "staff"]].values.tolist() == [[True, False], [False, True]]
+    feel = load_model(tmp_path / "s.json", kind="sentiment").predict(["staff"])
+    assert feel["sentiment"].tolist() == ["positive"]
