@@ -100,3 +100,31 @@ def test_sound_model_files_still_load(tmp_path):
     assert tags[["price", "staff"]].values.tolist() == [[True, False], [False, True]]
     feel = load_model(tmp_path / "s.json", kind="sentiment").predict(["staff"])
     assert feel["sentiment"].tolist() == ["positive"]
+
+
+def test_data_errors_quote_a_short_excerpt_and_no_contact_details(tmp_path, capsys):
+    """A bad value was echoed whole: 5 MB of one cell on the terminal, and a respondent's
+    e-mail or phone printed by inspect, check, summarize and render."""
+    (tmp_path / "s.csv").write_text(
+        "recommend,comment\n9,ok\nmatti.meikalainen@firma.fi,x\n040 123 4567,y\n"
+        + "x" * 1_000_000
+        + ",z\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: S\n    data: s.csv\n    drivers: []\n    wave: null\n"
+        "    comment: comment\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ["summarize", str(tmp_path / "s.csv")],
+        ["inspect", str(tmp_path / "s.csv")],
+        ["check", "--config", str(tmp_path / "surveys.yml")],
+    ):
+        assert main(args) != 0 or args[0] == "inspect"
+        out = capsys.readouterr()
+        printed = out.out + out.err
+        assert len(printed) < 5000, (args[0], len(printed))
+        assert "meikalainen" not in printed and "123 4567" not in printed, printed
+        assert "line 3, column 'recommend': value '[email]' is not a number" in printed, printed
+        assert "line 5, column 'recommend': value 'xxxxxxx" in printed, printed
