@@ -128,3 +128,32 @@ def test_data_errors_quote_a_short_excerpt_and_no_contact_details(tmp_path, caps
         assert "meikalainen" not in printed and "123 4567" not in printed, printed
         assert "line 3, column 'recommend': value '[email]' is not a number" in printed, printed
         assert "line 5, column 'recommend': value 'xxxxxxx" in printed, printed
+
+
+def test_themes_suggest_reads_no_contact_details_and_writes_a_file_that_loads(tmp_path, capsys):
+    """E-mail addresses in the comments became theme terms and labels ("Matti, firma"), and
+    an ESC or NUL in a quoted comment made the written lexicon unreadable YAML."""
+    import pandas as pd
+
+    import nps_toolkit as nps
+
+    topics = ["delivery was slow", "price is high", "staff were rude", "the app crashes"]
+    comments = [
+        topics[i % 4]
+        + [" mail matti.virtanen@firma.fi", " soita 040 123 4567", " \x1b[31m\x00\u202e", ""][
+            i // 4 % 4
+        ]
+        for i in range(120)
+    ]
+    pd.DataFrame({"recommend": [i % 11 for i in range(120)], "comment": comments}).to_csv(
+        tmp_path / "s.csv", index=False
+    )
+    out = tmp_path / "themes.yml"
+    assert main(["themes", "suggest", str(tmp_path / "s.csv"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    written = out.read_text(encoding="utf-8")
+    for secret in ("matti", "virtanen", "firma", "123", "4567"):
+        assert secret not in written.lower() and secret not in printed.lower(), secret
+    assert "\x1b" not in written and "\x00" not in written and "\u202e" not in written
+    lexicon = nps.load_themes(out, mode="replace")
+    assert {"delivery", "price", "staff"} <= set(lexicon), sorted(lexicon)
