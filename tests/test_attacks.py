@@ -157,3 +157,56 @@ def test_themes_suggest_reads_no_contact_details_and_writes_a_file_that_loads(tm
     assert "\x1b" not in written and "\x00" not in written and "\u202e" not in written
     lexicon = nps.load_themes(out, mode="replace")
     assert {"delivery", "price", "staff"} <= set(lexicon), sorted(lexicon)
+
+
+def _qualtrics(folder, texts: dict, n=120):
+    """A Qualtrics export (tags, question texts, import ids) with the question ``texts``."""
+    import csv
+
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    head = ["StartDate", "ResponseId", "Q1", "Q2_1", "Q2_2", "Q3", "Q4"]
+    with open(folder / "q.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(head)
+        w.writerow(["Start Date", "Response ID"] + [texts[h] for h in head[2:]])
+        w.writerow([json.dumps({"ImportId": h}) for h in head])
+        for i in range(n):
+            w.writerow(
+                ["2025-01-01 10:00:00", f"R_{i:04d}", *rng.integers(0, 11, 3).tolist(),
+                 ["North", "South", "East"][i % 3], ["slow delivery", "high price"][i % 2]]
+            )  # fmt: skip
+
+
+def test_question_texts_reach_no_report_with_bidi_or_zero_width_characters(tmp_path, capsys):
+    """A driver's question text from the export carried U+202E (text shown reversed) and
+    U+200B into the figures' alt text and the notebook's figure captions."""
+    texts = {
+        "Q1": "How likely are you to recommend us?",
+        "Q2_1": "Speed \u202eevil\u202c of service",
+        "Q2_2": "Pri\u200bce \x1b[31mred",
+        "Q3": "Region",
+        "Q4": "Why?",
+    }
+    _qualtrics(tmp_path, texts)
+    (tmp_path / "lex.yml").write_text(  # and a theme label of the survey's own lexicon
+        'price:\n  label: "Pri\\u202ece\\u200b level"\n  terms:\n    en: [price]\n'
+        "delivery:\n  label: Delivery\n  terms:\n    en: [delivery]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: Q\n    data: q.csv\n    segments: [Q3]\n    drivers: [Q2_1, Q2_2]\n"
+        "    wave: null\n    comment: Q4\n    outputs: [html]\n    themes: lex.yml\n"
+        "    themes_mode: replace\n",
+        encoding="utf-8",
+    )
+    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
+                 "--output", str(tmp_path / "out")])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    for name in ("report.html", "report.ipynb"):
+        text = (tmp_path / "out" / "q" / name).read_text(encoding="utf-8")
+        text = json.dumps(text, ensure_ascii=False)  # the notebook's \\u escapes as written
+        assert "evil" in text and "red" in text and "level" in text, name
+        for bad in ("\u202e", "\u202c", "\u200b", "\x1b", "\\u202e", "\\u200b", "\\u001b"):
+            assert bad not in text, (name, repr(bad), text[text.find(bad) - 80 :][:120])
