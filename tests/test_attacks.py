@@ -210,3 +210,25 @@ def test_question_texts_reach_no_report_with_bidi_or_zero_width_characters(tmp_p
         assert "evil" in text and "red" in text and "level" in text, name
         for bad in ("\u202e", "\u202c", "\u200b", "\x1b", "\\u202e", "\\u200b", "\\u001b"):
             assert bad not in text, (name, repr(bad), text[text.find(bad) - 80 :][:120])
+
+
+def test_distinctive_terms_of_a_report_are_used_by_at_least_min_n_respondents(tmp_path):
+    """The report's word table kept terms used by 5 respondents whatever ``min_n`` was, each
+    with how many of its users were detractors, passives and promoters: with min_n 8, a
+    term used by 5 showed the categories of a group below min_n."""
+    import pandas as pd
+
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: T\n    example: b2b-annual\n    filter: {wave: 7}\n"
+        "    segments: []\n    drivers: []\n    wave: null\n    comment: comment\n"
+        "    min_n: 8\n    outputs: [html]\n",
+        encoding="utf-8",
+    )
+    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
+                 "--output", str(tmp_path / "out")])  # fmt: skip
+    assert code == 0
+    table = pd.read_csv(tmp_path / "out" / "t" / "summary.csv")
+    terms = table[table["table"] == "terms"]
+    assert len(terms) > 0
+    users = terms[["detractors", "passives", "promoters"]].sum(axis=1)
+    assert (users >= 8).all(), terms.loc[users < 8, ["term", "detractors", "passives", "promoters"]]
