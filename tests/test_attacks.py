@@ -232,3 +232,31 @@ def test_distinctive_terms_of_a_report_are_used_by_at_least_min_n_respondents(tm
     assert len(terms) > 0
     users = terms[["detractors", "passives", "promoters"]].sum(axis=1)
     assert (users >= 8).all(), terms.loc[users < 8, ["term", "detractors", "passives", "promoters"]]
+
+
+def test_a_filter_leaving_out_fewer_than_min_n_answers_is_refused(tmp_path, capsys):
+    """Two reports of one file, one of all rows and one filtered to all but two respondents,
+    gave those two respondents' scores by subtraction (n, promoters and detractors of both)."""
+    import pandas as pd
+
+    pd.DataFrame(
+        {"recommend": [9, 10, 3, 7, 8, 9, 2, 10, 6, 9, 0, 0],
+         "region": ["North", "South"] * 5 + ["Tiny", "Tiny"]}
+    ).to_csv(tmp_path / "s.csv", index=False)  # fmt: skip
+    entry = "    data: s.csv\n    drivers: []\n    wave: null\n    comment: null\n    min_n: 3\n"
+    (tmp_path / "surveys.yml").write_text(
+        f"surveys:\n  - name: All\n{entry}"
+        f"  - name: All but Tiny\n{entry}    filter: \"region != 'Tiny'\"\n"
+        f"  - name: North\n{entry}    filter: {{region: North}}\n",
+        encoding="utf-8",
+    )
+    code = main(["check", "--config", str(tmp_path / "surveys.yml")])
+    printed = capsys.readouterr()
+    assert code == 1, printed.out + printed.err
+    line = next(x for x in printed.err.splitlines() if "All but Tiny" in x)
+    assert "leave out 2 answers" in line and "fewer than min_n 3" in line, line
+    assert "'North'" not in printed.err  # 7 left out: a report of them would be allowed
+    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
+                 "--output", str(tmp_path / "out"), "All but Tiny"])  # fmt: skip
+    assert code == 1 and "leave out 2 answers" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "all-but-tiny").exists()
