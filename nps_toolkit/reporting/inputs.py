@@ -60,7 +60,7 @@ def load_data(
         and not (isinstance(columns, dict) and columns)
     ):
         # parts read by DuckDB, the filter run there: only the selected rows reach pandas
-        out = _filtered_dataset(data_path, row_filter, required)
+        out, df = _filtered_dataset(data_path, row_filter, required), None
     else:
         if data_path is not None:
             df = _read_survey(data_path, columns, date_format, load_options, score)
@@ -72,8 +72,8 @@ def load_data(
             out = clean_group_values(out, required[key], key=key)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
-        if row_filter:  # and the rows it leaves out: the whole file minus this report
-            check_min_n(df, score, min_n, row_filter, shown=out)
+        if row_filter and df is not None:  # and the rows it leaves out: the whole file minus
+            check_min_n(df, score, min_n, row_filter, shown=out)  # this report
     return out
 
 
