@@ -260,3 +260,27 @@ def test_a_filter_leaving_out_fewer_than_min_n_answers_is_refused(tmp_path, caps
                  "--output", str(tmp_path / "out"), "All but Tiny"])  # fmt: skip
     assert code == 1 and "leave out 2 answers" in capsys.readouterr().err
     assert not (tmp_path / "out" / "all-but-tiny").exists()
+
+
+def test_split_skips_one_more_value_when_the_skipped_ones_hold_fewer_than_min_n(tmp_path):
+    """Stores of 30, 20 and 2 answers: the two split reports rendered, beside any report of
+    the whole file, gave the small store's two answers by subtraction."""
+    import nps_toolkit as nps
+
+    df = nps.example_survey("b2b-annual")
+    df = df[df["wave"] == 7].iloc[:52].copy()
+    df["store"] = ["Helsinki"] * 30 + ["Tampere"] * 20 + ["Oulu"] * 2
+    df.to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "surveys.yml").write_text(
+        "surveys:\n  - name: Stores\n    data: s.csv\n    split: store\n    segments: []\n"
+        "    drivers: []\n    wave: null\n    comment: null\n    n_resamples: 30\n"
+        "    outputs: [html]\n",
+        encoding="utf-8",
+    )
+    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
+                 "--output", str(tmp_path / "out")])  # fmt: skip
+    assert code == 0
+    rendered = sorted(p.parent.name for p in (tmp_path / "out" / "stores").glob("*/report.html"))
+    assert rendered == ["helsinki"], rendered  # Tampere hidden with Oulu: 22 answers together
+    index = (tmp_path / "out" / "stores" / "index.html").read_text(encoding="utf-8")
+    assert "hidden with the values under min_n 5" in index
