@@ -275,6 +275,8 @@ def survey_problems(survey, cache=None) -> list[str]:
         rows = check_groups(rows, p.get("required_columns"), report_groups(p))
         if p.get("min_n") and p.get("score") in rows.columns:
             check_min_n(rows, p["score"], p["min_n"], p.get("row_filter"))
+            if p.get("row_filter"):
+                check_min_n(df, p["score"], p["min_n"], p["row_filter"], shown=rows)
     except ValueError as exc:
         problems.append(_one_line(exc))
     return problems

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._redact import ANALYSIS_LENGTH, clip, visible
 from ._text import (
     UNDETERMINED,
     _comment_lemmas,
@@ -41,6 +42,9 @@ from ._text import (
 )
 
 __all__ = ["suggest_themes", "write_themes", "SuggestedThemes"]
+
+# what ``redact`` leaves for a contact detail: not a word the respondent wrote
+_REDACTED = re.compile(r"\[(?:email|phone|id|iban|card)\]")
 
 LANGUAGES = ("fi", "en")
 TERMS_PER_THEME = 12
@@ -144,8 +148,11 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
 
     from .themes import redact, tag_themes
 
-    series = _comment_series(comments)
-    docs, langs, keep = _lemma_docs(series, language)
+    # contact details out before any word is read (they became terms and labels:
+    # "Matti, firma"), and a huge comment cut, as the report's analyses read them
+    series = _comment_series(comments).map(lambda v: clip(v, ANALYSIS_LENGTH), na_action="ignore")
+    words = series.map(lambda v: _REDACTED.sub(" ", v) if isinstance(v, str) else v)
+    docs, langs, keep = _lemma_docs(words, language)
     rows = np.flatnonzero(keep)
     if len(rows) < 4:
         raise ValueError(f"suggest_themes: {len(rows)} non-blank comments; need at least 4")
@@ -271,7 +278,8 @@ def write_themes(themes: SuggestedThemes, path) -> Path:
             row = summary.set_index("theme").loc[theme]
             lines.append(f"# tags {row['comments']} comments ({row['share']:.1f} %), e.g.:")
             for quote in row["examples"]:
-                lines.append("#   " + " ".join(str(quote).split())[:160])
+                # no control character (YAML refuses a file holding one, even in a comment)
+                lines.append("#   " + " ".join(visible(str(quote)).split())[:160])
         block = yaml.safe_dump(
             {theme: {"label": spec["label"], "terms": spec["terms"]}},
             allow_unicode=True,

@@ -69,7 +69,7 @@ def load_data(
         and not (isinstance(columns, dict) and columns)
     ):
         # parts read by DuckDB, the filter run there: only the selected rows reach pandas
-        out = _filtered_dataset(data_path, row_filter, required)
+        out, df = _filtered_dataset(data_path, row_filter, required), None
     else:
         if data_path is not None:
             df = _read_survey(data_path, columns, date_format, load_options, score)
@@ -78,6 +78,8 @@ def load_data(
     out = check_groups(out, required, groups)  # no contact details or identifiers as groups
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
+        if row_filter and df is not None:  # and the rows it leaves out: the whole file minus
+            check_min_n(df, score, min_n, row_filter, shown=out)  # this report
     return out
 
 
@@ -257,8 +259,12 @@ def _value_text(value) -> str | None:
     return str(value)
 
 
-def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None) -> None:
+def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None, *, shown=None) -> None:
     """Raise ``ValueError`` when ``df`` holds fewer than ``min_n`` answers in ``score``.
+
+    With ``shown`` (the filtered rows of ``df``), when the rows the filter
+    leaves out hold between 1 and ``min_n - 1`` answers: a report of the whole
+    file minus this one would show them.
 
     >>> check_min_n(pd.DataFrame({"recommend": [9, 3, None]}), "recommend", 5, {"wave": 7})
     Traceback (most recent call last):
@@ -266,6 +272,15 @@ def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None) -> No
     ValueError: rows where wave is 7 leave 2 answers in 'recommend', fewer than min_n 5: a report of so few people could identify them, so it is not rendered
     """
     answered = int(pd.to_numeric(df[score], errors="coerce").notna().sum())
+    if shown is not None:
+        left_out = answered - int(pd.to_numeric(shown[score], errors="coerce").notna().sum())
+        if 0 < left_out < min_n:
+            raise ValueError(
+                f"{describe_filter(row_filter)} leave out {left_out} answers in {score!r}, "
+                f"fewer than min_n {min_n}: a report of all rows minus this one would show "
+                "their scores, so it is not rendered"
+            )
+        return
     if answered < min_n:
         what = describe_filter(row_filter) if row_filter else "the data"
         raise ValueError(
