@@ -84,6 +84,7 @@ _KEYS = {
 # words and the punctuation that ends a sentence or a clause
 _EMOTICON = r"(?<![^\s(])(?:[:;=8xX][-'^o]?[()\[\]dDpP/\\|*3]+|<3+|[)(][-']?[:;=])(?=[\s.,!?)]|$)"
 _TOKEN = re.compile(_EMOTICON + r"|[^\W\d_]+|[.!?;]+|[,:()]")
+_ELONGATED = re.compile(r"(\w)\1{2,}")  # a letter written three times or more
 _NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # "don't" -> "do not"
 
 
@@ -114,6 +115,15 @@ class _Polarity:
 
     def weight(self, token: str):
         """Weight of one word, or None when it carries no sentiment."""
+        found = self._weight(token)
+        if found is None and _ELONGATED.search(token):  # "sooo goood": "good", then "god"
+            for collapsed in (_ELONGATED.sub(r"\1\1", token), _ELONGATED.sub(r"\1", token)):
+                found = self._weight(collapsed)
+                if found is not None:
+                    break
+        return found
+
+    def _weight(self, token: str):
         if token in self.terms:
             return self.terms[token]
         for cand in self.candidates(token):

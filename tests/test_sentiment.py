@@ -340,3 +340,17 @@ def test_emoticons_and_ly_adverbs(text, expected):
         assert ":" not in got.loc[0, "matched"]
     else:
         assert got.loc[0, "score"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Greeeat", 1.5),  # a letter written three times: "great" 1.5
+        ("baaaad", -1.5),  # "bad" -1.5 after collapsing to one letter
+        ("You can't go wrong here", 1.5),  # a phrase holding its own negator
+        ("Stay away", -2.0),
+        ("Pretty good", 1.2),  # "pretty" intensifies: 1.2 x "good" 1
+    ],
+)
+def test_elongated_words_review_phrases_and_intensifiers(text, expected):
+    assert score(text, language="en") == pytest.approx(expected)
