@@ -157,6 +157,10 @@ class _Polarity:
             for base in (token[:-2], token[:-3] + "y", token[:-1] + "e"):
                 if base in self.terms:
                     return self.terms[base]
+        if token.startswith("un") and len(token) >= 7:  # "unsturdy": "not sturdy", as negated
+            rest = self.weight(token[2:])
+            if rest is not None and rest > 0:
+                return NEGATION * rest
         return None
 
 

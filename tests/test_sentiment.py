@@ -332,6 +332,7 @@ def test_english_words_ours_lacks_are_read_from_vaders_rated_lexicon():
         ("Packed neatly", 1.0),  # "neat" 1
         ("Sloppily packed", -1.5),  # "sloppy" -1.5
         ("Stylishly done", 1.0),  # "stylish" 1
+        ("Unenjoyable", -0.75),  # "un-" before a praise word ("enjoyable" 1): negated
     ],
 )
 def test_emoticons_and_ly_adverbs(text, expected):
