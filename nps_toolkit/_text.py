@@ -218,6 +218,14 @@ def _comment_series(comments) -> pd.Series:
         raise TypeError("comments must be one column (a Series), not a DataFrame")
     if isinstance(comments, pd.Series):
         return comments
+    kind = f"{type(comments).__module__}.{type(comments).__qualname__}"
+    if kind.startswith(("pyspark.", "duckdb.", "pyarrow.")) or hasattr(comments, "columns"):
+        # never one "comment" per row object of a table (one silent row for a Spark frame)
+        raise TypeError(
+            "comments must be a pandas Series, a list of strings or one string, got "
+            f"{kind}; read the comment column first, e.g. df.select('comment').toPandas()"
+            "['comment'] (Spark) or relation.df()['comment'] (DuckDB)"
+        )
     return pd.Series(list(comments), dtype=object)
 
 

@@ -642,3 +642,237 @@ def _duckdb_extras(source, keys, weights, wanted, csat_scale, ces_scale=7):
     group = f" GROUP BY {', '.join(group_cols)}" if keys else ""
     sql = f"SELECT {', '.join([*group_cols, *aggs])} FROM src{group}"
     return _fetch(src.relation, sql, src.label), present
+
+
+# --------------------------------------------------------------------------- filters and narrow reads
+
+_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL")  # fmt: skip
+
+
+def _kind(duck_type) -> str:
+    """A DuckDB column type as the filter sees it: number, float, bool, date, text or other."""
+    name = str(duck_type).upper()
+    if name in ("FLOAT", "DOUBLE", "REAL"):
+        return "float"
+    if name.startswith(_NUMERIC_TYPES):
+        return "number"
+    if name == "BOOLEAN":
+        return "bool"
+    if name.startswith(("DATE", "TIMESTAMP")):
+        return "date"
+    if name == "VARCHAR":
+        return "text"
+    return "other"
+
+
+class _SQLFilter:
+    """A parsed filter (``_filters.Filter``) as a DuckDB expression, with pandas' meaning.
+
+    The expression is built with DuckDB's expression objects (columns by
+    name, literals as constants), never as SQL text, so no value or column
+    name from a config reaches the SQL parser.  Missing values behave as in
+    ``Filter.mask``: a comparison with a blank is false except ``!=``, a
+    blank is ``in`` a list holding null, and NaN counts as blank.
+    """
+
+    def __init__(self, parsed, types: dict):
+        self.f, self.types = parsed, types
+
+    def fail(self, message):
+        from ._filters import FilterError
+
+        raise FilterError(f"{self.f.where}: {message}")
+
+    def column(self, node):
+        import duckdb
+
+        return duckdb.ColumnExpression(node.name)
+
+    def isna(self, node):
+        import duckdb
+
+        col = self.column(node)
+        if self.types[node.name] == "float":
+            return col.isnull() | duckdb.CoalesceOperator(
+                duckdb.FunctionExpression("isnan", col), duckdb.ConstantExpression(False)
+            )
+        return col.isnull()
+
+    def constant(self, value, node):
+        """The literal as the column's kind of value, refused where pandas refuses it."""
+        import duckdb
+
+        kind = self.types[node.name]
+        if isinstance(value, float) and not np.isfinite(value):
+            self.fail(f"{value!r} is not a finite number")
+        if kind == "date":
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                self.fail(
+                    f"column {node.name!r} holds dates; compare it with a date such as "
+                    f'"2025-01-31", got {value!r}'
+                )
+            try:
+                stamp = pd.Timestamp(str(value))
+            except (TypeError, ValueError):
+                self.fail(f"{value!r} is not a date (column {node.name!r}); write it as "
+                          '"2025-01-31"')  # fmt: skip
+            return duckdb.ConstantExpression(stamp.to_pydatetime())
+        if kind in ("number", "float") and isinstance(value, str | bool):
+            self.fail(
+                f"column {node.name!r} holds numbers, but the filter compares it with {value!r}"
+            )
+        if kind == "text" and not isinstance(value, str):
+            self.fail(
+                f"column {node.name!r} holds text, but the filter compares it with {value!r}; "
+                f"quote it: {str(value)!r}"
+            )
+        return duckdb.ConstantExpression(value)
+
+    def build(self, node):
+        import duckdb
+
+        from ._filters import _BoolOp, _Column, _Compare, _Const, _Not
+
+        false = duckdb.ConstantExpression(False)
+        if isinstance(node, _Const) and isinstance(node.value, bool):
+            return duckdb.ConstantExpression(node.value)
+        if isinstance(node, _Column):
+            if self.types[node.name] != "bool":
+                self.fail(f"column {node.name!r} is not a condition (true/false); compare it")
+            return duckdb.CoalesceOperator(self.column(node), false)
+        if isinstance(node, _Not):
+            return ~self.build(node.item)
+        if isinstance(node, _BoolOp):
+            parts = [self.build(n) for n in node.items]
+            out = parts[0]
+            for part in parts[1:]:
+                out = (out & part) if node.op == "and" else (out | part)
+            return out
+        if not isinstance(node, _Compare):
+            self.fail(f"{self.f.source!r} is not a condition")
+        left, right, op = node.left, node.right, node.op
+        if isinstance(left, _Const) and isinstance(right, _Column):
+            left, right = right, left
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        col = self.column(left)
+        if op in ("in", "not in"):
+            values = [self.constant(v, left) if v is not None else None for v in right.value]
+            given = [v for v in values if v is not None]
+            keep = duckdb.CoalesceOperator(col.isin(*given), false) if given else false
+            if len(given) < len(values):
+                keep = keep | self.isna(left)
+            return ~keep if op == "not in" else keep
+        if isinstance(right, _Const) and right.value is None:
+            if op not in ("==", "!="):
+                self.fail("null can only be compared with == or !=")
+            return self.isna(left) if op == "==" else ~self.isna(left)
+        other = (
+            self.column(right) if isinstance(right, _Column) else self.constant(right.value, left)
+        )
+        if op == "!=":
+            return ~duckdb.CoalesceOperator(col == other, false) | self.isna(left)
+        result = {"==": col.__eq__, "<": col.__lt__, "<=": col.__le__, ">": col.__gt__,
+                  ">=": col.__ge__}[op](other)  # fmt: skip
+        out = duckdb.CoalesceOperator(result, false) & ~self.isna(left)
+        if isinstance(right, _Column):
+            out = out & ~self.isna(right)
+        return out
+
+
+def filter_relation(relation, row_filter, *, where: str = "filter"):
+    """``relation`` with the rows a filter expression or mapping keeps (see ``_filters``).
+
+    The same rows as ``Filter.mask`` on the pandas frame; a column that is
+    not there raises ``FilterError`` naming the closest one.
+
+    >>> import duckdb
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (7, 'N'), (6, 'S'), (NULL, 'N')) t(wave, region)")
+    >>> filter_relation(rel, "wave == 7 or region != 'N'").fetchall()
+    [(7, 'N'), (6, 'S')]
+    """
+    from ._filters import parse_filter
+
+    parsed = parse_filter(row_filter, where=where)
+    if parsed is None:
+        return relation
+    parsed.check_columns(relation.columns)
+    types = {c: _kind(t) for c, t in zip(relation.columns, relation.types, strict=True)}
+    return relation.filter(_SQLFilter(parsed, types).build(parsed.tree))
+
+
+def read_columns(source, columns=None, *, row_filter=None, where: str = "filter") -> pd.DataFrame:
+    """The rows a filter keeps, only the ``columns`` asked for, read by DuckDB into pandas.
+
+    ``source`` is what ``group_counts`` accepts (not Spark): a path, glob,
+    list of paths or folder of Parquet/CSV files, a DuckDB relation or an
+    Arrow table.  Only the named columns are read from the files (Parquet
+    reads no other column at all), and the filter runs in DuckDB before
+    anything reaches Python.  Columns not in the data raise ``KeyError``.
+
+    >>> import duckdb
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (9, 'N', 1), (3, 'S', 2)) t(recommend, region, x)")
+    >>> read_columns(rel, ["recommend"], row_filter={"region": "S"})
+       recommend
+    0          3
+    """
+    import duckdb
+
+    src = _duckdb_source(_folder_glob(source))
+    rel = filter_relation(src.relation, row_filter, where=where)
+    if columns is not None:
+        columns = list(dict.fromkeys(columns))
+        _check_columns(src, columns)
+        rel = rel.select(*[duckdb.ColumnExpression(c) for c in columns])
+    elif src.file_column:
+        rel = rel.select(*[duckdb.ColumnExpression(c) for c in src.columns])
+    return rel.df()
+
+
+def row_count(source) -> int:
+    """How many rows a path, glob, folder, DuckDB relation or Arrow table holds.
+
+    >>> import duckdb
+    >>> row_count(duckdb.sql("SELECT * FROM range(7)"))
+    7
+    """
+    src = _duckdb_source(_folder_glob(source))
+    return int(_fetch(src.relation, "SELECT count(*) AS n FROM src", src.label)["n"].iloc[0])
+
+
+def _folder_glob(source):
+    """A folder (a Parquet dataset, Hive partitions too) as the glob of its Parquet files."""
+    if isinstance(source, (str, os.PathLike)) and os.path.isdir(source):
+        return os.path.join(os.fspath(source), "**", "*.parquet")
+    return source
+
+
+def quote(name) -> str:
+    """A column name as a SQL identifier in double quotes (embedded quotes doubled).
+
+    >>> quote('a"b')
+    '"a""b"'
+    """
+    return _quote(name)
+
+
+class SQLSource:
+    """A path, glob, folder, DuckDB relation or Arrow table to run SELECTs on, as ``src``.
+
+    For functions that need more than counts (driver sums): the columns are
+    checked once (``KeyError`` listing those that exist), and each query's
+    conversion errors name the source.
+
+    >>> import duckdb
+    >>> q = SQLSource(duckdb.sql("SELECT 9 AS recommend"), ["recommend"])
+    >>> q("SELECT count(*) AS n FROM src")["n"].tolist()
+    [1]
+    """
+
+    def __init__(self, source, columns=()):
+        self._src = _duckdb_source(_folder_glob(source))
+        _check_columns(self._src, list(columns))
+        self.label = self._src.label
+
+    def __call__(self, sql: str) -> pd.DataFrame:
+        return _fetch(self._src.relation, sql, self.label)

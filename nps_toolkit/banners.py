@@ -49,6 +49,11 @@ PAIR_COLUMNS = (
     "significant",
 )
 _SHARE_CODES = {"promoters": 2, "passives": 1, "detractors": 0}
+# Every pair of a banner's groups is tested and each cell lists the letters it
+# beats: 60 groups are 1,770 tests and cells of up to 60 letters per statistic.
+# Beyond that the table is unreadable and the tests grow with the square of
+# the groups (500 stores: 124,750 a statistic), so more groups are refused.
+MAX_GROUPS = 60
 
 TEST_NAMES = {
     "nps": "two-sample z test of the NPS ({method}, as compare_nps)",
@@ -269,7 +274,11 @@ def banner_table(
 
     Parameters
     ----------
-    df : one row per respondent.
+    df : one row per respondent: a DataFrame, or a path, glob or folder of
+        Parquet/CSV files, a DuckDB relation or an Arrow table, of which
+        only the columns the table needs are read (by DuckDB).  A banner
+        with more than ``MAX_GROUPS`` groups is refused (every pair of
+        groups is tested).
     banners : a column name or a list of them (e.g. ``["tenure", "region"]``);
         each is a block of columns: the total (letter A) and one column per
         value, in category order (or sorted).  Rows with a blank banner value
@@ -339,6 +348,7 @@ def banner_table(
     >>> t[["group", "letter", "value", "higher_than"]].to_dict("records")
     [{'group': 'Total', 'letter': 'A', 'value': 0.0, 'higher_than': 'C'}, {'group': 'north', 'letter': 'B', 'value': 50.0, 'higher_than': 'AC'}, {'group': 'south', 'letter': 'C', 'value': -50.0, 'higher_than': ''}]
     """
+    df = _as_frame(df, banners, rows, score, weights)
     banners, level, key, min_n = _checked(
         df, banners, score, confidence_level, correction, method, min_n
     )
@@ -407,7 +417,45 @@ def _checked(df, banners, score, confidence_level, correction, method, min_n):
     key = check_choice("none" if correction is None else correction, CORRECTIONS, "correction")
     check_method(method, BANNER_METHODS)
     min_n = max(check_min_n(min_n), 1)
+    for banner in banners:
+        k = int(df[banner].nunique())
+        if k > MAX_GROUPS:
+            raise ValueError(
+                f"banner {banner!r} has {k} groups; a banner table tests every pair of groups "
+                f"and is limited to {MAX_GROUPS} (banners.MAX_GROUPS): compare each group with "
+                f"the rest with compare_segments(df, {banner!r}) (one test a group), or group "
+                "the values first (e.g. stores into regions)"
+            )
     return banners, level, key, min_n
+
+
+def _as_frame(source, banners, rows, score, weights) -> pd.DataFrame:
+    """A path, glob, folder, DuckDB relation or Arrow table as a frame of only the needed columns.
+
+    The columns (score, banners, weights and those the rows name) are read
+    by DuckDB (``backends.read_columns``); a Spark DataFrame is refused.
+    """
+    if isinstance(source, pd.DataFrame):
+        return source
+    from .backends import is_spark_dataframe, read_columns
+
+    if is_spark_dataframe(source):
+        raise TypeError(
+            "banner_table does not read Spark DataFrames: select the banner, score and weight "
+            "columns and bring them back first (df.select(...).toPandas())"
+        )
+    if not (isinstance(banners, str) or isinstance(banners, list | tuple)):
+        raise TypeError(f"banners must be a column name or a list of them, got {banners!r}")
+    named = [banners] if isinstance(banners, str) else list(banners)
+    rows = [rows] if isinstance(rows, str) else list(rows)
+    for row in rows:
+        if isinstance(row, str) and row.startswith(("mean:", "top2:")):
+            named.append(row.split(":")[1])
+    if isinstance(weights, str):
+        named.append(weights)
+    elif weights is not None:
+        raise TypeError("for files and relations weights must be a column name")
+    return read_columns(source, [score, *named])
 
 
 def _pair_tests(stat, data, method, shown, in_group, min_n, total_hidden, method_mt, level):

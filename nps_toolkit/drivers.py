@@ -841,8 +841,13 @@ def driver_importance(
 
     Parameters
     ----------
-    df : DataFrame
-        One row per respondent.
+    df : DataFrame, path, DuckDB relation or Arrow table
+        One row per respondent.  A path or glob of Parquet/CSV files, a
+        DuckDB relation or an Arrow table is analysed in DuckDB from its
+        correlation matrix (methods ``"shapley"``, ``"relative-weights"``,
+        ``"correlation"``; columns and weights by name; interval by the
+        random-groups bootstrap, see ``_engine_importance``); a Spark
+        DataFrame is refused with what to do instead.
     score : str
         The 0-10 likelihood-to-recommend column (the outcome the drivers explain).
     drivers : list of str
@@ -920,6 +925,11 @@ def driver_importance(
     >>> round(res.attrs["r_squared"], 6)
     1.0
     """
+    if _is_engine_source(df):  # a path, DuckDB relation, Arrow table (Spark: refused)
+        return _engine_importance(
+            df, score, drivers, method, target, weights, clusters, n_resamples,
+            confidence_level, rng, missing,
+        )  # fmt: skip
     prep = _prepare(
         df, score, drivers, method, target, weights, clusters, missing, confidence_level
     )
@@ -1052,3 +1062,313 @@ def importance_performance(
     out.attrs["importance_column"] = importance
     out.attrs["performance_column"] = performance
     return out
+
+
+# --------------------------------------------------------------------------
+# files, DuckDB relations, Spark: importance from sums computed in the engine
+# --------------------------------------------------------------------------
+
+# Methods that need only the correlation matrix, so the rows never come to Python.
+ENGINE_METHODS = ("shapley", "relative-weights", "correlation")
+# Random groups of the engine path's interval (see ``_engine_importance``).
+ENGINE_GROUPS = 200
+# At most this many complete rows, a file or relation is read into pandas and
+# analysed row by row (the same numbers as for a DataFrame, intervals included).
+ENGINE_EXACT_ROWS = 20_000
+
+
+def _is_engine_source(df) -> bool:
+    """A path, a DuckDB relation, an Arrow table or a Spark DataFrame (not pandas)."""
+    return not isinstance(df, pd.DataFrame)
+
+
+def _engine_refusal(df, method, clusters, missing) -> None:
+    from .backends import is_spark_dataframe
+
+    if is_spark_dataframe(df):
+        raise TypeError(
+            "driver_importance does not count Spark DataFrames yet: aggregate the driver "
+            "columns on the cluster and bring them back (df.select(score, *drivers)"
+            ".toPandas(), or a sample of it), or write them to Parquet and pass the path"
+        )
+    if method not in ENGINE_METHODS:
+        raise ValueError(
+            f"method={method!r} fits a model to the rows one by one, which is not done for "
+            f"files and relations; use one of {list(ENGINE_METHODS)} (computed from the "
+            "correlation matrix in DuckDB), or read the columns into pandas first"
+        )
+    if clusters is not None and not isinstance(clusters, str):
+        raise TypeError("for files and relations clusters must be a column name")
+    if missing not in MISSING:
+        raise ValueError(f"unknown missing={missing!r}; valid options are {list(MISSING)}")
+
+
+def _engine_sums_sql(outcome, drivers, target, weights, clusters, groups) -> tuple[str, int]:
+    """SQL of the weighted sums per random group; every name is quoted, no value pasted."""
+    from .backends import quote as _quote
+
+    y = f"TRY_CAST({_quote(outcome)} AS DOUBLE)"
+    if target == "promoter":
+        y = f"CASE WHEN {y} IS NULL THEN NULL WHEN {y} >= 9 THEN 1.0 ELSE 0.0 END"
+    elif target == "detractor":
+        y = f"CASE WHEN {y} IS NULL THEN NULL WHEN {y} <= 6 THEN 1.0 ELSE 0.0 END"
+    z = [y] + [f"TRY_CAST({_quote(d)} AS DOUBLE)" for d in drivers]
+    w = "1.0" if weights is None else f"TRY_CAST({_quote(weights)} AS DOUBLE)"
+    # rows are dealt to groups by a hash of their position (whole clusters by a
+    # hash of the cluster id), so a group is a random sample of rows (clusters)
+    key = "row_number() OVER ()" if clusters is None else f"CAST({_quote(clusters)} AS VARCHAR)"
+    cols = [f"{e} AS __z{j}" for j, e in enumerate(z)] + [
+        f"{w} AS __w",
+        f"hash({key}) % {int(groups)} AS __g",
+    ]
+    complete = [f"__z{j} IS NOT NULL AND NOT isnan(__z{j})" for j in range(len(z))]
+    complete.append("__w IS NOT NULL")
+    if clusters is not None:
+        cols.append(f"{_quote(clusters)} IS NOT NULL AS __c")
+        complete.append("__c")
+    inner = f"SELECT {', '.join(cols)} FROM src"
+    complete = " AND ".join(complete)
+    p = len(z)
+    sums = ["count(*) AS __n", "sum(__w) AS __sw"]
+    sums += [f"sum(__w * __z{j}) AS __s{j}" for j in range(p)]
+    sums += [f"sum(__w * __z{i} * __z{j}) AS __s{i}_{j}" for i in range(p) for j in range(i, p)]
+    sql = f"SELECT __g, {', '.join(sums)} FROM ({inner}) WHERE {complete} GROUP BY __g ORDER BY __g"
+    return sql, p
+
+
+def _num(name) -> str:
+    """A column as DOUBLE, text that is not a number as NULL (counted separately)."""
+    from .backends import quote as _quote
+
+    return f"TRY_CAST({_quote(name)} AS DOUBLE)"
+
+
+def _engine_checks_sql(outcome, drivers, weights, clusters, zero_to_ten) -> str:
+    """SQL counting rows, blanks per column, unusable values, and the complete rows' ranges."""
+    from .backends import quote as _quote
+
+    parts = ["count(*) AS rows"]
+    complete = []
+    for j, c in enumerate([outcome, *drivers]):
+        q, x = _quote(c), _num(c)
+        parts.append(f"count(*) FILTER (WHERE {q} IS NULL OR isnan({x})) AS m{j}")
+        parts.append(f"count(*) FILTER (WHERE {q} IS NOT NULL AND {x} IS NULL) AS t{j}")
+        parts.append(f"count(*) FILTER (WHERE isinf({x})) AS i{j}")
+        complete.append(f"{x} IS NOT NULL AND NOT isnan({x})")
+    if clusters is not None:
+        parts.append(f"count(*) FILTER (WHERE {_quote(clusters)} IS NULL) AS m{len(drivers) + 1}")
+        complete.append(f"{_quote(clusters)} IS NOT NULL")
+    if zero_to_ten:
+        y = _num(outcome)
+        parts.append(f"count(*) FILTER (WHERE {y} < 0 OR {y} > 10 OR {y} <> round({y})) AS bad_y")
+    w = "1.0"
+    if weights is not None:
+        w = _num(weights)
+        parts.append(
+            f"count(*) FILTER (WHERE {w} IS NULL OR isnan({w}) OR isinf({w}) OR {w} < 0) AS bad_w"
+        )
+    used = " AND ".join(complete)
+    parts.append(f"count(*) FILTER (WHERE {used}) AS used")
+    for j, c in enumerate([outcome, *drivers]):  # ranges over the rows that carry weight
+        for f in ("min", "max"):
+            parts.append(f"{f}({_num(c)}) FILTER (WHERE {used} AND {w} > 0) AS {f}{j}")
+    return f"SELECT {', '.join(parts)} FROM src"
+
+
+def _engine_moments(S: np.ndarray, p: int) -> np.ndarray:
+    """Correlation matrices from summed sufficient statistics (..., 2 + p + p(p+1)/2).
+
+    Raw weighted moments: the drivers are ratings on short scales (sd not
+    tiny against the mean), so E[zz'] - E[z]E[z]' loses at most a few digits
+    of double precision (the tests pin it to the row-by-row path to 1e-9).
+    """
+    sw = S[..., 1]
+    m = S[..., 2 : 2 + p] / sw[..., None]
+    M = np.empty(S.shape[:-1] + (p, p))
+    c = 2 + p
+    for i in range(p):
+        for j in range(i, p):
+            M[..., i, j] = M[..., j, i] = S[..., c] / sw
+            c += 1
+    C = M - m[..., :, None] * m[..., None, :]
+    d = np.sqrt(np.clip(np.einsum("...ii->...i", C), 0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return C / (d[..., :, None] * d[..., None, :])
+
+
+def _engine_importance(
+    df, score, drivers, method, target, weights, clusters, n_resamples, confidence_level, rng,
+    missing,
+):  # fmt: skip
+    """``driver_importance`` for a path, a DuckDB relation or an Arrow table.
+
+    One pass of DuckDB computes, per random group of rows, the weighted sums
+    of the outcome, the drivers and their cross products: the sufficient
+    statistics of the weighted correlation matrix, from which the Shapley
+    values, relative weights and correlations follow exactly as for a
+    DataFrame.  Only ``ENGINE_GROUPS`` small rows come back to Python, so the
+    cost grows with the rows in DuckDB only.
+
+    The interval resamples the groups: rows (whole clusters with
+    ``clusters``) are dealt to ``ENGINE_GROUPS`` groups by a hash of their
+    position, so the groups are independent samples of the respondents and
+    drawing groups with replacement is the random-groups bootstrap (Wolter,
+    *Introduction to Variance Estimation*, ch. 2) of the correlation matrix;
+    its percentile interval is checked by coverage in the tests.  Up to
+    ``ENGINE_EXACT_ROWS`` complete rows, the columns are read into pandas and
+    analysed as a DataFrame instead (same numbers, same intervals).
+    """
+    from .backends import SQLSource
+
+    _engine_refusal(df, method, clusters, missing)
+    drivers = _as_name_list(drivers)
+    if not drivers:
+        raise ValueError("drivers is empty: name at least one driver rating column")
+    if method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
+        raise ValueError(
+            f"method='shapley' is limited to {MAX_SHAPLEY_DRIVERS} drivers, got {len(drivers)}: "
+            "use method='relative-weights'"
+        )
+    if weights is not None and not isinstance(weights, str):
+        raise TypeError("for files and relations weights must be a column name")
+    if score in drivers:
+        raise ValueError(f"the outcome {score!r} is also listed as a driver")
+    targets = [target] if isinstance(target, str) else list(target)
+    bad = [t for t in targets if t not in TARGETS]
+    if bad or not targets:
+        raise ValueError(f"unknown target {bad}; valid targets are {list(TARGETS)}")
+    if not 0 < confidence_level < 1:
+        raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
+    n_resamples = int(check_resamples(n_resamples, allow_zero=True))
+    extra = [c for c in (weights, clusters) if c is not None]
+    src = SQLSource(df, [score, *drivers, *extra])
+
+    checks = src(
+        _engine_checks_sql(score, drivers, weights, clusters, any(t != "score" for t in targets))
+    ).iloc[0]
+    names = [score, *drivers]
+    for j, c in enumerate(names):
+        if checks[f"t{j}"]:
+            raise ValueError(
+                f"column {c!r} must hold numeric ratings, but {int(checks[f't{j}'])} value(s) "
+                f"in {src.label} are not numbers"
+            )
+        if checks[f"i{j}"]:
+            raise ValueError(f"column {c!r} has {int(checks[f'i{j}'])} infinite value(s)")
+    if "bad_y" in checks and checks["bad_y"]:
+        raise ValueError(
+            f"outcome {score!r} must be a 0-10 score for this target, but {int(checks['bad_y'])} "
+            f"value(s) in {src.label} are not whole numbers from 0 to 10"
+        )
+    if "bad_w" in checks and checks["bad_w"]:
+        from ._validation import weights_rule
+
+        raise ValueError(
+            f"{weights_rule(f'weights column {weights!r}')}; {int(checks['bad_w'])} bad "
+            f"value(s) in {src.label}"
+        )
+    labels = names + (["clusters"] if clusters is not None else [])
+    missing_by_column = {
+        str(c): int(checks[f"m{j}"]) for j, c in enumerate(labels) if checks[f"m{j}"]
+    }
+    n_used, n_rows = int(checks["used"]), int(checks["rows"])
+    if missing == "raise" and n_used < n_rows:
+        raise ValueError(
+            f"{n_rows - n_used} row(s) of {src.label} miss a value ({missing_by_column}); "
+            "use missing='listwise' to exclude them"
+        )
+    if n_used < len(drivers) + 2:
+        raise ValueError(
+            f"{n_used} complete row(s) for {len(drivers)} driver(s): need at least "
+            f"{len(drivers) + 2} ({n_rows - n_used} row(s) excluded for missing values: "
+            f"{missing_by_column})"
+        )
+    constant = [d for j, d in enumerate(drivers, 1) if checks[f"min{j}"] == checks[f"max{j}"]]
+    if constant:
+        raise ValueError(f"driver(s) {constant} are constant in the complete rows: drop them")
+    if n_used <= ENGINE_EXACT_ROWS:  # small: the row-by-row path, same numbers as a DataFrame
+        cols = list(dict.fromkeys([score, *drivers, *extra]))
+        frame = src("SELECT " + ", ".join(map(_q, cols)) + " FROM src")
+        return driver_importance(
+            frame, score, drivers, method=method, target=target, weights=weights,
+            clusters=clusters, n_resamples=n_resamples, confidence_level=confidence_level,
+            rng=rng, missing=missing,
+        )  # fmt: skip
+    gen = np.random.default_rng(rng)
+    frames, infos = [], {}
+    lo, hi = checks["min0"], checks["max0"]
+    for t in targets:
+        flat = {"score": lo == hi, "promoter": hi < 9 or lo >= 9, "detractor": hi <= 6 or lo > 6}
+        if flat[t]:
+            raise ValueError(f"the outcome {score!r} has no variation for target={t!r}")
+        sql, p = _engine_sums_sql(score, drivers, t, weights, clusters, ENGINE_GROUPS)
+        G = src(sql).drop(columns="__g").to_numpy(dtype=float)
+        out, info = _engine_one_target(G, p, drivers, t, score, method, n_resamples,
+                                       confidence_level, gen)  # fmt: skip
+        if len(targets) > 1:
+            out.insert(0, "target", t)
+        frames.append(out)
+        infos[t] = info
+    result = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def pick(key):
+        return infos[targets[0]][key] if len(targets) == 1 else {t: infos[t][key] for t in targets}
+
+    result.attrs = {
+        "method": method,
+        "target": targets[0] if len(targets) == 1 else tuple(targets),
+        "score": score,
+        "r_squared": pick("r_squared"),
+        "n_used": n_used,
+        "n_excluded_missing": n_rows - n_used,
+        "missing_by_column": missing_by_column,
+        "weighted": weights is not None,
+        "confidence_level": confidence_level,
+        "n_resamples": n_resamples,
+        "ci_method": pick("ci_method"),
+        "n_resamples_failed": pick("n_resamples_failed"),
+    }
+    return result
+
+
+def _q(name) -> str:
+    from .backends import quote as _quote
+
+    return _quote(name)
+
+
+def _engine_one_target(G, p, drivers, target, score, method, n_resamples, level, gen):
+    """One target's table from the per-group sums ``G`` (groups x statistics)."""
+    total = G.sum(axis=0)
+    C = _engine_moments(total, p)
+    R, r = C[1:, 1:], C[0, 1:]
+    _check_collinear(R, drivers)
+    full_r2 = float(r @ np.linalg.solve(R, r))
+    imp = _FROM_CORR[method](R, r)
+    share = 100 * imp / imp.sum() if method != "correlation" else 100 * r**2 / (r**2).sum()
+    out = pd.DataFrame({"driver": drivers, "importance": imp, "share": share})
+    ci_method, n_failed = None, 0
+    if n_resamples > 0:
+        k = p - 1
+        reps = []
+        chunk = max(1, _CHUNK_CELLS // max(len(G), 1 << k))
+        for start in range(0, n_resamples, chunk):
+            counts = _draw_counts(gen, len(G), min(chunk, n_resamples - start))
+            Cb = _engine_moments(counts @ G, p)
+            Rb, rb = Cb[:, 1:, 1:], Cb[:, 0, 1:]
+            ok = np.isfinite(Cb).all(axis=(1, 2))
+            ok[ok] = np.linalg.eigvalsh(Rb[ok])[:, 0] > 1e-10
+            est = _FROM_CORR[method](np.where(ok[:, None, None], Rb, np.eye(k)),
+                                     np.where(ok[:, None], rb, 0.0))  # fmt: skip
+            est[~ok] = np.nan
+            reps.append(est)
+        lo, hi, n_failed = _percentile_ci(np.concatenate(reps), level)
+        out["ci_low"], out["ci_high"] = lo, hi
+        ci_method = f"random-groups bootstrap ({len(G)} groups)"
+    sw = total[1]
+    out["mean"] = total[3 : 2 + p] / sw
+    out["n"] = int(total[0])
+    key = out["importance"].abs() if method == "correlation" else out["importance"]
+    out["rank"] = key.rank(ascending=False, method="min").astype(int)
+    out = out.sort_values(["rank", "driver"], kind="stable").reset_index(drop=True)
+    return out, {"r_squared": full_r2, "ci_method": ci_method, "n_resamples_failed": n_failed}

@@ -576,7 +576,8 @@ def theme_sentiment(
         for part in _parts(str(text)):
             rows.append(pos)
             parts.append(part)
-    part_lang = pd.Series([whole["language"].iat[r] for r in rows], dtype=object)
+    whole_lang = whole["language"].to_numpy(dtype=object)
+    part_lang = pd.Series([whole_lang[r] for r in rows], dtype=object)
     with warnings.catch_warnings():  # codes with no lexicon were counted for the comments
         warnings.simplefilter("ignore", UserWarning)
         part_series = pd.Series(parts, dtype=object)
@@ -589,23 +590,28 @@ def theme_sentiment(
     counts = {c: np.zeros(len(labels), dtype=int) for c in cols}
     rows = np.asarray(rows, dtype=int)
     mention = tags[cols].to_numpy(dtype=bool)
+    # plain arrays: a DataFrame column lookup per mention (copying attrs) took
+    # most of the time for 100,000s of comments
+    whole_score = whole["score"].to_numpy(dtype=float)
+    in_lexicon = {c: part_tags[c].to_numpy(dtype=bool) for c in cols if c in part_tags}
     pending = []  # (theme, text) for a learned model
     for pos in np.flatnonzero(mention.any(axis=1)):
-        here = np.flatnonzero(rows == pos)
+        # rows is sorted (parts were added comment by comment): a slice, not a scan
+        here = np.arange(*np.searchsorted(rows, [pos, pos + 1]))
         for j, theme in enumerate(cols):
             if not mention[pos, j]:
                 continue
             # a hand-coded theme the lexicon does not know: the whole comment
-            in_part = [h for h in here if part_tags[theme].iat[h]] if theme in part_tags else []
+            in_part = here[in_lexicon[theme][here]] if theme in in_lexicon else here[:0]
             if model is not None:  # the model reads the parts (or the comment) at the end
                 pending.append(
                     (theme, " ".join(parts[h] for h in in_part) or str(series.iloc[pos]))
                 )
                 continue
-            if in_part and part_read[in_part].any():
+            if len(in_part) and part_read[in_part].any():
                 label = _label(float(part_scores[in_part].sum()))
             else:  # the parts say nothing the lexicon knows: the whole comment
-                label = _label(float(whole["score"].iat[pos]), bool(whole_read[pos]))
+                label = _label(float(whole_score[pos]), bool(whole_read[pos]))
             counts[theme][labels.index(label)] += 1
     if pending:
         texts = pd.Series([text for _, text in pending], dtype=object)

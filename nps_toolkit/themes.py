@@ -723,9 +723,21 @@ def theme_impact(
     # respondents with replacement is then one multinomial draw over the cells:
     # the B x cells count matrix times the cell totals gives every bootstrap
     # statistic with no B x n matrix (exactly the same distribution).
-    cells, inverse, size = np.unique(
-        np.column_stack([value, mentions]), axis=0, return_inverse=True, return_counts=True
-    )
+    if mentions.shape[1] <= 60:
+        # one integer per respondent (category, then the theme bits, first theme
+        # highest): the same cells in the same order as np.unique(axis=0), whose
+        # row sort took 30 s for a million respondents, in a 1-D sort
+        key = np.round(value / 100 + 1).astype(np.int64)
+        for j in range(mentions.shape[1]):
+            key = (key << 1) | mentions[:, j]
+        uniq, first, inverse, size = np.unique(
+            key, return_index=True, return_inverse=True, return_counts=True
+        )
+        cells = np.column_stack([value, mentions])[first]
+    else:
+        cells, inverse, size = np.unique(
+            np.column_stack([value, mentions]), axis=0, return_inverse=True, return_counts=True
+        )
     inverse = inverse.ravel()
     cell_value = cells[:, 0]
     rest = ~cells[:, 1:].astype(bool)  # cells x k: not mentioning the theme

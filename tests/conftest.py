@@ -9,7 +9,7 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_DATA = ROOT / "data" / "public"  # copies of ../shared/public-data, licences in its README
+PUBLIC_DATA = ROOT / "data" / "public"  # public survey files, licences in its README
 
 
 @pytest.fixture(autouse=True)

@@ -475,3 +475,68 @@ def test_summarize_from_parquet_carries_csat_ces_retention(tmp_path):
     web = df[df["channel"] == "web"]["csat"]
     expected = 100 * (web >= 4).sum() / web.notna().sum()
     assert from_file.set_index("channel").loc["web", "csat"] == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------- filters in SQL
+
+HOSTILE = "x'); DROP TABLE t; --"
+FILTERS = [
+    "region == 'North'",
+    "region != 'North'",  # blanks kept, as pandas keeps them
+    "region in ['North', 'South'] and recommend >= 9",
+    "region not in ['North', null]",
+    "region in [null]",
+    "not (recommend > 6) or channel == 'app'",
+    "recommend == null",
+    "recommend != null and weight < 1.5",
+    "responded_at >= '2025-01-01'",
+    "3 < recommend",
+    "retained == true",
+    f"region == {HOSTILE!r}",
+    {"region": ["East", None], "channel": "web"},
+    {"customer_type": HOSTILE},
+]
+
+
+@pytest.mark.parametrize("row_filter", FILTERS)
+@pytest.mark.parametrize("kind", ["parquet", "relation"])
+def test_filter_in_duckdb_keeps_the_rows_pandas_keeps(survey, files, kind, row_filter):
+    from nps_toolkit._filters import parse_filter
+
+    expected = survey[parse_filter(row_filter).mask(survey)]
+    got = backends.read_columns(_source(kind, files), ["respondent_id"], row_filter=row_filter)
+    assert sorted(got["respondent_id"]) == sorted(expected["respondent_id"])
+
+
+def test_hostile_names_and_values_stay_data(tmp_path):
+    # a column name and values that would break out of SQL if pasted into it
+    name = 'a" = 1 OR 1=1; --'
+    df = pd.DataFrame({name: [HOSTILE, "b", None], "recommend": [9, 3, 7]})
+    df.to_parquet(tmp_path / "s.parquet")
+    f = f"`{name}` == {HOSTILE!r} or `{name}` in [{HOSTILE[:3]!r}]"
+    got = backends.read_columns(str(tmp_path / "s.parquet"), ["recommend"], row_filter=f)
+    assert got["recommend"].tolist() == [9]
+    assert backends.read_columns(str(tmp_path / "s.parquet"), [name], row_filter={name: [None]})[
+        name
+    ].isna().tolist() == [True]
+
+
+def test_filter_errors_name_the_column_and_the_kind(files):
+    from nps_toolkit._filters import FilterError
+
+    with pytest.raises(FilterError, match="did you mean 'region'"):
+        backends.read_columns(files["parquet"], ["recommend"], row_filter="regoin == 'N'")
+    with pytest.raises(FilterError, match="'recommend' holds numbers.*'nine'"):
+        backends.read_columns(files["parquet"], ["recommend"], row_filter="recommend == 'nine'")
+    with pytest.raises(FilterError, match="'region' holds text.*quote it"):
+        backends.read_columns(files["parquet"], ["recommend"], row_filter="region == 3")
+
+
+def test_read_columns_reads_a_folder_glob_or_list_of_parts(survey, files):
+    parts = files["folder"] / "parts"
+    for source in (str(parts), files["glob"], sorted(parts.glob("*.parquet"))):
+        got = backends.read_columns(source, ["respondent_id", "recommend"])
+        assert list(got.columns) == ["respondent_id", "recommend"]
+        assert sorted(got["respondent_id"]) == sorted(survey["respondent_id"])
+    with pytest.raises(KeyError, match="nope"):
+        backends.read_columns(files["parquet"], ["nope"])

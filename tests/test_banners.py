@@ -331,6 +331,45 @@ def test_missing_banner_column(three_groups):
         banner_table(three_groups, ["seg", "region"])
 
 
+def test_banner_table_from_a_parquet_file_equals_the_dataframe(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 600
+    df = pd.DataFrame(
+        {
+            "region": rng.choice(["N", "S", "E"], n),
+            "recommend": rng.integers(0, 11, n).astype(float),
+            "csat": rng.integers(1, 6, n),
+            "w": rng.uniform(0.5, 2, n),
+            "unused": "x",
+        }
+    )
+    df.loc[::29, "region"] = None
+    df.to_parquet(tmp_path / "s.parquet")
+    kw = dict(rows=["nps", "promoters", "mean:csat", "top2:csat:5"], weights="w")
+    ref = banner_table(df, "region", **kw)
+    got = banner_table(str(tmp_path / "s.parquet"), "region", **kw)
+    pd.testing.assert_frame_equal(got, ref)
+    assert got.attrs["blank"] == ref.attrs["blank"] == {"region": int(np.ceil(n / 29))}
+
+
+def test_banner_table_refuses_more_groups_than_it_can_letter(tmp_path):
+    from nps_toolkit import banners
+
+    k = banners.MAX_GROUPS + 1
+    df = pd.DataFrame({"store": np.repeat(np.arange(k), 5).astype(str), "recommend": 9})
+    with pytest.raises(
+        ValueError, match=f"{k} groups.*limited to {banners.MAX_GROUPS}.*compare_segments"
+    ):
+        banner_table(df, "store")
+
+    class DataFrame:  # looks like a pyspark DataFrame
+        columns = ["store", "recommend"]
+
+    DataFrame.__module__ = "pyspark.sql.dataframe"
+    with pytest.raises(TypeError, match="Spark"):
+        banner_table(DataFrame(), "store")
+
+
 # --- pandas operations and names (issue 20) ----------------------------------------
 
 

@@ -749,6 +749,143 @@ def test_score_names_the_outcome_column_as_everywhere():
     assert by_keyword["importance"].tolist() == pytest.approx([0.64, 0.36])
 
 
+# --------------------------------------------------------------------------
+# files and DuckDB relations: importance from sums computed in DuckDB
+# --------------------------------------------------------------------------
+
+SEED_ENGINE = 770124
+
+
+def engine_frame(seed=SEED_ENGINE, n=3000):
+    df, names = simulate(seed=seed, n=n, k=4)
+    rng = np.random.default_rng(seed)
+    df["w"] = rng.uniform(0.5, 2.0, n)
+    df.loc[::37, "d1"] = np.nan  # blanks are left out listwise and counted
+    return df, names
+
+
+@pytest.mark.parametrize("target", ["score", "promoter", ("score", "detractor")])
+@pytest.mark.parametrize("method", ["shapley", "relative-weights", "correlation"])
+def test_engine_sums_equal_the_row_by_row_numbers(tmp_path, monkeypatch, target, method):
+    # the sums path (forced on a small file) against the DataFrame path
+    monkeypatch.setattr(drv, "ENGINE_EXACT_ROWS", 0)
+    df, names = engine_frame()
+    path = tmp_path / "survey.parquet"
+    df.to_parquet(path)
+    kw = dict(method=method, target=target, weights="w")
+    ref = nps.driver_importance(df, "ltr", names, **kw)
+    got = nps.driver_importance(str(path), "ltr", names, **kw)
+    cols = ["driver", "importance", "share", "mean", "n", "rank"]
+    cols = (["target"] if "target" in ref.columns else []) + cols
+    pd.testing.assert_frame_equal(got[cols], ref[cols], rtol=1e-9, atol=1e-12)
+    for key in ("r_squared", "n_used", "n_excluded_missing", "missing_by_column"):
+        assert got.attrs[key] == pytest.approx(ref.attrs[key], rel=1e-9)
+    assert got.attrs["missing_by_column"] == {"d1": int(np.ceil(3000 / 37))}
+
+
+def test_engine_small_file_is_the_dataframe_path_intervals_included(tmp_path):
+    df, names = engine_frame(n=400)
+    path = tmp_path / "survey.csv"
+    df.to_csv(path, index=False)
+    kw = dict(weights="w", n_resamples=200, rng=SEED_BOOT)
+    ref = nps.driver_importance(df, "ltr", names, **kw)
+    got = nps.driver_importance(str(path), "ltr", names, **kw)
+    pd.testing.assert_frame_equal(got, ref, rtol=1e-9)
+    assert got.attrs["ci_method"] == "percentile bootstrap"
+
+
+def population_shapley(beta, rho, sigma, k):
+    """Shapley values of the population: correlations from the generating model."""
+    cov = np.full((k, k), rho) + (1 - rho) * np.eye(k)
+    var_y = beta @ cov @ beta + sigma**2
+    r = cov @ beta / np.sqrt(var_y)  # the drivers have unit variance
+    return drv._shapley(cov, r)
+
+
+def test_engine_interval_covers_the_population_shapley_values(monkeypatch):
+    # random-groups bootstrap: 90 % intervals over 120 simulated surveys
+    # (benchmarks/scale_report.py --coverage runs a longer version)
+    import duckdb
+
+    monkeypatch.setattr(drv, "ENGINE_EXACT_ROWS", 0)
+    k, rho, sigma, n = 3, 0.3, 1.0, 4000
+    beta = np.array([0.6, 0.4, 0.2])
+    truth = population_shapley(beta, rho, sigma, k)
+    rng = np.random.default_rng(SEED_ENGINE)
+    cov = np.full((k, k), rho) + (1 - rho) * np.eye(k)
+    hits, reps = np.zeros(k), 120
+    for _ in range(reps):
+        X = rng.multivariate_normal(np.zeros(k), cov, size=n)
+        frame = pd.DataFrame(X, columns=["a", "b", "c"])
+        frame["y"] = X @ beta + rng.normal(0, sigma, n)
+        res = nps.driver_importance(
+            duckdb.from_df(frame), "y", ["a", "b", "c"], n_resamples=300,
+            confidence_level=0.90, rng=rng,
+        ).set_index("driver").loc[["a", "b", "c"]]  # fmt: skip
+        hits += (res["ci_low"].to_numpy() <= truth) & (truth <= res["ci_high"].to_numpy())
+    coverage = hits / reps
+    # binomial sd at 0.90 over 120 surveys is 0.027: each within 3 sd of nominal
+    assert np.all(coverage > 0.81) and np.all(coverage < 0.99), coverage
+    assert res.attrs["ci_method"] == "random-groups bootstrap (200 groups)"
+
+
+def test_engine_clusters_deal_whole_clusters_to_groups(monkeypatch):
+    # an interval that ignored the clustering would be far too narrow: every
+    # account answers 20 times with the same ratings
+    import duckdb
+
+    monkeypatch.setattr(drv, "ENGINE_EXACT_ROWS", 0)
+    rng = np.random.default_rng(SEED_ENGINE)
+    acc = pd.DataFrame(rng.normal(size=(400, 2)), columns=["a", "b"])
+    acc["y"] = acc["a"] * 0.7 + acc["b"] * 0.3 + rng.normal(0, 1, 400)
+    acc["account"] = np.arange(400).astype(str)
+    rows = acc.loc[np.repeat(acc.index, 20)].reset_index(drop=True)
+    kw = dict(n_resamples=300, rng=1)
+    naive = nps.driver_importance(duckdb.from_df(rows), "y", ["a", "b"], **kw)
+    clustered = nps.driver_importance(
+        duckdb.from_df(rows), "y", ["a", "b"], clusters="account", **kw
+    )
+    per_account = nps.driver_importance(acc, "y", ["a", "b"], **kw)
+    width = lambda r: (r["ci_high"] - r["ci_low"]).to_numpy()  # noqa: E731
+    # clustered width matches the 400 independent accounts' width, the naive one is ~sqrt(20) narrower
+    assert np.allclose(width(clustered), width(per_account), rtol=0.3)
+    assert np.all(width(naive) < width(clustered) / 2.5)
+
+
+def test_engine_refuses_what_it_cannot_do(tmp_path):
+    df, names = engine_frame(n=200)
+    path = tmp_path / "s.parquet"
+    df.to_parquet(path)
+    with pytest.raises(ValueError, match="method='logit'.*shapley"):
+        nps.driver_importance(str(path), "ltr", names, method="logit", target="promoter")
+
+    class DataFrame:  # looks like a pyspark DataFrame to the toolkit
+        columns = ["ltr", *names]
+
+    DataFrame.__module__ = "pyspark.sql.dataframe"
+    with pytest.raises(TypeError, match="Spark"):
+        nps.driver_importance(DataFrame(), "ltr", names)
+    with pytest.raises(KeyError, match="nope"):
+        nps.driver_importance(str(path), "ltr", [*names, "nope"])
+    bad = df.astype({"d2": object})
+    bad.loc[5, "d2"] = "good"
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(ValueError, match="'d2' must hold numeric ratings.*1 value"):
+        nps.driver_importance(str(tmp_path / "bad.csv"), "ltr", names)
+
+
+def test_engine_quotes_hostile_column_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(drv, "ENGINE_EXACT_ROWS", 0)
+    df, names = engine_frame(n=500)
+    hostile = 'd0" FROM src; DROP TABLE x; --'
+    df = df.rename(columns={"d0": hostile})
+    df.to_parquet(tmp_path / "s.parquet")
+    cols = [hostile, *names[1:]]
+    got = nps.driver_importance(str(tmp_path / "s.parquet"), "ltr", cols)
+    ref = nps.driver_importance(df, "ltr", cols)
+    assert np.allclose(got["importance"], ref["importance"], rtol=1e-9)
+
+
 def test_misspelled_columns_suggest_the_closest(sim):
     df, drivers = sim
     df = df.rename(columns={"d0": "speed", "ltr": "recommend"})

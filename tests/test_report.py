@@ -807,6 +807,11 @@ def test_reused_kernel_numbers_every_report_from_1(tmp_path, write_template):
         results_out = [o for c in nb.cells for o in c.get("outputs", [])
                        if o.output_type == "execute_result"]  # fmt: skip
         assert [o.execution_count for o in results_out] == [4], name
+        # nothing from the kernel's own machinery in a deliverable: IPython's
+        # history database refused the repeated numbers into the first cell
+        streams = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                   if o.output_type == "stream"]  # fmt: skip
+        assert not any("History" in t or "ERROR" in t for t in streams), (name, streams)
 
 
 def test_reused_kernel_refuses_input_instead_of_waiting(tmp_path, write_template):

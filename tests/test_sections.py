@@ -260,6 +260,44 @@ def test_headline_skips_a_suppressed_latest_period():
     assert head.period == 2 and len(head.rows) == 12
 
 
+# --- comments over commenters only -----------------------------------------------
+
+
+def test_commenter_tags_equal_tagging_every_row():
+    df = nps.example_survey("b2c-monthly").head(3000)
+    assert df["comment"].isna().mean() > 0.3  # many blank comments, as in a retail survey
+    lang = df["language"] if "language" in df.columns else "auto"
+    full = nps.tag_themes(df["comment"], language=lang)
+    got = sections.commenter_tags(df["comment"], None, lang)
+    pd.testing.assert_frame_equal(got, full)
+
+
+def test_comment_section_over_commenters_equals_over_everyone():
+    from nps_toolkit.sentiment import theme_sentiment
+
+    df = nps.example_survey("b2c-monthly").head(3000)
+    s = sections.Settings(comment="comment", n_resamples=50, seed=3)
+    got = sections.comments(df, s)
+    tags = nps.tag_themes(df["comment"])
+    everyone = theme_sentiment(df["comment"], tags, min_n=s.min_n)
+    merged = got.impact.set_index("theme")[["share_negative", "share_positive"]]
+    ref = everyone.set_index("theme").loc[merged.index, ["share_negative", "share_positive"]]
+    pd.testing.assert_frame_equal(merged, ref)
+    assert got.commenters == int(df["comment"].notna().sum())
+
+
+def test_drivers_of_a_large_survey_come_from_duckdb_sums(monkeypatch):
+    df = nps.example_survey("b2b-annual")
+    s = _settings(n_resamples=100)
+    small = sections.drivers(df, s)
+    monkeypatch.setattr(sections, "ENGINE_ROWS", 10)
+    monkeypatch.setattr(nps.drivers, "ENGINE_EXACT_ROWS", 10)
+    large = sections.drivers(df, s)
+    assert large.attrs["ci_method"].startswith("random-groups bootstrap")
+    cols = ["driver", "importance", "share", "mean", "rank", "quadrant"]
+    pd.testing.assert_frame_equal(large[cols], small[cols], rtol=1e-9)
+
+
 def test_comments_suggest_themes_only_when_the_lexicon_misses_most(public_data):
     shop = pd.read_csv(public_data / "ezrsurvey_shopping_survey.csv")
     s = sections.Settings(comment="comment", n_resamples=0)

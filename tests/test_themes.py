@@ -912,6 +912,18 @@ def test_report_comments_section_with_hand_coded_themes_terms_and_sentiment():
     assert alone.commenters == 6 and "share_negative" not in alone.impact.columns
 
 
+def test_tag_themes_refuses_a_table_instead_of_tagging_its_rows_as_one_comment():
+    import duckdb
+
+    class DataFrame:  # looks like a pyspark DataFrame: no silent one-row result
+        columns = ["comment"]
+
+    DataFrame.__module__ = "pyspark.sql.dataframe"
+    for table in (DataFrame(), duckdb.sql("SELECT 'slow app' AS comment")):
+        with pytest.raises(TypeError, match="read the comment column first"):
+            nps.tag_themes(table)
+
+
 def test_theme_impact_counts_the_commenters_no_theme_covers():
     # 5 respondents: 4 commented (one blank), 2 of those mention a theme, 2 none
     df = pd.DataFrame({"recommend": [10, 2, 9, 8, 7]})

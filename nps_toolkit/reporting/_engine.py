@@ -54,6 +54,12 @@ class QuietKernelManager(AsyncKernelManager):
     """
 
     async def start_kernel(self, **kw):
+        # No IPython history database: a reused kernel numbers every report's
+        # cells from 1 again, and a history kept on disk would refuse the
+        # repeated numbers ("Session/line number was not unique", printed into
+        # the first cell of the next report); nor should a report's code be
+        # logged to the analyst's ~/.ipython.
+        kw.setdefault("extra_arguments", ["--HistoryManager.enabled=False"])
         kw.setdefault("stdout", subprocess.DEVNULL)
         kw.setdefault("stderr", subprocess.DEVNULL)
         with _running_lock:

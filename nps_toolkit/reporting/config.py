@@ -11,6 +11,7 @@ import ast
 import hashlib
 import json
 import math
+import os
 import re
 import types
 import typing
@@ -41,7 +42,7 @@ CONFIG_ALIASES = {"name": "survey_name", "data": "data_path", "filter": "row_fil
 # Parameters set by the renderer, never by the config.
 INTERNAL_PARAMETERS = ("tables_dir", "required_columns")
 # Options of the render itself, not passed to the notebook: {key: (type, default)}.
-RENDER_OPTIONS = {"timeout": (int | float, 600)}
+RENDER_OPTIONS = {"timeout": (int | float, 600), "split": (str | None, None)}
 MAX_RESAMPLES = 100_000  # more resamples change no reported digit, only the wait
 MAX_TIMEOUT = 24 * 3600
 # Groups of fewer answers are hidden.  Below 3, a group's share of promoters
@@ -76,6 +77,7 @@ PARAMETER_TYPES = {
     "rake": dict[str, dict[str, float | int]] | None,
     "target": int | float | None,
     "value_labels": dict[str, dict[str, str]],
+    "section_timeout": int | float | None,
     # load_survey's options, given in the entry itself
     "recode": dict[str, dict | int | float],
     "header_rows": int | None,
@@ -104,6 +106,7 @@ COLUMN_KEYS = (
     "invited",
     "banners",
     "theme_columns",
+    "split",
 )
 
 
@@ -214,6 +217,11 @@ OPTION_RULES = {
     "value_labels": (
         lambda v: all(k and all(lab.strip() for lab in m.values()) for k, m in v.items()),
         "a mapping of column names to {value: non-empty label}",
+    ),
+    "split": _column_name(or_null=True),
+    "section_timeout": (
+        lambda v: v is None or 0 < v <= MAX_TIMEOUT,
+        f"a number of seconds between 1 and {MAX_TIMEOUT} or null (no limit)",
     ),
     "header_rows": (lambda v: v is None or v >= 1, "a whole number of rows, 1 or more, or null"),
     "scale": _one_of((None, "0-10"), "'0-10' (the score really is 0-10) or null"),
@@ -407,6 +415,7 @@ class Survey:
     """One validated ``surveys.yml`` entry: its name, slug and template parameters.
 
     ``timeout`` is the execution timeout of each notebook cell (seconds);
+    ``split`` names a column: one report per value of it (see ``rendering``).
     ``base`` the folder of the config file, which the report's records
     (``provenance.json``, the notebook's parameters) give file paths relative to.
     """
@@ -416,6 +425,7 @@ class Survey:
     parameters: dict = field(repr=False)
     timeout: int = RENDER_OPTIONS["timeout"][1]
     base: str | None = field(default=None, repr=False)  # the config's folder: paths relative
+    split: str | None = None
 
 
 def _check_option(where: str, key: str, value, label: str) -> None:
@@ -597,9 +607,33 @@ def _resolve_files(where: str, folder: Path, values: dict) -> None:
     for key, param in FILE_KEYS.items():
         if isinstance(values.get(param), str):
             file = (folder / values[param]).resolve()
-            if not file.is_file():
+            if key == "data" and is_dataset(file):  # a folder or a glob of parts
+                if not dataset_files(file):
+                    raise ConfigError(f"{where}: key 'data': no files match {str(file)!r}")
+            elif not file.is_file():
                 raise ConfigError(f"{where}: key {key!r}: file {str(file)!r} not found")
             values[param] = str(file)
+
+
+def is_dataset(data_path) -> bool:
+    """A folder (a Parquet dataset) or a glob of Parquet/CSV parts, not one file.
+
+    >>> is_dataset("exports/2025-*.parquet"), is_dataset("survey.csv")
+    (True, False)
+    """
+    text = os.fspath(data_path)
+    if os.path.isfile(text):  # a file whose name holds [ or * is still one file
+        return False
+    return os.path.isdir(text) or any(ch in text for ch in "*?[")
+
+
+def dataset_files(data_path) -> list[str]:
+    """The files of a folder (its Parquet files, in sub-folders too) or of a glob, sorted."""
+    import glob
+
+    text = os.fspath(data_path)
+    pattern = os.path.join(text, "**", "*.parquet") if os.path.isdir(text) else text
+    return sorted(f for f in glob.glob(pattern, recursive=True) if os.path.isfile(f))
 
 
 def _required_columns(options: dict) -> dict:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
 from .._identifiers import GROUP_KEYS, check_group_columns, clean_group_values
-from .config import ConfigError
+from .config import ConfigError, dataset_files, is_dataset
 
 
 def load_data(
@@ -25,7 +27,11 @@ def load_data(
     min_n=None,
     load_options=None,
 ) -> pd.DataFrame:
-    """The survey a report is about: a file (``load_survey``) or an example, filtered.
+    """The survey a report is about: a file (``load_survey``), parts, or an example, filtered.
+
+    ``data_path`` may be one file, a glob of Parquet/CSV parts or a folder of
+    Parquet files: parts are read by DuckDB with the filter run there
+    (``backends.read_columns``), so only the selected rows reach pandas.
 
     ``row_filter`` is a filter expression (``"wave == 7 and region in ['N', 'S']"``,
     see ``nps_toolkit._filters``) or a mapping ``{column: value or [values]}``.
@@ -48,27 +54,125 @@ def load_data(
         df = example_survey(example, seed=seed)
         df.attrs["sha256"] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
         df.attrs["source"] = f"example_survey({example!r}, seed={seed})"
+    if (
+        data_path is not None
+        and is_dataset(data_path)
+        and not (isinstance(columns, dict) and columns)
+    ):
+        # parts read by DuckDB, the filter run there: only the selected rows reach pandas
+        out = _filtered_dataset(data_path, row_filter, required)
     else:
-        from ..data import load_survey
-
-        options = {k: v for k, v in (load_options or {}).items() if v not in (None, {}, [])}
-        if score and score != "recommend":  # a score named in the entry: no column is looked for
-            options["score"] = score
-        df = load_survey(data_path, columns=columns or None, date_format=date_format, **options)
-        if "sha256" not in df.attrs:
-            df.attrs["sha256"] = file_sha256(data_path)
-        df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
-        df.attrs["load_warnings"] = [
-            w.replace(str(data_path), df.attrs["source"]) for w in df.attrs.get("load_warnings", [])
-        ]
-    check_columns(df, required or {})
-    out = apply_filter(df, row_filter)
+        if data_path is not None:
+            df = _read_survey(data_path, columns, date_format, load_options, score)
+        check_columns(df, required or {})
+        out = apply_filter(df, row_filter)
     for key in GROUP_KEYS:  # no contact details or identifiers as groups
         if key in (required or {}):
             check_group_columns(out, required[key], key=key)
             out = clean_group_values(out, required[key], key=key)
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
+    return out
+
+
+# The last survey file read in this process, by its identity (path, size,
+# modification time) and reading options: a kernel rendering the reports of a
+# ``split:`` entry one after another reads and validates the file once, not
+# once a report.  One entry only, so a kernel holds at most one survey.
+_LAST_READ: dict = {}
+_HASHES: dict = {}
+
+
+def _identity(path) -> tuple:
+    st = os.stat(path)
+    return (os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def data_sha256(data_path) -> str:
+    """SHA-256 of the data: a file's bytes, or for a folder or glob, of each part's
+    name (relative to the folder / the pattern's folder) and bytes, in name order."""
+    if not is_dataset(data_path):
+        return file_sha256(data_path)
+    files = dataset_files(data_path)
+    if not files:
+        raise FileNotFoundError(f"no files match {os.fspath(data_path)!r}")
+    root = os.fspath(data_path)
+    root = root if os.path.isdir(root) else os.path.dirname(root)
+    h = hashlib.sha256()
+    for f in files:
+        h.update(os.path.relpath(f, root).encode("utf-8") + b"\0" + file_sha256(f).encode())
+    return h.hexdigest()
+
+
+def _dataset_identity(data_path) -> tuple:
+    if not is_dataset(data_path):
+        return _identity(data_path)
+    return tuple(_identity(f) for f in dataset_files(data_path))
+
+
+def _read_dataset(data_path, columns) -> pd.DataFrame:
+    """A folder or glob of Parquet/CSV parts, read by DuckDB (parts combined by column name)."""
+    from ..backends import read_columns
+
+    df = read_columns(data_path)
+    if isinstance(columns, dict) and columns:
+        df = df.rename(columns=columns)
+    return df
+
+
+def _filtered_dataset(data_path, row_filter, required) -> pd.DataFrame:
+    """The rows of a folder or glob of parts that the filter keeps, filtered in DuckDB.
+
+    The same frame and checks as reading everything and then ``apply_filter``
+    (the filter's meaning is the same, see ``backends.filter_relation``),
+    without the other rows ever reaching pandas: a report per store of a
+    large dataset reads one store's rows.
+    """
+    from ..backends import read_columns, row_count
+
+    df = read_columns(data_path, row_filter=row_filter)
+    check_columns(df, required or {})
+    df.attrs["sha256"] = data_sha256(data_path)
+    df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+    if parse_filter(row_filter) is not None:
+        total = row_count(data_path)
+        if df.empty:
+            raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
+        df.attrs.update(filter=row_filter, rows_before_filter=total)
+    return df
+
+
+def _read_survey(data_path, columns, date_format, load_options=None, score=None) -> pd.DataFrame:
+    """``load_survey`` of ``data_path``, reusing this process's last read of the same file.
+
+    A folder or a glob of parts is read by DuckDB (``backends.read_columns``).
+    """
+    from ..data import load_survey
+
+    options = {k: v for k, v in (load_options or {}).items() if v not in (None, {}, [])}
+    if score and score != "recommend":  # a score named in the entry: no column is looked for
+        options["score"] = score
+    key = (
+        _dataset_identity(data_path),
+        json.dumps([columns or None, options], sort_keys=True, default=str),
+        date_format,
+    )
+    if key not in _LAST_READ:
+        if is_dataset(data_path):
+            df = _read_dataset(data_path, columns)
+        else:
+            df = load_survey(data_path, columns=columns or None, date_format=date_format, **options)
+        if "sha256" not in df.attrs:
+            df.attrs["sha256"] = data_sha256(data_path)
+        df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+        df.attrs["load_warnings"] = [
+            w.replace(str(data_path), df.attrs["source"]) for w in df.attrs.get("load_warnings", [])
+        ]
+        _LAST_READ.clear()
+        _LAST_READ[key] = df
+    df = _LAST_READ[key]
+    out = df.copy(deep=False)  # the report's changes never reach the kept frame
+    out.attrs = dict(df.attrs)
     return out
 
 
@@ -218,12 +322,22 @@ def invited_total(df: pd.DataFrame, invited, wave=None) -> int | None:
 
 
 def file_sha256(path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """SHA-256 of a file's bytes (hex).
+
+    Remembered in this process by the file's identity (path, size,
+    modification time in nanoseconds, inode): a batch of reports from one
+    file hashes it once; a changed file has another identity and is hashed again.
+    """
+    key = _identity(path)
+    if key not in _HASHES:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        if len(_HASHES) > 1000:
+            _HASHES.clear()
+        _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
 
 
 LOAD_NOTES = "nps_toolkit_load_warnings"  # metadata key of the appendix's load warnings

@@ -34,7 +34,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -46,11 +46,13 @@ from .config import (
     TEMPLATE,
     TEMPLATES_DIR,
     Survey,
+    is_dataset,
     is_plain,
     load_config,
     select_surveys,
+    slugify,
 )
-from .inputs import file_sha256
+from .inputs import data_sha256, file_sha256
 from .pdf import print_pdf
 from .presentation import IN_EFFECT_FILE, defang
 
@@ -528,7 +530,7 @@ def _fingerprint(survey: Survey, template) -> dict:
         if param != "data_path" and isinstance(p.get(param), str) and Path(p[param]).is_file()
     }
     return {
-        "data_sha256": file_sha256(p["data_path"]) if p.get("data_path") else None,
+        "data_sha256": data_sha256(p["data_path"]) if p.get("data_path") else None,
         "files_sha256": files,
         "template_sha256": _template_sha256(template),
         "toolkit_version": __version__,
@@ -889,8 +891,19 @@ def render_reports(
     notebook) and ``error`` (the failing cell's error).  ``status`` is
     ``"ok"``, ``"unchanged"`` (its report was made from the same data,
     parameters, template and toolkit version: not rendered again),
-    ``"failed"`` or ``"cancelled"``.  A failure never stops the other
-    surveys; check ``status``.  SIGINT (Ctrl-C) and SIGTERM stop the batch:
+    ``"failed"``, ``"cancelled"`` or ``"skipped"``.  A failure never stops the other
+    surveys; check ``status``.
+
+    An entry with ``split: <column>`` renders one report per value of the
+    column into ``<output_dir>/<slug>/<value-slug>/`` (one table row each,
+    ``survey`` "<name> / <value>"), with the entry's filter and "column is
+    value" as the report's filter.  The data is read once for the batch to
+    find the values and hashed once per process (not once per report); a
+    report reads only its rows from parts (filtered in DuckDB), and one file
+    once per worker kernel (kept for the next value).  Values with fewer than ``min_n``
+    answers are ``"skipped"`` (not a failure), and ``<slug>/index.html``
+    links every value's report with its headline NPS.  Unchanged values are
+    ``"unchanged"`` like any report.  SIGINT (Ctrl-C) and SIGTERM stop the batch:
     no new survey starts, running kernels are stopped, their work folders
     removed, and the table marks them ``"cancelled"``; ``attrs["signal"]``
     holds the signal number (None when not cancelled).  Config errors raise
@@ -907,22 +920,39 @@ def render_reports(
     except OSError:
         pass  # each survey fails with the reason: the table still shows them all
     clean_stale_work_dirs(out_root, before=time.time())
-    todo = queue.SimpleQueue()
+    # (survey, folder it renders into); a split: entry becomes one per value
+    tasks, splits, early = [], [], {}
     for survey in surveys:
-        todo.put(survey)
-    results, lock = {}, threading.Lock()
+        if survey.split is None:
+            tasks.append((survey, out_root))
+            continue
+        split = plan_split(survey, out_root)
+        splits.append(split)
+        if split.error is not None:
+            early[(str(out_root), survey.slug)] = RenderResult(
+                survey.name, survey.slug, "failed", 0.0, None, split.error
+            )
+            continue
+        clean_stale_work_dirs(split.folder, before=time.time())
+        tasks += [(sub, split.folder) for sub, _, _ in split.reports]
+        for r in split.skipped:
+            early[(str(split.folder), r.slug)] = r
+    todo = queue.SimpleQueue()
+    for task in tasks:
+        todo.put(task)
+    results, lock = dict(early), threading.Lock()
 
     def worker(bar, cancel):
         kernel = _ReusedKernel(kernel_name, out_root) if reuse_kernels else None
         try:
             while not cancel.is_set():
                 try:
-                    survey = todo.get_nowait()
+                    survey, folder = todo.get_nowait()
                 except queue.Empty:
                     return
                 r = render_survey(
                     survey,
-                    out_root,
+                    folder,
                     template=template,
                     kernel_name=kernel_name,
                     force=force,
@@ -930,17 +960,17 @@ def render_reports(
                     cancel=cancel,
                 )
                 with lock:
-                    results[r.slug] = r
+                    results[(str(folder), r.slug)] = r
                     bar.set_postfix_str(f"{r.slug}: {r.status}")
                     bar.update()
         finally:
             if kernel is not None:
                 kernel.close()
 
-    workers = min(jobs, len(surveys))
+    workers = max(1, min(jobs, len(tasks)))
     with (
         _SignalCancel() as stop,
-        tqdm(total=len(surveys), desc="rendering", unit="survey", disable=not progress) as bar,
+        tqdm(total=len(tasks), desc="rendering", unit="survey", disable=not progress) as bar,
         ThreadPoolExecutor(max_workers=workers) as pool,
     ):
         futures = [pool.submit(worker, bar, stop.event) for _ in range(workers)]
@@ -951,10 +981,23 @@ def render_reports(
                     break
                 except TimeoutError:
                     continue
-    rows = [
-        results.get(s.slug) or RenderResult(s.name, s.slug, "cancelled", 0.0, None, "not started")
-        for s in surveys
-    ]
+    rows = []
+    for survey in surveys:
+        split = next((x for x in splits if x.survey is survey), None)
+        if split is None or split.error is not None:
+            folder, entries = out_root, [survey]
+        else:
+            folder = split.folder
+            entries = [sub for sub, _, _ in split.reports] + [
+                Survey(r.survey, r.slug, {}) for r in split.skipped
+            ]
+        for s in entries:
+            rows.append(
+                results.get((str(folder), s.slug))
+                or RenderResult(s.name, s.slug, "cancelled", 0.0, None, "not started")
+            )
+        if split is not None and split.error is None:
+            write_split_index(split, {k[1]: v for k, v in results.items() if k[0] == str(folder)})
     table = pd.DataFrame(
         {
             "survey": [r.survey for r in rows],
@@ -966,3 +1009,207 @@ def render_reports(
     )
     table.attrs["signal"] = stop.signum
     return table
+
+
+# --- split: one report per value of a column ------------------------------------
+
+
+@dataclass
+class _Split:
+    """A ``split:`` entry: its reports (one per value), the values skipped, the blanks."""
+
+    survey: Survey
+    folder: Path
+    reports: list  # (sub-survey, value, answers)
+    skipped: list  # RenderResult of values under min_n
+    skipped_values: dict = field(default_factory=dict)  # their slug -> (value, answers)
+    blank_rows: int = 0
+    error: str | None = None
+
+
+def _filter_literal(value) -> str:
+    """A split value as a literal of the filter language (``_filters``), read back exactly.
+
+    >>> print(_filter_literal('Store "A"'), _filter_literal(12), _filter_literal(True))
+    "Store \\"A\\"" 12 true
+    """
+    import numpy as np
+
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating) and np.isfinite(value):
+        return repr(float(value))
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raise ValueError(
+        f"split values must be text, numbers or true/false, got {value!r} ({type(value).__name__})"
+    )
+
+
+def _filter_text(row_filter) -> str | None:
+    """A filter (text or ``{column: value or [values]}``) as filter text, for combining."""
+    if (
+        row_filter is None
+        or row_filter == {}
+        or (isinstance(row_filter, str) and not row_filter.strip())
+    ):
+        return None
+    if isinstance(row_filter, str):
+        return f"({row_filter})"
+    parts = []
+    for column, value in row_filter.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        items = ", ".join("null" if v is None else _filter_literal(v) for v in values)
+        parts.append(f"{_column_ref(column)} in [{items}]")
+    return " and ".join(parts)
+
+
+def _column_ref(column: str) -> str:
+    if "`" in column:
+        raise ValueError(f"column {column!r} holds a backquote, which a filter cannot name")
+    return f"`{column}`"
+
+
+def split_filter(row_filter, column: str, value) -> str:
+    """The entry's filter and "``column`` is ``value``", as one filter text.
+
+    >>> split_filter("wave == 7", "store", "S1")
+    '(wave == 7) and `store` == "S1"'
+    >>> split_filter({"region": ["N", None]}, "store", 3)
+    '`region` in ["N", null] and `store` == 3'
+    """
+    own = f"{_column_ref(column)} == {_filter_literal(value)}"
+    base = _filter_text(row_filter)
+    return own if base is None else f"{base} and {own}"
+
+
+def _value_slugs(values) -> list[str]:
+    """A distinct folder name for every split value (a short hash where two would clash)."""
+    import hashlib
+
+    slugs, seen = [], set()
+    for value in values:
+        try:
+            slug = slugify(str(value))
+        except ValueError:
+            slug = "value"
+        if slug in seen or slug == "value":
+            digest = hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:8]
+            slug = f"{slug[:50]}-{digest}"
+        seen.add(slug)
+        slugs.append(slug)
+    return slugs
+
+
+def plan_split(survey: Survey, out_root: Path) -> _Split:
+    """Read the entry's data once and make one report entry per value of its split column.
+
+    Values whose rows hold fewer than ``min_n`` answers are not rendered:
+    their result has status ``"skipped"``.  Rows with no value in the split
+    column are in no report; the index page says how many.
+    """
+    from .inputs import load_data
+
+    p = survey.parameters
+    folder = out_root / survey.slug
+    split = _Split(survey, folder, [], [])
+    try:
+        score, column, min_n = p.get("score", "recommend"), survey.split, int(p.get("min_n", 5))
+        if p.get("data_path") and is_dataset(p["data_path"]) and not p.get("columns"):
+            # parts: only the two columns needed, filtered in DuckDB as each report's are
+            from ..backends import read_columns
+
+            df = read_columns(p["data_path"], [score, column], row_filter=p.get("row_filter"))
+        else:
+            df = load_data(
+                p.get("data_path"), example=p.get("example", "b2b-annual"),
+                columns=p.get("columns"), row_filter=p.get("row_filter"),
+                required=p.get("required_columns"), date_format=p.get("date_format"),
+            )  # fmt: skip
+        answered = pd.to_numeric(df[score], errors="coerce").notna()
+        values = df[column]
+        split.blank_rows = int(values.isna().sum())
+        counts = answered[values.notna()].groupby(values[values.notna()], sort=True).sum()
+        del df, answered, values
+        slugs = _value_slugs(counts.index)
+        for (value, n), slug in zip(counts.items(), slugs, strict=True):
+            name = f"{survey.name} / {value}"
+            if n < min_n:
+                split.skipped.append(
+                    RenderResult(name, slug, "skipped", 0.0, None,
+                                 f"{int(n)} answers in {score!r}, fewer than min_n {min_n}")
+                )  # fmt: skip
+                split.skipped_values[slug] = (value, int(n))
+                continue
+            params = {
+                **p,
+                "row_filter": split_filter(p.get("row_filter"), column, value),
+                "survey_name": f"{p.get('survey_name') or survey.name}: {value}",
+            }
+            sub = Survey(name=name, slug=slug, parameters=params, timeout=survey.timeout)
+            split.reports.append((sub, value, int(n)))
+    except Exception as exc:  # noqa: BLE001 - the entry fails, the batch goes on
+        split.error = f"{type(exc).__name__}: {exc}"
+    return split
+
+
+def _headline_nps(folder: Path):
+    """The headline NPS a rendered report wrote to its summary.csv (None when absent)."""
+    try:
+        table = pd.read_csv(folder / "summary.csv", usecols=["table", "nps"])
+    except (OSError, ValueError):
+        return None
+    rows = table.loc[table["table"] == "headline", "nps"]
+    value = pd.to_numeric(rows, errors="coerce").dropna()
+    return float(value.iloc[0]) if len(value) else None
+
+
+def write_split_index(split: _Split, results: dict) -> Path:
+    """``<survey>/index.html``: every value's report (link, status, headline NPS), escaped.
+
+    ``results`` maps a value's slug to its ``RenderResult``.
+    """
+    from html import escape
+
+    rows = []
+    entries = [(sub.slug, value, n) for sub, value, n in split.reports]
+    entries += [(slug, value, n) for slug, (value, n) in split.skipped_values.items()]
+    for slug, value, n in sorted(entries, key=lambda e: str(e[1])):
+        r = results.get(slug)
+        status = r.status if r is not None else "cancelled"
+        report = split.folder / slug / "report.html"
+        nps_value = _headline_nps(split.folder / slug) if report.is_file() else None
+        name = escape(str(value))
+        link = f'<a href="{escape(slug)}/report.html">{name}</a>' if report.is_file() else name
+        shown = "" if nps_value is None else f"{nps_value:+.0f}"
+        note = escape(r.error or "") if r is not None and status != "ok" else ""
+        answers = "" if n is None else f"{n:,}"
+        rows.append(
+            f"<tr><td>{link}</td><td>{escape(status)}</td><td class='n'>{answers}</td>"
+            f"<td class='n'>{shown}</td>"
+            f"<td>{note}</td></tr>"
+        )
+    blank = (
+        f"<p>{split.blank_rows} row(s) have no value in {escape(repr(split.survey.split))} "
+        "and are in no report.</p>"
+        if split.blank_rows
+        else ""
+    )
+    title = escape(f"{split.survey.name}: one report per {split.survey.split}")
+    page = (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>body{{font-family:sans-serif;margin:2em}}"
+        "table{border-collapse:collapse}td,th{padding:.2em .8em;border-bottom:1px solid #ddd;"
+        "text-align:left}"
+        "td.n{text-align:right}</style></head><body>"
+        f"<h1>{title}</h1>{blank}<table><thead><tr><th>{escape(split.survey.split)}</th>"
+        "<th>status</th><th>answers</th><th>headline NPS</th><th>note</th></tr></thead><tbody>"
+        + "\n".join(rows)
+        + "</tbody></table></body></html>\n"
+    )
+    split.folder.mkdir(parents=True, exist_ok=True)
+    path = split.folder / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

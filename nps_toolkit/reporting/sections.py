@@ -417,8 +417,13 @@ def drivers(df: pd.DataFrame, s: Settings) -> pd.DataFrame | None:
     if len(columns) < 2:
         return None
     calls = []
+    used = [s.score, *columns, s.weights, s.account if s.has(df, s.account) else None]
+    source = engine_frame(df, used)
+    data = Code("df", df)
+    if source is not df:  # a large survey: sums in DuckDB (see engine_frame)
+        data = Code(f"duckdb.from_df(df[{[c for c in dict.fromkeys(used) if c]!r}])", source)
     importance = run(
-        calls, "importance = nps.driver_importance", driver_importance, Code("df", df), s.score,
+        calls, "importance = nps.driver_importance", driver_importance, data, s.score,
         columns, method="shapley", weights=s.weights,
         clusters=s.account if s.has(df, s.account) else None,
         n_resamples=s.n_resamples, confidence_level=s.confidence_level,
@@ -429,6 +434,20 @@ def drivers(df: pd.DataFrame, s: Settings) -> pd.DataFrame | None:
     )
     out.attrs["calls"] = tuple(calls)
     return out
+
+
+# Above this many rows, drivers are computed in DuckDB from sums (cost grows with
+# the rows in DuckDB only; interval by the random-groups bootstrap, see drivers.py).
+ENGINE_ROWS = 50_000
+
+
+def engine_frame(df: pd.DataFrame, columns):
+    """``df`` itself, or above ``ENGINE_ROWS`` rows a DuckDB relation over its ``columns``."""
+    if len(df) <= ENGINE_ROWS:
+        return df
+    import duckdb
+
+    return duckdb.from_df(df[list(dict.fromkeys(c for c in columns if c))])
 
 
 @dataclass(frozen=True)
@@ -466,7 +485,7 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     """
     from ..sentiment import theme_sentiment
     from ..terms import distinctive_terms, top_terms
-    from ..themes import coded_themes, tag_themes, theme_impact, theme_quotes
+    from ..themes import coded_themes, theme_impact, theme_quotes
 
     has_text = s.has(df, s.comment) and df[s.comment].notna().any()
     if not has_text and not s.theme_columns:
@@ -494,8 +513,9 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         tags = run(calls, "tags = model.predict", model.predict,
                    column_code("df", df, s.comment), language=lang)  # fmt: skip
     else:
-        tags = run(calls, "tags = nps.tag_themes", tag_themes, column_code("df", df, s.comment),
-                   themes=lex if s.themes else None, language=lang)  # fmt: skip
+        # only the non-blank comments are read (see commenter_tags): the same frame
+        tags = run(calls, "tags = sections.commenter_tags", commenter_tags,
+                   column_code("df", df, s.comment), lex if s.themes else None, lang)  # fmt: skip
     impact = run(
         calls, "impact = nps.theme_impact", theme_impact, Code("df", df), Code("tags", tags),
         score=s.score, comment=comment, n_resamples=s.n_resamples,
@@ -513,9 +533,15 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
             f"sentiment_model = {call_text('nps.load_model', s.sentiment_model, kind='sentiment')}"
         )
         reader["model"] = Code("sentiment_model", load_model(s.sentiment_model, kind="sentiment"))
+    # sentiment of the commenters only: a blank comment mentions no theme
+    said_text = f"said = df[{s.comment!r}].fillna('').astype(str).str.strip().ne('').to_numpy()"
+    said = df[s.comment].fillna("").astype(str).str.strip().ne("").to_numpy()
+    calls.append(said_text)
+    said_lang = Code(f"{lang.text}[said]", lang.value[said]) if by_row else lang
     feel = run(
-        calls, "feel = nps.theme_sentiment", theme_sentiment, column_code("df", df, s.comment),
-        Code("tags", tags), themes=lex if s.themes else None, language=lang, min_n=s.min_n,
+        calls, "feel = nps.theme_sentiment", theme_sentiment,
+        Code(f"df[{s.comment!r}][said]", df[s.comment][said]), Code("tags[said]", tags[said]),
+        themes=lex if s.themes else None, language=said_lang, min_n=s.min_n,
         **reader,
     )  # fmt: skip
     attrs = dict(impact.attrs)
@@ -569,6 +595,31 @@ def whole_numbers(values: pd.Series) -> pd.Series:
     if numbers.isna().sum() != values.isna().sum() or (known != known.round()).any():
         return values
     return numbers.round().astype("Int64")
+
+
+def commenter_tags(comments: pd.Series, lex, language) -> pd.DataFrame:
+    """``tag_themes`` of ``comments``, tagging only the non-blank ones.
+
+    Most respondents of a large survey leave the comment blank (80 % in a
+    retail survey); a blank comment mentions no theme and has no language,
+    so those rows get ``False`` and a missing language without being read:
+    the same frame as tagging every row.
+    """
+    from ..themes import tag_themes
+
+    said = ~comments.map(_blank).to_numpy(dtype=bool)
+    tags = tag_themes(comments[said], themes=lex, language=_rows(language, said))
+    if said.all():
+        return tags
+    out = tags.reindex(comments.index)
+    themes = [c for c in out.columns if c != "language"]
+    out[themes] = out[themes].fillna(False).astype(bool)
+    return out
+
+
+def _rows(language, keep):
+    """The language argument for the rows ``keep``: a per-row Series is cut, a code kept."""
+    return language[keep] if isinstance(language, pd.Series) else language
 
 
 def analysed_comments(comments: pd.Series) -> pd.Series:
@@ -705,3 +756,65 @@ def in_effect(
             continue  # an option left empty or off
         out[key] = value
     return out
+
+
+# --- time limits per section ------------------------------------------------------
+
+
+class SectionTimeout(BaseException):
+    """A section ran past its time limit (BaseException: no ``except Exception`` swallows it)."""
+
+
+class Budget:
+    """Runs report sections, each with its own time limit (``section_timeout`` seconds).
+
+    ``run(name, func, *args)`` returns ``func(*args)``, or None when the
+    section ran out of time; ``ran_out(name)`` tells the section's cell to
+    say so instead of showing it.  The other sections run with their own full
+    limit, so one slow section costs the report that section only.
+
+    The limit is a timer signal (``SIGALRM``), so it works in the kernel's
+    main thread on Unix; elsewhere sections run without a limit.  It
+    interrupts Python code between two steps: a single long call into
+    compiled code (one DuckDB query) ends first.
+
+    >>> b = Budget(0.05)
+    >>> b.run("quick", sum, [1, 2]), b.ran_out("quick")
+    (3, False)
+    >>> import time
+    >>> b.run("slow", lambda: [time.sleep(0.01) for _ in range(100)]), b.ran_out("slow")
+    (None, True)
+    """
+
+    def __init__(self, seconds):
+        self.seconds = None if not seconds else float(seconds)
+        self.out_of_time: list[str] = []
+
+    def ran_out(self, name: str) -> bool:
+        return name in self.out_of_time
+
+    def run(self, name: str, func, *args, **kwargs):
+        import signal
+        import threading
+
+        usable = (
+            self.seconds is not None
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+        )
+        if not usable:
+            return func(*args, **kwargs)
+
+        def expire(signum, frame):
+            raise SectionTimeout(name)
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        try:
+            return func(*args, **kwargs)
+        except SectionTimeout:
+            self.out_of_time.append(name)
+            return None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)

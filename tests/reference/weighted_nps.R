@@ -5,7 +5,7 @@
 #
 #   apt-get install -y r-base-core r-cran-survey          # Debian / Ubuntu
 #   .venv/bin/python tests/reference/write_b2c.py /tmp/b2c.csv
-#   Rscript tests/reference/weighted_nps.R ../shared/public-data /tmp/b2c.csv
+#   Rscript tests/reference/weighted_nps.R data/public /tmp/b2c.csv
 #
 # The NPS is the weighted mean of s = +1 (promoter, 9-10), 0 (passive, 7-8),
 # -1 (detractor, 0-6).  survey::svymean with ids = ~1 treats each respondent
@@ -17,7 +17,7 @@
 suppressWarnings(library(survey))
 
 args <- commandArgs(trailingOnly = TRUE)
-public <- if (length(args) >= 1) args[1] else "../shared/public-data"
+public <- if (length(args) >= 1) args[1] else "data/public"
 b2c_csv <- if (length(args) >= 2) args[2] else NA
 
 category <- function(x) ifelse(x >= 9, 1, ifelse(x >= 7, 0, -1))
