@@ -59,6 +59,7 @@ _EXPORTS = {
     "banner_table": "banners",
     "banner_pairs": "banners",
     "ColumnError": "_validation",
+    "ScaleWarning": "_validation",
     "rake_weights": "weighting",
     "raking_diagnostics": "weighting",
     "weighting_summary": "weighting",

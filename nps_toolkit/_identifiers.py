@@ -65,8 +65,7 @@ def identifying_reason(values: pd.Series, column: str) -> str | None:
     for label, value in zip(distinct.index, distinct.astype(str), strict=True):
         if redact(value) != value:
             return (
-                "holds e-mail addresses, phone numbers or identity codes "
-                f"(e.g. row {_row(label)})"
+                f"holds e-mail addresses, phone numbers or identity codes (e.g. row {_row(label)})"
             )
     return None
 

@@ -37,6 +37,11 @@ class TableRow:
         """``high``, under the tables' name."""
         return self.high
 
+    @property
+    def confidence_interval(self) -> tuple[float, float]:
+        """``(low, high)``."""
+        return (self.low, self.high)
+
     def to_frame(self) -> pd.DataFrame:
         """The result as a one-row DataFrame with the tidy tables' column names."""
         row = {
@@ -54,6 +59,17 @@ class TableRow:
             for name, value in self.to_frame().iloc[0].items()
         )
         return f"<table><caption>{title}</caption><tbody>{rows}</tbody></table>"
+
+
+class EstimateRow(TableRow):
+    """``TableRow`` of a result whose ``estimate`` is an NPS (``nps`` in the tables)."""
+
+    _COLUMNS = {"estimate": "nps", "low": "ci_low", "high": "ci_high"}
+
+    @property
+    def nps(self) -> float:
+        """``estimate``, under the tables' name."""
+        return self.estimate
 
 
 def _shown(value) -> str:

@@ -34,12 +34,18 @@ def _cmd_example(args) -> int:
 
 
 def _cmd_summarize(args) -> int:
+    from ._identifiers import check_group_columns
     from .data import load_survey
+    from .reporting.config import OPTION_RULES
     from .scoring import summarize
 
+    test, expected = OPTION_RULES["min_n"]  # the config's rule: no groups of one or two people
+    if not test(args.min_n):
+        raise CommandError(f"--min-n must be {expected}, got {args.min_n}")
     # the default name lets the loader find the score column of a platform export
     named = None if args.score == "recommend" else args.score
     df = load_survey(args.path, columns=args.columns, score=named)
+    check_group_columns(df, args.by, key="--by")  # no e-mails or ids as groups
     table = summarize(
         df,
         score=args.score,
@@ -70,10 +76,12 @@ def _cmd_render(args) -> int:
         force=args.force,
         **kw,
     )
-    shown = table[["survey", "status", "seconds", "output"]].copy()
+    shown = table[["survey", "status", "seconds", "output", "notes"]].copy()
+    # the loader's warnings where the eye goes first; in full in the closing lines
+    shown["notes"] = shown["notes"].map(_short_notes)
     for column in ("survey", "output"):  # names come from the config: no terminal escapes
         shown[column] = shown[column].map(lambda v: v if v is None else _terminal(v))
-    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+    with pd.option_context("display.width", 250, "display.max_colwidth", 80):
         print(shown.to_string(index=False), flush=True)
     _print_load_notes(table)
     failed = table[table["status"] == "failed"]
@@ -102,12 +110,27 @@ def _cmd_render(args) -> int:
     return 0
 
 
-def _print_load_notes(table) -> None:
-    """What the loader warned about in each new report (also in its appendix)."""
-    from .reporting.inputs import load_notes
+def _short_notes(notes, width: int = 60) -> str:
+    """The loader's notes of one survey in a table cell: the first, cut at ``width``.
 
-    for r in table[table["status"] == "ok"].itertuples():
-        for note in load_notes(r.output):
+    >>> _short_notes(["s.csv: dates in 'responded_at' are read day-first (03.04.2025 is "
+    ...               "3 April); say date_format if they are month-first", "s.csv: more"])
+    "2 notes: dates in 'responded_at' are read day-first (03.04.2025 is 3…"
+    >>> _short_notes([])
+    '-'
+    """
+    if not len(notes):
+        return "-"
+    # the data file's name leads each note: the row names the survey already
+    first = re.sub(r"^[^\s:]+\.\w+: ", "", _one_line(notes[0]))
+    first = first if len(first) <= width else first[: width - 1].rstrip() + "\u2026"
+    return f"{len(notes)} notes: {first}" if len(notes) > 1 else first
+
+
+def _print_load_notes(table) -> None:
+    """What the loader warned about in each report (also in its appendix), in full."""
+    for r in table.itertuples():
+        for note in r.notes:
             line = f"note: {_terminal(r.survey)}: {_terminal(_one_line(note))}"
             print(f"nps-toolkit render: {line}", file=sys.stderr)
 
@@ -210,11 +233,13 @@ def survey_problems(survey, cache=None) -> list[str]:
     The data is loaded as a report loads it (``load_data``: the file with its
     column mapping and recodes, or the example); then every column the entry
     names is looked up (``check_columns``, one column at a time so that all
-    are listed, each with the closest name), the filter is applied and the
-    answers left are counted against ``min_n``.  Nothing is rendered.
+    are listed, each with the closest name), the filter is applied, the
+    group columns (named or the template's defaults) are checked for contact
+    details and identifiers (``check_groups``) and the answers left are
+    counted against ``min_n``.  Nothing is rendered.
     ``cache`` (a dict) keeps each data file loaded once for several entries.
     """
-    from .reporting.inputs import apply_filter, check_columns, check_min_n, load_data
+    from .reporting.inputs import apply_filter, check_columns, check_groups, check_min_n, load_data
 
     p = survey.parameters
     source = {
@@ -247,11 +272,19 @@ def survey_problems(survey, cache=None) -> list[str]:
         return problems
     try:
         rows = apply_filter(df, p.get("row_filter"))
+        rows = check_groups(rows, p.get("required_columns"), report_groups(p))
         if p.get("min_n") and p.get("score") in rows.columns:
             check_min_n(rows, p["score"], p["min_n"], p.get("row_filter"))
+            if p.get("row_filter"):
+                check_min_n(df, p["score"], p["min_n"], p["row_filter"], shown=rows)
     except ValueError as exc:
         problems.append(_one_line(exc))
     return problems
+
+
+def report_groups(parameters: dict) -> dict:
+    """The columns a report of these parameters shows as groups (as its notebook passes them)."""
+    return {key: parameters.get(key) for key in ("segments", "banners", "wave")}
 
 
 def _cmd_check(args) -> int:
@@ -321,15 +354,24 @@ def explore_parameters(args) -> tuple[dict, str]:
     from pathlib import Path
 
     from .reporting.config import slugify, template_parameters
+    from .reporting.inputs import check_groups
 
     own = template_parameters(explore_notebook_path())
+    # the notebook shows groups of these columns: never of e-mails or ids (an error, not a warning)
+    groups = ("segments", "wave")
     if args.name:
         from .reporting import load_config, select_surveys
 
         (survey,) = select_surveys(load_config(args.config), [args.name])
-        for problem in survey_problems(survey):
-            print(f"nps-toolkit explore: warning: {problem}", file=sys.stderr)
+        cache = {}
+        problems = survey_problems(survey, cache)
         params = {k: v for k, v in survey.parameters.items() if k in own}
+        for df in cache.values():
+            if isinstance(df, pd.DataFrame):
+                named = survey.parameters.get("required_columns")
+                check_groups(df, named, {k: params.get(k) for k in groups})
+        for problem in problems:
+            print(f"nps-toolkit explore: warning: {problem}", file=sys.stderr)
         return params, survey.slug
     from .data import load_survey
     from .reporting.inputs import check_columns
@@ -350,6 +392,7 @@ def explore_parameters(args) -> tuple[dict, str]:
             params[key] = [c for c in default if c in df.columns]
         elif isinstance(default, str) and default not in df.columns:
             params[key] = empty  # the example's column: this file has none of that name
+    check_groups(df, given, {k: {**own, **params}.get(k) for k in groups})
     return params, slugify(path.stem)
 
 

@@ -95,11 +95,6 @@ class NPSComparison(TableRow):
 
     _COLUMNS = {"low": "ci_low", "high": "ci_high"}
 
-    @property
-    def confidence_interval(self) -> tuple[float, float]:
-        """``(low, high)``."""
-        return (self.low, self.high)
-
     def __repr__(self) -> str:
         kind = "paired" if self.paired else "independent"
         return (

@@ -43,7 +43,7 @@ from scipy import special
 # scipy.optimize (score interval only) is imported where it is used.
 from ._core import ADJUST as _ADJUST
 from ._core import category_codes
-from ._results import TableRow
+from ._results import EstimateRow
 from ._validation import (
     ANALYTIC_METHODS,
     METHODS,
@@ -83,7 +83,7 @@ _BATCH_CELLS = 4_000_000
 
 
 @dataclass(frozen=True, repr=False)
-class NPSInterval(TableRow):
+class NPSInterval(EstimateRow):
     """An NPS with its interval, on the -100..100 scale.
 
     ``to_frame()`` gives it as a one-row table with the column names of
@@ -115,18 +115,6 @@ class NPSInterval(TableRow):
     n: int
     n_effective: float
     design_effect: float | None = None
-
-    _COLUMNS = {"estimate": "nps", "low": "ci_low", "high": "ci_high"}
-
-    @property
-    def nps(self) -> float:
-        """``estimate``, under the tables' name."""
-        return self.estimate
-
-    @property
-    def confidence_interval(self) -> tuple[float, float]:
-        """``(low, high)``."""
-        return (self.low, self.high)
 
     def __repr__(self) -> str:
         deff = "" if self.design_effect is None else f", design_effect={self.design_effect:.2f}"

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._text import _comment_series, _detect, _is_blank, _language_codes, _lemma, _words
+from ._yaml import excerpt
 
 __all__ = ["learn_sentiment", "learn_themes", "load_model", "SentimentModel", "ThemeModel"]
 
@@ -404,6 +405,34 @@ def _save(path, kind: str, model) -> Path:
     return path
 
 
+def _check_labels(path, kind: str, labels: tuple, n: int, scores) -> None:
+    """A model's labels, ``n`` and ``scores`` as ``_save`` writes them (a hostile file is
+    refused here, not half-read: a repeated theme lost a column, a theme "language"
+    replaced the language column, an unknown sentiment label came out as a blank)."""
+    from .sentiment import SENTIMENTS
+
+    def damaged(why):
+        return ValueError(f"{path}: model file is damaged ({why})")
+
+    for label in labels:
+        if not isinstance(label, str):
+            raise damaged(f"label {excerpt(label)} is not text")
+        if not label.strip():
+            raise damaged("a label is empty")
+    if len(set(labels)) != len(labels):
+        raise damaged("a label is repeated")
+    if kind == "themes" and "language" in labels:
+        raise damaged("a theme is called 'language', the name of the language column")
+    if kind == "sentiment" and (len(labels) < 2 or not set(labels) <= set(SENTIMENTS)):
+        raise damaged(f"its labels must be two or three of {list(SENTIMENTS)}")
+    if n < 0:
+        raise damaged(f"'n' is {n}, a number of comments")
+    if scores is not None and not (
+        isinstance(scores, list) and all(isinstance(r, dict) for r in scores)
+    ):
+        raise damaged("'scores' is not a list of rows")
+
+
 def load_model(path, *, kind: str | None = None):
     """A model saved by ``SentimentModel.save`` / ``ThemeModel.save``.
 
@@ -418,6 +447,10 @@ def load_model(path, *, kind: str | None = None):
         data = json.loads(path.read_text("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a model file saved by nps-toolkit ({exc})") from None
+    except RecursionError:  # a file of nested brackets: no model is more than three deep
+        raise ValueError(
+            f"{path}: model file is damaged (nested too deeply to be a model)"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"{path}: not a model file saved by nps-toolkit")
     if data.get("version") != VERSION:
@@ -432,10 +465,14 @@ def load_model(path, *, kind: str | None = None):
         idf = np.asarray(data["idf"], dtype=float)
         coef = np.asarray(data["coef"], dtype=float)
         intercept = np.asarray(data["intercept"], dtype=float)
-        labels = tuple(str(x) for x in data["labels"])
+        labels = tuple(data["labels"])
         n = int(data["n"])
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"{path}: model file is damaged ({exc!r})") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        what = "'n' is not a whole number" if isinstance(exc, OverflowError) else excerpt(exc)
+        raise ValueError(f"{path}: model file is damaged ({what})") from None
+    _check_labels(path, found, labels, n, data.get("scores"))
+    if not all(np.isfinite(a).all() for a in (idf, coef, intercept)):
+        raise ValueError(f"{path}: model file is damaged (a weight is not a finite number)")
     width = len(vocabulary)
     rows = 1 if found == "sentiment" and len(labels) == 2 else len(labels)
     if (

@@ -65,6 +65,11 @@ BEFORE_CONTRAST, AFTER_CONTRAST, CONCESSIVE = 0.5, 1.5, 0.5
 MAX_ENDING = 5  # longest Finnish case ending tried after a term's stem ("-ssa", "-ista")
 MIN_HEAD = 5  # a compound's head must be this long to be looked up ("superystävällinen")
 AUTO_LANGUAGES = ("fi", "en")
+# English words and emoticons our lexicon does not list are looked up in VADER's
+# human-rated lexicon (Hutto and Gilbert 2014, MIT licence; each entry the mean of
+# ten raters on -4..4): only strongly rated entries the raters agreed on, scaled to
+# our weights (VADER's "excellent" 2.7 -> 1.5, "horrible" -2.5 -> -1.5)
+GENERAL_MIN, GENERAL_MAX_SD, GENERAL_SCALE = 2.0, 1.2, 0.5
 _KEYS = {
     "terms",
     "phrases",
@@ -77,7 +82,9 @@ _KEYS = {
     "excess",
 }
 # words and the punctuation that ends a sentence or a clause
-_TOKEN = re.compile(r"[^\W\d_]+|[.!?;]+|[,:()]")
+_EMOTICON = r"(?<![^\s(])(?:[:;=8xX][-'^o]?[()\[\]dDpP/\\|*3]+|<3+|[)(][-']?[:;=])(?=[\s.,!?)]|$)"
+_TOKEN = re.compile(_EMOTICON + r"|[^\W\d_]+|[.!?;]+|[,:()]")
+_ELONGATED = re.compile(r"(\w)\1{2,}")  # a letter written three times or more
 _NOT = re.compile(r"n['’]t\b", re.IGNORECASE)  # "don't" -> "do not"
 
 
@@ -101,19 +108,29 @@ class _Polarity:
     prefixes: dict
     fillers: frozenset = frozenset()  # words a phrase may hold ("ei mitään valittamista")
     excess: frozenset = frozenset()  # "too": a complaint before a word of no sentiment
+    general: dict = None  # (English) VADER's strongly rated words and emoticons, after ours
 
     def candidates(self, token: str) -> tuple:
         return _lemmas(token, self.lang)
 
     def weight(self, token: str):
         """Weight of one word, or None when it carries no sentiment."""
+        found = self._weight(token)
+        if found is None and _ELONGATED.search(token):  # "sooo goood": "good", then "god"
+            for collapsed in (_ELONGATED.sub(r"\1\1", token), _ELONGATED.sub(r"\1", token)):
+                found = self._weight(collapsed)
+                if found is not None:
+                    break
+        return found
+
+    def _weight(self, token: str):
         if token in self.terms:
             return self.terms[token]
         for cand in self.candidates(token):
             if cand in self.terms:
                 return self.terms[cand]
         if self.lang != "fi":
-            return None
+            return self._general(token)
         for cut in range(0, MAX_ENDING + 1):  # a term's stem and an inflection ending
             stem = token[: len(token) - cut]
             if len(stem) >= MIN_HEAD and stem in self.stems:
@@ -129,6 +146,42 @@ class _Polarity:
             if head in self.terms:
                 return self.terms[head]
         return None
+
+    def _general(self, token: str):
+        """English: VADER's weight of a word ours lacks, or ours of an "-ly" adverb's adjective."""
+        general = self.general or {}
+        for cand in (token, *self.candidates(token)):
+            if cand in general:
+                return general[cand]
+        if token.endswith("ly") and len(token) > 5:  # "happily", "reasonably", "tastefully"
+            for base in (token[:-2], token[:-3] + "y", token[:-1] + "e"):
+                if base in self.terms:
+                    return self.terms[base]
+        if token.startswith("un") and len(token) >= 7:  # "unsturdy": "not sturdy", as negated
+            rest = self.weight(token[2:])
+            if rest is not None and rest > 0:
+                return NEGATION * rest
+        return None
+
+
+@lru_cache(maxsize=1)
+def _general_english() -> dict:
+    """VADER's lexicon entries rated at least GENERAL_MIN by agreeing raters, scaled."""
+    try:
+        text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt")
+        lines = text.read_text("utf-8").splitlines()
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a dependency
+        return {}
+    out = {}
+    for line in lines:
+        entry, valence, sd, *_ = line.split("\t")
+        valence, sd = float(valence), float(sd)
+        # an emoticon (":(" -1.9, sd 1.1) is read when its raters lean clearly one way
+        face = not entry.isalpha()
+        if abs(valence) >= (1.5 if face else GENERAL_MIN) and (face or sd <= GENERAL_MAX_SD):
+            weight = min(2.0, round(abs(valence) * GENERAL_SCALE * 2) / 2)
+            out[entry.lower()] = float(np.copysign(weight, valence))
+    return out
 
 
 def _check_weights(mapping, where: str, *, factor: bool = False) -> dict:
@@ -239,6 +292,7 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         prefixes=dict(spec["prefixes"]),
         fillers=frozenset(spec["fillers"]),
         excess=frozenset(spec["excess"]),
+        general=_general_english() if lang == "en" else {},
     )
 
 
@@ -256,7 +310,9 @@ def _sentences(text: str) -> list[list[list[str]]]:
     """Sentences, each a list of clauses, each a list of lower-case words."""
     sentences, clauses, words = [], [], []
     for tok in _TOKEN.findall(_NOT.sub(" not", text).lower()):
-        if tok[0] in ".!?;":
+        if len(tok) > 1 and re.fullmatch(_EMOTICON, tok):  # ":)" is a word, ";" is not
+            words.append(tok)
+        elif tok[0] in ".!?;":
             clauses.append(words)
             sentences.append(clauses)
             clauses, words = [], []

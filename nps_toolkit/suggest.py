@@ -5,6 +5,13 @@ each group by the words that set it apart, offline and in Finnish and English:
 
 1. every comment becomes its lemmas (stop words out, a negator kept with its
    word: "ei huoli"), as ``distinctive_terms`` counts them;
+   when the comments are in both Finnish and English, each also gets the ids
+   of the bundled themes lexicon's themes its words match (``~price`` for
+   "hinta" and for "price"): the lexicon's two languages serve as a
+   dictionary, so a topic is not split into a Finnish and an English half.
+   These shared features weigh double and never become terms; a word used
+   beside many different such themes and with none most of the time is a
+   stock phrase ("jatkakaa samaan malliin") and is left out;
 2. TF-IDF of those lemmas, factorised into ``n_themes`` topics with
    non-negative matrix factorisation (scikit-learn's ``NMF``); each comment
    joins the topic that weighs most in it;
@@ -29,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._redact import ANALYSIS_LENGTH, clip, visible
 from ._text import (
     UNDETERMINED,
     _comment_lemmas,
@@ -42,12 +50,18 @@ from ._text import (
 
 __all__ = ["suggest_themes", "write_themes", "SuggestedThemes"]
 
+# what ``redact`` leaves for a contact detail: not a word the respondent wrote
+_REDACTED = re.compile(r"\[(?:email|phone|id|iban|card)\]")
+
 LANGUAGES = ("fi", "en")
 TERMS_PER_THEME = 12
 MIN_TERM_COMMENTS = 2  # a term must be used by this many of its theme's comments
 MAX_THEMES = 12
 EXAMPLES = 2
-OWN_SHARE = 0.5  # a theme's term: at least this share of the comments using it are the theme's
+BRIDGE = "~"  # prefix of a feature shared across languages (a bundled theme id)
+BRIDGE_WEIGHT = 2.0
+GENERIC_MIN = 3  # a stock word: used beside at least this many bundled themes (and times)
+OWN_SHARE = 0.5
 COMMENTS_PER_THEME = 1  # n_themes by default: sqrt(n / COMMENTS_PER_THEME), 2 to MAX_THEMES
 # (sqrt(n / 2) matched fewer hand-coded themes in benchmarks/themes_accuracy.py: 2 of 17
 # on podracing against 3 of 17, the same on the example surveys)
@@ -83,6 +97,33 @@ def _lemma_docs(series: pd.Series, language) -> tuple[list, np.ndarray, np.ndarr
         docs.append(lemmas)
         keep[row] = True
     return docs, langs, keep
+
+
+def _bridges(texts: pd.Series, langs: np.ndarray) -> list:
+    """Shared features that join Finnish and English comments about the same thing.
+
+    A comment in one language shares no lemma with one in the other, so a
+    bilingual survey's topics split by language ("hinta" and "price" apart).
+    When the comments are in more than one language, each comment also gets
+    the ids of the bundled themes lexicon's themes its words match (through
+    that lexicon's Finnish and English terms, used as a bilingual dictionary):
+    "Hinta on korkea" and "The price is high" both hold ``~price``.  These
+    features shape the topics but never become terms.  In one language
+    nothing is added: the topics are the comments' own.
+    """
+    import warnings
+
+    from .themes import tag_themes
+
+    codes = {str(c) for c in langs if c in LANGUAGES}
+    if len(codes) < 2:
+        return [[] for _ in range(len(texts))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        tags = tag_themes(texts.reset_index(drop=True), language=pd.Series(langs, dtype=object))
+    cols = [c for c in tags.columns if c != "language"]
+    flags = tags[cols].to_numpy(dtype=bool)
+    return [[BRIDGE + cols[j] for j in np.flatnonzero(row)] for row in flags]
 
 
 def _evaluative_words() -> frozenset:
@@ -144,8 +185,11 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
 
     from .themes import redact, tag_themes
 
-    series = _comment_series(comments)
-    docs, langs, keep = _lemma_docs(series, language)
+    # contact details out before any word is read (they became terms and labels:
+    # "Matti, firma"), and a huge comment cut, as the report's analyses read them
+    series = _comment_series(comments).map(lambda v: clip(v, ANALYSIS_LENGTH), na_action="ignore")
+    words = series.map(lambda v: _REDACTED.sub(" ", v) if isinstance(v, str) else v)
+    docs, langs, keep = _lemma_docs(words, language)
     rows = np.flatnonzero(keep)
     if len(rows) < 4:
         raise ValueError(f"suggest_themes: {len(rows)} non-blank comments; need at least 4")
@@ -156,9 +200,10 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
     seed = int(np.random.default_rng(rng).integers(2**31 - 1))
 
     # terms are single lemmas (a negated one is "ei huoli"): one token each
+    features = [docs[r] + _bridges(series.iloc[rows], langs[rows])[i] for i, r in enumerate(rows)]
     counter = CountVectorizer(analyzer=lambda d: d, min_df=2, binary=True)
     try:
-        counts = counter.fit_transform([docs[r] for r in rows])
+        counts = counter.fit_transform(features)
     except ValueError:
         raise ValueError(
             "suggest_themes: no word is used by two comments; nothing to group"
@@ -166,6 +211,26 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
     terms = counter.get_feature_names_out()
     k = int(min(n_themes, counts.shape[1], len(rows) - 1))
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    bridged = np.char.startswith(terms.astype(str), BRIDGE)
+    generic = np.zeros(len(terms), dtype=bool)
+    if bridged.any():
+        from sklearn.preprocessing import normalize
+
+        # a word used beside many different bundled themes, none of them most of the
+        # time, is a stock phrase ("jatkakaa samaan malliin", "hope this improves"):
+        # it says nothing of what the comment is about, so it neither shapes nor names
+        co = np.asarray((counts.T @ counts[:, np.flatnonzero(bridged)]).todense())
+        total = co.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            generic = (
+                ~bridged
+                & (total >= GENERIC_MIN)
+                & (np.count_nonzero(co, axis=1) >= GENERIC_MIN)
+                & (co.max(axis=1) < OWN_SHARE * total)
+            )
+        # a shared feature weighs as BRIDGE_WEIGHT of the comment's own words
+        scale = np.where(bridged, BRIDGE_WEIGHT, np.where(generic, 0.0, 1.0))
+        tfidf = normalize(tfidf.multiply(scale).tocsr())
     weights = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500).fit_transform(
         tfidf
     )
@@ -197,6 +262,8 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
             and ctfidf[t, j] > 0
             and per_topic[t, j] >= OWN_SHARE * freq[j]
             and terms[j] not in evaluative
+            and not bridged[j]
+            and not generic[j]
         ]
         chosen = chosen[:TERMS_PER_THEME]
         if not chosen:
@@ -271,7 +338,8 @@ def write_themes(themes: SuggestedThemes, path) -> Path:
             row = summary.set_index("theme").loc[theme]
             lines.append(f"# tags {row['comments']} comments ({row['share']:.1f} %), e.g.:")
             for quote in row["examples"]:
-                lines.append("#   " + " ".join(str(quote).split())[:160])
+                # no control character (YAML refuses a file holding one, even in a comment)
+                lines.append("#   " + " ".join(visible(str(quote)).split())[:160])
         block = yaml.safe_dump(
             {theme: {"label": spec["label"], "terms": spec["terms"]}},
             allow_unicode=True,

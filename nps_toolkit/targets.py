@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-from ._results import TableRow
+from ._results import EstimateRow
 from ._validation import check_alternative, check_level, check_method, planning_variance
 from ._validation import z as critical_z
 from .intervals import nps_interval
@@ -28,7 +28,7 @@ _P_FLOOR = float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True, repr=False)
-class TargetComparison(TableRow):
+class TargetComparison(EstimateRow):
     """An NPS tested against a fixed target: NPS - target with interval and test.
 
     ``to_frame()`` gives it as a one-row table (``nps``, ``target``,
@@ -68,18 +68,6 @@ class TargetComparison(TableRow):
     alternative: str
     n: int
     n_effective: float
-
-    _COLUMNS = {"estimate": "nps", "low": "ci_low", "high": "ci_high"}
-
-    @property
-    def nps(self) -> float:
-        """``estimate``, under the tables' name."""
-        return self.estimate
-
-    @property
-    def confidence_interval(self) -> tuple[float, float]:
-        """``(low, high)``."""
-        return (self.low, self.high)
 
     def __repr__(self) -> str:
         return (

@@ -29,6 +29,7 @@ from ._text import (
     _stop_words,
     _words,
 )
+from ._validation import check_columns
 from .scoring import CATEGORIES, classify
 
 __all__ = ["distinctive_terms", "top_terms"]
@@ -145,9 +146,8 @@ def distinctive_terms(
     1     nopea           0          3   promoter
     2  toimitus           0          3   promoter
     """
-    for col in (comment, score):
-        if col not in df.columns:
-            raise KeyError(f"column {col!r} not in df; columns: {list(df.columns)}")
+    check_columns(df, [comment], what="comment column")
+    check_columns(df, [score], what="score column")
     if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)):
         raise TypeError(f"min_count must be a whole number, got {min_count!r}")
     if min_count < 1:

@@ -539,8 +539,7 @@ def _check_aligned(df: pd.DataFrame, themes) -> None:
 
 def _commenters(df, themes, comment) -> np.ndarray:
     if comment is not None:
-        if comment not in df.columns:
-            raise KeyError(f"comment column {comment!r} not in df; columns: {list(df.columns)}")
+        check_columns(df, [comment], what="comment column")
         return ~df[comment].map(_is_blank).to_numpy(dtype=bool)
     if "language" in themes.columns:
         return themes["language"].notna().to_numpy()
@@ -592,9 +591,7 @@ def coded_themes(df: pd.DataFrame, columns, *, comment: str | None = None) -> pd
     columns = list(columns)
     if not columns:
         raise ValueError("theme_columns is empty: name the 0/1 theme columns")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise KeyError(f"theme column(s) {missing} not in df; columns: {list(df.columns)}")
+    check_columns(df, columns, what="theme column")
     if "language" in columns:
         raise ValueError("'language' is reserved for the language column; rename that theme")
     out = pd.DataFrame(index=df.index)
@@ -612,8 +609,7 @@ def coded_themes(df: pd.DataFrame, columns, *, comment: str | None = None) -> pd
         out[col] = (values == 1).to_numpy()
         coded |= raw.notna().to_numpy()
     if comment is not None:
-        if comment not in df.columns:
-            raise KeyError(f"comment column {comment!r} not in df; columns: {list(df.columns)}")
+        check_columns(df, [comment], what="comment column")
         commenter = ~df[comment].map(_is_blank).to_numpy(dtype=bool)
         for col in columns:
             stray = out[col].to_numpy() & ~commenter
@@ -831,9 +827,8 @@ def theme_quotes(
     0  price  detractor                 Too expensive    3.0
     1  price   promoter  Price ok, mail me at [email]    9.0
     """
-    for col in (comment, score):
-        if col not in df.columns:
-            raise KeyError(f"column {col!r} not in df; columns: {list(df.columns)}")
+    check_columns(df, [comment], what="comment column")
+    check_columns(df, [score], what="score column")
     _check_aligned(df, themes)
     cols = _theme_columns(themes)
     if per_group < 1:

@@ -528,3 +528,92 @@ def test_readme_command_list_names_every_command():
     listed = set(re.findall(r"^nps-toolkit ([a-z-]+(?: [a-z]+)?)", section, flags=re.M))
     for command in [*sub.choices, "--version"]:
         assert any(entry.split()[0] == command for entry in listed), command
+
+
+# --- no e-mails, phones or ids as groups on any command (issue 21) -----------------
+
+
+@pytest.fixture
+def contact_survey(tmp_path):
+    """60 answers with an e-mail column, a phone column in 3 groups, and a default
+    segment column of the report template ('region') holding e-mail addresses."""
+    n = 60
+    pd.DataFrame(
+        {
+            "respondent_id": [f"R{i:03d}" for i in range(n)],
+            "recommend": [i % 11 for i in range(n)],
+            "email": [f"user{i}@firma.fi" for i in range(n)],
+            "sales": [f"040 555 12{i % 3}" for i in range(n)],
+            "region": [f"owner{i % 4}@firma.fi" for i in range(n)],
+            "tenure": ["new", "long-term"] * (n // 2),
+        }
+    ).to_csv(tmp_path / "c.csv", index=False)
+    return tmp_path / "c.csv"
+
+
+def test_summarize_refuses_min_n_below_3_and_contact_columns(contact_survey, capsys):
+    path = str(contact_survey)
+    assert main(["summarize", path, "--by", "email", "--min-n", "1"]) == 2
+    out, err = capsys.readouterr()
+    assert "@firma.fi" not in out + err
+    assert err.strip() == (
+        "nps-toolkit summarize: error: --min-n must be a whole number of at least 3 (smaller "
+        "groups would show single respondents' answers; see README 'Security and privacy'), got 1"
+    )
+    for by, why in [
+        ("email", "is an id or contact column"),
+        ("respondent_id", "is an id or contact column"),
+        ("sales", "holds e-mail addresses, phone numbers or identity codes (e.g. row 1)"),
+    ]:
+        assert main(["summarize", path, "--by", "tenure", by, "--min-n", "3"]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and f"error: key '--by': column {by!r} {why}" in err
+        assert "@firma.fi" not in err and "040 555" not in err
+    assert main(["summarize", path, "--by", "tenure", "--min-n", "3"]) == 0
+    assert "long-term" in capsys.readouterr().out
+
+
+def test_check_and_explore_refuse_contact_columns_as_groups(contact_survey, tmp_path, capsys):
+    entries = [
+        {"name": "By email", "data": "c.csv", "segments": ["email"], "wave": None},
+        {"name": "Wave by phone", "data": "c.csv", "segments": ["tenure"], "wave": "sales"},
+        {"name": "Defaults", "data": "c.csv", "wave": None},  # the template's region
+        {"name": "Own segments", "data": "c.csv", "segments": ["tenure"], "wave": None},
+    ]
+    config = tmp_path / "surveys.yml"
+    config.write_text(yaml.safe_dump({"surveys": entries}), encoding="utf-8")
+    assert main(["check", "--config", str(config)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:4] == [
+        "FAILED By email",
+        "FAILED Wave by phone",
+        "FAILED Defaults",
+        "ok     Own segments",
+    ]
+    assert "survey 'By email': key 'segments': column 'email' is an id or contact column" in err
+    assert "survey 'Wave by phone': key 'wave': column 'sales' holds e-mail addresses" in err
+    assert (
+        "survey 'Defaults': key 'segments': column 'region' holds e-mail addresses" in err
+        and "the entry names no segments, so the report template's default is used" in err
+    )
+    # explore writes no notebook that would show them
+    for name in ("By email", "Defaults"):
+        out_nb = tmp_path / f"{name}.ipynb"
+        assert main(["explore", name, "--config", str(config), "--out", str(out_nb)]) == 2
+        assert "error: key 'segments'" in capsys.readouterr().err and not out_nb.exists()
+    out_nb = tmp_path / "own.ipynb"
+    assert main(["explore", "Own segments", "--config", str(config), "--out", str(out_nb)]) == 0
+    argv = ["explore", "--data", str(contact_survey), "--out", str(tmp_path / "d.ipynb")]
+    assert main([*argv, "--segments", "tenure", "email"]) == 2
+    assert "key 'segments': column 'email' is an id or contact column" in capsys.readouterr().err
+    assert main(argv) == 2  # the notebook's default segments: region is in the file
+    assert "column 'region' holds e-mail addresses" in capsys.readouterr().err
+    assert not (tmp_path / "d.ipynb").exists()
+
+
+def test_inspect_never_suggests_contact_columns_as_segments(contact_survey, capsys):
+    assert main(["inspect", str(contact_survey)]) == 0
+    out = capsys.readouterr().out
+    entry = yaml.safe_load(out.split("surveys.yml entry to paste:\n", 1)[1])
+    assert entry[0]["segments"] == ["tenure"]  # not region (e-mails) nor sales (phones)
+    assert "@firma.fi" not in out and "040 555" not in out

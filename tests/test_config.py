@@ -154,3 +154,23 @@ def test_errors_never_echo_a_huge_value(folder):
         code = main(["render", "--config", str(folder / "surveys.yml")])
     assert code == 2 and "key 'min_n' must be a whole number, got 'xxx" in err.getvalue()
     assert len(err.getvalue()) < 400, len(err.getvalue())
+
+
+def test_freq_takes_the_period_names_nps_trend_reads(folder, capsys):
+    # nps_trend reads "M", "Q", "Y", "monthly" ...; the config refused all but ME/QE/YE
+    (folder / "surveys.yml").write_text(
+        "surveys:\n"
+        + "".join(
+            f"  - {{name: {f}, data: s.csv, freq: {f}, segments: [], wave: null}}\n"
+            for f in ("M", "Q", "Y", "QS", "monthly", "YE")
+        ),
+        encoding="utf-8",
+    )
+    surveys = report.load_config(folder / "surveys.yml")
+    assert [s.parameters["freq"] for s in surveys] == ["M", "Q", "Y", "QS", "monthly", "YE"]
+    assert main(["check", "--config", str(folder / "surveys.yml")]) == 0
+    assert "6 survey(s) checked, no problems found" in capsys.readouterr().out
+    code, stdout, stderr = _render(folder, "    freq: W\n")  # weeks: no trend period
+    assert code == 2 and stdout == ""
+    assert "key 'freq' must be one of ['QE', 'ME', 'YE', 'M', 'MS'," in stderr
+    assert "(months, quarters or years), got 'W'" in stderr

@@ -246,21 +246,44 @@ def test_render_of_platform_exports_with_only_name_and_data(tmp_path, capsys):
 
     from nps_toolkit.cli import main
 
-    for name in ("qualtrics.csv", "surveymonkey.csv"):
+    for name in ("qualtrics.csv", "surveymonkey.csv", "google_forms.csv"):
         shutil.copy(PLATFORMS / name, tmp_path / name)
     config = tmp_path / "surveys.yml"
     config.write_text(
         "surveys:\n"
         "  - name: Qualtrics export\n    data: qualtrics.csv\n"
-        "  - name: SurveyMonkey export\n    data: surveymonkey.csv\n",
+        "  - name: SurveyMonkey export\n    data: surveymonkey.csv\n"
+        "  - name: Forms\n    data: google_forms.csv\n",  # dates day- or month-first
         encoding="utf-8",
     )
-    assert main(["render", "--config", str(config), "--output", str(tmp_path / "out")]) == 0
+    argv = ["render", "--no-progress", "--config", str(config), "--output", str(tmp_path / "out")]
+    assert main(argv) == 0
     # the loader's notes are in the closing lines too
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert (
         "nps-toolkit render: note: Qualtrics export: qualtrics.csv: the score is column 'Q1'" in err
     )
+    assert (
+        "nps-toolkit render: note: Forms: google_forms.csv: column 'Timestamp': dates such as "
+        "'1/2/2025 9:10:05' could be day-first or month-first; read day-first" in err
+    )
+    # and in the result table, on the survey's own row (unchanged reports keep theirs)
+    for status in ("ok", "unchanged"):
+        rows = out.splitlines()
+        assert rows[0].split() == ["survey", "status", "seconds", "output", "notes"], out
+        (row,) = [r for r in rows if r.lstrip().startswith("Qualtrics export")]
+        assert f" {status} " in row and row.endswith(
+            " the score is column 'Q1' ('How likely are you to recommend…"
+        )
+        (row,) = [r for r in rows if r.lstrip().startswith("SurveyMonkey export")]
+        assert row.endswith(" the score is column 'How likely are you to recommend Acme t…")
+        (row,) = [r for r in rows if r.lstrip().startswith("Forms")]
+        assert row.endswith(
+            " 2 notes: the score is column 'How likely are you to recommend Acme t…"
+        )
+        if status == "ok":
+            assert main(argv) == 0
+            out, err = capsys.readouterr()
     for slug in ("qualtrics-export", "surveymonkey-export"):
         folder = tmp_path / "out" / slug
         overall = pd.read_csv(folder / "summary.csv").query("table == 'overall'").iloc[0]

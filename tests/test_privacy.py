@@ -186,6 +186,16 @@ def test_no_report_file_holds_an_email_or_phone_from_the_data(tmp_path):
         ),
         "Seg customer": ({"segments": ["customer_no"]}, "has a different value for 60 of"),
     }
+    # no segments named: the template's default segments, one of which ('region') this
+    # file holds as e-mail addresses
+    df.assign(region=df["owner"]).to_csv(tmp_path / "defaults.csv", index=False)
+    refused["Default region"] = (
+        {"data": "defaults.csv"},
+        "key 'segments': column 'region' holds e-mail addresses, phone numbers or identity "
+        "codes (e.g. row 1); a report never shows groups of such a column (see README "
+        "'Security and privacy'); the entry names no segments, so the report template's "
+        "default is used",
+    )
     surveys = [{"name": name, **base, **extra} for name, (extra, _) in refused.items()]
     surveys.append({"name": "Good", **base, "segments": ["region"], "banners": ["region"]})
     surveys = json.loads(json.dumps(surveys))  # no shared lists: no YAML aliases

@@ -470,3 +470,12 @@ def test_methods_name_only_the_methods_used(b2b):
                              drivers=found["drivers"], comments=found["comments"],
                              accounts=True)  # fmt: skip
     assert "cluster-robust" in text and "resamples accounts" in text and "Theme impact" in text
+
+
+def test_a_monthly_trend_reads_freq_m_as_me():
+    df = nps.example_survey("b2c-monthly")  # "M" is what pandas < 2.2 called "ME"
+    s = sections.Settings.from_parameters({"freq": "M", "wave": None, "date": "responded_at"})
+    by_m = sections.trend(df, s)
+    by_me = sections.trend(df, sections.Settings.from_parameters({"freq": "ME", "wave": None}))
+    assert not by_m.by_wave and by_m.table["period"].astype(str).iloc[0].count("-") == 1
+    pd.testing.assert_frame_equal(by_m.table, by_me.table)

@@ -305,3 +305,53 @@ def test_theme_sentiment_can_read_with_a_learned_model():
     assert app[3] == 0 and sum(app) == 2
     assert app[2] == int((expected == "positive").sum())
     assert out.loc["staff", "negative"] == 1
+
+
+def test_english_words_ours_lacks_are_read_from_vaders_rated_lexicon():
+    # VADER's lexicon: "disgustingly" -2.9 -> -1.5, "charmingly" 2.2 -> 1.0;
+    # "hilarious" 1.7 is under GENERAL_MIN and "tragic" (sd 1.95) split its raters
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer().lexicon
+    assert vader["disgustingly"] == pytest.approx(-2.9) and vader["charmingly"] == 2.2
+    assert score("disgustingly", language="en") == -1.5
+    assert score("charmingly", language="en") == 1.0
+    out = comment_sentiment(["hilarious", "tragic"], language="en")
+    assert out["sentiment"].tolist() == ["unknown", "unknown"]
+    # our own entry wins over VADER's ("ok" is 0.3 here, 0.9 in VADER)
+    assert score("ok", language="en") == 0.3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Arrived late :(", -1.0 - 1.0),  # "late" -1 here; ":(" -1.9 in VADER -> -1
+        ("Thanks :)", 1.0 + 1.0),
+        ("Works; fine", None),  # ";" ends a sentence, it is no emoticon
+        # "-ly" adverbs no lexicon lists, read as their adjectives
+        ("Packed neatly", 1.0),  # "neat" 1
+        ("Sloppily packed", -1.5),  # "sloppy" -1.5
+        ("Stylishly done", 1.0),  # "stylish" 1
+        ("Unenjoyable", -0.75),  # "un-" before a praise word ("enjoyable" 1): negated
+    ],
+)
+def test_emoticons_and_ly_adverbs(text, expected):
+    got = comment_sentiment([text], language="en")
+    if expected is None:
+        assert ":" not in got.loc[0, "matched"]
+    else:
+        assert got.loc[0, "score"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Greeeat", 1.5),  # a letter written three times: "great" 1.5
+        ("baaaad", -1.5),  # "bad" -1.5 after collapsing to one letter
+        ("You can't go wrong here", 1.5),  # a phrase holding its own negator
+        ("Stay away", -2.0),
+        ("Pretty good", 1.2),  # "pretty" intensifies: 1.2 x "good" 1
+    ],
+)
+def test_elongated_words_review_phrases_and_intensifiers(text, expected):
+    assert score(text, language="en") == pytest.approx(expected)

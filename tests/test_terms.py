@@ -207,3 +207,23 @@ def test_a_negator_stays_with_its_word():
     )
     terms = nps.distinctive_terms(en, min_count=1, ngram=(1, 1)).set_index("term")
     assert terms.loc["not helpful", "detractors"] == 2 and terms.loc["helpful", "promoters"] == 1
+
+
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"comment": "coment"}, "comment column 'coment' not in the data; did you mean 'comment'?"),
+        (
+            {"score": "recomend"},
+            "score column 'recomend' not in the data; did you mean 'recommend'?",
+        ),
+    ],
+)
+def test_a_missing_column_is_named_with_the_closest(kw, message):
+    # a bare KeyError listing every column before
+    from nps_toolkit._validation import ColumnError
+
+    df = survey([(1, "price"), (10, "fast")])
+    with pytest.raises(ColumnError) as info:
+        distinctive_terms(df, **kw)
+    assert isinstance(info.value, ValueError) and info.value.args[0] == message

@@ -681,7 +681,7 @@ def test_quotes_are_redacted_tidy_and_reproducible():
 
 def test_quotes_bad_input():
     df, tags = quote_frame()
-    with pytest.raises(KeyError, match="'text' not in df"):
+    with pytest.raises(KeyError, match="comment column 'text' not in the data"):
         theme_quotes(df, tags, comment="text")
     with pytest.raises(ValueError, match="per_group"):
         theme_quotes(df, tags, per_group=0)
@@ -944,3 +944,22 @@ def test_theme_impact_misspelled_score_suggests_the_closest():
     df, tags = ten_rows()
     with pytest.raises(ValueError, match=r"'recomend' not in the data; did you mean 'recommend'\?"):
         theme_impact(df, tags, score="recomend")
+
+
+def test_missing_columns_are_named_with_the_closest():
+    # a bare KeyError listing every column before; now ColumnError (a ValueError too)
+    from nps_toolkit._validation import ColumnError
+
+    df, tags = coded_survey(), tag_themes(coded_survey()["comment"])
+    cases = [
+        (lambda: nps.coded_themes(df, ["prize"]), "theme column 'prize'", "'price'"),
+        (lambda: nps.coded_themes(df, ["price"], comment="coment"), "comment column", "'comment'"),
+        (lambda: theme_impact(df, tags, comment="commnet"), "comment column", "'comment'"),
+        (lambda: theme_quotes(df, tags, comment="coment"), "comment column", "'comment'"),
+        (lambda: theme_quotes(df, tags, score="recomend"), "score column", "'recommend'"),
+    ]
+    for call, what, near in cases:
+        with pytest.raises(ColumnError) as info:
+            call()
+        assert isinstance(info.value, ValueError)
+        assert str(info.value).startswith(what) and f"did you mean {near}?" in str(info.value)

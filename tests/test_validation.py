@@ -45,3 +45,19 @@ def test_column_error_is_exported_for_except_clauses():
 
     with pytest.raises(nps.ColumnError, match="did you mean 'region'"):
         nps.summarize(pd.DataFrame({"recommend": [9], "region": ["N"]}), by="regin")
+
+
+def test_scale_warning_is_public():
+    # `warnings.simplefilter("error", nps.ScaleWarning)` needs the class by a public name
+    import warnings
+
+    import nps_toolkit as nps
+    from nps_toolkit._validation import ScaleWarning
+
+    assert nps.ScaleWarning is ScaleWarning and "ScaleWarning" in nps.__all__
+    assert issubclass(nps.ScaleWarning, UserWarning) and "ScaleWarning" in dir(nps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", nps.ScaleWarning)
+        with pytest.raises(nps.ScaleWarning, match="only span 1-5"):
+            nps.nps([1, 2, 3, 4, 5] * 10)  # 50 answers of a 1-5 scale
+        assert nps.nps([0, 10] * 10) == 0  # 0-10 answers: no warning

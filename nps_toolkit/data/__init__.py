@@ -40,6 +40,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from .._redact import visible
 from ._common import (
     CANONICAL,
     CONFIG_KEYS,
@@ -380,7 +381,8 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
         **{k: v for k, v in raw.info.items() if k != "value_labels"},
     )
     df.attrs.setdefault("layout", None)
-    df.attrs["column_labels"] = labels
+    # question texts are shown in reports and charts: no control, bidi or zero-width character
+    df.attrs["column_labels"] = {k: visible(v) for k, v in labels.items()}
     df.attrs["score_found"] = found
     if blanked:
         df.attrs["na_values_blanked"] = blanked

@@ -132,8 +132,25 @@ class SurveyDataError(ValueError):
             where.append(f"{self.row_label} {p.row}")
         if p.column is not None:
             where.append(f"column {p.column!r}")
-        what = p.reason if p.value is None else f"value {p.value!r} {p.reason}"
+        what = p.reason if p.value is None else f"value {_shown(p.value)} {p.reason}"
         return f"{', '.join(where)}: {what}"
+
+
+SHOWN_LENGTH = 60  # characters of a bad value a message quotes (``problems`` keep it whole)
+
+
+def _shown(value) -> str:
+    """A bad value as a message quotes it: cut short, its contact details redacted.
+
+    The message is printed by ``check``, ``inspect`` and ``render`` and may be
+    pasted anywhere; the row and column say where the whole value is.
+
+    >>> print(_shown("mail matti@firma.fi " + "x" * 100))
+    'mail [email] xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'
+    """
+    from .._redact import clip
+
+    return repr(clip(value, SHOWN_LENGTH) if isinstance(value, str) else value)
 
 
 def _rebuild_error(problems, n_problems, row_label, hints):

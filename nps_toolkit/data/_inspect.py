@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._identifiers import identifying_reason
 from ._common import SurveyDataError
 from ._files import _file_bytes, _format_of, _source_name
 from ._score import comment_candidates, score_candidates
@@ -177,7 +178,8 @@ def _entry(path, df, frame, labels, candidates) -> str:
             if len(s) and num.notna().all() and num.between(0, 10).all() and s.nunique() > 2:
                 drivers.append(str(c))
             elif len(s) and num.isna().all() and 2 <= s.nunique() <= _most_groups(len(s)):
-                segments.append(str(c))
+                if identifying_reason(df[c], c) is None:  # never groups of e-mails or phones
+                    segments.append(str(c))
         if segments:
             entry["segments"] = segments[:5]
         if drivers:

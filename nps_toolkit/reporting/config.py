@@ -29,7 +29,7 @@ HTML_TEMPLATE = "html_report"  # templates/html_report/{conf.json,index.html.j2}
 
 # Interval methods the report accepts (``nps_interval``'s methods).
 METHODS = ("wald", "adjusted-wald", "score", "bootstrap", "bca", "bayes")
-FREQS = ("ME", "QE", "YE")
+FREQS = ("ME", "QE", "YE")  # the trend's periods; ``freq`` takes nps_trend's other names too
 LANGUAGES = ("auto", "fi", "en")
 EXAMPLES = ("b2b-annual", "b2c-monthly")
 REPORT_LANGUAGES = ("en", "fi")  # languages of the report's own texts
@@ -139,6 +139,14 @@ def _rake_problem(rake) -> str | None:
     return None
 
 
+def _freq_names() -> dict:
+    """The period names ``nps_trend`` reads ("M", "Q", "Y", "monthly" ...), from trends itself;
+    imported when a ``freq`` is checked (trends' statistics cost a config load half a second)."""
+    from ..trends import FREQ_ALIASES
+
+    return FREQ_ALIASES
+
+
 _COLUMN_LIST = (all, "a list of column names")
 _NON_NEGATIVE = ((lambda v: v >= 0), "a non-negative whole number")
 # The other half of the schema (``parameter_types`` gives the types): the
@@ -169,7 +177,10 @@ OPTION_RULES = {
         "a number between 0.5 and 0.9999, e.g. 0.95",
     ),
     "method": _one_of(METHODS),
-    "freq": _one_of(FREQS),
+    "freq": (
+        lambda v: v in _freq_names(),
+        lambda v: f"one of {list(_freq_names())} (months, quarters or years)",
+    ),
     "language": (bool, f"one of {list(LANGUAGES)} or a column of language codes"),
     "themes": (
         lambda v: v is None or (isinstance(v, str) and bool(v)),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import plots
 from .._i18n import Texts
+from .._redact import visible
 from .._suppression import shown_rows
 from .presentation import defang
 
@@ -32,8 +33,9 @@ def show(ax, alt: str, *, dpi: int = 110) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    # alt text names groups and waves from the data: no URL may stand in it
-    alt = defang(alt)
+    # alt text names groups, waves, questions and themes from the data and the config: no
+    # URL may stand in it, nor a bidi override or an invisible character
+    alt = defang(visible(alt))
     png = base64.b64encode(buf.getvalue()).decode("ascii")
     # the alt text is the figure's text view too (not "<IPython.core.display.Image object>")
     display(

@@ -10,7 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from .._filters import FilterError, closest, parse_filter
-from .._identifiers import GROUP_KEYS, check_group_columns, clean_group_values
+from .._identifiers import (
+    GROUP_KEYS,
+    IdentifyingColumnError,
+    check_group_columns,
+    clean_group_values,
+)
 from .config import ConfigError, dataset_files, is_dataset
 
 
@@ -26,6 +31,7 @@ def load_data(
     score=None,
     min_n=None,
     load_options=None,
+    groups=None,
     used=None,
     ratings=(),
 ) -> pd.DataFrame:
@@ -46,6 +52,9 @@ def load_data(
     ``load_options`` are more ``load_survey`` options from the survey's entry
     (``recode``, ``header_rows``, ``na_values``, ``scale``); empty ones are
     left out, so a ``columns`` YAML file's own options stay in force.
+    ``groups`` maps group keys to the columns the report shows as groups
+    whether or not the entry named them (``{"segments": segments, "wave": wave}``:
+    the template's defaults when the entry names none); see ``check_groups``.
     With ``score`` and ``min_n``, data (after the filter)
     holding fewer than ``min_n`` answers in ``score`` is refused: every number
     of such a report would describe a group too small to show.
@@ -72,17 +81,17 @@ def load_data(
     ) or _large_file(data_path, used, columns, date_format, load_options):
         # parts read by DuckDB, the filter run there: only the selected rows reach pandas
         out = _filtered_dataset(data_path, row_filter, required, used, score, ratings)
+        df = None
     else:
         if data_path is not None:
             df = _read_survey(data_path, columns, date_format, load_options, score)
         check_columns(df, required or {})
         out = apply_filter(df, row_filter)
-    for key in GROUP_KEYS:  # no contact details or identifiers as groups
-        if key in (required or {}):
-            check_group_columns(out, required[key], key=key)
-            out = clean_group_values(out, required[key], key=key)
+    out = check_groups(out, required, groups)  # no contact details or identifiers as groups
     if min_n and score is not None and score in out.columns:
         check_min_n(out, score, min_n, row_filter)
+        if row_filter and df is not None:  # and the rows it leaves out: the whole file minus
+            check_min_n(df, score, min_n, row_filter, shown=out)  # this report
     return out
 
 
@@ -137,6 +146,44 @@ def report_columns(parameters: dict) -> list[str]:
         back = {canonical: file for file, canonical in renames.items()}
         names = [back.get(n, n) for n in names]
     return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
+
+
+def check_groups(df: pd.DataFrame, required=None, groups=None) -> pd.DataFrame:
+    """``df`` with the columns a report shows as groups checked and their values cleaned.
+
+    The group keys (``segments``, ``banners``, ``wave``, ``split``,
+    ``value_labels``, ``language``) of ``required`` (the columns the entry
+    names) and of ``groups`` (the columns the report uses, named or the
+    template's defaults, e.g. ``{"segments": [...], "wave": "wave"}``) are
+    checked: a column of contact details or identifiers raises
+    ``IdentifyingColumnError`` (``check_group_columns``); control, bidi and
+    zero-width characters are removed from their values
+    (``clean_group_values``).  Columns not in ``df`` are left out.
+
+    >>> df = pd.DataFrame({"region": ["a@x.fi", "b@x.fi", "a@x.fi"], "recommend": [9, 3, 7]})
+    >>> check_groups(df, {"segments": ["region"]}, {"segments": ["region"], "wave": None})
+    Traceback (most recent call last):
+    ...
+    nps_toolkit._identifiers.IdentifyingColumnError: key 'segments': column 'region' holds e-mail addresses, phone numbers or identity codes (e.g. row 1); a report never shows groups of such a column (see README 'Security and privacy')
+    """
+    for key in GROUP_KEYS:
+        named = _names((required or {}).get(key))
+        used = _names((groups or {}).get(key))
+        check_group_columns(df, named, key=key)
+        try:
+            check_group_columns(df, [c for c in used if c not in named], key=key)
+        except IdentifyingColumnError as exc:  # not the entry's own: the template's default
+            raise IdentifyingColumnError(
+                f"{exc}; the entry names no {key}, so the report template's default is used: "
+                f"give the entry its own {key!r} ([] or null for none)"
+            ) from None
+        df = clean_group_values(df, list(dict.fromkeys(named + used)), key=key)
+    return df
+
+
+def _names(value) -> list:
+    """A config value naming one column or several, as a list (None: none)."""
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 # The last survey file read in this process, by its identity (path, size,
@@ -322,8 +369,12 @@ def _value_text(value) -> str | None:
     return str(value)
 
 
-def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None) -> None:
+def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None, *, shown=None) -> None:
     """Raise ``ValueError`` when ``df`` holds fewer than ``min_n`` answers in ``score``.
+
+    With ``shown`` (the filtered rows of ``df``), when the rows the filter
+    leaves out hold between 1 and ``min_n - 1`` answers: a report of the whole
+    file minus this one would show them.
 
     >>> check_min_n(pd.DataFrame({"recommend": [9, 3, None]}), "recommend", 5, {"wave": 7})
     Traceback (most recent call last):
@@ -331,6 +382,15 @@ def check_min_n(df: pd.DataFrame, score: str, min_n: int, row_filter=None) -> No
     ValueError: rows where wave is 7 leave 2 answers in 'recommend', fewer than min_n 5: a report of so few people could identify them, so it is not rendered
     """
     answered = int(pd.to_numeric(df[score], errors="coerce").notna().sum())
+    if shown is not None:
+        left_out = answered - int(pd.to_numeric(shown[score], errors="coerce").notna().sum())
+        if 0 < left_out < min_n:
+            raise ValueError(
+                f"{describe_filter(row_filter)} leave out {left_out} answers in {score!r}, "
+                f"fewer than min_n {min_n}: a report of all rows minus this one would show "
+                "their scores, so it is not rendered"
+            )
+        return
     if answered < min_n:
         what = describe_filter(row_filter) if row_filter else "the data"
         raise ValueError(

@@ -52,7 +52,7 @@ from .config import (
     select_surveys,
     slugify,
 )
-from .inputs import data_sha256, file_sha256
+from .inputs import data_sha256, file_sha256, load_notes
 from .pdf import print_pdf
 from .presentation import IN_EFFECT_FILE, defang
 
@@ -888,7 +888,9 @@ def render_reports(
     -------
     DataFrame, one row per survey: ``survey``, ``status``, ``seconds``,
     ``output`` (the report folder; for a failure the partly executed
-    notebook) and ``error`` (the failing cell's error).  ``status`` is
+    notebook), ``error`` (the failing cell's error) and ``notes`` (the
+    loader's warnings about the data of a rendered or unchanged report, a
+    list: dates read either way, the score column chosen ...).  ``status`` is
     ``"ok"``, ``"unchanged"`` (its report was made from the same data,
     parameters, template and toolkit version: not rendered again),
     ``"failed"``, ``"cancelled"`` or ``"skipped"``.  A failure never stops the other
@@ -1005,6 +1007,10 @@ def render_reports(
             "seconds": [round(r.seconds, 1) for r in rows],
             "output": [r.output for r in rows],
             "error": [r.error for r in rows],
+            # the loader's warnings (dates read either way, the score column chosen ...)
+            "notes": [
+                load_notes(r.output) if r.status in ("ok", "unchanged") else [] for r in rows
+            ],
         }
     )
     table.attrs["signal"] = stop.signum
@@ -1132,15 +1138,28 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
         values = df[column]
         split.blank_rows = int(values.isna().sum())
         counts = answered[values.notna()].groupby(values[values.notna()], sort=True).sum()
+        # the answers in no report (skipped values, blank values) are the whole file's report
+        # minus the split ones: while 1 to min_n - 1, the next smallest value is skipped too
+        hidden, blank_answers = (
+            set(counts.index[counts < min_n]),
+            int(answered[values.isna()].sum()),
+        )
+        for value in counts[counts >= min_n].sort_values(kind="stable").index:
+            if not 0 < blank_answers + int(counts[list(hidden)].sum()) < min_n:
+                break
+            hidden.add(value)
         del df, answered, values
         slugs = _value_slugs(counts.index)
         for (value, n), slug in zip(counts.items(), slugs, strict=True):
             name = f"{survey.name} / {value}"
-            if n < min_n:
-                split.skipped.append(
-                    RenderResult(name, slug, "skipped", 0.0, None,
-                                 f"{int(n)} answers in {score!r}, fewer than min_n {min_n}")
-                )  # fmt: skip
+            if value in hidden:
+                why = (
+                    f"{int(n)} answers in {score!r}, fewer than min_n {min_n}"
+                    if n < min_n
+                    else f"hidden with the values under min_n {min_n} (together fewer)"
+                )
+                split.skipped.append(RenderResult(name, slug, "skipped", 0.0, None, why))
+                # fmt: skip
                 split.skipped_values[slug] = (value, int(n))
                 continue
             params = {

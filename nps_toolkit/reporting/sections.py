@@ -466,6 +466,7 @@ class Comments:
 # the bundled lexicon leaving this share of the comments untagged, a survey with no
 # lexicon of its own is shown suggested themes drafted from its comments
 SUGGEST_WHEN_UNCOVERED = 50.0
+TERM_MIN_COUNT = 5  # distinctive_terms' own default: a term used by fewer is noise
 
 
 def lexicon(s: Settings):
@@ -557,8 +558,10 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     )  # fmt: skip
     quotes = quotes.assign(score=whole_numbers(quotes["score"]))  # a quote's score reads 6, not 6.0
     quotes["quote"] = clip(quotes["quote"])  # a quote is at most CLIP_LENGTH characters
+    # a term's users are a group: fewer than min_n of them would show their categories
     words = run(calls, "words = nps.distinctive_terms", distinctive_terms, Code("df", df),
-                comment=s.comment, score=s.score, language=lang)  # fmt: skip
+                comment=s.comment, score=s.score, language=lang,
+                min_count=max(TERM_MIN_COUNT, s.min_n))  # fmt: skip
     terms = run(calls, "nps.top_terms", top_terms, Code("words", words),
                 themes=lex if s.themes else None)  # fmt: skip
     commenters = int((~df[s.comment].map(_blank)).sum())
