@@ -9,6 +9,7 @@ JupyterLab.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,16 @@ STAMP = ".venv/.installed"  # `make setup`'s stamp: never rebuilt by these tests
 def _make(*args: str) -> subprocess.CompletedProcess:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
+    # under `make test` this is a sub-make: without --no-print-directory it adds
+    # "make[1]: Entering/Leaving directory" lines, and MAKEFLAGS would pass -j etc.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     return subprocess.run(
-        ["make", "-o", STAMP, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        ["make", "--no-print-directory", "-o", STAMP, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
