@@ -447,7 +447,7 @@ def test_spark_reports_bad_scores_with_files(spark, bad_files):
     sdf = spark.read.parquet(str(bad_files / "b.parquet"))
     with pytest.raises(ValueError, match=r"3 value\(s\) are not whole .*Spark.*b\.parquet"):
         scoring.group_counts(sdf)
-    with pytest.raises(KeyError, match=r"\['region'\] not in the Spark DataFrame"):
+    with pytest.raises(KeyError, match=r"column 'region' not in the Spark DataFrame"):
         scoring.group_counts(sdf, by="region")
     # weights: text, infinite and negative refused with the DataFrame's rule, zero allowed
     (bad_files / "w.csv").write_text("recommend,w\n10,1\n3,heavy\n8,inf\n9,-1\n0,0\n")
