@@ -69,6 +69,8 @@ Connect DataFrames are recognised too.  pyspark 4.x needs Java 17 or newer.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -674,6 +676,7 @@ class _SQLFilter:
     name from a config reaches the SQL parser.  Missing values behave as in
     ``Filter.mask``: a comparison with a blank is false except ``!=``, a
     blank is ``in`` a list holding null, and NaN counts as blank.
+    ``_SparkFilter`` builds the same tree of Spark Columns.
     """
 
     def __init__(self, parsed, types: dict):
@@ -684,25 +687,38 @@ class _SQLFilter:
 
         raise FilterError(f"{self.f.where}: {message}")
 
+    # the engine's primitives (DuckDB here, Spark in ``_SparkFilter``)
     def column(self, node):
         import duckdb
 
         return duckdb.ColumnExpression(node.name)
 
-    def isna(self, node):
+    def lit(self, value):
         import duckdb
 
+        return duckdb.ConstantExpression(value)
+
+    def coalesce_false(self, expr):
+        import duckdb
+
+        return duckdb.CoalesceOperator(expr, duckdb.ConstantExpression(False))
+
+    def isnan(self, col):
+        import duckdb
+
+        return duckdb.FunctionExpression("isnan", col)
+
+    def isin(self, col, values):
+        return col.isin(*values)
+
+    def isna(self, node):
         col = self.column(node)
         if self.types[node.name] == "float":
-            return col.isnull() | duckdb.CoalesceOperator(
-                duckdb.FunctionExpression("isnan", col), duckdb.ConstantExpression(False)
-            )
+            return col.isnull() | self.coalesce_false(self.isnan(col))
         return col.isnull()
 
     def constant(self, value, node):
         """The literal as the column's kind of value, refused where pandas refuses it."""
-        import duckdb
-
         kind = self.types[node.name]
         if isinstance(value, float) and not np.isfinite(value):
             self.fail(f"{value!r} is not a finite number")
@@ -717,7 +733,7 @@ class _SQLFilter:
             except (TypeError, ValueError):
                 self.fail(f"{value!r} is not a date (column {node.name!r}); write it as "
                           '"2025-01-31"')  # fmt: skip
-            return duckdb.ConstantExpression(stamp.to_pydatetime())
+            return self.lit(stamp.to_pydatetime())
         if kind in ("number", "float") and isinstance(value, str | bool):
             self.fail(
                 f"column {node.name!r} holds numbers, but the filter compares it with {value!r}"
@@ -727,20 +743,17 @@ class _SQLFilter:
                 f"column {node.name!r} holds text, but the filter compares it with {value!r}; "
                 f"quote it: {str(value)!r}"
             )
-        return duckdb.ConstantExpression(value)
+        return self.lit(value)
 
     def build(self, node):
-        import duckdb
-
         from ._filters import _BoolOp, _Column, _Compare, _Const, _Not
 
-        false = duckdb.ConstantExpression(False)
         if isinstance(node, _Const) and isinstance(node.value, bool):
-            return duckdb.ConstantExpression(node.value)
+            return self.lit(node.value)
         if isinstance(node, _Column):
             if self.types[node.name] != "bool":
                 self.fail(f"column {node.name!r} is not a condition (true/false); compare it")
-            return duckdb.CoalesceOperator(self.column(node), false)
+            return self.coalesce_false(self.column(node))
         if isinstance(node, _Not):
             return ~self.build(node.item)
         if isinstance(node, _BoolOp):
@@ -759,7 +772,7 @@ class _SQLFilter:
         if op in ("in", "not in"):
             values = [self.constant(v, left) if v is not None else None for v in right.value]
             given = [v for v in values if v is not None]
-            keep = duckdb.CoalesceOperator(col.isin(*given), false) if given else false
+            keep = self.coalesce_false(self.isin(col, given)) if given else self.lit(False)
             if len(given) < len(values):
                 keep = keep | self.isna(left)
             return ~keep if op == "not in" else keep
@@ -771,13 +784,56 @@ class _SQLFilter:
             self.column(right) if isinstance(right, _Column) else self.constant(right.value, left)
         )
         if op == "!=":
-            return ~duckdb.CoalesceOperator(col == other, false) | self.isna(left)
+            return ~self.coalesce_false(col == other) | self.isna(left)
         result = {"==": col.__eq__, "<": col.__lt__, "<=": col.__le__, ">": col.__gt__,
                   ">=": col.__ge__}[op](other)  # fmt: skip
-        out = duckdb.CoalesceOperator(result, false) & ~self.isna(left)
+        out = self.coalesce_false(result) & ~self.isna(left)
         if isinstance(right, _Column):
             out = out & ~self.isna(right)
         return out
+
+
+class _SparkFilter(_SQLFilter):
+    """The same filter as Spark Columns: names through ``F.col`` (backquoted, backquotes
+    doubled), values through ``F.lit``; no SQL text is built from a name or a value."""
+
+    def column(self, node):
+        return _spark_col(node.name)
+
+    def lit(self, value):
+        from pyspark.sql import functions as F
+
+        return F.lit(value)
+
+    def coalesce_false(self, expr):
+        from pyspark.sql import functions as F
+
+        return F.coalesce(expr, F.lit(False))
+
+    def isnan(self, col):
+        from pyspark.sql import functions as F
+
+        return F.isnan(col)
+
+    def isna(self, node):
+        col = self.column(node)
+        if self.types[node.name] == "float":
+            return col.isNull() | self.coalesce_false(self.isnan(col))
+        return col.isNull()
+
+
+# Spark type names (DataType.typeName()) as the filter sees them
+_SPARK_KINDS = {
+    **dict.fromkeys(("byte", "short", "integer", "long", "decimal"), "number"),
+    **dict.fromkeys(("float", "double"), "float"),
+    "boolean": "bool",
+    **dict.fromkeys(("date", "timestamp", "timestamp_ntz"), "date"),
+    **dict.fromkeys(("string", "varchar", "char"), "text"),
+}
+
+
+def _spark_kinds(df) -> dict:
+    return {f.name: _SPARK_KINDS.get(f.dataType.typeName(), "other") for f in df.schema.fields}
 
 
 def filter_relation(relation, row_filter, *, where: str = "filter"):
@@ -790,6 +846,9 @@ def filter_relation(relation, row_filter, *, where: str = "filter"):
     >>> rel = duckdb.sql("SELECT * FROM (VALUES (7, 'N'), (6, 'S'), (NULL, 'N')) t(wave, region)")
     >>> filter_relation(rel, "wave == 7 or region != 'N'").fetchall()
     [(7, 'N'), (6, 'S')]
+
+    A Spark DataFrame gives a Spark DataFrame, filtered by Spark Column
+    expressions (column names and values are never pasted into SQL text).
     """
     from ._filters import parse_filter
 
@@ -797,6 +856,8 @@ def filter_relation(relation, row_filter, *, where: str = "filter"):
     if parsed is None:
         return relation
     parsed.check_columns(relation.columns)
+    if is_spark_dataframe(relation):
+        return relation.filter(_SparkFilter(parsed, _spark_kinds(relation)).build(parsed.tree))
     types = {c: _kind(t) for c, t in zip(relation.columns, relation.types, strict=True)}
     return relation.filter(_SQLFilter(parsed, types).build(parsed.tree))
 
@@ -804,11 +865,12 @@ def filter_relation(relation, row_filter, *, where: str = "filter"):
 def read_columns(source, columns=None, *, row_filter=None, where: str = "filter") -> pd.DataFrame:
     """The rows a filter keeps, only the ``columns`` asked for, read by DuckDB into pandas.
 
-    ``source`` is what ``group_counts`` accepts (not Spark): a path, glob,
-    list of paths or folder of Parquet/CSV files, a DuckDB relation or an
-    Arrow table.  Only the named columns are read from the files (Parquet
-    reads no other column at all), and the filter runs in DuckDB before
-    anything reaches Python.  Columns not in the data raise ``KeyError``.
+    ``source`` is what ``group_counts`` accepts: a path, glob, list of paths
+    or folder of Parquet/CSV files, a DuckDB relation, an Arrow table or a
+    Spark DataFrame.  Only the named columns are read from the files (Parquet
+    reads no other column at all), and the filter runs in DuckDB (in Spark,
+    on the cluster) before anything reaches Python.  Columns not in the data
+    raise ``KeyError``.
 
     >>> import duckdb
     >>> rel = duckdb.sql("SELECT * FROM (VALUES (9, 'N', 1), (3, 'S', 2)) t(recommend, region, x)")
@@ -818,6 +880,13 @@ def read_columns(source, columns=None, *, row_filter=None, where: str = "filter"
     """
     import duckdb
 
+    if is_spark_dataframe(source):
+        df = filter_relation(source, row_filter, where=where)
+        if columns is not None:
+            columns = list(dict.fromkeys(columns))
+            check_columns(list(source.columns), columns, where="the Spark DataFrame")
+            df = df.select(*[_spark_col(c).alias(c) for c in columns])
+        return df.toPandas()
     src = _duckdb_source(_folder_glob(source))
     rel = filter_relation(src.relation, row_filter, where=where)
     if columns is not None:
@@ -830,22 +899,27 @@ def read_columns(source, columns=None, *, row_filter=None, where: str = "filter"
 
 
 def column_names(source) -> list[str]:
-    """The columns of a path, glob, folder, DuckDB relation or Arrow table (no rows read).
+    """The columns of a path, glob, folder, DuckDB relation, Arrow table or Spark DataFrame
+    (no rows read).
 
     >>> import duckdb
     >>> column_names(duckdb.sql("SELECT 9 AS recommend, 'N' AS region"))
     ['recommend', 'region']
     """
+    if is_spark_dataframe(source):
+        return list(source.columns)
     return _duckdb_source(_folder_glob(source)).columns
 
 
 def row_count(source) -> int:
-    """How many rows a path, glob, folder, DuckDB relation or Arrow table holds.
+    """How many rows a path, glob, folder, DuckDB relation, Arrow table or Spark DataFrame holds.
 
     >>> import duckdb
     >>> row_count(duckdb.sql("SELECT * FROM range(7)"))
     7
     """
+    if is_spark_dataframe(source):
+        return int(source.count())
     src = _duckdb_source(_folder_glob(source))
     return int(_fetch(src.relation, "SELECT count(*) AS n FROM src", src.label)["n"].iloc[0])
 
@@ -886,3 +960,199 @@ class SQLSource:
 
     def __call__(self, sql: str) -> pd.DataFrame:
         return _fetch(self._src.relation, sql, self.label)
+
+
+# --------------------------------------------------------------------------- Spark data in a report
+
+SPARK_FORMATS = ("parquet", "csv", "json", "orc")  # what ``spark.read`` reads with no plug-in
+SPARK_KEYS = ("table", "path", "format", "master")  # the keys of a ``spark:`` block, no other
+SPARK_DEFAULT_MASTER = "local[*]"
+_SPARK_PREFIX = "spark:"
+# a table in the session's catalog: name, db.name or catalog.db.name, plain identifiers
+_SPARK_TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}")
+_HOST = r"[A-Za-z0-9][A-Za-z0-9.\-]*(:\d{1,5})?"
+# master URLs of a session the toolkit starts: local threads, a standalone cluster, YARN, k8s
+_SPARK_MASTER = re.compile(
+    rf"local(\[(\*|[1-9]\d{{0,3}})(,[1-9]\d{{0,2}})?\])?|yarn|spark://{_HOST}(,{_HOST})*"
+    rf"|k8s://https?://{_HOST}"
+)
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def is_spark_spec(data) -> bool:
+    """Whether a report's ``data`` names Spark data (``"spark:..."`` or ``{"spark": {...}}``).
+
+    >>> is_spark_spec("spark:table:nps.responses"), is_spark_spec("survey.csv")
+    (True, False)
+    """
+    if isinstance(data, str):
+        return data.startswith(_SPARK_PREFIX)
+    return isinstance(data, dict) and "spark" in data
+
+
+def spark_spec(data, *, base=None, where: str = "data") -> dict:
+    """A report's Spark ``data`` checked and written out in full: ``{"spark": {...}}``.
+
+    Two spellings name the same thing::
+
+        data: spark:parquet:exports/*.parquet       # spark:<format>:<path>
+        data: spark:table:nps.responses             # spark:table:<name>
+        data:
+          spark: {path: "s3a://bucket/nps/", format: parquet, master: "yarn"}
+
+    The block holds ``table`` (a table of the session's catalog: ``name``,
+    ``db.name`` or ``catalog.db.name``) or ``path`` (what ``spark.read``
+    reads: a file, folder or glob, local or a URI such as ``s3a://``,
+    ``hdfs://``) with ``format`` (one of ``SPARK_FORMATS``, default
+    ``parquet``), and ``master`` (``local[*]`` by default, ``local[N]``,
+    ``spark://host:port``, ``yarn`` or ``k8s://https://host:port``).  Every
+    value is a plain string checked against these forms; nothing is
+    evaluated and no other key (no Spark settings, no jars) is accepted.  A
+    relative local path is taken relative to ``base`` (the config's folder).
+    ``ValueError`` starting with ``where`` says what is wrong.
+
+    >>> spark_spec("spark:table:nps.responses")
+    {'spark': {'table': 'nps.responses', 'master': 'local[*]'}}
+    >>> spark_spec({"spark": {"path": "s3a://b/nps/", "master": "yarn"}})
+    {'spark': {'path': 's3a://b/nps/', 'format': 'parquet', 'master': 'yarn'}}
+    """
+
+    def fail(message):
+        raise ValueError(f"{where}: {message}")
+
+    if isinstance(data, str):
+        if not data.startswith(_SPARK_PREFIX):
+            fail(f"Spark data starts with 'spark:', got {data!r}")
+        kind, sep, rest = data[len(_SPARK_PREFIX) :].partition(":")
+        if not sep or not rest:
+            fail(
+                "Spark data is 'spark:table:<name>' or 'spark:<format>:<path>' with a format "
+                f"among {list(SPARK_FORMATS)}, got {data!r}"
+            )
+        block = {"table": rest} if kind == "table" else {"path": rest, "format": kind}
+    elif isinstance(data, dict) and set(data) == {"spark"} and isinstance(data["spark"], dict):
+        block = dict(data["spark"])
+    else:
+        fail(
+            "Spark data is 'spark:table:<name>', 'spark:<format>:<path>' or a mapping "
+            f"{{spark: {{table or path, format, master}}}}, got {data!r}"
+        )
+    unknown = sorted(map(str, set(block) - set(SPARK_KEYS)))
+    if unknown:
+        fail(f"unknown Spark key(s) {unknown}; valid: {list(SPARK_KEYS)}")
+    bad = [k for k, v in block.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        fail(f"Spark key {bad[0]!r} must be a non-empty string, got {block[bad[0]]!r}")
+    if any(ch in v for v in block.values() for ch in "\0\n\r"):
+        fail("Spark values are one line of text")
+    if ("table" in block) == ("path" in block):
+        fail("give Spark either 'table' (a table name) or 'path' (files Spark reads), not both")
+    master = block.get("master", SPARK_DEFAULT_MASTER)
+    if not _SPARK_MASTER.fullmatch(master):
+        fail(
+            f"Spark master {master!r} is not one of local, local[N], local[*], "
+            "spark://host:port, yarn, k8s://https://host:port"
+        )
+    if "table" in block:
+        if "format" in block:
+            fail("a Spark 'table' has no 'format'; 'format' goes with 'path'")
+        if not _SPARK_TABLE.fullmatch(block["table"]):
+            fail(
+                f"Spark table {block['table']!r} is not a table name (name, db.name or "
+                "catalog.db.name, letters, digits and _)"
+            )
+        return {"spark": {"table": block["table"], "master": master}}
+    fmt = block.get("format", "parquet")
+    if fmt not in SPARK_FORMATS:
+        fail(f"Spark format {fmt!r} is not one of {list(SPARK_FORMATS)}")
+    path = block["path"]
+    if base is not None and not _URI.match(path) and not os.path.isabs(path):
+        path = os.path.normpath(os.path.join(os.fspath(base), path))
+    return {"spark": {"path": path, "format": fmt, "master": master}}
+
+
+def spark_label(spec) -> str:
+    """What a report says its Spark data is: the table, or the format and the last part
+    of the path (never the folders, as for files).
+
+    >>> spark_label("spark:parquet:/home/me/exports/*.parquet")
+    "Spark parquet '*.parquet'"
+    """
+    block = spark_spec(spec)["spark"]
+    if "table" in block:
+        return f"Spark table {block['table']!r}"
+    return (
+        f"Spark {block['format']} {os.path.basename(block['path'].rstrip('/')) or block['path']!r}"
+    )
+
+
+def _java_found() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.isfile(os.path.join(home, "bin", "java")):
+        return True
+    return shutil.which("java") is not None
+
+
+def spark_session(master: str = SPARK_DEFAULT_MASTER, *, where: str = "Spark data"):
+    """The active Spark session, or a new one on ``master`` (pyspark imported only here).
+
+    A session the toolkit starts reads timestamps in UTC (as pandas reads
+    them, naive) and collects frames through Arrow.  Without pyspark or Java
+    the error says so, starting with ``where`` (the report entry).
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ImportError(
+            f"{where}: reading Spark data needs pyspark, which is not installed: "
+            "pip install 'nps-toolkit[spark]' (and Java 17 or newer)"
+        ) from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    if not _java_found():
+        raise RuntimeError(
+            f"{where}: Spark needs a Java runtime (17 or newer), and none is on PATH or in "
+            "JAVA_HOME; install one (e.g. apt-get install openjdk-17-jre-headless)"
+        )
+    try:
+        return (
+            SparkSession.builder.master(master)
+            .appName("nps-toolkit")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+    except Exception as exc:  # a JVM that does not start, a master that does not answer
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RuntimeError(f"{where}: Spark did not start on master {master!r}: {first}") from exc
+
+
+def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_where="filter"):
+    """The Spark DataFrame a report's ``data`` names, with the filter's rows only.
+
+    ``spec`` is what ``spark_spec`` reads (``"spark:parquet:/data/*.parquet"``,
+    ``{"spark": {"table": "nps.responses"}}`` ...).  The session is the
+    active one or a new one on the spec's master (``spark_session``); the
+    filter (a ``_filters`` expression or mapping) becomes Spark Column
+    expressions (``filter_relation``), so the counting (``group_counts``,
+    ``summarize`` ...), ``read_columns`` and ``driver_importance`` run on the
+    cluster and only their results reach the kernel.  Errors start with
+    ``where`` (the report entry) or ``filter_where`` (its filter).
+    """
+    block = spark_spec(spec, where=where)["spark"]
+    session = spark_session(block["master"], where=where)
+    label = spark_label(spec)
+    try:
+        if "table" in block:
+            df = session.read.table(block["table"])
+        else:
+            reader = session.read.format(block["format"])
+            if block["format"] == "csv":
+                reader = reader.option("header", "true").option("inferSchema", "true")
+            df = reader.load(block["path"])
+    except Exception as exc:  # AnalysisException: no such table or path
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValueError(f"{where}: Spark cannot read {label}: {first}") from exc
+    return filter_relation(df, row_filter, where=filter_where)

@@ -275,8 +275,9 @@ def banner_table(
     Parameters
     ----------
     df : one row per respondent: a DataFrame, or a path, glob or folder of
-        Parquet/CSV files, a DuckDB relation or an Arrow table, of which
-        only the columns the table needs are read (by DuckDB).  A banner
+        Parquet/CSV files, a DuckDB relation, an Arrow table or a Spark
+        DataFrame, of which only the columns the table needs are read (by
+        DuckDB; selected by Spark and collected).  A banner
         with more than ``MAX_GROUPS`` groups is refused (every pair of
         groups is tested).
     banners : a column name or a list of them (e.g. ``["tenure", "region"]``);
@@ -430,20 +431,18 @@ def _checked(df, banners, score, confidence_level, correction, method, min_n):
 
 
 def _as_frame(source, banners, rows, score, weights) -> pd.DataFrame:
-    """A path, glob, folder, DuckDB relation or Arrow table as a frame of only the needed columns.
+    """A path, glob, folder, DuckDB relation, Arrow table or Spark DataFrame as a frame of
+    only the needed columns.
 
     The columns (score, banners, weights and those the rows name) are read
-    by DuckDB (``backends.read_columns``); a Spark DataFrame is refused.
+    by DuckDB, or selected on the cluster and collected from Spark
+    (``backends.read_columns``): a banner table tests pairs of groups row by
+    row, so those few columns of every row come to pandas.
     """
     if isinstance(source, pd.DataFrame):
         return source
-    from .backends import is_spark_dataframe, read_columns
+    from .backends import read_columns
 
-    if is_spark_dataframe(source):
-        raise TypeError(
-            "banner_table does not read Spark DataFrames: select the banner, score and weight "
-            "columns and bring them back first (df.select(...).toPandas())"
-        )
     if not (isinstance(banners, str) or isinstance(banners, list | tuple)):
         raise TypeError(f"banners must be a column name or a list of them, got {banners!r}")
     named = [banners] if isinstance(banners, str) else list(banners)
@@ -454,7 +453,7 @@ def _as_frame(source, banners, rows, score, weights) -> pd.DataFrame:
     if isinstance(weights, str):
         named.append(weights)
     elif weights is not None:
-        raise TypeError("for files and relations weights must be a column name")
+        raise TypeError("for files, relations and Spark DataFrames weights must be a column name")
     return read_columns(source, [score, *named])
 
 

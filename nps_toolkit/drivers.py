@@ -841,13 +841,13 @@ def driver_importance(
 
     Parameters
     ----------
-    df : DataFrame, path, DuckDB relation or Arrow table
+    df : DataFrame, path, DuckDB relation, Arrow table or Spark DataFrame
         One row per respondent.  A path or glob of Parquet/CSV files, a
-        DuckDB relation or an Arrow table is analysed in DuckDB from its
-        correlation matrix (methods ``"shapley"``, ``"relative-weights"``,
-        ``"correlation"``; columns and weights by name; interval by the
-        random-groups bootstrap, see ``_engine_importance``); a Spark
-        DataFrame is refused with what to do instead.
+        DuckDB relation or an Arrow table is analysed in DuckDB, a Spark
+        DataFrame on its cluster, from its correlation matrix (methods
+        ``"shapley"``, ``"relative-weights"``, ``"correlation"``; columns and
+        weights by name; interval by the random-groups bootstrap, see
+        ``_engine_importance``).
     score : str
         The 0-10 likelihood-to-recommend column (the outcome the drivers explain).
     drivers : list of str
@@ -925,7 +925,7 @@ def driver_importance(
     >>> round(res.attrs["r_squared"], 6)
     1.0
     """
-    if _is_engine_source(df):  # a path, DuckDB relation, Arrow table (Spark: refused)
+    if _is_engine_source(df):  # a path, DuckDB relation, Arrow table or Spark DataFrame
         return _engine_importance(
             df, score, drivers, method, target, weights, clusters, n_resamples,
             confidence_level, rng, missing,
@@ -1083,14 +1083,6 @@ def _is_engine_source(df) -> bool:
 
 
 def _engine_refusal(df, method, clusters, missing) -> None:
-    from .backends import is_spark_dataframe
-
-    if is_spark_dataframe(df):
-        raise TypeError(
-            "driver_importance does not count Spark DataFrames yet: aggregate the driver "
-            "columns on the cluster and bring them back (df.select(score, *drivers)"
-            ".toPandas(), or a sample of it), or write them to Parquet and pass the path"
-        )
     if method not in ENGINE_METHODS:
         raise ValueError(
             f"method={method!r} fits a model to the rows one by one, which is not done for "
@@ -1200,9 +1192,9 @@ def _engine_importance(
     df, score, drivers, method, target, weights, clusters, n_resamples, confidence_level, rng,
     missing,
 ):  # fmt: skip
-    """``driver_importance`` for a path, a DuckDB relation or an Arrow table.
+    """``driver_importance`` for a path, a DuckDB relation, an Arrow table or a Spark DataFrame.
 
-    One pass of DuckDB computes, per random group of rows, the weighted sums
+    One pass of DuckDB (one Spark aggregation) computes, per random group of rows, the weighted sums
     of the outcome, the drivers and their cross products: the sufficient
     statistics of the weighted correlation matrix, from which the Shapley
     values, relative weights and correlations follow exactly as for a
@@ -1218,7 +1210,7 @@ def _engine_importance(
     ``ENGINE_EXACT_ROWS`` complete rows, the columns are read into pandas and
     analysed as a DataFrame instead (same numbers, same intervals).
     """
-    from .backends import SQLSource
+    from .backends import is_spark_dataframe
 
     _engine_refusal(df, method, clusters, missing)
     drivers = _as_name_list(drivers)
@@ -1241,11 +1233,10 @@ def _engine_importance(
         raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level}")
     n_resamples = int(check_resamples(n_resamples, allow_zero=True))
     extra = [c for c in (weights, clusters) if c is not None]
-    src = SQLSource(df, [score, *drivers, *extra])
+    reads = _SparkSums if is_spark_dataframe(df) else _SQLSums
+    src = reads(df, [score, *drivers, *extra])
 
-    checks = src(
-        _engine_checks_sql(score, drivers, weights, clusters, any(t != "score" for t in targets))
-    ).iloc[0]
+    checks = src.checks(score, drivers, weights, clusters, any(t != "score" for t in targets))
     names = [score, *drivers]
     for j, c in enumerate(names):
         if checks[f"t{j}"]:
@@ -1287,8 +1278,7 @@ def _engine_importance(
     if constant:
         raise ValueError(f"driver(s) {constant} are constant in the complete rows: drop them")
     if n_used <= ENGINE_EXACT_ROWS:  # small: the row-by-row path, same numbers as a DataFrame
-        cols = list(dict.fromkeys([score, *drivers, *extra]))
-        frame = src("SELECT " + ", ".join(map(_q, cols)) + " FROM src")
+        frame = src.frame(list(dict.fromkeys([score, *drivers, *extra])))
         return driver_importance(
             frame, score, drivers, method=method, target=target, weights=weights,
             clusters=clusters, n_resamples=n_resamples, confidence_level=confidence_level,
@@ -1301,8 +1291,7 @@ def _engine_importance(
         flat = {"score": lo == hi, "promoter": hi < 9 or lo >= 9, "detractor": hi <= 6 or lo > 6}
         if flat[t]:
             raise ValueError(f"the outcome {score!r} has no variation for target={t!r}")
-        sql, p = _engine_sums_sql(score, drivers, t, weights, clusters, ENGINE_GROUPS)
-        G = src(sql).drop(columns="__g").to_numpy(dtype=float)
+        G, p = src.sums(score, drivers, t, weights, clusters, ENGINE_GROUPS)
         out, info = _engine_one_target(G, p, drivers, t, score, method, n_resamples,
                                        confidence_level, gen)  # fmt: skip
         if len(targets) > 1:
@@ -1335,6 +1324,141 @@ def _q(name) -> str:
     from .backends import quote as _quote
 
     return _quote(name)
+
+
+class _SQLSums:
+    """The engine path's three reads from a path, DuckDB relation or Arrow table, in SQL."""
+
+    def __init__(self, df, columns):
+        from .backends import SQLSource
+
+        self._src = SQLSource(df, columns)
+        self.label = self._src.label
+
+    def checks(self, outcome, drivers, weights, clusters, zero_to_ten) -> pd.Series:
+        return self._src(_engine_checks_sql(outcome, drivers, weights, clusters, zero_to_ten)).iloc[
+            0
+        ]
+
+    def frame(self, columns) -> pd.DataFrame:
+        return self._src("SELECT " + ", ".join(map(_q, columns)) + " FROM src")
+
+    def sums(self, outcome, drivers, target, weights, clusters, groups):
+        sql, p = _engine_sums_sql(outcome, drivers, target, weights, clusters, groups)
+        return self._src(sql).drop(columns="__g").to_numpy(dtype=float), p
+
+
+class _SparkSums:
+    """The same three reads from a Spark DataFrame: one Spark aggregation each.
+
+    The same statistics as ``_engine_checks_sql`` and ``_engine_sums_sql``,
+    as Spark Columns (names backquoted by ``backends._spark_col``, no SQL
+    text built from a name); rows are dealt to the random groups by a hash
+    of their Spark row id (whole clusters by a hash of the cluster id).
+    """
+
+    label = "the Spark DataFrame"
+
+    def __init__(self, df, columns):
+        from ._validation import check_columns
+
+        check_columns(list(df.columns), list(columns), where=self.label)
+        self.df = df
+
+    @staticmethod
+    def _num(name):
+        from .backends import _spark_try_double
+
+        return _spark_try_double(name)
+
+    @staticmethod
+    def _blank(x):
+        from pyspark.sql import functions as F
+
+        return x.isNull() | F.coalesce(F.isnan(x), F.lit(False))
+
+    def checks(self, outcome, drivers, weights, clusters, zero_to_ten) -> pd.Series:
+        from pyspark.sql import functions as F
+
+        from .backends import _spark_col
+
+        def count(cond):
+            return F.count(F.when(cond, F.lit(1)))
+
+        inf = F.lit(float("inf"))
+        parts, complete = [F.count(F.lit(1)).alias("rows")], []
+        for j, c in enumerate([outcome, *drivers]):
+            raw, x = _spark_col(c), self._num(c)
+            parts.append(count(raw.isNull() | F.coalesce(F.isnan(x), F.lit(False))).alias(f"m{j}"))
+            parts.append(count(raw.isNotNull() & x.isNull()).alias(f"t{j}"))
+            parts.append(count((x == inf) | (x == -inf)).alias(f"i{j}"))
+            complete.append(~self._blank(x))
+        if clusters is not None:
+            parts.append(count(_spark_col(clusters).isNull()).alias(f"m{len(drivers) + 1}"))
+            complete.append(_spark_col(clusters).isNotNull())
+        if zero_to_ten:
+            y = self._num(outcome)
+            out = (y < 0) | (y > 10) | (y != F.round(y))
+            parts.append(count(~self._blank(y) & out).alias("bad_y"))
+        w = F.lit(1.0)
+        if weights is not None:
+            w = self._num(weights)
+            bad = self._blank(w) | (w == inf) | (w < 0)
+            parts.append(count(bad).alias("bad_w"))
+        used = complete[0]
+        for cond in complete[1:]:
+            used = used & cond
+        parts.append(count(used).alias("used"))
+        for j, c in enumerate([outcome, *drivers]):  # ranges over the rows that carry weight
+            x = F.when(used & (w > 0), self._num(c))
+            parts += [F.min(x).alias(f"min{j}"), F.max(x).alias(f"max{j}")]
+        return self.df.agg(*parts).toPandas().iloc[0]
+
+    def frame(self, columns) -> pd.DataFrame:
+        from .backends import _spark_col
+
+        return self.df.select(*[_spark_col(c).alias(c) for c in columns]).toPandas()
+
+    def sums(self, outcome, drivers, target, weights, clusters, groups):
+        from pyspark.sql import functions as F
+
+        from .backends import _spark_col
+
+        y = self._num(outcome)
+        if target != "score":
+            hit = y >= 9 if target == "promoter" else y <= 6
+            y = F.when(self._blank(y), F.lit(None)).when(hit, F.lit(1.0)).otherwise(F.lit(0.0))
+        z = [y] + [self._num(d) for d in drivers]
+        w = F.lit(1.0) if weights is None else self._num(weights)
+        key = (
+            F.monotonically_increasing_id()
+            if clusters is None
+            else _spark_col(clusters).cast("string")
+        )
+        cols = [e.alias(f"__z{j}") for j, e in enumerate(z)]
+        cols += [w.alias("__w"), F.pmod(F.xxhash64(key), F.lit(int(groups))).alias("__g")]
+        complete = ~self._blank(F.col("__w"))
+        for j in range(len(z)):
+            complete = complete & ~self._blank(F.col(f"__z{j}"))
+        if clusters is not None:
+            cols.append(_spark_col(clusters).isNotNull().alias("__c"))
+            complete = complete & F.col("__c")
+        p = len(z)
+        zc, wc = [F.col(f"__z{j}") for j in range(p)], F.col("__w")
+        sums = [F.count(F.lit(1)).alias("__n"), F.sum(wc).alias("__sw")]
+        sums += [F.sum(wc * zc[j]).alias(f"__s{j}") for j in range(p)]
+        sums += [
+            F.sum(wc * zc[i] * zc[j]).alias(f"__s{i}_{j}") for i in range(p) for j in range(i, p)
+        ]
+        long = (
+            self.df.select(*cols)
+            .where(complete)
+            .groupBy("__g")
+            .agg(*sums)
+            .orderBy("__g")
+            .toPandas()
+        )
+        return long.drop(columns="__g").to_numpy(dtype=float), p
 
 
 def _engine_one_target(G, p, drivers, target, score, method, n_resamples, level, gen):

@@ -20,6 +20,40 @@ def close_figures():
     plt.close("all")
 
 
+def _java_ok() -> bool:
+    import shutil
+    import subprocess
+
+    if shutil.which("java") is None:
+        return False
+    try:
+        return subprocess.run(["java", "-version"], capture_output=True, timeout=60).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[2] Spark session for every test named *spark* (``make test-spark``);
+    skipped without pyspark or Java, so ``make test`` passes without them."""
+    pytest.importorskip("pyspark", reason="pyspark not installed (pip install nps-toolkit[spark])")
+    if not _java_ok():
+        pytest.skip("no Java runtime for Spark (pyspark 4 needs Java 17+)")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("nps-toolkit-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261123)

@@ -7,8 +7,6 @@ Python count below pins the engines independently.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections import Counter
 
 import duckdb
@@ -390,34 +388,6 @@ def test_compare_segments_from_parquet_equals_pandas(survey, files):
 
 
 # --------------------------------------------------------------------------- Spark
-
-
-def _java_ok() -> bool:
-    if shutil.which("java") is None:
-        return False
-    try:
-        return subprocess.run(["java", "-version"], capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="pyspark not installed (pip install nps-toolkit[spark])")
-    if not _java_ok():
-        pytest.skip("no Java runtime for Spark (pyspark 4 needs Java 17+)")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("nps-toolkit-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")

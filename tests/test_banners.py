@@ -362,12 +362,23 @@ def test_banner_table_refuses_more_groups_than_it_can_letter(tmp_path):
     ):
         banner_table(df, "store")
 
-    class DataFrame:  # looks like a pyspark DataFrame
-        columns = ["store", "recommend"]
 
-    DataFrame.__module__ = "pyspark.sql.dataframe"
-    with pytest.raises(TypeError, match="Spark"):
-        banner_table(DataFrame(), "store")
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark about pandas 3
+@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
+def test_spark_banner_table_equals_the_dataframe_table(spark, three_groups):
+    # a Spark DataFrame: the few columns the table needs are selected on the cluster
+    df = three_groups.assign(w=np.linspace(0.5, 1.5, 150), csat=np.arange(150) % 5 + 1)
+    df["wide col"] = df["seg"]
+    sdf = spark.createDataFrame(df)
+    kw = dict(rows=["nps", "promoters", "mean:csat", "top2:csat:5"], weights="w")
+    got = banner_table(sdf, ["seg", "wide col"], **kw)
+    ref = banner_table(df, ["seg", "wide col"], **kw)
+    pd.testing.assert_frame_equal(got, ref, rtol=1e-12)
+    assert got.attrs["pairs"] == ref.attrs["pairs"]
+    with pytest.raises(KeyError, match="column 'sge' not in the Spark DataFrame"):
+        banner_table(sdf, "sge")
+    with pytest.raises(TypeError, match="weights must be a column name"):
+        banner_table(sdf, "seg", weights=np.ones(150))
 
 
 # --- pandas operations and names (issue 20) ----------------------------------------

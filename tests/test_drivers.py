@@ -4,6 +4,7 @@ The references fit regressions on the raw rows (numpy lstsq / statsmodels),
 never the correlation-matrix shortcuts the module uses.
 """
 
+import re
 from itertools import combinations, permutations
 from math import comb
 
@@ -859,12 +860,6 @@ def test_engine_refuses_what_it_cannot_do(tmp_path):
     with pytest.raises(ValueError, match="method='logit'.*shapley"):
         nps.driver_importance(str(path), "ltr", names, method="logit", target="promoter")
 
-    class DataFrame:  # looks like a pyspark DataFrame to the toolkit
-        columns = ["ltr", *names]
-
-    DataFrame.__module__ = "pyspark.sql.dataframe"
-    with pytest.raises(TypeError, match="Spark"):
-        nps.driver_importance(DataFrame(), "ltr", names)
     with pytest.raises(KeyError, match="nope"):
         nps.driver_importance(str(path), "ltr", [*names, "nope"])
     bad = df.astype({"d2": object})
@@ -872,6 +867,65 @@ def test_engine_refuses_what_it_cannot_do(tmp_path):
     bad.to_csv(tmp_path / "bad.csv", index=False)
     with pytest.raises(ValueError, match="'d2' must hold numeric ratings.*1 value"):
         nps.driver_importance(str(tmp_path / "bad.csv"), "ltr", names)
+
+
+# Spark: the same sums as one Spark aggregation (make test-spark; skipped without pyspark)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark about pandas 3
+@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
+def test_spark_sums_equal_the_row_by_row_numbers(spark, tmp_path, monkeypatch):
+    monkeypatch.setattr(drv, "ENGINE_EXACT_ROWS", 0)  # the sums path on a small frame
+    df, names = engine_frame()
+    df["account"] = (np.arange(len(df)) % 150).astype(str)
+    hostile = "d0` , `w"  # a backquote in a column name: Spark's quoting, not the name, counts
+    df = df.rename(columns={"d0": hostile})
+    cols = [hostile, *names[1:]]
+    df.to_parquet(tmp_path / "s.parquet")
+    sdf = spark.read.parquet(str(tmp_path / "s.parquet"))
+    show = ["driver", "importance", "share", "mean", "n", "rank"]
+    for kw in (
+        dict(method="shapley", target=("score", "detractor"), weights="w"),
+        dict(method="relative-weights", target="promoter", clusters="account", n_resamples=200),
+    ):
+        ref = nps.driver_importance(df, "ltr", cols, **kw)
+        got = nps.driver_importance(sdf, "ltr", cols, **kw)
+        use = (["target"] if "target" in ref.columns else []) + show
+        pd.testing.assert_frame_equal(got[use], ref[use], rtol=1e-9, atol=1e-12)
+        for key in ("r_squared", "n_used", "n_excluded_missing", "missing_by_column"):
+            assert got.attrs[key] == pytest.approx(ref.attrs[key], rel=1e-9)
+    assert got.attrs["missing_by_column"] == {"d1": int(np.ceil(3000 / 37))}
+    # the interval: whole accounts dealt to random groups by Spark, so no more groups
+    # than the 150 accounts (rows dealt one by one would fill all 200)
+    groups = int(
+        re.fullmatch(r"random-groups bootstrap \((\d+) groups\)", got.attrs["ci_method"])[1]
+    )
+    assert 50 < groups <= 150
+    assert (got["ci_low"] <= got["importance"]).all() and (
+        got["importance"] <= got["ci_high"]
+    ).all()
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
+def test_spark_small_frame_is_the_dataframe_path_and_bad_input_is_named(spark, tmp_path):
+    df, names = engine_frame(n=400)
+    sdf = spark.createDataFrame(df)
+    kw = dict(weights="w", n_resamples=200, rng=SEED_BOOT)
+    ref = nps.driver_importance(df, "ltr", names, **kw)
+    got = nps.driver_importance(sdf, "ltr", names, **kw)
+    pd.testing.assert_frame_equal(got, ref, rtol=1e-9)  # intervals included
+    with pytest.raises(KeyError, match="column 'nope' not in the Spark DataFrame"):
+        nps.driver_importance(sdf, "ltr", [*names, "nope"])
+    with pytest.raises(ValueError, match="method='logit'.*shapley"):
+        nps.driver_importance(sdf, "ltr", names, method="logit", target="promoter")
+    bad = df.astype({"d2": object, "w": object})
+    bad.loc[5, "d2"], bad.loc[7, "w"] = "good", -1.0
+    bad = spark.createDataFrame(bad.astype({"d2": str, "w": str}))
+    with pytest.raises(ValueError, match="'d2' must hold numeric ratings.*1 value.*Spark"):
+        nps.driver_importance(bad, "ltr", names)
+    with pytest.raises(ValueError, match="weights column 'w' must be finite non-negative.*1 bad"):
+        nps.driver_importance(bad.drop("d2"), "ltr", [n for n in names if n != "d2"], weights="w")
 
 
 def test_engine_quotes_hostile_column_names(tmp_path, monkeypatch):

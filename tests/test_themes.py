@@ -924,6 +924,15 @@ def test_tag_themes_refuses_a_table_instead_of_tagging_its_rows_as_one_comment()
             nps.tag_themes(table)
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_spark_tag_themes_refuses_a_spark_table_or_column(spark):
+    # a real Spark DataFrame and Column: refused, never tagged as one comment
+    sdf = spark.createDataFrame(pd.DataFrame({"comment": ["slow app", "great support"]}))
+    for table in (sdf, sdf["comment"], sdf.select("comment")):
+        with pytest.raises(TypeError, match=r"read the comment column first.*toPandas"):
+            nps.tag_themes(table)
+
+
 def test_theme_impact_counts_the_commenters_no_theme_covers():
     # 5 respondents: 4 commented (one blank), 2 of those mention a theme, 2 none
     df = pd.DataFrame({"recommend": [10, 2, 9, 8, 7]})

@@ -57,7 +57,7 @@ MAX_FOLLOWUP_HOURS = 24 * 366  # a year: a longer promise is a typing error
 # parameter defaulting to None adds one line here; a parameter may also
 # appear here to allow more than its default's type.
 PARAMETER_TYPES = {
-    "data_path": str | None,
+    "data_path": str | dict | None,  # a mapping: Spark data ({spark: {...}}, see _check_spark)
     "columns": dict[str, str] | str,
     "row_filter": str | dict | None,
     "weights": str | None,
@@ -491,8 +491,9 @@ def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list
 
     The file holds ``surveys:`` (a list of entries) and optionally
     ``defaults:`` (options applied to every entry).  Each entry has a
-    ``name``, the ``data`` file path (relative to the config file) or an
-    ``example`` name, options named after the template's parameters
+    ``name``, the ``data`` file path (relative to the config file), Spark
+    data (``spark:parquet:<path>``, ``spark:table:<name>`` or a ``spark:``
+    block, see ``backends.spark_spec``) or an ``example`` name, options named after the template's parameters
     (``segments``, ``drivers``, ``weights``, ``filter``, ``confidence_level`` ...)
     and ``timeout`` (seconds each notebook cell may run).
 
@@ -563,6 +564,7 @@ def load_config(config="surveys.yml", *, template=TEMPLATE, errors=None) -> list
         options["timeout"] = int(options["timeout"])
         values.pop("tables_dir", None)
         _check_source(where, entry)
+        _check_spark(where, path.parent, values)
         _resolve_files(where, path.parent, values)
         if "required_columns" in params:
             values["required_columns"] = _required_columns({**defaults, **own})
@@ -613,9 +615,55 @@ def _check_source(where: str, entry: dict) -> None:
         raise ConfigError(f"{where}: missing key 'data' (a survey file) or 'example'")
 
 
+def spark_available() -> bool:
+    """Whether pyspark can be imported here (not imported: that takes seconds)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyspark") is not None
+
+
+def _check_spark(where: str, folder: Path, values: dict) -> None:
+    """Spark ``data`` (``spark:<format>:<path>``, ``spark:table:<name>`` or a ``spark:``
+    block), checked and written out in full (``backends.spark_spec``), in place.
+
+    Only the block's whitelisted keys, each a plain string of a checked form,
+    reach the report kernel, which starts the Spark session; a relative local
+    path is relative to the config's folder, as ``data`` files are.
+    """
+    from ..backends import is_spark_spec, spark_spec
+
+    data = values.get("data_path")
+    if isinstance(data, dict) and not is_spark_spec(data):
+        raise ConfigError(
+            f"{where}: key 'data' must be a file, a glob or folder of parts, or Spark data "
+            f"('spark:table:<name>', 'spark:<format>:<path>' or a 'spark:' block), got "
+            f"{excerpt(data)}"
+        )
+    if not is_spark_spec(data):
+        return
+    try:
+        values["data_path"] = spark_spec(data, base=folder.resolve(), where=f"{where}: key 'data'")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if values.get("columns"):
+        raise ConfigError(
+            f"{where}: key 'columns' renames the columns of a file; Spark data is read with "
+            "its own column names (rename them in Spark, or name them in the entry's keys)"
+        )
+    if not spark_available():
+        raise ConfigError(
+            f"{where}: key 'data' names Spark data, but pyspark is not installed: "
+            "pip install 'nps-toolkit[spark]' (Spark also needs Java 17 or newer)"
+        )
+
+
 def _resolve_files(where: str, folder: Path, values: dict) -> None:
     """Files named in an entry, resolved relative to the config's folder (in place)."""
+    from ..backends import is_spark_spec
+
     for key, param in FILE_KEYS.items():
+        if key == "data" and is_spark_spec(values.get(param)):
+            continue  # Spark reads it: checked by _check_spark
         if isinstance(values.get(param), str):
             file = (folder / values[param]).resolve()
             if key == "data" and is_dataset(file):  # a folder or a glob of parts

@@ -332,11 +332,15 @@ def parameter_table(parameters: dict) -> pd.DataFrame:
     1      min_n               5
     2   segments  region, tenure
     """
+    from ..backends import is_spark_spec, spark_label
+
     rows = []
     for key, value in parameters.items():
         if key in INTERNAL_PARAMETERS:
             continue
-        if key in ("data_path", "columns", "themes") and isinstance(value, str):
+        if key == "data_path" and is_spark_spec(value):
+            value = spark_label(value)  # the table, or the files' last part: no folders
+        elif key in ("data_path", "columns", "themes") and isinstance(value, str):
             value = Path(value).name  # a file: its name only
         if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             value = ", ".join(value)  # names, as a reader lists them

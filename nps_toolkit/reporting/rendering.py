@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._redact import visible
+from ..backends import is_spark_spec
 from .config import (
     FILE_KEYS,
     HTML_TEMPLATE,
@@ -530,7 +531,12 @@ def _fingerprint(survey: Survey, template) -> dict:
         if param != "data_path" and isinstance(p.get(param), str) and Path(p[param]).is_file()
     }
     return {
-        "data_sha256": data_sha256(p["data_path"]) if p.get("data_path") else None,
+        # Spark data (a table, a cluster's files) has no fingerprint here: always rendered
+        "data_sha256": (
+            data_sha256(p["data_path"])
+            if p.get("data_path") and not is_spark_spec(p["data_path"])
+            else None
+        ),
         "files_sha256": files,
         "template_sha256": _template_sha256(template),
         "toolkit_version": __version__,
@@ -567,8 +573,14 @@ def recorded_parameters(parameters: dict, base: str | None) -> dict:
     """
     out = dict(parameters)
     for param in FILE_KEYS.values():
-        if isinstance(out.get(param), str):
+        if isinstance(out.get(param), str) and not is_spark_spec(out[param]):
             out[param] = _relative_path(out[param], base)
+    spark = out.get("data_path")
+    if isinstance(spark, dict) and isinstance(spark.get("spark"), dict):
+        block = dict(spark["spark"])
+        if isinstance(block.get("path"), str) and os.path.isabs(block["path"]):
+            block["path"] = _relative_path(block["path"], base)  # a local path; URIs stay
+        out["data_path"] = {"spark": block}
     if out.get("tables_dir"):
         out["tables_dir"] = "."
     return out
@@ -712,7 +724,8 @@ def render_survey(
             raise ValueError(f"survey {survey.name!r} would write outside {out_root}")
         _check_ours(final)
         fingerprint = _fingerprint(survey, template)
-        if not force and _unchanged(final, fingerprint):
+        spark = is_spark_spec(survey.parameters.get("data_path"))  # no fingerprint of its data
+        if not force and not spark and _unchanged(final, fingerprint):
             return result("unchanged", str(final))
         bad = [k for k, v in survey.parameters.items() if not is_plain(v)]
         if bad:  # load_config makes this impossible; check anyway
@@ -1109,6 +1122,21 @@ def _value_slugs(values) -> list[str]:
     return slugs
 
 
+def _spark_split_counts(p: dict, score: str, column: str) -> tuple[pd.Series, int, int]:
+    """A Spark entry's answers per value of the split column (sorted), the rows with no
+    value and their answers: one Spark aggregation (``group_counts``), no rows collected."""
+    from ..backends import group_counts, spark_source
+
+    src = spark_source(p["data_path"], p.get("row_filter"), where="key 'data'")
+    counts = group_counts(src, score, by=column)
+    blank = counts[column].isna()
+    per_value = pd.Series(
+        counts.loc[~blank, "n"].to_numpy(), index=pd.Index(counts.loc[~blank, column]), name="n"
+    )
+    blank_rows = int((counts.loc[blank, "n"] + counts.loc[blank, "excluded_blank"]).sum())
+    return per_value, blank_rows, int(counts.loc[blank, "n"].sum())
+
+
 def plan_split(survey: Survey, out_root: Path) -> _Split:
     """Read the entry's data once and make one report entry per value of its split column.
 
@@ -1123,32 +1151,34 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
     split = _Split(survey, folder, [], [])
     try:
         score, column, min_n = p.get("score", "recommend"), survey.split, int(p.get("min_n", 5))
-        if p.get("data_path") and is_dataset(p["data_path"]) and not p.get("columns"):
-            # parts: only the two columns needed, filtered in DuckDB as each report's are
-            from ..backends import read_columns
-
-            df = read_columns(p["data_path"], [score, column], row_filter=p.get("row_filter"))
+        if is_spark_spec(p.get("data_path")):
+            # Spark: the answers per value counted on the cluster, never the rows
+            counts, split.blank_rows, blank_answers = _spark_split_counts(p, score, column)
         else:
-            df = load_data(
-                p.get("data_path"), example=p.get("example", "b2b-annual"),
-                columns=p.get("columns"), row_filter=p.get("row_filter"),
-                required=p.get("required_columns"), date_format=p.get("date_format"),
-            )  # fmt: skip
-        answered = pd.to_numeric(df[score], errors="coerce").notna()
-        values = df[column]
-        split.blank_rows = int(values.isna().sum())
-        counts = answered[values.notna()].groupby(values[values.notna()], sort=True).sum()
+            if p.get("data_path") and is_dataset(p["data_path"]) and not p.get("columns"):
+                # parts: only the two columns needed, filtered in DuckDB as each report's are
+                from ..backends import read_columns
+
+                df = read_columns(p["data_path"], [score, column], row_filter=p.get("row_filter"))
+            else:
+                df = load_data(
+                    p.get("data_path"), example=p.get("example", "b2b-annual"),
+                    columns=p.get("columns"), row_filter=p.get("row_filter"),
+                    required=p.get("required_columns"), date_format=p.get("date_format"),
+                )  # fmt: skip
+            answered = pd.to_numeric(df[score], errors="coerce").notna()
+            values = df[column]
+            split.blank_rows = int(values.isna().sum())
+            counts = answered[values.notna()].groupby(values[values.notna()], sort=True).sum()
+            blank_answers = int(answered[values.isna()].sum())
+            del df, answered, values
         # the answers in no report (skipped values, blank values) are the whole file's report
         # minus the split ones: while 1 to min_n - 1, the next smallest value is skipped too
-        hidden, blank_answers = (
-            set(counts.index[counts < min_n]),
-            int(answered[values.isna()].sum()),
-        )
+        hidden = set(counts.index[counts < min_n])
         for value in counts[counts >= min_n].sort_values(kind="stable").index:
             if not 0 < blank_answers + int(counts[list(hidden)].sum()) < min_n:
                 break
             hidden.add(value)
-        del df, answered, values
         slugs = _value_slugs(counts.index)
         for (value, n), slug in zip(counts.items(), slugs, strict=True):
             name = f"{survey.name} / {value}"
