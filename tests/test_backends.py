@@ -510,3 +510,192 @@ def test_read_columns_reads_a_folder_glob_or_list_of_parts(survey, files):
         assert sorted(got["respondent_id"]) == sorted(survey["respondent_id"])
     with pytest.raises(KeyError, match="nope"):
         backends.read_columns(files["parquet"], ["nope"])
+
+
+# --------------------------------------------------------------------------- filters and reads on Spark
+
+SPARK_WARNINGS = (  # pyspark 4 about pandas 3: noise, not the toolkit's
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+)
+
+
+def _spark_rows(sdf, filters) -> list[list]:
+    """The respondent ids each filter keeps, every filter in one Spark job (a union)."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    parts = [
+        backends.filter_relation(sdf, f).select(F.lit(i).alias("k"), "respondent_id")
+        for i, f in enumerate(filters)
+    ]
+    got = reduce(lambda a, b: a.unionAll(b), parts).toPandas()
+    return [sorted(got.loc[got["k"] == i, "respondent_id"]) for i in range(len(filters))]
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_filter_keeps_the_rows_pandas_keeps(spark, survey, files):
+    from nps_toolkit._filters import parse_filter
+
+    survey = survey.copy()
+    # a row holding the hostile value, so the filter that names it keeps one row
+    survey.loc[11, "customer_type"] = HOSTILE
+    path = files["folder"] / "spark-filters.parquet"
+    survey.to_parquet(path, index=False)
+    sdf = spark.read.parquet(str(path))
+    got = _spark_rows(sdf, FILTERS)
+    for row_filter, rows in zip(FILTERS, got, strict=True):
+        expected = sorted(survey.loc[parse_filter(row_filter).mask(survey), "respondent_id"])
+        assert rows == expected, row_filter
+    assert got[-1] == [survey.loc[11, "respondent_id"]]
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_hostile_names_and_values_stay_data(spark, tmp_path):
+    # names and values that would break out of Spark SQL if pasted into it: quotes,
+    # backquotes (closing Spark's quoted identifier), a name that is an expression
+    from nps_toolkit._filters import FilterError, parse_filter
+
+    names = ['a" = 1 OR 1=1; --', "b` OR true OR `c", "x.y", "q`) OR (1=1"]
+    df = pd.DataFrame(
+        {
+            "respondent_id": [1, 2, 3, 4, 5],
+            names[0]: [HOSTILE, "b", None, "O'Brien", "`"],
+            names[1]: [1.5, None, 2.0, 3.0, 1.0],
+            names[2]: [True, False, None, True, False],
+            names[3]: [1, 2, 3, 4, 5],
+        }
+    )
+    df.to_parquet(tmp_path / "h.parquet")
+    sdf = spark.read.parquet(str(tmp_path / "h.parquet"))
+    filters = [
+        f"`{names[0]}` == {HOSTILE!r} or `{names[0]}` in [{HOSTILE[:3]!r}]",
+        f'`{names[0]}` == "O\'Brien"',
+        f"`{names[0]}` != '`'",
+        f"`{names[0]}` == null",
+        {names[1]: [1.5, None]},  # a name with backquotes: the mapping form names it
+        {names[2]: True, names[3]: [1, 2, 3, 4]},
+        {names[3]: 3},
+        f"`{names[2]}` == false or respondent_id > 4",
+    ]
+    want = [[1], [4], [1, 2, 3, 4], [3], [1, 2], [1, 4], [3], [2, 5]]
+    assert _spark_rows(sdf, filters) == want
+    for f, rows in zip(filters, want, strict=True):  # the pandas filter agrees
+        assert sorted(df.loc[parse_filter(f).mask(df), "respondent_id"]) == rows
+    got = backends.read_columns(sdf, [names[3], names[0]], row_filter=filters[0])
+    assert list(got.columns) == [names[3], names[0]] and got.values.tolist() == [[1, HOSTILE]]
+    with pytest.raises(FilterError, match=r"column 'x\.z' is not in the data; did you mean 'x\.y'"):
+        backends.filter_relation(sdf, "`x.z` == true")
+    with pytest.raises(FilterError, match=r"holds text.*quote it"):
+        backends.filter_relation(sdf, {names[0]: 3})
+    with pytest.raises(FilterError, match=r"holds numbers.*'1'"):
+        backends.filter_relation(sdf, {names[3]: "1"})
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_read_columns_row_count_column_names_equal_duckdb(spark, files):
+    sdf = spark.read.parquet(files["parquet"])
+    f = "region in ['North', null] and recommend >= 7"
+    cols = ["respondent_id", "recommend", "weight", "region", "retained", "responded_at"]
+    got = backends.read_columns(sdf, cols, row_filter=f).sort_values("respondent_id")
+    ref = backends.read_columns(files["parquet"], cols, row_filter=f).sort_values("respondent_id")
+    assert list(got.columns) == cols and len(got) == len(ref) > 1000
+    for c in cols:  # the same values; dtypes are each engine's own (object vs str)
+        a, b = got[c].reset_index(drop=True), ref[c].reset_index(drop=True)
+        assert a.isna().equals(b.isna()), c
+        assert a[a.notna()].tolist() == b[b.notna()].tolist(), c
+    assert backends.row_count(sdf) == backends.row_count(files["parquet"]) == 20_000
+    assert backends.column_names(sdf) == backends.column_names(files["parquet"])
+    with pytest.raises(KeyError, match="column 'regoin' not in the Spark DataFrame"):
+        backends.read_columns(sdf, ["regoin"])
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_source_reads_paths_and_tables_filtered(spark, survey, files, tmp_path):
+    from nps_toolkit._filters import FilterError
+
+    f = "channel == 'web' and recommend != null"
+    expected = int(((survey["channel"] == "web") & survey["recommend"].notna()).sum())
+    by_path = backends.spark_source("spark:parquet:" + files["parquet"], f)
+    assert backends.row_count(by_path) == expected
+    spark.read.parquet(files["parquet"]).createOrReplaceTempView("nps_spark_test")
+    by_table = backends.spark_source({"spark": {"table": "nps_spark_test"}}, {"channel": "web"})
+    assert backends.row_count(by_table) == int((survey["channel"] == "web").sum())
+    counted = scoring.group_counts(by_table, by="region")
+    pd.testing.assert_frame_equal(
+        counted, scoring.group_counts(survey[survey["channel"] == "web"], by="region")
+    )
+    csv = tmp_path / "s.csv"
+    survey.head(50).to_csv(csv, index=False)
+    assert backends.row_count(backends.spark_source(f"spark:csv:{csv}", "recommend >= 0")) == int(
+        survey.head(50)["recommend"].notna().sum()
+    )
+    with pytest.raises(ValueError, match=r"entry A: key 'data': Spark cannot read Spark table"):
+        backends.spark_source("spark:table:no_such_table", where="entry A: key 'data'")
+    with pytest.raises(FilterError, match=r"entry A: key 'filter': column 'regoin'"):
+        backends.spark_source(
+            "spark:table:nps_spark_test", "regoin == 'N'", filter_where="entry A: key 'filter'"
+        )
+
+
+def test_spark_session_says_what_is_missing(monkeypatch):
+    # no pyspark: an ImportError naming the entry and the extra to install
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(ImportError, match=r"entry A: key 'data': .*pyspark.*nps-toolkit\[spark\]"):
+        backends.spark_source("spark:table:t", where="entry A: key 'data'")
+
+
+def test_spark_session_says_java_is_missing(monkeypatch):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", classmethod(lambda cls: None))
+    monkeypatch.setattr(backends, "_java_found", lambda: False)
+    with pytest.raises(RuntimeError, match=r"entry A: key 'data': Spark needs a Java runtime"):
+        backends.spark_source("spark:table:t", where="entry A: key 'data'")
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("spark:xml:/d", r"format 'xml' is not one of"),
+        ("spark:parquet", r"'spark:table:<name>' or 'spark:<format>:<path>'"),
+        ("spark:table:db.t; DROP TABLE x", r"is not a table name"),
+        ("spark:table:`t`", r"is not a table name"),
+        ({"spark": {"table": "t", "path": "/d"}}, r"either 'table'.*or 'path'"),
+        (
+            {"spark": {"path": "/d", "jars": "http://x/evil.jar"}},
+            r"unknown Spark key\(s\) \['jars'\]",
+        ),
+        ({"spark": {"path": "/d", "master": "local[*] --conf x"}}, r"master .* is not one of"),
+        ({"spark": {"path": "/d", "master": "sc://evil"}}, r"master .* is not one of"),
+        ({"spark": {"path": 3}}, r"'path' must be a non-empty string"),
+        ({"spark": {"table": "t", "format": "csv"}}, r"'format' goes with 'path'"),
+        ({"spark": {"path": "/d\n/e"}}, r"one line"),
+        ({"spark": "parquet"}, r"a mapping"),
+    ],
+)
+def test_spark_spec_refusals_are_named(spec, message):
+    with pytest.raises(ValueError, match=r"^entry A: key 'data': .*" + message):
+        backends.spark_spec(spec, where="entry A: key 'data'")
+
+
+def test_spark_spec_forms_are_written_out(tmp_path):
+    full = backends.spark_spec("spark:csv:parts/*.csv", base=tmp_path)
+    assert full == {
+        "spark": {"path": str(tmp_path / "parts" / "*.csv"), "format": "csv", "master": "local[*]"}
+    }
+    uri = {"spark": {"path": "s3a://b/nps/", "master": "spark://head-1:7077,head-2:7077"}}
+    assert backends.spark_spec(uri, base=tmp_path)["spark"]["path"] == "s3a://b/nps/"
+    for master in ("local", "local[2]", "local[4,3]", "yarn", "k8s://https://10.0.0.1:6443"):
+        spec = {"spark": {"table": "cat.db.t", "master": master}}
+        assert backends.spark_spec(spec)["spark"]["master"] == master
+    assert backends.spark_label(full) == "Spark csv '*.csv'"
+    assert backends.is_spark_spec("spark:table:t") and not backends.is_spark_spec("sparks.csv")
