@@ -38,9 +38,13 @@ report: setup  ## write the example surveys' data, then render every survey in s
 test: setup  ## run the whole test suite: unit tests, doctests and every notebook (nbval)
 	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile
 
-test-spark: setup  ## install pyspark (needs Java 17+) and run the Spark backend tests
+# the test files holding Spark tests (every one named *spark*, on one local[2] session)
+SPARK_TESTS := tests/test_backends.py tests/test_drivers.py tests/test_banners.py \
+	tests/test_themes.py tests/test_config.py tests/test_split.py
+
+test-spark: setup  ## install pyspark (needs Java 17+) and run the Spark tests (local[2])
 	$(PY) -m pip install --quiet -e ".[spark]"
-	MPLBACKEND=Agg $(PY) -m pytest tests/test_backends.py -k spark
+	MPLBACKEND=Agg $(PY) -m pytest $(SPARK_TESTS) -k spark
 
 lint: setup  ## ruff check and format check
 	$(PY) -m ruff check nps_toolkit tests benchmarks

@@ -174,3 +174,71 @@ def test_freq_takes_the_period_names_nps_trend_reads(folder, capsys):
     assert code == 2 and stdout == ""
     assert "key 'freq' must be one of ['QE', 'ME', 'YE', 'M', 'MS'," in stderr
     assert "(months, quarters or years), got 'W'" in stderr
+
+
+# --- Spark data (make test-spark renders nothing: these check the config alone) ----------
+
+
+def _spark_entry(folder, data_yaml, monkeypatch, available=True):
+    from nps_toolkit.reporting import config
+
+    monkeypatch.setattr(config, "spark_available", lambda: available)
+    (folder / "surveys.yml").write_text(
+        f"surveys:\n  - name: A\n    data: {data_yaml}\n", encoding="utf-8"
+    )
+    return config.load_config(folder / "surveys.yml")
+
+
+def test_spark_data_in_an_entry_is_written_out_for_the_kernel(folder, monkeypatch):
+    (survey,) = _spark_entry(folder, "spark:parquet:exports/*.parquet", monkeypatch)
+    assert survey.parameters["data_path"] == {
+        "spark": {
+            "path": str(folder.resolve() / "exports" / "*.parquet"),
+            "format": "parquet",
+            "master": "local[*]",
+        }
+    }
+    block = '{spark: {table: nps.responses, master: "spark://head:7077"}}'
+    (survey,) = _spark_entry(folder, block, monkeypatch)
+    assert survey.parameters["data_path"] == {
+        "spark": {"table": "nps.responses", "master": "spark://head:7077"}
+    }
+    # the report records no local folder: the appendix and provenance show the last part
+    from nps_toolkit.reporting.presentation import parameter_table
+    from nps_toolkit.reporting.rendering import recorded_parameters
+
+    (survey,) = _spark_entry(folder, "spark:csv:/srv/secret/nps/*.csv", monkeypatch)
+    table = parameter_table(survey.parameters).set_index("parameter")
+    assert table.loc["data_path", "value"] == "Spark csv '*.csv'"
+    recorded = recorded_parameters(survey.parameters, str(folder))
+    assert recorded["data_path"]["spark"]["path"] == "*.csv"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("spark:table:t; DROP TABLE x", r"Spark table .* is not a table name"),
+        (
+            "{spark: {path: x, conf: 'spark.jars=http://evil'}}",
+            r"unknown Spark key\(s\) \['conf'\]",
+        ),
+        ("{spark: {path: x, master: 'local[*] --jars evil'}}", r"Spark master .* is not one of"),
+        ("{spark: {path: x, format: delta}}", r"Spark format 'delta' is not one of"),
+        ("{spark: {path: [x]}}", r"Spark key 'path' must be a non-empty string"),
+        ("{table: x}", r"must be a file, a glob or folder of parts, or Spark data"),
+    ],
+)
+def test_spark_data_refusals_name_the_entry_and_key(folder, monkeypatch, data, message):
+    from nps_toolkit.reporting.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"survey 'A' \(entry 1\): key 'data'.* " + message):
+        _spark_entry(folder, data, monkeypatch)
+
+
+def test_spark_data_needs_pyspark_and_no_columns_file(folder, monkeypatch):
+    from nps_toolkit.reporting.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"entry 1\): key 'data' names Spark data, but pyspark"):
+        _spark_entry(folder, "spark:table:t", monkeypatch, available=False)
+    with pytest.raises(ConfigError, match=r"key 'columns' renames the columns of a file"):
+        _spark_entry(folder, "spark:table:t\n    columns: {NPS: recommend}", monkeypatch)

@@ -215,3 +215,27 @@ def test_readme_split_entry_is_a_valid_config(tmp_path):
     (survey,) = load_config(tmp_path / "surveys.yml")
     assert survey.split == "store" and survey.parameters["section_timeout"] == 300
     assert survey.parameters["data_path"].endswith("2026-*.parquet")
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # pyspark about pandas 3
+@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
+def test_spark_split_plans_the_same_reports_as_the_parts(spark, tmp_path, monkeypatch):
+    # the answers per store counted by Spark: the same reports, skips and blanks
+    monkeypatch.setattr("nps_toolkit.reporting.config.spark_available", lambda: True)
+    _survey(tmp_path)
+    (parts,) = load_config(_config(tmp_path, filter="tenure != 'x'"))
+    (on_spark,) = load_config(
+        _config(tmp_path, data="spark:parquet:parts/part-*.parquet", filter="tenure != 'x'")
+    )
+    assert on_spark.parameters["data_path"]["spark"]["path"] == str(
+        tmp_path.resolve() / "parts" / "part-*.parquet"
+    )
+    want = rendering.plan_split(parts, tmp_path / "a")
+    got = rendering.plan_split(on_spark, tmp_path / "b")
+    assert got.error is None and want.error is None
+    assert [(s.slug, v, n) for s, v, n in got.reports] == [
+        (s.slug, v, n) for s, v, n in want.reports
+    ]
+    assert [r.slug for r in got.skipped] == [r.slug for r in want.skipped] != []
+    assert got.blank_rows == want.blank_rows == 4
+    assert got.reports[0][0].parameters["row_filter"] == want.reports[0][0].parameters["row_filter"]
