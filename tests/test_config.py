@@ -242,3 +242,20 @@ def test_spark_data_needs_pyspark_and_no_columns_file(folder, monkeypatch):
         _spark_entry(folder, "spark:table:t", monkeypatch, available=False)
     with pytest.raises(ConfigError, match=r"key 'columns' renames the columns of a file"):
         _spark_entry(folder, "spark:table:t\n    columns: {NPS: recommend}", monkeypatch)
+
+
+def test_spark_readme_entries_are_a_valid_config(tmp_path, monkeypatch):
+    import re
+
+    from nps_toolkit.reporting import config
+
+    monkeypatch.setattr(config, "spark_available", lambda: True)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(surveys:\n  - name: National \(cluster\).*?)```", readme, re.S)
+    (tmp_path / "surveys.yml").write_text(block.group(1), encoding="utf-8")
+    national, stores = config.load_config(tmp_path / "surveys.yml")
+    assert national.parameters["data_path"]["spark"]["master"] == "yarn"
+    assert stores.split == "store"
+    assert stores.parameters["data_path"] == {
+        "spark": {"table": "cx.nps_responses", "master": "local[*]"}
+    }
