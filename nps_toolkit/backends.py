@@ -68,9 +68,11 @@ Connect DataFrames are recognised too.  pyspark 4.x needs Java 17 or newer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -440,6 +442,24 @@ def _spark_col(name: str):
     return F.col("`" + str(name).replace("`", "``") + "`")
 
 
+@contextlib.contextmanager
+def _spark_quiet():
+    """Without pyspark's warnings about the pandas version: they name the installation's
+    folders and tell a report's reader nothing about the data."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"(?s).*PySpark does not yet fully support")
+        warnings.filterwarnings("ignore", message=r"(?s).*The copy keyword is deprecated")
+        yield
+
+
+def spark_pandas(df) -> pd.DataFrame:
+    """``df.toPandas()``, without pyspark's warnings about the pandas version."""
+    with _spark_quiet():
+        return df.toPandas()
+
+
 def _spark_try_double(name: str):
     from pyspark.sql import functions as F
 
@@ -481,7 +501,7 @@ def _spark_group_counts(df, score, by, weights, period) -> pd.DataFrame:
             F.sum(w * w).alias(_SW2),
             F.count(F.when(bad_w, F.lit(1))).alias(_BW),
         ]
-    long = df.groupBy(*group).agg(*aggs).toPandas()  # <= 5 rows per group: small
+    long = spark_pandas(df.groupBy(*group).agg(*aggs))  # <= 5 rows per group: small
 
     def examples(which):
         cond, column = (category == -2, score) if which == "score" else (bad_w, weights)
@@ -603,7 +623,7 @@ def _spark_extras(source, keys, weights, wanted, csat_scale):
 
     aggs = [weighted_mean(k, c) for k, c in present.items()]
     group = [_spark_col(k).alias(k) for k in keys]
-    res = (source.groupBy(*group).agg(*aggs) if group else source.agg(*aggs)).toPandas()
+    res = spark_pandas(source.groupBy(*group).agg(*aggs) if group else source.agg(*aggs))
     return res, present
 
 
@@ -886,7 +906,7 @@ def read_columns(source, columns=None, *, row_filter=None, where: str = "filter"
             columns = list(dict.fromkeys(columns))
             check_columns(list(source.columns), columns, where="the Spark DataFrame")
             df = df.select(*[_spark_col(c).alias(c) for c in columns])
-        return df.toPandas()
+        return spark_pandas(df)
     src = _duckdb_source(_folder_glob(source))
     rel = filter_relation(src.relation, row_filter, where=where)
     if columns is not None:
@@ -1101,7 +1121,8 @@ def spark_session(master: str = SPARK_DEFAULT_MASTER, *, where: str = "Spark dat
     the error says so, starting with ``where`` (the report entry).
     """
     try:
-        from pyspark.sql import SparkSession
+        with _spark_quiet():
+            from pyspark.sql import SparkSession
     except ImportError:
         raise ImportError(
             f"{where}: reading Spark data needs pyspark, which is not installed: "
@@ -1115,18 +1136,36 @@ def spark_session(master: str = SPARK_DEFAULT_MASTER, *, where: str = "Spark dat
             f"{where}: Spark needs a Java runtime (17 or newer), and none is on PATH or in "
             "JAVA_HOME; install one (e.g. apt-get install openjdk-17-jre-headless)"
         )
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("nps-toolkit")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    # The JVM's log goes to a temporary file, not the kernel's stderr: its start-up
+    # lines name the host, its addresses and local folders, and a report notebook
+    # keeps every line a cell prints.  Its last lines explain a start that fails.
+    log = tempfile.TemporaryFile()
+    saved = os.dup(2)
     try:
-        return (
-            SparkSession.builder.master(master)
-            .appName("nps-toolkit")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate()
-        )
+        os.dup2(log.fileno(), 2)  # the JVM started now inherits this stderr
+        with _spark_quiet():
+            session = builder.getOrCreate()
     except Exception as exc:  # a JVM that does not start, a master that does not answer
+        os.dup2(saved, 2)
+        log.seek(0)
+        tail = log.read().decode("utf-8", "replace").strip().splitlines()[-3:]
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RuntimeError(f"{where}: Spark did not start on master {master!r}: {first}") from exc
+        raise RuntimeError(
+            f"{where}: Spark did not start on master {master!r}: {first}"
+            + (" (" + " / ".join(tail) + ")" if tail else "")
+        ) from exc
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_where="filter"):

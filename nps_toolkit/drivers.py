@@ -1380,7 +1380,7 @@ class _SparkSums:
     def checks(self, outcome, drivers, weights, clusters, zero_to_ten) -> pd.Series:
         from pyspark.sql import functions as F
 
-        from .backends import _spark_col
+        from .backends import _spark_col, spark_pandas
 
         def count(cond):
             return F.count(F.when(cond, F.lit(1)))
@@ -1412,17 +1412,17 @@ class _SparkSums:
         for j, c in enumerate([outcome, *drivers]):  # ranges over the rows that carry weight
             x = F.when(used & (w > 0), self._num(c))
             parts += [F.min(x).alias(f"min{j}"), F.max(x).alias(f"max{j}")]
-        return self.df.agg(*parts).toPandas().iloc[0]
+        return spark_pandas(self.df.agg(*parts)).iloc[0]
 
     def frame(self, columns) -> pd.DataFrame:
-        from .backends import _spark_col
+        from .backends import _spark_col, spark_pandas
 
-        return self.df.select(*[_spark_col(c).alias(c) for c in columns]).toPandas()
+        return spark_pandas(self.df.select(*[_spark_col(c).alias(c) for c in columns]))
 
     def sums(self, outcome, drivers, target, weights, clusters, groups):
         from pyspark.sql import functions as F
 
-        from .backends import _spark_col
+        from .backends import _spark_col, spark_pandas
 
         y = self._num(outcome)
         if target != "score":
@@ -1450,13 +1450,8 @@ class _SparkSums:
         sums += [
             F.sum(wc * zc[i] * zc[j]).alias(f"__s{i}_{j}") for i in range(p) for j in range(i, p)
         ]
-        long = (
-            self.df.select(*cols)
-            .where(complete)
-            .groupBy("__g")
-            .agg(*sums)
-            .orderBy("__g")
-            .toPandas()
+        long = spark_pandas(
+            self.df.select(*cols).where(complete).groupBy("__g").agg(*sums).orderBy("__g")
         )
         return long.drop(columns="__g").to_numpy(dtype=float), p
 

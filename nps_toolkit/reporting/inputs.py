@@ -17,6 +17,7 @@ from .._identifiers import (
     check_group_columns,
     clean_group_values,
 )
+from ..backends import is_spark_spec
 from .config import ConfigError, dataset_files, is_dataset
 
 
@@ -75,7 +76,10 @@ def load_data(
         df = example_survey(example, seed=seed)
         df.attrs["sha256"] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
         df.attrs["source"] = f"example_survey({example!r}, seed={seed})"
-    if (
+    if is_spark_spec(data_path):  # Spark data: filtered and checked on the cluster
+        out, answered = _spark_dataset(data_path, row_filter, required, used, score, ratings)
+        df = None
+    elif (
         data_path is not None
         and is_dataset(data_path)
         and not (isinstance(columns, dict) and columns)
@@ -293,6 +297,50 @@ def _filtered_dataset(
             raise FilterError(f"filter {row_filter!r} selects no rows out of {kept.rows}")
         df.attrs.update(filter=row_filter, rows_before_filter=kept.rows)
     return df, kept.answered
+
+
+def _spark_dataset(spec, row_filter, required, used=None, score=None, ratings=()):
+    """Spark data (``backends.spark_source``): the rows the filter keeps, only the used columns.
+
+    The kernel starts the Spark session (an error names the entry's key when
+    pyspark or Java is missing); the scores are checked and the answers
+    counted on the cluster, the filter runs there, and only the report's
+    columns of the kept rows are collected into pandas.  ``attrs["sha256"]``
+    identifies the rows collected (a SHA-256 of their sorted row hashes: Spark
+    gives rows in no fixed order), as the report has no file to hash.
+    """
+    import numpy as np
+
+    from ..backends import (
+        column_names,
+        filter_relation,
+        group_counts,
+        read_columns,
+        row_count,
+        spark_label,
+        spark_source,
+    )
+
+    full = spark_source(spec, where="key 'data'")
+    names = column_names(full)
+    check_columns(pd.DataFrame(columns=names), required or {})
+    answered = None
+    if score in names:  # a ValueError names the column and examples of a score not 0-10
+        answered = int(group_counts(full, score)["n"].sum())
+    keep = None if used is None else [c for c in names if c in set(used)]
+    df = read_columns(filter_relation(full, row_filter), keep)
+    check_columns(df, required or {})
+    if used is not None:
+        df = _compact(df, [score, *ratings])
+    rows = np.sort(pd.util.hash_pandas_object(df, index=False).to_numpy())
+    df.attrs["sha256"] = hashlib.sha256(rows.tobytes()).hexdigest()
+    df.attrs["source"] = spark_label(spec)  # the table or the files' last part: no folders
+    if parse_filter(row_filter) is not None:
+        total = row_count(full)
+        if df.empty:
+            raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
+        df.attrs.update(filter=row_filter, rows_before_filter=total)
+    return df, answered
 
 
 @dataclass
