@@ -588,7 +588,7 @@ def summary_extras(
     keys = as_list(by)
     wanted = {"csat": csat_column, "ces": ces_column, "retention_rate": retention_column}
     if is_spark_dataframe(source):
-        res, present = _spark_extras(source, keys, weights, wanted, csat_scale)
+        res, present = _spark_extras(source, keys, weights, wanted, csat_scale, ces_scale)
     else:
         res, present = _duckdb_extras(source, keys, weights, wanted, csat_scale, ces_scale)
     if res is None:
@@ -603,7 +603,7 @@ def summary_extras(
     return res[[*keys, *present]]
 
 
-def _spark_extras(source, keys, weights, wanted, csat_scale):
+def _spark_extras(source, keys, weights, wanted, csat_scale, ces_scale=7):
     from pyspark.sql import functions as F
 
     present = {k: c for k, c in wanted.items() if c and c in source.columns}
@@ -622,9 +622,23 @@ def _spark_extras(source, keys, weights, wanted, csat_scale):
         return (scale[k] * F.sum(w * x) / F.sum(F.when(x.isNotNull(), w))).alias(k)
 
     aggs = [weighted_mean(k, c) for k, c in present.items()]
+    bad = {}  # a 6 on a 1-5 scale is refused, never counted (as for DuckDB and pandas)
+    for k, top in (("csat", csat_scale), ("ces", ces_scale)):
+        if k in present:
+            x = _spark_try_double(present[k])
+            off = (x < 1) | (x > int(top)) | (x != F.round(x))
+            bad[k] = (f"__nps_bad_{k}", int(top))
+            aggs.append(F.count(F.when(off, F.lit(1))).alias(bad[k][0]))
     group = [_spark_col(k).alias(k) for k in keys]
     res = spark_pandas(source.groupBy(*group).agg(*aggs) if group else source.agg(*aggs))
-    return res, present
+    for k, (column, top) in bad.items():
+        n_bad = int(res[column].sum())
+        if n_bad:
+            raise ValueError(
+                f"{k.upper()} column {present[k]!r}: {n_bad} value(s) in the Spark DataFrame are "
+                f"not whole numbers on the 1-{top} scale"
+            )
+    return res.drop(columns=[column for column, _ in bad.values()]), present
 
 
 def _duckdb_extras(source, keys, weights, wanted, csat_scale, ces_scale=7):

@@ -699,3 +699,19 @@ def test_spark_spec_forms_are_written_out(tmp_path):
         assert backends.spark_spec(spec)["spark"]["master"] == master
     assert backends.spark_label(full) == "Spark csv '*.csv'"
     assert backends.is_spark_spec("spark:table:t") and not backends.is_spark_spec("sparks.csv")
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_refuses_csat_and_ces_off_their_scale(spark):
+    # as for a file: a 6 on the 1-5 CSAT scale is refused, never counted as top-two-box
+    sdf = spark.createDataFrame(
+        pd.DataFrame({"recommend": [9, 3, 10], "csat": [5, 6, 4], "ces": [1, 7, 2]})
+    )
+    with pytest.raises(ValueError, match=r"CSAT column 'csat': 1 value\(s\) in the Spark"):
+        backends.summary_extras(sdf)
+    got = backends.summary_extras(sdf, csat_scale=6)  # top two boxes of 1-6: 5 and 6
+    assert list(got.columns) == ["csat", "ces"]
+    assert got.iloc[0].tolist() == pytest.approx([200 / 3, 10 / 3])
+    with pytest.raises(ValueError, match=r"CES column 'ces': 1 value\(s\) .* on the 1-5 scale"):
+        backends.summary_extras(sdf, csat_scale=6, ces_scale=5)
