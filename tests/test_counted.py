@@ -270,3 +270,34 @@ def test_counted_load_checks_as_the_frame_does(b2c, tmp_path):
     frame.assign(recommend=frame["recommend"].where(frame.index != 5, 11)).to_parquet(bad)
     with pytest.raises(ValueError, match="bad.parquet"):
         inputs.load_data(str(bad), backend="duckdb", parameters={}, score="recommend")
+
+
+def test_rendered_counted_report_shows_the_pandas_reports_tables(b2c, tmp_path):
+    """The template end to end, both ways: the same tables in summary.csv, the same headline."""
+    import shutil
+
+    import yaml
+
+    from nps_toolkit import reporting as report
+
+    shutil.copy(b2c, tmp_path / "b2c.parquet")
+    entry = {"segments": ["channel", "region"], "drivers": [],
+             "wave": None, "date": "responded_at", "freq": "QE", "comment": "comment",
+             "language": "language", "weights": "weight", "account": None, "invited": None,
+             "outputs": ["html"], "n_resamples": 200}  # fmt: skip
+    surveys = [{"name": name, "data": "b2c.parquet", "backend": backend}
+               for name, backend in (("Pandas", "pandas"), ("Counted", "duckdb"))]  # fmt: skip
+    config = tmp_path / "surveys.yml"
+    config.write_text(yaml.safe_dump({"defaults": entry, "surveys": surveys}), encoding="utf-8")
+    out = tmp_path / "reports"
+    table = report.render_reports(config, output_dir=out, progress=False, jobs=1)
+    assert table["status"].tolist() == ["ok", "ok"], table.to_dict("records")
+    a = pd.read_csv(out / "pandas" / "summary.csv")
+    b = pd.read_csv(out / "counted" / "summary.csv")
+    assert len(a) > 50 and set(a["table"]) >= {"headline", "shares", "segments", "trend",
+                                                "themes", "followup"}  # fmt: skip
+    assert_frame_equal(a, b)
+    html = (out / "counted" / "report.html").read_text(encoding="utf-8")
+    assert "df.source" not in html  # the reviewer's calls stay in the notebook
+    notebook = (out / "counted" / "report.ipynb").read_text(encoding="utf-8")
+    assert "nps.summarize(rows.source" in notebook and "sections.comment_sample(df, s)" in notebook

@@ -532,9 +532,10 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         say(t, "comments.none")
         return
     names = labels(s)
-    say(t, "comments.count", k=t.number(found.commenters))
     sample = getattr(found, "sample", None)
-    if sample:  # a counted report read a sample of the comments (counted.comment_sample)
+    # a counted report's sample (counted.comment_sample): the count is every comment's
+    say(t, "comments.count", k=t.number(sample["comments_total"] if sample else found.commenters))
+    if sample:
         from .counted import COMMENT_CAP
 
         say(t, "comments.sample", comments=t.number(sample["comments_total"]),
