@@ -301,3 +301,26 @@ def test_rendered_counted_report_shows_the_pandas_reports_tables(b2c, tmp_path):
     assert "df.source" not in html  # the reviewer's calls stay in the notebook
     notebook = (out / "counted" / "report.ipynb").read_text(encoding="utf-8")
     assert "nps.summarize(rows.source" in notebook and "sections.comment_sample(df, s)" in notebook
+
+
+def test_auto_decides_on_the_rows_the_filter_keeps(b2c, monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from nps_toolkit.reporting import rendering
+    from nps_toolkit.reporting.config import Survey
+
+    monkeypatch.setattr(counted, "COUNTED_ROWS", 10_000)  # the file's 20,000 rows are many
+    assert counted.choose_backend(b2c, {"row_filter": "recommend >= 0"}, "auto") == "duckdb"
+    few = {"row_filter": "channel == 'web'"}  # fewer than 10,000 rows: pandas reads them
+    assert (pd.read_parquet(b2c)["channel"] == "web").sum() < 10_000
+    assert counted.choose_backend(b2c, few, "auto") == "pandas"
+    # split: each value's report is given backend pandas when its answers fit (no scan
+    # to decide); an entry that names its backend keeps it
+    for backend, expected in ((None, {"pandas"}), ("duckdb", {"duckdb"})):
+        p = {"data_path": b2c, "score": "recommend", "min_n": 5}
+        if backend:
+            p["backend"] = backend
+        survey = Survey(name="Shops", slug="shops", parameters=p, split="channel")
+        plan = rendering.plan_split(survey, Path(tmp_path))
+        assert plan.error is None and plan.reports
+        assert {sub.parameters.get("backend") for sub, _, _ in plan.reports} == expected

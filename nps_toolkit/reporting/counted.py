@@ -149,7 +149,7 @@ def choose_backend(data_path, parameters: dict, backend: str = "auto") -> str:
                 f"not {os.path.basename(os.fspath(data_path))!r}"
             )
         return "pandas"
-    if backend == "auto" and not _large(data_path):
+    if backend == "auto" and not _large(data_path, parameters.get("row_filter")):
         return "pandas"
     from ..backends import column_names
 
@@ -176,10 +176,15 @@ def _counted_files(data_path) -> bool:
     return name.endswith(PARQUET_SUFFIXES + CSV_SUFFIXES) and os.path.isfile(data_path)
 
 
-def _large(data_path) -> bool:
+def _large(data_path, row_filter=None) -> bool:
     """More than ``COUNTED_ROWS`` rows: Parquet from its metadata; a CSV only when it is
-    larger than ``inputs.LARGE_FILE_BYTES`` (a smaller one is read by pandas anyway)."""
-    from ..backends import PARQUET_SUFFIXES, row_count
+    larger than ``inputs.LARGE_FILE_BYTES`` (a smaller one is read by pandas anyway).
+
+    With a filter, the rows it keeps (one more scan, only when the file is large):
+    a report of one store of a large file reads that store's rows into pandas.
+    """
+    from .._filters import parse_filter
+    from ..backends import PARQUET_SUFFIXES, filter_relation, row_count
     from .config import dataset_files, is_dataset
     from .inputs import LARGE_FILE_BYTES
 
@@ -187,7 +192,11 @@ def _large(data_path) -> bool:
     parquet = all(f.lower().endswith(PARQUET_SUFFIXES) for f in files)
     if not parquet and sum(os.path.getsize(f) for f in files) <= LARGE_FILE_BYTES:
         return False
-    return row_count(data_path) > COUNTED_ROWS
+    if row_count(data_path) <= COUNTED_ROWS:
+        return False
+    if parse_filter(row_filter) is None:
+        return True
+    return row_count(filter_relation(relation(data_path), row_filter)) > COUNTED_ROWS
 
 
 # --- loading --------------------------------------------------------------------

@@ -590,6 +590,7 @@ def comments(df: pd.DataFrame, s: Settings, *, name: str = "df") -> Comments | N
     """
     from ..sentiment import theme_sentiment
     from ..terms import distinctive_terms, top_terms
+
     if is_counted(df):  # a narrow frame of the commenters' columns, sampled above a cap
         return _counted_comments(df, s)
     from ..themes import coded_themes, theme_impact, theme_quotes
