@@ -256,11 +256,12 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
         answered = answered_all
         if source is not data_path:
             answered = int(backends.group_counts(source, score)["n"].iloc[0])
-        frame = pd.DataFrame({score: np.zeros(answered)})
-        check_min_n(frame, score, min_n, row_filter)
-        if source is not data_path and 0 < answered_all - answered < min_n:
-            check_min_n(pd.DataFrame({score: np.zeros(answered_all)}), score, min_n, row_filter,
-                        shown=frame)  # fmt: skip
+        check_min_n(None, score, min_n, row_filter, answered=answered)
+        if source is not data_path:  # the rows it leaves out: the whole file minus this one
+            # check_min_n counts the shown frame's answers: one answer stands for them all
+            left_out = answered_all - answered
+            one = pd.DataFrame({score: [0.0]})
+            check_min_n(None, score, min_n, row_filter, shown=one, answered=left_out + 1)
     return df
 
 
