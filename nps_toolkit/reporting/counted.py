@@ -32,7 +32,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from .config import ConfigError
