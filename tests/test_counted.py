@@ -83,10 +83,7 @@ def _same(a, b):
     for column in a["segs"].tables:
         assert_frame_equal(a["segs"].tables[column], b["segs"].tables[column])
         assert_frame_equal(a["segs"].comparisons[column], b["segs"].comparisons[column])
-    if a["drivers"] is None:
-        assert b["drivers"] is None
-    else:
-        assert_frame_equal(a["drivers"], b["drivers"])
+    _equal(a["drivers"], b["drivers"])
     _same_followup(a, b)
     ca, cb = a["comments"], b["comments"]
     assert (ca is None) == (cb is None)
@@ -97,7 +94,6 @@ def _same(a, b):
     assert ca.impact.attrs == cb.impact.attrs
     assert_frame_equal(ca.quotes, cb.quotes)
     _equal(ca.terms, cb.terms)
-    _same_followup(a, b)
 
 
 def _same_followup(a, b):
