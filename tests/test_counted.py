@@ -19,7 +19,7 @@ from pandas.testing import assert_frame_equal
 
 import nps_toolkit as nps
 from nps_toolkit._identifiers import IdentifyingColumnError
-from nps_toolkit.reporting import ConfigError, counted, inputs, sections, show
+from nps_toolkit.reporting import ConfigError, counted, sections, show
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,8 @@ def b2b(tmp_path_factory):
 
 
 def _both(path, **kw):
-    frame = inputs.load_data(path, backend="pandas", **kw)
-    data = inputs.load_data(path, backend="duckdb", parameters={}, **kw)
+    frame = counted.load(path, backend="pandas", **kw)
+    data = counted.load(path, backend="duckdb", parameters={}, **kw)
     assert isinstance(frame, pd.DataFrame) and isinstance(data, counted.Counted)
     assert len(data) == len(frame) and list(data.columns) == list(frame.columns)
     return frame, data
@@ -154,7 +154,7 @@ def test_filtered_counted_data_is_the_filtered_frame(b2c):
 
 
 def test_recorded_calls_recompute_the_counted_sections(b2c):
-    data = inputs.load_data(b2c, backend="duckdb", parameters={})
+    data = counted.load(b2c, backend="duckdb", parameters={})
     s = sections.Settings(**B2C)
     got = _sections(data, s)
     ns = {"nps": nps, "sections": sections, "df": data, "s": s, "trend": got["trend"],
@@ -189,7 +189,7 @@ def test_recorded_calls_recompute_the_counted_sections(b2c):
 
 
 def test_comments_above_the_cap_come_from_a_seeded_sample_and_say_so(b2c, monkeypatch):
-    data = inputs.load_data(b2c, backend="duckdb", parameters={})
+    data = counted.load(b2c, backend="duckdb", parameters={})
     frame = pd.read_parquet(b2c)
     total = int(frame["comment"].fillna("").str.strip().ne("").sum())
     cap = 1000
@@ -241,7 +241,7 @@ def test_backend_choice(b2c, monkeypatch):
     with pytest.raises(ConfigError, match="Parquet or CSV"):
         counted.choose_backend(__file__, {}, "duckdb")
     # the template passes its parameters: a large file becomes a Counted
-    assert isinstance(inputs.load_data(b2c, backend="auto", parameters={}), counted.Counted)
+    assert isinstance(counted.load(b2c, backend="auto", parameters={}), counted.Counted)
 
 
 def test_counted_load_checks_as_the_frame_does(b2c, tmp_path):
@@ -252,20 +252,20 @@ def test_counted_load_checks_as_the_frame_does(b2c, tmp_path):
     frame.assign(flag=frame.index.isin(few)).to_parquet(path, index=False)
     for backend in ("pandas", "duckdb"):
         with pytest.raises(ValueError, match="leave out 3 answers"):
-            inputs.load_data(str(path), backend=backend, parameters={}, row_filter="not flag",
+            counted.load(str(path), backend=backend, parameters={}, row_filter="not flag",
                              score="recommend", min_n=5)  # fmt: skip
         with pytest.raises(ValueError, match="fewer than min_n 5"):
-            inputs.load_data(str(path), backend=backend, parameters={}, row_filter="flag",
+            counted.load(str(path), backend=backend, parameters={}, row_filter="flag",
                              score="recommend", min_n=5)  # fmt: skip
     # contact details as a segment column are refused before any count is shown
     with pytest.raises(IdentifyingColumnError, match="email"):
-        inputs.load_data(b2c, backend="duckdb", parameters={}, score="recommend",
+        counted.load(b2c, backend="duckdb", parameters={}, score="recommend",
                          required={"segments": ["email"]})  # fmt: skip
     # a score outside 0-10 is an error naming the file
     bad = tmp_path / "bad.parquet"
     frame.assign(recommend=frame["recommend"].where(frame.index != 5, 11)).to_parquet(bad)
     with pytest.raises(ValueError, match="bad.parquet"):
-        inputs.load_data(str(bad), backend="duckdb", parameters={}, score="recommend")
+        counted.load(str(bad), backend="duckdb", parameters={}, score="recommend")
 
 
 def test_rendered_counted_report_shows_the_pandas_reports_tables(b2c, tmp_path):

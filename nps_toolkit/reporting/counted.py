@@ -77,18 +77,13 @@ def is_counted(df) -> bool:
 
 
 def relation(source):
-    """A DuckDB relation over a path, glob or folder (a relation or Spark DataFrame as it is).
-
-    Only the data's columns (no helper column naming the file).
-    """
+    """``source`` as ``backends.filter_relation`` takes it: a path, glob or folder as a DuckDB
+    relation of its columns (``backends.relation``), a relation or Spark DataFrame as it is."""
     from .. import backends
 
-    if backends.is_spark_dataframe(source) or not isinstance(source, str | os.PathLike | list):
+    if backends.is_spark_dataframe(source):
         return source
-    import duckdb
-
-    src = backends._duckdb_source(backends._folder_glob(source))
-    return src.relation.select(*[duckdb.ColumnExpression(c) for c in src.columns])
+    return backends.relation(source)
 
 
 # --- which backend ------------------------------------------------------------
@@ -216,7 +211,7 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
     from .. import backends
     from .._filters import FilterError, parse_filter
     from .._identifiers import GROUP_KEYS, IdentifyingColumnError, check_group_columns
-    from .inputs import _names, check_columns, check_min_n, data_sha256
+    from .inputs import check_columns, check_min_n, data_sha256
 
     names = backends.column_names(data_path)
     check_columns(pd.DataFrame(columns=names), required or {})
@@ -237,8 +232,8 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
     df = Counted(source, list(names), rows, attrs)
     # no contact details or identifiers as groups: each group column's distinct values
     for key in GROUP_KEYS:
-        named = _names((required or {}).get(key))
-        used = [c for c in _names((groups or {}).get(key)) if c not in named]
+        named = _column_list((required or {}).get(key))
+        used = [c for c in _column_list((groups or {}).get(key)) if c not in named]
         for columns, own in ((named, True), (used, False)):
             for column in [c for c in columns if c in names and score in names]:
                 values = backends.group_counts(source, score, by=column)[[column]]
@@ -262,6 +257,29 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
             one = pd.DataFrame({score: [0.0]})
             check_min_n(None, score, min_n, row_filter, shown=one, answered=left_out + 1)
     return df
+
+
+def _column_list(value) -> list:
+    """A config value naming one column or several, as a list (None: none)."""
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def load(data_path=None, *, backend="auto", parameters=None, **options):
+    """The report's data: a ``Counted`` when ``choose_backend`` says DuckDB, else
+    ``inputs.load_data(data_path, **options)`` (the template's call).
+
+    ``parameters`` are the template's (for the options a counted report cannot
+    honour); of ``options`` the counted report uses ``row_filter``,
+    ``required``, ``groups``, ``score`` and ``min_n`` (it reads no rows, so
+    ``used`` and ``ratings`` do not apply; the reading options are refused by
+    ``choose_backend``).
+    """
+    from .inputs import load_data
+
+    if choose_backend(data_path, parameters or {}, backend) == "duckdb":
+        keep = ("row_filter", "required", "groups", "score", "min_n")
+        return load_counted(data_path, **{k: v for k, v in options.items() if k in keep})
+    return load_data(data_path, **options)
 
 
 # --- what the sections read one row at a time ------------------------------------
@@ -295,7 +313,7 @@ def comment_sample(df: Counted, s, *, cap: int | None = None) -> pd.DataFrame:
 
     cap = COMMENT_CAP if cap is None else int(cap)
     columns = comment_columns(df, s)
-    said = f"`{_tick(s.comment)}` != null and `{_tick(s.comment)}` != ''"
+    said = f"`{filter_name(s.comment)}` != null and `{filter_name(s.comment)}` != ''"
     total = backends.row_count(backends.filter_relation(relation(df.source), said))
     if total <= cap:
         frame = backends.read_columns(df.source, columns)
@@ -307,7 +325,7 @@ def comment_sample(df: Counted, s, *, cap: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def _tick(name: str) -> str:
+def filter_name(name: str) -> str:
     """A column name for a backquoted filter name (the filter language has no escape)."""
     if "`" in str(name):
         raise ConfigError(f"column {name!r}: a backquote in a column name cannot be filtered")

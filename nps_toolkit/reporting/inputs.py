@@ -35,8 +35,6 @@ def load_data(
     groups=None,
     used=None,
     ratings=(),
-    backend="pandas",
-    parameters=None,
 ) -> pd.DataFrame:
     """The survey a report is about: a file (``load_survey``), parts, or an example, filtered.
 
@@ -70,17 +68,7 @@ def load_data(
     score is checked in the whole file first (an error names the file, the
     column and, in Parquet, the row).  Smaller files keep ``load_survey``
     and its full validation.
-
-    ``backend`` ``"auto"`` or ``"duckdb"`` (``counted.choose_backend``, with the
-    template ``parameters``) may return a ``counted.Counted`` instead of a
-    frame: the data counted where it lives, no rows read (``counted.load_counted``).
     """
-    if backend != "pandas":
-        from .counted import choose_backend, load_counted
-
-        if choose_backend(data_path, parameters or {}, backend) == "duckdb":
-            return load_counted(data_path, row_filter=row_filter, required=required,
-                                groups=groups, score=score, min_n=min_n)  # fmt: skip
     if data_path is None:
         from ..datasets import example_survey
 

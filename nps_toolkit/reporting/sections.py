@@ -324,13 +324,13 @@ def latest_filter(tr: Trend, s: Settings) -> str:
     >>> latest_filter(t, Settings(date="at"))
     "`at` >= '2025-10-01 00:00:00' and `at` < '2026-01-01 00:00:00'"
     """
-    from .counted import _tick
+    from .counted import filter_name
 
     last = tr.table["period"].iloc[tr.latest]
     if tr.by_wave:
-        return f"`{_tick(s.wave)}` == {_literal(last)}"
+        return f"`{filter_name(s.wave)}` == {_literal(last)}"
     start, end = last.start_time, (last + 1).start_time
-    return f"`{_tick(s.date)}` >= '{start}' and `{_tick(s.date)}` < '{end}'"
+    return f"`{filter_name(s.date)}` >= '{start}' and `{filter_name(s.date)}` < '{end}'"
 
 
 def summary_interval(summary: pd.DataFrame, method: str, confidence_level: float):
@@ -814,11 +814,11 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
 def _counted_followup(rows, s: Settings, contact: str) -> Followup:
     from ..backends import read_columns
     from ..followup import followup_list, thank_list
-    from .counted import _tick
+    from .counted import filter_name
 
     columns = [s.score, s.date, contact] + (["respondent_id"] if "respondent_id" in rows.columns
                                             else [])  # fmt: skip
-    keep = f"`{_tick(s.score)}` <= 6 or `{_tick(s.score)}` >= 9"
+    keep = f"`{filter_name(s.score)}` <= 6 or `{filter_name(s.score)}` >= 9"
     calls = []
     listed = run(calls, "listed = nps.backends.read_columns", read_columns, Code("head.rows.source",
                  rows.source), columns, row_filter=keep)  # fmt: skip
