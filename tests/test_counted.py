@@ -261,6 +261,15 @@ def test_counted_load_checks_as_the_frame_does(b2c, tmp_path):
     with pytest.raises(IdentifyingColumnError, match="email"):
         counted.load(b2c, backend="duckdb", parameters={}, score="recommend",
                          required={"segments": ["email"]})  # fmt: skip
+    # a group value with a control character: pandas shows it cleaned, the counted report
+    # refuses it (it would show it as stored); look-alike values are refused by both
+    odd = tmp_path / "odd.parquet"
+    frame.assign(region=frame["region"].where(frame.index != 7, "Lapland\u202e")).to_parquet(odd)
+    assert "Lapland\u202e" not in set(counted.load(str(odd), backend="pandas", groups={
+        "segments": ["region"]})["region"])  # fmt: skip
+    with pytest.raises(ValueError, match="invisible or control characters"):
+        counted.load(str(odd), backend="duckdb", parameters={}, score="recommend",
+                     groups={"segments": ["region"]})  # fmt: skip
     # a score outside 0-10 is an error naming the file
     bad = tmp_path / "bad.parquet"
     frame.assign(recommend=frame["recommend"].where(frame.index != 5, 11)).to_parquet(bad)

@@ -237,6 +237,7 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
         for columns, own in ((named, True), (used, False)):
             for column in [c for c in columns if c in names and score in names]:
                 values = backends.group_counts(source, score, by=column)[[column]]
+                _check_visible(values, column, key)
                 try:
                     check_group_columns(values, [column], key=key)
                 except IdentifyingColumnError as exc:
@@ -257,6 +258,23 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
             one = pd.DataFrame({score: [0.0]})
             check_min_n(None, score, min_n, row_filter, shown=one, answered=left_out + 1)
     return df
+
+
+def _check_visible(values: pd.DataFrame, column: str, key: str) -> None:
+    """A group column's distinct values: look-alikes refused as ``clean_group_values``
+    refuses them, and values with invisible or control characters refused too (the
+    pandas report shows them cleaned; the counted one would show them as stored)."""
+    from .._identifiers import clean_group_values
+
+    cleaned = clean_group_values(values, [column], key=key)[column]
+    changed = values[column][cleaned.astype(object).ne(values[column].astype(object))
+                             & values[column].notna()]  # fmt: skip
+    if len(changed):
+        raise ValueError(
+            f"key {key!r}: column {column!r} has values with invisible or control characters "
+            f"(e.g. {changed.iloc[0]!r}); the counted report (backend duckdb) shows groups as "
+            "the data stores them: remove those characters from the data, or use backend: pandas"
+        )
 
 
 def _column_list(value) -> list:
