@@ -1225,6 +1225,32 @@ def spark_session(master: str = SPARK_DEFAULT_MASTER, *, where: str = "Spark dat
     return session
 
 
+def spark_fingerprint(df) -> tuple[int, str]:
+    """The rows of a Spark DataFrame and a SHA-256 identifying them, in one aggregation.
+
+    Spark gives rows in no fixed order and a table has no file to hash, so
+    the digest is the SHA-256 of the row count, the sum (modulo a prime) and
+    the XOR of the rows' 64-bit hashes (``xxhash64`` of every column; map
+    columns, which Spark cannot hash, are left out): the same rows in any
+    order give the same digest, a changed value another one (but for a
+    64-bit collision).
+    """
+    import hashlib
+
+    from pyspark.sql import functions as F
+
+    columns = [_spark_col(f.name) for f in df.schema.fields if f.dataType.typeName() != "map"]
+    h = F.xxhash64(*columns) if columns else F.lit(0).cast("long")
+    row = df.agg(
+        F.count(F.lit(1)).alias("n"),
+        F.sum(F.pmod(h, F.lit(2**31 - 1))).alias("s"),  # < 2**31 a row: no overflow
+        F.bit_xor(h).alias("x"),
+    ).collect()[0]
+    n = int(row["n"])
+    text = f"nps-toolkit spark rows {n} sum {row['s'] or 0} xor {row['x'] or 0}"
+    return n, hashlib.sha256(text.encode()).hexdigest()
+
+
 def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_where="filter"):
     """The Spark DataFrame a report's ``data`` names, with the filter's rows only.
 

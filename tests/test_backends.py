@@ -715,3 +715,21 @@ def test_spark_refuses_csat_and_ces_off_their_scale(spark):
     assert got.iloc[0].tolist() == pytest.approx([200 / 3, 10 / 3])
     with pytest.raises(ValueError, match=r"CES column 'ces': 1 value\(s\) .* on the 1-5 scale"):
         backends.summary_extras(sdf, csat_scale=6, ces_scale=5)
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_fingerprint_names_the_rows_not_their_order(spark):
+    from pyspark.sql import functions as F
+
+    df = pd.DataFrame({"recommend": [9, 3, 10, 7], "region": ["N", "S", None, "N"]})
+    sdf = spark.createDataFrame(df)
+    n, digest = backends.spark_fingerprint(sdf)
+    assert n == 4 and len(digest) == 64
+    assert backends.spark_fingerprint(sdf.orderBy(F.desc("recommend")).repartition(3)) == (
+        n,
+        digest,
+    )
+    changed = spark.createDataFrame(df.assign(recommend=[9, 3, 10, 8]))
+    assert backends.spark_fingerprint(changed)[1] != digest
+    assert backends.spark_fingerprint(sdf.limit(3))[0] == 3

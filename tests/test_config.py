@@ -242,6 +242,10 @@ def test_spark_data_needs_pyspark_and_no_columns_file(folder, monkeypatch):
         _spark_entry(folder, "spark:table:t", monkeypatch, available=False)
     with pytest.raises(ConfigError, match=r"key 'columns' renames the columns of a file"):
         _spark_entry(folder, "spark:table:t\n    columns: {NPS: recommend}", monkeypatch)
+    with pytest.raises(ConfigError, match=r"key 'backend': 'duckdb' reads files; Spark data"):
+        _spark_entry(folder, "spark:table:t\n    backend: duckdb", monkeypatch)
+    (survey,) = _spark_entry(folder, "spark:table:t\n    backend: pandas", monkeypatch)
+    assert survey.parameters["backend"] == "pandas"
 
 
 def test_spark_readme_entries_are_a_valid_config(tmp_path, monkeypatch):

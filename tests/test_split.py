@@ -243,33 +243,42 @@ def test_spark_split_plans_the_same_reports_as_the_parts(spark, tmp_path, monkey
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_spark_entry_renders_the_same_report_as_its_file(spark, tmp_path):
-    # the kernel starts its own Spark session (local[2]) from the entry's spark: block
+    # the kernel starts its own Spark session (local[2]) from the entry's spark: block;
+    # counted on Spark it equals the report counted in DuckDB, and with backend: pandas
+    # (the used columns collected) the report read by pandas
     path = _survey(tmp_path)
     pd.read_csv(path).to_parquet(tmp_path / "stores.parquet", index=False)
+    spark_data = '{spark: {path: stores.parquet, master: "local[2]"}}'
     doc = (
-        "defaults: {n_resamples: 30, outputs: [html], segments: [tenure], wave: null}\n"
+        "defaults: {n_resamples: 30, outputs: [html], segments: [tenure], wave: null,\n"
+        "           filter: \"store in ['Helsinki', 'Tampere']\"}\n"
         "surveys:\n"
-        "  - name: On Spark\n"
-        '    data: {spark: {path: stores.parquet, master: "local[2]"}}\n'
-        "    filter: \"store in ['Helsinki', 'Tampere']\"\n"
-        "  - name: From the file\n"
-        "    data: stores.parquet\n"
-        "    filter: \"store in ['Helsinki', 'Tampere']\"\n"
+        f"  - {{name: On Spark, data: {spark_data}, account: null, invited: null}}\n"
+        "  - {name: In DuckDB, data: stores.parquet, account: null, invited: null,\n"
+        "     backend: duckdb}\n"
+        f"  - {{name: Spark collected, data: {spark_data}, backend: pandas}}\n"
+        "  - {name: From the file, data: stores.parquet}\n"
     )
     (tmp_path / "surveys.yml").write_text(doc, encoding="utf-8")
     out = tmp_path / "r"
     code, stdout, stderr = _render("--config", str(tmp_path / "surveys.yml"), "--output", str(out))
     assert code == 0, stdout + stderr
-    spark_run = pd.read_csv(out / "on-spark" / "summary.csv")
-    file_run = pd.read_csv(out / "from-the-file" / "summary.csv")
-    pd.testing.assert_frame_equal(spark_run, file_run)
+
+    def summary(name):
+        return pd.read_csv(out / name / "summary.csv")
+
+    pd.testing.assert_frame_equal(summary("on-spark"), summary("in-duckdb"))
+    pd.testing.assert_frame_equal(summary("spark-collected"), summary("from-the-file"))
+    assert "drivers" in set(summary("on-spark")["table"])
     html = (out / "on-spark" / "report.html").read_text(encoding="utf-8")
     assert "on 105 responses" in html and "Spark parquet &#39;stores&#46;parquet&#39;" in html
-    notebook = (out / "on-spark" / "report.ipynb").read_text(encoding="utf-8")
-    assert str(tmp_path) not in notebook and "WARN" not in notebook  # no JVM log, no folders
+    for name in ("on-spark", "spark-collected"):
+        notebook = (out / name / "report.ipynb").read_text(encoding="utf-8")
+        assert str(tmp_path) not in notebook and "WARN" not in notebook  # no JVM log, folders
     provenance = json.loads((out / "on-spark" / "provenance.json").read_text(encoding="utf-8"))
     assert provenance["parameters"]["data_path"]["spark"]["path"] == "stores.parquet"
-    # no fingerprint of Spark data: rendered again, never "unchanged"
-    code, stdout, _ = _render("--config", str(tmp_path / "surveys.yml"), "--output", str(out))
+    # no fingerprint of Spark data before the kernel reads it: rendered again, never unchanged
+    again = ("--config", str(tmp_path / "surveys.yml"), "--output", str(out))
+    code, stdout, _ = _render(*again, "On Spark", "From the file")
     assert code == 0 and "unchanged" in stdout
-    assert [line.split()[-4] for line in stdout.splitlines() if "Spark" in line] == ["ok"]
+    assert [line.split()[-4] for line in stdout.splitlines() if "On Spark" in line] == ["ok"]

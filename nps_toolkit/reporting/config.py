@@ -649,6 +649,11 @@ def _check_spark(where: str, folder: Path, values: dict) -> None:
         values["data_path"] = spark_spec(data, base=folder.resolve(), where=f"{where}: key 'data'")
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if values.get("backend") == "duckdb":
+        raise ConfigError(
+            f"{where}: key 'backend': 'duckdb' reads files; Spark data is counted on Spark "
+            "(backend auto), or its report's columns collected into pandas (backend pandas)"
+        )
     if values.get("columns"):
         raise ConfigError(
             f"{where}: key 'columns' renames the columns of a file; Spark data is read with "

@@ -1,7 +1,8 @@
 """The report of a survey too large for pandas: counted where the data lives.
 
 Above ``COUNTED_ROWS`` rows (or with ``backend: duckdb`` in the survey's
-entry) the report's kernel never builds the full frame.  ``load_data``
+entry), and for Spark data (``data: spark:...``, counted on Spark unless
+``backend: pandas``), the report's kernel never builds the full frame.  ``load_data``
 returns a ``Counted``: the data as the backends count it (``source``: a
 path, a glob or a DuckDB relation with the entry's filter compiled to SQL
 by ``backends.filter_relation``; a Spark DataFrame the same way), its column
@@ -132,6 +133,10 @@ def choose_backend(data_path, parameters: dict, backend: str = "auto") -> str:
     """
     if backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+    from ..backends import is_spark_spec
+
+    if is_spark_spec(data_path):
+        return _spark_backend(data_path, parameters, backend)
     if backend == "pandas" or data_path is None:
         if backend == "duckdb":
             raise ConfigError("backend 'duckdb' needs data: a Parquet/CSV file, glob or folder")
@@ -156,6 +161,24 @@ def choose_backend(data_path, parameters: dict, backend: str = "auto") -> str:
             )
         return "pandas"
     return "duckdb"
+
+
+def _spark_backend(spec, parameters: dict, backend: str) -> str:
+    """Spark data (``backends.spark_spec``) is counted on Spark (``"spark"``) unless
+    ``backend: pandas`` or an option needs every row (then the used columns are
+    collected into pandas, see ``inputs.load_data``); ``backend: duckdb`` is refused."""
+    if backend == "duckdb":
+        raise ConfigError(
+            "backend 'duckdb' reads files; Spark data is counted on Spark: use backend auto "
+            "(or pandas to collect the report's columns)"
+        )
+    if backend == "pandas":
+        return "pandas"
+    from ..backends import column_names, spark_source
+
+    if unsupported(parameters, column_names(spark_source(spec, where="key 'data'"))):
+        return "pandas"
+    return "spark"
 
 
 def _counted_files(data_path) -> bool:
@@ -213,15 +236,22 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
     from .._identifiers import GROUP_KEYS, IdentifyingColumnError, check_group_columns
     from .inputs import check_columns, check_min_n, data_sha256
 
+    spec = data_path
+    if backends.is_spark_spec(spec):  # the session starts here, in the kernel
+        data_path = backends.spark_source(spec, where="key 'data'")
     names = backends.column_names(data_path)
     check_columns(pd.DataFrame(columns=names), required or {})
-    total = backends.row_count(data_path)
+    if backends.is_spark_spec(spec):  # rows and a digest of them: one Spark aggregation
+        total, sha = backends.spark_fingerprint(data_path)
+        attrs = {"sha256": sha, "source": backends.spark_label(spec), "load_warnings": []}
+    else:
+        total = backends.row_count(data_path)
+        attrs = {"sha256": data_sha256(data_path), "source": Path(data_path).name,
+                 "load_warnings": []}  # fmt: skip
     answered_all = None
     if score in names:  # ValueError naming the file, the column and the row
         answered_all = int(backends.group_counts(data_path, score)["n"].iloc[0])
     source = data_path
-    attrs = {"sha256": data_sha256(data_path), "source": Path(data_path).name,
-             "load_warnings": []}  # fmt: skip
     rows = total
     if parse_filter(row_filter) is not None:
         source = backends.filter_relation(relation(data_path), row_filter)
@@ -294,7 +324,7 @@ def load(data_path=None, *, backend="auto", parameters=None, **options):
     """
     from .inputs import load_data
 
-    if choose_backend(data_path, parameters or {}, backend) == "duckdb":
+    if choose_backend(data_path, parameters or {}, backend) in ("duckdb", "spark"):
         keep = ("row_filter", "required", "groups", "score", "min_n")
         return load_counted(data_path, **{k: v for k, v in options.items() if k in keep})
     return load_data(data_path, **options)

@@ -306,17 +306,17 @@ def _spark_dataset(spec, row_filter, required, used=None, score=None, ratings=()
     pyspark or Java is missing); the scores are checked and the answers
     counted on the cluster, the filter runs there, and only the report's
     columns of the kept rows are collected into pandas.  ``attrs["sha256"]``
-    identifies the rows collected (a SHA-256 of their sorted row hashes: Spark
-    gives rows in no fixed order), as the report has no file to hash.
+    identifies the data (``backends.spark_fingerprint``: Spark data has no file
+    to hash).  The counted report (``counted``) reads Spark data without
+    collecting rows; this path serves ``backend: pandas`` and the options a
+    counted report cannot honour.
     """
-    import numpy as np
-
     from ..backends import (
         column_names,
         filter_relation,
         group_counts,
         read_columns,
-        row_count,
+        spark_fingerprint,
         spark_label,
         spark_source,
     )
@@ -332,11 +332,9 @@ def _spark_dataset(spec, row_filter, required, used=None, score=None, ratings=()
     check_columns(df, required or {})
     if used is not None:
         df = _compact(df, [score, *ratings])
-    rows = np.sort(pd.util.hash_pandas_object(df, index=False).to_numpy())
-    df.attrs["sha256"] = hashlib.sha256(rows.tobytes()).hexdigest()
+    total, df.attrs["sha256"] = spark_fingerprint(full)  # as the counted report's digest
     df.attrs["source"] = spark_label(spec)  # the table or the files' last part: no folders
     if parse_filter(row_filter) is not None:
-        total = row_count(full)
         if df.empty:
             raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
         df.attrs.update(filter=row_filter, rows_before_filter=total)
