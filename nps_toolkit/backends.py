@@ -745,6 +745,9 @@ class _SQLFilter:
     def isin(self, col, values):
         return col.isin(*values)
 
+    def date_lit(self, stamp, node):
+        return self.lit(stamp.to_pydatetime())
+
     def isna(self, node):
         col = self.column(node)
         if self.types[node.name] == "float":
@@ -767,7 +770,7 @@ class _SQLFilter:
             except (TypeError, ValueError):
                 self.fail(f"{value!r} is not a date (column {node.name!r}); write it as "
                           '"2025-01-31"')  # fmt: skip
-            return self.lit(stamp.to_pydatetime())
+            return self.date_lit(stamp, node)
         if kind in ("number", "float") and isinstance(value, str | bool):
             self.fail(
                 f"column {node.name!r} holds numbers, but the filter compares it with {value!r}"
@@ -855,6 +858,13 @@ class _SparkFilter(_SQLFilter):
             return col.isNull() | self.coalesce_false(self.isnan(col))
         return col.isNull()
 
+    def date_lit(self, stamp, node):
+        # from text, as Spark reads a timestamp: F.lit of a datetime would go through
+        # Python's local time zone, not the session's (the filter's date would move)
+        text = stamp.isoformat(sep=" ")
+        kind = "timestamp_ntz" if self.type_names.get(node.name) == "timestamp_ntz" else "timestamp"
+        return self.lit(text).cast(kind)
+
 
 # Spark type names (DataType.typeName()) as the filter sees them
 _SPARK_KINDS = {
@@ -866,8 +876,11 @@ _SPARK_KINDS = {
 }
 
 
-def _spark_kinds(df) -> dict:
-    return {f.name: _SPARK_KINDS.get(f.dataType.typeName(), "other") for f in df.schema.fields}
+def _spark_filter(parsed, df) -> _SparkFilter:
+    types = {f.name: f.dataType.typeName() for f in df.schema.fields}
+    out = _SparkFilter(parsed, {c: _SPARK_KINDS.get(t, "other") for c, t in types.items()})
+    out.type_names = types
+    return out
 
 
 def filter_relation(relation, row_filter, *, where: str = "filter"):
@@ -891,7 +904,7 @@ def filter_relation(relation, row_filter, *, where: str = "filter"):
         return relation
     parsed.check_columns(relation.columns)
     if is_spark_dataframe(relation):
-        return relation.filter(_SparkFilter(parsed, _spark_kinds(relation)).build(parsed.tree))
+        return relation.filter(_spark_filter(parsed, relation).build(parsed.tree))
     types = {c: _kind(t) for c, t in zip(relation.columns, relation.types, strict=True)}
     return relation.filter(_SQLFilter(parsed, types).build(parsed.tree))
 

@@ -733,3 +733,35 @@ def test_spark_fingerprint_names_the_rows_not_their_order(spark):
     changed = spark.createDataFrame(df.assign(recommend=[9, 3, 10, 8]))
     assert backends.spark_fingerprint(changed)[1] != digest
     assert backends.spark_fingerprint(sdf.limit(3))[0] == 3
+
+
+@SPARK_WARNINGS[0]
+@SPARK_WARNINGS[1]
+def test_spark_filter_dates_do_not_move_with_the_local_time_zone(spark, tmp_path, monkeypatch):
+    # a date in a filter is read as Spark reads a timestamp (the session's zone), not
+    # through Python's local zone: F.lit(datetime) here kept only row 2 of [1, 2]
+    import time
+
+    from nps_toolkit._filters import parse_filter
+
+    df = pd.DataFrame(
+        {
+            "respondent_id": range(4),
+            "naive": pd.to_datetime(
+                ["2025-01-31 23:30", "2025-02-01 00:30", "2025-02-01 05:30", "2025-01-31 18:00"]
+            ),
+        }
+    )
+    df["aware"] = df["naive"].dt.tz_localize("UTC")
+    df.to_parquet(tmp_path / "t.parquet")
+    sdf = spark.read.parquet(str(tmp_path / "t.parquet"))  # timestamp_ntz and timestamp
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        filters = ["naive >= '2025-02-01'", "aware >= '2025-02-01'", "naive < '2025-01-31 20:00'"]
+        got = _spark_rows(sdf, filters)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert got == [[1, 2], [1, 2], [3]]
+    assert [sorted(df.loc[parse_filter(f).mask(df), "respondent_id"]) for f in filters] == got
