@@ -35,7 +35,7 @@ import pandas as pd
 from nps_toolkit.sentiment import comment_sentiment, evaluate_sentiment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from labelled_text import SETS, load_set  # noqa: E402
+from labelled_text import SETS, available, load_set  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -125,7 +125,7 @@ def public(names=None, *, limit=None, train=TRAIN, seed=0) -> pd.DataFrame:
     from nps_toolkit.learning import learn_sentiment
 
     rows = []
-    for name in names or list(SETS):
+    for name in names or available():
         lang = SETS[name][0]
         data = load_set(name)
         if limit and len(data) > limit:
