@@ -170,7 +170,10 @@ def public_errors(names=("uci_amazon", "uci_yelp")) -> None:
         learn = data[learning_rows(len(data))]
         out = comment_sentiment(learn["comment"], language=SETS[name][0])
         for (text, truth), said, found in zip(
-            learn[["comment", "label"]].to_numpy(), out["sentiment"].astype(str), out["matched"]
+            learn[["comment", "label"]].to_numpy(),
+            out["sentiment"].astype(str),
+            out["matched"],
+            strict=True,
         ):
             if said != truth:
                 print(f"[{name}] {truth:>8} read as {said:<8} {text} || {found}")
