@@ -173,3 +173,68 @@ def test_a_bad_score_in_a_large_file_names_file_column_and_row(tmp_path, monkeyp
     with pytest.raises(report.ConfigError, match="key 'segments': column 'regoin'"):
         report.load_data(tmp_path / "bad.parquet", required={"segments": ["regoin"]},
                          used=report_columns(params))  # fmt: skip
+
+
+def _store_parts(tmp_path, stores=("S1", "S2", "S'3"), each=40):
+    """Two Parquet parts of shops' answers (a quote in one shop's name)."""
+    rows = [
+        {
+            "recommend": (i * 7 + k) % 11,
+            "shop": shop,
+            "region": "N" if k % 2 else "S",
+            "comment": None if i % 3 else f"comment {i}",
+        }  # fmt: skip
+        for k, shop in enumerate(stores)
+        for i in range(each)
+    ]
+    df = pd.DataFrame(rows)
+    (tmp_path / "parts").mkdir()
+    df.iloc[: len(df) // 2].to_parquet(tmp_path / "parts" / "a.parquet", index=False)
+    df.iloc[len(df) // 2 :].to_parquet(tmp_path / "parts" / "b.parquet", index=False)
+    return tmp_path / "parts", df
+
+
+def test_split_values_after_the_first_are_read_from_the_kept_copy(tmp_path):
+    """A kernel rendering one shop after another keeps the parts' used columns in memory
+    from the second shop on; every shop's rows and checks are those of a fresh scan."""
+    folder, df = _store_parts(tmp_path)
+    used = ["recommend", "shop", "region", "comment"]
+    inputs._KEPT.clear()
+    frames = []
+    for shop in ["S1", "S2", "S'3", "S1"]:
+        f = f"shop == {shop!r} and region == 'N'" if shop == "S2" else f"shop == {shop!r}"
+        frames.append((f, report.load_data(folder, row_filter=f, used=used, score="recommend")))
+    (kept,) = inputs._KEPT.values()
+    assert kept.copied and not isinstance(kept.source, type(folder))  # an in-memory table
+    assert kept.rows == 120 and kept.answered == 120
+    for f, got in frames:
+        inputs._KEPT.clear()  # a fresh kernel: the parts scanned
+        fresh = report.load_data(folder, row_filter=f, used=used, score="recommend")
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), fresh.reset_index(drop=True))
+        assert got.attrs == fresh.attrs
+        expected = df.query(f).reset_index(drop=True)
+        assert got["recommend"].tolist() == expected["recommend"].tolist()
+
+
+def test_changed_parts_are_read_again(tmp_path):
+    folder, df = _store_parts(tmp_path)
+    inputs._KEPT.clear()
+    for _ in range(2):
+        before = report.load_data(folder, row_filter="shop == 'S1'", used=["recommend", "shop"])
+    df.iloc[:10].assign(recommend=10).to_parquet(folder / "a.parquet", index=False)
+    after = report.load_data(folder, row_filter="shop == 'S1'", used=["recommend", "shop"])
+    # part a held the 40 answers of S1; now it holds 10, all 10
+    assert len(before) == 40 and len(after) == 10 and (after["recommend"] == 10).all()
+
+
+def test_a_filter_on_parts_leaving_out_fewer_than_min_n_answers_is_refused(tmp_path):
+    """The whole data minus this report would show the left-out answers (as for one file)."""
+    folder, _ = _store_parts(tmp_path, stores=("S1", "S2"), each=40)
+    inputs._KEPT.clear()
+    ok = report.load_data(folder, row_filter="shop == 'S1'", used=["recommend", "shop"],
+                          score="recommend", min_n=5)  # fmt: skip
+    assert len(ok) == 40
+    with pytest.raises(ValueError, match="leave out 4 answers in 'recommend', fewer than min_n 5"):
+        # S1 answered 0 four times (i = 0, 11, 22, 33)
+        report.load_data(folder, row_filter="not (shop == 'S1' and recommend == 0)",
+                         used=["recommend", "shop"], score="recommend", min_n=5)  # fmt: skip
