@@ -57,6 +57,25 @@ at 5M rows the kernel's frame is 0.35 GiB, but its memory reaches 1.1 GiB
 while DuckDB hands the rows to pandas, and the comments section (42 of the
 report's seconds) holds its tags beside the frame.
 
+Counted where the data lives (``backend: auto`` above 2,000,000 rows, see
+``nps_toolkit/reporting/counted.py``; ``--backend duckdb`` forces it at 1M),
+the same machine with both cores shared with other helpers' jobs (load
+average 5 to 7 throughout: wall times are about twice the CPU times),
+``--skip-stores --jobs 1``, 2026-12-06:
+
+==========  =========  ==============================================
+rows        floor      national report (wall, CPU of all processes)
+==========  =========  ==============================================
+1M          0.31 s     21.1 s, 9.3 s CPU, 0.81 GiB (``--backend duckdb``)
+5M          1.21 s     21.4 s, 12.6 s CPU, 0.81 GiB
+20M         3.19 s     34.8 s, 24.1 s CPU, 0.89 GiB
+==========  =========  ==============================================
+
+within the issue's 3 minutes and 3 GiB at 20M rows.  The sections at 20M,
+profiled in one process: drivers 22.5 s (two DuckDB passes of sums), comments
+21.2 s (the sample 4.7 s, tagging and sentiment of its 100,000 comments),
+segments 7.5 s, load 6.3 s, headline 3.8 s, trend 2.6 s.
+
 ``--coverage 200`` (one core): 95 % intervals of the three drivers' Shapley
 values covered the population values in 0.940, 0.965 and 0.955 of the
 surveys from DuckDB sums (random-groups bootstrap, 9.9 s in all) and in
@@ -185,7 +204,15 @@ class PeakMemory:
 
 
 def render(config: Path, out: Path, jobs: int) -> tuple[float, float, str]:
-    """``nps-toolkit render`` in a fresh process: (seconds, peak GiB of all processes, stdout)."""
+    """``nps-toolkit render`` in a fresh process: (seconds, peak GiB of all processes, stdout).
+
+    Also prints the CPU seconds (user + system) of the command and its kernels
+    (``RUSAGE_CHILDREN``: the processes waited for), beside the wall time: on a
+    shared machine their ratio says how much of a core the report got.
+    """
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cmd = [sys.executable, "-m", "nps_toolkit.cli", "render", "--no-progress", "--force",
            "--config", str(config), "--output", str(out), "--jobs", str(jobs)]  # fmt: skip
     t0 = time.perf_counter()
@@ -194,12 +221,19 @@ def render(config: Path, out: Path, jobs: int) -> tuple[float, float, str]:
     stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - t0
     peak = mem.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    load = os.getloadavg()[0]
+    print(f"  render: {seconds:.1f} s wall, {cpu:.1f} s CPU (all its processes), "
+          f"load average {load:.1f} on {os.cpu_count()} cores at the end")  # fmt: skip
     if proc.returncode != 0:
         print(stdout[-3000:], stderr[-3000:], sep="\n")
     return seconds, peak, stdout
 
 
-def write_config(path: Path, data: str, *, split: str | None = None, stores: int | None = None):
+def write_config(
+    path: Path, data: str, *, split: str | None = None, stores: int | None = None, backend=None
+):
     import yaml
 
     entry = {
@@ -219,6 +253,8 @@ def write_config(path: Path, data: str, *, split: str | None = None, stores: int
         entry["name"] = "Retailer stores"  # its own folder beside the national report
         entry["split"] = split
         entry["segments"] = ["channel"]
+    if backend:
+        entry["backend"] = backend
     if stores:
         entry["filter"] = {"store": [f"S{s:03d}" for s in range(stores)]}
     path.write_text(yaml.safe_dump({"surveys": [entry]}, sort_keys=False), encoding="utf-8")
@@ -266,6 +302,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--folder", default=None, help="where the data goes (default: a temp folder)"
     )
+    parser.add_argument(
+        "--backend", default=None, help="the entry's backend: auto (default), pandas or duckdb"
+    )
     parser.add_argument("--coverage", type=int, default=0, help="run the drivers' coverage check")
     args = parser.parse_args(argv)
     if args.coverage:
@@ -283,12 +322,14 @@ def main(argv=None) -> int:
     print(f"floor (DuckDB counts of the national report): {f:.2f} s")
     glob = f"{data.name}/*.parquet"
     if not args.skip_national:
-        config = write_config(base / "national.yml", glob)
+        config = write_config(base / "national.yml", glob, backend=args.backend)
         secs, peak, _ = render(config, base / "reports", args.jobs)
         print(f"national report: {secs:.1f} s, peak {peak:.2f} GiB (all processes); "
               f"ratio to floor {secs / f:.0f}")  # fmt: skip
     if not args.skip_stores:
-        config = write_config(base / "stores.yml", glob, split="store", stores=args.stores)
+        config = write_config(
+            base / "stores.yml", glob, split="store", stores=args.stores, backend=args.backend
+        )
         secs, peak, stdout = render(config, base / "reports", args.jobs)
         k = args.stores or 500
         lines = [line for line in stdout.splitlines() if "Retailer stores /" in line]

@@ -839,6 +839,22 @@ def column_names(source) -> list[str]:
     return _duckdb_source(_folder_glob(source)).columns
 
 
+def relation(source):
+    """A DuckDB relation over a path, glob, folder or Arrow table, with only the data's
+    columns (a DuckDB relation as it is); for ``filter_relation`` and narrow reads.
+
+    >>> import duckdb
+    >>> relation(duckdb.sql("SELECT 9 AS recommend")).columns
+    ['recommend']
+    """
+    import duckdb
+
+    if isinstance(source, duckdb.DuckDBPyRelation):
+        return source
+    src = _duckdb_source(_folder_glob(source))
+    return src.relation.select(*[duckdb.ColumnExpression(c) for c in src.columns])
+
+
 def row_count(source) -> int:
     """How many rows a path, glob, folder, DuckDB relation or Arrow table holds.
 

@@ -230,6 +230,10 @@ OPTION_RULES = {
         "a mapping of column names to {value: non-empty label}",
     ),
     "split": _column_name(or_null=True),
+    "backend": _one_of(
+        ("auto", "pandas", "duckdb"),
+        "auto (DuckDB for Parquet/CSV data of more than 2,000,000 rows), pandas or duckdb",
+    ),
     "section_timeout": (
         lambda v: v is None or 0 < v <= MAX_TIMEOUT,
         f"a number of seconds between 1 and {MAX_TIMEOUT} or null (no limit)",

@@ -1116,6 +1116,7 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
     their result has status ``"skipped"``.  Rows with no value in the split
     column are in no report; the index page says how many.
     """
+    from .counted import COUNTED_ROWS
     from .inputs import load_data
 
     p = survey.parameters
@@ -1167,6 +1168,8 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
                 "row_filter": split_filter(p.get("row_filter"), column, value),
                 "survey_name": f"{p.get('survey_name') or survey.name}: {value}",
             }
+            if p.get("backend", "auto") == "auto" and n <= COUNTED_ROWS:
+                params["backend"] = "pandas"  # a value's rows fit: no scan to decide (counted)
             sub = Survey(name=name, slug=slug, parameters=params, timeout=survey.timeout)
             split.reports.append((sub, value, int(n)))
     except Exception as exc:  # noqa: BLE001 - the entry fails, the batch goes on

@@ -112,6 +112,21 @@ def rng_code(seed: int, name: str) -> Code:
     return Code(f"sections.section_rng({int(seed)!r}, {name!r})", section_rng(seed, name))
 
 
+def is_counted(df) -> bool:
+    """``df`` is a ``counted.Counted`` (data counted where it lives), not a DataFrame."""
+    from .counted import Counted
+
+    return isinstance(df, Counted)
+
+
+def data_code(df, name: str = "df") -> Code:
+    """The report's data as the backend-generic functions get it: the frame ``df``, or a
+    counted report's ``df.source`` (a path or a filtered relation, see ``counted``)."""
+    if is_counted(df):
+        return Code(f"{name}.source", df.source)
+    return Code(name, df)
+
+
 def column_code(frame_text: str, frame: pd.DataFrame, column) -> Code:
     """``frame[column]`` with its code (``df['recommend']``)."""
     return Code(f"{frame_text}[{_literal(column)}]", frame[column])
@@ -211,7 +226,7 @@ def trend(df: pd.DataFrame, s: Settings) -> Trend:
         return Trend(None, False, "trend.none_no_column")
     calls = []
     table = run(
-        calls, "nps.nps_trend", nps_trend, Code("df", df),
+        calls, "nps.nps_trend", nps_trend, data_code(df),
         date=s.date, freq=s.freq, wave=s.wave if by_wave else None, score=s.score,
         weights=s.weights, confidence_level=s.confidence_level, method=s.method, min_n=s.min_n,
         n_resamples=s.n_resamples, rng=rng_code(s.seed, "trend"),
@@ -298,11 +313,94 @@ def population_size(rows: pd.DataFrame, s: Settings, *, latest_period: bool) -> 
     return n if n and n >= len(rows) else None
 
 
+def latest_filter(tr: Trend, s: Settings) -> str:
+    """The filter choosing the trend's last shown period (a counted report's ``latest_rows``).
+
+    >>> t = Trend(pd.DataFrame({"period": [6, 7], "nps": [1.0, 2.0], "suppressed": False}), True)
+    >>> latest_filter(t, Settings(wave="wave"))
+    '`wave` == 7'
+    >>> t = Trend(pd.DataFrame({"period": pd.period_range("2025Q3", periods=2, freq="Q"),
+    ...                         "nps": [1.0, 2.0], "suppressed": False}), False)
+    >>> latest_filter(t, Settings(date="at"))
+    "`at` >= '2025-10-01 00:00:00' and `at` < '2026-01-01 00:00:00'"
+    """
+    from .counted import filter_name
+
+    last = tr.table["period"].iloc[tr.latest]
+    if tr.by_wave:
+        return f"`{filter_name(s.wave)}` == {_literal(last)}"
+    start, end = last.start_time, (last + 1).start_time
+    return f"`{filter_name(s.date)}` >= '{start}' and `{filter_name(s.date)}` < '{end}'"
+
+
+def summary_interval(summary: pd.DataFrame, method: str, confidence_level: float):
+    """The ``NPSInterval`` of a one-row ``summarize`` table (its ``nps``, ``ci_low``,
+    ``ci_high``): a counted report's weighted headline, whose answers stay in DuckDB."""
+    from ..intervals import NPSInterval
+
+    row = summary.iloc[0]
+    n_eff = float(row["n_effective"]) if "n_effective" in summary else float(row["n"])
+    return NPSInterval(
+        estimate=float(row["nps"]), low=float(row["ci_low"]), high=float(row["ci_high"]),
+        standard_error=float(row["standard_error"]), method=method,
+        confidence_level=confidence_level, n=int(row["n"]), n_effective=n_eff,
+        design_effect=float(row["n"]) / n_eff if "n_effective" in summary else None,
+    )  # fmt: skip
+
+
+def _counted_headline(df, s: Settings, tr: Trend) -> Headline:
+    """``headline`` of a counted report: the same calls on ``df.source`` and the latest
+    period's rows as a filtered source; the interval from the counts."""
+    from ..intervals import nps_interval
+    from ..scoring import summarize
+
+    latest = tr.shown
+    if latest:
+        where = latest_filter(tr, s)
+        rows = df.where(where)
+        calls = [f"rows = df.where({where!r})  # the latest {'wave' if tr.by_wave else 'period'}"]
+    else:
+        rows, calls = df, ["rows = df  # all the answers"]
+    population = None
+    if not s.weights and isinstance(s.invited, int | float) and not latest:
+        one_wave = not s.has(df, s.wave) or (tr.table is not None and len(tr.table) <= 1)
+        population = int(s.invited) if one_wave and s.invited >= len(df) else None
+    kw = dict(score=s.score, weights=s.weights, confidence_level=s.confidence_level, min_n=1)
+    summary = run(calls, "nps.summarize", summarize, Code("rows.source", rows.source), **kw)
+    if s.weights:  # weighted counts: the interval summarize gives with the method
+        interval = run(
+            calls, "interval = sections.summary_interval", summary_interval,
+            Code(call_text("nps.summarize", Code("rows.source"), **kw, method=s.method),
+                 summarize(rows.source, **kw, method=s.method)),
+            s.method, s.confidence_level,
+        )  # fmt: skip
+    else:
+        counts = tuple(int(summary[c].iloc[0]) for c in ("detractors", "passives", "promoters"))
+        interval = run(
+            calls, "nps.nps_interval", nps_interval, counts=counts,
+            method=s.method, confidence_level=s.confidence_level,
+            population_size=population, n_resamples=s.n_resamples,
+            rng=rng_code(s.seed, "headline"),
+        )  # fmt: skip
+    pooled = run(calls, "nps.summarize", summarize, Code("df.source", df.source), **kw)
+    return Headline(
+        summary=summary,
+        interval=interval,
+        rows=rows,
+        pooled=pooled,
+        period=tr.table["period"].iloc[tr.latest] if latest else None,
+        population=population,
+        calls=tuple(calls),
+    )
+
+
 def headline(df: pd.DataFrame, s: Settings, tr: Trend) -> Headline:
     """NPS of the latest wave or period (or of all answers), with its interval."""
     from ..intervals import nps_interval
     from ..scoring import summarize
 
+    if is_counted(df):
+        return _counted_headline(df, s, tr)
     rows = latest_rows(df, tr, s)
     latest = rows is not df
     calls = [f"rows = {rows_code(tr, s)}"]
@@ -382,10 +480,10 @@ def segment_table(
     from ..scoring import summarize
 
     calls = [] if calls is None else calls
-    own = run(calls, "nps.summarize", summarize, Code("df", df), score=s.score, by=column,
+    own = run(calls, "nps.summarize", summarize, data_code(df), score=s.score, by=column,
               weights=s.weights, confidence_level=s.confidence_level, min_n=s.min_n)  # fmt: skip
     vs_rest = run(
-        calls, "nps.compare_segments", compare_segments, Code("df", df), column, score=s.score,
+        calls, "nps.compare_segments", compare_segments, data_code(df), column, score=s.score,
         weights=s.weights, correction=s.correction, confidence_level=s.confidence_level,
         min_n=s.min_n,
     )  # fmt: skip
@@ -418,10 +516,13 @@ def drivers(df: pd.DataFrame, s: Settings) -> pd.DataFrame | None:
         return None
     calls = []
     used = [s.score, *columns, s.weights, s.account if s.has(df, s.account) else None]
-    source = engine_frame(df, used)
-    data = Code("df", df)
-    if source is not df:  # a large survey: sums in DuckDB (see engine_frame)
-        data = Code(f"duckdb.from_df(df[{[c for c in dict.fromkeys(used) if c]!r}])", source)
+    if is_counted(df):  # the data where it lives: sums in DuckDB (or Spark)
+        data = data_code(df)
+    else:
+        source = engine_frame(df, used)
+        data = Code("df", df)
+        if source is not df:  # a large survey: sums in DuckDB (see engine_frame)
+            data = Code(f"duckdb.from_df(df[{[c for c in dict.fromkeys(used) if c]!r}])", source)
     importance = run(
         calls, "importance = nps.driver_importance", driver_importance, data, s.score,
         columns, method="shapley", weights=s.weights,
@@ -461,6 +562,9 @@ class Comments:
     terms: pd.DataFrame | None = None  # top_terms: the words of detractors and promoters
     calls: tuple = ()  # the code that computed the numbers (``call_text``)
     suggested: pd.DataFrame | None = None  # suggest_themes summary (no lexicon of the survey's)
+    # a counted report's comments read from a sample: comments_total, rows_total,
+    # sample_fraction, sample_rows (see counted.comment_sample); None when every row was read
+    sample: dict | None = None
 
 
 # the bundled lexicon leaving this share of the comments untagged, a survey with no
@@ -476,7 +580,7 @@ def lexicon(s: Settings):
     return load_themes(s.themes, mode=s.themes_mode) if s.themes else None
 
 
-def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
+def comments(df: pd.DataFrame, s: Settings, *, name: str = "df") -> Comments | None:
     """Themes of the open answers (None: no comment column or no comment).
 
     Themes come from tagging with the lexicon, or from the hand-coded 0/1
@@ -486,6 +590,9 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     """
     from ..sentiment import theme_sentiment
     from ..terms import distinctive_terms, top_terms
+
+    if is_counted(df):  # a narrow frame of the commenters' columns, sampled above a cap
+        return _counted_comments(df, s)
     from ..themes import coded_themes, theme_impact, theme_quotes
 
     has_text = s.has(df, s.comment) and df[s.comment].notna().any()
@@ -493,18 +600,19 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         return None
     comment = s.comment if has_text else None
     by_row = isinstance(s.language, str) and s.has(df, s.language)
-    lang = column_code("df", df, s.language) if by_row else s.language
+    lang = column_code(name, df, s.language) if by_row else s.language
     calls = []
     if has_text:  # contact details out before any analysis sees a word; huge comments cut
         df = df.assign(**{s.comment: analysed_comments(df[s.comment])})
         calls.append(
-            f"df = df.assign(**{{{s.comment!r}: sections.analysed_comments(df[{s.comment!r}])}})"
+            f"{name} = {name}.assign(**{{{s.comment!r}: "
+            f"sections.analysed_comments({name}[{s.comment!r}])}})"
         )
     lex = Code("lex", lexicon(s))
     if s.themes:
         calls.append(f"lex = {call_text('nps.load_themes', s.themes, mode=s.themes_mode)}")
     if s.theme_columns:
-        tags = run(calls, "tags = nps.coded_themes", coded_themes, Code("df", df),
+        tags = run(calls, "tags = nps.coded_themes", coded_themes, Code(name, df),
                    s.theme_columns, comment=comment)  # fmt: skip
     elif s.themes_model and has_text:
         from ..learning import load_model
@@ -512,13 +620,13 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         calls.append(f"model = {call_text('nps.load_model', s.themes_model, kind='themes')}")
         model = load_model(s.themes_model, kind="themes")
         tags = run(calls, "tags = model.predict", model.predict,
-                   column_code("df", df, s.comment), language=lang)  # fmt: skip
+                   column_code(name, df, s.comment), language=lang)  # fmt: skip
     else:
         # only the non-blank comments are read (see commenter_tags): the same frame
         tags = run(calls, "tags = sections.commenter_tags", commenter_tags,
-                   column_code("df", df, s.comment), lex if s.themes else None, lang)  # fmt: skip
+                   column_code(name, df, s.comment), lex if s.themes else None, lang)  # fmt: skip
     impact = run(
-        calls, "impact = nps.theme_impact", theme_impact, Code("df", df), Code("tags", tags),
+        calls, "impact = nps.theme_impact", theme_impact, Code(name, df), Code("tags", tags),
         score=s.score, comment=comment, n_resamples=s.n_resamples,
         confidence_level=s.confidence_level, min_n=s.min_n, rng=rng_code(s.seed, "themes"),
     )  # fmt: skip
@@ -535,13 +643,13 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
         )
         reader["model"] = Code("sentiment_model", load_model(s.sentiment_model, kind="sentiment"))
     # sentiment of the commenters only: a blank comment mentions no theme
-    said_text = f"said = df[{s.comment!r}].fillna('').astype(str).str.strip().ne('').to_numpy()"
+    said_text = f"said = {name}[{s.comment!r}].fillna('').astype(str).str.strip().ne('').to_numpy()"
     said = df[s.comment].fillna("").astype(str).str.strip().ne("").to_numpy()
     calls.append(said_text)
     said_lang = Code(f"{lang.text}[said]", lang.value[said]) if by_row else lang
     feel = run(
         calls, "feel = nps.theme_sentiment", theme_sentiment,
-        Code(f"df[{s.comment!r}][said]", df[s.comment][said]), Code("tags[said]", tags[said]),
+        Code(f"{name}[{s.comment!r}][said]", df[s.comment][said]), Code("tags[said]", tags[said]),
         themes=lex if s.themes else None, language=said_lang, min_n=s.min_n,
         **reader,
     )  # fmt: skip
@@ -553,13 +661,13 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     impact.attrs.update(attrs, sentiment_mentions=feel.attrs["mentions"])
     impact.attrs.update(sentiment_unread=feel.attrs["unread"])
     quotes = run(
-        calls, "nps.theme_quotes", theme_quotes, Code("df", df), Code("tags", tags),
+        calls, "nps.theme_quotes", theme_quotes, Code(name, df), Code("tags", tags),
         comment=s.comment, score=s.score, per_group=1, rng=rng_code(s.seed, "quotes"),
     )  # fmt: skip
     quotes = quotes.assign(score=whole_numbers(quotes["score"]))  # a quote's score reads 6, not 6.0
     quotes["quote"] = clip(quotes["quote"])  # a quote is at most CLIP_LENGTH characters
     # a term's users are a group: fewer than min_n of them would show their categories
-    words = run(calls, "words = nps.distinctive_terms", distinctive_terms, Code("df", df),
+    words = run(calls, "words = nps.distinctive_terms", distinctive_terms, Code(name, df),
                 comment=s.comment, score=s.score, language=lang,
                 min_count=max(TERM_MIN_COUNT, s.min_n))  # fmt: skip
     terms = run(calls, "nps.top_terms", top_terms, Code("words", words),
@@ -567,6 +675,32 @@ def comments(df: pd.DataFrame, s: Settings) -> Comments | None:
     commenters = int((~df[s.comment].map(_blank)).sum())
     suggested = _suggested(df, s, impact, _value(lang))
     return Comments(tags, impact, quotes, commenters, terms, tuple(calls), suggested)
+
+
+def comment_sample(df, s: Settings) -> pd.DataFrame:
+    """A counted report's rows the comments section reads (``counted.comment_sample``)."""
+    from .counted import comment_sample as sample
+
+    return sample(df, s)
+
+
+def _counted_comments(df, s: Settings) -> Comments | None:
+    """``comments`` of a counted report: the same analyses on ``comment_sample``."""
+    import dataclasses
+
+    if not s.has(df, s.comment) and not s.theme_columns:
+        return None
+    calls = []
+    frame = run(calls, "sample = sections.comment_sample", comment_sample, Code("df", df),
+                Code("s", s))  # fmt: skip
+    out = comments(frame, s, name="sample")
+    if out is None:
+        return None
+    fraction = frame.attrs["sample_fraction"]
+    sample = None
+    if fraction < 1:
+        sample = dict(frame.attrs, sample_rows=len(frame), sample_comments=out.commenters)
+    return dataclasses.replace(out, calls=(*calls, *out.calls), sample=sample)
 
 
 def _suggested(df, s: Settings, impact, lang) -> pd.DataFrame | None:
@@ -657,10 +791,40 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
 
     if contact not in rows.columns or not s.has(rows, s.date):
         return None
+    if is_counted(rows):  # only the detractors and promoters, only the lists' columns
+        return _counted_followup(rows, s, contact)
     kw = dict(score=s.score, responded_at=s.date, comment=None, within_hours=s.followup_hours)
     calls = []
     to_call = run(calls, "nps.followup_list", followup_list, Code("head.rows", rows), **kw)
     to_thank = run(calls, "nps.thank_list", thank_list, Code("head.rows", rows), **kw)
+    counts = pd.DataFrame(
+        {
+            "list": ["to_contact", "overdue", "no_contact", "to_thank"],
+            "respondents": [
+                len(to_call),
+                int(to_call["overdue"].fillna(False).astype(bool).sum()),
+                int(to_call["no_contact"].sum()),
+                len(to_thank),
+            ],
+        }
+    )
+    return Followup(to_call, counts, tuple(calls))
+
+
+def _counted_followup(rows, s: Settings, contact: str) -> Followup:
+    from ..backends import read_columns
+    from ..followup import followup_list, thank_list
+    from .counted import filter_name
+
+    columns = [s.score, s.date, contact] + (["respondent_id"] if "respondent_id" in rows.columns
+                                            else [])  # fmt: skip
+    keep = f"`{filter_name(s.score)}` <= 6 or `{filter_name(s.score)}` >= 9"
+    calls = []
+    listed = run(calls, "listed = nps.backends.read_columns", read_columns, Code("head.rows.source",
+                 rows.source), columns, row_filter=keep)  # fmt: skip
+    kw = dict(score=s.score, responded_at=s.date, comment=None, within_hours=s.followup_hours)
+    to_call = run(calls, "nps.followup_list", followup_list, Code("listed", listed), **kw)
+    to_thank = run(calls, "nps.thank_list", thank_list, Code("listed", listed), **kw)
     counts = pd.DataFrame(
         {
             "list": ["to_contact", "overdue", "no_contact", "to_thank"],

@@ -321,8 +321,14 @@ def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
     """The score distribution and the category shares of the headline's answers."""
     row = head.summary.iloc[0]
     say(t, "answers.intro")
-    weights = s.weight_values(head.rows)
-    ax, alt = figures.score_distribution(head.rows[s.score], row, t, weights=weights)
+    from .counted import is_counted, score_counts
+
+    if is_counted(head.rows):  # the answers per score value, counted where they live
+        counts = score_counts(head.rows.source, s)
+        scores, weights = counts["value"], counts["weight"]
+    else:
+        scores, weights = head.rows[s.score], s.weight_values(head.rows)
+    ax, alt = figures.score_distribution(scores, row, t, weights=weights)
     figures.show(ax, alt)
     shares = pd.DataFrame(
         {
@@ -526,7 +532,15 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         say(t, "comments.none")
         return
     names = labels(s)
-    say(t, "comments.count", k=t.number(found.commenters))
+    sample = getattr(found, "sample", None)
+    # a counted report's sample (counted.comment_sample): the count is every comment's
+    say(t, "comments.count", k=t.number(sample["comments_total"] if sample else found.commenters))
+    if sample:
+        from .counted import COMMENT_CAP
+
+        say(t, "comments.sample", comments=t.number(sample["comments_total"]),
+            cap=t.number(COMMENT_CAP), rows=t.number(sample["sample_rows"]),
+            total=t.number(sample["rows_total"]), k=t.number(sample["sample_comments"]))  # fmt: skip
     _coverage_notes(found.impact, t)
     ax, alt = figures.theme_impact(found.impact, t, names)
     figures.show(ax, alt)
@@ -681,5 +695,11 @@ def methods_text(s: Settings, t: Texts, *, head=None, trend=None, segments=None,
         sentences.append(_fill(t, "appendix.methods_drivers", unit=unit))
     if everything or comments is not None:
         sentences.append(t("appendix.methods_themes"))
+    sample = getattr(comments, "sample", None)
+    if sample:
+        sentences.append(_fill(t, "appendix.methods_sample", rows=t.number(sample["sample_rows"]),
+                               total=t.number(sample["rows_total"]),
+                               k=t.number(sample["sample_comments"]),
+                               comments=t.number(sample["comments_total"])))  # fmt: skip
     sentences.append(t("appendix.methods_end"))
     return " ".join(sentences)
