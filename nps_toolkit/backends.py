@@ -855,6 +855,33 @@ def relation(source):
     return src.relation.select(*[duckdb.ColumnExpression(c) for c in src.columns])
 
 
+def in_memory(source, columns, *, name: str = "nps_kept"):
+    """A DuckDB relation on an in-memory copy of ``columns`` of a path, glob or folder.
+
+    The copy is a table ``name`` of the module's private database (replacing
+    a previous one of that name), under its memory limit (``configure``), so
+    that a process filtering the same files many times (a report per store)
+    scans them once.  A DuckDB relation is its own data: its columns are
+    selected, nothing is copied.
+
+    >>> import duckdb
+    >>> rel = in_memory(duckdb.sql("SELECT 9 AS recommend, 'N' AS region"), ["recommend"])
+    >>> rel.columns, rel.fetchall()
+    (['recommend'], [(9,)])
+    """
+    import duckdb
+
+    expressions = [duckdb.ColumnExpression(c) for c in columns]
+    if isinstance(source, duckdb.DuckDBPyRelation):
+        _check_columns(_Source(source, "the DuckDB relation"), list(columns))
+        return source.select(*expressions)
+    src = _duckdb_source(_folder_glob(source))
+    _check_columns(src, list(columns))
+    src.con.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+    src.relation.select(*expressions).create(name)  # in the module's database (src.con's)
+    return src.con.table(name)
+
+
 def row_count(source) -> int:
     """How many rows a path, glob, folder, DuckDB relation or Arrow table holds.
 

@@ -320,15 +320,7 @@ _KEPT: dict = {}
 
 
 def _kept_dataset(data_path, used, score) -> _Kept:
-    from ..backends import (
-        _connection,
-        _duckdb_source,
-        _folder_glob,
-        column_names,
-        group_counts,
-        quote,
-        row_count,
-    )
+    from ..backends import column_names, group_counts, in_memory, row_count
 
     key = (_dataset_identity(data_path), None if used is None else tuple(used), score)
     kept = _KEPT.get(key)
@@ -343,12 +335,8 @@ def _kept_dataset(data_path, used, score) -> _Kept:
         _KEPT.clear()  # one dataset a kernel
         _KEPT[key] = kept
     elif not kept.copied and kept.rows * len(kept.keep or kept.names) <= KEEP_CELLS:
-        con = _connection()
-        con.execute("DROP TABLE IF EXISTS nps_kept_dataset")
-        columns = kept.keep or kept.names
-        parts = _duckdb_source(_folder_glob(data_path)).relation
-        parts.select(*[quote(c) for c in columns]).create("nps_kept_dataset")
-        kept.source, kept.copied = con.table("nps_kept_dataset"), True
+        kept.source = in_memory(data_path, kept.keep or kept.names, name="nps_kept_dataset")
+        kept.copied = True
     return kept
 
 
