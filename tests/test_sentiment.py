@@ -322,6 +322,23 @@ def test_english_words_ours_lacks_are_read_from_vaders_rated_lexicon():
     assert score("ok", language="en") == 0.3
 
 
+def test_an_english_comment_only_vaders_weak_words_would_read_stays_unknown():
+    # VADER's compound calls these positive from "like" (1.5) and "huge" (1.3),
+    # rated under GENERAL_MIN; the comment is not read, rather than read wrong
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    texts = ["I would like to return this phone.", "The screen is huge and the battery is big."]
+    assert all(vader.polarity_scores(t)["compound"] > 0.3 for t in texts)
+    out = comment_sentiment(texts, language="en")
+    assert out["sentiment"].tolist() == ["unknown", "unknown"]
+    assert out["score"].tolist() == [0.0, 0.0] and out["matched"].tolist() == ["", ""]
+    # a strongly rated VADER word ours lacks ("charmingly" 2.2 -> 1.0) is still read,
+    # and a negator before it still turns it: -0.75 * 1.0
+    out = comment_sentiment(["The room was not charmingly decorated."], language="en")
+    assert out.loc[0, "sentiment"] == "negative" and out.loc[0, "score"] == -0.75
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
