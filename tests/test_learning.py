@@ -229,3 +229,20 @@ def test_airline_tweets_hold_only_redacted_text_and_a_label(load_benchmark):
     handles = set(tweets["comment"].str.findall(r"(?<![\w@])@\w+").explode().dropna())
     assert handles == {"@airline", "@user"}
     assert not tweets["comment"].str.contains(r"https?://|\w@\w+\.\w", regex=True).any()
+
+
+def test_fallback_study_reads_only_development_rows(load_benchmark):
+    bench = load_benchmark("sentiment_accuracy")
+    lab = load_benchmark("labelled_text")
+    amazon = lab.load_set("uci_amazon")
+    dev = bench._study_rows("uci_amazon")
+    # the learning rows public() draws, never one of the rows it measures
+    assert dev.index.tolist() == np.flatnonzero(bench.learning_rows(len(amazon))).tolist()
+    own = bench._study_rows("own_en")
+    assert set(own["split"]) == {"tune"}
+    out = bench.fallback_study(["own_en"]).set_index("set")
+    said = nps.comment_sentiment(own["comment"], language="en")["sentiment"]
+    unread = int(((said == "unknown").to_numpy() & own["label"].ne("neutral").to_numpy()).sum())
+    assert out.loc["own_en", "polar unknown"] == unread
+    called = int(out.loc["own_en", "compound>=0.05"].split("/")[1])
+    assert 0 <= called <= unread
