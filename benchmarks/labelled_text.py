@@ -9,6 +9,13 @@ write lexicon entries):
 * ``uci_amazon``, ``uci_yelp``: 1,000 English phone-review and restaurant
   sentences each, labelled 1 positive / 0 negative, chosen to be clearly polar
   (Kotzias et al. 2015).  Two classes: no sentence is neutral.
+* ``airline_tweets``: 3,000 English tweets to six US airlines (February
+  2015), labelled negative / neutral / positive by contributors (Twitter US
+  Airline Sentiment, Crowdflower's Data for Everyone; CC BY-NC-SA 4.0); a
+  stratified sample with handles, links and contact details replaced (made by
+  ``make_airline_tweets.py``).  Customer text in three classes.  Left out
+  when the file is absent (it carries a non-commercial licence: a copy of
+  the project may drop it).
 * ``xed_en``, ``xed_fi``: English and Finnish film subtitle lines (Öhman et
   al. 2020) mapped to polarity as others have: positive = only joy and/or
   trust; negative = only anger, disgust, fear and/or sadness; neutral = the
@@ -37,6 +44,7 @@ LEFT_OUT = {2, 7}  # anticipation, surprise
 SETS = {
     "uci_amazon": ("en", "UCI phone-review sentences (2 classes, clearly polar)"),
     "uci_yelp": ("en", "UCI restaurant-review sentences (2 classes, clearly polar)"),
+    "airline_tweets": ("en", "US airline tweets (3 classes, customer text)"),
     "xed_en": ("en", "XED English subtitle lines (3 classes)"),
     "xed_fi": ("fi", "XED Finnish subtitle lines (3 classes)"),
     "own_en": ("en", "project's English customer comments (3 classes)"),
@@ -51,6 +59,23 @@ def _uci(name: str) -> pd.DataFrame:
         raise ValueError(f"{path}: expected sentence<TAB>score rows")
     label = raw["score"].str.strip().map({"1": "positive", "0": "negative"})
     return pd.DataFrame({"comment": raw["sentence"], "label": label})
+
+
+def _tweets() -> pd.DataFrame:
+    path = TEXT / "airline_tweets.tsv"
+    raw = pd.read_csv(path, sep="\t", quoting=3, dtype=str, keep_default_na=False)
+    if list(raw.columns) != ["comment", "label"]:
+        raise ValueError(f"{path}: expected comment<TAB>label rows")
+    bad = ~raw["label"].isin(["negative", "neutral", "positive"])
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + 2
+        raise ValueError(f"{path} line {row}: label {raw['label'][bad].iloc[0]!r}")
+    return raw
+
+
+def available() -> list[str]:
+    """The sets whose files are present (the tweets may be left out of a copy)."""
+    return [n for n in SETS if n != "airline_tweets" or (TEXT / "airline_tweets.tsv").is_file()]
 
 
 def xed_polarity(codes: str) -> str | None:
@@ -92,6 +117,8 @@ def load_set(name: str) -> pd.DataFrame:
     lang = SETS[name][0]
     if name.startswith("uci_"):
         out = _uci(name[4:])
+    elif name == "airline_tweets":
+        out = _tweets()
     elif name.startswith("xed_"):
         out = _xed(lang)
     else:

@@ -134,6 +134,16 @@ def _evaluative_words() -> frozenset:
     return frozenset(words)
 
 
+def _manner(term: str) -> bool:
+    """An English adverb of manner or degree ("honestly", "completely"): how, not what.
+
+    Such words ranked high in a theme of a few comments and then tagged comments of
+    every theme; an "-ly" word of 8 letters or more is not a theme term ("monthly",
+    "family" stay).
+    """
+    return term.isascii() and term.endswith("ly") and len(term) >= 8
+
+
 def _theme_id(term: str, taken: set) -> str:
     ascii_ = unicodedata.normalize("NFKD", term).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_") or "theme"
@@ -264,6 +274,7 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
             and terms[j] not in evaluative
             and not bridged[j]
             and not generic[j]
+            and not _manner(str(terms[j]))
         ]
         chosen = chosen[:TERMS_PER_THEME]
         if not chosen:

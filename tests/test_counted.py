@@ -18,6 +18,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import nps_toolkit as nps
+from nps_toolkit import reporting as report
 from nps_toolkit._identifiers import IdentifyingColumnError
 from nps_toolkit.reporting import ConfigError, counted, sections, show
 
@@ -329,3 +330,13 @@ def test_auto_decides_on_the_rows_the_filter_keeps(b2c, monkeypatch, tmp_path):
         plan = rendering.plan_split(survey, Path(tmp_path))
         assert plan.error is None and plan.reports
         assert {sub.parameters.get("backend") for sub, _, _ in plan.reports} == expected
+
+
+def test_appendix_names_the_backend_that_counted_the_report(b2c):
+    """``backend: auto`` is listed as what it chose: duckdb when counted, nothing for pandas."""
+    params = {"survey_name": "x", "score": "recommend", "data_path": "b2c.parquet",
+              "backend": "auto", "min_n": 5}  # fmt: skip
+    s = sections.Settings.from_parameters({**report.template_parameters(), **params})
+    frame, data = _both(b2c, score="recommend")
+    assert sections.in_effect(params, data, s)["backend"] == "duckdb"
+    assert "backend" not in sections.in_effect(params, frame, s)

@@ -210,3 +210,39 @@ def test_benchmark_on_public_labelled_text(load_benchmark):
     assert lab.load_set("uci_amazon")["label"].value_counts().tolist() == [500, 500]
     xed = lab.load_set("xed_fi")
     assert set(xed["label"]) == {"negative", "neutral", "positive"}
+
+
+def test_airline_tweets_hold_only_redacted_text_and_a_label(load_benchmark):
+    lab = load_benchmark("labelled_text")
+    if "airline_tweets" not in lab.available():  # a copy may drop the CC BY-NC-SA file
+        pytest.skip("data/public/text/airline_tweets.tsv is not in this copy")
+    tweets = lab.load_set("airline_tweets")
+    assert len(tweets) == 3000 and list(tweets.columns) == ["comment", "label", "language"]
+    assert tweets["label"].value_counts().to_dict() == {
+        "negative": 1907,
+        "neutral": 625,
+        "positive": 468,
+    }
+    assert not tweets["comment"].duplicated().any()
+    # no handle but the two placeholders ("not@my idea" is "at", not a handle), no link,
+    # no e-mail address
+    handles = set(tweets["comment"].str.findall(r"(?<![\w@])@\w+").explode().dropna())
+    assert handles == {"@airline", "@user"}
+    assert not tweets["comment"].str.contains(r"https?://|\w@\w+\.\w", regex=True).any()
+
+
+def test_fallback_study_reads_only_development_rows(load_benchmark):
+    bench = load_benchmark("sentiment_accuracy")
+    lab = load_benchmark("labelled_text")
+    amazon = lab.load_set("uci_amazon")
+    dev = bench._study_rows("uci_amazon")
+    # the learning rows public() draws, never one of the rows it measures
+    assert dev.index.tolist() == np.flatnonzero(bench.learning_rows(len(amazon))).tolist()
+    own = bench._study_rows("own_en")
+    assert set(own["split"]) == {"tune"}
+    out = bench.fallback_study(["own_en"]).set_index("set")
+    said = nps.comment_sentiment(own["comment"], language="en")["sentiment"]
+    unread = int(((said == "unknown").to_numpy() & own["label"].ne("neutral").to_numpy()).sum())
+    assert out.loc["own_en", "polar unknown"] == unread
+    called = int(out.loc["own_en", "compound>=0.05"].split("/")[1])
+    assert 0 <= called <= unread

@@ -322,6 +322,23 @@ def test_english_words_ours_lacks_are_read_from_vaders_rated_lexicon():
     assert score("ok", language="en") == 0.3
 
 
+def test_an_english_comment_only_vaders_weak_words_would_read_stays_unknown():
+    # VADER's compound calls these positive from "like" (1.5) and "huge" (1.3),
+    # rated under GENERAL_MIN; the comment is not read, rather than read wrong
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    texts = ["I would like to return this phone.", "The screen is huge and the battery is big."]
+    assert all(vader.polarity_scores(t)["compound"] > 0.3 for t in texts)
+    out = comment_sentiment(texts, language="en")
+    assert out["sentiment"].tolist() == ["unknown", "unknown"]
+    assert out["score"].tolist() == [0.0, 0.0] and out["matched"].tolist() == ["", ""]
+    # a strongly rated VADER word ours lacks ("charmingly" 2.2 -> 1.0) is still read,
+    # and a negator before it still turns it: -0.75 * 1.0
+    out = comment_sentiment(["The room was not charmingly decorated."], language="en")
+    assert out.loc[0, "sentiment"] == "negative" and out.loc[0, "score"] == -0.75
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -355,3 +372,57 @@ def test_emoticons_and_ly_adverbs(text, expected):
 )
 def test_elongated_words_review_phrases_and_intensifiers(text, expected):
     assert score(text, language="en") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # a negated complaint word is read but is not praise: -0.25 x its weight
+        ("not bad", "en", -0.25 * -1.5),
+        ("Ei huono.", "fi", -0.25 * -1.5),
+        # ... unless a fixed phrase says it is ("never disappointed", "ei pettänyt")
+        ("Never disappointed.", "en", 1.5),
+        ("You won't be disappointed.", "en", 1.5),  # "be" may sit inside a phrase
+        ("You won't regret it!", "en", 1.5),
+        ("Ei pettänyt tälläkään kertaa.", "fi", 1.5),
+        ("I can't wait to go back.", "en", 1.5),
+        # not coming back, in the ways reviews say it; "not" in a phrase stands
+        # for "never" and "cannot" too
+        ("We won't be going back.", "en", -2.0),
+        ("Won't ever go here again.", "en", -2.0),
+        ("I will not be eating there again.", "en", -2.0),
+        ("Never received my order.", "en", -1.5),
+        ("Would not recommend.", "en", -1.5),
+        ("Cannot recommend this shop.", "en", -1.5),
+        ("Emme tule uudestaan.", "fi", -2.0),
+        ("Tulen uudestaan!", "fi", 1.5),
+        # contractions written without the apostrophe
+        ("dont buy it", "en", -1.5),
+        ("It doesnt fit.", "en", -1.5),
+        ("Doesn't hold a charge.", "en", -1.5),  # "a" may sit inside a phrase
+        # everyday complaints of products that fail
+        ("Laite lakkasi toimimasta.", "fi", -1.5),
+        ("Stopped working after two days.", "en", -1.5),
+        ("A waste of money.", "en", -2.0),
+        ("I had to return it.", "en", -1.5),
+        ("I would have expected better.", "en", -1.5),
+        ("Rahan hukkaa.", "fi", -2.0),
+        # ratings written with a digit, and a few set expressions
+        ("5 stars for the bread!", "en", 2.0),
+        ("I gave it 1 star.", "en", -1.5),
+        ("The desserts are to die for.", "en", 2.0),
+        ("Service was slow at best.", "en", -1.0 - 0.5),  # "at best" is not "best" (+2)
+        # intensifiers of everyday speech
+        ("The fries were hella good", "en", 1.5 * 1.0),
+        ("Far worse than the old one", "en", 1.2 * -1.5),
+        # misspellings as common in reviews
+        ("Very dissapointed.", "en", 1.5 * -1.5),
+    ],
+)
+def test_everyday_review_patterns_and_negation(text, language, expected):
+    assert score(text, language=language) == pytest.approx(expected)
+
+
+def test_a_negated_complaint_alone_is_read_as_neutral_not_praise():
+    out = comment_sentiment(["not bad", "Ei huono.", "Never disappointed."])
+    assert out["sentiment"].astype(str).tolist() == ["neutral", "neutral", "positive"]

@@ -174,3 +174,22 @@ def test_stock_phrases_shared_by_every_topic_name_no_theme(planted):
     found = suggest_themes(padded, n_themes=3, rng=0)
     terms = {t for spec in found.values() for words in spec["terms"].values() for t in words}
     assert not terms & {"jatkaa", "malli", "keep", "work"}, terms
+
+
+def test_adverbs_of_manner_are_not_theme_terms():
+    # "absolutely" and "honestly" are used only by the parking comments, yet they say
+    # how, not what: they would tag every comment that says "absolutely"
+    texts = [
+        "Parking was absolutely full",
+        "Honestly the parking is too small",
+        "Absolutely no parking space left",
+        "The parking honestly needs more space",
+        "Food was cold and the food line long",
+        "The food options were limited",
+        "Great food, long food line",
+        "Food was tasty",
+    ]
+    found = suggest_themes(texts, n_themes=2, rng=0, language="en")
+    terms = {t for spec in found.values() for words in spec["terms"].values() for t in words}
+    assert "park" in terms and "food" in terms  # lemmas
+    assert not terms & {"absolutely", "honestly"}

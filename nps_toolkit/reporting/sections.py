@@ -876,7 +876,11 @@ def in_effect(
     ...            "weights": None, "min_n": 5}, df, s)
     {'survey_name': 'x', 'score': 'recommend', 'data_path': 'x.csv', 'segments': ['region'], 'min_n': 5}
     """
+    from ..backends import is_spark_dataframe
+    from .counted import is_counted
+
     has = lambda column: s.has(df, column)  # noqa: E731
+    counted = is_counted(df)
     by_date = trend is not None and trend.table is not None and not trend.by_wave
     with_text = comments is not None and comments.terms is not None
     resampled = (
@@ -906,8 +910,10 @@ def in_effect(
         "seed": resampled or comments is not None,  # quotes are drawn at random too
         "followup_hours": followup is not None,
         "banners": "xlsx" in (parameters.get("outputs") or ()),
+        "backend": counted,  # listed as what counted the report, not "auto"
     }
     kept = {
+        "backend": "spark" if counted and is_spark_dataframe(df.source) else "duckdb",
         "segments": shown_segments,
         "drivers": [c for c in s.drivers if drivers is not None and c in set(drivers["driver"])],
         "value_labels": {k: v for k, v in (parameters.get("value_labels") or {}).items() if has(k)},
