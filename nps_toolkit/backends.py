@@ -80,6 +80,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import _spark
 from ._core import COUNT_COLUMNS, fill_weighted
 from ._dates import PERIOD_FREQ, to_period
 from ._validation import as_list, check_columns, weights_rule
@@ -436,10 +437,8 @@ def _wide_counts(long: pd.DataFrame, keys: list, period, *, weighted: bool) -> p
 # --------------------------------------------------------------------------- Spark
 
 
-def _spark_col(name: str):
-    from pyspark.sql import functions as F
-
-    return F.col("`" + str(name).replace("`", "``") + "`")
+_spark_col = _spark.column
+_spark_try_double = _spark.number
 
 
 @contextlib.contextmanager

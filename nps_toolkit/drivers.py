@@ -1352,7 +1352,7 @@ class _SparkSums:
     """The same three reads from a Spark DataFrame: one Spark aggregation each.
 
     The same statistics as ``_engine_checks_sql`` and ``_engine_sums_sql``,
-    as Spark Columns (names backquoted by ``backends._spark_col``, no SQL
+    as Spark Columns (names backquoted by ``_spark.column``, no SQL
     text built from a name); rows are dealt to the random groups by a hash
     of their Spark row id (whole clusters by a hash of the cluster id).
     """
@@ -1367,9 +1367,9 @@ class _SparkSums:
 
     @staticmethod
     def _num(name):
-        from .backends import _spark_try_double
+        from ._spark import number
 
-        return _spark_try_double(name)
+        return number(name)
 
     @staticmethod
     def _blank(x):
@@ -1380,7 +1380,8 @@ class _SparkSums:
     def checks(self, outcome, drivers, weights, clusters, zero_to_ten) -> pd.Series:
         from pyspark.sql import functions as F
 
-        from .backends import _spark_col, spark_pandas
+        from ._spark import column as _spark_col
+        from .backends import spark_pandas
 
         def count(cond):
             return F.count(F.when(cond, F.lit(1)))
@@ -1415,14 +1416,16 @@ class _SparkSums:
         return spark_pandas(self.df.agg(*parts)).iloc[0]
 
     def frame(self, columns) -> pd.DataFrame:
-        from .backends import _spark_col, spark_pandas
+        from ._spark import column as _spark_col
+        from .backends import spark_pandas
 
         return spark_pandas(self.df.select(*[_spark_col(c).alias(c) for c in columns]))
 
     def sums(self, outcome, drivers, target, weights, clusters, groups):
         from pyspark.sql import functions as F
 
-        from .backends import _spark_col, spark_pandas
+        from ._spark import column as _spark_col
+        from .backends import spark_pandas
 
         y = self._num(outcome)
         if target != "score":
