@@ -5,13 +5,16 @@
 ``followup_list``) and says what they show, in English or Finnish.  It
 computes no statistic of its own: every number in a sentence is a number of
 those results, and every claim ("higher than the rest", "within the margin")
-is the test those results already made.
+is the test those results already made.  Each sentence shows its points with
+the decimals its intervals call for (``_decimals.point_digits``): whole points
+for an ordinary survey, tenths when an interval is narrower than 2 points.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ._decimals import point_digits
 from ._i18n import Texts
 from ._suppression import shown_rows
 
@@ -116,20 +119,25 @@ def _headline(t, row, interval, trend, level) -> str:
     low, high = (
         (interval.low, interval.high) if interval is not None else (row["ci_low"], row["ci_high"])
     )
+    shown = shown_rows(trend) if trend is not None else []
+    intervals = [(low, high)]
+    if len(shown) >= 2 and {"ci_low", "ci_high"} <= set(trend.columns):
+        before = trend.iloc[shown[-2]]  # the previous period's number is in the sentence too
+        intervals.append((before["ci_low"], before["ci_high"]))
+    digits = point_digits(*intervals)
     values = dict(
-        nps=t.number(row["nps"]),
+        nps=t.number(row["nps"], digits),
         band=t.label("bands", row["band"]),
         level=t.level(level),
-        low=t.number(low),
-        high=t.number(high),
+        low=t.number(low, digits),
+        high=t.number(high, digits),
     )
-    shown = shown_rows(trend) if trend is not None else []
     if len(shown) < 2:
         return t("findings.headline").format(**values)
     return t("findings.headline_period").format(
         period=period_label(t, trend, shown[-1]),
         previous_period=period_label(t, trend, shown[-2]),
-        previous=t.number(trend["nps"].iloc[shown[-2]]),
+        previous=t.number(trend["nps"].iloc[shown[-2]], digits),
         **values,
     )
 
@@ -139,12 +147,13 @@ def _change(t, trend, level) -> str:
     last = trend.iloc[shown[-1]]
     significant = pd.notna(last["change_p_value"]) and last["change_p_value"] < 1 - level
     verdict = "findings.change_real" if significant else "findings.change_margin"
+    digits = point_digits((last["change_low"], last["change_high"]))
     return t("findings.change").format(
         previous_period=period_label(t, trend, shown[-2]),
-        change=t.signed(last["change"]),
+        change=t.signed(last["change"], digits),
         level=t.level(level),
-        low=t.signed(last["change_low"]),
-        high=t.signed(last["change_high"]),
+        low=t.signed(last["change_low"], digits),
+        high=t.signed(last["change_high"], digits),
         verdict=t(verdict).format(p=t.p(last["change_p_value"])),
     )
 
@@ -174,19 +183,22 @@ def _segments(t, segments, level, correction) -> str:
         for _, r in sig.iterrows():
             group = ", ".join(str(r[k]) for k in keys)
             column = ", ".join(t.label("columns", k, str(k).replace("_", " ")) for k in keys)
-            rows.append((abs(r["difference"]), group, column, r["difference"]))
+            interval = (r.get("ci_low"), r.get("ci_high"))  # of the difference
+            rows.append((abs(r["difference"]), group, column, r["difference"], interval))
     name = t.label("corrections", correction) if correction else t("corrections.none")
     if not rows:
         return t("findings.segments_none").format(correction=name)
     rows.sort(key=lambda x: -x[0])
+    # the differences named share the decimals of their intervals
+    digits = point_digits(*(interval for *_, interval in rows[:MAX_ITEMS]))
     items = [
         t("findings.segment_item").format(
             group=group,
             column=column,
-            points=t.number(abs(diff)),
+            points=t.number(abs(diff), digits),
             direction=t("findings.higher" if diff > 0 else "findings.lower"),
         )
-        for _, group, column, diff in rows[:MAX_ITEMS]
+        for _, group, column, diff, _ in rows[:MAX_ITEMS]
     ]
     more = len(rows) - MAX_ITEMS
     text = t.join(items) + (t("findings.more").format(k=more) if more > 0 else "")

@@ -77,17 +77,23 @@ def score_distribution(scores, summary_row, t: Texts, *, weights=None):
     return ax, title + ". " + t("charts.distribution_alt")
 
 
-def trend(table: pd.DataFrame, t: Texts, *, level: float):
-    """NPS per wave or period with its interval band; the title says where it went."""
+def trend(table: pd.DataFrame, t: Texts, *, level: float, digits: int = 0):
+    """NPS per wave or period with its interval band; the title says where it went.
+
+    ``digits``: the decimals of the NPS values in the title and the alt text
+    (the trend section's, ``show.trend_digits``): "rose" and "fell" compare
+    the numbers as they are printed.
+    """
     from ..insights import period_label
 
     ax = plots.trend_plot(table)
     shown = shown_rows(table)  # the title reads no suppressed period
     i, j = (int(shown[0]), int(shown[-1])) if len(shown) else (0, len(table) - 1)
     first, last = table["nps"].iloc[i], table["nps"].iloc[j]
-    key = "rose" if round(last) > round(first) else "fell" if round(last) < round(first) else "flat"
+    a, b = round(first, digits), round(last, digits)
+    key = "rose" if b > a else "fell" if b < a else "flat"
     title = t(f"charts.trend_{key}").format(
-        first=t.number(first), last=t.number(last),
+        first=t.number(first, digits), last=t.number(last, digits),
         first_period=period_label(t, table, i), last_period=period_label(t, table, j),
     )  # fmt: skip
     _title(ax, title)
@@ -97,7 +103,7 @@ def trend(table: pd.DataFrame, t: Texts, *, level: float):
         ax, {f"{level:.0%} interval": t("charts.interval").format(level=t.level(level))}
     )
     values = "; ".join(
-        f"{period_label(t, table, i)}: {t.number(v)}" for i, v in enumerate(table["nps"])
+        f"{period_label(t, table, i)}: {t.number(v, digits)}" for i, v in enumerate(table["nps"])
     )
     return ax, f"{title}. {values}."
 

@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 
+from .._decimals import point_digits
 from .._i18n import Texts
 from . import figures
 from .presentation import escape, fill
@@ -67,14 +68,15 @@ def say(t: Texts, key: str, **values) -> None:
     _md(_fill(t, key, **values))
 
 
-def _table(df: pd.DataFrame, spec, t: Texts, *, wide=()) -> None:
+def _table(df: pd.DataFrame, spec, t: Texts, *, wide=(), digits: int | None = None) -> None:
     """Display ``df`` as a reader table (``reader_table(df, spec, t)``): words left, numbers right.
 
-    ``wide``: header keys of the columns holding sentences (quotes).
+    ``wide``: header keys of the columns holding sentences (quotes); ``digits``:
+    the decimals of its NPS-scale cells (default: from its own intervals).
     """
     from IPython.display import display
 
-    table = reader_table(df, spec, t)
+    table = reader_table(df, spec, t, digits=digits)
     wide = [t(f"headers.{key}") for key in wide]
     display(styled(table, numeric=numeric_columns(table, spec), wide=wide))
 
@@ -249,17 +251,21 @@ def headline(head, tr, s: Settings, t: Texts) -> None:
     iv = head.interval
     where = period_label(t, tr.table, tr.latest) if head.period is not None else ""
     beside = ""
+    shown = [(iv.low, iv.high)]  # the section's numbers share the decimals of its intervals
     if head.period is not None:
         prev = tr.table.iloc[tr.previous]
+        shown.append((prev["ci_low"], prev["ci_high"]))
+    digits = point_digits(*shown)
+    if head.period is not None:
         beside = (
             f'<div class="nps-previous"><span class="nps-label">'
             f"{escape(period_label(t, tr.table, tr.previous))}</span>"
-            f'<span class="nps-value">{escape(t.number(prev["nps"]))}</span></div>'
+            f'<span class="nps-value">{escape(t.number(prev["nps"], digits))}</span></div>'
         )
     _html(
         '<div class="nps-headline"><div class="nps-current">'
         f'<span class="nps-label">{escape(t("headline.label"))} {escape(where)}</span>'
-        f'<span class="nps-big">{escape(t.number(row["nps"]))}</span>'
+        f'<span class="nps-big">{escape(t.number(row["nps"], digits))}</span>'
         f'<span class="nps-band">{escape(t.label("bands", row["band"]))}</span></div>'
         f"{beside}</div>"
     )
@@ -267,12 +273,12 @@ def headline(head, tr, s: Settings, t: Texts) -> None:
         t,
         "headline.interval",
         level=t.level(s.confidence_level),
-        low=t.number(iv.low),
-        high=t.number(iv.high),
+        low=t.number(iv.low, digits),
+        high=t.number(iv.high, digits),
     )
     if head.period is not None:
         pooled = head.pooled.iloc[0]
-        say(t, "headline.pooled", nps=t.number(pooled["nps"]), n=t.number(pooled["n"]))
+        say(t, "headline.pooled", nps=t.number(pooled["nps"], digits), n=t.number(pooled["n"]))
     say(t, "headline.bands")
 
 
@@ -380,6 +386,12 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     if not segs.tables:
         say(t, "segments.none")
         return
+    # one set of decimals for every table of the section, from all their intervals
+    digits = point_digits(*(
+        (table[lo], table[hi])
+        for table in segs.tables.values()
+        for _, kind, (lo, hi) in SEGMENT_SPEC if kind == "interval"
+    ))  # fmt: skip
     for column, table in segs.tables.items():
         # escaped once, here: the heading is HTML, not Markdown
         _html(f"<h3>{escape(t('segments.by').format(column=column_name(s, t, column)))}</h3>")
@@ -388,7 +400,7 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         k = segs.comparisons[column].attrs.get("n_hidden", 0)
         group = group.mask(hidden, t("segments.hidden_row").format(k=t.number(k)))
         table = table.assign(group=group)
-        _table(table, SEGMENT_SPEC, t)
+        _table(table, SEGMENT_SPEC, t, digits=digits)
     say(t, "segments.legend", correction=correction, alpha=t.pct(100 * (1 - s.confidence_level), 0))
     hidden = sum(c.attrs.get("n_hidden", 0) for c in segs.comparisons.values())
     if hidden:
@@ -407,6 +419,16 @@ TREND_SPEC = [
     ("p_change", "p", "change_p_value"),
     ("few_answers", "yesno", "suppressed"),
 ]
+
+
+def trend_digits(table: pd.DataFrame) -> int:
+    """The decimals of the trend section: from the intervals of its shown periods and changes."""
+    from .._suppression import shown_rows
+
+    rows = table.iloc[list(shown_rows(table))]
+    return point_digits(
+        (rows["ci_low"], rows["ci_high"]), (rows["change_low"], rows["change_high"])
+    )
 
 
 def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
@@ -428,7 +450,8 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
             _md(escape(target_text(target, t)))
         return
     table = tr.table
-    ax, alt = figures.trend(table, t, level=s.confidence_level)
+    digits = trend_digits(table)  # the chart, the sentence and the table alike
+    ax, alt = figures.trend(table, t, level=s.confidence_level, digits=digits)
     if target is not None:
         ax.axhline(target.target, color="#d7301f", linestyle="--", linewidth=1.2,
                    label=t("target.line").format(target=t.signed(target.target)))  # fmt: skip
@@ -440,15 +463,15 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
     say(
         t,
         "trend.latest",
-        change=t.signed(last["change"]),
+        change=t.signed(last["change"], digits),
         previous=period_label(t, table, tr.previous),
         level=t.level(s.confidence_level),
-        low=t.signed(last["change_low"]),
-        high=t.signed(last["change_high"]),
+        low=t.signed(last["change_low"], digits),
+        high=t.signed(last["change_high"], digits),
         p=t.p(last["change_p_value"]),
     )
     shown = table.assign(period=[period_label(t, table, i) for i in range(len(table))])
-    _table(shown, TREND_SPEC, t)
+    _table(shown, TREND_SPEC, t, digits=digits)
     if progress is None or not len(progress):
         return
     _html(f"<h3>{escape(t('goal.title'))}</h3>")

@@ -1,10 +1,11 @@
 """Tables for readers: headers in words, numbers in the report's language, marks not booleans.
 
 ``reader_table`` turns a toolkit table into text cells formatted by the
-report's ``Texts`` (Babel): NPS in whole points, shares with one decimal,
-p-values as "< 0.001", a significant difference as ▲ (higher) or ▼ (lower
-than the rest), a hidden (suppressed) value as "–".  Every cell is
-escaped for HTML and Markdown (``presentation.escape``): group names and
+report's ``Texts`` (Babel): NPS in whole points (with decimals when an
+interval of the table is narrower than 2 points: ``_decimals.point_digits``),
+shares with one decimal, p-values as "< 0.001", a significant difference as
+▲ (higher) or ▼ (lower than the rest), a hidden (suppressed) value as "–".
+Every cell is escaped for HTML and Markdown (``presentation.escape``): group names and
 quotes come from respondents.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._decimals import point_digits
 from .._i18n import Texts, _missing
 from .presentation import ReportStyler, escape, stable_uuid, table_class
 
@@ -30,24 +32,31 @@ def mark(significant, difference) -> str:
     return UP if difference > 0 else DOWN
 
 
-# decimals each number kind is shown with (a value rounding to zero is shown as 0, not -0)
-_DIGITS = {"int": 0, "nps": 0, "pct": 1, "num1": 1, "num2": 2}
+# decimals of the other number kinds (a value rounding to zero is shown as 0, not -0)
+_DIGITS = {"int": 0, "pct": 1, "num1": 1, "num2": 2}
 
 
-def cell(t: Texts, kind: str, value) -> str:
+def cell(t: Texts, kind: str, value, digits: int = 0) -> str:
     """One value as text: ``kind`` is text, int, nps, signed, pct, num1, num2, p, band, yesno.
+
+    ``digits``: the decimals of the NPS-scale kinds (nps, signed).
 
     >>> cell(Texts("en"), "nps", -0.3), cell(Texts("en"), "num1", -0.04)
     ('0', '0.0')
+    >>> cell(Texts("fi"), "nps", 5.94, 1), cell(Texts("en"), "signed", -0.04, 1)
+    ('5,9', '0.0')
     """
     if kind == "text":
         return DASH if _missing(value) else str(value)
-    if kind in _DIGITS and not _missing(value) and round(float(value), _DIGITS[kind]) == 0:
+    places = digits if kind in ("nps", "signed") else _DIGITS.get(kind)
+    if places is not None and not _missing(value) and round(float(value), places) == 0:
         value = 0.0  # "-0" reads as a sign a reader looks for in vain
-    if kind in ("int", "nps"):
+    if kind == "int":
         return t.number(value)
+    if kind == "nps":
+        return t.number(value, digits)
     if kind == "signed":
-        return t.signed(value)
+        return t.signed(value, digits)
     if kind == "signed1":
         return t.signed(value, 1)
     if kind == "pct":
@@ -65,36 +74,54 @@ def cell(t: Texts, kind: str, value) -> str:
     raise ValueError(f"unknown cell kind {kind!r}")
 
 
-def interval(t: Texts, low, high, kind: str = "nps") -> str:
-    """An interval as one cell: "45 to 65" (Finnish "45…65"); "–" when hidden."""
+def interval(t: Texts, low, high, kind: str = "nps", digits: int = 0) -> str:
+    """An interval as one cell: "45 to 65" (Finnish "45…65"); "–" when hidden.
+
+    >>> interval(Texts("en"), 5.61, 6.24, digits=1), interval(Texts("fi"), 1, 11)
+    ('5.6 to 6.2', '1…11')
+    """
     if _missing(low) or _missing(high):
         return DASH
-    return t("tables.interval").format(low=cell(t, kind, low), high=cell(t, kind, high))
+    return t("tables.interval").format(
+        low=cell(t, kind, low, digits), high=cell(t, kind, high, digits)
+    )
 
 
-def reader_table(df: pd.DataFrame, spec, t: Texts) -> pd.DataFrame:
+def table_digits(df: pd.DataFrame, spec) -> int:
+    """The decimals of a table's NPS-scale cells: from the widths of all its intervals."""
+    return point_digits(*((df[lo], df[hi]) for _, kind, (lo, hi) in spec if kind == "interval"))
+
+
+def reader_table(df: pd.DataFrame, spec, t: Texts, *, digits: int | None = None) -> pd.DataFrame:
     """A table of formatted text cells.
 
     ``spec`` is a list of ``(header key, kind, column)``: the header is
     ``t("headers.<key>")``; ``kind`` is a ``cell`` kind, or ``"interval"``
     (``column`` a pair of columns), ``"mark"`` (``column`` the pair
     significant, difference) or ``"marked"`` (difference in points with its
-    mark beside it).
+    mark beside it).  ``digits``: the decimals of its NPS-scale cells (nps,
+    signed, marked, interval); by default ``table_digits``, so that a table
+    of an ordinary survey is in whole points and one with an interval
+    narrower than 2 points in tenths.
     """
+    if digits is None:
+        digits = table_digits(df, spec)
     out = {}
     for key, kind, column in spec:
         header = t(f"headers.{key}")
         if kind == "interval":
             lo, hi = column
-            out[header] = [interval(t, a, b) for a, b in zip(df[lo], df[hi], strict=True)]
+            out[header] = [
+                interval(t, a, b, digits=digits) for a, b in zip(df[lo], df[hi], strict=True)
+            ]
         elif kind == "marked":
             sig, diff = column
             out[header] = [
-                f"{cell(t, 'signed', d)} {mark(s_, d)}".strip() if not _missing(d) else DASH
+                f"{cell(t, 'signed', d, digits)} {mark(s_, d)}".strip() if not _missing(d) else DASH
                 for s_, d in zip(df[sig], df[diff], strict=True)
             ]
         else:
-            out[header] = [cell(t, kind, v) for v in df[column]]
+            out[header] = [cell(t, kind, v, digits) for v in df[column]]
     return pd.DataFrame(out)
 
 
