@@ -387,11 +387,8 @@ def segments(segs, s: Settings, t: Texts, *, scope: str | None = None) -> None:
         say(t, "segments.none")
         return
     # one set of decimals for every table of the section, from all their intervals
-    digits = point_digits(*(
-        (table[lo], table[hi])
-        for table in segs.tables.values()
-        for _, kind, (lo, hi) in SEGMENT_SPEC if kind == "interval"
-    ))  # fmt: skip
+    pairs = [column for _, kind, column in SEGMENT_SPEC if kind == "interval"]
+    digits = point_digits(*((tab[lo], tab[hi]) for tab in segs.tables.values() for lo, hi in pairs))
     for column, table in segs.tables.items():
         # escaped once, here: the heading is HTML, not Markdown
         _html(f"<h3>{escape(t('segments.by').format(column=column_name(s, t, column)))}</h3>")

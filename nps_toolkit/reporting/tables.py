@@ -89,7 +89,8 @@ def interval(t: Texts, low, high, kind: str = "nps", digits: int = 0) -> str:
 
 def table_digits(df: pd.DataFrame, spec) -> int:
     """The decimals of a table's NPS-scale cells: from the widths of all its intervals."""
-    return point_digits(*((df[lo], df[hi]) for _, kind, (lo, hi) in spec if kind == "interval"))
+    pairs = [column for _, kind, column in spec if kind == "interval"]
+    return point_digits(*((df[lo], df[hi]) for lo, hi in pairs))
 
 
 def reader_table(df: pd.DataFrame, spec, t: Texts, *, digits: int | None = None) -> pd.DataFrame:
