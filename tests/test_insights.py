@@ -228,3 +228,62 @@ def test_b2b_example_tracker_headline_is_wave_7():
 def test_unknown_language_is_an_error():
     with pytest.raises(ValueError, match="report language must be one of"):
         findings(_row(), language="sv")
+
+
+# --- decimals: a survey large enough for intervals narrower than 2 points ------
+
+
+def _narrow_trend():
+    # two quarters of 2.5 million answers (the national report that read
+    # "Change since 2025Q3: 0 points (95 % interval 0 to 0)")
+    t = pd.DataFrame(
+        {
+            "period": pd.PeriodIndex(["2025Q3", "2025Q4"], freq="Q"),
+            "nps": [-17.82, -17.53],
+            "ci_low": [-17.93, -17.63],
+            "ci_high": [-17.71, -17.43],
+            "change": [np.nan, 0.29],
+            "change_low": [np.nan, 0.14],
+            "change_high": [np.nan, 0.44],
+            "change_p_value": [np.nan, 0.002],
+        }
+    )
+    t.attrs["wave"] = None
+    return t
+
+
+def test_narrow_change_is_told_in_tenths():
+    row = _row(nps=-17.53, ci_low=-17.63, ci_high=-17.43, band="needs improvement")
+    out = findings(row, trend=_narrow_trend())
+    assert _text(out, "headline") == (
+        "NPS in 2025Q4: -17.5 (needs improvement); with 95 % confidence between -17.6 and -17.4. "
+        "Previous round (2025Q3): -17.8."
+    )
+    assert _text(out, "change") == (
+        "Change since 2025Q3: +0.3 points (95 % interval +0.1 to +0.4), "
+        "larger than chance alone would explain (p = 0.002)."
+    )
+    fi = findings(row, trend=_narrow_trend(), language="fi")
+    assert "+0,3" in _text(fi, "change") and "+0,1…+0,4" in _text(fi, "change")
+    assert _text(fi, "headline") == (
+        "NPS, 2025Q4: -17,5 (parannettavaa); 95\u00a0%:n varmuudella välillä -17,6…-17,4. "
+        "Edellinen (2025Q3): -17,8."
+    )
+
+
+def test_change_sentence_has_its_own_decimals():
+    # a wide headline (whole points) beside a narrow change (tenths): each
+    # sentence shows its estimate and its interval with the same decimals
+    trend = _narrow_trend().assign(ci_low=[-25.0, -25.0], ci_high=[-10.0, -10.0])
+    out = findings(_row(nps=-17.53, ci_low=-25.0, ci_high=-10.0), trend=trend)
+    assert "-18 (good); with 95 % confidence between -25 and -10" in _text(out, "headline")
+    assert "+0.3 points (95 % interval +0.1 to +0.4)" in _text(out, "change")
+
+
+def test_narrow_segment_differences_in_tenths():
+    segs = _segments()
+    segs[0] = segs[0].assign(difference=[-6.33, 5.39, 0.08], ci_low=[-6.42, 5.30, 0.01],
+                             ci_high=[-6.24, 5.48, 0.15])  # fmt: skip
+    text = _text(findings(_row(), segments=segs), "segments")
+    assert "at-risk (customer relationship) lower by 6.3 points" in text
+    assert "long-term (customer relationship) higher by 5.4 points" in text

@@ -60,8 +60,9 @@ def _title(ax, text: str) -> None:
     ax.set_title(text, loc="left", fontsize=11, fontweight="bold", parse_math=False)
 
 
-def score_distribution(scores, summary_row, t: Texts, *, weights=None):
-    """The 0-10 answers, coloured by category; the title gives the shares and the NPS."""
+def score_distribution(scores, summary_row, t: Texts, *, weights=None, digits: int = 0):
+    """The 0-10 answers, coloured by category; the title gives the shares and the NPS
+    (with ``digits`` decimals: the headline's)."""
     ax = plots.score_distribution_plot(scores, weights=weights)
     ax.set_xlabel(t("charts.score_axis"))
     ax.set_ylabel(t("charts.share_axis"))
@@ -71,7 +72,7 @@ def score_distribution(scores, summary_row, t: Texts, *, weights=None):
     title = t("charts.distribution_title").format(
         promoters=t.pct(summary_row["pct_promoters"]),
         detractors=t.pct(summary_row["pct_detractors"]),
-        nps=t.number(summary_row["nps"]),
+        nps=t.number(summary_row["nps"], digits),
     )
     _title(ax, title)
     return ax, title + ". " + t("charts.distribution_alt")

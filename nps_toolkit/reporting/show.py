@@ -242,6 +242,15 @@ def how_to_read(s: Settings, t: Texts) -> None:
 # --- headline and responses --------------------------------------------------
 
 
+def headline_digits(head, tr) -> int:
+    """The decimals of the headline's numbers: from its interval and the previous period's."""
+    shown = [(head.interval.low, head.interval.high)]
+    if head.period is not None:
+        prev = tr.table.iloc[tr.previous]
+        shown.append((prev["ci_low"], prev["ci_high"]))
+    return point_digits(*shown)
+
+
 def headline(head, tr, s: Settings, t: Texts) -> None:
     """The headline number, its band and interval, and the previous period beside it."""
     from ..insights import period_label
@@ -251,12 +260,9 @@ def headline(head, tr, s: Settings, t: Texts) -> None:
     iv = head.interval
     where = period_label(t, tr.table, tr.latest) if head.period is not None else ""
     beside = ""
-    shown = [(iv.low, iv.high)]  # the section's numbers share the decimals of its intervals
+    digits = headline_digits(head, tr)
     if head.period is not None:
         prev = tr.table.iloc[tr.previous]
-        shown.append((prev["ci_low"], prev["ci_high"]))
-    digits = point_digits(*shown)
-    if head.period is not None:
         beside = (
             f'<div class="nps-previous"><span class="nps-label">'
             f"{escape(period_label(t, tr.table, tr.previous))}</span>"
@@ -323,8 +329,14 @@ def responses(df: pd.DataFrame, head, s: Settings, t: Texts) -> None:
         _md(_fill(t, "responses.extras", items="; ".join(shown)))
 
 
-def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
-    """The score distribution and the category shares of the headline's answers."""
+def answers(head, s: Settings, t: Texts, *, digits: int | None = None) -> pd.DataFrame:
+    """The score distribution and the category shares of the headline's answers.
+
+    ``digits``: the decimals of the NPS in the chart's title, the headline's
+    (``headline_digits``); by default from the headline's interval.
+    """
+    if digits is None:
+        digits = point_digits((head.interval.low, head.interval.high))
     row = head.summary.iloc[0]
     say(t, "answers.intro")
     from .counted import is_counted, score_counts
@@ -334,7 +346,7 @@ def answers(head, s: Settings, t: Texts) -> pd.DataFrame:
         scores, weights = counts["value"], counts["weight"]
     else:
         scores, weights = head.rows[s.score], s.weight_values(head.rows)
-    ax, alt = figures.score_distribution(scores, row, t, weights=weights)
+    ax, alt = figures.score_distribution(scores, row, t, weights=weights, digits=digits)
     figures.show(ax, alt)
     shares = pd.DataFrame(
         {
