@@ -286,3 +286,14 @@ def test_control_and_bidi_characters_leave_no_trace_on_slides(tables, tmp_path):
     texts = " ".join(t for slide in deck.slides for t in _texts(slide))
     assert "Evil[2J survey" in texts and deck.core_properties.title == "Evil[2J survey"
     assert not any(c in texts for c in "\x1b\u202e\x00")
+
+
+def test_narrow_headline_interval_in_tenths(tables, tmp_path):
+    # 2.5 million answers: an interval 0.2 points wide is told in tenths, the
+    # estimate with it; the ordinary decks above stay in whole points
+    overall = tables["overall"].assign(nps=-17.53, ci_low=-17.63, ci_high=-17.43, pct_promoters=23.3,
+                                       pct_detractors=40.8)  # fmt: skip
+    deck = Presentation(write_slides({"overall": overall}, tmp_path / "n.pptx", survey_name=NAME))
+    headline = deck.slides[2]
+    assert headline.shapes.title.text_frame.text.startswith("NPS -17.5 (")
+    assert "95 % interval -17.6 to -17.4" in _texts(headline)

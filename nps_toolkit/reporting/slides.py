@@ -35,6 +35,7 @@ from pptx.enum.chart import (
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches, Pt
 
+from .._decimals import point_digits
 from .._export import defuse
 from .._i18n import LANGUAGES, Texts
 from .._redact import visible
@@ -184,8 +185,10 @@ def _bar_chart(slide, categories, values, series_name, *, colours=None, number_f
 
 
 def _headline_slide(row, texts, level) -> _Slide:
+    # the report's decimals (point_digits): whole points unless the interval is narrow
+    digits = point_digits((row.get("ci_low"), row.get("ci_high")))
     title = texts["headline"].format(
-        nps=texts.signed(row["nps"]),
+        nps=texts.signed(row["nps"], digits),
         band=texts.t.label("bands", row.get("band", "")),
         promoters=texts.pct(row["pct_promoters"]),
         detractors=texts.pct(row["pct_detractors"]),
@@ -194,7 +197,7 @@ def _headline_slide(row, texts, level) -> _Slide:
     def build(slide):
         _text_box(
             slide,
-            texts.signed(row["nps"]),
+            texts.signed(row["nps"], digits),
             Inches(0.6),
             Inches(1.8),
             Inches(3.6),
@@ -206,8 +209,8 @@ def _headline_slide(row, texts, level) -> _Slide:
         if pd.notna(row.get("ci_low")) and pd.notna(row.get("ci_high")):
             interval = texts["interval"].format(
                 level=texts.level(level),
-                low=texts.signed(row["ci_low"]),
-                high=texts.signed(row["ci_high"]),
+                low=texts.signed(row["ci_low"], digits),
+                high=texts.signed(row["ci_high"], digits),
             )
             _text_box(slide, interval, Inches(0.6), Inches(3.5), Inches(3.6), Inches(1.0), size=16)
         data = CategoryChartData(number_format="0.0")
@@ -246,11 +249,17 @@ def _trend_slide(trend, texts, level, target) -> _Slide | None:
     first, last = trend.iloc[0], trend.iloc[-1]
     delta = last["nps"] - first["nps"]
     p0, p1 = _period_name(first["period"], texts), _period_name(last["period"], texts)
-    key = "trend_up" if delta >= 0.5 else "trend_down" if delta <= -0.5 else "trend_flat"
+    digits = (
+        point_digits((trend["ci_low"], trend["ci_high"]))
+        if {"ci_low", "ci_high"} <= set(trend.columns)
+        else 0
+    )
+    step = 0.5 * 10.0**-digits  # a change that shows at these decimals
+    key = "trend_up" if delta >= step else "trend_down" if delta <= -step else "trend_flat"
     title = texts[key].format(
-        delta=texts.number(abs(delta)),
-        first=texts.signed(first["nps"]),
-        last=texts.signed(last["nps"]),
+        delta=texts.number(abs(delta), digits),
+        first=texts.signed(first["nps"], digits),
+        last=texts.signed(last["nps"], digits),
         p0=p0,
         p1=p1,
     )
@@ -340,7 +349,10 @@ def _segment_slides(segments, texts, level, labels, min_n) -> list[_Slide]:
             title = texts[key].format(
                 segment=name,
                 group=_label(top["group"], labels),
-                gap=texts.number(abs(top["difference"])),
+                gap=texts.number(
+                    abs(top["difference"]),
+                    point_digits((top.get("difference_low"), top.get("difference_high"))),
+                ),
             )
         else:
             title = texts["segment_none"].format(segment=name)
