@@ -284,3 +284,17 @@ def test_split_skips_one_more_value_when_the_skipped_ones_hold_fewer_than_min_n(
     assert rendered == ["helsinki"], rendered  # Tampere hidden with Oulu: 22 answers together
     index = (tmp_path / "out" / "stores" / "index.html").read_text(encoding="utf-8")
     assert "hidden with the values under min_n 5" in index
+
+
+def test_a_parquet_date_column_is_read_as_dates(tmp_path):
+    """A Parquet DATE column (Python dates, no text) raised IndexError in parse_dates."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from nps_toolkit._dates import parse_dates
+
+    days = pd.Series([dt.date(2025, 3, 1), None, dt.date(2025, 4, 2)])
+    read = parse_dates(days)
+    assert read.isna().tolist() == [False, True, False]
+    assert read.dropna().dt.strftime("%Y-%m-%d").tolist() == ["2025-03-01", "2025-04-02"]

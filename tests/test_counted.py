@@ -340,3 +340,20 @@ def test_appendix_names_the_backend_that_counted_the_report(b2c):
     frame, data = _both(b2c, score="recommend")
     assert sections.in_effect(params, data, s)["backend"] == "duckdb"
     assert "backend" not in sections.in_effect(params, frame, s)
+
+
+def test_counted_group_checks_count_rows_not_distinct_values(b2c, tmp_path):
+    """A store column of 12 values, each held by many rows, is groups in both backends
+    (the counted check saw one row per distinct value: every value looked unique); a
+    customer number (a value per row) is refused by both."""
+    frame = pd.read_parquet(b2c)
+    path = tmp_path / "stores.parquet"
+    frame.assign(store=[f"S{i % 12}" for i in range(len(frame))],
+                 customer=[f"C{i}" for i in range(len(frame))]).to_parquet(path)  # fmt: skip
+    for backend in ("pandas", "duckdb"):
+        data = counted.load(str(path), backend=backend, parameters={}, score="recommend",
+                            min_n=5, groups={"segments": ["store"]})  # fmt: skip
+        assert len(data) == len(frame)
+        with pytest.raises(IdentifyingColumnError, match="customer.*different value"):
+            counted.load(str(path), backend=backend, parameters={}, score="recommend",
+                         required={"segments": ["customer"]})  # fmt: skip
