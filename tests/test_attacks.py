@@ -298,3 +298,19 @@ def test_a_parquet_date_column_is_read_as_dates(tmp_path):
     read = parse_dates(days)
     assert read.isna().tolist() == [False, True, False]
     assert read.dropna().dt.strftime("%Y-%m-%d").tolist() == ["2025-03-01", "2025-04-02"]
+
+
+def test_spark_data_records_no_local_folder_or_cluster_host(tmp_path):
+    """A ``file://`` URI is a local path: it was recorded whole in report.ipynb and
+    provenance.json; a standalone master's host name was recorded too."""
+    from nps_toolkit.reporting.rendering import recorded_parameters
+
+    base = str(tmp_path / "cfg")
+    for path in (f"file://{tmp_path}/secret/exports/*.parquet",
+                 f"file:{tmp_path}/secret/exports/*.parquet"):  # fmt: skip
+        data = {"spark": {"path": path, "format": "parquet", "master": "spark://db7.corp:7077"}}
+        block = recorded_parameters({"data_path": data}, base)["data_path"]["spark"]
+        assert str(tmp_path) not in block["path"] and block["path"].endswith("*.parquet")
+        assert "db7.corp" not in block["master"] and block["master"].startswith("spark://")
+    kept = {"spark": {"path": "s/x.parquet", "format": "parquet", "master": "local[2]"}}
+    assert recorded_parameters({"data_path": kept}, base)["data_path"] == kept

@@ -578,8 +578,14 @@ def recorded_parameters(parameters: dict, base: str | None) -> dict:
     spark = out.get("data_path")
     if isinstance(spark, dict) and isinstance(spark.get("spark"), dict):
         block = dict(spark["spark"])
-        if isinstance(block.get("path"), str) and os.path.isabs(block["path"]):
-            block["path"] = _relative_path(block["path"], base)  # a local path; URIs stay
+        path = block.get("path")
+        if isinstance(path, str) and re.match(r"file:(//)?/", path):  # a local path as a URI
+            path = "/" + re.sub(r"^file:(//)?/+", "", path)
+        if isinstance(path, str) and os.path.isabs(path):
+            block["path"] = _relative_path(path, base)  # a local path; other URIs stay
+        master = block.get("master")
+        if isinstance(master, str) and "://" in master:  # a cluster's host names stay home
+            block["master"] = master.split("://", 1)[0] + "://…"
         out["data_path"] = {"spark": block}
     if out.get("tables_dir"):
         out["tables_dir"] = "."
