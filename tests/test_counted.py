@@ -357,3 +357,29 @@ def test_counted_group_checks_count_rows_not_distinct_values(b2c, tmp_path):
         with pytest.raises(IdentifyingColumnError, match="customer.*different value"):
             counted.load(str(path), backend=backend, parameters={}, score="recommend",
                          required={"segments": ["customer"]})  # fmt: skip
+
+
+def test_latest_wave_filter_reads_back_the_wave_itself(b2c, tmp_path):
+    """The headline's latest wave was written as Python's repr: ``'w3\\xa0'`` (a
+    non-breaking space) read back as the text backslash-x-a-0, another wave's name, so
+    the counted headline showed that wave's 3 answers (suppressed in the trend)."""
+    frame = pd.read_parquet(b2c).iloc[:200]
+    waves = ["w1"] * 64 + ["w2"] * 64 + ["w3\\xa0"] * 3 + ["w3\xa0"] * 69
+    path = tmp_path / "waves.parquet"
+    frame.assign(wave=waves).to_parquet(path, index=False)
+    s = sections.Settings(**{**B2C, "wave": "wave", "segments": (), "comment": None})
+    for backend in ("pandas", "duckdb"):
+        df = counted.load(str(path), backend=backend, parameters={}, score="recommend",
+                          min_n=5, groups={"wave": "wave"})  # fmt: skip
+        tr = sections.trend(df, s)
+        head = sections.headline(df, s, tr)
+        assert head.period == "w3\xa0"
+        assert head.summary["n"].iloc[0] == tr.table.set_index("period").loc["w3\xa0", "n"] == 69
+    for value in ('it\'s "q"', "a\\b", "tab\there", "x\xa0\u200by", 7, 2.5, -3):
+        text = sections.latest_filter(
+            sections.Trend(pd.DataFrame({"period": ["a", value], "suppressed": False}), True),
+            sections.Settings(wave="w"),
+        )
+        from nps_toolkit._filters import parse_filter
+
+        assert parse_filter(text).tree.right.value == value, text
