@@ -383,3 +383,25 @@ def test_latest_wave_filter_reads_back_the_wave_itself(b2c, tmp_path):
         from nps_toolkit._filters import parse_filter
 
         assert parse_filter(text).tree.right.value == value, text
+
+
+def test_counted_periods_do_not_depend_on_the_machines_time_zone(tmp_path):
+    """Times stored in UTC were cut into periods in the machine's own zone (DuckDB's
+    default TimeZone): a report rendered in Tokyo counted other quarters than pandas."""
+    import subprocess
+    import sys
+
+    at = pd.date_range("2025-01-01 20:00", periods=200, freq="D", tz="UTC")
+    df = pd.DataFrame({"recommend": np.arange(200) % 11, "responded_at": at})
+    path = tmp_path / "utc.parquet"
+    df.to_parquet(path, index=False)
+    expected = df.groupby(df["responded_at"].dt.tz_localize(None).dt.to_period("Q")).size()
+    code = (
+        "import sys; from nps_toolkit import backends\n"
+        f"c = backends.group_counts({str(path)!r}, 'recommend', period=('responded_at', 'QE'))\n"
+        "print(c['n'].tolist())"
+    )
+    env = {"TZ": "Asia/Tokyo", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(expected.tolist())
