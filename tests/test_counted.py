@@ -405,3 +405,19 @@ def test_counted_periods_do_not_depend_on_the_machines_time_zone(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(expected.tolist())
+
+
+def test_spark_latest_wave_and_store_groups_as_the_file(spark, b2c, tmp_path):
+    """On Spark too: the latest wave's headline is that wave's answers (not a suppressed
+    wave whose name repr wrote), and a 12-store column is groups, not an identifier."""
+    frame = pd.read_parquet(b2c).iloc[:200]
+    waves = ["w1"] * 64 + ["w2"] * 64 + ["w3\\xa0"] * 3 + ["w3\xa0"] * 69
+    path = tmp_path / "waves.parquet"
+    frame.assign(wave=waves, store=[f"S{i % 12}" for i in range(200)]).to_parquet(path)
+    s = sections.Settings(**{**B2C, "wave": "wave", "segments": ("store",), "comment": None})
+    df = counted.load(f"spark:parquet:{path}", parameters={}, score="recommend", min_n=5,
+                      groups={"wave": "wave", "segments": ["store"]})  # fmt: skip
+    assert isinstance(df, counted.Counted)
+    tr = sections.trend(df, s)
+    head = sections.headline(df, s, tr)
+    assert head.period == "w3\xa0" and head.summary["n"].iloc[0] == 69
