@@ -76,6 +76,13 @@ profiled in one process: drivers 22.5 s (two DuckDB passes of sums), comments
 21.2 s (the sample 4.7 s, tagging and sentiment of its 100,000 comments),
 segments 7.5 s, load 6.3 s, headline 3.8 s, trend 2.6 s.
 
+All 500 store reports from the 5M parts (``--rows 5M --skip-national
+--jobs 2``, both cores, one other helper's tests running part of the time,
+2026-12-06): 489.6 s (8.2 min, 0.98 s a store; 810.6 s CPU of all processes),
+peak 2.15 GiB, 500 ok: within the issue's 10 minutes.  Each worker kernel
+keeps the report's columns of the parts in memory from its second store on
+(``reporting/inputs.py``, ``_kept_dataset``).
+
 ``--coverage 200`` (one core): 95 % intervals of the three drivers' Shapley
 values covered the population values in 0.940, 0.965 and 0.955 of the
 surveys from DuckDB sums (random-groups bootstrap, 9.9 s in all) and in

@@ -426,3 +426,24 @@ def test_everyday_review_patterns_and_negation(text, language, expected):
 def test_a_negated_complaint_alone_is_read_as_neutral_not_praise():
     out = comment_sentiment(["not bad", "Ei huono.", "Never disappointed."])
     assert out["sentiment"].astype(str).tolist() == ["neutral", "neutral", "positive"]
+
+
+def test_phrases_indexed_by_first_word_read_as_trying_every_phrase(monkeypatch):
+    """The phrase index is a speed-up only: scoring with every phrase tried at every word
+    (the plain reading of the lexicon) gives the same table on real and example text."""
+    from nps_toolkit import sentiment
+
+    root = Path(__file__).resolve().parents[1] / "data" / "public" / "text"
+    uci = pd.read_csv(root / "uci_yelp_labelled.txt", sep="\t", header=None, quoting=3)[0]
+    xed = pd.read_csv(root / "xed_fi-annotated.tsv", sep="\t", header=None, quoting=3)[0]
+    b2c = nps.example_survey("b2c-monthly")["comment"].dropna()
+    comments = pd.concat([uci.iloc[:600], xed.iloc[:600].astype(str), b2c.iloc[:600]],
+                         ignore_index=True)  # fmt: skip
+    indexed = nps.comment_sentiment(comments)
+    monkeypatch.setattr(sentiment._Polarity, "phrases_at", lambda self, forms: self.phrases)
+    every = nps.comment_sentiment(comments)
+    pd.testing.assert_frame_equal(indexed, every)
+    phrases = {text for pol in sentiment._default_polarity().values() for _, _, text in pol.phrases}
+    found = {m.split(" (")[0].removeprefix("not ") for cell in indexed["matched"].dropna()
+             for m in cell.split("; ")}  # fmt: skip
+    assert len(found & phrases) >= 10  # many phrases were read, in both languages
