@@ -40,7 +40,7 @@ test: setup  ## run the whole test suite: unit tests, doctests and every noteboo
 
 # the test files holding Spark tests (every one named *spark*, on one local[2] session)
 SPARK_TESTS := tests/test_backends.py tests/test_drivers.py tests/test_banners.py \
-	tests/test_themes.py tests/test_config.py tests/test_split.py
+	tests/test_themes.py tests/test_config.py tests/test_split.py tests/test_counted.py
 
 test-spark: setup  ## install pyspark (needs Java 17+) and run the Spark tests (local[2])
 	$(PY) -m pip install --quiet -e ".[spark]"

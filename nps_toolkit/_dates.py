@@ -99,8 +99,11 @@ def parse_dates(
         text = s.where(is_text).astype("object").where(is_text)
     codes, uniques = pd.factorize(pd.Series(text, index=s.index).str.strip())
     read = _parse_text(pd.Series(uniques, dtype="object"), date_format, column, order)
-    out = pd.Series(read.to_numpy()[np.maximum(codes, 0)], index=s.index, dtype=read.dtype)
-    out = out.mask(codes < 0)
+    if len(read):
+        out = pd.Series(read.to_numpy()[np.maximum(codes, 0)], index=s.index, dtype=read.dtype)
+        out = out.mask(codes < 0)
+    else:  # no text at all (a Parquet DATE column holds date objects only)
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     if stamps.any():  # datetime objects in an object column (Excel mixes them with text)
         given = pd.to_datetime(s[stamps], errors="coerce")
         out, given = _same_zone(out, given)

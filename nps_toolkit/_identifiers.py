@@ -41,8 +41,12 @@ class IdentifyingColumnError(ValueError):
     """A column of contact details, identifiers or too many values was named as groups."""
 
 
-def identifying_reason(values: pd.Series, column: str) -> str | None:
+def identifying_reason(values: pd.Series, column: str, *, counts=None) -> str | None:
     """Why ``values`` may not be a group column, in words; None when it may.
+
+    ``counts``: ``values`` are a column's distinct values (as a backend counts
+    them) and ``counts`` the rows holding each; the share of different values
+    is then taken over those rows, not over the distinct values.
 
     >>> identifying_reason(pd.Series(["a@x.fi", "b@x.fi", "a@x.fi"]), "contact")
     'holds e-mail addresses, phone numbers or identity codes (e.g. row 1)'
@@ -53,9 +57,12 @@ def identifying_reason(values: pd.Series, column: str) -> str | None:
         return "is an id or contact column"
     filled = values.dropna()
     distinct = filled.drop_duplicates()
-    if len(filled) >= UNIQUE_MIN_ROWS and len(distinct) >= UNIQUE_SHARE * len(filled):
+    rows = len(filled)
+    if counts is not None:
+        rows = int(pd.Series(np.asarray(counts), index=values.index)[values.notna()].sum())
+    if rows >= UNIQUE_MIN_ROWS and len(distinct) >= UNIQUE_SHARE * rows:
         return (
-            f"has a different value for {len(distinct):,} of its {len(filled):,} answers "
+            f"has a different value for {len(distinct):,} of its {rows:,} answers "
             "(an identifier, not groups)"
         )
     if len(distinct) > MAX_GROUPS:
@@ -70,8 +77,11 @@ def identifying_reason(values: pd.Series, column: str) -> str | None:
     return None
 
 
-def check_group_columns(df: pd.DataFrame, columns, *, key: str) -> None:
+def check_group_columns(df: pd.DataFrame, columns, *, key: str, counts=None) -> None:
     """Raise ``IdentifyingColumnError`` for a column of ``columns`` that may not form groups.
+
+    ``counts``: ``df`` holds one column's distinct values, ``counts`` the rows of each
+    (see ``identifying_reason``).
 
     ``key`` is the config key naming them (``segments``, ``banners``,
     ``wave``, ``split``, ``value_labels``); columns not in ``df`` are left to
@@ -86,7 +96,7 @@ def check_group_columns(df: pd.DataFrame, columns, *, key: str) -> None:
     """
     for column in [columns] if isinstance(columns, str) else columns:
         if column in df.columns:
-            reason = identifying_reason(df[column], column)
+            reason = identifying_reason(df[column], column, counts=counts)
             if reason:
                 raise IdentifyingColumnError(
                     f"key {key!r}: column {column!r} {reason}; a report never shows groups "

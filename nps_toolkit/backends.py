@@ -129,12 +129,16 @@ def _connection():
 
     with _LOCK:
         if _DATABASE is None:
+            # TimeZone UTC: times stored with a zone are cut into periods (and compared with
+            # a filter's dates) in UTC, as pandas and the Spark session read them, not in
+            # the zone of the machine that renders the report
             config = {"memory_limit": str(_SETTINGS["memory_limit"])}
             if _SETTINGS["threads"] is not None:
                 config["threads"] = int(_SETTINGS["threads"])
             if _SETTINGS["temp_directory"] is not None:
                 config["temp_directory"] = os.fspath(_SETTINGS["temp_directory"])
             _DATABASE = duckdb.connect(":memory:", config=config)
+            _DATABASE.execute("SET GLOBAL TimeZone = 'UTC'")  # its cursors too (ICU is loaded now)
         return _DATABASE.cursor()
 
 

@@ -590,7 +590,7 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
             trend["suppressed"].to_numpy(bool) if "suppressed" in trend else np.zeros(len(x), bool)
         )
         labels = [
-            f"{p}\nn={n:,}" + (" hidden" if h else "")
+            f"{p}\nn={_count_label(n)}" + (" hidden" if h else "")
             for p, n, h in zip(labels, trend["n"], hidden, strict=True)
         ]
     ax.set_xticks(x, labels)
@@ -604,6 +604,23 @@ def trend_plot(trend, *, ax=None, color="#4575b4", show_n=True):
     ax.set(xlabel=_plain(wave) if wave else "", ylabel="NPS")
     ax.legend(loc="best", frameon=False)
     return ax
+
+
+def _count_label(n) -> str:
+    """A count short enough to sit under a period label: 1,234; 52.3k; 2.49M.
+
+    Whole counts up to 99,999 (as before); larger ones in three significant
+    digits, or eight periods of two million answers write over each other.
+
+    >>> [_count_label(n) for n in (950, 12_345, 123_456, 2_490_614, 20_000_000)]
+    ['950', '12,345', '123k', '2.49M', '20M']
+    """
+    n = int(n)
+    if n < 100_000:
+        return f"{n:,}"
+    if n < 999_500:
+        return f"{n / 1e3:.0f}k"
+    return f"{n / 1e6:.3g}M" if n < 999_500_000 else f"{n / 1e9:.3g}B"
 
 
 def goal_plot(progress, *, ax=None, color=CATEGORY_COLORS["promoter"]):

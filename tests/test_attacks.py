@@ -284,3 +284,33 @@ def test_split_skips_one_more_value_when_the_skipped_ones_hold_fewer_than_min_n(
     assert rendered == ["helsinki"], rendered  # Tampere hidden with Oulu: 22 answers together
     index = (tmp_path / "out" / "stores" / "index.html").read_text(encoding="utf-8")
     assert "hidden with the values under min_n 5" in index
+
+
+def test_a_parquet_date_column_is_read_as_dates(tmp_path):
+    """A Parquet DATE column (Python dates, no text) raised IndexError in parse_dates."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from nps_toolkit._dates import parse_dates
+
+    days = pd.Series([dt.date(2025, 3, 1), None, dt.date(2025, 4, 2)])
+    read = parse_dates(days)
+    assert read.isna().tolist() == [False, True, False]
+    assert read.dropna().dt.strftime("%Y-%m-%d").tolist() == ["2025-03-01", "2025-04-02"]
+
+
+def test_spark_data_records_no_local_folder_or_cluster_host(tmp_path):
+    """A ``file://`` URI is a local path: it was recorded whole in report.ipynb and
+    provenance.json; a standalone master's host name was recorded too."""
+    from nps_toolkit.reporting.rendering import recorded_parameters
+
+    base = str(tmp_path / "cfg")
+    for path in (f"file://{tmp_path}/secret/exports/*.parquet",
+                 f"file:{tmp_path}/secret/exports/*.parquet"):  # fmt: skip
+        data = {"spark": {"path": path, "format": "parquet", "master": "spark://db7.corp:7077"}}
+        block = recorded_parameters({"data_path": data}, base)["data_path"]["spark"]
+        assert str(tmp_path) not in block["path"] and block["path"].endswith("*.parquet")
+        assert "db7.corp" not in block["master"] and block["master"].startswith("spark://")
+    kept = {"spark": {"path": "s/x.parquet", "format": "parquet", "master": "local[2]"}}
+    assert recorded_parameters({"data_path": kept}, base)["data_path"] == kept

@@ -340,3 +340,84 @@ def test_appendix_names_the_backend_that_counted_the_report(b2c):
     frame, data = _both(b2c, score="recommend")
     assert sections.in_effect(params, data, s)["backend"] == "duckdb"
     assert "backend" not in sections.in_effect(params, frame, s)
+
+
+def test_counted_group_checks_count_rows_not_distinct_values(b2c, tmp_path):
+    """A store column of 12 values, each held by many rows, is groups in both backends
+    (the counted check saw one row per distinct value: every value looked unique); a
+    customer number (a value per row) is refused by both."""
+    frame = pd.read_parquet(b2c)
+    path = tmp_path / "stores.parquet"
+    frame.assign(store=[f"S{i % 12}" for i in range(len(frame))],
+                 customer=[f"C{i}" for i in range(len(frame))]).to_parquet(path)  # fmt: skip
+    for backend in ("pandas", "duckdb"):
+        data = counted.load(str(path), backend=backend, parameters={}, score="recommend",
+                            min_n=5, groups={"segments": ["store"]})  # fmt: skip
+        assert len(data) == len(frame)
+        with pytest.raises(IdentifyingColumnError, match="customer.*different value"):
+            counted.load(str(path), backend=backend, parameters={}, score="recommend",
+                         required={"segments": ["customer"]})  # fmt: skip
+
+
+def test_latest_wave_filter_reads_back_the_wave_itself(b2c, tmp_path):
+    """The headline's latest wave was written as Python's repr: ``'w3\\xa0'`` (a
+    non-breaking space) read back as the text backslash-x-a-0, another wave's name, so
+    the counted headline showed that wave's 3 answers (suppressed in the trend)."""
+    frame = pd.read_parquet(b2c).iloc[:200]
+    waves = ["w1"] * 64 + ["w2"] * 64 + ["w3\\xa0"] * 3 + ["w3\xa0"] * 69
+    path = tmp_path / "waves.parquet"
+    frame.assign(wave=waves).to_parquet(path, index=False)
+    s = sections.Settings(**{**B2C, "wave": "wave", "segments": (), "comment": None})
+    for backend in ("pandas", "duckdb"):
+        df = counted.load(str(path), backend=backend, parameters={}, score="recommend",
+                          min_n=5, groups={"wave": "wave"})  # fmt: skip
+        tr = sections.trend(df, s)
+        head = sections.headline(df, s, tr)
+        assert head.period == "w3\xa0"
+        assert head.summary["n"].iloc[0] == tr.table.set_index("period").loc["w3\xa0", "n"] == 69
+    for value in ('it\'s "q"', "a\\b", "tab\there", "x\xa0\u200by", 7, 2.5, -3):
+        text = sections.latest_filter(
+            sections.Trend(pd.DataFrame({"period": ["a", value], "suppressed": False}), True),
+            sections.Settings(wave="w"),
+        )
+        from nps_toolkit._filters import parse_filter
+
+        assert parse_filter(text).tree.right.value == value, text
+
+
+def test_counted_periods_do_not_depend_on_the_machines_time_zone(tmp_path):
+    """Times stored in UTC were cut into periods in the machine's own zone (DuckDB's
+    default TimeZone): a report rendered in Tokyo counted other quarters than pandas."""
+    import subprocess
+    import sys
+
+    at = pd.date_range("2025-01-01 20:00", periods=200, freq="D", tz="UTC")
+    df = pd.DataFrame({"recommend": np.arange(200) % 11, "responded_at": at})
+    path = tmp_path / "utc.parquet"
+    df.to_parquet(path, index=False)
+    expected = df.groupby(df["responded_at"].dt.tz_localize(None).dt.to_period("Q")).size()
+    code = (
+        "import sys; from nps_toolkit import backends\n"
+        f"c = backends.group_counts({str(path)!r}, 'recommend', period=('responded_at', 'QE'))\n"
+        "print(c['n'].tolist())"
+    )
+    env = {"TZ": "Asia/Tokyo", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(expected.tolist())
+
+
+def test_spark_latest_wave_and_store_groups_as_the_file(spark, b2c, tmp_path):
+    """On Spark too: the latest wave's headline is that wave's answers (not a suppressed
+    wave whose name repr wrote), and a 12-store column is groups, not an identifier."""
+    frame = pd.read_parquet(b2c).iloc[:200]
+    waves = ["w1"] * 64 + ["w2"] * 64 + ["w3\\xa0"] * 3 + ["w3\xa0"] * 69
+    path = tmp_path / "waves.parquet"
+    frame.assign(wave=waves, store=[f"S{i % 12}" for i in range(200)]).to_parquet(path)
+    s = sections.Settings(**{**B2C, "wave": "wave", "segments": ("store",), "comment": None})
+    df = counted.load(f"spark:parquet:{path}", parameters={}, score="recommend", min_n=5,
+                      groups={"wave": "wave", "segments": ["store"]})  # fmt: skip
+    assert isinstance(df, counted.Counted)
+    tr = sections.trend(df, s)
+    head = sections.headline(df, s, tr)
+    assert head.period == "w3\xa0" and head.summary["n"].iloc[0] == 69

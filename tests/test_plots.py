@@ -61,3 +61,34 @@ def test_segment_plot_of_an_overall_summary_and_a_bad_table():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["all respondents (n=6)"]
     with pytest.raises(ValueError, match=r"columns \['ci_low', 'ci_high'\] not in summary \(make"):
         segment_plot(pd.DataFrame({"n": [1], "nps": [0.0], "suppressed": [False]}))
+
+
+def test_trend_counts_of_millions_stay_short_under_their_period():
+    """Eight quarters of 2.5 million answers: "n=2.49M", not "n=2,490,614" over its neighbours."""
+    import matplotlib.pyplot as plt
+
+    from nps_toolkit.plots import trend_plot
+
+    periods = pd.period_range("2024Q1", periods=3, freq="Q")
+    table = pd.DataFrame({"period": periods, "n": [2_490_614, 950, 123_456],
+                          "nps": [-18.0, -17.5, -18.2], "ci_low": [-18.1, -30, -18.5],
+                          "ci_high": [-17.9, -5, -17.9]})  # fmt: skip
+    ax = trend_plot(table)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    plt.close(ax.figure)
+    assert labels == ["2024Q1\nn=2.49M", "2024Q2\nn=950", "2024Q3\nn=123k"]
+
+
+def test_percent_ticks_of_nearly_equal_shares_are_told_apart():
+    import matplotlib.pyplot as plt
+
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting.figures import _percent_axis
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [19.984, 20.012])
+    _percent_axis(ax.yaxis, Texts("en"))
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert len(set(labels)) == len(labels) > 2 and all("." in x for x in labels)

@@ -266,10 +266,12 @@ def load_counted(data_path, *, row_filter=None, required=None, groups=None, scor
         used = [c for c in _column_list((groups or {}).get(key)) if c not in named]
         for columns, own in ((named, True), (used, False)):
             for column in [c for c in columns if c in names and score in names]:
-                values = backends.group_counts(source, score, by=column)[[column]]
+                found = backends.group_counts(source, score, by=column)
+                values = found[[column]]
                 _check_visible(values, column, key)
+                rows = found["n"] + found["excluded_blank"]  # the rows holding each value
                 try:
-                    check_group_columns(values, [column], key=key)
+                    check_group_columns(values, [column], key=key, counts=rows)
                 except IdentifyingColumnError as exc:
                     if own:
                         raise

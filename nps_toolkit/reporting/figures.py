@@ -133,10 +133,27 @@ def _named(df: pd.DataFrame, labels: dict) -> pd.DataFrame:
 
 
 def _percent_axis(axis, t: Texts) -> None:
-    """Tick labels as the report writes percentages (25 %, Finnish 25 %)."""
+    """Tick labels as the report writes percentages (25 %, Finnish 25 %), with as many
+    decimals as the ticks' spacing needs (shares of 19.98 to 20.02 % are not all "20 %")."""
     from matplotlib.ticker import FuncFormatter
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _: t.pct(v, 0)))
+    def label(value, _):
+        return t.pct(value, tick_decimals(axis.get_ticklocs()))
+
+    axis.set_major_formatter(FuncFormatter(label))
+
+
+def tick_decimals(ticks) -> int:
+    """Decimals that tell ticks this far apart from each other (at most 3).
+
+    >>> tick_decimals([0, 5, 10]), tick_decimals([19.98, 19.99, 20.0]), tick_decimals([1])
+    (0, 2, 0)
+    """
+    steps = np.diff(np.sort(np.asarray(ticks, dtype=float)))
+    steps = steps[steps > 0]
+    if not len(steps):
+        return 0
+    return int(min(3, max(0, np.ceil(-np.log10(steps.min()) - 1e-9))))
 
 
 def as_shares(importance: pd.DataFrame) -> pd.DataFrame:

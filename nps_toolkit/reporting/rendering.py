@@ -570,6 +570,9 @@ def recorded_parameters(parameters: dict, base: str | None) -> dict:
     {'data_path': 's/d.csv', 'tables_dir': '.'}
     >>> recorded_parameters({"data_path": "/home/me/d.csv", "themes": "/srv/t.yml"}, "/srv/cfg")
     {'data_path': 'd.csv', 'themes': '../t.yml'}
+    >>> recorded_parameters({"data_path": {"spark": {"path": "s3a://acme-cx/nps/2026/*.parquet",
+    ...                      "format": "parquet"}}}, "/srv/cfg")["data_path"]["spark"]["path"]
+    's3a://…/*.parquet'
     """
     out = dict(parameters)
     for param in FILE_KEYS.values():
@@ -578,8 +581,18 @@ def recorded_parameters(parameters: dict, base: str | None) -> dict:
     spark = out.get("data_path")
     if isinstance(spark, dict) and isinstance(spark.get("spark"), dict):
         block = dict(spark["spark"])
-        if isinstance(block.get("path"), str) and os.path.isabs(block["path"]):
-            block["path"] = _relative_path(block["path"], base)  # a local path; URIs stay
+        path = block.get("path")
+        if isinstance(path, str) and re.match(r"file:(//)?/", path):  # a local path as a URI
+            path = "/" + re.sub(r"^file:(//)?/+", "", path)
+        if isinstance(path, str) and os.path.isabs(path):
+            block["path"] = _relative_path(path, base)  # a local path
+        elif isinstance(path, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", path):
+            # a bucket or a cluster's host and folders stay home: the scheme and the name
+            scheme, rest = path.split("://", 1)
+            block["path"] = f"{scheme}://…/{rest.rstrip('/').rsplit('/', 1)[-1]}"
+        master = block.get("master")
+        if isinstance(master, str) and "://" in master:  # a cluster's host names stay home
+            block["master"] = master.split("://", 1)[0] + "://…"
         out["data_path"] = {"spark": block}
     if out.get("tables_dir"):
         out["tables_dir"] = "."

@@ -328,9 +328,39 @@ def latest_filter(tr: Trend, s: Settings) -> str:
 
     last = tr.table["period"].iloc[tr.latest]
     if tr.by_wave:
-        return f"`{filter_name(s.wave)}` == {_literal(last)}"
+        return f"`{filter_name(s.wave)}` == {filter_literal(last)}"
     start, end = last.start_time, (last + 1).start_time
     return f"`{filter_name(s.date)}` >= '{start}' and `{filter_name(s.date)}` < '{end}'"
+
+
+def filter_literal(value) -> str:
+    """``value`` as a filter constant that the filter language reads back as ``value``.
+
+    Python's ``repr`` is not that: ``'w3\\xa0'`` (a wave ending in a non-breaking
+    space) reads back as the text backslash-x-a-0, another wave's name.  Text is
+    quoted with only the escapes the filter language knows; any other value is
+    written as ``repr`` and read back to check (a ``ConfigError`` otherwise).
+
+    >>> print(filter_literal("it's\xa0"))
+    'it\\'s\xa0'
+    """
+    from .._filters import parse_filter
+    from .config import ConfigError
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        body = value.replace("\\", "\\\\").replace("'", "\\'")
+        text = "'" + body.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "'"
+    else:
+        text = repr(value)
+    try:
+        back = parse_filter(f"`x` == {text}").tree.right.value
+    except Exception:  # a value the filter language has no constant for (a date ...)
+        back = object()
+    if type(back) is not type(value) or back != value:
+        raise ConfigError(f"the value {value!r} cannot be written in a filter")
+    return text
 
 
 def summary_interval(summary: pd.DataFrame, method: str, confidence_level: float):
