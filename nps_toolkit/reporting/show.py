@@ -578,7 +578,9 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
     felt = "share_negative" in impact.columns
-    _table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t)
+    # whole points as before: its one interval is the impact's (a theme's contribution to the
+    # whole NPS, under 2 points wide in most surveys), not an interval of the NPS shown beside it
+    _table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t, digits=0)
     if felt:
         sentiment_note(t)
     if found.terms is not None:
