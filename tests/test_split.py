@@ -277,6 +277,13 @@ def test_spark_entry_renders_the_same_report_as_its_file(spark, tmp_path):
         assert str(tmp_path) not in notebook and "WARN" not in notebook  # no JVM log, folders
     provenance = json.loads((out / "on-spark" / "provenance.json").read_text(encoding="utf-8"))
     assert provenance["parameters"]["data_path"]["spark"]["path"] == "stores.parquet"
+    # the data's digest taken by the kernel (spark_fingerprint), the same rows both times
+    digests = [
+        json.loads((out / name / "provenance.json").read_text(encoding="utf-8"))["data_sha256"]
+        for name in ("on-spark", "spark-collected")
+    ]
+    assert digests[0] and digests[0] == digests[1]
+    assert not (out / "on-spark" / "data_sha256.txt").exists()
     # no fingerprint of Spark data before the kernel reads it: rendered again, never unchanged
     again = ("--config", str(tmp_path / "surveys.yml"), "--output", str(out))
     code, stdout, _ = _render(*again, "On Spark", "From the file")

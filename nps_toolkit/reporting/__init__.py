@@ -46,6 +46,7 @@ from .presentation import (
     parameter_table,
     say,
     table,
+    write_data_digest,
     write_parameters_in_effect,
     write_tables,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "slugify",
     "table",
     "template_parameters",
+    "write_data_digest",
     "write_parameters_in_effect",
     "write_tables",
 ]

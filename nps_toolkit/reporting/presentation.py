@@ -322,6 +322,20 @@ def write_parameters_in_effect(parameters: dict, folder) -> Path:
     return path
 
 
+# and the data's digest when the renderer could not take it before the kernel read the
+# data (Spark tables: ``backends.spark_fingerprint``); the renderer moves it into provenance.json
+DIGEST_FILE = "data_sha256.txt"
+
+
+def write_data_digest(digest: str | None, folder) -> Path | None:
+    """Write the data's digest (``df.attrs["sha256"]``) into ``folder``; the file, or None."""
+    if not digest:
+        return None
+    path = Path(folder) / DIGEST_FILE
+    path.write_text(str(digest) + "\n", encoding="utf-8")
+    return path
+
+
 def parameter_table(parameters: dict) -> pd.DataFrame:
     """The report's parameters for its appendix: no local paths, no internal settings.
 

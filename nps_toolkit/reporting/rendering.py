@@ -55,7 +55,7 @@ from .config import (
 )
 from .inputs import data_sha256, file_sha256, load_notes
 from .pdf import print_pdf
-from .presentation import IN_EFFECT_FILE, defang
+from .presentation import DIGEST_FILE, IN_EFFECT_FILE, defang
 
 OUTPUT_FILES = ("report.ipynb", "report.html", "summary.csv", "summary.xlsx", "provenance.json")
 # the files each entry of a survey's ``outputs`` adds (report.pdf is skipped without Chromium)
@@ -774,6 +774,11 @@ def render_survey(
                 json.loads(used.read_text(encoding="utf-8")), survey.base
             )
             used.unlink()
+        digest = tmp / DIGEST_FILE  # the kernel's digest of data read there (Spark)
+        if digest.is_file():
+            if prov.get("data_sha256") is None:
+                prov["data_sha256"] = digest.read_text(encoding="utf-8").strip() or None
+            digest.unlink()
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, default=str) + "\n")
         if "html" not in outputs:
             (tmp / "report.html").unlink(missing_ok=True)
