@@ -131,6 +131,18 @@ class Texts:
             return "< " + self.number(0.001, 3)
         return self.number(p, 3)
 
+    def p_text(self, p) -> str:
+        """A p-value in a sentence: "p = 0.012", or "p < 0.001" (never "p = < 0.001").
+
+        >>> Texts("en").p_text(0.0123), Texts("fi").p_text(0.00001)
+        ('p = 0.012', 'p < 0,001')
+        """
+        if _missing(p):
+            return "p = \u2013"
+        if p < 0.001:
+            return "p " + self.p(p)
+        return "p = " + self.p(p)
+
     def date(self, value) -> str:
         """A date in the locale's medium form (English "Mar 1, 2025", Finnish "1.3.2025")."""
         from babel.dates import format_date

@@ -154,7 +154,7 @@ def _change(t, trend, level) -> str:
         level=t.level(level),
         low=t.signed(last["change_low"], digits),
         high=t.signed(last["change_high"], digits),
-        verdict=t(verdict).format(p=t.p(last["change_p_value"])),
+        verdict=t(verdict).format(p=t.p_text(last["change_p_value"])),
     )
 
 

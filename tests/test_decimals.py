@@ -154,3 +154,17 @@ def test_trend_section_chart_title_and_table_share_the_decimals():
     ax, alt = figures.trend(trend, t, level=0.95, digits=1)
     assert ax.get_title(loc="left") == "NPS fell from -17.6 in 2025Q3 to -17.9 in 2025Q4"
     assert alt.endswith("2025Q3: -17.6; 2025Q4: -17.9.")
+
+
+def test_theme_table_interval_in_tenths_as_the_impact():
+    """The impact "+0.2" beside its interval "-0.3 to +0.8", not "0 to 1"; NPS columns whole."""
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting.show import THEME_SPEC
+    from nps_toolkit.reporting.tables import reader_table
+
+    impact = pd.DataFrame({"theme": ["price"], "mentions": [40], "share_of_commenters": [20.0],
+                           "nps_mentioning": [12.4], "nps_rest": [30.6], "impact": [0.24],
+                           "ci_low": [-0.31], "ci_high": [0.84]})  # fmt: skip
+    for lang, expected in (("en", "-0.3 to +0.8"), ("fi", "-0,3…+0,8")):
+        row = reader_table(impact, THEME_SPEC, Texts(lang), digits=0).iloc[0].tolist()
+        assert row[3:] == ["12", "31", "+0.2" if lang == "en" else "+0,2", expected]

@@ -287,3 +287,13 @@ def test_narrow_segment_differences_in_tenths():
     text = _text(findings(_row(), segments=segs), "segments")
     assert "at-risk (customer relationship) lower by 6.3 points" in text
     assert "long-term (customer relationship) higher by 5.4 points" in text
+
+
+def test_a_tiny_p_value_reads_p_below_not_p_equals_below():
+    from nps_toolkit._i18n import Texts
+
+    for lang, small in (("en", "p < 0.001"), ("fi", "p < 0,001")):
+        t = Texts(lang)
+        assert t.p_text(1e-9) == small and t.p_text(0.0123).startswith("p = 0")
+        for key in ("trend.latest", "findings.change_real"):
+            assert "p = {p}" not in t(key) and "{p}" in t(key)

@@ -100,7 +100,7 @@ def target_text(result, t: Texts) -> str:
         level=t.level(result.confidence_level),
         low=t.signed(result.low, 1),
         high=t.signed(result.high, 1),
-        p=t.p(result.p_value),
+        p=t.p_text(result.p_value),
     )
 
 

@@ -477,7 +477,7 @@ def trend(tr, progress, s: Settings, t: Texts, *, target=None) -> None:
         level=t.level(s.confidence_level),
         low=t.signed(last["change_low"], digits),
         high=t.signed(last["change_high"], digits),
-        p=t.p(last["change_p_value"]),
+        p=t.p_text(last["change_p_value"]),
     )
     shown = table.assign(period=[period_label(t, table, i) for i in range(len(table))])
     _table(shown, TREND_SPEC, t, digits=digits)
@@ -538,7 +538,8 @@ THEME_SPEC = [
     ("nps_mentioning", "nps", "nps_mentioning"),
     ("nps_rest", "nps", "nps_rest"),
     ("impact", "signed1", "impact"),
-    ("impact_interval", "interval", ("ci_low", "ci_high")),
+    # in tenths as the impact itself (a theme's part of the whole NPS, often under a point)
+    ("impact_interval", "interval1", ("ci_low", "ci_high")),
 ]
 
 SENTIMENT_SPEC = [("share_negative", "pct", "share_negative"),
@@ -578,8 +579,8 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
     figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
     felt = "share_negative" in impact.columns
-    # whole points as before: its one interval is the impact's (a theme's contribution to the
-    # whole NPS, under 2 points wide in most surveys), not an interval of the NPS shown beside it
+    # the NPS columns in whole points: the table's one interval is the impact's (in tenths),
+    # not an interval of the NPS shown beside it
     _table(impact, THEME_SPEC + (SENTIMENT_SPEC if felt else []), t, digits=0)
     if felt:
         sentiment_note(t)

@@ -272,7 +272,7 @@ def _trend_slide(trend, texts, level, target) -> _Slide | None:
                 level=texts.level(level),
                 low=texts.signed(last["change_low"], 1),
                 high=texts.signed(last["change_high"], 1),
-                p=texts.t.p(last["change_p_value"]),
+                p=texts.t.p_text(last["change_p_value"]),
                 verdict=texts["real"] if significant else texts["chance"],
             )
         )

@@ -98,7 +98,7 @@ def reader_table(df: pd.DataFrame, spec, t: Texts, *, digits: int | None = None)
 
     ``spec`` is a list of ``(header key, kind, column)``: the header is
     ``t("headers.<key>")``; ``kind`` is a ``cell`` kind, or ``"interval"``
-    (``column`` a pair of columns), ``"mark"`` (``column`` the pair
+    (``column`` a pair of columns; ``"interval1"`` one of ``signed1`` cells), ``"mark"`` (``column`` the pair
     significant, difference) or ``"marked"`` (difference in points with its
     mark beside it).  ``digits``: the decimals of its NPS-scale cells (nps,
     signed, marked, interval); by default ``table_digits``, so that a table
@@ -114,6 +114,11 @@ def reader_table(df: pd.DataFrame, spec, t: Texts, *, digits: int | None = None)
             lo, hi = column
             out[header] = [
                 interval(t, a, b, digits=digits) for a, b in zip(df[lo], df[hi], strict=True)
+            ]
+        elif kind == "interval1":  # the interval of a signed1 value (a theme's impact)
+            lo, hi = column
+            out[header] = [
+                interval(t, a, b, kind="signed1") for a, b in zip(df[lo], df[hi], strict=True)
             ]
         elif kind == "marked":
             sig, diff = column
