@@ -210,7 +210,8 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
     seed = int(np.random.default_rng(rng).integers(2**31 - 1))
 
     # terms are single lemmas (a negated one is "ei huoli"): one token each
-    features = [docs[r] + _bridges(series.iloc[rows], langs[rows])[i] for i, r in enumerate(rows)]
+    bridges = _bridges(series.iloc[rows], langs[rows])  # once: it tags every comment
+    features = [docs[r] + bridges[i] for i, r in enumerate(rows)]
     counter = CountVectorizer(analyzer=lambda d: d, min_df=2, binary=True)
     try:
         counts = counter.fit_transform(features)

@@ -193,3 +193,17 @@ def test_adverbs_of_manner_are_not_theme_terms():
     terms = {t for spec in found.values() for words in spec["terms"].values() for t in words}
     assert "park" in terms and "food" in terms  # lemmas
     assert not terms & {"absolutely", "honestly"}
+
+
+def test_bilingual_bridges_are_computed_once_not_once_a_comment(monkeypatch):
+    """``_bridges`` tags every comment: once per call (it ran once per comment, quadratic:
+    10,000 comments took 100 s)."""
+    from nps_toolkit import suggest
+
+    calls = []
+    real = suggest._bridges
+    monkeypatch.setattr(suggest, "_bridges", lambda *a: calls.append(1) or real(*a))
+    comments = pd.Series(["Hinta on liian korkea", "The price is too high", "Palvelu oli hidasta",
+                          "Slow service today", "Hinta kallis", "Price too high again"] * 5)  # fmt: skip
+    suggest.suggest_themes(comments, rng=1)
+    assert len(calls) == 1
