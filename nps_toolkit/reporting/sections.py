@@ -827,6 +827,10 @@ def followup(rows: pd.DataFrame, s: Settings, *, contact: str = "email") -> Foll
     calls = []
     to_call = run(calls, "nps.followup_list", followup_list, Code("head.rows", rows), **kw)
     to_thank = run(calls, "nps.thank_list", thank_list, Code("head.rows", rows), **kw)
+    return _followup_counts(to_call, to_thank, calls)
+
+
+def _followup_counts(to_call: pd.DataFrame, to_thank: pd.DataFrame, calls: list) -> Followup:
     counts = pd.DataFrame(
         {
             "list": ["to_contact", "overdue", "no_contact", "to_thank"],
@@ -855,18 +859,7 @@ def _counted_followup(rows, s: Settings, contact: str) -> Followup:
     kw = dict(score=s.score, responded_at=s.date, comment=None, within_hours=s.followup_hours)
     to_call = run(calls, "nps.followup_list", followup_list, Code("listed", listed), **kw)
     to_thank = run(calls, "nps.thank_list", thank_list, Code("listed", listed), **kw)
-    counts = pd.DataFrame(
-        {
-            "list": ["to_contact", "overdue", "no_contact", "to_thank"],
-            "respondents": [
-                len(to_call),
-                int(to_call["overdue"].fillna(False).astype(bool).sum()),
-                int(to_call["no_contact"].sum()),
-                len(to_thank),
-            ],
-        }
-    )
-    return Followup(to_call, counts, tuple(calls))
+    return _followup_counts(to_call, to_thank, calls)
 
 
 # --- the parameters that took effect -----------------------------------------
