@@ -287,16 +287,25 @@ def _filtered_dataset(
     kept = _kept_dataset(data_path, used, score)
     check_columns(pd.DataFrame(columns=kept.names), required or {})
     df = read_columns(kept.source, kept.keep, row_filter=row_filter)
+    # the name only: no local paths in reports
+    attrs = {"sha256": data_sha256(data_path), "source": Path(data_path).name}
+    return _read_rows(
+        df, required, used, score, ratings, row_filter, kept.rows, attrs
+    ), kept.answered
+
+
+def _read_rows(df, required, used, score, ratings, row_filter, total, attrs) -> pd.DataFrame:
+    """The rows a backend read for a report (parts, a large file, Spark), checked as a
+    frame is: the configured columns, compact ratings, the filter's rows and ``attrs``."""
     check_columns(df, required or {})
     if used is not None:
         df = _compact(df, [score, *ratings])
-    df.attrs["sha256"] = data_sha256(data_path)
-    df.attrs["source"] = Path(data_path).name  # the name only: no local paths in reports
+    df.attrs.update(attrs)
     if parse_filter(row_filter) is not None:
         if df.empty:
-            raise FilterError(f"filter {row_filter!r} selects no rows out of {kept.rows}")
-        df.attrs.update(filter=row_filter, rows_before_filter=kept.rows)
-    return df, kept.answered
+            raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
+        df.attrs.update(filter=row_filter, rows_before_filter=total)
+    return df
 
 
 def _spark_dataset(spec, row_filter, required, used=None, score=None, ratings=()):
@@ -329,16 +338,10 @@ def _spark_dataset(spec, row_filter, required, used=None, score=None, ratings=()
         answered = int(group_counts(full, score)["n"].sum())
     keep = None if used is None else [c for c in names if c in set(used)]
     df = read_columns(filter_relation(full, row_filter), keep)
-    check_columns(df, required or {})
-    if used is not None:
-        df = _compact(df, [score, *ratings])
-    total, df.attrs["sha256"] = spark_fingerprint(full)  # as the counted report's digest
-    df.attrs["source"] = spark_label(spec)  # the table or the files' last part: no folders
-    if parse_filter(row_filter) is not None:
-        if df.empty:
-            raise FilterError(f"filter {row_filter!r} selects no rows out of {total}")
-        df.attrs.update(filter=row_filter, rows_before_filter=total)
-    return df, answered
+    total, sha = spark_fingerprint(full)  # as the counted report's digest
+    # the table or the files' last part: no folders
+    attrs = {"sha256": sha, "source": spark_label(spec)}
+    return _read_rows(df, required, used, score, ratings, row_filter, total, attrs), answered
 
 
 @dataclass
