@@ -110,16 +110,10 @@ def reader_table(df: pd.DataFrame, spec, t: Texts, *, digits: int | None = None)
     out = {}
     for key, kind, column in spec:
         header = t(f"headers.{key}")
-        if kind == "interval":
+        if kind in ("interval", "interval1"):  # interval1: of a signed1 value (an impact)
             lo, hi = column
-            out[header] = [
-                interval(t, a, b, digits=digits) for a, b in zip(df[lo], df[hi], strict=True)
-            ]
-        elif kind == "interval1":  # the interval of a signed1 value (a theme's impact)
-            lo, hi = column
-            out[header] = [
-                interval(t, a, b, kind="signed1") for a, b in zip(df[lo], df[hi], strict=True)
-            ]
+            ends = {"digits": digits} if kind == "interval" else {"kind": "signed1"}
+            out[header] = [interval(t, a, b, **ends) for a, b in zip(df[lo], df[hi], strict=True)]
         elif kind == "marked":
             sig, diff = column
             out[header] = [
