@@ -289,3 +289,42 @@ def test_spark_entry_renders_the_same_report_as_its_file(spark, tmp_path):
     code, stdout, _ = _render(*again, "On Spark", "From the file")
     assert code == 0 and "unchanged" in stdout
     assert [line.split()[-4] for line in stdout.splitlines() if "On Spark" in line] == ["ok"]
+
+
+def test_split_plans_a_file_whose_score_the_entry_names(tmp_path):
+    """A platform export's question as the score column, named by the entry: the plan reads
+    it as the reports do (the loader's own search renamed it 'recommend' and the entry failed)."""
+    import yaml
+
+    question = "How likely are you to recommend this airline?"
+    scores = [9, 10, 3, 7, 8, 9, 1, 2, 9, 10, 6, 7, 8]
+    pd.DataFrame({"Airline": ["A"] * 6 + ["B"] * 7, question: scores}).to_csv(
+        tmp_path / "a.csv", index=False
+    )
+    entry = {"name": "Air", "data": "a.csv", "split": "Airline", "score": question}
+    path = tmp_path / "surveys.yml"
+    path.write_text(yaml.safe_dump({"surveys": [entry]}), encoding="utf-8")
+    split = rendering.plan_split(load_config(path)[0], tmp_path / "r")
+    assert split.error is None
+    assert [(value, n) for _, value, n in split.reports] == [("A", 6), ("B", 7)]
+
+
+def test_split_plan_reads_with_the_template_load_options():
+    """``LOAD_OPTIONS`` (what plan_split passes) are the options the template passes."""
+    import ast
+
+    import nbformat
+
+    from nps_toolkit.reporting.config import TEMPLATE
+    from nps_toolkit.reporting.inputs import LOAD_OPTIONS
+
+    nb = nbformat.read(TEMPLATE, as_version=4)
+    calls = [
+        node
+        for cell in nb.cells
+        if cell.cell_type == "code" and "load_options=" in cell.source
+        for node in ast.walk(ast.parse(cell.source.replace("%matplotlib inline", "")))
+        if isinstance(node, ast.keyword) and node.arg == "load_options"
+    ]
+    (call,) = calls
+    assert tuple(k.arg for k in call.value.keywords) == LOAD_OPTIONS

@@ -243,6 +243,10 @@ def _read_dataset(data_path, columns) -> pd.DataFrame:
 LARGE_FILE_BYTES = 64 * 2**20
 
 
+# the template parameters that are ``load_survey`` options (``load_data(load_options=)``)
+LOAD_OPTIONS = ("recode", "header_rows", "na_values", "scale")
+
+
 def _large_file(data_path, used, columns, date_format, load_options) -> bool:
     """``data_path`` is one large Parquet/CSV file that DuckDB reads as ``load_survey`` would:
     no renames, no date format and no reading options (those need ``load_survey``)."""

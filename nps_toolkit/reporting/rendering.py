@@ -1163,7 +1163,7 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
     column are in no report; the index page says how many.
     """
     from .counted import COUNTED_ROWS
-    from .inputs import load_data
+    from .inputs import LOAD_OPTIONS, load_data
 
     p = survey.parameters
     folder = out_root / survey.slug
@@ -1180,10 +1180,13 @@ def plan_split(survey: Survey, out_root: Path) -> _Split:
 
                 df = read_columns(p["data_path"], [score, column], row_filter=p.get("row_filter"))
             else:
+                # read as each report reads it (the template's load_data call): the score
+                # the entry names and its reading options, or the values are not its reports'
                 df = load_data(
                     p.get("data_path"), example=p.get("example", "b2b-annual"),
                     columns=p.get("columns"), row_filter=p.get("row_filter"),
                     required=p.get("required_columns"), date_format=p.get("date_format"),
+                    load_options={k: p.get(k) for k in LOAD_OPTIONS}, score=score,
                 )  # fmt: skip
             answered = pd.to_numeric(df[score], errors="coerce").notna()
             values = df[column]
