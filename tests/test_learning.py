@@ -246,3 +246,14 @@ def test_fallback_study_reads_only_development_rows(load_benchmark):
     assert out.loc["own_en", "polar unknown"] == unread
     called = int(out.loc["own_en", "compound>=0.05"].split("/")[1])
     assert 0 <= called <= unread
+    for col in ("model>=0.3", "model>=0.5"):
+        right, called = map(int, out.loc["own_en", col].split("/"))
+        assert 0 <= right <= called <= unread
+    # the general model never learns from the set it reads, nor from the tweets (NC licence)
+    taught = bench.general_training(exclude="own_en")
+    assert set(taught["source"]) == {"uci_amazon", "uci_yelp", "xed_en"}
+    assert len(taught) == len(amazon) + len(lab.load_set("uci_yelp")) + len(lab.load_set("xed_en"))
+    taught = bench.general_training(exclude="uci_amazon")
+    assert not set(taught["comment"]) & set(amazon["comment"])
+    # the own set teaches with its tune split only (its holdout measures the lexicon)
+    assert (taught["source"] == "own_en").sum() == (lab.load_set("own_en")["split"] == "tune").sum()
