@@ -76,6 +76,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -129,9 +130,10 @@ def _connection():
 
     with _LOCK:
         if _DATABASE is None:
-            # TimeZone UTC: times stored with a zone are cut into periods (and compared with
-            # a filter's dates) in UTC, as pandas and the Spark session read them, not in
-            # the zone of the machine that renders the report
+            # TimeZone UTC: times with a zone whose zone cannot be told (a DuckDB relation
+            # passed in, mixed UTC offsets) are cut into periods and compared with a
+            # filter's dates in UTC, as pandas and the Spark session read them, not in the
+            # zone of the machine that renders the report; files' zones: _read_files
             config = {"memory_limit": str(_SETTINGS["memory_limit"])}
             if _SETTINGS["threads"] is not None:
                 config["threads"] = int(_SETTINGS["threads"])
@@ -221,7 +223,105 @@ def _read_files(paths: list[str], con, *, row_numbers: bool = False):
         sql = f"SELECT * FROM read_parquet($1, union_by_name = true, filename = '{_FILE}'{extra})"
     else:
         sql = f"SELECT * FROM read_csv_auto($1, union_by_name = true, filename = '{_FILE}')"
-    return con.sql(sql, params=[paths]), fmt
+    rel = con.sql(sql, params=[paths])
+    zoned = tuple(c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) == _ZONED)
+    wall = _wall_clocks(tuple(paths), fmt, zoned, con) if zoned else {}
+    if not wall:
+        return rel, fmt
+    # times with a zone read as the respondent's wall time, as pandas reads them
+    # (``_dates.wall_time``): a period is the respondent's own month, and a
+    # filter's dates are wall times; the zone or offset is a parameter, never pasted
+    params, exprs = [paths], []
+    for col, (kind, value) in wall.items():
+        params.append(value)
+        at = f"${len(params)}"
+        expr = (
+            f"timezone({at}, {_quote(col)})"
+            if kind == "zone"
+            else f"CAST({_quote(col)} AS TIMESTAMP) + to_seconds({at})"
+        )
+        exprs.append(f"{expr} AS {_quote(col)}")
+    return con.sql(f"SELECT * REPLACE ({', '.join(exprs)}) FROM ({sql})", params=params), fmt
+
+
+_ZONED = "TIMESTAMP WITH TIME ZONE"
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})?$")
+
+
+def _offset_seconds(text: str) -> int | None:
+    """A UTC offset ("+03:00", "-0530", "Z") in seconds east of UTC; None if not an offset."""
+    if text in ("Z", "UTC", "GMT"):
+        return 0
+    found = _OFFSET.match(text)
+    if not found:
+        return None
+    sign, hours, minutes = found.groups()
+    return (1 if sign == "+" else -1) * (int(hours) * 3600 + int(minutes or 0) * 60)
+
+
+def _files_stamp(paths: tuple, con) -> tuple:
+    """The files a list of paths / globs names, with their sizes and change times."""
+    out = []
+    for pattern in paths:
+        for (name,) in con.execute("SELECT file FROM glob(?)", [pattern]).fetchall():
+            try:
+                st = os.stat(name)
+                out.append((name, st.st_size, st.st_mtime_ns))
+            except OSError:  # a remote file: no local stamp
+                out.append((name, None, None))
+    return tuple(out)
+
+
+def _wall_clocks(paths: tuple, fmt: str, zoned: tuple, con) -> dict:
+    """For each column of times with a zone, how to turn it into wall time.
+
+    ``{column: ("zone", name) | ("offset", seconds)}``; a column is left out
+    (read in UTC) when its zone is UTC or cannot be told: Parquet files whose
+    schema names no zone, or different zones in different files; CSV text with
+    several different UTC offsets (pandas reads those as UTC too).
+    """
+    return _wall_clocks_of(_files_stamp(paths, con), fmt, zoned)
+
+
+@lru_cache(maxsize=32)
+def _wall_clocks_of(files: tuple, fmt: str, zoned: tuple) -> dict:
+    found: dict = {c: set() for c in zoned}
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for name, *_ in files:
+            try:
+                schema = pq.read_schema(name)
+            except (OSError, ValueError, pa.ArrowException):  # remote or unreadable: UTC
+                return {}
+            for col in zoned:
+                if col in schema.names and pa.types.is_timestamp(schema.field(col).type):
+                    found[col].add(schema.field(col).type.tz)
+    else:
+        con = _connection()
+        names = [name for name, *_ in files]
+        for col in zoned:
+            text = f"trim(CAST({_quote(col)} AS VARCHAR))"
+            sql = (
+                f"SELECT DISTINCT regexp_extract({text}, '(Z|[+-]\\d{{2}}(:?\\d{{2}})?)$', 1) "
+                f"FROM read_csv_auto($1, union_by_name = true, all_varchar = true) "
+                f"WHERE {_quote(col)} IS NOT NULL AND {text} <> '' LIMIT 2"
+            )
+            found[col] = {row[0] for row in con.execute(sql, [names]).fetchall()}
+    out = {}
+    for col, zones in found.items():
+        if len(zones) != 1:
+            continue
+        (zone,) = zones
+        if not zone:
+            continue
+        seconds = _offset_seconds(zone)
+        if seconds is None:
+            out[col] = ("zone", zone)
+        elif seconds:
+            out[col] = ("offset", seconds)
+    return out
 
 
 def _duckdb_source(source) -> _Source:

@@ -18,6 +18,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import nps_toolkit as nps
+from nps_toolkit import backends
 from nps_toolkit import reporting as report
 from nps_toolkit._identifiers import IdentifyingColumnError
 from nps_toolkit.reporting import ConfigError, counted, sections, show
@@ -421,3 +422,68 @@ def test_spark_latest_wave_and_store_groups_as_the_file(spark, b2c, tmp_path):
     tr = sections.trend(df, s)
     head = sections.headline(df, s, tr)
     assert head.period == "w3\xa0" and head.summary["n"].iloc[0] == 69
+
+
+def _month_counts(source, **kw):
+    out = nps.nps_trend(source, date="responded_at", freq="ME", min_n=1, **kw)
+    return {"period": out["period"].astype(str).tolist(), "n": out["n"].tolist()}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Helsinki", "America/New_York", "Asia/Kolkata", "UTC"])
+def test_zoned_parquet_times_are_cut_in_their_own_zone_as_pandas_does(tmp_path, zone):
+    """Parquet times stored with a zone: DuckDB cut them into months in UTC, pandas in
+    their own zone (the respondent's wall time), so one file gave two trends."""
+    at = pd.date_range("2025-03-31 18:00", periods=48, freq="15min", tz=zone)
+    df = pd.DataFrame({"recommend": np.arange(48) % 11, "responded_at": at})
+    path = tmp_path / "zoned.parquet"
+    df.to_parquet(path, index=False)
+    # by hand: the wall-clock month of each answer
+    months = at.tz_localize(None).to_period("M").astype(str)
+    expected = {
+        "period": sorted(set(months)),
+        "n": [int((months == m).sum()) for m in sorted(set(months))],
+    }
+    assert _month_counts(df) == expected
+    assert _month_counts(str(path)) == expected
+    # a filter's date is a wall time on both backends
+    kept = backends.read_columns(
+        str(path), ["recommend"], row_filter="responded_at >= '2025-04-01'"
+    )
+    assert len(kept) == int((at.tz_localize(None) >= "2025-04-01").sum())
+
+
+def test_zoned_parts_and_csv_offsets_read_as_pandas_reads_them(tmp_path):
+    at = pd.date_range("2025-03-31 22:00", periods=24, freq="10min", tz="Europe/Helsinki")
+    df = pd.DataFrame({"recommend": np.arange(24) % 11, "responded_at": at})
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    df.iloc[:12].to_parquet(folder / "a.parquet", index=False)
+    df.iloc[12:].to_parquet(folder / "b.parquet", index=False)
+    assert _month_counts(str(folder / "*.parquet")) == _month_counts(df)
+    # one UTC offset in the text ("+03:00"): wall time, as pandas reads it
+    one = tmp_path / "one.csv"
+    df.to_csv(one, index=False)
+    assert "+03:00" in one.read_text()
+    assert _month_counts(str(one)) == _month_counts(nps.load_survey(one)) == _month_counts(df)
+    # several offsets (summer time began): pandas reads them as UTC, and so does DuckDB
+    mixed = tmp_path / "mixed.csv"
+    pd.DataFrame(
+        {
+            "recommend": [9, 10, 3, 8],
+            "responded_at": [
+                "2025-03-31 23:30:00+03:00",  # March in UTC (20:30), April on the wall
+                "2025-03-30 01:30:00+02:00",
+                "2025-04-02 10:00:00+03:00",
+                "2025-02-28 23:30:00+02:00",
+            ],
+        }
+    ).to_csv(mixed, index=False)
+    assert _month_counts(str(mixed)) == _month_counts(nps.load_survey(mixed))
+    assert _month_counts(str(mixed))["n"] == [1, 2, 1]  # Feb, Mar (two), Apr by UTC
+
+
+def test_offset_seconds():
+    assert backends._offset_seconds("+03:00") == 10800
+    assert backends._offset_seconds("-0530") == -19800
+    assert backends._offset_seconds("Z") == 0
+    assert backends._offset_seconds("Europe/Helsinki") is None
