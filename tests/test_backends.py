@@ -765,3 +765,22 @@ def test_spark_filter_dates_do_not_move_with_the_local_time_zone(spark, tmp_path
         time.tzset()
     assert got == [[1, 2], [1, 2], [3]]
     assert [sorted(df.loc[parse_filter(f).mask(df), "respondent_id"]) for f in filters] == got
+
+
+def test_row_count_of_files_is_counted_once_until_they_change(tmp_path, monkeypatch):
+    path = tmp_path / "a.csv"
+    pd.DataFrame({"recommend": range(11)}).to_csv(path, index=False)
+    scans = []
+    real = backends._fetch
+    monkeypatch.setattr(backends, "_fetch", lambda *a: scans.append(a[1]) or real(*a))
+    assert backends.row_count(str(path)) == 11
+    assert backends.row_count(str(path)) == 11
+    assert len(scans) == 1
+    pd.DataFrame({"recommend": range(5)}).to_csv(path, index=False)  # size changes
+    assert backends.row_count(str(path)) == 5
+    assert len(scans) == 2
+    import os
+
+    pd.DataFrame({"recommend": range(6, 11)}).to_csv(path, index=False)  # same size
+    os.utime(path, ns=(1, 10**18))
+    assert backends.row_count(str(path)) == 5 and len(scans) == 3
