@@ -413,6 +413,11 @@ def _counted_headline(df, s: Settings, tr: Trend) -> Headline:
             rng=rng_code(s.seed, "headline"),
         )  # fmt: skip
     pooled = run(calls, "nps.summarize", summarize, Code("df.source", df.source), **kw)
+    return _headline(summary, interval, rows, pooled, tr, latest, population, calls)
+
+
+def _headline(summary, interval, rows, pooled, tr: Trend, latest, population, calls) -> Headline:
+    """The ``Headline`` both paths return (the latest period named when one is shown)."""
     return Headline(
         summary=summary,
         interval=interval,
@@ -445,15 +450,7 @@ def headline(df: pd.DataFrame, s: Settings, tr: Trend) -> Headline:
     )  # fmt: skip
     summary = run(calls, "nps.summarize", summarize, Code("rows", rows), **kw)
     pooled = run(calls, "nps.summarize", summarize, Code("df", df), **kw)
-    return Headline(
-        summary=summary,
-        interval=interval,
-        rows=rows,
-        pooled=pooled,
-        period=tr.table["period"].iloc[tr.latest] if latest else None,
-        population=population,
-        calls=tuple(calls),
-    )
+    return _headline(summary, interval, rows, pooled, tr, latest, population, calls)
 
 
 def rows_code(tr: Trend, s: Settings) -> str:
