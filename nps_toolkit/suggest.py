@@ -12,10 +12,15 @@ each group by the words that set it apart, offline and in Finnish and English:
    These shared features weigh double and never become terms; a word used
    beside many different such themes and with none most of the time is a
    stock phrase ("jatkakaa samaan malliin") and is left out;
-2. TF-IDF of those lemmas, factorised into ``n_themes`` topics with
+2. proper names ("Sebulba", "Anakin Skywalker": words capitalised wherever they
+   are used, and seen mid-sentence or in no dictionary) are one theme of their
+   own, "Names: ..." with every name used by two comments, once there are three
+   such names; they do not shape the topics below, where each name with its few
+   comments took a topic of its own (7 of podracing's 12, its "drivers" split);
+3. TF-IDF of the other lemmas, factorised into the remaining topics with
    non-negative matrix factorisation (scikit-learn's ``NMF``); each comment
    joins the topic that weighs most in it;
-3. each topic's terms are ranked by class-based TF-IDF (c-TF-IDF, as BERTopic
+4. each topic's terms are ranked by class-based TF-IDF (c-TF-IDF, as BERTopic
    labels its clusters: a term's frequency in the topic's comments times
    ``log(1 + A / f)``, A the mean number of words per topic and f the term's
    frequency over all topics), keeping terms used by several of its comments.
@@ -43,8 +48,11 @@ from ._text import (
     _comment_series,
     _detect,
     _is_blank,
+    _known,
     _language_codes,
+    _recognised,
     _stop_words,
+    _term_lemma,
     _words,
 )
 
@@ -126,6 +134,81 @@ def _bridges(texts: pd.Series, langs: np.ndarray) -> list:
     return [[BRIDGE + cols[j] for j in np.flatnonzero(row)] for row in flags]
 
 
+_TOKEN = re.compile(r"[^\W\d_]+")  # the words _text reads, case kept
+_SENTENCE = re.compile(r"[.!?:;\n\"“”()\[\]]")  # a word after one of these starts a sentence
+NAME_SHARE = 0.9  # a name is capitalised in at least this share of its uses
+NAMES_MIN = 3  # names (as written) used by two comments each before they form a theme
+
+
+def _unknown(token: str, lang) -> bool:
+    """Is a lower-case word in no dictionary (and, in Finnish, no compound of two words)?
+
+    A Finnish compound ("laatuongelma") is often missing from simplemma's dictionary
+    and is written as one word; an English one is written apart.
+    """
+    if any(_known(token, code) or _recognised(token, code) for code in LANGUAGES):
+        return False
+    if lang == "fi":
+        return not any(
+            _known(token[:i], "fi") and _known(token[i:], "fi") for i in range(3, len(token) - 2)
+        )
+    return True
+
+
+def _proper_names(texts, langs) -> dict:
+    """Lemmas of proper names in the comments, with the form they are written in.
+
+    A word is a name when it is capitalised in at least ``NAME_SHARE`` of its uses
+    and at least one use shows it is a name, not a sentence's first word: it is
+    capitalised in the middle of a sentence ("Fode and Beed"), or it starts the
+    sentence and no dictionary knows it ("Sebulba drove well").  A comment written
+    mostly in capitals or Title Case shows nothing either way.
+    """
+    from collections import Counter
+
+    caps, other, joined, shown, forms = Counter(), Counter(), Counter(), set(), {}
+    for text, lang in zip(texts, langs, strict=True):
+        found = list(_TOKEN.finditer(text))
+        upper = [m.group()[0].isupper() and not m.group().isupper() for m in found]
+        if len(found) >= 3 and sum(upper) > len(found) / 2:
+            continue
+        stops, end, run = _stop_words(lang), None, []
+        for match, capital in zip([*found, None], [*upper, False], strict=True):
+            token = "" if match is None else match.group()
+            gap = "" if match is None or end is None else text[end : match.start()]
+            start = end is None or bool(_SENTENCE.search(gap))
+            if run and (not capital or gap.strip()):
+                written = text[run[0][1] : run[-1][2]]
+                for lemma, _, _ in run:
+                    forms.setdefault(lemma, Counter())[written] += 1
+                    if len(run) > 1:  # "Dud Bolt": each word a part of a name
+                        joined[lemma] += 1
+                run = []
+            if match is None:
+                break
+            end = match.end()
+            low = token.lower()
+            if token.isupper() or len(low) < 2 or low in stops:
+                continue
+            lemma = _term_lemma(low, lang)
+            if lemma in stops:
+                continue
+            if not capital:
+                other[lemma] += 1
+                continue
+            caps[lemma] += 1
+            run.append((lemma, match.start(), match.end()))
+            if not start or _unknown(low, lang):
+                shown.add(lemma)
+    # a word only ever used with other capitalised words is part of names too
+    shown |= {w for w, c in joined.items() if c >= NAME_SHARE * (caps[w] + other[w])}
+    return {
+        lemma: forms[lemma].most_common(1)[0][0]
+        for lemma in sorted(shown)
+        if caps[lemma] >= NAME_SHARE * (caps[lemma] + other[lemma])
+    }
+
+
 def _evaluative_words() -> frozenset:
     """The words of the bundled sentiment lexicon (every language), and their negations."""
     from .sentiment import load_sentiment_lexicon
@@ -169,9 +252,9 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
     comments : Series or list of comment strings (blanks are skipped).
     language : "auto" (Finnish or English detected per comment), "fi", "en",
         or a Series of codes aligned with ``comments``.
-    n_themes : how many themes to look for; None: sqrt(n) for n comments
-        (2 to 12).  Fewer are returned when a topic has no term used by
-        ``MIN_TERM_COMMENTS`` of its comments.
+    n_themes : how many themes to look for, the names theme among them;
+        None: sqrt(n) for n comments (2 to 12).  Fewer are returned when a
+        topic has no term used by ``MIN_TERM_COMMENTS`` of its comments.
     rng : seed or ``numpy.random.Generator`` of the factorisation's start.
 
     Returns
@@ -220,13 +303,18 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
             "suggest_themes: no word is used by two comments; nothing to group"
         ) from None
     terms = counter.get_feature_names_out()
-    k = int(min(n_themes, counts.shape[1], len(rows) - 1))
+    row_lang = langs[rows]
+    names = _proper_names(words.iloc[rows], row_lang)
+    is_name = np.isin(terms.astype(str), list(names))
+    # names as written ("Anakin Skywalker" is one), each used by two comments
+    written = {names[str(t)] for t in terms[is_name]}
+    named = n_themes > 1 and len(written) >= NAMES_MIN
+    k = int(min(n_themes - named, counts.shape[1], len(rows) - 1))
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     bridged = np.char.startswith(terms.astype(str), BRIDGE)
     generic = np.zeros(len(terms), dtype=bool)
+    scale = np.ones(len(terms))
     if bridged.any():
-        from sklearn.preprocessing import normalize
-
         # a word used beside many different bundled themes, none of them most of the
         # time, is a stock phrase ("jatkakaa samaan malliin", "hope this improves"):
         # it says nothing of what the comment is about, so it neither shapes nor names
@@ -241,6 +329,13 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
             )
         # a shared feature weighs as BRIDGE_WEIGHT of the comment's own words
         scale = np.where(bridged, BRIDGE_WEIGHT, np.where(generic, 0.0, 1.0))
+    if named:
+        # names shape no topic (they are a theme of their own, below): weighed in,
+        # each name with a few comments took a topic of its own ("Sebulba")
+        scale = np.where(is_name, 0.0, scale)
+    if (scale != 1.0).any():
+        from sklearn.preprocessing import normalize
+
         tfidf = normalize(tfidf.multiply(scale).tocsr())
     weights = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500).fit_transform(
         tfidf
@@ -255,11 +350,20 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
         tf = per_topic / per_topic.sum(axis=1, keepdims=True)
         ctfidf = np.nan_to_num(tf * np.log1p(mean_words / np.maximum(freq, 1)))
 
+    def by_language(chosen: list, members: np.ndarray) -> dict:
+        by_lang: dict = {}
+        for j in chosen:
+            # a term goes to the language of the comments of the theme that use it
+            users = members & (np.asarray(counts[:, j].todense()).ravel() > 0)
+            codes = pd.Series(row_lang[users]).replace(UNDETERMINED, np.nan).dropna()
+            lang = codes.mode().iloc[0] if len(codes) else LANGUAGES[0]
+            by_lang.setdefault(lang, []).append(str(terms[j]))
+        return by_lang
+
     # words of praise and complaint ("uncomfortable", "kallis") say how, not what:
     # as theme terms they tag comments of every theme, so themes are named by the rest
     evaluative = _evaluative_words()
-    lexicon, meta, taken = SuggestedThemes(), [], set()
-    row_lang = langs[rows]
+    drafts = []  # (comments, first term, label, terms by language, terms, quotes)
     for t in np.argsort(-np.bincount(topic[topic >= 0], minlength=k)):
         members = topic == t
         if not members.any():
@@ -280,19 +384,45 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
         chosen = chosen[:TERMS_PER_THEME]
         if not chosen:
             continue
-        by_lang: dict = {}
-        for j in chosen:
-            # a term goes to the language of the comments of the theme that use it
-            users = members & (np.asarray(counts[:, j].todense()).ravel() > 0)
-            codes = pd.Series(row_lang[users]).replace(UNDETERMINED, np.nan).dropna()
-            lang = codes.mode().iloc[0] if len(codes) else LANGUAGES[0]
-            by_lang.setdefault(lang, []).append(str(terms[j]))
-        theme = _theme_id(str(terms[chosen[0]]), taken)
         label = ", ".join(str(terms[j]) for j in chosen[:3]).capitalize()
-        lexicon[theme] = {"label": label, "terms": by_lang}
         best = np.argsort(-weights[:, t])[:EXAMPLES]
-        quotes = [redact(str(series.iloc[rows[i]])) for i in best if members[i]]
-        meta.append((theme, label, [str(terms[j]) for j in chosen], quotes))
+        quotes = [i for i in best if members[i]]
+        drafts.append(
+            (
+                int(members.sum()),
+                str(terms[chosen[0]]),
+                label,
+                by_language(chosen, members),
+                [str(terms[j]) for j in chosen],
+                quotes,
+            )
+        )
+    if named:
+        # the names (of people, places, products) form one theme of their own: spread
+        # over the topics, each name with a few comments, they took one topic each
+        cols = np.flatnonzero(is_name)
+        uses = np.asarray(counts[:, cols].sum(axis=0)).ravel()
+        cols = cols[np.argsort(-uses, kind="stable")]
+        hits = np.asarray(counts[:, cols].sum(axis=1)).ravel()
+        members = hits > 0
+        written = list(dict.fromkeys(names[str(terms[j])] for j in cols))  # "Dud Bolt" once
+        label = "Names: " + ", ".join(written[:3])
+        quotes = list(np.argsort(-hits, kind="stable")[:EXAMPLES])
+        drafts.append(
+            (
+                int(members.sum()),
+                "names",
+                label,
+                by_language(list(cols), members),
+                [str(terms[j]) for j in cols],
+                quotes,
+            )
+        )
+    lexicon, meta, taken = SuggestedThemes(), [], set()
+    for _, first, label, by_lang, chosen, quotes in sorted(drafts, key=lambda d: -d[0]):
+        theme = _theme_id(first, taken)
+        lexicon[theme] = {"label": label, "terms": by_lang}
+        meta.append((theme, label, chosen, [redact(str(series.iloc[rows[i]])) for i in quotes]))
 
     n = len(rows)
     if lexicon:

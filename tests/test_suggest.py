@@ -207,3 +207,72 @@ def test_bilingual_bridges_are_computed_once_not_once_a_comment(monkeypatch):
                           "Slow service today", "Hinta kallis", "Price too high again"] * 5)  # fmt: skip
     suggest.suggest_themes(comments, rng=1)
     assert len(calls) == 1
+
+
+# three drivers named in two comments each, and two topics without names
+NAMED = [
+    "Sebulba drove aggressively",
+    "Sebulba won easily",
+    "Anakin Skywalker was brilliant",
+    "Anakin Skywalker flew past everyone",
+    "Gasgano crashed early",
+    "Gasgano finished last",
+]
+UNNAMED = [
+    "Tickets were expensive",
+    "Expensive tickets for a short race",
+    "The tickets sold out fast",
+    "Tickets cost too much",
+    "The food stalls ran out of water",
+    "Food was cold",
+    "Cold food and warm water",
+    "Water and food overpriced",
+]
+
+
+def test_proper_names_are_told_from_a_sentence_s_first_word():
+    from nps_toolkit.suggest import _proper_names
+
+    texts = [
+        "Sebulba drove well today",  # first word, in no dictionary: a name
+        "Fode and Beed were funny",  # "Beed" capitalised mid-sentence
+        "Dud Bolt raced hard",  # "Dud" is a word, but only ever before "Bolt"
+        "Dud Bolt won",
+        "Price was high",  # capitalised once, lower-case once: a word
+        "the price is high",
+        "Laatuongelma toistuu",  # a Finnish compound simplemma lacks: not a name
+        "Laatuongelma taas",
+        "GREAT RACE",  # capitals say nothing
+        "Thanks Anakin",  # "Thanks" beside a name once, alone once: a word
+        "Thanks for the race",
+    ]
+    langs = ["en"] * 6 + ["fi"] * 2 + ["en"] * 3
+    assert _proper_names(texts, langs) == {
+        "anakin": "Anakin",
+        "beed": "Beed",
+        "bolt": "Dud Bolt",
+        "dud": "Dud Bolt",
+        "fode": "Fode",
+        "sebulba": "Sebulba",
+    }
+
+
+def test_names_form_one_theme_instead_of_a_theme_each():
+    found = suggest_themes(NAMED + UNNAMED, n_themes=3, rng=0, language="en")
+    assert found["names"] == {
+        "label": "Names: Anakin Skywalker, Gasgano, Sebulba",
+        "terms": {"en": ["anakin", "gasgano", "sebulba", "skywalker"]},
+    }
+    others = {t for k, spec in found.items() if k != "names" for t in spec["terms"]["en"]}
+    assert "ticket" in others and "food" in others and not others & {"sebulba", "gasgano"}
+    counts = found.summary.set_index("theme")["comments"]
+    assert counts["names"] == 6 and counts["ticket"] == 4  # hand count
+    # asked for one theme, the names make none of their own
+    assert len(suggest_themes(NAMED + UNNAMED, n_themes=1, rng=0, language="en")) == 1
+
+
+def test_fewer_than_three_names_stay_ordinary_words():
+    # two names: no names theme (one name, "Nokia", would be an odd theme of its own)
+    texts = NAMED[:4] + UNNAMED
+    found = suggest_themes(texts, n_themes=3, rng=0, language="en")
+    assert "names" not in found
