@@ -406,7 +406,8 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
         hits = np.asarray(counts[:, cols].sum(axis=1)).ravel()
         members = hits > 0
         written = list(dict.fromkeys(names[str(terms[j])] for j in cols))  # "Dud Bolt" once
-        label = "Names: " + ", ".join(written[:3])
+        finnish = (langs[rows] == "fi").sum() > (langs[rows] == "en").sum()
+        label = ("Nimet: " if finnish else "Names: ") + ", ".join(written[:3])
         quotes = list(np.argsort(-hits, kind="stable")[:EXAMPLES])
         drafts.append(
             (

@@ -267,6 +267,16 @@ def test_names_form_one_theme_instead_of_a_theme_each():
     assert "ticket" in others and "food" in others and not others & {"sebulba", "gasgano"}
     counts = found.summary.set_index("theme")["comments"]
     assert counts["names"] == 6 and counts["ticket"] == 4  # hand count
+    # in a Finnish survey the label is Finnish (the names are the names)
+    fi = [
+        "Sebulba ajoi rajusti", "Sebulba voitti helposti", "Anakin Skywalker oli loistava",
+        "Anakin Skywalker ohitti kaikki", "Gasgano kolaroi alussa", "Gasgano jäi viimeiseksi",
+    ] + [
+        "Lippu oli kallis", "Lippujen hinta nousi", "Ruoka oli kylmää", "Ruoka loppui",
+        "Lippu maksoi liikaa", "Ruokaa ei ollut", "Jonot olivat pitkät", "Jonot ruokaan",
+    ]  # fmt: skip
+    label = suggest_themes(fi, n_themes=3, rng=0, language="fi")["names"]["label"]
+    assert label.startswith("Nimet: ") and "Sebulba" in label
     # asked for one theme, the names make none of their own
     assert len(suggest_themes(NAMED + UNNAMED, n_themes=1, rng=0, language="en")) == 1
 
