@@ -449,7 +449,7 @@ def _duckdb_examples(src: _Source, column: str, condition_sql: str, extra_cols: 
     sql = (
         f"SELECT {_quote(column)} AS v, {file_sql} AS f, count(*) AS k, {row_sql} AS r "
         f"FROM (SELECT *, {extra_cols} FROM src) WHERE {condition_sql} "
-        f"GROUP BY v, f ORDER BY k DESC, f, r LIMIT 5"
+        f"GROUP BY v, f ORDER BY k DESC, f, r, v NULLS LAST LIMIT 5"
     )
     return _format_examples(rel.query("src", sql).fetchall())
 
