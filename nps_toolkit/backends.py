@@ -1404,4 +1404,26 @@ def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_whe
     except Exception as exc:  # AnalysisException: no such table or path
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"{where}: Spark cannot read {label}: {first}") from exc
+    if block.get("format") == "parquet":
+        df = _spark_wall_clock(df, block["path"])
     return filter_relation(df, row_filter, where=filter_where)
+
+
+def _spark_wall_clock(df, path: str):
+    """Local Parquet times stored with a zone, as wall times in that zone (as pandas and
+    DuckDB read them, ``_wall_clocks``); Spark reads them as instants, cut in UTC."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import TimestampType
+
+    zoned = tuple(f.name for f in df.schema.fields if isinstance(f.dataType, TimestampType))
+    if not zoned or "://" in path:  # a cluster's files: their zone cannot be read here
+        return df
+    stamp = _files_stamp((os.fspath(_folder_glob(path)),), _connection())
+    if not stamp:
+        return df
+    for col, (kind, value) in _wall_clocks_of(stamp, "parquet", zoned).items():
+        if kind == "offset":  # seconds east of UTC as "+03:00"
+            sign, value = ("+" if value >= 0 else "-"), abs(value)
+            value = f"{sign}{value // 3600:02d}:{value % 3600 // 60:02d}"
+        df = df.withColumn(col, F.from_utc_timestamp(df[col], value))
+    return df

@@ -487,3 +487,18 @@ def test_offset_seconds():
     assert backends._offset_seconds("-0530") == -19800
     assert backends._offset_seconds("Z") == 0
     assert backends._offset_seconds("Europe/Helsinki") is None
+
+
+def test_spark_zoned_parquet_times_are_cut_in_their_own_zone(spark, tmp_path):
+    """Spark read Parquet times with a zone as instants and cut them in UTC: the same
+    file gave other months on Spark than in pandas and DuckDB."""
+    at = pd.date_range("2025-03-31 18:00", periods=48, freq="15min", tz="Europe/Helsinki")
+    df = pd.DataFrame({"recommend": np.arange(48) % 11, "responded_at": at})
+    folder = tmp_path / "zoned"
+    folder.mkdir()
+    df.iloc[:20].to_parquet(folder / "a.parquet", index=False)
+    df.iloc[20:].to_parquet(folder / "b.parquet", index=False)
+    sdf = backends.spark_source(f"spark:parquet:{folder}")
+    assert _month_counts(sdf) == _month_counts(df) == _month_counts(str(folder))
+    kept = backends.spark_source(f"spark:parquet:{folder}", "responded_at >= '2025-04-01'")
+    assert kept.count() == int((at.tz_localize(None) >= "2025-04-01").sum()) == 24
