@@ -283,6 +283,23 @@ def _wall_clocks(paths: tuple, fmt: str, zoned: tuple, con) -> dict:
     return _wall_clocks_of(_files_stamp(paths, con), fmt, zoned)
 
 
+def _check_zone(zone, file: str, column: str) -> None:
+    """A zone named in a file's schema must be a known time zone or a UTC offset."""
+    from zoneinfo import ZoneInfo
+
+    if not zone or _offset_seconds(zone) is not None:
+        return
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        from ._yaml import excerpt
+
+        raise ValueError(
+            f"{file}: column {column!r} holds times in zone {excerpt(zone)}, which is not "
+            "a known time zone (an IANA name such as 'Europe/Helsinki', or a UTC offset)"
+        ) from None
+
+
 @lru_cache(maxsize=32)
 def _wall_clocks_of(files: tuple, fmt: str, zoned: tuple) -> dict:
     found: dict = {c: set() for c in zoned}
@@ -297,7 +314,9 @@ def _wall_clocks_of(files: tuple, fmt: str, zoned: tuple) -> dict:
                 return {}
             for col in zoned:
                 if col in schema.names and pa.types.is_timestamp(schema.field(col).type):
-                    found[col].add(schema.field(col).type.tz)
+                    zone = schema.field(col).type.tz
+                    _check_zone(zone, name, col)
+                    found[col].add(zone)
     else:
         con = _connection()
         names = [name for name, *_ in files]

@@ -502,3 +502,19 @@ def test_spark_zoned_parquet_times_are_cut_in_their_own_zone(spark, tmp_path):
     assert _month_counts(sdf) == _month_counts(df) == _month_counts(str(folder))
     kept = backends.spark_source(f"spark:parquet:{folder}", "responded_at >= '2025-04-01'")
     assert kept.count() == int((at.tz_localize(None) >= "2025-04-01").sum()) == 24
+
+
+def test_a_zone_that_is_no_time_zone_is_named(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for zone in ("Nowhere/Bad", "x'); DROP TABLE y; --"):
+        stamps = pa.array([0, 10**12], type=pa.timestamp("us", tz=zone))
+        path = tmp_path / "bad.parquet"
+        pq.write_table(pa.table({"recommend": pa.array([9, 3]), "responded_at": stamps}), path)
+        backends._wall_clocks_of.cache_clear()
+        with pytest.raises(
+            ValueError,
+            match=r"bad\.parquet: column 'responded_at' holds times in zone .*not a known time zone",
+        ):
+            nps.nps_trend(str(path), date="responded_at", freq="ME", min_n=1)
