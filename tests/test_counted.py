@@ -452,13 +452,19 @@ def test_zoned_parquet_times_are_cut_in_their_own_zone_as_pandas_does(tmp_path, 
     assert len(kept) == int((at.tz_localize(None) >= "2025-04-01").sum())
 
 
-def test_zoned_parts_and_csv_offsets_read_as_pandas_reads_them(tmp_path):
-    at = pd.date_range("2025-03-31 22:00", periods=24, freq="10min", tz="Europe/Helsinki")
-    df = pd.DataFrame({"recommend": np.arange(24) % 11, "responded_at": at})
-    folder = tmp_path / "parts"
+def _zoned_parts(folder, start: str, periods: int, freq: str, cut: int):
+    """Answers at ``periods`` Helsinki times from ``start``, in two Parquet parts."""
+    at = pd.date_range(start, periods=periods, freq=freq, tz="Europe/Helsinki")
+    df = pd.DataFrame({"recommend": np.arange(periods) % 11, "responded_at": at})
     folder.mkdir()
-    df.iloc[:12].to_parquet(folder / "a.parquet", index=False)
-    df.iloc[12:].to_parquet(folder / "b.parquet", index=False)
+    df.iloc[:cut].to_parquet(folder / "a.parquet", index=False)
+    df.iloc[cut:].to_parquet(folder / "b.parquet", index=False)
+    return df, at
+
+
+def test_zoned_parts_and_csv_offsets_read_as_pandas_reads_them(tmp_path):
+    folder = tmp_path / "parts"
+    df, _ = _zoned_parts(folder, "2025-03-31 22:00", 24, "10min", 12)
     assert _month_counts(str(folder / "*.parquet")) == _month_counts(df)
     # one UTC offset in the text ("+03:00"): wall time, as pandas reads it
     one = tmp_path / "one.csv"
@@ -492,12 +498,8 @@ def test_offset_seconds():
 def test_spark_zoned_parquet_times_are_cut_in_their_own_zone(spark, tmp_path):
     """Spark read Parquet times with a zone as instants and cut them in UTC: the same
     file gave other months on Spark than in pandas and DuckDB."""
-    at = pd.date_range("2025-03-31 18:00", periods=48, freq="15min", tz="Europe/Helsinki")
-    df = pd.DataFrame({"recommend": np.arange(48) % 11, "responded_at": at})
     folder = tmp_path / "zoned"
-    folder.mkdir()
-    df.iloc[:20].to_parquet(folder / "a.parquet", index=False)
-    df.iloc[20:].to_parquet(folder / "b.parquet", index=False)
+    df, at = _zoned_parts(folder, "2025-03-31 18:00", 48, "15min", 20)
     sdf = backends.spark_source(f"spark:parquet:{folder}")
     assert _month_counts(sdf) == _month_counts(df) == _month_counts(str(folder))
     kept = backends.spark_source(f"spark:parquet:{folder}", "responded_at >= '2025-04-01'")
