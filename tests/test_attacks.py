@@ -38,6 +38,13 @@ def _check(tmp_path, capsys, entry: str) -> tuple[int, str]:
     return code, out.out + out.err
 
 
+def _render(tmp_path, config: str, *names: str) -> int:
+    """Write ``config`` as surveys.yml and render it (``names`` only) into ``out``."""
+    (tmp_path / "surveys.yml").write_text(config, encoding="utf-8")
+    return main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
+                 "--output", str(tmp_path / "out"), *names])  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "key, text, why",
     [
@@ -195,14 +202,12 @@ def test_question_texts_reach_no_report_with_bidi_or_zero_width_characters(tmp_p
         "delivery:\n  label: Delivery\n  terms:\n    en: [delivery]\n",
         encoding="utf-8",
     )
-    (tmp_path / "surveys.yml").write_text(
+    code = _render(
+        tmp_path,
         "surveys:\n  - name: Q\n    data: q.csv\n    segments: [Q3]\n    drivers: [Q2_1, Q2_2]\n"
         "    wave: null\n    comment: Q4\n    outputs: [html]\n    themes: lex.yml\n"
         "    themes_mode: replace\n",
-        encoding="utf-8",
     )
-    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
-                 "--output", str(tmp_path / "out")])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     for name in ("report.html", "report.ipynb"):
         text = (tmp_path / "out" / "q" / name).read_text(encoding="utf-8")
@@ -218,14 +223,12 @@ def test_distinctive_terms_of_a_report_are_used_by_at_least_min_n_respondents(tm
     term used by 5 showed the categories of a group below min_n."""
     import pandas as pd
 
-    (tmp_path / "surveys.yml").write_text(
+    code = _render(
+        tmp_path,
         "surveys:\n  - name: T\n    example: b2b-annual\n    filter: {wave: 7}\n"
         "    segments: []\n    drivers: []\n    wave: null\n    comment: comment\n"
         "    min_n: 8\n    outputs: [html]\n",
-        encoding="utf-8",
     )
-    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
-                 "--output", str(tmp_path / "out")])  # fmt: skip
     assert code == 0
     table = pd.read_csv(tmp_path / "out" / "t" / "summary.csv")
     terms = table[table["table"] == "terms"]
@@ -244,20 +247,19 @@ def test_a_filter_leaving_out_fewer_than_min_n_answers_is_refused(tmp_path, caps
          "region": ["North", "South"] * 5 + ["Tiny", "Tiny"]}
     ).to_csv(tmp_path / "s.csv", index=False)  # fmt: skip
     entry = "    data: s.csv\n    drivers: []\n    wave: null\n    comment: null\n    min_n: 3\n"
-    (tmp_path / "surveys.yml").write_text(
+    config = (
         f"surveys:\n  - name: All\n{entry}"
         f"  - name: All but Tiny\n{entry}    filter: \"region != 'Tiny'\"\n"
-        f"  - name: North\n{entry}    filter: {{region: North}}\n",
-        encoding="utf-8",
+        f"  - name: North\n{entry}    filter: {{region: North}}\n"
     )
+    (tmp_path / "surveys.yml").write_text(config, encoding="utf-8")
     code = main(["check", "--config", str(tmp_path / "surveys.yml")])
     printed = capsys.readouterr()
     assert code == 1, printed.out + printed.err
     line = next(x for x in printed.err.splitlines() if "All but Tiny" in x)
     assert "leave out 2 answers" in line and "fewer than min_n 3" in line, line
     assert "'North'" not in printed.err  # 7 left out: a report of them would be allowed
-    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
-                 "--output", str(tmp_path / "out"), "All but Tiny"])  # fmt: skip
+    code = _render(tmp_path, config, "All but Tiny")
     assert code == 1 and "leave out 2 answers" in capsys.readouterr().err
     assert not (tmp_path / "out" / "all-but-tiny").exists()
 
@@ -271,14 +273,12 @@ def test_split_skips_one_more_value_when_the_skipped_ones_hold_fewer_than_min_n(
     df = df[df["wave"] == 7].iloc[:52].copy()
     df["store"] = ["Helsinki"] * 30 + ["Tampere"] * 20 + ["Oulu"] * 2
     df.to_csv(tmp_path / "s.csv", index=False)
-    (tmp_path / "surveys.yml").write_text(
+    code = _render(
+        tmp_path,
         "surveys:\n  - name: Stores\n    data: s.csv\n    split: store\n    segments: []\n"
         "    drivers: []\n    wave: null\n    comment: null\n    n_resamples: 30\n"
         "    outputs: [html]\n",
-        encoding="utf-8",
     )
-    code = main(["render", "--no-progress", "--config", str(tmp_path / "surveys.yml"),
-                 "--output", str(tmp_path / "out")])  # fmt: skip
     assert code == 0
     rendered = sorted(p.parent.name for p in (tmp_path / "out" / "stores").glob("*/report.html"))
     assert rendered == ["helsinki"], rendered  # Tampere hidden with Oulu: 22 answers together
