@@ -128,3 +128,24 @@ def slow_template(tmp_path) -> Path:
         "        f.write(str(os.getpid()))\n"
         "time.sleep(120)",
     )
+
+
+def _rerun(lines, namespace) -> list:
+    """Run the recorded code line by line; the value of each bare expression, in order."""
+    import ast
+
+    values = []
+    for stmt in ast.parse("\n".join(lines)).body:
+        code = ast.unparse(stmt)
+        if isinstance(stmt, ast.Expr):
+            values.append(eval(code, namespace))  # the toolkit's own recorded calls
+        else:
+            exec(code, namespace)
+    return values
+
+
+@pytest.fixture
+def rerun():
+    """``rerun(calls, namespace)``: a section's recorded calls run again, as the
+    notebook runs them; the value of each bare expression, in order."""
+    return _rerun

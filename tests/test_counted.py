@@ -9,7 +9,6 @@ sections are re-run as a reviewer would.  Above the cap the comments come
 from a seeded sample whose size the report states.
 """
 
-import ast
 import math
 
 import numpy as np
@@ -155,22 +154,12 @@ def test_filtered_counted_data_is_the_filtered_frame(b2c):
     _same(_sections(frame, s), _sections(data, s))
 
 
-def test_recorded_calls_recompute_the_counted_sections(b2c):
+def test_recorded_calls_recompute_the_counted_sections(b2c, rerun):
     data = counted.load(b2c, backend="duckdb", parameters={})
     s = sections.Settings(**B2C)
     got = _sections(data, s)
     ns = {"nps": nps, "sections": sections, "df": data, "s": s, "trend": got["trend"],
           "head": got["head"]}  # fmt: skip
-
-    def rerun(lines, space):
-        values = []
-        for stmt in ast.parse("\n".join(lines)).body:
-            code = ast.unparse(stmt)
-            if isinstance(stmt, ast.Expr):
-                values.append(eval(code, space))  # the toolkit's own recorded calls
-            else:
-                exec(code, space)
-        return values
 
     assert got["trend"].calls[0].startswith("nps.nps_trend(\n    df.source,")
     (table,) = rerun(got["trend"].calls, dict(ns))

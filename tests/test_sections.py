@@ -342,21 +342,7 @@ def test_no_negative_zero_in_tables():
 # --- the calls each section records, as a reviewer re-runs them ----------------
 
 
-def _rerun(lines, namespace) -> list:
-    """Run the recorded code line by line; the value of each bare expression, in order."""
-    import ast
-
-    values = []
-    for stmt in ast.parse("\n".join(lines)).body:
-        code = ast.unparse(stmt)
-        if isinstance(stmt, ast.Expr):
-            values.append(eval(code, namespace))  # the toolkit's own recorded calls
-        else:
-            exec(code, namespace)
-    return values
-
-
-def test_recorded_calls_recompute_every_section(b2b):
+def test_recorded_calls_recompute_every_section(b2b, rerun):
     from pandas.testing import assert_frame_equal
 
     df = b2b
@@ -369,27 +355,27 @@ def test_recorded_calls_recompute_every_section(b2b):
     found = sections.comments(df, s)
     ns = {"nps": nps, "sections": sections, "df": df, "s": s, "trend": trend, "head": head}
 
-    table, progress = _rerun([*trend.calls, *goal.attrs["calls"]], dict(ns))
+    table, progress = rerun([*trend.calls, *goal.attrs["calls"]], dict(ns))
     assert_frame_equal(table, trend.table)
     assert_frame_equal(progress, goal)
 
     assert head.calls[0].startswith("rows = df[df['wave'] == 7]")  # a literal, not np.int64(7)
-    interval, summary, pooled = _rerun(head.calls, dict(ns))
+    interval, summary, pooled = rerun(head.calls, dict(ns))
     assert (interval.low, interval.high) == (head.interval.low, head.interval.high)  # bootstrap
     assert_frame_equal(summary, head.summary)
     assert_frame_equal(pooled, head.pooled)
 
-    again = _rerun(segs.calls, dict(ns))
+    again = rerun(segs.calls, dict(ns))
     assert len(again) == 4  # summarize and compare_segments per column
     assert_frame_equal(again[1], segs.comparisons["tenure"])
     assert_frame_equal(again[3], segs.comparisons["region"])
     assert "by='tenure'" in segs.calls[0] and "correction='holm'" in segs.calls[1]
 
-    (quadrants,) = _rerun(drivers.attrs["calls"], dict(ns))
+    (quadrants,) = rerun(drivers.attrs["calls"], dict(ns))
     assert_frame_equal(quadrants, drivers)
 
     space = dict(ns)
-    quotes, terms = _rerun(found.calls, space)
+    quotes, terms = rerun(found.calls, space)
     assert_frame_equal(space["impact"], found.impact)
     assert quotes["quote"].tolist() == found.quotes["quote"].tolist()
     assert_frame_equal(terms, found.terms)
