@@ -1133,11 +1133,13 @@ def row_count(source) -> int:
     if is_spark_dataframe(source):
         return int(source.count())
     src = _duckdb_source(_folder_glob(source))
-    stamp = _files_stamp(tuple(src.paths), src.con) if src.paths else None
-    if stamp and all(size is not None for _, size, _ in stamp) and stamp in _ROW_COUNTS:
+    stamp = _files_stamp(tuple(src.paths), src.con) if src.paths else ()
+    if not stamp or any(size is None for _, size, _ in stamp):
+        stamp = None  # a relation, or remote files: nothing tells when they change
+    if stamp in _ROW_COUNTS:
         return _ROW_COUNTS[stamp]  # a CSV is scanned to count it: once a report, not twice
     n = int(_fetch(src.relation, "SELECT count(*) AS n FROM src", src.label)["n"].iloc[0])
-    if stamp and all(size is not None for _, size, _ in stamp):
+    if stamp is not None:
         if len(_ROW_COUNTS) >= 64:
             _ROW_COUNTS.clear()
         _ROW_COUNTS[stamp] = n
