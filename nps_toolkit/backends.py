@@ -225,7 +225,7 @@ def _read_files(paths: list[str], con, *, row_numbers: bool = False):
         sql = f"SELECT * FROM read_csv_auto($1, union_by_name = true, filename = '{_FILE}')"
     rel = con.sql(sql, params=[paths])
     zoned = tuple(c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) == _ZONED)
-    wall = _wall_clocks(tuple(paths), fmt, zoned, con) if zoned else {}
+    wall = _wall_clocks(_files_stamp(tuple(paths), con), fmt, zoned) if zoned else {}
     if not wall:
         return rel, fmt
     # times with a zone read as the respondent's wall time, as pandas reads them
@@ -272,17 +272,6 @@ def _files_stamp(paths: tuple, con) -> tuple:
     return tuple(out)
 
 
-def _wall_clocks(paths: tuple, fmt: str, zoned: tuple, con) -> dict:
-    """For each column of times with a zone, how to turn it into wall time.
-
-    ``{column: ("zone", name) | ("offset", seconds)}``; a column is left out
-    (read in UTC) when its zone is UTC or cannot be told: Parquet files whose
-    schema names no zone, or different zones in different files; CSV text with
-    several different UTC offsets (pandas reads those as UTC too).
-    """
-    return _wall_clocks_of(_files_stamp(paths, con), fmt, zoned)
-
-
 def _check_zone(zone, file: str, column: str) -> None:
     """A zone named in a file's schema must be a known time zone or a UTC offset."""
     from zoneinfo import ZoneInfo
@@ -301,7 +290,15 @@ def _check_zone(zone, file: str, column: str) -> None:
 
 
 @lru_cache(maxsize=32)
-def _wall_clocks_of(files: tuple, fmt: str, zoned: tuple) -> dict:
+def _wall_clocks(files: tuple, fmt: str, zoned: tuple) -> dict:
+    """For each column of times with a zone, how to turn it into wall time.
+
+    ``files`` as ``_files_stamp`` gives them (a changed file is read again).
+    ``{column: ("zone", name) | ("offset", seconds)}``; a column is left out
+    (read in UTC) when its zone is UTC or cannot be told: Parquet files whose
+    schema names no zone, or different zones in different files; CSV text with
+    several different UTC offsets (pandas reads those as UTC too).
+    """
     found: dict = {c: set() for c in zoned}
     if fmt == "parquet":
         import pyarrow as pa
@@ -1442,7 +1439,7 @@ def _spark_wall_clock(df, path: str):
     stamp = _files_stamp((os.fspath(_folder_glob(path)),), _connection())
     if not stamp:
         return df
-    for col, (kind, value) in _wall_clocks_of(stamp, "parquet", zoned).items():
+    for col, (kind, value) in _wall_clocks(stamp, "parquet", zoned).items():
         if kind == "offset":  # seconds east of UTC as "+03:00"
             sign, value = ("+" if value >= 0 else "-"), abs(value)
             value = f"{sign}{value // 3600:02d}:{value % 3600 // 60:02d}"

@@ -503,7 +503,7 @@ def test_a_zone_that_is_no_time_zone_is_named(tmp_path):
         stamps = pa.array([0, 10**12], type=pa.timestamp("us", tz=zone))
         path = tmp_path / "bad.parquet"
         pq.write_table(pa.table({"recommend": pa.array([9, 3]), "responded_at": stamps}), path)
-        backends._wall_clocks_of.cache_clear()
+        backends._wall_clocks.cache_clear()
         with pytest.raises(
             ValueError,
             match=r"bad\.parquet: column 'responded_at' holds times in zone .*not a known time zone",
