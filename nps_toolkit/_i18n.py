@@ -6,7 +6,7 @@ are ``str.format`` templates; ``Texts`` formats numbers and dates through
 Babel in the catalogue's locale.  Escaping is the caller's: the report
 escapes every value from the data before it fills a text in.
 
-Private: used by ``findings`` and by ``reporting``; neither owns the texts.
+Private: used by ``findings``, ``reporting`` and ``suggest`` (a theme label); none owns the texts.
 """
 
 from __future__ import annotations

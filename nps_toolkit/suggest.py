@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._i18n import catalogue
 from ._redact import ANALYSIS_LENGTH, clip, visible
 from ._text import (
     UNDETERMINED,
@@ -406,8 +407,9 @@ def suggest_themes(comments, *, language="auto", n_themes=None, rng=None) -> Sug
         hits = np.asarray(counts[:, cols].sum(axis=1)).ravel()
         members = hits > 0
         written = list(dict.fromkeys(names[str(terms[j])] for j in cols))  # "Dud Bolt" once
-        finnish = (langs[rows] == "fi").sum() > (langs[rows] == "en").sum()
-        label = ("Nimet: " if finnish else "Names: ") + ", ".join(written[:3])
+        finnish = (row_lang == "fi").sum() > (row_lang == "en").sum()
+        label = catalogue("fi" if finnish else "en")["comments.suggested_names"]
+        label = label.format(names=", ".join(written[:3]))
         quotes = list(np.argsort(-hits, kind="stable")[:EXAMPLES])
         drafts.append(
             (
