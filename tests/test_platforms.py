@@ -332,6 +332,35 @@ def test_inspect_lists_score_candidates(public_data, capsys):
     assert "      On a scale of 0-10, how would you rate Sudzilla?: recommend" in out
 
 
+def test_inspect_tries_the_fix_its_error_names_and_marks_it_a_guess(public_data, tmp_path, capsys):
+    """A score column under another name (REC) and a 0-10 scale coded 1-11: inspect
+    reads the file with the fix the load error names, and the entry carries it,
+    marked as a guess; the entry then loads as a config."""
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    entries = []
+    for name, guess, note in [
+        ("rocks_NPS_R_testdata.csv", {"columns": {"REC": "recommend"}}, "'REC' read as the"),
+        ("mkt4320bgsu_airlinesat_mooi_sarstedt.csv", {"recode": {"nps": -1}}, "'nps' runs 1-11"),
+    ]:
+        assert main(["inspect", str(public_data / name)]) == 0
+        out = capsys.readouterr().out
+        said = ", ".join(f"{k}={v!r}" for k, v in guess.items())
+        assert f"load_survey with {said} (a guess: check it):" in out
+        text = out.split("surveys.yml entry to paste:\n")[1]
+        assert text.splitlines()[0] == f"  # a guess to check: {note}" + (
+            " 0-10 recommend question" if "REC" in note else " and is shifted to 0-10"
+        )
+        (entry,) = yaml.safe_load(text)
+        assert {k: entry[k] for k in guess} == guess
+        entries.append(entry)
+    (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": entries}))
+    assert main(["check", "--config", str(tmp_path / "surveys.yml")]) == 0
+    assert "2 survey(s) checked, no problems found" in capsys.readouterr().out
+
+
 def test_inspect_of_an_unknown_two_row_header_suggests_header_rows(tmp_path, capsys):
     from nps_toolkit.cli import main
 

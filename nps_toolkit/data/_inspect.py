@@ -94,12 +94,61 @@ def describe(path, options: dict, load_survey, read_raw) -> str:
             error = None
         except (SurveyDataError, ValueError) as exc:
             df, error = None, exc
+    guess: dict = {}
     if df is not None:
         lines += _loaded(df)
     elif error is not None:
         lines += ["load_survey:", *("  " + line for line in str(error).splitlines())]
-    lines += ["", "surveys.yml entry to paste:", _entry(path, df, frame, labels, candidates)]
+        guess = _guesses(frame, candidates, options)
+        if guess:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    df = load_survey(path, **{**options, **guess})
+                except (SurveyDataError, ValueError):
+                    guess = {}
+        if df is not None:
+            said = ", ".join(f"{k}={v!r}" for k, v in guess.items())
+            lines += [f"load_survey with {said} (a guess: check it):"]
+            lines += ["  " + line for line in _loaded(df)]
+    entry = _entry(path, df, frame, labels, candidates, guess)
+    lines += ["", "surveys.yml entry to paste:", entry]
     return "\n".join(lines)
+
+
+def _guesses(frame: pd.DataFrame, candidates: list, options: dict) -> dict:
+    """Load options that would read a file the loader refused, for ``inspect`` to try.
+
+    Two fixes its errors already point to: a score column under another name
+    (``REC``, the only close name whose values are whole numbers 0-11) mapped
+    with ``columns``; and a 0-10 scale coded 1-11 shifted with ``recode``.
+    Never one the caller set.  They are shown as guesses to check, since a
+    file cannot tell which question was the recommend one.
+    """
+    from ._common import _suggest
+
+    guess: dict = {}
+    score = candidates[0] if len(candidates) == 1 else None
+    if score is None and "recommend" not in frame.columns and not options.get("columns"):
+        for name in _suggest("recommend", frame.columns):
+            if _whole_numbers(frame[name], 0, 11):
+                score, guess["columns"] = name, {name: "recommend"}
+                break
+    if score is not None and not options.get("recode") and _whole_numbers(frame[score], 1, 11):
+        v = pd.to_numeric(frame[score], errors="coerce")
+        if v.min() == 1 and v.max() == 11:
+            guess["recode"] = {score: -1}
+    return guess
+
+
+def _whole_numbers(s: pd.Series, low: int, high: int) -> bool:
+    """Whether every given value of ``s`` is a whole number from ``low`` to ``high``."""
+    given = s.dropna()
+    given = given[given.astype("str").str.strip().ne("")]
+    v = pd.to_numeric(given, errors="coerce")
+    return bool(len(v)) and bool(v.notna().all()) and bool(v.between(low, high).all()) and bool(
+        (v == v.round()).all()
+    )
 
 
 def _holds(s: pd.Series) -> str:
@@ -158,12 +207,13 @@ def _loaded(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def _entry(path, df, frame, labels, candidates) -> str:
+def _entry(path, df, frame, labels, candidates, guess=None) -> str:
     import yaml
 
     entry: dict = {"name": Path(str(path)).stem.replace("_", " "), "data": str(path)}
     if df is None and len(candidates) > 1:
         entry["columns"] = {candidates[0]: "recommend"}
+    entry.update(guess or {})
     if df is not None:
         score = df.attrs.get("score_found", {}) or {}
         skip = {"recommend", "respondent_id", "responded_at", "comment", "email", "weight"}
@@ -189,4 +239,9 @@ def _entry(path, df, frame, labels, candidates) -> str:
             if len(found) == 1:
                 entry["comment"] = found[0]
     text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=100)
-    return "\n".join("  " + line for line in text.splitlines())
+    lines = text.splitlines()
+    for column in (guess or {}).get("columns", {}):
+        lines.insert(0, f"# a guess to check: {column!r} read as the 0-10 recommend question")
+    for column in (guess or {}).get("recode", {}):
+        lines.insert(0, f"# a guess to check: {column!r} runs 1-11 and is shifted to 0-10")
+    return "\n".join("  " + line for line in lines)
