@@ -146,8 +146,11 @@ def _whole_numbers(s: pd.Series, low: int, high: int) -> bool:
     given = s.dropna()
     given = given[given.astype("str").str.strip().ne("")]
     v = pd.to_numeric(given, errors="coerce")
-    return bool(len(v)) and bool(v.notna().all()) and bool(v.between(low, high).all()) and bool(
-        (v == v.round()).all()
+    return (
+        bool(len(v))
+        and bool(v.notna().all())
+        and bool(v.between(low, high).all())
+        and bool((v == v.round()).all())
     )
 
 
