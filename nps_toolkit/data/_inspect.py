@@ -143,21 +143,13 @@ def _guesses(frame: pd.DataFrame, candidates: list, options: dict) -> dict:
 
 def _whole_numbers(s: pd.Series, low: int, high: int) -> bool:
     """Whether every given value of ``s`` is a whole number from ``low`` to ``high``."""
-    given = s.dropna()
-    given = given[given.astype("str").str.strip().ne("")]
-    v = pd.to_numeric(given, errors="coerce")
-    return (
-        bool(len(v))
-        and bool(v.notna().all())
-        and bool(v.between(low, high).all())
-        and bool((v == v.round()).all())
-    )
+    v = pd.to_numeric(_given(s), errors="coerce")
+    return bool(len(v) and v.notna().all() and v.between(low, high).all() and v.eq(v.round()).all())
 
 
 def _holds(s: pd.Series) -> str:
     """What a column holds, in a few words."""
-    given = s.dropna()
-    given = given[given.astype("str").str.strip().ne("")]
+    given = _given(s)
     if given.empty:
         return "empty"
     num = pd.to_numeric(given, errors="coerce")
@@ -168,6 +160,12 @@ def _holds(s: pd.Series) -> str:
         return f"{'whole ' if whole else ''}numbers {span}, {len(v)} answers"
     distinct = given.astype("str").nunique()
     return f"text, {distinct} distinct of {len(given)}"
+
+
+def _given(s: pd.Series) -> pd.Series:
+    """The answers of a column: neither missing nor blank text."""
+    given = s.dropna()
+    return given[given.astype("str").str.strip().ne("")]
 
 
 def _second_header(frame: pd.DataFrame) -> bool:
