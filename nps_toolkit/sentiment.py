@@ -34,10 +34,12 @@ from ._text import (
     _comment_series,
     _detect,
     _is_blank,
+    _known,
     _language_codes,
     _lemma,
     _lemmas,
     _read_yaml,
+    _recognised,
     _words,
 )
 
@@ -65,6 +67,10 @@ BEFORE_CONTRAST, AFTER_CONTRAST, CONCESSIVE = 0.5, 1.5, 0.5
 MAX_ENDING = 5  # longest Finnish case ending tried after a term's stem ("-ssa", "-ista")
 MIN_HEAD = 5  # a compound's head must be this long to be looked up ("superystävällinen")
 AUTO_LANGUAGES = ("fi", "en")
+# an English word of at least this many letters that is in no dictionary is read
+# as the lexicon word one typing slip away, if there is exactly one ("incrediable")
+TYPO_MIN = 6
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # English words and emoticons our lexicon does not list are looked up in VADER's
 # human-rated lexicon (Hutto and Gilbert 2014, MIT licence; each entry the mean of
 # ten raters on -4..4): only strongly rated entries the raters agreed on, scaled to
@@ -107,10 +113,19 @@ _NOT_BARE = re.compile(
     r"\b(ca|do|does|did|wo|is|was|are|were|could|would|should|have|has|had|ai|must)nt\b",
     re.IGNORECASE,
 )
-# a rating in stars written with a digit ("5 stars", "1 star"): digits are not words
+# a rating written with digits ("5 stars", "1 tähti", "10/10", "9 out of 10", "0/5"),
+# read as the lexicons' phrase for it (in both languages): digits are not words.  A score out of ten
+# or five is never part of a date or a fraction ("10/10/2025", "1.5/10")
+_OF = r"\s*(?:/|out of)\s*"
+_ALONE = r"(?<![\d/.,])", r"(?![\d/]|[.,]\d)"
+_STAR = r"[\s-]*(?:stars?|tähte[äa]|tähti|tähden)\b"  # "5 stars", "5 tähteä"
 _STARS = (
-    (re.compile(r"\b5(?:/5)?[\s-]*stars?\b", re.IGNORECASE), "five stars"),
-    (re.compile(r"\b[01](?:/5)?[\s-]*stars?\b", re.IGNORECASE), "one star"),
+    (re.compile(r"\b5(?:/5)?" + _STAR, re.IGNORECASE), "five star"),
+    (re.compile(r"\b[01](?:/5)?" + _STAR, re.IGNORECASE), "one star"),
+    (re.compile(_ALONE[0] + rf"(?:10|9(?:\.5)?){_OF}10" + _ALONE[1], re.I), "five star"),
+    (re.compile(_ALONE[0] + rf"5{_OF}5" + _ALONE[1], re.I), "five star"),
+    (re.compile(_ALONE[0] + rf"[0-2]{_OF}10" + _ALONE[1], re.I), "one star"),
+    (re.compile(_ALONE[0] + rf"[01]{_OF}5" + _ALONE[1], re.I), "one star"),
 )
 # in an English phrase, "not" stands for every verb negator: "not go back" also
 # matches "never go back" and "cannot recommend" ("not recommend")
@@ -142,6 +157,7 @@ class _Polarity:
     # a clause tries only the phrases that can start at each word, not all of them
     # (trying every phrase at every word took 0.2 ms a comment, most of the scoring)
     first_words: dict = None
+    slips: dict = None  # (English) ``_slip_index`` of the single words of terms and general
 
     def phrases_at(self, forms: frozenset) -> list:
         """The phrases that may start at a word of these forms, longest first (as ``phrases``)."""
@@ -188,7 +204,8 @@ class _Polarity:
         return None
 
     def _general(self, token: str):
-        """English: VADER's weight of a word ours lacks, or ours of an "-ly" adverb's adjective."""
+        """English: VADER's weight of a word ours lacks, ours of an "-ly" adverb's adjective,
+        or of the one lexicon word a word in no dictionary misspells."""
         general = self.general or {}
         for cand in (token, *self.candidates(token)):
             if cand in general:
@@ -197,11 +214,97 @@ class _Polarity:
             for base in (token[:-2], token[:-3] + "y", token[:-1] + "e"):
                 if base in self.terms:
                     return self.terms[base]
+        if len(token) >= TYPO_MIN:  # "incrediable": "incredible"
+            found = _misspelt(token, self)
+            if found is not None:
+                return found
         if token.startswith("un") and len(token) >= 7:  # "unsturdy": "not sturdy", as negated
             rest = self.weight(token[2:])
             if rest is not None and rest > 0:
                 return NEGATION * rest
         return None
+
+
+def _one_slip(word: str) -> set:
+    """Every string one typing slip from ``word``: a letter dropped, added, changed,
+    or two swapped (Norvig's spelling corrector; a few lines, no package needed)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return {
+        *(a + b[1:] for a, b in splits if b),
+        *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
+        *(a + c + b[1:] for a, b in splits if b for c in _LETTERS),
+        *(a + c + b for a, b in splits for c in _LETTERS),
+    }
+
+
+def _deletions(word: str) -> set:
+    """``word`` and every string one letter shorter (SymSpell's index keys)."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _slip_index(words) -> dict:
+    """Each deletion key -> the words that have it: two words one slip apart share a
+    key, so a misspelling's candidates cost len(token) look-ups, not the 54 x len(token)
+    strings of ``_one_slip`` (SymSpell, Garbe 2012; hand-written as a dict, since the
+    package would bring its own dictionary and we search only the lexicon's words)."""
+    index: dict = {}
+    for word in words:
+        for key in _deletions(word):
+            index.setdefault(key, set()).add(word)
+    return index
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """Whether ``b`` is one slip from ``a`` (the keys shared above also admit some at two)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+    return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
+
+
+def _in_dictionary(word: str) -> bool:
+    """An English word (or inflected form) in simplemma's dictionary; not its affix
+    rules, which take many strings ("satisized"), nor Finnish, whose take most."""
+    return _known(word, "en")
+
+
+@lru_cache(maxsize=50_000)
+def _slip_of(token: str, pol: _Polarity) -> str | None:
+    """The lexicon word an English ``token`` misspells, or None.
+
+    Only a word in no dictionary is read so ("incrediable", "satisifed"), only
+    when one lexicon word is one slip away with the same first letter, and no
+    dictionary word is (then the slip is ambiguous: "haning" is "hanging" as
+    likely as "hating").
+    """
+    if not token.isalpha():
+        return None
+    found = {
+        w
+        for key in _deletions(token)
+        for w in pol.slips.get(key, ())
+        if w[:1] == token[:1] and _one_apart(token, w)
+    }
+    # the dictionaries are asked last: most words have no lexicon word one slip away
+    if len(found) != 1 or _recognised(token, "en") or _known(token, "fi"):
+        return None
+    (word,) = found
+    if any(_in_dictionary(w) for w in _one_slip(token) if w != word and w[:1] == token[:1]):
+        return None
+    return word
+
+
+def _misspelt(token: str, pol: _Polarity):
+    """The weight of the lexicon word an English ``token`` misspells, or None."""
+    word = _slip_of(token, pol)
+    return None if word is None else pol.terms.get(word, (pol.general or {}).get(word))
 
 
 @lru_cache(maxsize=1)
@@ -321,6 +424,7 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         words = tuple(negators if w == alias else frozenset({w}) for w in _words(text))
         phrases.append((words, weight, text))
     phrases.sort(key=lambda p: -len(p[0]))
+    general = _general_english() if lang == "en" else {}
     first_words: dict = {}
     for k, (words, _, _) in enumerate(phrases):
         for form in words[0]:
@@ -337,8 +441,11 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         prefixes=dict(spec["prefixes"]),
         fillers=frozenset(spec["fillers"]),
         excess=frozenset(spec["excess"]),
-        general=_general_english() if lang == "en" else {},
+        general=general,
         first_words={form: tuple(ks) for form, ks in first_words.items()},
+        slips=_slip_index(w for w in (*terms, *general) if w.isalpha() and len(w) >= TYPO_MIN - 1)
+        if lang == "en"
+        else {},
     )
 
 

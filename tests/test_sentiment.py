@@ -423,6 +423,53 @@ def test_everyday_review_patterns_and_negation(text, language, expected):
     assert score(text, language=language) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("The noise shield is incrediable.", "The noise shield is incredible."),  # a letter added
+        ("Very satisifed with that.", "Very satisfied with that."),  # two letters swapped
+        ("It is comfortible", "It is comfortable"),  # a letter changed
+        ("The staff was unfreindly", "The staff was unfriendly"),
+    ],
+)
+def test_a_misspelt_english_word_reads_as_the_word_it_misspells(typed, meant):
+    assert score(meant, language="en") != 0
+    assert score(typed, language="en") == pytest.approx(score(meant, language="en"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We were acting on it",  # a dictionary word one slip from "aching" is itself
+        "still haning around",  # "hanging" and "hating" are both one slip away
+        "The sevrice",  # one slip from no lexicon word
+        "Absolutley",  # five letters or more from the first: too far from "absolutely"
+    ],
+)
+def test_a_word_that_is_no_single_slip_from_one_lexicon_word_stays_unread(text):
+    assert comment_sentiment([text], language="en").loc[0, "sentiment"] == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("I give it 10/10", "en", 2.0),
+        ("9 out of 10, would come again", "en", 2.0),
+        ("Five star Plus, plus.", "en", 2.0),  # "five star" matches "stars" too
+        ("0/10", "en", -1.5),
+        ("Annan 5 tähteä!", "fi", 2.0),
+        ("Yksi tähti.", "fi", -1.5),
+    ],
+)
+def test_ratings_written_with_digits_or_words(text, language, expected):
+    assert score(text, language=language) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["We came on 10/10/2025", "It was 1.5/10", "Paid 5/5.5 euros"])
+def test_dates_and_fractions_are_not_ratings(text):
+    assert comment_sentiment([text], language="en").loc[0, "sentiment"] == "unknown"
+
+
 def test_a_negated_complaint_alone_is_read_as_neutral_not_praise():
     out = comment_sentiment(["not bad", "Ei huono.", "Never disappointed."])
     assert out["sentiment"].astype(str).tolist() == ["neutral", "neutral", "positive"]
