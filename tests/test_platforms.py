@@ -496,6 +496,33 @@ def test_header_rows_beyond_the_file_is_an_error_naming_it(tmp_path):
     assert load_survey(path, header_rows=5, score="rec")["rec"].tolist() == [9, 3]
 
 
+def test_kobo_and_odk_answer_time_is_the_devices_end_not_the_servers(tmp_path):
+    """An interview on an offline device ends at 23:30 on 31 July (UTC+3) and reaches the
+    server three days later: its month is July.  Where a form records no ``end``, the
+    server's time is the answer time."""
+    head = "start;end;Recommend us? (0-10);_id;_uuid;_submission_time\n"
+    rows = [
+        "2025-07-31T23:10:00.000+03:00;2025-07-31T23:30:00.000+03:00;9;1;u1;2025-08-03T08:00:00",
+        "2025-07-02T10:00:00.000+03:00;2025-07-02T10:05:00.000+03:00;3;2;u2;2025-07-02T07:06:00",
+    ]
+    (tmp_path / "kobo.csv").write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    df = load_survey(tmp_path / "kobo.csv", columns={"Recommend us? (0-10)": "recommend"})
+    assert df.attrs["layout"] == "kobotoolbox"
+    assert df["responded_at"].dt.tz_localize(None).tolist() == [  # the wall time, UTC+3
+        pd.Timestamp("2025-07-31 23:30"),
+        pd.Timestamp("2025-07-02 10:05"),
+    ]
+    assert nps.nps_trend(df, freq="ME")["n"].tolist() == [2]  # both in July
+    # no "end" answered: the server's time
+    blank = "\n".join(";".join(["", "", *r.split(";")[2:]]) for r in rows)
+    (tmp_path / "kobo_no_end.csv").write_text(head + blank + "\n", encoding="utf-8")
+    df = load_survey(tmp_path / "kobo_no_end.csv", columns={"Recommend us? (0-10)": "recommend"})
+    assert df["responded_at"].iloc[0] == pd.Timestamp("2025-08-03 08:00")
+    # ODK Central: its example has blank start/end, so SubmissionDate is the time
+    odk = load("odk_central.csv")
+    assert odk.attrs["platform_columns"]["SubmissionDate"] == "responded_at"
+
+
 def test_a_first_row_of_hash_values_is_data_not_a_kobo_tag_row():
     df = load_survey(io.StringIO("recommend,tag\n9,#1\n3,#2\n"))
     assert df.attrs["layout"] is None and df["tag"].tolist() == ["#1", "#2"]

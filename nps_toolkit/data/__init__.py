@@ -469,11 +469,21 @@ def _platform_columns(frame: pd.DataFrame, layout, mapping: dict) -> dict:
     if layout is None:
         return {}
     taken = set(frame.columns) | set(mapping.values())
-    return {
-        name: canon
-        for name, canon in layout.canonical.items()
-        if name in frame.columns and name not in mapping and canon not in taken
+    options: dict = {}  # canonical name -> the platform's columns for it, in preference order
+    for name, canon in layout.canonical.items():
+        if name in frame.columns and name not in mapping and canon not in taken:
+            options.setdefault(canon, []).append(name)
+    blanks = {
+        name: int(_blank_cells(frame[name]).sum()) for names in options.values() for name in names
     }
+    return {
+        min(names, key=lambda n: (blanks[n], names.index(n))): canon
+        for canon, names in options.items()
+    }
+
+
+def _blank_cells(column: pd.Series) -> pd.Series:
+    return column.isna() | column.astype("string").str.strip().eq("")
 
 
 def _platform_date_format(layout, platform: dict) -> str | None:

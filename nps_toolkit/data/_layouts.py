@@ -70,7 +70,9 @@ class Layout:
     header_rows: int = 1
     names: list = field(default_factory=list)  # column names, in file order
     texts: list = field(default_factory=list)  # question text of each column, in file order
-    canonical: dict = field(default_factory=dict)  # platform column -> canonical name
+    # platform column -> canonical name; where several give one canonical name, the
+    # first of those with the fewest blank rows is taken (``_platform_columns``)
+    canonical: dict = field(default_factory=dict)
     date_format: str | None = None  # strftime codes of the answer time, when fixed
     date_order: str | None = None  # MONTH_FIRST: ambiguous slash dates are month-first
     status: str | None = None  # column telling preview / unfinished answers apart
@@ -144,7 +146,7 @@ def detect(records: list) -> Layout | None:
     if {"_uuid", "_submission_time"} <= names:
         return Layout("kobotoolbox", 1, head, canonical=_kobo(names))
     if {"SubmissionDate", "KEY"} <= names or "meta-instanceID" in names:
-        return Layout("odk", 1, head, canonical={"SubmissionDate": "responded_at"})
+        return Layout("odk", 1, head, canonical=_device_time(names, "SubmissionDate"))
     if head and head[0] in _TIMESTAMP_NAMES and "Response ID" not in names:
         canonical = {head[0]: "responded_at"}
         return Layout("google-forms", 1, head, canonical=canonical)
@@ -182,7 +184,23 @@ def _fill_forward(head: list, sub: list) -> tuple[list, list]:
 
 
 def _kobo(names: set) -> dict:
-    return {"_submission_time": "responded_at"} if "_submission_time" in names else {}
+    return _device_time(names, "_submission_time") if "_submission_time" in names else {}
+
+
+def _device_time(names: set, server: str) -> dict:
+    """KoBo's and ODK's answer time: the form's ``end`` where it has one, else the server's.
+
+    ``end`` is the device's clock when the interview ended, with its UTC offset
+    (the respondent's time); ``_submission_time`` / ``SubmissionDate`` is when the
+    server received it, in UTC, which for a device that was offline may be days
+    later.  Both are listed, ``end`` first: the loader takes the one with the fewest
+    blank rows (``end`` on a tie), since a form need not record ``end``.
+    """
+    return (
+        {"end": "responded_at", server: "responded_at"}
+        if "end" in names
+        else {server: "responded_at"}
+    )
 
 
 def dedupe(names) -> tuple[list[str], dict[str, list[str]]]:
