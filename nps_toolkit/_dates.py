@@ -49,6 +49,10 @@ _DM = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}})(?!\d){_TIM
 # year first (2025/03/01, 2025-3-1); padded 2025-03-01 is ISO and goes to pandas' ISO reader
 _YMD = re.compile(rf"^(\d{{4}})([./-])(\d{{1,2}})\2(\d{{1,2}})(?!\d){_TIME}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ])")
+# a UTC offset after a time of day ("23:30:00+03:00", "10:05Z"); never a date's "-05"
+OFFSET_AFTER_TIME = re.compile(
+    r"^(?P<time>.*\d:\d\d(?::\d\d)?(?:[.,]\d+)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+)
 _GMT_SUFFIX = re.compile(r"\s+(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?$")
 
 
@@ -72,7 +76,8 @@ def parse_dates(
     Returns
     -------
     Series of datetimes with the index of ``values``; time-zone aware when
-    the text carries UTC offsets (several different offsets are read as UTC).
+    the text carries one UTC offset; naive wall times when it carries several
+    (each value's own clock: "+02:00" in winter, "+03:00" in summer).
 
     Warns
     -----
@@ -293,8 +298,17 @@ def _with_format(text: pd.Series, date_format: str) -> pd.Series:
 def _to_datetime(text: pd.Series, **kw) -> pd.Series:
     try:
         return pd.to_datetime(text, errors="coerce", **kw)
-    except (ValueError, TypeError):  # mixed UTC offsets: read them as UTC
-        return pd.to_datetime(text, errors="coerce", utc=True, **kw)
+    except (ValueError, TypeError):  # several UTC offsets, which pandas will not mix
+        pass
+    if "%z" not in str(kw.get("format", "")):
+        # "+02:00" in winter and "+03:00" in summer: each value's own wall time, the
+        # respondent's clock, as a column with one offset is read (``wall_time``)
+        bare = text.astype("str").str.replace(OFFSET_AFTER_TIME, r"\g<time>", regex=True)
+        try:
+            return pd.to_datetime(bare, errors="coerce", **kw)
+        except (ValueError, TypeError):
+            pass
+    return pd.to_datetime(text, errors="coerce", utc=True, **kw)
 
 
 def _same_zone(a: pd.Series, b: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -83,7 +83,7 @@ import pandas as pd
 
 from . import _spark
 from ._core import COUNT_COLUMNS, fill_weighted
-from ._dates import PERIOD_FREQ, to_period
+from ._dates import OFFSET_AFTER_TIME, PERIOD_FREQ, to_period
 from ._validation import as_list, check_columns, weights_rule
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
@@ -232,7 +232,17 @@ def _read_files(paths: list[str], con, *, row_numbers: bool = False):
     # (``_dates.wall_time``): a period is the respondent's own month, and a
     # filter's dates are wall times; the zone or offset is a parameter, never pasted
     params, exprs = [paths], []
+    texts = {col: "VARCHAR" for col, (kind, _) in wall.items() if kind == "text"}
+    if texts:  # CSV text with several offsets: read as text, each value's offset dropped
+        params.append(texts)
+        sql = sql.replace("filename =", "types = $2, filename =")
     for col, (kind, value) in wall.items():
+        if kind == "text":
+            # the pattern pandas uses (RE2 reads it too); a constant, never text from a file
+            pattern = OFFSET_AFTER_TIME.pattern
+            bare = f"regexp_replace(trim({_quote(col)}), '{pattern}', '\\1')"
+            exprs.append(f"CAST({bare} AS TIMESTAMP) AS {_quote(col)}")
+            continue
         params.append(value)
         at = f"${len(params)}"
         expr = (
@@ -294,10 +304,11 @@ def _wall_clocks(files: tuple, fmt: str, zoned: tuple) -> dict:
     """For each column of times with a zone, how to turn it into wall time.
 
     ``files`` as ``_files_stamp`` gives them (a changed file is read again).
-    ``{column: ("zone", name) | ("offset", seconds)}``; a column is left out
-    (read in UTC) when its zone is UTC or cannot be told: Parquet files whose
-    schema names no zone, or different zones in different files; CSV text with
-    several different UTC offsets (pandas reads those as UTC too).
+    ``{column: ("zone", name) | ("offset", seconds) | ("text", None)}``; "text"
+    for CSV text with several UTC offsets ("+02:00" in winter, "+03:00" in
+    summer), read as text with each value's offset dropped, as pandas reads it.
+    A column is left out (read in UTC) when its zone is UTC or cannot be told:
+    Parquet files whose schema names no zone, or different zones in different files.
     """
     found: dict = {c: set() for c in zoned}
     if fmt == "parquet":
@@ -327,6 +338,9 @@ def _wall_clocks(files: tuple, fmt: str, zoned: tuple) -> dict:
             found[col] = {row[0] for row in con.execute(sql, [names]).fetchall()}
     out = {}
     for col, zones in found.items():
+        if fmt == "csv" and len(zones) > 1:
+            out[col] = ("text", None)
+            continue
         if len(zones) != 1:
             continue
         (zone,) = zones

@@ -460,21 +460,27 @@ def test_zoned_parts_and_csv_offsets_read_as_pandas_reads_them(tmp_path):
     df.to_csv(one, index=False)
     assert "+03:00" in one.read_text()
     assert _month_counts(str(one)) == _month_counts(nps.load_survey(one)) == _month_counts(df)
-    # several offsets (summer time began): pandas reads them as UTC, and so does DuckDB
+    # several offsets (summer time began on 30 March): each answer's own wall time on
+    # both backends; in UTC the first would be March's and the last February's
     mixed = tmp_path / "mixed.csv"
     pd.DataFrame(
         {
-            "recommend": [9, 10, 3, 8],
+            "recommend": [9, 10, 3, 8, 7],
             "responded_at": [
-                "2025-03-31 23:30:00+03:00",  # March in UTC (20:30), April on the wall
+                "2025-04-01 00:30:00+03:00",  # 31 March 21:30 in UTC
                 "2025-03-30 01:30:00+02:00",
-                "2025-04-02 10:00:00+03:00",
-                "2025-02-28 23:30:00+02:00",
+                "2025-04-02T10:00:00.250+03:00",
+                "2025-03-01 00:30:00+02:00",  # 28 February 22:30 in UTC
+                "2025-03-15 12:00:00+02:00",
             ],
         }
     ).to_csv(mixed, index=False)
-    assert _month_counts(str(mixed)) == _month_counts(nps.load_survey(mixed))
-    assert _month_counts(str(mixed))["n"] == [1, 2, 1]  # Feb, Mar (two), Apr by UTC
+    by_hand = {"period": ["2025-03", "2025-04"], "n": [3, 2]}
+    assert _month_counts(str(mixed)) == _month_counts(nps.load_survey(mixed)) == by_hand
+    kept = backends.read_columns(
+        str(mixed), ["recommend"], row_filter="responded_at < '2025-04-01'"
+    )
+    assert sorted(kept["recommend"]) == [7, 8, 10]
 
 
 def test_offset_seconds():

@@ -130,10 +130,14 @@ def test_time_zones():
     assert str(got.dt.tz) == "UTC+03:00"
     # periods are the respondent's wall time: 23:30 on 31 March is Q1
     assert to_period(got, "QE").astype(str).tolist() == ["2025Q1", "2025Q2"]
-    mixed = parse_dates(pd.Series(["2025-03-01T10:00+02:00", "2025-03-01T10:00+03:00"]))
+    # several offsets: each value's own wall time (pandas would only mix them as UTC)
+    mixed = parse_dates(
+        pd.Series(["2025-03-01T10:00+02:00", "2025-04-01 00:30:15.5+03:00", "2025-03-05"])
+    )
     assert mixed.tolist() == [
-        pd.Timestamp("2025-03-01 08:00", tz="UTC"),
-        pd.Timestamp("2025-03-01 07:00", tz="UTC"),
+        pd.Timestamp("2025-03-01 10:00"),
+        pd.Timestamp("2025-04-01 00:30:15.5"),
+        pd.Timestamp("2025-03-05"),  # a date's "-05" is no offset
     ]
 
 
