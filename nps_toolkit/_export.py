@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,22 @@ from pathlib import Path
 import pandas as pd
 
 from ._redact import strip_invisible
+
+
+def write_text_whole(path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all (a lexicon or model file a config
+    names): into a temporary file beside it, then renamed over it, so a failed or
+    interrupted write leaves the file as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
 
 _DANGEROUS = re.compile(r"^[ ]*[=+\-@\t\r]")
 _SIGNED_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")

@@ -197,17 +197,124 @@ def _cmd_inspect(args) -> int:
     return 0
 
 
-def _cmd_themes_suggest(args) -> int:
-    """``themes suggest FILE --out lexicons/x.yml``: draft a themes lexicon from the comments."""
-    from .data import load_survey
-    from .suggest import suggest_themes, write_themes
+def _comments_file(args) -> pd.DataFrame:
+    """The file ``themes`` / ``sentiment`` commands read, with its comment column checked.
 
-    df = load_survey(args.path, columns=args.columns, score=None)
+    Read as a table (``read_table``: a sheet of coded comments has no score);
+    a survey export whose comment the loader finds itself (a platform's "why"
+    question) is read as a survey.
+    """
+    from .data import SurveyDataError, load_survey, read_table
+
+    df = read_table(args.path, columns=args.columns)
+    if args.comment not in df.columns:
+        try:
+            df = load_survey(args.path, columns=args.columns)
+        except SurveyDataError:
+            pass
     if args.comment not in df.columns:
         raise CommandError(
             f"{args.path}: no comment column {args.comment!r} (use --comment); "
             f"columns are {list(df.columns)}"
         )
+    return df
+
+
+def _where(df: pd.DataFrame, bad) -> str:
+    """'lines [3, 9]' (the file's own numbers when known, else data rows after the header)."""
+    at = bad.nonzero()[0][:5]
+    rows = df.attrs.get("rows")
+    if rows is not None and len(rows) == len(df):
+        return f"{df.attrs.get('row_label', 'row')}s {[int(rows[i]) for i in at]}"
+    return f"data rows {[int(i) + 1 for i in at]}, counted after the header"
+
+
+def _require_filled(df: pd.DataFrame, column: str, path, what: str) -> None:
+    """A coded file's blank comment or label is an error naming the rows, never skipped."""
+    from ._text import _is_blank
+
+    blank = df[column].map(_is_blank).to_numpy(bool)
+    if blank.any():
+        raise CommandError(
+            f"{path}: {int(blank.sum())} row(s) have no {what} in column {column!r} "
+            f"({_where(df, blank)}): fill or remove them"
+        )
+
+
+def _learned(model, path, key: str) -> None:
+    print(f"learned from {model.n} coded comment(s); cross-validated scores:")
+    with pd.option_context("display.width", 200):
+        print(model.scores.round(3).to_string(index=False))
+    out = model.save(path)
+    print(f"wrote {out}: name it in a survey entry as {key}: {out}")
+
+
+def _cmd_themes_learn(args) -> int:
+    """``themes learn FILE --out models/themes.json``: a model from hand-coded 0/1 columns."""
+    from .learning import learn_themes
+
+    df = _comments_file(args)
+    _require_filled(df, args.comment, args.path, "comment")
+    names = args.codes.split(",") if args.codes else None
+    if names is None:  # every column holding only 0/1 (or true/false) codes
+        names = [c for c in df.columns if c != args.comment and _codes_only(df[c])]
+    missing = [c for c in names if c not in df.columns]
+    if missing or not names:
+        raise CommandError(
+            f"{args.path}: "
+            + (f"no code column(s) {missing}" if missing else "no column of 0/1 codes")
+            + f" (name them with --codes a,b,c); columns are {list(df.columns)}"
+        )
+    codes = pd.DataFrame({name: _codes(df, name, args.path) for name in names})
+    model = learn_themes(df[args.comment], codes, language=args.language, rng=args.seed)
+    _learned(model, args.out, "themes_model")
+    return 0
+
+
+_CODE = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}  # as a sheet writes them
+
+
+def _codes_only(column: pd.Series) -> bool:
+    values = column.dropna().astype("str").str.strip().str.lower()
+    return bool(len(values)) and values.isin(list(_CODE)).all()
+
+
+def _codes(df: pd.DataFrame, name: str, path) -> pd.Series:
+    """A theme's 0/1 codes; a blank or other value is an error naming the rows."""
+    _require_filled(df, name, path, "code")
+    codes = df[name].astype("str").str.strip().str.lower().map(_CODE)
+    bad = codes.isna().to_numpy(bool)
+    if bad.any():
+        shown = sorted(set(df[name][bad].astype("str")))[:3]
+        raise CommandError(
+            f"{path}: column {name!r} holds {shown}, not 0/1 codes ({_where(df, bad)})"
+        )
+    return codes.astype(int)
+
+
+def _cmd_sentiment_learn(args) -> int:
+    """``sentiment learn FILE --out models/sentiment.json``: a model from labelled comments."""
+    from .learning import learn_sentiment
+
+    df = _comments_file(args)
+    _require_filled(df, args.comment, args.path, "comment")
+    if args.label not in df.columns:
+        raise CommandError(
+            f"{args.path}: no label column {args.label!r} (use --label); "
+            f"columns are {list(df.columns)}"
+        )
+    _require_filled(df, args.label, args.path, "label")
+    labels = df[args.label].astype("str").str.strip().str.lower()
+    model = learn_sentiment(df[args.comment], labels, language=args.language, rng=args.seed)
+    _learned(model, args.out, "sentiment_model")
+    return 0
+
+
+def _cmd_themes_suggest(args) -> int:
+    """``themes suggest FILE --out lexicons/x.yml``: draft a themes lexicon from the comments."""
+    from .suggest import suggest_themes, write_themes
+
+    df = _comments_file(args)
     found = suggest_themes(
         df[args.comment], language=args.language, n_themes=args.n_themes, rng=args.seed
     )
@@ -543,7 +650,31 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--n-themes", type=int, default=None, help="themes to look for (default: auto)")
     q.add_argument("--seed", type=int, default=0)
     q.set_defaults(func=_cmd_themes_suggest)
+    q = themes.add_parser(
+        "learn", help="learn a themes model from comments coded by hand (one 0/1 column a theme)"
+    )
+    _learn_arguments(q, "models/themes.json")
+    q.add_argument("--codes", help="the 0/1 theme columns, a,b,c (default: every 0/1 column)")
+    q.set_defaults(func=_cmd_themes_learn)
+
+    p = sub.add_parser("sentiment", help="comment sentiment: learn a model from labelled comments")
+    sentiment = p.add_subparsers(dest="sentiment_command", required=True)
+    q = sentiment.add_parser(
+        "learn", help="learn a sentiment model from comments labelled negative/neutral/positive"
+    )
+    _learn_arguments(q, "models/sentiment.json")
+    q.add_argument("--label", default="sentiment", help="label column (default: sentiment)")
+    q.set_defaults(func=_cmd_sentiment_learn)
     return parser
+
+
+def _learn_arguments(q, example: str) -> None:
+    q.add_argument("path", help="CSV, Excel, Parquet or SPSS file of coded comments")
+    q.add_argument("--out", required=True, help=f"model file to write (e.g. {example})")
+    q.add_argument("--comment", default="comment", help="comment column (after mapping)")
+    q.add_argument("--columns", help="YAML file mapping the file's column names to canonical ones")
+    q.add_argument("--language", default="auto", help="auto (default), fi or en")
+    q.add_argument("--seed", type=int, default=0, help="seed of the cross-validation folds")
 
 
 def _one_line(message) -> str:

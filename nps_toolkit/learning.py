@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._export import write_text_whole
 from ._text import _comment_series, _detect, _is_blank, _language_codes, _lemma, _words
 from ._yaml import excerpt
 
@@ -400,9 +401,7 @@ def _save(path, kind: str, model) -> Path:
         "intercept": np.asarray(model.intercept).tolist(),
         "scores": None if model.scores is None else model.scores.to_dict(orient="records"),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_text_whole(path, json.dumps(data, ensure_ascii=False))
 
 
 def _check_labels(path, kind: str, labels: tuple, n: int, scores) -> None:

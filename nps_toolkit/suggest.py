@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._export import write_text_whole
 from ._i18n import catalogue
 from ._redact import ANALYSIS_LENGTH, clip, visible
 from ._text import (
@@ -493,6 +494,4 @@ def write_themes(themes: SuggestedThemes, path) -> Path:
             width=100,
         )
         lines.append(block.rstrip("\n"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_text_whole(path, "\n".join(lines) + "\n")

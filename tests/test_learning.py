@@ -194,6 +194,114 @@ def test_a_survey_entry_names_a_model_file(theme_model, tmp_path):
         load_config(tmp_path / "kind.yml")
 
 
+# --- the command line: a sheet of coded comments in, a model file out ----------
+
+
+def test_cli_learns_themes_from_a_coded_sheet(coded_halves, theme_model, tmp_path, capsys):
+    """A researcher's sheet: the comment and one 0/1 column a theme, no score column;
+    the command writes the model ``learn_themes`` gives and prints its scores."""
+    from nps_toolkit.cli import main
+
+    text, codes, first = coded_halves
+    sheet = pd.concat([text[first], codes[first]], axis=1)
+    sheet.to_csv(tmp_path / "coded.csv", index=False)
+    out = tmp_path / "models" / "themes.json"
+    assert main(["themes", "learn", str(tmp_path / "coded.csv"), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"learned from {int(first.sum())} coded comment(s)" in printed
+    assert f"themes_model: {out}" in printed and "lexicon_f1" in printed
+    model = load_model(out, kind="themes")
+    assert model.themes == tuple(codes.columns)
+    pd.testing.assert_frame_equal(model.predict(text[~first]), theme_model.predict(text[~first]))
+    # codes written true/false (a sheet's booleans), and only the columns named
+    sheet.assign(price=sheet["price"].map({1: "TRUE", 0: "false"})).to_csv(
+        tmp_path / "bools.csv", index=False
+    )
+    args = ["themes", "learn", str(tmp_path / "bools.csv"), "--out", str(out)]
+    assert main([*args, "--codes", "price,quality"]) == 0
+    assert load_model(out).themes == ("price", "quality")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.assign(price=d["price"].astype(object).where(d.index != 4, "yes")),
+         "column 'price' holds ['yes'], not 0/1 codes (lines [6])"),
+        (lambda d: d.assign(price=d["price"].astype(object).where(d.index != 2, None)),
+         "1 row(s) have no code in column 'price' (lines [4])"),
+        (lambda d: d.assign(comment=d["comment"].where(d.index != 0, " ")),
+         "1 row(s) have no comment in column 'comment' (lines [2])"),
+        (lambda d: d.drop(columns=["comment"]), "no comment column 'comment'"),
+    ],
+)  # fmt: skip
+def test_cli_themes_learn_names_the_line_of_a_bad_code(coded_halves, tmp_path, capsys, change,
+                                                        message):  # fmt: skip
+    from nps_toolkit.cli import main
+
+    text, codes, first = coded_halves
+    sheet = pd.concat([text[first], codes[first]], axis=1).reset_index(drop=True)
+    change(sheet).to_csv(tmp_path / "coded.csv", index=False)
+    args = ["themes", "learn", str(tmp_path / "coded.csv"), "--out", str(tmp_path / "m.json")]
+    assert main([*args, "--codes", "price,quality"]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_cli_learns_sentiment_from_labelled_comments(own_en, sentiment_model, tmp_path, capsys):
+    from nps_toolkit.cli import main
+
+    tune = own_en[own_en["split"] == "tune"]
+    # labels as people type them: capitals and spaces
+    sheet = pd.DataFrame({"Comment": tune["comment"], "Label": " " + tune["label"].str.title()})
+    sheet.to_excel(tmp_path / "coded.xlsx", index=False)
+    out = tmp_path / "sentiment.json"
+    args = ["sentiment", "learn", str(tmp_path / "coded.xlsx"), "--out", str(out)]
+    assert main([*args, "--comment", "Comment", "--label", "Label", "--language", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "model (5-fold cross-validated)" in printed and "majority label" in printed
+    held = own_en.loc[own_en["split"] == "holdout", "comment"]
+    pd.testing.assert_frame_equal(
+        load_model(out, kind="sentiment").predict(held, language="en"),
+        sentiment_model.predict(held, language="en"),
+    )
+    sheet.loc[sheet.index[3], "Label"] = None
+    sheet.to_excel(tmp_path / "coded.xlsx", index=False)
+    assert main([*args, "--comment", "Comment", "--label", "Label"]) == 2
+    assert "1 row(s) have no label in column 'Label' (rows [5])" in capsys.readouterr().err
+    assert main([*args, "--comment", "Comment"]) == 2
+    assert "no label column 'sentiment'" in capsys.readouterr().err
+
+
+def test_a_failed_save_leaves_the_model_file_as_it_was(sentiment_model, tmp_path, monkeypatch):
+    """A model (or suggested lexicon) file is written whole or not at all: an error while
+    writing leaves the previous file, and no temporary file, behind."""
+    import os
+
+    out = sentiment_model.save(tmp_path / "sentiment.json")
+    before = out.read_bytes()
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        sentiment_model.save(out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["sentiment.json"]
+
+
+def test_read_table_needs_no_score_and_maps_columns(tmp_path):
+    from nps_toolkit.data import read_table
+
+    (tmp_path / "t.csv").write_text("Kommentti;Hinta\n\nHyvä;1\nHuono;0\n", encoding="utf-8")
+    table = read_table(tmp_path / "t.csv", columns={"Kommentti": "comment"})
+    assert table.columns.tolist() == ["comment", "Hinta"]
+    assert table["comment"].tolist() == ["Hyvä", "Huono"]
+    assert table.attrs["rows"] == [3, 4] and table.attrs["row_label"] == "line"  # a blank line
+    with pytest.raises(ValueError, match="Kommentit"):
+        read_table(tmp_path / "t.csv", columns={"Kommentit": "comment"})
+
+
 # --- a small run of benchmarks/sentiment_accuracy.py --------------------------
 
 

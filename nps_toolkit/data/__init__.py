@@ -76,6 +76,7 @@ __all__ = [
     "TEXT_COLUMNS",
     "inspect_survey",
     "load_survey",
+    "read_table",
     "validate",
 ]
 
@@ -296,25 +297,53 @@ def _point_to_inspect(path):
         ) from None
 
 
-def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
+def read_table(path, columns=None, **options) -> pd.DataFrame:
+    """A file's table as ``load_survey`` reads it, with no score column needed.
+
+    For a sheet that is not a survey export, such as comments coded by hand
+    (``nps-toolkit themes learn``): the format, encoding, delimiter, header
+    row and platform layout are found as ``load_survey`` finds them and the
+    columns are renamed by ``columns`` (checked as there), but no answer is
+    checked or converted.  ``options`` are ``load_survey``'s reading options
+    (``sheet``, ``encoding``, ``delimiter``, ``format``, ``header_rows``).
+    ``attrs["source"]`` names the file and ``attrs["rows"]`` holds each row's
+    number in it (``attrs["row_label"]``: "line" in a CSV, "row" in a sheet).
+    """
+    raw, frame, _, mapping, _ = _table(path, columns, options, options.get("format"))
+    problems = _Problems(raw.source, raw.rows, raw.row_label)
+    _check_mapping(frame, mapping, problems)
+    problems.raise_if_any(raw.row_label)
+    frame = frame.rename(columns=mapping)
+    frame.attrs.update(source=raw.source, row_label=raw.row_label, rows=list(raw.rows))
+    return frame
+
+
+def _table(path, columns, explicit: dict, format, score="recommend"):
+    """(raw, frame with unique names and no empty unnamed columns, options, mapping, bytes)."""
     config = _resolve_config(columns)
     opts = {k: v for k, v in config.items() if k != "columns"}
     opts.update({k: v for k, v in explicit.items() if v is not None})
     _check_options(opts)
     mapping = config["columns"]
-    score_given = opts.get("score")
-    score = score_given or "recommend"
     source = _source_name(path)
     fmt = _format_of(path, format)
     # the bytes the SHA-256 is taken of (compressed if .gz), and the bytes read
     stored, data = _file_bytes(path, source)
-    raw = _read_raw(path, data, fmt, source, opts, mapping, score)
-
+    raw = _read_raw(path, data, fmt, source, opts, mapping, opts.get("score") or score)
     frame = raw.frame
     frame.columns = _dedupe(frame.columns)
     # trailing ";;;" in Excel exports make empty unnamed columns: not data
     empty = [c for c in frame.columns if c.startswith("Unnamed: ") and frame[c].isna().all()]
-    frame = frame.drop(columns=empty)
+    raw.info["dropped_empty_columns"] = empty
+    return raw, frame.drop(columns=empty), opts, mapping, stored
+
+
+def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
+    raw, frame, opts, mapping, stored = _table(path, columns, explicit, format)
+    score_given = opts.get("score")
+    score = score_given or "recommend"
+    source = raw.source
+    empty = raw.info.pop("dropped_empty_columns")
     layout = raw.info.pop("_layout", None)
     labels = dict(raw.info.pop("column_labels", None) or {})
 
