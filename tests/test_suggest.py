@@ -132,6 +132,10 @@ def test_cli_themes_suggest(planted, tmp_path, capsys):
     assert main(["themes", "suggest", str(data), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "no comment column 'comment'" in err and "'why'" in err
+    # a file of comments alone, with no score column, is read too
+    pd.DataFrame({"comment": text}).to_csv(data, index=False)
+    assert main(["themes", "suggest", str(data), "--out", str(out)]) == 0
+    assert "suggested theme(s) from 24 comment(s)" in capsys.readouterr().out
 
 
 def test_small_run_of_themes_benchmark(load_benchmark):
