@@ -229,7 +229,7 @@ def _where(df: pd.DataFrame, bad) -> str:
     return f"data rows {[int(i) + 1 for i in at]}, counted after the header"
 
 
-def _require_filled(df: pd.DataFrame, column: str, path, what: str) -> None:
+def _require_filled(df: pd.DataFrame, column: str, path, what: str, hint: str = "") -> None:
     """A coded file's blank comment or label is an error naming the rows, never skipped."""
     from ._text import _is_blank
 
@@ -237,7 +237,7 @@ def _require_filled(df: pd.DataFrame, column: str, path, what: str) -> None:
     if blank.any():
         raise CommandError(
             f"{path}: {int(blank.sum())} row(s) have no {what} in column {column!r} "
-            f"({_where(df, blank)}): fill or remove them"
+            f"({_where(df, blank)}): fill or remove them{hint}"
         )
 
 
@@ -265,13 +265,15 @@ def _cmd_themes_learn(args) -> int:
             + (f"no code column(s) {missing}" if missing else "no column of 0/1 codes")
             + f" (name them with --codes a,b,c); columns are {list(df.columns)}"
         )
-    codes = pd.DataFrame({name: _codes(df, name, args.path) for name in names})
+    codes = pd.DataFrame({name: _codes(df, name, args) for name in names})
     model = learn_themes(df[args.comment], codes, language=args.language, rng=args.seed)
     _learned(model, args.out, "themes_model")
     return 0
 
 
-_CODE = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}  # as a sheet writes them
+# a code as a sheet or a coder writes it ("x" marks the themes a comment mentions)
+_CODE = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1, "no": 0, "yes": 1, "x": 1,
+         "ei": 0, "kyllä": 1}  # fmt: skip
 
 
 def _codes_only(column: pd.Series) -> bool:
@@ -279,10 +281,18 @@ def _codes_only(column: pd.Series) -> bool:
     return bool(len(values)) and values.isin(list(_CODE)).all()
 
 
-def _codes(df: pd.DataFrame, name: str, path) -> pd.Series:
-    """A theme's 0/1 codes; a blank or other value is an error naming the rows."""
-    _require_filled(df, name, path, "code")
-    codes = df[name].astype("str").str.strip().str.lower().map(_CODE)
+def _codes(df: pd.DataFrame, name: str, args) -> pd.Series:
+    """A theme's 0/1 codes; a blank (unless ``--blank-codes 0``) or other value is an
+    error naming the rows."""
+    path = args.path
+    column = df[name]
+    if args.blank_codes == "0":  # the coder marked only the themes a comment mentions
+        from ._text import _is_blank
+
+        column = column.where(~column.map(_is_blank).astype(bool), "0")
+    hint = " (or pass --blank-codes 0 if a blank means the theme is not mentioned)"
+    _require_filled(df.assign(**{name: column}), name, path, "code", hint)
+    codes = column.astype("str").str.strip().str.lower().map(_CODE)
     bad = codes.isna().to_numpy(bool)
     if bad.any():
         shown = sorted(set(df[name][bad].astype("str")))[:3]
@@ -655,6 +665,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _learn_arguments(q, "models/themes.json")
     q.add_argument("--codes", help="the 0/1 theme columns, a,b,c (default: every 0/1 column)")
+    q.add_argument(
+        "--blank-codes",
+        choices=["error", "0"],
+        default="error",
+        help="a blank code: an error (default), or 0 when coders marked only what a comment "
+        "mentions",
+    )
     q.set_defaults(func=_cmd_themes_learn)
 
     p = sub.add_parser("sentiment", help="comment sentiment: learn a model from labelled comments")

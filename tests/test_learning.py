@@ -220,13 +220,23 @@ def test_cli_learns_themes_from_a_coded_sheet(coded_halves, theme_model, tmp_pat
     args = ["themes", "learn", str(tmp_path / "bools.csv"), "--out", str(out)]
     assert main([*args, "--codes", "price,quality"]) == 0
     assert load_model(out).themes == ("price", "quality")
+    # a coder who marks with "x" and leaves the rest blank says so with --blank-codes 0
+    marks = sheet.assign(**{c: sheet[c].map({1: "x", 0: None}) for c in codes.columns})
+    marks.to_csv(tmp_path / "marks.csv", index=False)
+    args = ["themes", "learn", str(tmp_path / "marks.csv"), "--out", str(out)]
+    assert main(args) == 2
+    assert "--blank-codes 0" in capsys.readouterr().err
+    assert main([*args, "--blank-codes", "0"]) == 0
+    pd.testing.assert_frame_equal(
+        load_model(out).predict(text[~first]), theme_model.predict(text[~first])
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.assign(price=d["price"].astype(object).where(d.index != 4, "yes")),
-         "column 'price' holds ['yes'], not 0/1 codes (lines [6])"),
+        (lambda d: d.assign(price=d["price"].astype(object).where(d.index != 4, "maybe")),
+         "column 'price' holds ['maybe'], not 0/1 codes (lines [6])"),
         (lambda d: d.assign(price=d["price"].astype(object).where(d.index != 2, None)),
          "1 row(s) have no code in column 'price' (lines [4])"),
         (lambda d: d.assign(comment=d["comment"].where(d.index != 0, " ")),
