@@ -114,8 +114,8 @@ _NOT_BARE = re.compile(
     re.IGNORECASE,
 )
 # a rating written with digits ("5 stars", "1 tähti", "10/10", "9 out of 10", "0/5"),
-# read as the lexicons' phrase for it (in both languages): digits are not words.  A score out of ten
-# or five is never part of a date or a fraction ("10/10/2025", "1.5/10")
+# read as the lexicons' phrase for it (in both languages): digits are not words.
+# A score out of ten or five is never part of a date or fraction ("10/10/2025", "1.5/10")
 _OF = r"\s*(?:/|out of)\s*"
 _ALONE = r"(?<![\d/.,])", r"(?![\d/]|[.,]\d)"
 _STAR = r"[\s-]*(?:stars?|tähte[äa]|tähti|tähden)\b"  # "5 stars", "5 tähteä"

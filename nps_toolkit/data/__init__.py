@@ -318,7 +318,7 @@ def read_table(path, columns=None, **options) -> pd.DataFrame:
     return frame
 
 
-def _table(path, columns, explicit: dict, format, score="recommend"):
+def _table(path, columns, explicit: dict, format):
     """(raw, frame with unique names and no empty unnamed columns, options, mapping, bytes)."""
     config = _resolve_config(columns)
     opts = {k: v for k, v in config.items() if k != "columns"}
@@ -329,7 +329,7 @@ def _table(path, columns, explicit: dict, format, score="recommend"):
     fmt = _format_of(path, format)
     # the bytes the SHA-256 is taken of (compressed if .gz), and the bytes read
     stored, data = _file_bytes(path, source)
-    raw = _read_raw(path, data, fmt, source, opts, mapping, opts.get("score") or score)
+    raw = _read_raw(path, data, fmt, source, opts, mapping, opts.get("score") or "recommend")
     frame = raw.frame
     frame.columns = _dedupe(frame.columns)
     # trailing ";;;" in Excel exports make empty unnamed columns: not data
