@@ -355,3 +355,30 @@ def test_drivers_chart_draws_the_shares_the_table_gives():
     assert "share of explained variance" in ax.get_xlabel()
     assert all(x.get_text().endswith("%") for x in ax.get_xticklabels() if x.get_text())
     plt.close("all")
+
+
+def test_theme_chart_leaves_out_themes_nobody_mentions_and_names_only_real_movers():
+    """A survey the bundled lexicon hardly reads: seven themes nobody mentions (impact 0
+    by definition) were charted at 0, and the title said the first of them "pulls it
+    down most"."""
+    import matplotlib.pyplot as plt
+
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import figures
+
+    zero = {"mentions": 0, "impact": 0.0, "ci_low": 0.0, "ci_high": 0.0, "below_min_n": True}
+    rows = [{"theme": f"t{i}", **zero} for i in range(7)]
+    few = {"mentions": 3, "impact": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    rows.append({"theme": "few", **few, "below_min_n": True})
+    impact = pd.DataFrame(rows)
+    for lang, title in (("en", "No theme moves the score"),
+                        ("fi", "Mikään teema ei nosta eikä laske tulosta")):  # fmt: skip
+        ax, alt = figures.theme_impact(impact, Texts(lang), {})
+        assert ax.get_title(loc="left") == title and alt.startswith(title)
+        assert [x.get_text() for x in ax.get_yticklabels()] == ["few (n=3)"]
+    lift = {"theme": "price", "mentions": 9, "impact": 4.0, "ci_low": 1.0, "ci_high": 7.0,
+            "below_min_n": False}  # fmt: skip
+    ax, _ = figures.theme_impact(pd.DataFrame([*rows, lift]), Texts("en"), {"price": "Price"})
+    assert ax.get_title(loc="left") == "Price lifts the score most; no theme pulls it down"
+    assert figures.theme_impact(pd.DataFrame(rows[:7]), Texts("en"), {}) == (None, None)
+    plt.close("all")

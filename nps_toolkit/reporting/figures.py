@@ -223,15 +223,26 @@ def importance_performance(quadrants: pd.DataFrame, t: Texts, labels: dict):
 
 
 def theme_impact(impact: pd.DataFrame, t: Texts, labels: dict):
-    """Theme impact on NPS; the title names the theme lifting and the one pulling most."""
+    """Theme impact on NPS; the title names the theme lifting and the one pulling most.
+
+    A theme nobody mentions is left out (its impact is 0 by definition, with no
+    interval): ``(None, None)`` when no theme is mentioned.  The title names only
+    themes whose impact is shown and not 0 ("No theme moves the score" else).
+    """
+    if "mentions" in impact:
+        impact = impact[impact["mentions"] > 0]
+    if impact.empty:
+        return None, None
     ax = plots.theme_impact_plot(impact, labels=labels)
     ordered = impact.sort_values("impact")
     # themes with too few mentions have no impact (suppressed): the title names shown ones
     named = ordered[ordered["impact"].notna()]
-    base = named if len(named) else ordered
-    low, high = base.iloc[0], base.iloc[-1]
-    up, down = labels.get(high["theme"], high["theme"]), labels.get(low["theme"], low["theme"])
-    key = "both" if high["impact"] > 0 > low["impact"] else "up" if high["impact"] > 0 else "down"
+    up = down = None
+    if len(named) and named["impact"].iloc[-1] > 0:
+        up = labels.get(named["theme"].iloc[-1], named["theme"].iloc[-1])
+    if len(named) and named["impact"].iloc[0] < 0:
+        down = labels.get(named["theme"].iloc[0], named["theme"].iloc[0])
+    key = "both" if up and down else "up" if up else "down" if down else "none"
     title = t(f"charts.themes_{key}").format(up=up, down=down)
     _title(ax, title)
     ax.set_xlabel(t("charts.impact_axis"))

@@ -576,7 +576,8 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             total=t.number(sample["rows_total"]), k=t.number(sample["sample_comments"]))  # fmt: skip
     _coverage_notes(found.impact, t)
     ax, alt = figures.theme_impact(found.impact, t, names)
-    figures.show(ax, alt)
+    if ax is not None:  # no chart when no theme is mentioned (the table says so)
+        figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
     felt = "share_negative" in impact.columns
     # the NPS columns in whole points: the table's one interval is the impact's (in tenths),
