@@ -810,6 +810,7 @@ def theme_quotes(
     *,
     per_group: int = 2,
     rng=None,
+    min_n: int = 5,
 ) -> pd.DataFrame:
     """Example quotes per theme and category (detractor, passive, promoter), redacted.
 
@@ -819,10 +820,14 @@ def theme_quotes(
     theme, category, quote and score are returned, never contact details.
     Escape the quotes (``html.escape``) before putting them in HTML.
 
+    A theme fewer than ``min_n`` respondents with a score mention gets no
+    quote, as ``theme_impact`` shows it no NPS: one quote a category would
+    give that NPS away (three quotes cover a theme three people mention).
+
     >>> df = pd.DataFrame({"comment": ["Price ok, mail me at a@b.fi", "Too expensive"],
     ...                    "recommend": [9, 3], "email": ["a@b.fi", "c@d.fi"]})
     >>> tags = pd.DataFrame({"price": [True, True], "language": "en"})
-    >>> theme_quotes(df, tags, rng=1)
+    >>> theme_quotes(df, tags, rng=1, min_n=2)  # two respondents: the default 5 quotes none
        theme   category                         quote  score
     0  price  detractor                 Too expensive    3.0
     1  price   promoter  Price ok, mail me at [email]    9.0
@@ -833,6 +838,7 @@ def theme_quotes(
     cols = _theme_columns(themes)
     if per_group < 1:
         raise ValueError(f"per_group must be at least 1, got {per_group}")
+    min_n = check_min_n(min_n)
     gen = np.random.default_rng(rng)
     scores = _as_score_array(df[score], name=score)
     text = df[comment].to_numpy(dtype=object)
@@ -840,7 +846,10 @@ def theme_quotes(
     category = _category_codes(scores)
     rows = []
     for theme in cols:
-        mentions = themes[theme].to_numpy(dtype=bool) & usable
+        said = themes[theme].to_numpy(dtype=bool)
+        if (said & ~np.isnan(scores)).sum() < min_n:  # as theme_impact counts its mentions
+            continue
+        mentions = said & usable
         for code, name in enumerate(CATEGORIES):
             pos = np.flatnonzero(mentions & (category == code))
             if not len(pos):

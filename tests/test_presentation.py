@@ -370,15 +370,37 @@ def test_theme_chart_leaves_out_themes_nobody_mentions_and_names_only_real_mover
     rows = [{"theme": f"t{i}", **zero} for i in range(7)]
     few = {"mentions": 3, "impact": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     rows.append({"theme": "few", **few, "below_min_n": True})
-    impact = pd.DataFrame(rows)
+    # no mentioned theme has an impact to show: no chart (the table says why)
+    assert figures.theme_impact(pd.DataFrame(rows), Texts("en"), {}) == (None, None)
+    flat = {"theme": "wait", "mentions": 9, "impact": 0.0, "ci_low": -3.0, "ci_high": 3.0,
+            "below_min_n": False}  # fmt: skip
     for lang, title in (("en", "No theme moves the score"),
                         ("fi", "Mikään teema ei nosta eikä laske tulosta")):  # fmt: skip
-        ax, alt = figures.theme_impact(impact, Texts(lang), {})
+        ax, alt = figures.theme_impact(pd.DataFrame([*rows, flat]), Texts(lang), {})
         assert ax.get_title(loc="left") == title and alt.startswith(title)
-        assert [x.get_text() for x in ax.get_yticklabels()] == ["few (n=3)"]
-    lift = {"theme": "price", "mentions": 9, "impact": 4.0, "ci_low": 1.0, "ci_high": 7.0,
-            "below_min_n": False}  # fmt: skip
+        assert [x.get_text() for x in ax.get_yticklabels()] == ["few (n=3)", "wait (n=9)"]
+    lift = {**flat, "theme": "price", "impact": 4.0, "ci_low": 1.0, "ci_high": 7.0}
     ax, _ = figures.theme_impact(pd.DataFrame([*rows, lift]), Texts("en"), {"price": "Price"})
     assert ax.get_title(loc="left") == "Price lifts the score most; no theme pulls it down"
-    assert figures.theme_impact(pd.DataFrame(rows[:7]), Texts("en"), {}) == (None, None)
     plt.close("all")
+
+
+def test_themes_nobody_mentions_are_one_line_not_rows_of_zeros(displayed, public_data):
+    """The sudzilla conference survey: the bundled themes hardly fit, and seven rows of
+    "0 mentions, impact 0.0, 0.0 to 0.0" filled the table."""
+    from nps_toolkit._i18n import Texts
+    from nps_toolkit.reporting import sections, show
+
+    df = pd.read_csv(public_data / "prepbench_case040_sudzilla_survey.csv")
+    df = df.rename(columns={df.columns[1]: "recommend", df.columns[2]: "comment"})
+    s = sections.Settings(comment="comment", n_resamples=0)
+    found = sections.comments(df, s)
+    nobody = found.impact.loc[found.impact["mentions"].eq(0), "theme"]
+    assert len(nobody) >= 5
+    show.comments(found, s, Texts("en"))
+    pages = [_html_of(o) for o in displayed]
+    line = next(p for p in pages if "No comment mentions" in p)
+    names = show.labels(s)
+    assert all(names.get(th, th) in line for th in nobody)
+    table = next(p for p in pages if "interval of the" in p)
+    assert not any(f">{names.get(th, th)}<" in table for th in nobody)

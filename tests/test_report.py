@@ -51,6 +51,12 @@ def _small_survey(folder: Path) -> Path:
         2: (9, "Great support and fast response"),
         3: (5, "Communication could be better"),
         4: (8, "Good quality, fair price"),
+        # five more mention quality (quotes are drawn only for a theme min_n mention),
+        # none a promoter: the promoter quote of quality is the hostile comment
+        5: (2, "Quality was poor"),
+        6: (6, "Quality is average"),
+        7: (7, "The quality is fine"),
+        8: (4, "Quality dropped this year"),
     }
     for i, (score, text) in comments.items():
         df.loc[i, "recommend"] = score

@@ -679,6 +679,19 @@ def test_quotes_are_redacted_tidy_and_reproducible():
     assert one.groupby(["theme", "category"], observed=True).size().max() == 1
 
 
+def test_a_theme_fewer_than_min_n_mention_gets_no_quote():
+    """theme_impact hides the NPS of a theme fewer than min_n mention; one quote a
+    category (with its score) would give it away, so such a theme is not quoted."""
+    df, tags = quote_frame()
+    mentions = theme_impact(df, tags, n_resamples=0).set_index("theme")["mentions"]
+    assert mentions["support"] == 1 and mentions["price"] >= 5
+    quoted = set(theme_quotes(df, tags, rng=SEED_QUOTES)["theme"])
+    assert "price" in quoted and "support" not in quoted
+    assert "support" in set(theme_quotes(df, tags, rng=SEED_QUOTES, min_n=1)["theme"])
+    with pytest.raises(ValueError, match="min_n"):
+        theme_quotes(df, tags, min_n=-1)
+
+
 def test_quotes_bad_input():
     df, tags = quote_frame()
     with pytest.raises(KeyError, match="comment column 'text' not in the data"):
@@ -889,7 +902,8 @@ def test_hand_coded_themes_bad_input():
     # without a comment column, a respondent with any coded value is a commenter
     out = theme_impact(df, theme_columns=["price", "speed"], n_resamples=0)
     assert out.attrs["commenters"] == 6  # rows 0-3, 5, 6 coded; row 4 all blank
-    quotes = theme_quotes(df, nps.coded_themes(df, ["price"], comment="comment"), rng=1)
+    coded = nps.coded_themes(df, ["price"], comment="comment")
+    quotes = theme_quotes(df, coded, rng=1, min_n=1)
     assert set(quotes["theme"]) == {"price"}
 
 

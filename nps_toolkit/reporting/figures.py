@@ -226,17 +226,18 @@ def theme_impact(impact: pd.DataFrame, t: Texts, labels: dict):
     """Theme impact on NPS; the title names the theme lifting and the one pulling most.
 
     A theme nobody mentions is left out (its impact is 0 by definition, with no
-    interval): ``(None, None)`` when no theme is mentioned.  The title names only
-    themes whose impact is shown and not 0 ("No theme moves the score" else).
+    interval); ``(None, None)`` when no mentioned theme has an impact to show
+    (too few mention each).  The title names only themes whose impact is not 0
+    ("No theme moves the score" else).
     """
     if "mentions" in impact:
         impact = impact[impact["mentions"] > 0]
-    if impact.empty:
-        return None, None
-    ax = plots.theme_impact_plot(impact, labels=labels)
     ordered = impact.sort_values("impact")
     # themes with too few mentions have no impact (suppressed): the title names shown ones
     named = ordered[ordered["impact"].notna()]
+    if named.empty:
+        return None, None
+    ax = plots.theme_impact_plot(impact, labels=labels)
     up = down = None
     if len(named) and named["impact"].iloc[-1] > 0:
         up = labels.get(named["theme"].iloc[-1], named["theme"].iloc[-1])

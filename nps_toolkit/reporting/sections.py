@@ -690,6 +690,7 @@ def comments(df: pd.DataFrame, s: Settings, *, name: str = "df") -> Comments | N
     quotes = run(
         calls, "nps.theme_quotes", theme_quotes, Code(name, df), Code("tags", tags),
         comment=s.comment, score=s.score, per_group=1, rng=rng_code(s.seed, "quotes"),
+        min_n=s.min_n,
     )  # fmt: skip
     quotes = quotes.assign(score=whole_numbers(quotes["score"]))  # a quote's score reads 6, not 6.0
     quotes["quote"] = clip(quotes["quote"])  # a quote is at most CLIP_LENGTH characters

@@ -576,9 +576,14 @@ def comments(found, s: Settings, t: Texts, *, scope: str | None = None) -> None:
             total=t.number(sample["rows_total"]), k=t.number(sample["sample_comments"]))  # fmt: skip
     _coverage_notes(found.impact, t)
     ax, alt = figures.theme_impact(found.impact, t, names)
-    if ax is not None:  # no chart when no theme is mentioned (the table says so)
+    if ax is not None:  # no chart when no mentioned theme has an impact (the table says so)
         figures.show(ax, alt)
     impact = found.impact.assign(theme=found.impact["theme"].map(lambda x: names.get(x, x)))
+    if "mentions" in impact:  # themes nobody mentions: one line, not rows of zeros
+        unmentioned = impact["mentions"].eq(0)
+        if unmentioned.any():
+            say(t, "comments.unmentioned", themes=t.join(impact.loc[unmentioned, "theme"]))
+        impact = impact[~unmentioned]
     felt = "share_negative" in impact.columns
     # the NPS columns in whole points: the table's one interval is the impact's (in tenths),
     # not an interval of the NPS shown beside it
