@@ -341,21 +341,29 @@ def test_inspect_tries_the_fix_its_error_names_and_marks_it_a_guess(public_data,
     from nps_toolkit.cli import main
 
     entries = []
-    for name, guess, note in [
-        ("rocks_NPS_R_testdata.csv", {"columns": {"REC": "recommend"}}, "'REC' read as the"),
-        ("mkt4320bgsu_airlinesat_mooi_sarstedt.csv", {"recode": {"nps": -1}}, "'nps' runs 1-11"),
-    ]:
+    rocks = {"columns": {"REC": "recommend", "date": "responded_at"}}
+    for name, said, guess, notes in [
+        ("rocks_NPS_R_testdata.csv", "columns={'REC': 'recommend'}", rocks,
+         ["'date' read as the answer time", "'REC' read as the 0-10 recommend question"]),
+        ("mkt4320bgsu_airlinesat_mooi_sarstedt.csv", "recode={'nps': -1}",
+         {"recode": {"nps": -1}}, ["'nps' runs 1-11 and is shifted to 0-10"]),
+    ]:  # fmt: skip
         assert main(["inspect", str(public_data / name)]) == 0
         out = capsys.readouterr().out
-        said = ", ".join(f"{k}={v!r}" for k, v in guess.items())
         assert f"load_survey with {said} (a guess: check it):" in out
         text = out.split("surveys.yml entry to paste:\n")[1]
-        assert text.splitlines()[0] == f"  # a guess to check: {note}" + (
-            " 0-10 recommend question" if "REC" in note else " and is shifted to 0-10"
-        )
+        assert text.splitlines()[: len(notes)] == [f"  # a guess to check: {n}" for n in notes]
         (entry,) = yaml.safe_load(text)
         assert {k: entry[k] for k in guess} == guess
         entries.append(entry)
+    # the one column of dates in a file with no answer time named: trends need it
+    assert (
+        "dates: column 'date' holds dates: the entry reads it as the answer time"
+        in (
+            main(["inspect", str(public_data / "rocks_NPS_R_testdata.csv")]),
+            capsys.readouterr().out,
+        )[1]
+    )
     (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": entries}))
     assert main(["check", "--config", str(tmp_path / "surveys.yml")]) == 0
     assert "2 survey(s) checked, no problems found" in capsys.readouterr().out

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._identifiers import identifying_reason
-from ._common import SurveyDataError
+from ._common import CANONICAL, SurveyDataError
 from ._files import _file_bytes, _format_of, _source_name
 from ._score import comment_candidates, score_candidates
 
@@ -97,6 +97,7 @@ def describe(path, options: dict, load_survey, read_raw) -> str:
     guess: dict = {}
     if df is not None:
         lines += _loaded(df)
+        lines += _answer_time(df, guess)
     elif error is not None:
         lines += ["load_survey:", *("  " + line for line in str(error).splitlines())]
         guess = _guesses(frame, candidates, options)
@@ -111,6 +112,7 @@ def describe(path, options: dict, load_survey, read_raw) -> str:
             said = ", ".join(f"{k}={v!r}" for k, v in guess.items())
             lines += [f"load_survey with {said} (a guess: check it):"]
             lines += ["  " + line for line in _loaded(df)]
+            lines += _answer_time(df, guess)
     entry = _entry(path, df, frame, labels, candidates, guess)
     lines += ["", "surveys.yml entry to paste:", entry]
     return "\n".join(lines)
@@ -139,6 +141,29 @@ def _guesses(frame: pd.DataFrame, candidates: list, options: dict) -> dict:
         if v.min() == 1 and v.max() == 11:
             guess["recode"] = {score: -1}
     return guess
+
+
+def _answer_time(df: pd.DataFrame, guess: dict) -> list[str]:
+    """With no answer time found: the one column of dates, added to ``guess`` as a mapping
+    to ``responded_at`` (trends need it), and a line saying so; [] otherwise."""
+    from .._dates import parse_dates
+
+    if "responded_at" in df.columns:
+        return []
+    taken = set((df.attrs.get("platform_columns") or {}).values()) | set(CANONICAL)
+    found = []
+    for c in df.columns:
+        given = _given(df[c]).head(2000)
+        if c in taken or not len(given) or not all(isinstance(v, str) for v in given):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "could be read either way": still dates
+            if parse_dates(given, column=str(c)).notna().all():
+                found.append(c)
+    if len(found) != 1:
+        return []
+    guess.setdefault("columns", {})[found[0]] = "responded_at"
+    return [f"dates: column {found[0]!r} holds dates: the entry reads it as the answer time"]
 
 
 def _whole_numbers(s: pd.Series, low: int, high: int) -> bool:
@@ -241,8 +266,9 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
                 entry["comment"] = found[0]
     text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=100)
     lines = text.splitlines()
-    for column in (guess or {}).get("columns", {}):
-        lines.insert(0, f"# a guess to check: {column!r} read as the 0-10 recommend question")
+    what = {"recommend": "the 0-10 recommend question", "responded_at": "the answer time"}
+    for column, canon in (guess or {}).get("columns", {}).items():
+        lines.insert(0, f"# a guess to check: {column!r} read as {what[canon]}")
     for column in (guess or {}).get("recode", {}):
         lines.insert(0, f"# a guess to check: {column!r} runs 1-11 and is shifted to 0-10")
     return "\n".join("  " + line for line in lines)
