@@ -369,6 +369,45 @@ def test_inspect_tries_the_fix_its_error_names_and_marks_it_a_guess(public_data,
     assert "2 survey(s) checked, no problems found" in capsys.readouterr().out
 
 
+def test_inspect_offers_worded_ratings_as_drivers_with_their_recode(public_data, tmp_path, capsys):
+    """The shopping survey rates goods, service ... as "Very bad" to "Very good": the entry
+    had no drivers, so the report had no driver analysis."""
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    path = public_data / "ezrsurvey_shopping_survey.csv"
+    assert main(["inspect", str(path)]) == 0
+    text = capsys.readouterr().out.split("surveys.yml entry to paste:\n")[1]
+    assert text.startswith("  # a guess to check: ratings_goods, ratings_service,")
+    (entry,) = yaml.safe_load(text)
+    rated = ["ratings_goods", "ratings_service", "ratings_credit", "ratings_delivery",
+             "ratings_value"]  # fmt: skip
+    assert entry["drivers"] == rated
+    words = {"Very bad": 1, "Bad": 2, "Ok": 3, "Good": 4, "Very good": 5}
+    assert entry["recode"] == {c: words for c in rated}
+    assert "visit_frequency" not in entry["recode"]  # "Never" ... "Always" rates nothing
+    (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": [entry]}))
+    assert main(["check", "--config", str(tmp_path / "surveys.yml")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["Good", "bad", "Very good", None, " Ok "], {"bad": 2, "Ok": 3, "Good": 4, "Very good": 5}),
+        (["Tyytyväinen", "Erittäin tyytymätön", "Tyytymätön"],
+         {"Erittäin tyytymätön": 1, "Tyytymätön": 2, "Tyytyväinen": 4}),
+        (["Never", "Often", "Always"], None),  # a frequency, not a rating
+        (["Good", "Bad"], None),  # two words: a yes/no, not a scale
+        (["Good", "Bad", "Ok", "Great"], None),  # a word of no scale
+    ],
+)  # fmt: skip
+def test_verbal_scales(words, expected):
+    from nps_toolkit.data._inspect import _verbal_scale
+
+    assert _verbal_scale(pd.Series(words)) == expected
+
+
 def test_inspect_of_an_unknown_two_row_header_suggests_header_rows(tmp_path, capsys):
     from nps_toolkit.cli import main
 

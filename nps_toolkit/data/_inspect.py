@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .._identifiers import identifying_reason
 from ._common import CANONICAL, SurveyDataError
@@ -166,6 +168,57 @@ def _answer_time(df: pd.DataFrame, guess: dict) -> list[str]:
     return [f"dates: column {found[0]!r} holds dates: the entry reads it as the answer time"]
 
 
+# verbal rating scales, lowest first (a tuple holds one step's other wordings): a text
+# column that uses three or more words of exactly one of them is offered as a rating
+_SCALES = (
+    ("very bad", "bad", ("ok", "okay", "average"), "good", "very good"),
+    ("very poor", "poor", "fair", "good", "excellent"),
+    ("strongly disagree", "disagree", ("neither agree nor disagree", "neutral"), "agree",
+     "strongly agree"),
+    ("very dissatisfied", "dissatisfied", ("neither satisfied nor dissatisfied", "neutral"),
+     "satisfied", "very satisfied"),
+    ("erittäin huono", "huono", ("kohtalainen", "keskinkertainen", "ei hyvä eikä huono"), "hyvä",
+     "erittäin hyvä"),
+    ("täysin eri mieltä", "jokseenkin eri mieltä", "ei samaa eikä eri mieltä",
+     "jokseenkin samaa mieltä", "täysin samaa mieltä"),
+    ("erittäin tyytymätön", "tyytymätön", "ei tyytyväinen eikä tyytymätön", "tyytyväinen",
+     "erittäin tyytyväinen"),
+)  # fmt: skip
+
+
+class _OneLine(dict):
+    """A mapping the entry writes on one line (a recode of words to ranks)."""
+
+
+class _EntryDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with ``_OneLine`` mappings in flow style."""
+
+
+_EntryDumper.add_representer(
+    _OneLine,
+    lambda dumper, data: dumper.represent_mapping(
+        "tag:yaml.org,2002:map", data.items(), flow_style=True
+    ),
+)
+
+
+def _verbal_scale(s: pd.Series) -> dict | None:
+    """{word as written: 1-5} when the column's words fit one verbal scale, else None."""
+    folded = {str(v).strip().casefold(): str(v).strip() for v in _given(s).unique()}
+    if len(folded) < 3:
+        return None
+    found = []
+    for scale in _SCALES:
+        rank = {w: i + 1 for i, step in enumerate(scale) for w in _words_of(step)}
+        if set(folded) <= set(rank):
+            found.append({folded[w]: rank[w] for w in sorted(folded, key=rank.get)})
+    return found[0] if len(found) == 1 else None
+
+
+def _words_of(step) -> tuple:
+    return (step,) if isinstance(step, str) else step
+
+
 def _whole_numbers(s: pd.Series, low: int, high: int) -> bool:
     """Whether every given value of ``s`` is a whole number from ``low`` to ``high``."""
     v = pd.to_numeric(_given(s), errors="coerce")
@@ -234,8 +287,6 @@ def _loaded(df: pd.DataFrame) -> list[str]:
 
 
 def _entry(path, df, frame, labels, candidates, guess=None) -> str:
-    import yaml
-
     entry: dict = {"name": Path(str(path)).stem.replace("_", " "), "data": str(path)}
     if df is None and len(candidates) > 1:
         entry["columns"] = {candidates[0]: "recommend"}
@@ -245,13 +296,17 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
         skip = {"recommend", "respondent_id", "responded_at", "comment", "email", "weight"}
         skip |= set((df.attrs.get("platform_columns") or {}).keys()) | {score.get("column")}
         skip |= set(_METADATA)
-        segments, drivers = [], []
+        segments, drivers, worded = [], [], {}
         for c in df.columns:
             if c in skip or str(c).endswith("_NPS_GROUP"):
                 continue
             s = df[c].dropna()
             num = pd.to_numeric(s, errors="coerce")
+            scale = _verbal_scale(s) if len(s) and num.isna().all() else None
             if len(s) and num.notna().all() and num.between(0, 10).all() and s.nunique() > 2:
+                drivers.append(str(c))
+            elif scale is not None:  # "Very bad" ... "Very good": a rating, once recoded
+                worded[str(c)] = scale
                 drivers.append(str(c))
             elif len(s) and num.isna().all() and 2 <= s.nunique() <= _most_groups(len(s)):
                 if identifying_reason(df[c], c) is None:  # never groups of e-mails or phones
@@ -260,12 +315,25 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
             entry["segments"] = segments[:5]
         if drivers:
             entry["drivers"] = drivers[:10]
+        worded = {c: m for c, m in worded.items() if c in entry.get("drivers", ())}
+        if worded:  # one line a column: {Very bad: 1, ..., Very good: 5}
+            entry["recode"] = {**entry.get("recode", {})}
+            entry["recode"].update({c: _OneLine(m) for c, m in worded.items()})
         if "comment" not in df.columns:
             found = comment_candidates(frame, labels, score.get("column"))
             if len(found) == 1:
                 entry["comment"] = found[0]
-    text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=100)
+    else:
+        worded = {}
+    text = yaml.dump([entry], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
     lines = text.splitlines()
+    by_scale: dict = {}
+    for column, mapping in worded.items():
+        by_scale.setdefault(tuple(mapping.items()), []).append(column)
+    for mapping, columns in by_scale.items():
+        said = ", ".join(f"{word} = {rank}" for word, rank in mapping)
+        note = f"a guess to check: {', '.join(columns)} read as ratings ({said})"
+        lines[:0] = ["# " + part for part in textwrap.wrap(note, 90)]
     what = {"recommend": "the 0-10 recommend question", "responded_at": "the answer time"}
     for column, canon in (guess or {}).get("columns", {}).items():
         lines.insert(0, f"# a guess to check: {column!r} read as {what[canon]}")
