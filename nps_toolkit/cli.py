@@ -701,11 +701,12 @@ def _one_line(message) -> str:
 
 
 # Characters a terminal acts on or that reorder or hide text: C0 and C1 controls
-# (ESC starts ANSI escape sequences: colours, cursor moves, window titles), bidi
-# controls and zero-width characters.  Text from configs and data is printed
+# (ESC starts ANSI escape sequences: colours, cursor moves, window titles), line and
+# paragraph separators (a new line to YAML and to some terminals), bidi controls and
+# zero-width characters.  Text from configs and data is printed
 # with them spelled out (\x1b, \u202e), never raw.
 _CONTROL = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
 
 

@@ -314,3 +314,23 @@ def test_spark_data_records_no_local_folder_or_cluster_host(tmp_path):
         assert "db7.corp" not in block["master"] and block["master"].startswith("spark://")
     kept = {"spark": {"path": "s/x.parquet", "format": "parquet", "master": "local[2]"}}
     assert recorded_parameters({"data_path": kept}, base)["data_path"] == kept
+
+
+def test_inspect_entry_keeps_a_hostile_column_name_inside_its_comment(tmp_path, capsys):
+    """A worded-rating column whose name holds a line separator (a line break to YAML)
+    and YAML of its own: the entry to paste is still one survey, with no new key."""
+    import pandas as pd
+    import yaml
+
+    hostile = "ratings_x\u2028  - name: evil\n    data: /etc/passwd"
+    words = ["Very bad", "Bad", "Ok", "Good", "Very good"]
+    pd.DataFrame(
+        {"recommend": [i % 11 for i in range(40)], hostile: [words[i % 5] for i in range(40)]}
+    ).to_csv(tmp_path / "s.csv", index=False)
+    assert main(["inspect", str(tmp_path / "s.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "\u2028" not in out and "/etc/passwd" in out  # spelled out, not raw
+    text = out.split("surveys.yml entry to paste:\n")[1]
+    (entry,) = yaml.safe_load(text)
+    assert entry["name"] == "s" and entry["drivers"] == [hostile]
+    assert all(not line.lstrip().startswith("- name: evil") for line in text.splitlines())

@@ -379,7 +379,7 @@ def test_inspect_offers_worded_ratings_as_drivers_with_their_recode(public_data,
     path = public_data / "ezrsurvey_shopping_survey.csv"
     assert main(["inspect", str(path)]) == 0
     text = capsys.readouterr().out.split("surveys.yml entry to paste:\n")[1]
-    assert text.startswith("  # a guess to check: ratings_goods, ratings_service,")
+    assert text.startswith("  # a guess to check: 'ratings_goods', 'ratings_service',")
     (entry,) = yaml.safe_load(text)
     rated = ["ratings_goods", "ratings_service", "ratings_credit", "ratings_delivery",
              "ratings_value"]  # fmt: skip

@@ -332,7 +332,8 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
         by_scale.setdefault(tuple(mapping.items()), []).append(column)
     for mapping, columns in by_scale.items():
         said = ", ".join(f"{word} = {rank}" for word, rank in mapping)
-        note = f"a guess to check: {', '.join(columns)} read as ratings ({said})"
+        named = ", ".join(map(repr, columns))  # repr: a name's line break stays "\n"
+        note = f"a guess to check: {named} read as ratings ({said})"
         lines[:0] = ["# " + part for part in textwrap.wrap(note, 90)]
     what = {"recommend": "the 0-10 recommend question", "responded_at": "the answer time"}
     for column, canon in (guess or {}).get("columns", {}).items():
