@@ -391,6 +391,26 @@ def test_inspect_offers_worded_ratings_as_drivers_with_their_recode(public_data,
     assert main(["check", "--config", str(tmp_path / "surveys.yml")]) == 0
 
 
+def test_inspect_names_the_comment_written_beside_the_score(public_data, tmp_path, capsys):
+    """podracing asks "nps_com" after "nps_value" and "show_com" after another question:
+    the entry takes the comment named like the score, as a guess; with no such name, none."""
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    assert main(["inspect", str(public_data / "ezrsurvey_podracing_survey.csv")]) == 0
+    text = capsys.readouterr().out.split("surveys.yml entry to paste:\n")[1]
+    assert "  # a guess to check: 'nps_com' read as the comment (named like the score)" in text
+    assert yaml.safe_load(text)[0]["comment"] == "nps_com"
+    words = ["too slow", "friendly", "cheap", "far away"] * 5
+    pd.DataFrame(
+        {"recommend": [i % 11 for i in range(20)], "q1_com": words, "q2_com": words[::-1]}
+    ).to_csv(tmp_path / "s.csv", index=False)
+    assert main(["inspect", str(tmp_path / "s.csv")]) == 0
+    text = capsys.readouterr().out.split("surveys.yml entry to paste:\n")[1]
+    assert "comment" not in yaml.safe_load(text)[0] and "read as the comment" not in text
+
+
 @pytest.mark.parametrize(
     ("words", "expected"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import warnings
 from pathlib import Path
@@ -202,6 +203,11 @@ _EntryDumper.add_representer(
 )
 
 
+def _name_words(name) -> set:
+    """The words of a column name ("nps_com" -> {"nps", "com"}); none of a missing name."""
+    return set(re.findall(r"[^\W_]+", str(name).casefold())) if name else set()
+
+
 def _verbal_scale(s: pd.Series) -> dict | None:
     """{word as written: 1-5} when the column's words fit one verbal scale, else None."""
     folded = {str(v).strip().casefold(): str(v).strip() for v in _given(s).unique()}
@@ -296,7 +302,7 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
         skip = {"recommend", "respondent_id", "responded_at", "comment", "email", "weight"}
         skip |= set((df.attrs.get("platform_columns") or {}).keys()) | {score.get("column")}
         skip |= set(_METADATA)
-        segments, drivers, worded = [], [], {}
+        segments, drivers, worded, notes = [], [], {}, []
         for c in df.columns:
             if c in skip or str(c).endswith("_NPS_GROUP"):
                 continue
@@ -321,12 +327,18 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
             entry["recode"].update({c: _OneLine(m) for c, m in worded.items()})
         if "comment" not in df.columns:
             found = comment_candidates(frame, labels, score.get("column"))
+            if len(found) > 1:  # "nps_com" beside "show_com": the one named like the score
+                found = [c for c in found if _name_words(c) & _name_words(score.get("column"))]
+                notes.extend(f"{c!r} read as the comment (named like the score)" for c in found)
             if len(found) == 1:
                 entry["comment"] = found[0]
+            else:
+                notes.clear()
     else:
-        worded = {}
+        worded, notes = {}, []
     text = yaml.dump([entry], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
     lines = text.splitlines()
+    lines[:0] = [f"# a guess to check: {note}" for note in notes]
     by_scale: dict = {}
     for column, mapping in worded.items():
         by_scale.setdefault(tuple(mapping.items()), []).append(column)

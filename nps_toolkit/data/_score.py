@@ -93,6 +93,8 @@ def score_candidates(frame: pd.DataFrame, labels: dict) -> tuple[list[str], str]
     return short, "its name says NPS"
 
 
+# a column name's word that is short for a comment ("nps_com", "q2_cmt", "verbatim")
+COMMENT_ABBREVIATIONS = frozenset({"com", "comm", "cmt", "verbatim", "verbatims"})
 COMMENT_WORDS = (
     "why",
     "reason",
@@ -122,7 +124,10 @@ def comment_candidates(frame: pd.DataFrame, labels: dict, score: str | None) -> 
         if c == score or str(c).endswith("_NPS_GROUP"):
             continue
         words = f"{c} {labels.get(c, '')}".casefold()
-        if not any(re.search(rf"\b{w}", words) for w in COMMENT_WORDS):
+        named = set(re.findall(r"[^\W_]+", str(c).casefold()))  # "nps_com" -> nps, com
+        if not any(re.search(rf"\b{w}", words) for w in COMMENT_WORDS) and not (
+            named & COMMENT_ABBREVIATIONS
+        ):
             continue
         s = frame[c].dropna()
         if len(s) and pd.to_numeric(s, errors="coerce").isna().mean() > 0.5:
