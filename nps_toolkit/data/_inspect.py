@@ -39,6 +39,7 @@ _METADATA = (
     "startdate", "datestamp", "start", "end", "_id", "_uuid", "_index", "_submission_time",
 )  # fmt: skip
 MAX_SEGMENT_GROUPS = 20  # a column with more distinct values is not offered as a segment
+MAX_SCALE_WORDS = 12  # a rating in words has few (a scale's words in two spellings at most)
 
 
 def describe(path, options: dict, load_survey, read_raw) -> str:
@@ -308,7 +309,8 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
                 continue
             s = df[c].dropna()
             num = pd.to_numeric(s, errors="coerce")
-            scale = _verbal_scale(s) if len(s) and num.isna().all() else None
+            worded_ok = len(s) and num.isna().all() and s.nunique() <= MAX_SCALE_WORDS
+            scale = _verbal_scale(s) if worded_ok else None
             if len(s) and num.notna().all() and num.between(0, 10).all() and s.nunique() > 2:
                 drivers.append(str(c))
             elif scale is not None:  # "Very bad" ... "Very good": a rating, once recoded
