@@ -580,11 +580,19 @@ def test_kobo_and_odk_answer_time_is_the_devices_end_not_the_servers(tmp_path):
         pd.Timestamp("2025-07-02 10:05"),
     ]
     assert nps.nps_trend(df, freq="ME")["n"].tolist() == [2]  # both in July
-    # no "end" answered: the server's time
+    # no "end" answered: the server's time; "end" blank in one row: the server's there
     blank = "\n".join(";".join(["", "", *r.split(";")[2:]]) for r in rows)
     (tmp_path / "kobo_no_end.csv").write_text(head + blank + "\n", encoding="utf-8")
     df = load_survey(tmp_path / "kobo_no_end.csv", columns={"Recommend us? (0-10)": "recommend"})
     assert df["responded_at"].iloc[0] == pd.Timestamp("2025-08-03 08:00")
+    one = rows[0] + "\n" + ";".join(["", "", *rows[1].split(";")[2:]]) + "\n"
+    (tmp_path / "kobo_one.csv").write_text(head + one, encoding="utf-8")
+    df = load_survey(tmp_path / "kobo_one.csv", columns={"Recommend us? (0-10)": "recommend"})
+    assert df["responded_at"].tolist() == [
+        pd.Timestamp("2025-07-31 23:30"),  # the device's wall time
+        pd.Timestamp("2025-07-02 07:06"),  # the server's (UTC): this row has no end
+    ]
+    assert df.attrs["platform_fallbacks"] == {"responded_at": ["_submission_time"]}
     # ODK Central: its example has blank start/end, so SubmissionDate is the time
     odk = load("odk_central.csv")
     assert odk.attrs["platform_columns"]["SubmissionDate"] == "responded_at"

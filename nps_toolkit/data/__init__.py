@@ -353,7 +353,7 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     problems.raise_if_any(raw.row_label)
     blanked = _na_values(frame, opts.get("na_values"))
     bookkeeping = _status_counts(frame, layout, problems.source)
-    platform = _platform_columns(frame, layout, mapping)
+    platform, fallbacks = _platform_columns(frame, layout, mapping)
     found = None
     if not score_given and "recommend" not in frame.columns and "recommend" not in mapping.values():
         found = _find_score(frame, labels, mapping, problems)
@@ -367,6 +367,9 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     frame = frame.rename(columns=mapping)
     for name, canon in platform.items():
         frame[canon] = frame[name]
+    for canon, names in fallbacks.items():  # "end" blank: the server's time in that row
+        for name in names:
+            frame[canon] = frame[canon].where(~_blank_cells(frame[canon]), frame[name])
     # by the frame's names, and by the file's too (SPSS users look up their variable names)
     # a column renamed from a question (Google Forms, SurveyMonkey) keeps it as its text
     renamed = {**mapping, **platform}
@@ -406,6 +409,7 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
         row_label=raw.row_label,
         columns=dict(mapping),
         platform_columns=platform,
+        platform_fallbacks=fallbacks,
         dropped_empty_columns=empty,
         **{k: v for k, v in raw.info.items() if k != "value_labels"},
     )
@@ -493,22 +497,28 @@ def _status_counts(frame: pd.DataFrame, layout, source: str) -> dict:
     return {"preview_responses": preview, "unfinished_responses": unfinished}
 
 
-def _platform_columns(frame: pd.DataFrame, layout, mapping: dict) -> dict:
-    """The platform's id and answer-time columns copied to canonical names the file lacks."""
+def _platform_columns(frame: pd.DataFrame, layout, mapping: dict) -> tuple[dict, dict]:
+    """The platform's id and answer-time columns copied to canonical names the file lacks.
+
+    ``({platform column: canonical name}, {canonical name: [columns filling its blanks]})``:
+    where several columns give one canonical name (KoBo's ``end`` and
+    ``_submission_time``), the first that holds any value is copied and the
+    others, in order, fill the rows it leaves blank.
+    """
     if layout is None:
-        return {}
+        return {}, {}
     taken = set(frame.columns) | set(mapping.values())
     options: dict = {}  # canonical name -> the platform's columns for it, in preference order
     for name, canon in layout.canonical.items():
         if name in frame.columns and name not in mapping and canon not in taken:
             options.setdefault(canon, []).append(name)
-    blanks = {
-        name: int(_blank_cells(frame[name]).sum()) for names in options.values() for name in names
-    }
-    return {
-        min(names, key=lambda n: (blanks[n], names.index(n))): canon
-        for canon, names in options.items()
-    }
+    platform, fallbacks = {}, {}
+    for canon, names in options.items():
+        given = [n for n in names if not _blank_cells(frame[n]).all()] or names[:1]
+        platform[given[0]] = canon
+        if len(given) > 1:
+            fallbacks[canon] = given[1:]
+    return platform, fallbacks
 
 
 def _blank_cells(column: pd.Series) -> pd.Series:

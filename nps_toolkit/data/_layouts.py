@@ -71,7 +71,7 @@ class Layout:
     names: list = field(default_factory=list)  # column names, in file order
     texts: list = field(default_factory=list)  # question text of each column, in file order
     # platform column -> canonical name; where several give one canonical name, the
-    # first of those with the fewest blank rows is taken (``_platform_columns``)
+    # first that holds any value is taken and the others fill its blank rows
     canonical: dict = field(default_factory=dict)
     date_format: str | None = None  # strftime codes of the answer time, when fixed
     date_order: str | None = None  # MONTH_FIRST: ambiguous slash dates are month-first
@@ -193,8 +193,8 @@ def _device_time(names: set, server: str) -> dict:
     ``end`` is the device's clock when the interview ended, with its UTC offset
     (the respondent's time); ``_submission_time`` / ``SubmissionDate`` is when the
     server received it, in UTC, which for a device that was offline may be days
-    later.  Both are listed, ``end`` first: the loader takes the one with the fewest
-    blank rows (``end`` on a tie), since a form need not record ``end``.
+    later.  Both are listed, ``end`` first: a row whose ``end`` is blank (a form
+    version that did not record it) takes the server's time.
     """
     return (
         {"end": "responded_at", server: "responded_at"}
