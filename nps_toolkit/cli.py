@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import signal
 import sys
 
@@ -35,7 +36,7 @@ def _cmd_example(args) -> int:
 
 def _cmd_summarize(args) -> int:
     from ._identifiers import check_group_columns
-    from .data import load_survey
+    from .data import SurveyDataError, load_survey
     from .reporting.config import OPTION_RULES
     from .scoring import summarize
 
@@ -44,7 +45,10 @@ def _cmd_summarize(args) -> int:
         raise CommandError(f"--min-n must be {expected}, got {args.min_n}")
     # the default name lets the loader find the score column of a platform export
     named = None if args.score == "recommend" else args.score
-    df = load_survey(args.path, columns=args.columns, score=named)
+    try:
+        df = load_survey(args.path, columns=args.columns, score=named)
+    except SurveyDataError as exc:
+        raise _with_score_hint(exc) from None
     check_group_columns(df, args.by, key="--by")  # no e-mails or ids as groups
     table = summarize(
         df,
@@ -61,6 +65,22 @@ def _cmd_summarize(args) -> int:
     if blank:
         print(f"\n{blank} blank answer(s) excluded from NPS.")
     return 0
+
+
+def _with_score_hint(exc):
+    """A missing score column's error, with the option that names it on the command line
+    (the loader's own advice, ``columns={'REC': 'recommend'}``, is Python)."""
+    from .data import SurveyDataError
+
+    for p in exc.problems:
+        close = re.search(r"did you mean '([^']+)'", p.reason or "")
+        if "required column is missing" in (p.reason or "") and close:
+            hint = f"on the command line: --score {shlex.quote(close.group(1))}"
+            return SurveyDataError(
+                exc.problems, n_problems=exc.n_problems, row_label=exc.row_label,
+                hints=[hint, *exc.hints],
+            )  # fmt: skip
+    return exc
 
 
 def _cmd_render(args) -> int:

@@ -617,3 +617,13 @@ def test_inspect_never_suggests_contact_columns_as_segments(contact_survey, caps
     entry = yaml.safe_load(out.split("surveys.yml entry to paste:\n", 1)[1])
     assert entry[0]["segments"] == ["tenure"]  # not region (e-mails) nor sales (phones)
     assert "@firma.fi" not in out and "040 555" not in out
+
+
+def test_summarize_names_the_option_for_a_score_under_another_name(public_data, capsys):
+    """The loader's advice is Python (columns={'REC': 'recommend'}); on the command line
+    the way is --score REC, and it works."""
+    path = str(public_data / "rocks_NPS_R_testdata.csv")
+    assert main(["summarize", path]) == 2
+    assert "hint: on the command line: --score REC" in capsys.readouterr().err
+    assert main(["summarize", path, "--score", "REC", "--by", "Region"]) == 0
+    assert "NAM" in capsys.readouterr().out
