@@ -1426,6 +1426,7 @@ def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_whe
     session = spark_session(block["master"], where=where)
     label = spark_label(spec)
     try:
+        reader = None
         if "table" in block:
             df = session.read.table(block["table"])
         else:
@@ -1436,20 +1437,46 @@ def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_whe
     except Exception as exc:  # AnalysisException: no such table or path
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"{where}: Spark cannot read {label}: {first}") from exc
-    if block.get("format") == "parquet":
-        df = _spark_wall_clock(df, block["path"])
+    if block.get("format") in ("parquet", "csv"):
+        df = _spark_wall_clock(df, block["path"], block["format"], reader)
     return filter_relation(df, row_filter, where=filter_where)
 
 
-def _spark_wall_clock(df, path: str):
-    """Local Parquet times stored with a zone, as wall times in that zone (as pandas and
-    DuckDB read them, ``_wall_clocks``); Spark reads them as instants, cut in UTC."""
+def _spark_wall_clock(df, path: str, fmt: str = "parquet", reader=None):
+    """Local times with a zone, as wall times in that zone (as pandas and DuckDB read
+    them, ``_wall_clocks``): Parquet times stored with a zone, CSV text with UTC
+    offsets.  Spark reads them as instants, cut in UTC.  CSV text with several
+    offsets ("+02:00" in winter, "+03:00" in summer) is read again as text (``reader``)
+    and each value's offset dropped."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import TimestampType
+    from pyspark.sql.types import StringType, StructField, StructType, TimestampType
 
     zoned = tuple(f.name for f in df.schema.fields if isinstance(f.dataType, TimestampType))
     if not zoned or "://" in path:  # a cluster's files: their zone cannot be read here
         return df
+    stamp = _files_stamp((os.fspath(_folder_glob(path) if fmt == "parquet" else path),),
+                         _connection())  # fmt: skip
+    if not stamp:
+        return df
+    wall = _wall_clocks(stamp, fmt, zoned)
+    texts = {col for col, (kind, _) in wall.items() if kind == "text"}
+    if texts and reader is not None:
+        fields = [StructField(f.name, StringType(), f.nullable) if f.name in texts else f
+                  for f in df.schema.fields]  # fmt: skip
+        df = reader.schema(StructType(fields)).load(path)
+    # the pattern pandas and DuckDB use, in Java's syntax (an unnamed group)
+    pattern = OFFSET_AFTER_TIME.pattern.replace("(?P<time>", "(")
+    for col, (kind, value) in wall.items():
+        if kind == "text":
+            if reader is not None:
+                bare = F.regexp_replace(F.trim(df[col]), pattern, "$1")
+                df = df.withColumn(col, bare.cast("timestamp"))
+            continue
+        if kind == "offset":  # seconds east of UTC as "+03:00"
+            sign, value = ("+" if value >= 0 else "-"), abs(value)
+            value = f"{sign}{value // 3600:02d}:{value % 3600 // 60:02d}"
+        df = df.withColumn(col, F.from_utc_timestamp(df[col], value))
+    return df
     stamp = _files_stamp((os.fspath(_folder_glob(path)),), _connection())
     if not stamp:
         return df

@@ -501,6 +501,28 @@ def test_spark_zoned_parquet_times_are_cut_in_their_own_zone(spark, tmp_path):
     assert kept.count() == int((at.tz_localize(None) >= "2025-04-01").sum()) == 24
 
 
+def test_spark_csv_offsets_read_as_pandas_and_duckdb_read_them(spark, tmp_path):
+    """Spark read CSV times with UTC offsets as instants, cut in UTC: one offset or two
+    (summer time began on 30 March), its months differed from pandas' and DuckDB's."""
+    times = {
+        "one": ["2025-04-01 00:30:00+03:00", "2025-03-31 23:30:00+03:00", "2025-04-02 10:00:00+03:00"],
+        "mixed": ["2025-04-01 00:30:00+03:00", "2025-03-30 01:30:00+02:00",
+                  "2025-04-02T10:00:00.250+03:00", "2025-03-01 00:30:00+02:00"],
+    }  # fmt: skip
+    for name, at in times.items():
+        path = tmp_path / f"{name}.csv"
+        pd.DataFrame({"recommend": [9, 10, 3, 8][: len(at)], "responded_at": at}).to_csv(
+            path, index=False
+        )
+        sdf = backends.spark_source(f"spark:csv:{path}")
+        by_hand = pd.Series(at).str.slice(0, 7).value_counts().sort_index()
+        expected = {"period": by_hand.index.tolist(), "n": by_hand.tolist()}
+        assert _month_counts(sdf) == _month_counts(str(path)) == expected
+        assert _month_counts(nps.load_survey(path)) == expected
+        kept = backends.spark_source(f"spark:csv:{path}", "responded_at < '2025-04-01'")
+        assert kept.count() == int((pd.Series(at).str.slice(0, 10) < "2025-04-01").sum())
+
+
 def test_a_zone_that_is_no_time_zone_is_named(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
