@@ -411,6 +411,24 @@ def test_inspect_names_the_comment_written_beside_the_score(public_data, tmp_pat
     assert "comment" not in yaml.safe_load(text)[0] and "read as the comment" not in text
 
 
+def test_inspect_reads_dont_know_beside_worded_ratings_as_no_answer(tmp_path, capsys):
+    import yaml
+
+    from nps_toolkit.cli import main
+
+    words = ["Very bad", "Bad", "Ok", "Good", "Very good", "Don't know"]
+    pd.DataFrame(
+        {"recommend": [i % 11 for i in range(60)], "rate_a": [words[i % 6] for i in range(60)]}
+    ).to_csv(tmp_path / "s.csv", index=False)
+    assert main(["inspect", str(tmp_path / "s.csv")]) == 0
+    text = capsys.readouterr().out.split("surveys.yml entry to paste:\n")[1]
+    assert """  # a guess to check: "Don't know" read as no answer (in every column)""" in text
+    (entry,) = yaml.safe_load(text)
+    assert entry["na_values"] == ["Don't know"] and entry["drivers"] == ["rate_a"]
+    (tmp_path / "surveys.yml").write_text(yaml.safe_dump({"surveys": [entry]}))
+    assert main(["check", "--config", str(tmp_path / "surveys.yml")]) == 0
+
+
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
@@ -420,6 +438,8 @@ def test_inspect_names_the_comment_written_beside_the_score(public_data, tmp_pat
         (["Never", "Often", "Always"], None),  # a frequency, not a rating
         (["Good", "Bad"], None),  # two words: a yes/no, not a scale
         (["Good", "Bad", "Ok", "Great"], None),  # a word of no scale
+        (["Good", "Bad", "Ok", "Don't know"], {"Bad": 2, "Ok": 3, "Good": 4}),  # rates nothing
+        (["Hyvä", "Huono", "En osaa sanoa"], None),  # two words of a scale
     ],
 )  # fmt: skip
 def test_verbal_scales(words, expected):

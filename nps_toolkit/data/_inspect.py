@@ -209,9 +209,23 @@ def _name_words(name) -> set:
     return set(re.findall(r"[^\W_]+", str(name).casefold())) if name else set()
 
 
+# answers that rate nothing, beside a scale's words: blank answers (``na_values``)
+_NO_RATING = frozenset({"don't know", "dont know", "don’t know", "not sure", "n/a",
+                        "not applicable", "prefer not to say", "en osaa sanoa", "eos",
+                        "ei osaa sanoa", "ei koske minua"})  # fmt: skip
+
+
+def _no_rating(s: pd.Series) -> list[str]:
+    """The answers of a column that rate nothing ("Don't know"), as written."""
+    return sorted({str(v).strip() for v in _given(s).unique()
+                   if str(v).strip().casefold() in _NO_RATING})  # fmt: skip
+
+
 def _verbal_scale(s: pd.Series) -> dict | None:
-    """{word as written: 1-5} when the column's words fit one verbal scale, else None."""
+    """{word as written: 1-5} when the column's words fit one verbal scale (answers that
+    rate nothing, such as "Don't know", aside), else None."""
     folded = {str(v).strip().casefold(): str(v).strip() for v in _given(s).unique()}
+    folded = {k: v for k, v in folded.items() if k not in _NO_RATING}
     if len(folded) < 3:
         return None
     found = []
@@ -327,15 +341,19 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
         if worded:  # one line a column: {Very bad: 1, ..., Very good: 5}
             entry["recode"] = {**entry.get("recode", {})}
             entry["recode"].update({c: _OneLine(m) for c, m in worded.items()})
+            blank = sorted({w for c in worded for w in _no_rating(df[c])})
+            if blank:
+                entry["na_values"] = blank
+                notes.append(f"{', '.join(map(repr, blank))} read as no answer (in every column)")
         if "comment" not in df.columns:
             found = comment_candidates(frame, labels, score.get("column"))
-            if len(found) > 1:  # "nps_com" beside "show_com": the one named like the score
+            named = len(found) > 1  # "nps_com" beside "show_com": the one named like the score
+            if named:
                 found = [c for c in found if _name_words(c) & _name_words(score.get("column"))]
-                notes.extend(f"{c!r} read as the comment (named like the score)" for c in found)
             if len(found) == 1:
                 entry["comment"] = found[0]
-            else:
-                notes.clear()
+                if named:
+                    notes.append(f"{found[0]!r} read as the comment (named like the score)")
     else:
         worded, notes = {}, []
     text = yaml.dump([entry], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
