@@ -344,7 +344,7 @@ def test_inspect_tries_the_fix_its_error_names_and_marks_it_a_guess(public_data,
     rocks = {"columns": {"REC": "recommend", "date": "responded_at"}}
     for name, said, guess, notes in [
         ("rocks_NPS_R_testdata.csv", "columns={'REC': 'recommend'}", rocks,
-         ["'date' read as the answer time", "'REC' read as the 0-10 recommend question"]),
+         ["'REC' read as the 0-10 recommend question", "'date' read as the answer time"]),
         ("mkt4320bgsu_airlinesat_mooi_sarstedt.csv", "recode={'nps': -1}",
          {"recode": {"nps": -1}}, ["'nps' runs 1-11 and is shifted to 0-10"]),
     ]:  # fmt: skip

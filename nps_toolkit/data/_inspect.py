@@ -308,68 +308,71 @@ def _loaded(df: pd.DataFrame) -> list[str]:
 
 
 def _entry(path, df, frame, labels, candidates, guess=None) -> str:
+    """The ``surveys.yml`` entry, each guess in it under a "# a guess to check" line."""
+    guess = guess or {}
     entry: dict = {"name": Path(str(path)).stem.replace("_", " "), "data": str(path)}
     if df is None and len(candidates) > 1:
         entry["columns"] = {candidates[0]: "recommend"}
-    entry.update(guess or {})
-    if df is not None:
-        score = df.attrs.get("score_found", {}) or {}
-        skip = {"recommend", "respondent_id", "responded_at", "comment", "email", "weight"}
-        skip |= set((df.attrs.get("platform_columns") or {}).keys()) | {score.get("column")}
-        skip |= set(_METADATA)
-        segments, drivers, worded, notes = [], [], {}, []
-        for c in df.columns:
-            if c in skip or str(c).endswith("_NPS_GROUP"):
-                continue
-            s = df[c].dropna()
-            num = pd.to_numeric(s, errors="coerce")
-            worded_ok = len(s) and num.isna().all() and s.nunique() <= MAX_SCALE_WORDS
-            scale = _verbal_scale(s) if worded_ok else None
-            if len(s) and num.notna().all() and num.between(0, 10).all() and s.nunique() > 2:
-                drivers.append(str(c))
-            elif scale is not None:  # "Very bad" ... "Very good": a rating, once recoded
-                worded[str(c)] = scale
-                drivers.append(str(c))
-            elif len(s) and num.isna().all() and 2 <= s.nunique() <= _most_groups(len(s)):
-                if identifying_reason(df[c], c) is None:  # never groups of e-mails or phones
-                    segments.append(str(c))
-        if segments:
-            entry["segments"] = segments[:5]
-        if drivers:
-            entry["drivers"] = drivers[:10]
-        worded = {c: m for c, m in worded.items() if c in entry.get("drivers", ())}
-        if worded:  # one line a column: {Very bad: 1, ..., Very good: 5}
-            entry["recode"] = {**entry.get("recode", {})}
-            entry["recode"].update({c: _OneLine(m) for c, m in worded.items()})
-            blank = sorted({w for c in worded for w in _no_rating(df[c])})
-            if blank:
-                entry["na_values"] = blank
-                notes.append(f"{', '.join(map(repr, blank))} read as no answer (in every column)")
-        if "comment" not in df.columns:
-            found = comment_candidates(frame, labels, score.get("column"))
-            named = len(found) > 1  # "nps_com" beside "show_com": the one named like the score
-            if named:
-                found = [c for c in found if _name_words(c) & _name_words(score.get("column"))]
-            if len(found) == 1:
-                entry["comment"] = found[0]
-                if named:
-                    notes.append(f"{found[0]!r} read as the comment (named like the score)")
-    else:
-        worded, notes = {}, []
-    text = yaml.dump([entry], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
-    lines = text.splitlines()
-    lines[:0] = [f"# a guess to check: {note}" for note in notes]
-    by_scale: dict = {}
-    for column, mapping in worded.items():
-        by_scale.setdefault(tuple(mapping.items()), []).append(column)
-    for mapping, columns in by_scale.items():
-        said = ", ".join(f"{word} = {rank}" for word, rank in mapping)
-        named = ", ".join(map(repr, columns))  # repr: a name's line break stays "\n"
-        note = f"a guess to check: {named} read as ratings ({said})"
-        lines[:0] = ["# " + part for part in textwrap.wrap(note, 90)]
+    entry.update(guess)
     what = {"recommend": "the 0-10 recommend question", "responded_at": "the answer time"}
-    for column, canon in (guess or {}).get("columns", {}).items():
-        lines.insert(0, f"# a guess to check: {column!r} read as {what[canon]}")
-    for column in (guess or {}).get("recode", {}):
-        lines.insert(0, f"# a guess to check: {column!r} runs 1-11 and is shifted to 0-10")
+    notes = [f"{c!r} read as {what[canon]}" for c, canon in guess.get("columns", {}).items()]
+    notes += [f"{c!r} runs 1-11 and is shifted to 0-10" for c in guess.get("recode", {})]
+    if df is not None:
+        notes += _roles(entry, df, frame, labels)
+    text = yaml.dump([entry], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
+    wrapped = [textwrap.wrap(f"a guess to check: {note}", 90) for note in notes]
+    lines = [f"# {part}" for parts in wrapped for part in parts] + text.splitlines()
     return "\n".join("  " + line for line in lines)
+
+
+def _roles(entry: dict, df: pd.DataFrame, frame, labels) -> list[str]:
+    """Segments, drivers (worded ratings with their recode) and the comment, put in
+    ``entry``; the notes of what in them is a guess."""
+    score = df.attrs.get("score_found", {}) or {}
+    skip = {"recommend", "respondent_id", "responded_at", "comment", "email", "weight"}
+    skip |= set((df.attrs.get("platform_columns") or {}).keys()) | {score.get("column")}
+    skip |= set(_METADATA)
+    segments, drivers, worded, notes = [], [], {}, []
+    for c in df.columns:
+        if c in skip or str(c).endswith("_NPS_GROUP"):
+            continue
+        s = df[c].dropna()
+        num = pd.to_numeric(s, errors="coerce")
+        text = len(s) and num.isna().all()
+        scale = _verbal_scale(s) if text and s.nunique() <= MAX_SCALE_WORDS else None
+        if len(s) and num.notna().all() and num.between(0, 10).all() and s.nunique() > 2:
+            drivers.append(str(c))
+        elif scale is not None:  # "Very bad" ... "Very good": a rating, once recoded
+            worded[str(c)] = scale
+            drivers.append(str(c))
+        elif text and 2 <= s.nunique() <= _most_groups(len(s)):
+            if identifying_reason(df[c], c) is None:  # never groups of e-mails or phones
+                segments.append(str(c))
+    if segments:
+        entry["segments"] = segments[:5]
+    if drivers:
+        entry["drivers"] = drivers[:10]
+    worded = {c: m for c, m in worded.items() if c in entry.get("drivers", ())}
+    if worded:  # one line a column: {Very bad: 1, ..., Very good: 5}
+        entry["recode"] = {**entry.get("recode", {}), **{c: _OneLine(m) for c, m in worded.items()}}
+        by_scale: dict = {}
+        for column, mapping in worded.items():
+            by_scale.setdefault(tuple(mapping.items()), []).append(column)
+        for mapping, columns in by_scale.items():
+            said = ", ".join(f"{word} = {rank}" for word, rank in mapping)
+            # repr: a line break in a name stays "\n", inside the comment
+            notes.append(f"{', '.join(map(repr, columns))} read as ratings ({said})")
+        blank = sorted({w for c in worded for w in _no_rating(df[c])})
+        if blank:
+            entry["na_values"] = blank
+            notes.append(f"{', '.join(map(repr, blank))} read as no answer (in every column)")
+    if "comment" not in df.columns:
+        found = comment_candidates(frame, labels, score.get("column"))
+        several = len(found) > 1  # "nps_com" beside "show_com": the one named like the score
+        if several:
+            found = [c for c in found if _name_words(c) & _name_words(score.get("column"))]
+        if len(found) == 1:
+            entry["comment"] = found[0]
+            if several:
+                notes.append(f"{found[0]!r} read as the comment (named like the score)")
+    return notes
