@@ -322,6 +322,12 @@ def _codes(df: pd.DataFrame, name: str, args) -> pd.Series:
     return codes.astype(int)
 
 
+# a label as a coder may write it, in English or Finnish
+_LABEL = {"pos": "positive", "neg": "negative", "neu": "neutral", "positiivinen": "positive",
+          "negatiivinen": "negative", "neutraali": "neutral", "myönteinen": "positive",
+          "kielteinen": "negative"}  # fmt: skip
+
+
 def _cmd_sentiment_learn(args) -> int:
     """``sentiment learn FILE --out models/sentiment.json``: a model from labelled comments."""
     from .learning import learn_sentiment
@@ -335,6 +341,7 @@ def _cmd_sentiment_learn(args) -> int:
         )
     _require_filled(df, args.label, args.path, "label")
     labels = df[args.label].astype("str").str.strip().str.lower()
+    labels = labels.map(lambda v: _LABEL.get(v, v))
     model = learn_sentiment(df[args.comment], labels, language=args.language, rng=args.seed)
     _learned(model, args.out, "sentiment_model")
     return 0

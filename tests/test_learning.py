@@ -280,6 +280,16 @@ def test_cli_learns_sentiment_from_labelled_comments(own_en, sentiment_model, tm
     assert "1 row(s) have no label in column 'Label' (rows [5])" in capsys.readouterr().err
     assert main([*args, "--comment", "Comment"]) == 2
     assert "no label column 'sentiment'" in capsys.readouterr().err
+    # a Finnish coder's labels
+    finnish = {"positive": "Positiivinen", "negative": "negatiivinen", "neutral": "Neutraali"}
+    sheet = pd.DataFrame({"comment": tune["comment"], "sentiment": tune["label"].map(finnish)})
+    sheet.to_csv(tmp_path / "fi.csv", index=False)
+    fi = ["sentiment", "learn", str(tmp_path / "fi.csv"), "--out", str(out), "--language", "en"]
+    assert main(fi) == 0
+    pd.testing.assert_frame_equal(
+        load_model(out).predict(held, language="en"),
+        sentiment_model.predict(held, language="en"),
+    )
 
 
 def test_a_failed_save_leaves_the_model_file_as_it_was(sentiment_model, tmp_path, monkeypatch):
