@@ -92,6 +92,16 @@ class SuggestedThemes(dict):
     n_comments: int
 
 
+# quantity words stopwords-iso keeps, which named a theme by the way people talk
+# ("Soap, content, bit" from "a bit"): never a theme's term
+VAGUE = {"en": frozenset({"bit", "lot", "lots", "bunch", "couple", "stuff"}),
+         "fi": frozenset({"vähän", "paljon", "juttu", "asia"})}  # fmt: skip
+
+
+def _suggest_stops(lang) -> frozenset:
+    return _stop_words(lang) | VAGUE.get(lang, frozenset())
+
+
 def _lemma_docs(series: pd.Series, language) -> tuple[list, np.ndarray, np.ndarray]:
     given, _ = _language_codes(language, series, LANGUAGES)
     docs, langs = [], np.full(len(series), None, dtype=object)
@@ -103,7 +113,7 @@ def _lemma_docs(series: pd.Series, language) -> tuple[list, np.ndarray, np.ndarr
         text = str(value)
         lang = given[row] or _detect(text, _words(text), LANGUAGES)[0]
         langs[row] = lang
-        lemmas = [t for t in _comment_lemmas(text, lang, _stop_words(lang)) if t]
+        lemmas = [t for t in _comment_lemmas(text, lang, _suggest_stops(lang)) if t]
         docs.append(lemmas)
         keep[row] = True
     return docs, langs, keep

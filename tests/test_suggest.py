@@ -290,3 +290,15 @@ def test_fewer_than_three_names_stay_ordinary_words():
     texts = NAMED[:4] + UNNAMED
     found = suggest_themes(texts, n_themes=3, rng=0, language="en")
     assert "names" not in found
+
+
+def test_quantity_words_never_name_a_theme():
+    """The sudzilla conference comments were drafted as "Soap, content, bit": "bit" from
+    "a bit", a word stopwords-iso keeps."""
+    from nps_toolkit.suggest import VAGUE
+
+    base = ["the soap talk was a bit long", "a bit too much soap", "soap soap and a bit more",
+            "lots of stuff about lather", "lather stuff, lots of it", "a lot of lather"]  # fmt: skip
+    found = suggest_themes(base * 2, rng=0)
+    terms = {t for theme in dict(found).values() for t in theme["terms"]["en"]}
+    assert terms and not terms & VAGUE["en"], terms
