@@ -613,6 +613,12 @@ def test_kobo_and_odk_answer_time_is_the_devices_end_not_the_servers(tmp_path):
         pd.Timestamp("2025-07-02 07:06"),  # the server's (UTC): this row has no end
     ]
     assert df.attrs["platform_fallbacks"] == {"responded_at": ["_submission_time"]}
+    # a bad time names both columns: it may come from either
+    (tmp_path / "kobo_bad.csv").write_text(head + one.replace("2025-07-02T07:06:00", "garbage"))
+    with pytest.raises(
+        ValueError, match="line 3, column 'end / _submission_time': value 'garbage'"
+    ):
+        load_survey(tmp_path / "kobo_bad.csv", columns={"Recommend us? (0-10)": "recommend"})
     # ODK Central: its example has blank start/end, so SubmissionDate is the time
     odk = load("odk_central.csv")
     assert odk.attrs["platform_columns"]["SubmissionDate"] == "responded_at"

@@ -381,6 +381,8 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
     )
     problems.shown = {canon: name for name, canon in mapping.items()}
     problems.shown.update({canon: name for name, canon in platform.items()})
+    for canon, names in fallbacks.items():  # a bad value may come from either column
+        problems.shown[canon] = " / ".join([problems.shown[canon], *names])
 
     originals: dict = {}
     if opts.get("recode"):
