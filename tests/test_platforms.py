@@ -454,7 +454,11 @@ def test_inspect_of_an_unknown_two_row_header_suggests_header_rows(tmp_path, cap
     path = tmp_path / "two.csv"
     path.write_text("id,rec\nVastaaja,Suosittelisitko meitä? (0-10)\nB1,10\nB2,6\n")
     assert main(["inspect", str(path)]) == 0
-    assert "header_rows=2" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "header_rows=2" in out and "load_survey with header_rows=2 (a guess: check it):" in out
+    entry = out.split("surveys.yml entry to paste:\n")[1]
+    assert entry.splitlines()[0].startswith("  # a guess to check: the row under the column names")
+    assert "    header_rows: 2" in entry.splitlines()
     assert main(["inspect", str(path), "--header-rows", "2"]) == 0
     assert "rec  \u2014 Suosittelisitko meitä? (0-10)" in capsys.readouterr().out
 

@@ -105,6 +105,8 @@ def describe(path, options: dict, load_survey, read_raw) -> str:
     elif error is not None:
         lines += ["load_survey:", *("  " + line for line in str(error).splitlines())]
         guess = _guesses(frame, candidates, options)
+        if not guess and "header_rows" not in options and _second_header(frame):
+            guess = {"header_rows": 2}  # the question texts under the names: one header
         if guess:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -317,6 +319,8 @@ def _entry(path, df, frame, labels, candidates, guess=None) -> str:
     what = {"recommend": "the 0-10 recommend question", "responded_at": "the answer time"}
     notes = [f"{c!r} read as {what[canon]}" for c, canon in guess.get("columns", {}).items()]
     notes += [f"{c!r} runs 1-11 and is shifted to 0-10" for c in guess.get("recode", {})]
+    if "header_rows" in guess:
+        notes.append("the row under the column names read as question texts (header_rows: 2)")
     if df is not None:
         notes += _roles(entry, df, frame, labels)
     text = yaml.dump([entry], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=100)
