@@ -222,7 +222,9 @@ def _read_files(paths: list[str], con, *, row_numbers: bool = False):
         extra = ", file_row_number = true" if row_numbers else ""
         sql = f"SELECT * FROM read_parquet($1, union_by_name = true, filename = '{_FILE}'{extra})"
     else:
-        sql = f"SELECT * FROM read_csv_auto($1, union_by_name = true, filename = '{_FILE}')"
+        # {types}: "types = $2" when columns are read as text (several UTC offsets, below)
+        csv = "SELECT * FROM read_csv_auto($1, union_by_name = true, {types}filename = '{file}')"
+        sql = csv.format(types="", file=_FILE)
     rel = con.sql(sql, params=[paths])
     zoned = tuple(c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) == _ZONED)
     wall = _wall_clocks(_files_stamp(tuple(paths), con), fmt, zoned) if zoned else {}
@@ -235,7 +237,7 @@ def _read_files(paths: list[str], con, *, row_numbers: bool = False):
     texts = {col: "VARCHAR" for col, (kind, _) in wall.items() if kind == "text"}
     if texts:  # CSV text with several offsets: read as text, each value's offset dropped
         params.append(texts)
-        sql = sql.replace("filename =", "types = $2, filename =")
+        sql = csv.format(types="types = $2, ", file=_FILE)
     for col, (kind, value) in wall.items():
         if kind == "text":
             # the pattern pandas uses (RE2 reads it too); a constant, never text from a file
@@ -1442,7 +1444,7 @@ def spark_source(spec, row_filter=None, *, where: str = "Spark data", filter_whe
     return filter_relation(df, row_filter, where=filter_where)
 
 
-def _spark_wall_clock(df, path: str, fmt: str = "parquet", reader=None):
+def _spark_wall_clock(df, path: str, fmt: str, reader):
     """Local times with a zone, as wall times in that zone (as pandas and DuckDB read
     them, ``_wall_clocks``): Parquet times stored with a zone, CSV text with UTC
     offsets.  Spark reads them as instants, cut in UTC.  CSV text with several
@@ -1460,7 +1462,7 @@ def _spark_wall_clock(df, path: str, fmt: str = "parquet", reader=None):
         return df
     wall = _wall_clocks(stamp, fmt, zoned)
     texts = {col for col, (kind, _) in wall.items() if kind == "text"}
-    if texts and reader is not None:
+    if texts:
         fields = [StructField(f.name, StringType(), f.nullable) if f.name in texts else f
                   for f in df.schema.fields]  # fmt: skip
         df = reader.schema(StructType(fields)).load(path)
@@ -1468,19 +1470,9 @@ def _spark_wall_clock(df, path: str, fmt: str = "parquet", reader=None):
     pattern = OFFSET_AFTER_TIME.pattern.replace("(?P<time>", "(")
     for col, (kind, value) in wall.items():
         if kind == "text":
-            if reader is not None:
-                bare = F.regexp_replace(F.trim(df[col]), pattern, "$1")
-                df = df.withColumn(col, bare.cast("timestamp"))
+            bare = F.regexp_replace(F.trim(df[col]), pattern, "$1")
+            df = df.withColumn(col, bare.cast("timestamp"))
             continue
-        if kind == "offset":  # seconds east of UTC as "+03:00"
-            sign, value = ("+" if value >= 0 else "-"), abs(value)
-            value = f"{sign}{value // 3600:02d}:{value % 3600 // 60:02d}"
-        df = df.withColumn(col, F.from_utc_timestamp(df[col], value))
-    return df
-    stamp = _files_stamp((os.fspath(_folder_glob(path)),), _connection())
-    if not stamp:
-        return df
-    for col, (kind, value) in _wall_clocks(stamp, "parquet", zoned).items():
         if kind == "offset":  # seconds east of UTC as "+03:00"
             sign, value = ("+" if value >= 0 else "-"), abs(value)
             value = f"{sign}{value // 3600:02d}:{value % 3600 // 60:02d}"
