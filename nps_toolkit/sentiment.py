@@ -157,7 +157,6 @@ class _Polarity:
     # a clause tries only the phrases that can start at each word, not all of them
     # (trying every phrase at every word took 0.2 ms a comment, most of the scoring)
     first_words: dict = None
-    slips: dict = None  # (English) ``_slip_index`` of the single words of terms and general
 
     def phrases_at(self, forms: frozenset) -> list:
         """The phrases that may start at a word of these forms, longest first (as ``phrases``)."""
@@ -242,15 +241,19 @@ def _deletions(word: str) -> set:
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
-def _slip_index(words) -> dict:
-    """Each deletion key -> the words that have it: two words one slip apart share a
-    key, so a misspelling's candidates cost len(token) look-ups, not the 54 x len(token)
-    strings of ``_one_slip`` (SymSpell, Garbe 2012; hand-written as a dict, since the
-    package would bring its own dictionary and we search only the lexicon's words)."""
+@lru_cache(maxsize=8)
+def _slip_index(pol: _Polarity) -> dict:
+    """Each deletion key -> the lexicon words (of ``terms`` and ``general``) that have it:
+    two words one slip apart share a key, so a misspelling's candidates cost
+    len(token) look-ups, not the 54 x len(token) strings of ``_one_slip`` (SymSpell,
+    Garbe 2012; hand-written as a dict, since the package would bring its own
+    dictionary and we search only the lexicon's words).  Built at the first word
+    looked up, not when the lexicon is compiled."""
     index: dict = {}
-    for word in words:
-        for key in _deletions(word):
-            index.setdefault(key, set()).add(word)
+    for word in (*pol.terms, *(pol.general or {})):
+        if word.isalpha() and len(word) >= TYPO_MIN - 1:
+            for key in _deletions(word):
+                index.setdefault(key, set()).add(word)
     return index
 
 
@@ -269,12 +272,6 @@ def _one_apart(a: str, b: str) -> bool:
     return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
 
 
-def _in_dictionary(word: str) -> bool:
-    """An English word (or inflected form) in simplemma's dictionary; not its affix
-    rules, which take many strings ("satisized"), nor Finnish, whose take most."""
-    return _known(word, "en")
-
-
 @lru_cache(maxsize=50_000)
 def _slip_of(token: str, pol: _Polarity) -> str | None:
     """The lexicon word an English ``token`` misspells, or None.
@@ -286,17 +283,20 @@ def _slip_of(token: str, pol: _Polarity) -> str | None:
     """
     if not token.isalpha():
         return None
+    index = _slip_index(pol)
     found = {
         w
         for key in _deletions(token)
-        for w in pol.slips.get(key, ())
+        for w in index.get(key, ())
         if w[:1] == token[:1] and _one_apart(token, w)
     }
     # the dictionaries are asked last: most words have no lexicon word one slip away
     if len(found) != 1 or _recognised(token, "en") or _known(token, "fi"):
         return None
     (word,) = found
-    if any(_in_dictionary(w) for w in _one_slip(token) if w != word and w[:1] == token[:1]):
+    # another English word one slip away: simplemma's dictionary only (inflected forms
+    # too), not its affix rules, which take many strings ("satisized")
+    if any(_known(w, "en") for w in _one_slip(token) if w != word and w[:1] == token[:1]):
         return None
     return word
 
@@ -424,7 +424,7 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         words = tuple(negators if w == alias else frozenset({w}) for w in _words(text))
         phrases.append((words, weight, text))
     phrases.sort(key=lambda p: -len(p[0]))
-    general = _general_english() if lang == "en" else {}
+
     first_words: dict = {}
     for k, (words, _, _) in enumerate(phrases):
         for form in words[0]:
@@ -441,11 +441,8 @@ def _compile(lang: str, spec: dict) -> _Polarity:
         prefixes=dict(spec["prefixes"]),
         fillers=frozenset(spec["fillers"]),
         excess=frozenset(spec["excess"]),
-        general=general,
+        general=_general_english() if lang == "en" else {},
         first_words={form: tuple(ks) for form, ks in first_words.items()},
-        slips=_slip_index(w for w in (*terms, *general) if w.isalpha() and len(w) >= TYPO_MIN - 1)
-        if lang == "en"
-        else {},
     )
 
 

@@ -238,11 +238,9 @@ def theme_impact(impact: pd.DataFrame, t: Texts, labels: dict):
     if named.empty:
         return None, None
     ax = plots.theme_impact_plot(impact, labels=labels)
-    up = down = None
-    if len(named) and named["impact"].iloc[-1] > 0:
-        up = labels.get(named["theme"].iloc[-1], named["theme"].iloc[-1])
-    if len(named) and named["impact"].iloc[0] < 0:
-        down = labels.get(named["theme"].iloc[0], named["theme"].iloc[0])
+    low, high = named.iloc[0], named.iloc[-1]
+    up = labels.get(high["theme"], high["theme"]) if high["impact"] > 0 else None
+    down = labels.get(low["theme"], low["theme"]) if low["impact"] < 0 else None
     key = "both" if up and down else "up" if up else "down" if down else "none"
     title = t(f"charts.themes_{key}").format(up=up, down=down)
     _title(ax, title)
