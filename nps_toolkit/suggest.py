@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -98,7 +99,9 @@ VAGUE = {"en": frozenset({"bit", "lot", "lots", "bunch", "couple", "stuff"}),
          "fi": frozenset({"vähän", "paljon", "juttu", "asia"})}  # fmt: skip
 
 
+@lru_cache(maxsize=8)
 def _suggest_stops(lang) -> frozenset:
+    """stopwords-iso's words and ``VAGUE`` (once a language: it is asked every comment)."""
     return _stop_words(lang) | VAGUE.get(lang, frozenset())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 import warnings
 from pathlib import Path
@@ -14,7 +13,7 @@ import yaml
 from .._identifiers import identifying_reason
 from ._common import CANONICAL, SurveyDataError
 from ._files import _file_bytes, _format_of, _source_name
-from ._score import comment_candidates, score_candidates
+from ._score import comment_candidates, name_words, score_candidates
 
 _LAYOUT_WORDS = {
     None: "a plain table (one header row)",
@@ -206,11 +205,6 @@ _EntryDumper.add_representer(
 )
 
 
-def _name_words(name) -> set:
-    """The words of a column name ("nps_com" -> {"nps", "com"}); none of a missing name."""
-    return set(re.findall(r"[^\W_]+", str(name).casefold())) if name else set()
-
-
 # answers that rate nothing, beside a scale's words: blank answers (``na_values``)
 _NO_RATING = frozenset({"don't know", "dont know", "don’t know", "not sure", "n/a",
                         "not applicable", "prefer not to say", "en osaa sanoa", "eos",
@@ -374,7 +368,7 @@ def _roles(entry: dict, df: pd.DataFrame, frame, labels) -> list[str]:
         found = comment_candidates(frame, labels, score.get("column"))
         several = len(found) > 1  # "nps_com" beside "show_com": the one named like the score
         if several:
-            found = [c for c in found if _name_words(c) & _name_words(score.get("column"))]
+            found = [c for c in found if name_words(c) & name_words(score.get("column"))]
         if len(found) == 1:
             entry["comment"] = found[0]
             if several:

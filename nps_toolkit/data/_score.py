@@ -112,6 +112,11 @@ COMMENT_WORDS = (
 )
 
 
+def name_words(name) -> set:
+    """The words of a column name ("nps_com" -> {"nps", "com"}); none of a missing name."""
+    return set(re.findall(r"[^\W_]+", str(name).casefold())) if name else set()
+
+
 def comment_candidates(frame: pd.DataFrame, labels: dict, score: str | None) -> list[str]:
     """Open-answer columns whose question asks why (or for comments): text, not numbers.
 
@@ -124,9 +129,8 @@ def comment_candidates(frame: pd.DataFrame, labels: dict, score: str | None) -> 
         if c == score or str(c).endswith("_NPS_GROUP"):
             continue
         words = f"{c} {labels.get(c, '')}".casefold()
-        named = set(re.findall(r"[^\W_]+", str(c).casefold()))  # "nps_com" -> nps, com
         if not any(re.search(rf"\b{w}", words) for w in COMMENT_WORDS) and not (
-            named & COMMENT_ABBREVIATIONS
+            name_words(c) & COMMENT_ABBREVIATIONS
         ):
             continue
         s = frame[c].dropna()
