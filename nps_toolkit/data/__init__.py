@@ -52,6 +52,7 @@ from ._common import (
     _dedupe,
     _found_and_suggest,
     _Problems,
+    blank_cells,
     second_header_row,
 )
 from ._config import _resolve_config
@@ -369,7 +370,7 @@ def _load(path, columns, explicit: dict, format) -> pd.DataFrame:
         frame[canon] = frame[name]
     for canon, names in fallbacks.items():  # "end" blank: the server's time in that row
         for name in names:
-            frame[canon] = frame[canon].where(~_blank_cells(frame[canon]), frame[name])
+            frame[canon] = frame[canon].where(~blank_cells(frame[canon]), frame[name])
     # by the frame's names, and by the file's too (SPSS users look up their variable names)
     # a column renamed from a question (Google Forms, SurveyMonkey) keeps it as its text
     renamed = {**mapping, **platform}
@@ -516,15 +517,11 @@ def _platform_columns(frame: pd.DataFrame, layout, mapping: dict) -> tuple[dict,
             options.setdefault(canon, []).append(name)
     platform, fallbacks = {}, {}
     for canon, names in options.items():
-        given = [n for n in names if not _blank_cells(frame[n]).all()] or names[:1]
+        given = [n for n in names if not blank_cells(frame[n]).all()] or names[:1]
         platform[given[0]] = canon
         if len(given) > 1:
             fallbacks[canon] = given[1:]
     return platform, fallbacks
-
-
-def _blank_cells(column: pd.Series) -> pd.Series:
-    return column.isna() | column.astype("string").str.strip().eq("")
 
 
 def _platform_date_format(layout, platform: dict) -> str | None:

@@ -61,6 +61,11 @@ _TEXT_KEPT = frozenset({"NA", "None"})
 HEADER_SEARCH_ROWS = 30  # non-empty rows searched for the header below title rows
 
 
+def blank_cells(column: pd.Series) -> pd.Series:
+    """True where a cell holds no answer: missing, or text of spaces only."""
+    return column.isna() | column.astype("str").str.strip().eq("")
+
+
 # --------------------------------------------------------------------------- errors
 
 

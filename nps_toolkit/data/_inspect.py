@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 
 from .._identifiers import identifying_reason
-from ._common import CANONICAL, SurveyDataError
+from ._common import CANONICAL, SurveyDataError, blank_cells
 from ._files import _file_bytes, _format_of, _source_name
 from ._score import comment_candidates, name_words, score_candidates
 
@@ -259,8 +259,7 @@ def _holds(s: pd.Series) -> str:
 
 def _given(s: pd.Series) -> pd.Series:
     """The answers of a column: neither missing nor blank text."""
-    given = s.dropna()
-    return given[given.astype("str").str.strip().ne("")]
+    return s[~blank_cells(s)]
 
 
 def _second_header(frame: pd.DataFrame) -> bool:

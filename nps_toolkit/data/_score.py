@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ._common import blank_cells
+
 # words of the likelihood-to-recommend question in the languages the toolkit reports in
 # and its neighbours (English, Finnish, Swedish, German, Spanish, French, Dutch, Danish)
 RECOMMEND_WORDS = (
@@ -52,7 +54,7 @@ def _fits(s: pd.Series) -> bool:
     """Answers that could be a 0-10 score (or one coded 1-11): whole numbers 0-11."""
     s, _ = labelled_numbers(s)
     num = pd.to_numeric(s, errors="coerce")
-    given = s.notna() & s.astype("str").str.strip().ne("")
+    given = ~blank_cells(s)
     if not given.any() or num[given].isna().any():
         return False
     v = num[given].to_numpy(float)
