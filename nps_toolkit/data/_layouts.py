@@ -146,7 +146,7 @@ def detect(records: list) -> Layout | None:
     if {"_uuid", "_submission_time"} <= names:
         return Layout("kobotoolbox", 1, head, canonical=_kobo(names))
     if {"SubmissionDate", "KEY"} <= names or "meta-instanceID" in names:
-        return Layout("odk", 1, head, canonical=_device_time(names, "SubmissionDate"))
+        return Layout("odk", 1, head, canonical=_device_time("SubmissionDate"))
     if head and head[0] in _TIMESTAMP_NAMES and "Response ID" not in names:
         canonical = {head[0]: "responded_at"}
         return Layout("google-forms", 1, head, canonical=canonical)
@@ -184,23 +184,20 @@ def _fill_forward(head: list, sub: list) -> tuple[list, list]:
 
 
 def _kobo(names: set) -> dict:
-    return _device_time(names, "_submission_time") if "_submission_time" in names else {}
+    return _device_time("_submission_time") if "_submission_time" in names else {}
 
 
-def _device_time(names: set, server: str) -> dict:
+def _device_time(server: str) -> dict:
     """KoBo's and ODK's answer time: the form's ``end`` where it has one, else the server's.
 
     ``end`` is the device's clock when the interview ended, with its UTC offset
     (the respondent's time); ``_submission_time`` / ``SubmissionDate`` is when the
     server received it, in UTC, which for a device that was offline may be days
     later.  Both are listed, ``end`` first: a row whose ``end`` is blank (a form
-    version that did not record it) takes the server's time.
+    version that did not record it) takes the server's time, and a file with no
+    ``end`` column the server's throughout (the loader copies only columns it has).
     """
-    return (
-        {"end": "responded_at", server: "responded_at"}
-        if "end" in names
-        else {server: "responded_at"}
-    )
+    return {"end": "responded_at", server: "responded_at"}
 
 
 def dedupe(names) -> tuple[list[str], dict[str, list[str]]]:
