@@ -264,7 +264,8 @@ def _require_filled(df: pd.DataFrame, column: str, path, what: str, hint: str = 
 def _learned(model, path, key: str) -> None:
     print(f"learned from {model.n} coded comment(s); cross-validated scores:")
     with pd.option_context("display.width", 200):
-        print(model.scores.round(3).to_string(index=False))
+        # theme names are the sheet's column names: no terminal escapes
+        print(_terminal(model.scores.round(3).to_string(index=False)))
     out = model.save(path)
     print(f"wrote {out}: name it in a survey entry as {key}: {out}")
 
@@ -362,9 +363,8 @@ def _cmd_themes_suggest(args) -> int:
         "Edit the file, then name it as a survey's themes:"
     )
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
-        print(
-            found.summary[["theme", "comments", "share", "terms"]].round(1).to_string(index=False)
-        )
+        table = found.summary[["theme", "comments", "share", "terms"]].round(1)
+        print(_terminal(table.to_string(index=False)))
     return 0
 
 

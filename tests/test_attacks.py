@@ -334,3 +334,18 @@ def test_inspect_entry_keeps_a_hostile_column_name_inside_its_comment(tmp_path, 
     (entry,) = yaml.safe_load(text)
     assert entry["name"] == "s" and entry["drivers"] == [hostile]
     assert all(not line.lstrip().startswith("- name: evil") for line in text.splitlines())
+
+
+def test_themes_learn_prints_a_hostile_code_column_name_spelled_out(tmp_path, capsys):
+    """A coded sheet's theme column named with a terminal escape (colours, a new window
+    title) was printed raw in the table of cross-validated scores."""
+    import pandas as pd
+
+    sheet = pd.DataFrame({"comment": ["slow service", "great food", "rude staff"] * 6})
+    sheet["\x1b]0;owned\x07speed"] = [1, 0, 0] * 6
+    sheet["staff"] = [0, 0, 1] * 6
+    sheet.to_csv(tmp_path / "coded.csv", index=False)
+    args = ["themes", "learn", str(tmp_path / "coded.csv"), "--out", str(tmp_path / "m.json")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b]0;owned\\x07speed" in out
